@@ -1,0 +1,70 @@
+import swagger from '@fastify/swagger';
+import { Type } from '@sinclair/typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { installRouteAccess } from './auth/route-access.ts';
+import { forbidden } from './errors/hub-error.ts';
+import { installErrorHandler } from './errors/error-handler.ts';
+import type { HubContext } from './hub/hub-context.ts';
+import type { HubFeature } from './hub/hub-feature.ts';
+import { registerHealthRoutes } from './routes/health-routes.ts';
+
+/** Log fields that must never reach a log line. */
+export const REDACTED_LOG_PATHS = [
+  'req.headers.authorization', 'req.headers.cookie', '*.password', '*.password_hash', '*.passwordHash',
+  '*.credentials', '*.credentials_enc', '*.token', '*.tokenSecret', '*.encryptionKey', 'body.password',
+];
+
+const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * The HTTP API: one authorization gate, schemas on every route, errors as `{ code, message }`,
+ * OpenAPI at /api/v1/openapi.json. Feature routes live under /api/v1.
+ */
+export async function buildApp(ctx: HubContext, features: HubFeature[], state: { ready: boolean }): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    bodyLimit: ctx.config.http.bodyLimitBytes,
+    trustProxy: ctx.config.http.trustProxy,
+    // Unknown body fields are an error, not silently dropped.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  installErrorHandler(app);
+  installRouteAccess(app, ctx.tokens);
+
+  // Browsers attach no credentials here (bearer tokens only), but refuse cross-origin writes outright.
+  app.addHook('onRequest', async (request) => {
+    if (!STATE_CHANGING.has(request.method)) return;
+    const origin = request.headers.origin;
+    if (origin && origin !== 'null' && new URL(origin).host !== request.headers.host) {
+      throw forbidden('CROSS_ORIGIN_REFUSED', 'cross-origin requests may not change anything');
+    }
+    if (origin === 'null') throw forbidden('CROSS_ORIGIN_REFUSED', 'cross-origin requests may not change anything');
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Camera sharing hub API', version: '1', description: 'Cross-department camera sharing, relay, analytics and checkpoint API' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+
+  registerHealthRoutes(app, ctx, state, () => features);
+  app.get('/api/v1/openapi.json', {
+    config: { access: 'public', rawResponse: true },
+    schema: { tags: ['meta'], summary: 'This OpenAPI document', response: { 200: Type.Object({}, { additionalProperties: true }) } },
+  }, async () => app.swagger());
+
+  await app.register(async (api) => {
+    for (const feature of features) {
+      if (feature.registerRoutes) await feature.registerRoutes(api);
+    }
+  }, { prefix: '/api/v1' });
+
+  for (const feature of features) {
+    if (feature.registerRootRoutes) await feature.registerRootRoutes(app);
+  }
+  return app;
+}

@@ -1,0 +1,77 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
+import { isPostgres } from '../db/dialect.ts';
+import type { AuditEventsTable, Database } from '../db/tables/index.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export interface AuditEventInput {
+  action: string;
+  result?: AuditEventsTable['result'];
+  userId?: string | null;
+  username?: string | null;
+  departmentId?: string | null;
+  targetType?: string | null;
+  targetId?: string | null;
+  reason?: string | null;
+  clientIp?: string | null;
+  /** Action-specific facts. Never put credentials, tokens or password hashes here. */
+  details?: Record<string, unknown> | null;
+  at?: number;
+}
+
+type ChainedFields = Omit<AuditEventsTable, 'seq' | 'hash'>;
+
+/** The hash covers every stored field in a fixed order, so any edit of a row breaks the chain there. */
+export function auditHash(row: ChainedFields): string {
+  const canonical = JSON.stringify([
+    row.id, row.at, row.user_id, row.username, row.department_id, row.action, row.target_type, row.target_id,
+    row.result, row.reason, row.client_ip, row.details, row.prev_hash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Append-only audit trail: each event carries the hash of the previous one. Appends are serialised (one
+ * chain), in-process by a promise queue and across hub processes by an advisory lock on PostgreSQL.
+ */
+export class AuditLog {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  append(event: AuditEventInput): Promise<string> {
+    const run = this.tail.then(() => this.appendNow(event));
+    this.tail = run.catch(() => {});
+    return run;
+  }
+
+  private async appendNow(event: AuditEventInput): Promise<string> {
+    return this.db.transaction().execute(async (trx) => {
+      if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(7316001)`.execute(trx);
+      const last = await trx.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+      const row: ChainedFields = {
+        id: randomUUID(),
+        at: event.at ?? Date.now(),
+        user_id: event.userId ?? null,
+        username: event.username ?? null,
+        department_id: event.departmentId ?? null,
+        action: event.action,
+        target_type: event.targetType ?? null,
+        target_id: event.targetId ?? null,
+        result: event.result ?? 'ok',
+        reason: event.reason ?? null,
+        client_ip: event.clientIp ?? null,
+        details: event.details ? JSON.stringify(event.details) : null,
+        prev_hash: last?.hash ?? GENESIS_HASH,
+      };
+      await trx.insertInto('audit_events').values({ ...row, hash: auditHash(row) }).execute();
+      return row.id;
+    });
+  }
+
+  /** Waits for queued appends (used at shutdown). */
+  async flush(): Promise<void> {
+    await this.tail;
+  }
+}

@@ -1,0 +1,94 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { HubError, unauthorized } from '../errors/hub-error.ts';
+import { responses } from '../http/common-schemas.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import type { HubFeature } from '../hub/hub-feature.ts';
+import { LoginThrottle } from './login-throttle.ts';
+import { hashPassword, verifyPassword } from './password.ts';
+import { requireUser } from './route-access.ts';
+
+export const UserView = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  displayName: Type.String(),
+  departmentId: Type.String(),
+  departmentName: Type.String(),
+  role: Type.String(),
+  dutyOfficer: Type.Boolean(),
+});
+
+const LoginBody = Type.Object(
+  { username: Type.String({ minLength: 1, maxLength: 64 }), password: Type.String({ minLength: 1, maxLength: 256 }) },
+  { additionalProperties: false },
+);
+
+/** Login with short-lived bearer tokens; failures are throttled and audited. */
+export function createAuthFeature(ctx: HubContext): HubFeature {
+  const throttle = new LoginThrottle(ctx.config.auth.loginMaxFailures, ctx.config.auth.loginLockSeconds * 1000);
+  // Unknown users cost the same scrypt as known ones, so timing does not reveal which usernames exist.
+  const dummyHash = hashPassword('not-a-real-password');
+
+  const loadUserView = async (userId: string) => {
+    const row = await ctx.db
+      .selectFrom('users')
+      .innerJoin('departments', 'departments.id', 'users.department_id')
+      .select(['users.id', 'users.username', 'users.display_name', 'users.department_id', 'departments.name as department_name', 'users.role', 'users.duty_officer', 'users.disabled', 'users.password_hash'])
+      .where('users.id', '=', userId)
+      .executeTakeFirst();
+    return row;
+  };
+
+  return {
+    name: 'auth',
+    registerRoutes(app) {
+      const r = app.withTypeProvider<TypeBoxTypeProvider>();
+      r.post('/auth/login', {
+        config: { access: 'public' },
+        schema: {
+          tags: ['auth'],
+          summary: 'Log in with username and password; returns a short-lived bearer token',
+          body: LoginBody,
+          response: responses({ 200: Type.Object({ token: Type.String(), expiresAt: Type.Integer(), user: UserView }) }),
+        },
+      }, async (request, reply) => {
+        const { username, password } = request.body;
+        const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
+        const wait = throttle.retryAfter(keys);
+        if (wait > 0) {
+          reply.header('retry-after', Math.ceil(wait / 1000));
+          throw new HubError('LOGIN_THROTTLED', 'too many failed logins; try again later', 429);
+        }
+        const found = await ctx.db.selectFrom('users').select(['id', 'password_hash', 'disabled']).where('username', '=', username).executeTakeFirst();
+        const valid = await verifyPassword(password, found?.password_hash ?? (await dummyHash));
+        if (!found || !valid || found.disabled) {
+          throttle.recordFailure(keys);
+          await ctx.audit.append({ action: 'auth.login', result: 'denied', username, userId: found?.id ?? null, clientIp: request.ip, reason: found?.disabled ? 'account disabled' : 'wrong username or password' });
+          throw unauthorized('LOGIN_FAILED', 'wrong username or password');
+        }
+        throttle.recordSuccess(keys);
+        const row = (await loadUserView(found.id))!;
+        const user = { id: row.id, username: row.username, departmentId: row.department_id, role: row.role, dutyOfficer: row.duty_officer === 1 };
+        const { token, expiresAt } = await ctx.tokens.issue(user);
+        await ctx.audit.append({ action: 'auth.login', userId: row.id, username: row.username, departmentId: row.department_id, clientIp: request.ip });
+        return {
+          token,
+          expiresAt,
+          user: { ...user, displayName: row.display_name, departmentName: row.department_name },
+        };
+      });
+
+      r.get('/auth/me', {
+        config: { access: 'user' },
+        schema: { tags: ['auth'], summary: 'The logged-in user', response: responses({ 200: UserView }) },
+      }, async (request) => {
+        const row = await loadUserView(requireUser(request).id);
+        if (!row || row.disabled) throw unauthorized('AUTH_REQUIRED', 'account no longer exists or is disabled');
+        return {
+          id: row.id, username: row.username, displayName: row.display_name, departmentId: row.department_id,
+          departmentName: row.department_name, role: row.role, dutyOfficer: row.duty_officer === 1,
+        };
+      });
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { DialectName } from './dialect.ts';
+import type { Database } from './tables/index.ts';
+
+// bigint (int8) columns hold epoch milliseconds, far below 2^53: read them as numbers on PostgreSQL too.
+pg.types.setTypeParser(20, (value: string) => Number(value));
+// numeric → number (coordinates, averages); double precision is already a number.
+pg.types.setTypeParser(1700, (value: string) => Number(value));
+
+export interface HubDatabase {
+  db: Kysely<Database>;
+  dialect: DialectName;
+  /** Where the data lives, without any password (for logs). */
+  description: string;
+  close(): Promise<void>;
+}
+
+export interface OpenDatabaseOptions {
+  /** postgres://… or sqlite:<path>; empty = SQLite file in dataDir. */
+  url: string;
+  dataDir: string;
+  poolSize?: number;
+}
+
+export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
+  const url = options.url.trim();
+  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+    // An idle client losing its server must not crash the hub; the next query reports it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const safe = new URL(url);
+    safe.password = safe.password ? '***' : '';
+    return { db, dialect: 'postgres', description: safe.toString(), close: () => db.destroy() };
+  }
+  const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : resolve(options.dataDir, 'hub.sqlite');
+  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  const sqlite = new SQLite(file);
+  // WAL: readers do not block the ingest writer; NORMAL sync is durable across process crashes.
+  sqlite.pragma('journal_mode = WAL');
+  sqlite.pragma('synchronous = NORMAL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  return { db, dialect: 'sqlite', description: `sqlite:${file}`, close: () => db.destroy() };
+}

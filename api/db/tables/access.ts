@@ -1,0 +1,3 @@
+/** Tables owned by the access feature (see its migrations). Add them here as the feature grows. */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface AccessTables {}

@@ -1,0 +1,11 @@
+import type { AccessTables } from './access.ts';
+import type { AnalyticsTables } from './analytics.ts';
+import type { CheckpointTables } from './checkpoint.ts';
+import type { CoreTables } from './core.ts';
+import type { IngestTables } from './ingest.ts';
+import type { RelayTables } from './relay.ts';
+
+export type * from './core.ts';
+
+/** The whole schema as Kysely sees it; each feature contributes its own tables. */
+export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, RelayTables, AccessTables {}

@@ -1,0 +1,22 @@
+import { EventEmitter } from 'node:events';
+import type { CameraStatus } from '../db/tables/index.ts';
+
+/**
+ * In-process events between features. Each feature adds the events it publishes here, with a payload
+ * type; consumers subscribe through HubContext.events.
+ */
+export interface HubEventMap {
+  'camera.status': [{ cameraId: string; status: CameraStatus; previous: CameraStatus; at: number; reason?: string }];
+  'camera.changed': [{ cameraId: string; change: 'created' | 'updated' | 'deleted' }];
+  'grant.revoked': [{ grantId: string; granteeDepartmentId: string; ownerDepartmentId: string; at: number }];
+  'grant.expired': [{ grantId: string; granteeDepartmentId: string; ownerDepartmentId: string; at: number }];
+  'grant.created': [{ grantId: string; granteeDepartmentId: string; ownerDepartmentId: string; at: number }];
+}
+
+export class HubEvents extends EventEmitter<HubEventMap> {
+  constructor() {
+    super({ captureRejections: true });
+    // Many SSE clients may subscribe at once.
+    this.setMaxListeners(10_000);
+  }
+}

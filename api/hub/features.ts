@@ -1,0 +1,12 @@
+import { createAuthFeature } from '../auth/auth-feature.ts';
+import { createDirectoryFeature } from '../directory/directory-feature.ts';
+import type { HubFeatureFactory } from './hub-feature.ts';
+
+/**
+ * Every feature of the product, in start order. A feature that needs another's service comes after it.
+ * Add a feature with one line here.
+ */
+export const defaultFeatures: HubFeatureFactory[] = [
+  createAuthFeature,
+  createDirectoryFeature,
+];

@@ -1,0 +1,29 @@
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.ts';
+import type { TokenService } from '../auth/token-service.ts';
+import type { HubConfig } from '../config/config-schema.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { DialectName } from '../db/dialect.ts';
+import type { Database } from '../db/tables/index.ts';
+import type { HubEvents } from '../events/hub-events.ts';
+
+/** What every feature gets: the hub's shared services. */
+export interface HubContext {
+  config: HubConfig;
+  /** Absolute path of config.dataDir. */
+  dataDir: string;
+  db: Kysely<Database>;
+  dialect: DialectName;
+  log: Logger;
+  /** redis:// URL of the configured or private Redis. */
+  redisUrl: string;
+  audit: AuditLog;
+  tokens: TokenService;
+  secrets: SecretBox;
+  events: HubEvents;
+  /** Base URL the hub is reachable at (set once it listens). */
+  publicUrl(): string;
+  /** Look up another feature's service by name (e.g. 'relay'); undefined when that feature is off. */
+  service<T>(name: string): T | undefined;
+}

@@ -1,0 +1,133 @@
+import { resolve } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import { buildApp, REDACTED_LOG_PATHS } from '../app.ts';
+import { AuditLog } from '../audit/audit-log.ts';
+import { TokenService } from '../auth/token-service.ts';
+import type { HubConfig } from '../config/config-schema.ts';
+import { SecretBox } from '../crypto/secret-box.ts';
+import { openDatabase, type HubDatabase } from '../db/database.ts';
+import { migrateToLatest } from '../db/migrator.ts';
+import { HubEvents } from '../events/hub-events.ts';
+import { startPrivateRedis, type PrivateRedis } from '../redis/private-redis.ts';
+import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
+import type { HubContext } from './hub-context.ts';
+import type { HubFeature, HubFeatureFactory } from './hub-feature.ts';
+import { defaultFeatures } from './features.ts';
+
+export interface StartHubOptions {
+  config: HubConfig;
+  logger?: Logger;
+  /** Feature list; defaults to every feature of the product. */
+  features?: HubFeatureFactory[];
+  /** Listen on config.http.port (default true); tests use port 0. */
+  listen?: boolean;
+}
+
+/**
+ * The running hub: database, Redis, features and the HTTP API, started in that order and stopped in
+ * reverse. SIGTERM handling lives in the CLI; stop() is the graceful path.
+ */
+export class Hub {
+  private stopping: Promise<void> | undefined;
+
+  private constructor(
+    readonly ctx: HubContext,
+    readonly app: FastifyInstance,
+    readonly features: HubFeature[],
+    readonly firstRunAdmin: FirstRunAdmin | undefined,
+    private readonly state: { ready: boolean },
+    private readonly database: HubDatabase,
+    private readonly redis: PrivateRedis | undefined,
+    readonly url: string,
+  ) {}
+
+  static async start(options: StartHubOptions): Promise<Hub> {
+    const { config } = options;
+    const log = options.logger ?? pino({ level: config.log.level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
+    const dataDir = resolve(config.dataDir);
+    const database = openDatabase({ url: config.database.url, dataDir, poolSize: config.database.poolSize });
+    let redis: PrivateRedis | undefined;
+    try {
+      const applied = await migrateToLatest(database.db);
+      log.info({ database: database.description, migrations: applied }, 'database ready');
+      if (!config.redis.url) {
+        redis = await startPrivateRedis({ dataDir, serverPath: config.redis.serverPath, logger: log });
+        log.info({ redis: redis.url }, 'private redis-server started');
+      }
+      let publicUrl = config.http.publicUrl;
+      const services = new Map<string, unknown>();
+      const ctx: HubContext = {
+        config,
+        dataDir,
+        db: database.db,
+        dialect: database.dialect,
+        log,
+        redisUrl: config.redis.url || redis!.url,
+        audit: new AuditLog(database.db),
+        tokens: new TokenService(config.auth.tokenSecret, config.auth.issuer, config.auth.tokenTtlSeconds),
+        secrets: new SecretBox(config.credentials.encryptionKey),
+        events: new HubEvents(),
+        publicUrl: () => publicUrl,
+        service: <T>(name: string) => services.get(name) as T | undefined,
+      };
+      const firstRunAdmin = await ensureFirstRunAdmin(ctx);
+      const features: HubFeature[] = [];
+      for (const factory of options.features ?? defaultFeatures) {
+        const feature = await factory(ctx);
+        for (const [name, service] of Object.entries(feature.services ?? {})) services.set(name, service);
+        features.push(feature);
+      }
+      const state = { ready: false };
+      const app = await buildApp(ctx, features, state);
+      for (const feature of features) await feature.start?.();
+      let url = '';
+      if (options.listen !== false) {
+        const address = await app.listen({ host: config.http.host, port: config.http.port });
+        url = address.replace('[::1]', 'localhost');
+        publicUrl ||= url;
+      } else {
+        await app.ready();
+      }
+      state.ready = true;
+      log.info({ url }, 'hub ready');
+      return new Hub(ctx, app, features, firstRunAdmin, state, database, redis, url);
+    } catch (error) {
+      await redis?.stop().catch(() => {});
+      await database.close().catch(() => {});
+      throw error;
+    }
+  }
+
+  get ready(): boolean {
+    return this.state.ready;
+  }
+
+  /** Graceful stop: readiness off, in-flight requests finish, features and children stop, then exit. */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopNow();
+    return this.stopping;
+  }
+
+  private async stopNow(): Promise<void> {
+    const { log, config } = this.ctx;
+    this.state.ready = false;
+    const budget = setTimeout(() => {
+      log.warn('shutdown budget exceeded; closing remaining connections');
+      this.app.server.closeAllConnections?.();
+    }, config.shutdown.graceMs);
+    budget.unref();
+    try {
+      await this.app.close();
+      for (const feature of [...this.features].reverse()) {
+        await feature.stop?.().catch((error: Error) => log.error({ err: error, feature: feature.name }, 'feature failed to stop'));
+      }
+      await this.ctx.audit.flush();
+    } finally {
+      clearTimeout(budget);
+      await this.redis?.stop().catch(() => {});
+      await this.database.close().catch(() => {});
+      log.info('hub stopped');
+    }
+  }
+}

@@ -1,0 +1,14 @@
+import { Type } from '@sinclair/typebox';
+
+/** Settings of camera ingest: discovery, ONVIF requests, health checks. */
+export const IngestConfigSchema = Type.Object(
+  {
+    discoveryTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 3_000 }),
+    requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000, description: 'total deadline of one ONVIF/HTTP/RTSP request' }),
+    maxResponseBytes: Type.Integer({ minimum: 1_024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
+    healthIntervalMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: 15_000 }),
+    reconnectInitialMs: Type.Integer({ minimum: 50, default: 1_000 }),
+    reconnectMaxMs: Type.Integer({ minimum: 100, default: 60_000 }),
+  },
+  { additionalProperties: false, default: {} },
+);

@@ -1,0 +1,121 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import pino from 'pino';
+import { hashPassword } from '../../api/auth/password.ts';
+import { loadConfig } from '../../api/config/load-config.ts';
+import type { HubFeatureFactory } from '../../api/hub/hub-feature.ts';
+import { Hub } from '../../api/hub/hub.ts';
+import type { Role } from '../../api/db/tables/index.ts';
+import { createScratchDatabase, type DatabaseKind, type ScratchDatabase } from './databases.ts';
+
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export interface TestUser {
+  id: string;
+  username: string;
+  departmentId: string;
+  role: Role;
+  token: string;
+}
+
+export interface TestHub {
+  hub: Hub;
+  url: string;
+  database: ScratchDatabase;
+  /** Departments created for the test: ps (public security), traffic, community. */
+  departments: { ps: string; traffic: string; community: string };
+  /** Logged-in users: admin, psViewer, psApprover, trafficViewer, trafficApprover, communityApprover, auditor. */
+  users: Record<'admin' | 'psViewer' | 'psApprover' | 'trafficViewer' | 'trafficApprover' | 'communityApprover' | 'auditor', TestUser>;
+  /** fetch against the hub with an optional user's bearer token; JSON in and out. */
+  api(path: string, init?: { method?: string; body?: unknown; user?: TestUser; headers?: Record<string, string> }): Promise<{ status: number; body: any; headers: Headers }>;
+  login(username: string, password?: string): Promise<string>;
+  stop(): Promise<void>;
+}
+
+export interface StartTestHubOptions {
+  overrides?: Record<string, unknown>;
+  features?: HubFeatureFactory[];
+  /** Extra environment for loadConfig (HUB_* names). */
+  env?: Record<string, string>;
+}
+
+/** A real hub on a scratch database, listening on a free loopback port, with users in three departments. */
+export async function startTestHub(kind: DatabaseKind, options: StartTestHubOptions = {}): Promise<TestHub> {
+  const database = await createScratchDatabase(kind);
+  const config = loadConfig({
+    env: options.env ?? {},
+    overrides: deepMerge({
+      dataDir: database.dataDir,
+      http: { host: '127.0.0.1', port: 0 },
+      database: { url: database.url },
+      auth: { tokenSecret: randomBytes(32).toString('base64url') },
+      credentials: { encryptionKey: randomBytes(32).toString('base64url') },
+      admin: { username: 'admin', password: TEST_PASSWORD },
+      log: { level: process.env.HUB_TEST_LOG ? 'debug' : 'silent' },
+      shutdown: { graceMs: 5_000 },
+    }, options.overrides ?? {}),
+  });
+  let hub: Hub;
+  try {
+    hub = await Hub.start({ config, features: options.features, logger: pino({ level: config.log.level }) });
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+  const url = hub.url;
+  const api: TestHub['api'] = async (path, init = {}) => {
+    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.user) headers.authorization = `Bearer ${init.user.token}`;
+    const response = await fetch(`${url}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const text = await response.text();
+    let body: unknown = text;
+    try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    return { status: response.status, body, headers: response.headers };
+  };
+  const login = async (username: string, password = TEST_PASSWORD) => {
+    const result = await api('/api/v1/auth/login', { body: { username, password } });
+    if (result.status !== 200) throw new Error(`login ${username} failed: ${result.status} ${JSON.stringify(result.body)}`);
+    return result.body.token as string;
+  };
+
+  const db = hub.ctx.db;
+  const now = Date.now();
+  const departments = { ps: randomUUID(), traffic: randomUUID(), community: randomUUID() };
+  await db.insertInto('departments').values([
+    { id: departments.ps, name: 'Public Security Bureau', kind: 'public_security', is_government: 1, created_at: now },
+    { id: departments.traffic, name: 'Traffic Police', kind: 'traffic', is_government: 1, created_at: now },
+    { id: departments.community, name: 'Riverside Community', kind: 'community', is_government: 0, created_at: now },
+  ]).execute();
+  const hash = await hashPassword(TEST_PASSWORD);
+  const specs: Array<[keyof TestHub['users'], string, Role, number]> = [
+    ['psViewer', departments.ps, 'viewer', 1], ['psApprover', departments.ps, 'approver', 0],
+    ['trafficViewer', departments.traffic, 'viewer', 0], ['trafficApprover', departments.traffic, 'approver', 0],
+    ['communityApprover', departments.community, 'approver', 0], ['auditor', departments.ps, 'auditor', 0],
+  ];
+  for (const [username, departmentId, role, duty] of specs) {
+    await db.insertInto('users').values({ id: randomUUID(), username, display_name: username, department_id: departmentId, role, password_hash: hash, duty_officer: duty, disabled: 0, created_at: now }).execute();
+  }
+  const users = {} as TestHub['users'];
+  for (const username of ['admin', ...specs.map((s) => s[0])] as Array<keyof TestHub['users']>) {
+    const row = await db.selectFrom('users').select(['id', 'department_id', 'role']).where('username', '=', username).executeTakeFirstOrThrow();
+    users[username] = { id: row.id, username, departmentId: row.department_id, role: row.role, token: await login(username) };
+  }
+
+  return {
+    hub, url, database, departments, users, api, login,
+    stop: async () => {
+      await hub.stop();
+      await database.drop();
+    },
+  };
+}
+
+function deepMerge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(over)) {
+    const existing = out[key];
+    out[key] = value && typeof value === 'object' && !Array.isArray(value) && existing && typeof existing === 'object'
+      ? deepMerge(existing as Record<string, unknown>, value as Record<string, unknown>) : value;
+  }
+  return out;
+}
