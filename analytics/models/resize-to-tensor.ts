@@ -18,6 +18,15 @@ export interface TensorTarget {
   padPixel: number;
   /** Offset of the first plane (batch index × 3 planes). */
   batchOffset?: number;
+  /** Part of the image to read (a crop without copying); default the whole image. */
+  source?: SourceRect;
+}
+
+export interface SourceRect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 // Lookup tables reused across calls: no per-frame allocation once they have grown to the largest width.
@@ -38,7 +47,11 @@ export function resizeToTensor(image: RawImage, target: TensorTarget): void {
   if (!covers) tensor.fill(padValue, base, base + 3 * plane);
   if (width <= 0 || height <= 0) return;
 
-  const { data, width: srcW, height: srcH, channels } = image;
+  const { data, channels } = image;
+  const srcX = target.source?.x ?? 0;
+  const srcY = target.source?.y ?? 0;
+  const srcW = target.source?.width ?? image.width;
+  const srcH = target.source?.height ?? image.height;
   if (xIndex0.length < width) {
     xIndex0 = new Int32Array(width);
     xIndex1 = new Int32Array(width);
@@ -51,8 +64,8 @@ export function resizeToTensor(image: RawImage, target: TensorTarget): void {
     fx -= sx;
     if (sx < 0) { sx = 0; fx = 0; }
     if (sx >= srcW - 1) { sx = srcW - 1; fx = 0; }
-    xIndex0[dx] = sx * channels;
-    xIndex1[dx] = Math.min(sx + 1, srcW - 1) * channels;
+    xIndex0[dx] = (srcX + sx) * channels;
+    xIndex1[dx] = (srcX + Math.min(sx + 1, srcW - 1)) * channels;
     xWeight[dx] = fx;
   }
   const grey = channels === 1;
@@ -63,15 +76,15 @@ export function resizeToTensor(image: RawImage, target: TensorTarget): void {
   const planeB = base + (bgr ? 0 : 2) * plane;
   const { scale, offset } = target;
   const scaleY = srcH / height;
-  const rowStride = srcW * channels;
+  const rowStride = image.width * channels;
   for (let dy = 0; dy < height; dy++) {
     let fy = (dy + 0.5) * scaleY - 0.5;
     let sy = Math.floor(fy);
     fy -= sy;
     if (sy < 0) { sy = 0; fy = 0; }
     if (sy >= srcH - 1) { sy = srcH - 1; fy = 0; }
-    const row0 = sy * rowStride;
-    const row1 = Math.min(sy + 1, srcH - 1) * rowStride;
+    const row0 = (srcY + sy) * rowStride;
+    const row1 = (srcY + Math.min(sy + 1, srcH - 1)) * rowStride;
     const out = (top + dy) * tensorWidth + left;
     for (let dx = 0; dx < width; dx++) {
       const a = row0 + xIndex0[dx];

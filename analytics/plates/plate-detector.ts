@@ -1,7 +1,7 @@
 import ort from 'onnxruntime-node';
 import type { ModelRegistry, SessionOptions } from '../models/model-registry.ts';
 import { assertRawImage, type RawImage } from '../models/raw-image.ts';
-import { resizeToTensor } from '../models/resize-to-tensor.ts';
+import { resizeToTensor, type SourceRect } from '../models/resize-to-tensor.ts';
 import { computeLetterbox, type Letterbox } from '../detect/letterbox.ts';
 import { nonMaxSuppression, type Box } from '../detect/nms.ts';
 import type { Point } from '../detect/crowd.ts';
@@ -43,18 +43,20 @@ export class PlateDetector {
     return new PlateDetector(session, size, options.objectnessThreshold ?? 0.3, options.nmsThreshold ?? 0.5);
   }
 
-  async detect(image: RawImage): Promise<DetectedPlate[]> {
+  /** Plates in the whole image, or only in `region` (results still in whole-image pixels). */
+  async detect(image: RawImage, region?: SourceRect): Promise<DetectedPlate[]> {
     assertRawImage(image);
-    const letterbox = computeLetterbox(image.width, image.height, this.inputSize, 'centre');
+    const area = region ?? { x: 0, y: 0, width: image.width, height: image.height };
+    const letterbox = computeLetterbox(area.width, area.height, this.inputSize, 'centre');
     // RGB /255, centred letterbox, black padding: HyperLPR3's detect_pre_precessing.
     resizeToTensor(image, {
       tensor: this.input, tensorWidth: this.inputSize, tensorHeight: this.inputSize, ...letterbox,
-      channelOrder: 'rgb', scale: 1 / 255, offset: 0, padPixel: 0,
+      channelOrder: 'rgb', scale: 1 / 255, offset: 0, padPixel: 0, source: area,
     });
     const result = await this.session.run({ [this.session.inputNames[0]]: this.inputTensor });
     const output = result[this.session.outputNames[0]];
     try {
-      return decodePlates(output.data as Float32Array, letterbox, this.objectnessThreshold, this.nmsThreshold, image);
+      return decodePlates(output.data as Float32Array, letterbox, this.objectnessThreshold, this.nmsThreshold, area);
     } finally {
       output.dispose();
     }
@@ -67,11 +69,11 @@ export class PlateDetector {
 
 /** Upstream post-processing: objectness gate, layer scores × objectness, best layer, NMS, un-letterbox. */
 export function decodePlates(
-  output: Float32Array, lb: Letterbox, objectnessThreshold: number, nmsThreshold: number, image: { width: number; height: number },
+  output: Float32Array, lb: Letterbox, objectnessThreshold: number, nmsThreshold: number, area: SourceRect,
 ): DetectedPlate[] {
   const candidates: Array<DetectedPlate & { classId: number }> = [];
-  const sx = (v: number) => Math.min(Math.max((v - lb.left) / lb.ratio, 0), image.width);
-  const sy = (v: number) => Math.min(Math.max((v - lb.top) / lb.ratio, 0), image.height);
+  const sx = (v: number) => area.x + Math.min(Math.max((v - lb.left) / lb.ratio, 0), area.width);
+  const sy = (v: number) => area.y + Math.min(Math.max((v - lb.top) / lb.ratio, 0), area.height);
   for (let o = 0; o + VALUES_PER_ANCHOR <= output.length; o += VALUES_PER_ANCHOR) {
     const objectness = output[o + 4];
     if (objectness <= objectnessThreshold) continue;

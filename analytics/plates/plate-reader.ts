@@ -1,0 +1,141 @@
+import type { Point } from '../detect/crowd.ts';
+import { ModelRegistry, type SessionOptions } from '../models/model-registry.ts';
+import { assertRawImage, type RawImage } from '../models/raw-image.ts';
+import { PlateColourClassifier } from './plate-colour-classifier.ts';
+import { PlateDetector, type DetectedPlate } from './plate-detector.ts';
+import { checkPlateFormat, colourFromFormat } from './plate-format.ts';
+import type { PlateReading } from './plate-reading.ts';
+import { quadSize, warpQuad } from './perspective-warp.ts';
+import { TextRecogniser } from './text-recogniser.ts';
+import { refinePlateCorners } from './plate-refiner.ts';
+
+export type { PlateReading } from './plate-reading.ts';
+
+export interface PlateReaderOptions extends SessionOptions {
+  detectorInputSize?: 320 | 640;
+  /** Re-detect plates that are small in the detector input on a crop around them, for sharper corners. */
+  refineSmallPlates?: boolean;
+}
+
+/** Upstream splits a double-layer plate at 40 % of its height: the upper row holds province + letter. */
+const DOUBLE_LAYER_SPLIT = 0.4;
+/** Flat rows are warped no taller than this: the recogniser sees 48 px, the classifier 96 px. */
+const MAX_FLAT_HEIGHT = 96;
+
+/**
+ * Detect → refine → warp → recognise → check format → colour, for every plate in a frame.
+ * One reader per thread: it owns reusable buffers and its ORT sessions are run one call at a time.
+ */
+export class PlateReader {
+  private flatBuffers: Uint8Array[] = [new Uint8Array(0), new Uint8Array(0)];
+
+  private constructor(
+    readonly detector: PlateDetector,
+    private readonly recogniser: TextRecogniser,
+    private readonly classifier: PlateColourClassifier,
+    private readonly refine: boolean,
+  ) {}
+
+  static async create(registry: ModelRegistry, options: PlateReaderOptions = {}): Promise<PlateReader> {
+    const detector = await PlateDetector.create(registry, { ...options, inputSize: options.detectorInputSize ?? 320 });
+    const recogniser = await TextRecogniser.create(registry, options);
+    const classifier = await PlateColourClassifier.create(registry, options);
+    return new PlateReader(detector, recogniser, classifier, options.refineSmallPlates ?? true);
+  }
+
+  async readPlates(image: RawImage): Promise<PlateReading[]> {
+    assertRawImage(image);
+    const readings: PlateReading[] = [];
+    const detected = await this.detector.detect(image);
+    for (const found of detected) {
+      const plate = this.refine ? await refinePlateCorners(this.detector, image, found) : found;
+      const reading = await this.readOne(image, plate);
+      if (reading) readings.push(reading);
+    }
+    if (detected.length === 0 && looksLikePlateCrop(image)) {
+      // Plate-capture cameras and upstream tools hand over aligned plate strips, which the detector
+      // (trained on scenes) does not find. Read the strip itself; keep it only if it is a plate number.
+      const reading = await this.readAlignedPlate(image);
+      if (reading?.formatValid) readings.push(reading);
+    }
+    return readings;
+  }
+
+  /** Reads an image that already is a flat, single-layer plate (no detection, no warp). */
+  async readAlignedPlate(image: RawImage): Promise<PlateReading | undefined> {
+    assertRawImage(image);
+    const { width: w, height: h } = image;
+    const corners: DetectedPlate['corners'] = [{ x: 0, y: 0 }, { x: w, y: 0 }, { x: w, y: h }, { x: 0, y: h }];
+    return this.readOne(image, { box: { x1: 0, y1: 0, x2: w, y2: h }, corners, score: 1, layers: 1 });
+  }
+
+  private async readOne(image: RawImage, found: DetectedPlate): Promise<PlateReading | undefined> {
+    const quads = found.layers === 2 ? splitRows(found.corners, DOUBLE_LAYER_SPLIT) : [found.corners];
+    const rows = quads.map((quad, i) => this.warp(image, quad, i));
+    const texts = await this.recogniser.recognise(rows);
+    const plate = texts.map((t) => t.text).join('');
+    if (plate === '') return undefined;
+    const charConfidences = texts.flatMap((t) => t.charConfidences);
+    const format = checkPlateFormat(plate);
+    const fromFormat = colourFromFormat(plate, format);
+    // The classifier sees the whole plate; for a double-layer plate re-warp it into buffer 0.
+    const colour = fromFormat ?? (await this.classifier.classify(rows.length === 1 ? rows[0] : this.warp(image, found.corners, 0))).colour;
+    return {
+      plate,
+      colour,
+      colourSource: fromFormat ? 'format' : 'classifier',
+      confidence: charConfidences.reduce((a, b) => a + b, 0) / charConfidences.length,
+      charConfidences,
+      detectionScore: found.score,
+      formatValid: format.valid,
+      kind: format.kind,
+      corners: found.corners,
+      box: found.box,
+      layers: found.layers,
+    };
+  }
+
+  /** Warps a quad into reusable buffer `slot`, at its natural size capped to MAX_FLAT_HEIGHT rows. */
+  private warp(image: RawImage, quad: readonly Point[], slot: number): RawImage {
+    const natural = quadSize(quad);
+    const scale = Math.min(1, MAX_FLAT_HEIGHT / natural.height);
+    const width = Math.max(1, Math.round(natural.width * scale));
+    const height = Math.max(1, Math.round(natural.height * scale));
+    if (this.flatBuffers[slot].length < width * height * 3) this.flatBuffers[slot] = new Uint8Array(width * height * 3 * 2);
+    const target = { data: this.flatBuffers[slot], width, height };
+    warpQuad(image, quad, target);
+    return { data: target.data, width, height, channels: 3 };
+  }
+
+  async release(): Promise<void> {
+    await Promise.all([this.detector.release(), this.recogniser.release(), this.classifier.release()]);
+  }
+}
+
+/** A small strip with a plate's aspect (single-layer plates are 440×140 mm, about 3.1:1). */
+function looksLikePlateCrop(image: RawImage): boolean {
+  const aspect = image.width / image.height;
+  return image.height <= 160 && aspect >= 1.8 && aspect <= 7;
+}
+
+/** Cuts a plate quad into an upper and a lower row along its left and right edges. */
+export function splitRows(c: readonly Point[], at: number): Array<[Point, Point, Point, Point]> {
+  const lerp = (a: Point, b: Point): Point => ({ x: a.x + (b.x - a.x) * at, y: a.y + (b.y - a.y) * at });
+  const left = lerp(c[0], c[3]);
+  const right = lerp(c[1], c[2]);
+  return [
+    [c[0], c[1], right, left],
+    [left, right, c[2], c[3]],
+  ];
+}
+
+let shared: Promise<PlateReader> | undefined;
+
+/**
+ * Convenience for one-off callers (CLI, API handlers): a process-wide reader created on first use.
+ * Workers and hot paths should hold their own PlateReader.
+ */
+export async function readPlates(image: RawImage): Promise<PlateReading[]> {
+  shared ??= PlateReader.create(ModelRegistry.open(['plate-detector-320', 'text-recogniser', 'text-dictionary', 'plate-colour']));
+  return (await shared).readPlates(image);
+}
