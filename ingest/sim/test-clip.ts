@@ -1,0 +1,151 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { HubError } from '../../api/errors/hub-error.ts';
+import { SupervisedProcess } from '../../api/process/supervised-process.ts';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const MEDIA_DIR = join(REPO_ROOT, 'media');
+export const CLIP_CACHE_DIR = join(REPO_ROOT, 'data/sim/clips');
+
+/** One segment of a clip: an image shown for some seconds, or a black frame when `image` is null. */
+export interface ClipSegment {
+  image: string | null;
+  seconds: number;
+}
+
+export interface ClipOptions {
+  /** Either plain image paths (each shown `secondsPerImage`) or explicit segments. */
+  images?: string[];
+  segments?: ClipSegment[];
+  secondsPerImage?: number;
+  width?: number;
+  height?: number;
+  fps?: number;
+  /** Seconds between key frames; the RTSP server needs at least one per second. */
+  gopSeconds?: number;
+  /** Where the cache lives; tests may point it elsewhere. */
+  cacheDir?: string;
+}
+
+const DEFAULTS = { secondsPerImage: 3, width: 1920, height: 1080, fps: 25, gopSeconds: 1 };
+// Bump when the ffmpeg arguments change so cached clips are rebuilt.
+const BUILDER_VERSION = 2;
+const BUILD_TIMEOUT_MS = 300_000;
+
+/**
+ * Builds an H.264 MP4 (libx264 veryfast, main profile, yuv420p, no B-frames, fixed GOP) from still images,
+ * each scaled to fit and centred on black. Cached under `data/sim/clips/<hash>/clip.mp4` keyed by the
+ * options and the image contents, so a second call is a stat.
+ */
+export async function buildClip(options: ClipOptions): Promise<string> {
+  const o = { ...DEFAULTS, ...options };
+  const segments = options.segments ?? (options.images ?? []).map((image) => ({ image, seconds: o.secondsPerImage }));
+  if (segments.length === 0) throw new HubError('SIM_CLIP_EMPTY', 'a clip needs at least one image or segment', 400);
+  if (o.width % 2 || o.height % 2) throw new HubError('SIM_CLIP_SIZE', 'clip width and height must be even', 400);
+
+  const hash = createHash('sha256').update(JSON.stringify({ v: BUILDER_VERSION, o: { ...o, cacheDir: undefined, images: undefined, segments: undefined } }));
+  const resolved: Array<{ image: string | null; seconds: number; decoder: string | null }> = [];
+  for (const segment of segments) {
+    if (segment.image === null) {
+      resolved.push({ image: null, seconds: segment.seconds, decoder: null });
+      hash.update(`blank:${segment.seconds};`);
+      continue;
+    }
+    const path = resolve(MEDIA_DIR, segment.image);
+    const bytes = await readFile(path).catch((cause: unknown) => {
+      throw new HubError('SIM_CLIP_IMAGE', `cannot read clip image ${path}`, 400, { cause });
+    });
+    resolved.push({ image: path, seconds: segment.seconds, decoder: sniffDecoder(bytes, path) });
+    hash.update(`img:${segment.seconds}:`).update(bytes).update(';');
+  }
+
+  const dir = join(options.cacheDir ?? CLIP_CACHE_DIR, hash.digest('hex').slice(0, 24));
+  const clipPath = join(dir, 'clip.mp4');
+  if (existsSync(clipPath)) return clipPath;
+  await mkdir(dir, { recursive: true });
+  // Build beside the final name and rename: concurrent builders (two test workers) never see half a file.
+  const partial = join(dir, `clip.${process.pid}.${Date.now()}.partial.mp4`);
+  try {
+    await runFfmpeg(ffmpegArgs(resolved, o, partial));
+    await assertNonEmpty(partial);
+    await rename(partial, clipPath);
+  } finally {
+    await rm(partial, { force: true });
+  }
+  return clipPath;
+}
+
+/** Images are decoded by content, not extension (media/plates/blue_zangDT5022_closeup.jpg is a PNG). */
+function sniffDecoder(bytes: Buffer, path: string): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'mjpeg';
+  if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
+  throw new HubError('SIM_CLIP_IMAGE', `clip image ${path} is neither JPEG nor PNG`, 400);
+}
+
+function ffmpegArgs(
+  segments: Array<{ image: string | null; seconds: number; decoder: string | null }>,
+  o: typeof DEFAULTS,
+  output: string,
+): string[] {
+  const { width: w, height: h, fps } = o;
+  const gop = Math.max(1, Math.round(fps * o.gopSeconds));
+  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
+  const filters: string[] = [];
+  segments.forEach((segment, i) => {
+    if (segment.image === null) {
+      args.push('-f', 'lavfi', '-t', String(segment.seconds), '-i', `color=c=black:s=${w}x${h}:r=${fps}`);
+    } else {
+      args.push('-f', 'image2', '-loop', '1', '-framerate', String(fps), '-t', String(segment.seconds));
+      args.push('-c:v', segment.decoder!, '-i', segment.image);
+    }
+    // Fit inside the frame, upscaling at most 2x so small crops stay recognisable, centred on black.
+    filters.push(
+      `[${i}:v]scale='min(${w},2*iw)':'min(${h},2*ih)':force_original_aspect_ratio=decrease:force_divisible_by=2,` +
+        `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=${fps},format=yuv420p[v${i}]`,
+    );
+  });
+  const concatInputs = segments.map((_, i) => `[v${i}]`).join('');
+  filters.push(`${concatInputs}concat=n=${segments.length}:v=1:a=0[out]`);
+  args.push('-filter_complex', filters.join(';'), '-map', '[out]', '-an');
+  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p');
+  args.push('-r', String(fps), '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0');
+  args.push('-movflags', '+faststart', '-f', 'mp4', output);
+  return args;
+}
+
+async function runFfmpeg(args: string[]): Promise<void> {
+  const ffmpeg = new SupervisedProcess({ name: 'ffmpeg:sim-clip', command: 'ffmpeg', args, stopTimeoutMs: 2_000 });
+  const stderr: string[] = [];
+  ffmpeg.on('stderrLine', (line) => {
+    if (stderr.length < 50) stderr.push(line);
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
+    ffmpeg.once('exit', (code, signal) => done({ code, signal }));
+  });
+  const spawnFailed = new Promise<never>((_, fail) => {
+    ffmpeg.once('spawn', (child) => child.once('error', (cause) => fail(new HubError('SIM_CLIP_FFMPEG', 'cannot start ffmpeg', 500, { cause }))));
+  });
+  ffmpeg.start();
+  const timer = setTimeout(() => void ffmpeg.stop(), BUILD_TIMEOUT_MS);
+  try {
+    const { code, signal } = await Promise.race([exited, spawnFailed]);
+    if (code !== 0) {
+      throw new HubError('SIM_CLIP_FFMPEG', `ffmpeg failed building a test clip (code ${code}, signal ${signal}): ${stderr.join(' | ')}`, 500);
+    }
+  } finally {
+    clearTimeout(timer);
+    await ffmpeg.stop();
+  }
+}
+
+async function assertNonEmpty(path: string): Promise<void> {
+  const handle = await open(path, 'r');
+  try {
+    if ((await handle.stat()).size === 0) throw new HubError('SIM_CLIP_FFMPEG', 'ffmpeg wrote an empty clip', 500);
+  } finally {
+    await handle.close();
+  }
+}
