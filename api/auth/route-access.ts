@@ -21,6 +21,16 @@ declare module 'fastify' {
   interface FastifyRequest {
     user?: AuthUser;
   }
+  interface FastifyInstance {
+    /** Every route with its declared access, for the deny-by-default test and the docs. */
+    routeTable: RouteTableEntry[];
+  }
+}
+
+export interface RouteTableEntry {
+  method: string;
+  url: string;
+  access: RouteAccess;
 }
 
 /** approver implies viewer; admin implies everything. */
@@ -49,11 +59,14 @@ function bearerToken(request: FastifyRequest): string | undefined {
  * Tokens are read from the Authorization header only, never from the query string (no leaks into logs).
  */
 export function installRouteAccess(app: FastifyInstance, tokens: TokenService): void {
+  const table: RouteTableEntry[] = [];
+  app.decorate('routeTable', table);
   app.addHook('onRoute', (route: RouteOptions) => {
     const access = route.config?.access;
     const where = `${String(route.method)} ${route.url}`;
     if (access === undefined) throw new Error(`route ${where} declares no access (config.access); deny by default`);
     if (!route.config?.rawResponse && !route.schema?.response) throw new Error(`route ${where} declares no response schema`);
+    for (const method of [route.method].flat()) table.push({ method: String(method), url: route.url, access });
   });
 
   app.addHook('onRequest', async (request) => {

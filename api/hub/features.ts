@@ -1,5 +1,6 @@
 import { createAuthFeature } from '../auth/auth-feature.ts';
 import { createDirectoryFeature } from '../directory/directory-feature.ts';
+import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import type { HubFeatureFactory } from './hub-feature.ts';
 
 /**
@@ -9,4 +10,5 @@ import type { HubFeatureFactory } from './hub-feature.ts';
 export const defaultFeatures: HubFeatureFactory[] = [
   createAuthFeature,
   createDirectoryFeature,
+  createCameraFeature,
 ];

@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../../api/crypto/secret-box.ts';
+import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/db/tables/index.ts';
+import { badRequest, notFound } from '../../api/errors/hub-error.ts';
+import type { HubEvents } from '../../api/events/hub-events.ts';
+import { assertCameraUrl, withCredentials } from '../rtsp/camera-url.ts';
+
+export interface CameraCredentials {
+  username: string;
+  password: string;
+}
+
+export interface CameraInput {
+  name: string;
+  departmentId: string;
+  category: CameraCategory;
+  lat?: number | null;
+  lon?: number | null;
+  address?: string | null;
+  streamUrl: string;
+  subStreamUrl?: string | null;
+  snapshotUrl?: string | null;
+  onvifXaddr?: string | null;
+  credentials?: CameraCredentials | null;
+  ptz?: boolean;
+  analyticsEnabled?: boolean;
+  source?: CamerasTable['source'];
+}
+
+export type CameraRow = Selectable<CamerasTable>;
+
+/** Credentials typed into a URL (rtsp://user:pass@host) move to the encrypted store; the URL keeps none. */
+function splitCredentials(raw: string): { url: string; credentials?: CameraCredentials } {
+  const url = assertCameraUrl(raw);
+  if (!url.username) return { url: url.toString() };
+  const credentials = { username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+  url.username = '';
+  url.password = '';
+  return { url: url.toString(), credentials };
+}
+
+function optionalHttpUrl(raw: string | null | undefined, field: string): string | null {
+  if (!raw) return null;
+  let url: URL;
+  try { url = new URL(raw); } catch (cause) { throw badRequest('CAMERA_URL_INVALID', `${field} is not a valid URL`, cause); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw badRequest('CAMERA_URL_SCHEME', `${field} must be http(s)`);
+  url.username = '';
+  url.password = '';
+  return url.toString();
+}
+
+/**
+ * The cameras the hub knows: registration (manual, ONVIF adoption, CSV), credentials sealed at rest,
+ * status. The only code that opens credentials, and only to hand them to a camera, never to a user.
+ */
+export class CameraRegistry {
+  constructor(private readonly db: Kysely<Database>, private readonly secrets: SecretBox, private readonly events: HubEvents) {}
+
+  async create(input: CameraInput): Promise<CameraRow> {
+    const department = await this.db.selectFrom('departments').select('id').where('id', '=', input.departmentId).executeTakeFirst();
+    if (!department) throw badRequest('DEPARTMENT_UNKNOWN', `department ${input.departmentId} does not exist`);
+    const main = splitCredentials(input.streamUrl);
+    const sub = input.subStreamUrl ? splitCredentials(input.subStreamUrl) : undefined;
+    const credentials = input.credentials ?? main.credentials ?? sub?.credentials;
+    const now = Date.now();
+    const row: CameraRow = {
+      id: randomUUID(),
+      name: input.name,
+      department_id: input.departmentId,
+      category: input.category,
+      lat: input.lat ?? null,
+      lon: input.lon ?? null,
+      address: input.address ?? null,
+      stream_url: main.url,
+      sub_stream_url: sub?.url ?? null,
+      snapshot_url: optionalHttpUrl(input.snapshotUrl, 'snapshotUrl'),
+      onvif_xaddr: optionalHttpUrl(input.onvifXaddr, 'onvifXaddr'),
+      credentials_enc: credentials ? this.secrets.sealJson(credentials) : null,
+      status: 'unknown',
+      last_seen_at: null,
+      status_changed_at: null,
+      ptz: input.ptz ? 1 : 0,
+      analytics_enabled: input.analyticsEnabled ? 1 : 0,
+      source: input.source ?? 'manual',
+      created_at: now,
+      updated_at: now,
+    };
+    await this.db.insertInto('cameras').values(row).execute();
+    this.events.emit('camera.changed', { cameraId: row.id, change: 'created' });
+    return row;
+  }
+
+  async get(id: string): Promise<CameraRow> {
+    const row = await this.db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('CAMERA_NOT_FOUND', `camera ${id} does not exist`);
+    return row;
+  }
+
+  list(filter: { departmentId?: string; category?: CameraCategory; status?: CameraStatus } = {}): Promise<CameraRow[]> {
+    let query = this.db.selectFrom('cameras').selectAll().orderBy('name');
+    if (filter.departmentId) query = query.where('department_id', '=', filter.departmentId);
+    if (filter.category) query = query.where('category', '=', filter.category);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    return query.execute();
+  }
+
+  async update(id: string, patch: Partial<Omit<CameraInput, 'departmentId' | 'source'>>): Promise<CameraRow> {
+    const current = await this.get(id);
+    const changes: Partial<CameraRow> = { updated_at: Date.now() };
+    if (patch.name !== undefined) changes.name = patch.name;
+    if (patch.category !== undefined) changes.category = patch.category;
+    if (patch.lat !== undefined) changes.lat = patch.lat;
+    if (patch.lon !== undefined) changes.lon = patch.lon;
+    if (patch.address !== undefined) changes.address = patch.address;
+    if (patch.ptz !== undefined) changes.ptz = patch.ptz ? 1 : 0;
+    if (patch.analyticsEnabled !== undefined) changes.analytics_enabled = patch.analyticsEnabled ? 1 : 0;
+    if (patch.snapshotUrl !== undefined) changes.snapshot_url = optionalHttpUrl(patch.snapshotUrl, 'snapshotUrl');
+    let credentials = patch.credentials;
+    if (patch.streamUrl !== undefined) {
+      const main = splitCredentials(patch.streamUrl);
+      changes.stream_url = main.url;
+      credentials ??= main.credentials;
+    }
+    if (patch.subStreamUrl !== undefined) changes.sub_stream_url = patch.subStreamUrl ? splitCredentials(patch.subStreamUrl).url : null;
+    if (credentials !== undefined) changes.credentials_enc = credentials ? this.secrets.sealJson(credentials) : null;
+    await this.db.updateTable('cameras').set(changes).where('id', '=', id).execute();
+    this.events.emit('camera.changed', { cameraId: id, change: 'updated' });
+    return { ...current, ...changes };
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.get(id);
+    await this.db.deleteFrom('cameras').where('id', '=', id).execute();
+    this.events.emit('camera.changed', { cameraId: id, change: 'deleted' });
+  }
+
+  /** Decrypted credentials, for talking to the camera only. */
+  credentialsOf(row: Pick<CameraRow, 'credentials_enc'>): CameraCredentials | undefined {
+    return row.credentials_enc ? this.secrets.openJson<CameraCredentials>(row.credentials_enc) : undefined;
+  }
+
+  /** The URL ffmpeg pulls, credentials included. Never log or return it. */
+  async pullUrl(id: string, stream: 'main' | 'sub' = 'main'): Promise<string> {
+    const row = await this.get(id);
+    const url = stream === 'sub' && row.sub_stream_url ? row.sub_stream_url : row.stream_url;
+    const credentials = this.credentialsOf(row);
+    return withCredentials(url, credentials?.username, credentials?.password);
+  }
+
+  /** Records a status change (and emits camera.status); a repeat of the same status only updates last_seen_at. */
+  async setStatus(id: string, status: CameraStatus, reason?: string, at = Date.now()): Promise<CameraStatus> {
+    const row = await this.db.selectFrom('cameras').select(['status']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('CAMERA_NOT_FOUND', `camera ${id} does not exist`);
+    const seen = status === 'online' ? { last_seen_at: at } : {};
+    if (row.status === status) {
+      if (status === 'online') await this.db.updateTable('cameras').set(seen).where('id', '=', id).execute();
+      return row.status;
+    }
+    await this.db.updateTable('cameras').set({ status, status_changed_at: at, ...seen }).where('id', '=', id).execute();
+    this.events.emit('camera.status', { cameraId: id, status, previous: row.status, at, reason });
+    return row.status;
+  }
+}
