@@ -61,12 +61,12 @@ export class PlateReader {
     return readings;
   }
 
-  /** Reads an image that already is a flat, single-layer plate (no detection, no warp). */
-  async readAlignedPlate(image: RawImage): Promise<PlateReading | undefined> {
+  /** Reads an image that already is a flat plate (no detection; double-layer plates are split in rows). */
+  async readAlignedPlate(image: RawImage, layers: 1 | 2 = 1): Promise<PlateReading | undefined> {
     assertRawImage(image);
     const { width: w, height: h } = image;
     const corners: DetectedPlate['corners'] = [{ x: 0, y: 0 }, { x: w, y: 0 }, { x: w, y: h }, { x: 0, y: h }];
-    return this.readOne(image, { box: { x1: 0, y1: 0, x2: w, y2: h }, corners, score: 1, layers: 1 });
+    return this.readOne(image, { box: { x1: 0, y1: 0, x2: w, y2: h }, corners, score: 1, layers });
   }
 
   private async readOne(image: RawImage, found: DetectedPlate): Promise<PlateReading | undefined> {
