@@ -51,5 +51,16 @@ fi
 # npm packages: reinstall only when the lock file changed since the last install.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   say "installing npm packages (npm ci)"
-  npm ci --no-audit --no-fund --loglevel=error
+  if ! npm ci --no-audit --no-fund --loglevel=error 2>/tmp/hub-npm-ci.log; then
+    # npm 11.16+ leaves optional platform packages the registry lacks out of the lock it writes, then
+    # rejects that same lock in `npm ci` (npm/cli#9846). `npm install --no-save` installs the locked
+    # versions without rewriting the lock.
+    if grep -q 'EUSAGE' /tmp/hub-npm-ci.log; then
+      say "npm ci refused the lock file (npm/cli#9846); installing the locked versions with npm install --no-save"
+      npm install --no-save --no-audit --no-fund --loglevel=error
+    else
+      cat /tmp/hub-npm-ci.log >&2
+      exit 1
+    fi
+  fi
 fi
