@@ -11,6 +11,8 @@ export interface HubEventMap {
   'grant.revoked': [{ grantId: string; granteeDepartmentId: string; ownerDepartmentId: string; at: number }];
   'grant.expired': [{ grantId: string; granteeDepartmentId: string; ownerDepartmentId: string; at: number }];
   'grant.created': [{ grantId: string; granteeDepartmentId: string; ownerDepartmentId: string; at: number }];
+  'checkpoint.alert': [import('../checkpoint/checkpoint-alert.ts').CheckpointAlert];
+  'checkpoint.finding': [import('../checkpoint/checkpoint-alert.ts').CheckpointFindingEvent];
 }
 
 export class HubEvents extends EventEmitter<HubEventMap> {

@@ -11,4 +11,5 @@ export const defaultFeatures: HubFeatureFactory[] = [
   createAuthFeature,
   createDirectoryFeature,
   createCameraFeature,
+  async (ctx) => (await import('../checkpoint/checkpoint-feature.ts')).createCheckpointFeature(ctx),
 ];

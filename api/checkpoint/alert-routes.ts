@@ -1,0 +1,75 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { assertCameraAccess } from '../auth/camera-access.ts';
+import { requireUser } from '../auth/route-access.ts';
+import { conflict, notFound } from '../errors/hub-error.ts';
+import { responses } from '../http/common-schemas.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import type { AlertStream } from './alert-stream.ts';
+import { AlertView, UuidParams } from './checkpoint-schemas.ts';
+import { visibleCameras } from './pass-visibility.ts';
+
+function alertQuery(ctx: HubContext) {
+  return ctx.db.selectFrom('checkpoint_alerts as a').leftJoin('checkpoint_watchlist as w', 'w.id', 'a.watchlist_id').select([
+    'a.id', 'a.watchlist_id as watchlistId', 'w.reason', 'a.pass_id as passId', 'a.plate', 'a.camera_id as cameraId', 'a.passed_at as passedAt',
+    'a.raised_at as raisedAt', 'a.acknowledged_at as acknowledgedAt', 'a.acknowledged_by as acknowledgedBy', 'a.ack_note as ackNote',
+  ]);
+}
+
+/** Alerts: listed and streamed to whoever may see the camera; acknowledged by a person, never deleted by it. */
+export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, stream: AlertStream): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  // SSE responses keep their sockets busy: end them before the server waits for in-flight requests.
+  app.addHook('preClose', async () => stream.closeAll());
+
+  r.get('/checkpoint/alerts/stream', {
+    config: { access: ['viewer'], rawResponse: true },
+    schema: { tags: ['checkpoint'], summary: 'Watchlist alerts as Server-Sent Events (event: alert)' },
+  }, async (request, reply) => {
+    stream.open(request, reply, requireUser(request));
+  });
+
+  r.get('/checkpoint/alerts', {
+    config: { access: ['viewer'] },
+    schema: {
+      tags: ['checkpoint'], summary: 'Alerts on cameras you may see, newest first',
+      querystring: Type.Object({
+        unacknowledged: Type.Optional(Type.Boolean()),
+        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000, default: 100 })),
+      }, { additionalProperties: false }),
+      response: responses({ 200: Type.Array(AlertView) }),
+    },
+  }, async (request) => {
+    const cameras = await visibleCameras(ctx.db, requireUser(request));
+    if (!cameras.all && cameras.cameraIds.length === 0) return [];
+    let q = alertQuery(ctx);
+    if (!cameras.all) q = q.where('a.camera_id', 'in', cameras.cameraIds);
+    if (request.query.unacknowledged) q = q.where('a.acknowledged_at', 'is', null);
+    const rows = await q.orderBy('a.raised_at', 'desc').limit(request.query.limit ?? 100).execute();
+    return rows.map((a) => ({ ...a, reason: a.reason ?? '' }));
+  });
+
+  r.post('/checkpoint/alerts/:id/ack', {
+    config: { access: ['viewer'] },
+    schema: {
+      tags: ['checkpoint'], summary: 'Acknowledge an alert (kept, with who and when)', params: UuidParams,
+      body: Type.Object({ note: Type.Optional(Type.String({ maxLength: 1_000 })) }, { additionalProperties: false }),
+      response: responses({ 200: AlertView }),
+    },
+  }, async (request) => {
+    const user = requireUser(request);
+    const alert = await alertQuery(ctx).where('a.id', '=', request.params.id).executeTakeFirst();
+    if (!alert) throw notFound('ALERT_NOT_FOUND', `alert ${request.params.id} does not exist`);
+    await assertCameraAccess(ctx.db, user, alert.cameraId, 'events');
+    const now = Date.now();
+    const updated = await ctx.db.updateTable('checkpoint_alerts').set({ acknowledged_at: now, acknowledged_by: user.id, ack_note: request.body.note ?? null })
+      .where('id', '=', alert.id).where('acknowledged_at', 'is', null).executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) throw conflict('ALERT_ALREADY_ACKNOWLEDGED', 'this alert was acknowledged already');
+    await ctx.audit.append({
+      action: 'checkpoint.alert.ack', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'checkpoint_alert',
+      targetId: alert.id, clientIp: request.ip, details: { plate: alert.plate, note: request.body.note ?? null },
+    });
+    return { ...alert, reason: alert.reason ?? '', acknowledgedAt: now, acknowledgedBy: user.id, ackNote: request.body.note ?? null };
+  });
+}

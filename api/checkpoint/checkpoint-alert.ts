@@ -1,0 +1,24 @@
+/** A watchlist hit as the API, the SSE stream and the webhook carry it. */
+export interface CheckpointAlert {
+  id: string;
+  watchlistId: string;
+  reason: string;
+  passId: string;
+  plate: string;
+  cameraId: string;
+  passedAt: number;
+  raisedAt: number;
+  acknowledgedAt: number | null;
+  acknowledgedBy: string | null;
+  ackNote: string | null;
+}
+
+/** A cloned-plate (套牌) finding as events carry it. */
+export interface CheckpointFindingEvent {
+  id: string;
+  kind: 'impossible_speed' | 'colour_mismatch';
+  plate: string;
+  passAId: string;
+  passBId: string;
+  detectedAt: number;
+}

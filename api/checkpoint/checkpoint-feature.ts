@@ -1,0 +1,61 @@
+import { createHmac } from 'node:crypto';
+import type { HubConfig } from '../config/config-schema.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import type { HubFeature } from '../hub/hub-feature.ts';
+import { registerAlertRoutes } from './alert-routes.ts';
+import { AlertStream } from './alert-stream.ts';
+import { CheckpointStore } from './checkpoint-store.ts';
+import { CloneDetector } from './clone-detector.ts';
+import { registerExportRoutes } from './export-routes.ts';
+import { registerFindingRoutes } from './finding-routes.ts';
+import { registerPassRoutes } from './pass-routes.ts';
+import { RetentionJob } from './retention-job.ts';
+import { checkReceiverUrl, registerSubscriptionRoutes } from './subscription-routes.ts';
+import { SubscriptionPusher } from './subscription-pusher.ts';
+import { registerTrajectoryRoutes } from './trajectory-routes.ts';
+import { registerWatchlistRoutes } from './watchlist-routes.ts';
+import { WatchlistMatcher } from './watchlist-matcher.ts';
+import { WebhookDelivery } from './webhook-delivery.ts';
+
+/** The key webhooks are signed with: configured, or derived from the token secret (never the token key itself). */
+export function webhookSecretOf(config: HubConfig): string {
+  return config.checkpoint.webhookSecret || createHmac('sha256', config.auth.tokenSecret).update('checkpoint-webhook').digest('hex');
+}
+
+/**
+ * The checkpoint (卡口) database and traffic-control API: pass ingest and search, trajectories, watchlists
+ * with SSE and webhook alerts, cloned-plate findings, retention, GA/T 1400 export and subscriptions.
+ * Service `checkpoint` is the CheckpointStore (ingestPasses) for the analytics pipeline.
+ */
+export function createCheckpointFeature(ctx: HubContext): HubFeature {
+  const settings = ctx.config.checkpoint;
+  if (settings.alertWebhookUrl) checkReceiverUrl(settings.alertWebhookUrl);
+  const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }));
+  const watchlist = new WatchlistMatcher(ctx, delivery);
+  const subscriptions = new SubscriptionPusher(ctx, delivery);
+  const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
+  const retention = new RetentionJob(ctx, store.imagesDir);
+  const stream = new AlertStream(ctx);
+  return {
+    name: 'checkpoint',
+    services: { checkpoint: store, checkpointRetention: retention, checkpointDelivery: delivery },
+    registerRoutes(app) {
+      registerPassRoutes(app, ctx, store);
+      registerExportRoutes(app, ctx);
+      registerTrajectoryRoutes(app, ctx);
+      registerWatchlistRoutes(app, ctx, watchlist);
+      registerAlertRoutes(app, ctx, stream);
+      registerFindingRoutes(app, ctx);
+      registerSubscriptionRoutes(app, ctx, subscriptions);
+    },
+    async start() {
+      delivery.start();
+      retention.start();
+    },
+    async stop() {
+      stream.closeAll();
+      await retention.stop();
+      await delivery.stop();
+    },
+  };
+}

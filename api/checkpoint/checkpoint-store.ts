@@ -1,0 +1,71 @@
+import { join } from 'node:path';
+import { badRequest } from '../errors/hub-error.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import type { CloneDetector } from './clone-detector.ts';
+import { toPassRow, type PassRecordInput, type PassRow } from './pass-record.ts';
+import { insertPassRows } from './pass-writer.ts';
+import type { SubscriptionPusher } from './subscription-pusher.ts';
+import type { WatchlistMatcher } from './watchlist-matcher.ts';
+
+export interface IngestResult {
+  inserted: number;
+  duplicates: number;
+}
+
+export const MAX_BATCH = 10_000;
+
+/**
+ * The checkpoint database's write side, offered to other features as service `checkpoint`. A batch is
+ * validated whole, inserted in one transaction (ids already stored are skipped, so retries are safe), and
+ * only then matched against watchlists, analysed for cloned plates and pushed to subscribers.
+ */
+export class CheckpointStore {
+  readonly imagesDir: string;
+
+  constructor(
+    private readonly ctx: HubContext,
+    private readonly watchlist: WatchlistMatcher,
+    private readonly clones: CloneDetector,
+    private readonly subscriptions: SubscriptionPusher,
+  ) {
+    this.imagesDir = join(ctx.dataDir, 'images');
+  }
+
+  async ingestPasses(records: PassRecordInput[]): Promise<IngestResult> {
+    if (records.length === 0) return { inserted: 0, duplicates: 0 };
+    if (records.length > MAX_BATCH) throw badRequest('PASS_BATCH_TOO_LARGE', `send at most ${MAX_BATCH} records per batch`);
+    const now = Date.now();
+    const rows = records.map((record, i) => toPassRow(record, i, this.imagesDir, now));
+    const cameraIds = [...new Set(rows.map((r) => r.camera_id))];
+    const known = new Set((await this.ctx.db.selectFrom('cameras').select('id').where('id', 'in', cameraIds).execute()).map((c) => c.id));
+    const unknown = cameraIds.filter((id) => !known.has(id));
+    if (unknown.length > 0) throw badRequest('PASS_CAMERA_UNKNOWN', `unknown camera ids: ${unknown.slice(0, 5).join(', ')}`);
+
+    const insertedIds = await this.ctx.db.transaction().execute((trx) => insertPassRows(trx, rows));
+    const seen = new Set<string>();
+    const fresh: PassRow[] = [];
+    for (const row of rows) {
+      if (insertedIds.has(row.id) && !seen.has(row.id)) fresh.push(row);
+      seen.add(row.id);
+    }
+    await this.afterCommit(fresh);
+    return { inserted: fresh.length, duplicates: rows.length - fresh.length };
+  }
+
+  /** The data is stored; a failing follow-up step is logged and must not turn the ingest into an error (a retry would skip these rows). */
+  private async afterCommit(fresh: PassRow[]): Promise<void> {
+    if (fresh.length === 0) return;
+    const steps: Array<[string, () => Promise<unknown>]> = [
+      ['watchlist', () => this.watchlist.matchPasses(fresh)],
+      ['cloned-plate analysis', () => this.clones.analyse(fresh)],
+      ['subscriptions', () => this.subscriptions.push(fresh)],
+    ];
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (error) {
+        this.ctx.log.error({ err: error, passes: fresh.length }, `checkpoint ${name} failed after ingest`);
+      }
+    }
+  }
+}

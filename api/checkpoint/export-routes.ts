@@ -1,0 +1,81 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { requireUser } from '../auth/route-access.ts';
+import { responses } from '../http/common-schemas.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import { PassSearchQuery } from './checkpoint-schemas.ts';
+import { motorVehicleList } from './gat1400.ts';
+import type { PassRow } from './pass-record.ts';
+import { PASS_READERS, searchForUser } from './pass-routes.ts';
+
+const ExportQuery = Type.Composite([
+  Type.Omit(PassSearchQuery, ['limit', 'cursor']),
+  Type.Object({ maxRows: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000, default: 10_000 })) }),
+], { additionalProperties: false });
+type ExportQueryType = Static<typeof ExportQuery>;
+
+const CSV_COLUMNS = ['id', 'passed_at_iso', 'passed_at', 'camera_id', 'plate', 'plate_colour', 'plate_confidence', 'vehicle_class', 'vehicle_colour', 'lane', 'direction'] as const;
+
+/** CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
+export function csvField(value: unknown): string {
+  let text = value === null || value === undefined ? '' : String(value);
+  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  return /[",\r\n']/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+function csvLine(row: PassRow): string {
+  const values = [row.id, new Date(Number(row.passed_at)).toISOString(), row.passed_at, row.camera_id, row.plate, row.plate_colour,
+    row.plate_confidence, row.vehicle_class, row.vehicle_colour, row.lane, row.direction];
+  return values.map(csvField).join(',');
+}
+
+async function collect(ctx: HubContext, request: FastifyRequest, query: ExportQueryType): Promise<PassRow[]> {
+  const user = requireUser(request);
+  const maxRows = query.maxRows ?? 10_000;
+  const rows: PassRow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await searchForUser(ctx, user, { ...query, cursor }, Math.min(1_000, maxRows - rows.length));
+    rows.push(...page.rows);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && rows.length < maxRows);
+  return rows;
+}
+
+async function auditExport(ctx: HubContext, request: FastifyRequest, format: string, query: ExportQueryType, rows: number): Promise<void> {
+  const user = requireUser(request);
+  await ctx.audit.append({
+    action: 'checkpoint.export', userId: user.id, username: user.username, departmentId: user.departmentId,
+    targetType: 'checkpoint_passes', clientIp: request.ip, details: { format, rows, filters: query },
+  });
+}
+
+/** Exports of search results: CSV for spreadsheets, GA/T 1400 JSON for other platforms. Every export is audited. */
+export function registerExportRoutes(app: FastifyInstance, ctx: HubContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.get('/checkpoint/export/passes.csv', {
+    config: { access: PASS_READERS, rawResponse: true },
+    schema: { tags: ['checkpoint'], summary: 'Search results as CSV (audited)', querystring: ExportQuery },
+  }, async (request, reply) => {
+    const rows = await collect(ctx, request, request.query);
+    await auditExport(ctx, request, 'csv', request.query, rows.length);
+    reply.header('content-type', 'text/csv; charset=utf-8');
+    reply.header('content-disposition', 'attachment; filename="checkpoint-passes.csv"');
+    // BOM: spreadsheet programs then read the Chinese characters as UTF-8.
+    return reply.send(`\uFEFF${CSV_COLUMNS.join(',')}\r\n${rows.map(csvLine).join('\r\n')}${rows.length ? '\r\n' : ''}`);
+  });
+
+  r.get('/checkpoint/export/gat1400', {
+    config: { access: PASS_READERS },
+    schema: {
+      tags: ['checkpoint'], summary: 'Search results as GA/T 1400 MotorVehicleListObject (audited)', querystring: ExportQuery,
+      response: responses({ 200: Type.Object({ MotorVehicleListObject: Type.Object({ MotorVehicleObject: Type.Array(Type.Object({}, { additionalProperties: true })) }) }) }),
+    },
+  }, async (request) => {
+    const rows = await collect(ctx, request, request.query);
+    await auditExport(ctx, request, 'gat1400', request.query, rows.length);
+    return motorVehicleList(rows, ctx.publicUrl());
+  });
+}

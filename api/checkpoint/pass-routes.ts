@@ -1,0 +1,88 @@
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { extname, resolve, sep } from 'node:path';
+import type { Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { assertCameraAccess } from '../auth/camera-access.ts';
+import { requireUser } from '../auth/route-access.ts';
+import type { AuthUser } from '../auth/token-service.ts';
+import { notFound } from '../errors/hub-error.ts';
+import { responses } from '../http/common-schemas.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import { MAX_BATCH, type CheckpointStore } from './checkpoint-store.ts';
+import { PassIdParams, PassRecordSchema, PassSearchQuery, PassView } from './checkpoint-schemas.ts';
+import { toPassView, type PassRecordInput } from './pass-record.ts';
+import { departmentCameraIds, searchPasses, type PassPage } from './pass-search.ts';
+import { narrowCameras, visibleCameras } from './pass-visibility.ts';
+
+/** Who reads passes: viewers and approvers (admin passes every role check); auditors read the trail, not passes. */
+export const PASS_READERS = ['viewer'] as const;
+
+const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
+
+/** Search with the caller's visibility applied first, then the camera/department filters of the query. */
+export async function searchForUser(ctx: HubContext, user: AuthUser, query: Static<typeof PassSearchQuery>, limit: number): Promise<PassPage> {
+  let cameras = await visibleCameras(ctx.db, user);
+  if (query.cameraId !== undefined) cameras = narrowCameras(cameras, [query.cameraId]);
+  if (query.departmentId !== undefined) cameras = narrowCameras(cameras, await departmentCameraIds(ctx.db, query.departmentId));
+  return searchPasses(ctx.db, cameras, { ...query, limit });
+}
+
+export function registerPassRoutes(app: FastifyInstance, ctx: HubContext, store: CheckpointStore): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+
+  r.post('/checkpoint/passes', {
+    config: { access: ['admin'] },
+    schema: {
+      tags: ['checkpoint'], summary: 'Ingest a batch of passes (idempotent on id)',
+      body: Type.Object({ records: Type.Array(PassRecordSchema, { minItems: 1, maxItems: MAX_BATCH }) }, { additionalProperties: false }),
+      response: responses({ 200: Type.Object({ inserted: Type.Integer(), duplicates: Type.Integer() }) }),
+    },
+  }, async (request) => store.ingestPasses(request.body.records as PassRecordInput[]));
+
+  r.get('/checkpoint/passes', {
+    config: { access: PASS_READERS },
+    schema: {
+      tags: ['checkpoint'], summary: 'Search passes (exact, wildcard or fuzzy plate; time, camera, department, colour)',
+      querystring: PassSearchQuery,
+      response: responses({ 200: Type.Object({ items: Type.Array(PassView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) }),
+    },
+  }, async (request) => {
+    const page = await searchForUser(ctx, requireUser(request), request.query, request.query.limit ?? 50);
+    return { items: page.rows.map((row) => ({ ...toPassView(row), ...(row.matchDistance === undefined ? {} : { matchDistance: row.matchDistance }) })), nextCursor: page.nextCursor };
+  });
+
+  r.get('/checkpoint/passes/:id', {
+    config: { access: PASS_READERS },
+    schema: { tags: ['checkpoint'], summary: 'One pass', params: PassIdParams, response: responses({ 200: PassView }) },
+  }, async (request) => {
+    const row = await ctx.db.selectFrom('checkpoint_passes').selectAll().where('id', '=', request.params.id).executeTakeFirst();
+    if (!row) throw notFound('PASS_NOT_FOUND', `pass ${request.params.id} does not exist`);
+    await assertCameraAccess(ctx.db, requireUser(request), row.camera_id, 'events');
+    return toPassView(row);
+  });
+
+  for (const kind of ['crop', 'scene'] as const) {
+    r.get(`/checkpoint/passes/:id/${kind}`, {
+      config: { access: PASS_READERS, rawResponse: true },
+      schema: { tags: ['checkpoint'], summary: `The pass's ${kind} image`, params: PassIdParams },
+    }, async (request, reply) => {
+      const row = await ctx.db.selectFrom('checkpoint_passes').select(['camera_id', 'crop_image_path', 'scene_image_path']).where('id', '=', request.params.id).executeTakeFirst();
+      if (!row) throw notFound('PASS_NOT_FOUND', `pass ${request.params.id} does not exist`);
+      await assertCameraAccess(ctx.db, requireUser(request), row.camera_id, 'events');
+      const stored = kind === 'crop' ? row.crop_image_path : row.scene_image_path;
+      // The path comes from the database only, and must still resolve inside the images folder.
+      const full = stored === null ? undefined : resolve(store.imagesDir, stored);
+      if (!full || !full.startsWith(store.imagesDir + sep)) throw notFound('PASS_IMAGE_MISSING', `pass ${request.params.id} has no ${kind} image`);
+      const info = await stat(full).catch(() => undefined);
+      if (!info?.isFile()) throw notFound('PASS_IMAGE_MISSING', `the ${kind} image of pass ${request.params.id} is gone (retention)`);
+      reply.header('content-type', IMAGE_TYPES[extname(full).toLowerCase()] ?? 'application/octet-stream');
+      reply.header('content-length', info.size);
+      reply.header('cache-control', 'private, no-store');
+      reply.header('x-content-type-options', 'nosniff');
+      return reply.send(createReadStream(full));
+    });
+  }
+}

@@ -1,0 +1,93 @@
+import { sql, type Kysely } from 'kysely';
+import { isPostgres } from '../db/dialect.ts';
+import { badRequest } from '../errors/hub-error.ts';
+import type { Database } from '../db/tables/index.ts';
+import type { PassRow } from './pass-record.ts';
+import type { CameraFilter } from './pass-visibility.ts';
+import { editDistance, foldedVariants, foldPlate, normalisePattern, normalisePlate, patternToGlob, patternToLike } from './plate-text.ts';
+
+export interface PassQuery {
+  /** Exact plate. */
+  plate?: string;
+  /** Wildcards: * any run, ? one character. */
+  platePattern?: string;
+  /** OCR-tolerant: confusable characters are equal, plus at most one edit when fuzzyDistance = 1. */
+  fuzzyPlate?: string;
+  fuzzyDistance?: 0 | 1;
+  from?: number;
+  to?: number;
+  plateColour?: string;
+  vehicleColour?: string;
+  cursor?: string;
+  limit: number;
+  order?: 'newest' | 'oldest';
+}
+
+export interface PassPage {
+  rows: Array<PassRow & { matchDistance?: number }>;
+  nextCursor: string | null;
+}
+
+interface Cursor { t: number; id: string }
+
+function decodeCursor(cursor: string): Cursor {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Cursor;
+    if (Number.isSafeInteger(value.t) && typeof value.id === 'string') return value;
+  } catch { /* fall through */ }
+  throw badRequest('CURSOR_INVALID', 'cursor is not one this API returned');
+}
+
+const encodeCursor = (row: PassRow) => Buffer.from(JSON.stringify({ t: Number(row.passed_at), id: row.id })).toString('base64url');
+
+/**
+ * One page of passes, newest first (or oldest first), filtered to what the caller may see. Keyset
+ * pagination on (passed_at, id): a page costs the same at any depth and rows arriving meanwhile do not shift it.
+ */
+export async function searchPasses(db: Kysely<Database>, cameras: CameraFilter, query: PassQuery): Promise<PassPage> {
+  const given = [query.plate, query.platePattern, query.fuzzyPlate].filter((v) => v !== undefined).length;
+  if (given > 1) throw badRequest('PLATE_QUERY_AMBIGUOUS', 'give only one of plate, platePattern, fuzzyPlate');
+  if (!cameras.all && cameras.cameraIds.length === 0) return { rows: [], nextCursor: null };
+  const newest = (query.order ?? 'newest') === 'newest';
+  let q = db.selectFrom('checkpoint_passes').selectAll();
+  let fuzzyFolded: string | undefined;
+  if (query.plate !== undefined) {
+    const plate = normalisePlate(query.plate);
+    if (!plate) throw badRequest('PLATE_INVALID', 'plate must be 2–10 letters, digits or Chinese characters');
+    q = q.where('plate', '=', plate);
+  } else if (query.platePattern !== undefined) {
+    const pattern = normalisePattern(query.platePattern);
+    if (!pattern) throw badRequest('PLATE_PATTERN_INVALID', 'platePattern holds letters, digits, Chinese characters, * and ? (at least one non-wildcard)');
+    q = isPostgres(db)
+      ? q.where('plate', 'like', patternToLike(pattern))
+      : q.where(sql<boolean>`plate glob ${patternToGlob(pattern)}`);
+  } else if (query.fuzzyPlate !== undefined) {
+    const plate = normalisePlate(query.fuzzyPlate);
+    if (!plate) throw badRequest('PLATE_INVALID', 'fuzzyPlate must be 2–10 letters, digits or Chinese characters');
+    fuzzyFolded = foldPlate(plate);
+    q = (query.fuzzyDistance ?? 1) === 0 ? q.where('plate_folded', '=', fuzzyFolded) : q.where('plate_folded', 'in', foldedVariants(fuzzyFolded));
+  }
+  if (!cameras.all) q = q.where('camera_id', 'in', cameras.cameraIds);
+  if (query.from !== undefined) q = q.where('passed_at', '>=', query.from);
+  if (query.to !== undefined) q = q.where('passed_at', '<', query.to);
+  if (query.plateColour !== undefined) q = q.where('plate_colour', '=', query.plateColour);
+  if (query.vehicleColour !== undefined) q = q.where('vehicle_colour', '=', query.vehicleColour);
+  if (query.cursor !== undefined) {
+    const c = decodeCursor(query.cursor);
+    q = newest
+      ? q.where((eb) => eb.or([eb('passed_at', '<', c.t), eb.and([eb('passed_at', '=', c.t), eb('id', '<', c.id)])]))
+      : q.where((eb) => eb.or([eb('passed_at', '>', c.t), eb.and([eb('passed_at', '=', c.t), eb('id', '>', c.id)])]));
+  }
+  const direction = newest ? 'desc' : 'asc';
+  const rows = await q.orderBy('passed_at', direction).orderBy('id', direction).limit(query.limit + 1).execute();
+  const more = rows.length > query.limit;
+  const page = more ? rows.slice(0, query.limit) : rows;
+  const withDistance = fuzzyFolded === undefined ? page : page.map((row) => ({ ...row, matchDistance: editDistance(fuzzyFolded!, row.plate_folded, 1) }));
+  return { rows: withDistance, nextCursor: more ? encodeCursor(page[page.length - 1]) : null };
+}
+
+/** Camera ids of one department (for the department filter). */
+export async function departmentCameraIds(db: Kysely<Database>, departmentId: string): Promise<string[]> {
+  const rows = await db.selectFrom('cameras').select('id').where('department_id', '=', departmentId).execute();
+  return rows.map((r) => r.id);
+}

@@ -1,0 +1,57 @@
+import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
+import { requireUser } from '../auth/route-access.ts';
+import { badRequest } from '../errors/hub-error.ts';
+import { responses } from '../http/common-schemas.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import { PASS_READERS } from './pass-routes.ts';
+import { visibleCameras } from './pass-visibility.ts';
+import { normalisePlate } from './plate-text.ts';
+
+const MAX_POINTS = 10_000;
+
+const Geometry = Type.Union([Type.Null(), Type.Object({ type: Type.String(), coordinates: Type.Array(Type.Unknown()) })]);
+const Feature = Type.Object({ type: Type.Literal('Feature'), geometry: Geometry, properties: Type.Object({}, { additionalProperties: true }) });
+
+/** The passes of one plate in time order, with camera locations, as GeoJSON (points plus the path as a line). */
+export function registerTrajectoryRoutes(app: FastifyInstance, ctx: HubContext): void {
+  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  r.get('/checkpoint/trajectory', {
+    config: { access: PASS_READERS },
+    schema: {
+      tags: ['checkpoint'], summary: 'Trajectory of a plate as a GeoJSON FeatureCollection',
+      querystring: Type.Object({
+        plate: Type.String({ minLength: 2, maxLength: 16 }),
+        from: Type.Optional(Type.Integer({ minimum: 0 })),
+        to: Type.Optional(Type.Integer({ minimum: 0 })),
+      }, { additionalProperties: false }),
+      response: responses({ 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Feature), truncated: Type.Boolean() }) }),
+    },
+  }, async (request) => {
+    const plate = normalisePlate(request.query.plate);
+    if (!plate) throw badRequest('PLATE_INVALID', 'plate must be 2–10 letters, digits or Chinese characters');
+    const cameras = await visibleCameras(ctx.db, requireUser(request));
+    if (!cameras.all && cameras.cameraIds.length === 0) return { type: 'FeatureCollection' as const, features: [], truncated: false };
+    let q = ctx.db.selectFrom('checkpoint_passes as p')
+      .leftJoin('cameras as c', 'c.id', 'p.camera_id')
+      .select(['p.id', 'p.camera_id', 'p.passed_at', 'p.plate_colour', 'p.lane', 'p.direction', 'c.name as camera_name', 'c.lat', 'c.lon'])
+      .where('p.plate', '=', plate);
+    if (!cameras.all) q = q.where('p.camera_id', 'in', cameras.cameraIds);
+    if (request.query.from !== undefined) q = q.where('p.passed_at', '>=', request.query.from);
+    if (request.query.to !== undefined) q = q.where('p.passed_at', '<', request.query.to);
+    const rows = await q.orderBy('p.passed_at', 'asc').orderBy('p.id', 'asc').limit(MAX_POINTS + 1).execute();
+    const truncated = rows.length > MAX_POINTS;
+    const points = rows.slice(0, MAX_POINTS).map((row, sequence) => ({
+      type: 'Feature' as const,
+      geometry: row.lat === null || row.lon === null ? null : { type: 'Point', coordinates: [row.lon, row.lat] },
+      properties: {
+        sequence, passId: row.id, cameraId: row.camera_id, cameraName: row.camera_name, passedAt: Number(row.passed_at),
+        plateColour: row.plate_colour, lane: row.lane, direction: row.direction,
+      },
+    }));
+    const path = points.flatMap((p) => (p.geometry ? [p.geometry.coordinates] : []));
+    const line = path.length >= 2 ? [{ type: 'Feature' as const, geometry: { type: 'LineString', coordinates: path }, properties: { plate, kind: 'path' } }] : [];
+    return { type: 'FeatureCollection' as const, features: [...points, ...line], truncated };
+  });
+}

@@ -1,0 +1,70 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { HubContext } from '../hub/hub-context.ts';
+import type { CheckpointWatchlistTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointAlert } from './checkpoint-alert.ts';
+import type { PassRow } from './pass-record.ts';
+import { patternToRegExp } from './plate-text.ts';
+import type { WebhookDelivery } from './webhook-delivery.ts';
+
+interface ActiveEntry {
+  entry: Selectable<CheckpointWatchlistTable>;
+  test: (plate: string) => boolean;
+}
+
+/** Entries are re-read at most this often, and at once after a change made through this hub. */
+const CACHE_MS = 10_000;
+
+/**
+ * Matches freshly inserted passes against the active watchlist and raises alerts: a row, an event for the
+ * SSE streams and a durable webhook delivery. Runs right after the ingest commit, so an alert is out within
+ * milliseconds of the pass arriving.
+ */
+export class WatchlistMatcher {
+  private cache: { at: number; entries: ActiveEntry[] } | undefined;
+
+  constructor(private readonly ctx: HubContext, private readonly delivery: WebhookDelivery) {}
+
+  invalidate(): void {
+    this.cache = undefined;
+  }
+
+  private async active(now: number): Promise<ActiveEntry[]> {
+    if (this.cache && now - this.cache.at < CACHE_MS) return this.cache.entries;
+    const rows = await this.ctx.db.selectFrom('checkpoint_watchlist').selectAll()
+      .where('removed_at', 'is', null).where('valid_until', '>', now).execute();
+    const entries = rows.map((entry) => {
+      const regex = entry.match_kind === 'pattern' ? patternToRegExp(entry.plate_pattern) : undefined;
+      return { entry, test: regex ? (plate: string) => regex.test(plate) : (plate: string) => plate === entry.plate_pattern };
+    });
+    this.cache = { at: now, entries };
+    return entries;
+  }
+
+  async matchPasses(rows: PassRow[], now = Date.now()): Promise<CheckpointAlert[]> {
+    const entries = await this.active(now);
+    if (entries.length === 0) return [];
+    const alerts: CheckpointAlert[] = [];
+    for (const row of rows) {
+      for (const { entry, test } of entries) {
+        if (row.passed_at < entry.valid_from || row.passed_at >= entry.valid_until || !test(row.plate)) continue;
+        const alert: CheckpointAlert = {
+          id: randomUUID(), watchlistId: entry.id, reason: entry.reason, passId: row.id, plate: row.plate,
+          cameraId: row.camera_id, passedAt: row.passed_at, raisedAt: now, acknowledgedAt: null, acknowledgedBy: null, ackNote: null,
+        };
+        const inserted = await this.ctx.db.insertInto('checkpoint_alerts').values({
+          id: alert.id, watchlist_id: alert.watchlistId, pass_id: alert.passId, plate: alert.plate, camera_id: alert.cameraId,
+          passed_at: alert.passedAt, raised_at: now, acknowledged_at: null, acknowledged_by: null, ack_note: null,
+        }).onConflict((oc) => oc.columns(['watchlist_id', 'pass_id']).doNothing()).returning('id').execute();
+        if (inserted.length === 0) continue;
+        alerts.push(alert);
+      }
+    }
+    const webhook = this.ctx.config.checkpoint.alertWebhookUrl;
+    for (const alert of alerts) {
+      this.ctx.events.emit('checkpoint.alert', alert);
+      if (webhook) await this.delivery.enqueue('alert', webhook, { type: 'checkpoint.alert', alert });
+    }
+    return alerts;
+  }
+}

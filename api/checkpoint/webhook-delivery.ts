@@ -1,0 +1,134 @@
+import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { backoffDelay, type BackoffPolicy } from '../process/backoff.ts';
+import type { Database } from '../db/tables/index.ts';
+import type { CheckpointDeliveriesTable } from '../db/tables/checkpoint.ts';
+
+export const SIGNATURE_HEADER = 'x-hub-signature-256';
+export const TIMESTAMP_HEADER = 'x-hub-timestamp';
+export const DELIVERY_HEADER = 'x-hub-delivery';
+
+/** `sha256=<hex>` over "<timestamp>.<body>": the timestamp is signed so a captured request cannot be replayed later. */
+export function signWebhook(secret: string, timestamp: string, body: string): string {
+  return `sha256=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+/** For receivers (and tests): checks the signature in constant time. */
+export function verifyWebhookSignature(secret: string, timestamp: string, body: string, signature: string): boolean {
+  const expected = Buffer.from(signWebhook(secret, timestamp, body));
+  const given = Buffer.from(signature);
+  return expected.length === given.length && timingSafeEqual(expected, given);
+}
+
+export interface DeliverySettings extends BackoffPolicy {
+  pollMs: number;
+  timeoutMs: number;
+  maxAttempts: number;
+}
+
+/**
+ * Durable webhook delivery: every message is a row first, then a worker posts due rows, retrying with
+ * exponential backoff until delivered or maxAttempts is reached. A hub restart resumes where it stopped.
+ */
+export class WebhookDelivery {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private readonly abort = new AbortController();
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly secret: string,
+    private readonly settings: DeliverySettings,
+    private readonly log: Logger,
+  ) {}
+
+  async enqueue(kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown, subscriptionId: string | null = null): Promise<string> {
+    const id = randomUUID();
+    const now = Date.now();
+    await this.db.insertInto('checkpoint_deliveries').values({
+      id, kind, target_url: targetUrl, subscription_id: subscriptionId, payload: JSON.stringify(payload),
+      attempts: 0, next_attempt_at: now, last_error: null, delivered_at: null, failed_at: null, created_at: now,
+    }).execute();
+    this.kick();
+    return id;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    this.abort.abort();
+    await this.running;
+  }
+
+  /** Run soon (a new message should not wait a whole poll interval). */
+  private kick(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  private schedule(delayMs: number): void {
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.runDue().then(() => undefined, (error: Error) => { this.log.error({ err: error }, 'webhook delivery pass failed'); })
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule(this.settings.pollMs);
+        });
+    }, delayMs);
+  }
+
+  /** Posts every due message once; returns how many were delivered. */
+  async runDue(now = Date.now()): Promise<number> {
+    const due = await this.db.selectFrom('checkpoint_deliveries').selectAll()
+      .where('delivered_at', 'is', null).where('failed_at', 'is', null).where('next_attempt_at', '<=', now)
+      .orderBy('next_attempt_at').limit(50).execute();
+    let delivered = 0;
+    for (const row of due) {
+      if (this.stopped) break;
+      if (await this.attempt(row)) delivered++;
+    }
+    return delivered;
+  }
+
+  private async attempt(row: CheckpointDeliveriesTable): Promise<boolean> {
+    const timestamp = String(Date.now());
+    let error: string | null = null;
+    try {
+      const response = await fetch(row.target_url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [TIMESTAMP_HEADER]: timestamp,
+          [SIGNATURE_HEADER]: signWebhook(this.secret, timestamp, row.payload),
+          [DELIVERY_HEADER]: row.id,
+        },
+        body: row.payload,
+        redirect: 'error',
+        signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.settings.timeoutMs)]),
+      });
+      await response.body?.cancel().catch(() => {});
+      if (!response.ok) error = `receiver answered ${response.status}`;
+    } catch (cause) {
+      error = `receiver unreachable: ${(cause as Error).message}`;
+    }
+    const attempts = row.attempts + 1;
+    const now = Date.now();
+    if (error === null) {
+      await this.db.updateTable('checkpoint_deliveries').set({ attempts, delivered_at: now, last_error: null }).where('id', '=', row.id).execute();
+      return true;
+    }
+    const giveUp = attempts >= this.settings.maxAttempts;
+    this.log.warn({ delivery: row.id, attempts, error, giveUp }, 'webhook delivery failed');
+    await this.db.updateTable('checkpoint_deliveries').set({
+      attempts, last_error: error, failed_at: giveUp ? now : null,
+      next_attempt_at: now + backoffDelay(this.settings, attempts - 1),
+    }).where('id', '=', row.id).execute();
+    return false;
+  }
+}
