@@ -5,6 +5,9 @@ import type { AuditEventsTable, Database } from '../db/tables/index.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
+/** Id of the single audit_anchor row. */
+export const ANCHOR_ID = 'chain';
+
 export interface AuditEventInput {
   action: string;
   result?: AuditEventsTable['result'];
@@ -32,8 +35,10 @@ export function auditHash(row: ChainedFields): string {
 }
 
 /**
- * Append-only audit trail: each event carries the hash of the previous one. Appends are serialised (one
- * chain), in-process by a promise queue and across hub processes by an advisory lock on PostgreSQL.
+ * Append-only audit trail: each event carries the hash of the previous one, and the audit_anchor row
+ * records the last seq/hash (so a truncated tail is detected too). Appends are serialised (one chain),
+ * in-process by a promise queue and across hub processes by an advisory lock on PostgreSQL. The database
+ * refuses UPDATE/DELETE on the trail (migration 0003_access).
  */
 export class AuditLog {
   private tail: Promise<unknown> = Promise.resolve();
@@ -65,7 +70,16 @@ export class AuditLog {
         details: event.details ? JSON.stringify(event.details) : null,
         prev_hash: last?.hash ?? GENESIS_HASH,
       };
-      await trx.insertInto('audit_events').values({ ...row, hash: auditHash(row) }).execute();
+      const hash = auditHash(row);
+      const inserted = await trx.insertInto('audit_events').values({ ...row, hash }).returning('seq').executeTakeFirstOrThrow();
+      // The anchor moves with the chain, in the same transaction: a deleted tail leaves it pointing past the end.
+      const seq = Number(inserted.seq);
+      await trx.insertInto('audit_anchor')
+        .values({ id: ANCHOR_ID, last_seq: seq, last_hash: hash, event_count: 1, updated_at: row.at })
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+          last_seq: seq, last_hash: hash, updated_at: row.at, event_count: eb(eb.ref('audit_anchor.event_count'), '+', 1),
+        })))
+        .execute();
       return row.id;
     });
   }

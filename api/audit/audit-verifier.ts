@@ -1,29 +1,73 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.ts';
-import { auditHash, GENESIS_HASH } from './audit-log.ts';
+import { ANCHOR_ID, auditHash, GENESIS_HASH } from './audit-log.ts';
+
+export type AuditProblem =
+  | 'content-changed'
+  | 'chain-broken'
+  /** The anchor (or a checkpoint) says events exist past the last one found: the tail was removed. */
+  | 'tail-missing'
+  /** Events exist but the anchor row is gone, or names another hash for the last seq. */
+  | 'anchor-mismatch'
+  /** A checkpoint recorded outside the database names another hash for its seq. */
+  | 'checkpoint-mismatch';
+
+/** A (seq, hash) pair recorded outside the database, e.g. printed by an earlier `npm run audit:verify`. */
+export interface AuditCheckpoint {
+  seq: number;
+  hash: string;
+}
 
 export interface AuditVerification {
   ok: boolean;
   checked: number;
-  /** First broken event: its seq and why. */
-  brokenAt?: { seq: number; id: string; problem: 'content-changed' | 'chain-broken' };
+  /** Last event that verified (the tail when ok). */
+  lastSeq?: number;
+  lastHash?: string;
+  /** First broken event: its seq and why (id is empty when the event itself is missing). */
+  brokenAt?: { seq: number; id: string; problem: AuditProblem };
 }
 
-/** Recomputes the chain from the first event; an edited, inserted or deleted row breaks it. */
-export async function verifyAuditChain(db: Kysely<Database>, pageSize = 5_000): Promise<AuditVerification> {
+export interface VerifyOptions {
+  checkpoint?: AuditCheckpoint;
+}
+
+/**
+ * Recomputes the chain from the first event; an edited, inserted or deleted row breaks it. The chain
+ * alone cannot see a removed tail, so the end is compared with the anchor row (and an optional external
+ * checkpoint, which also survives an attacker who rewrites the anchor after disabling its triggers).
+ */
+export async function verifyAuditChain(db: Kysely<Database>, pageSize = 5_000, options: VerifyOptions = {}): Promise<AuditVerification> {
+  const { checkpoint } = options;
   let previousHash = GENESIS_HASH;
   let lastSeq = -1;
   let checked = 0;
+  const broken = (seq: number, id: string, problem: AuditProblem): AuditVerification =>
+    ({ ok: false, checked, lastSeq: lastSeq < 0 ? undefined : lastSeq, lastHash: lastSeq < 0 ? undefined : previousHash, brokenAt: { seq, id, problem } });
   for (;;) {
     const rows = await db.selectFrom('audit_events').selectAll().where('seq', '>', lastSeq).orderBy('seq').limit(pageSize).execute();
-    if (rows.length === 0) return { ok: true, checked };
+    if (rows.length === 0) break;
     for (const row of rows) {
-      const { seq, hash, ...fields } = row;
-      if (fields.prev_hash !== previousHash) return { ok: false, checked, brokenAt: { seq, id: row.id, problem: 'chain-broken' } };
-      if (auditHash(fields) !== hash) return { ok: false, checked, brokenAt: { seq, id: row.id, problem: 'content-changed' } };
+      const { seq: rawSeq, hash, ...fields } = row;
+      const seq = Number(rawSeq);
+      if (fields.prev_hash !== previousHash) return broken(seq, row.id, 'chain-broken');
+      if (auditHash({ ...fields, at: Number(fields.at) }) !== hash) return broken(seq, row.id, 'content-changed');
+      if (checkpoint && seq === checkpoint.seq && hash !== checkpoint.hash) return broken(seq, row.id, 'checkpoint-mismatch');
       previousHash = hash;
       lastSeq = seq;
       checked++;
     }
   }
+  if (checkpoint && checkpoint.seq > lastSeq) return broken(checkpoint.seq, '', 'tail-missing');
+  const anchor = await db.selectFrom('audit_anchor').selectAll().where('id', '=', ANCHOR_ID).executeTakeFirst();
+  if (!anchor) {
+    if (checked > 0) return broken(lastSeq, '', 'anchor-mismatch');
+  } else {
+    const anchorSeq = Number(anchor.last_seq);
+    if (anchorSeq > lastSeq) return broken(anchorSeq, '', 'tail-missing');
+    if (anchorSeq === lastSeq && anchor.last_hash !== previousHash) return broken(anchorSeq, '', 'anchor-mismatch');
+    // anchorSeq < lastSeq: events appended without moving the anchor, i.e. not through AuditLog.
+    if (anchorSeq < lastSeq) return broken(lastSeq, '', 'anchor-mismatch');
+  }
+  return { ok: true, checked, lastSeq: lastSeq < 0 ? undefined : lastSeq, lastHash: lastSeq < 0 ? undefined : previousHash };
 }

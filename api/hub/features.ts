@@ -1,5 +1,8 @@
 import { createAuthFeature } from '../auth/auth-feature.ts';
 import { createDirectoryFeature } from '../directory/directory-feature.ts';
+import { createAccessFeature } from '../access/access-feature.ts';
+import { createAuditFeature } from '../audit/audit-feature.ts';
+import { createDashboardFeature } from '../dashboard/dashboard-feature.ts';
 import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import type { HubFeatureFactory } from './hub-feature.ts';
 
@@ -10,6 +13,9 @@ import type { HubFeatureFactory } from './hub-feature.ts';
 export const defaultFeatures: HubFeatureFactory[] = [
   createAuthFeature,
   createDirectoryFeature,
+  createAccessFeature,
+  createAuditFeature,
+  createDashboardFeature,
   createCameraFeature,
   async (ctx) => (await import('../checkpoint/checkpoint-feature.ts')).createCheckpointFeature(ctx),
 ];

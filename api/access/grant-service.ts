@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import { badRequest, conflict, forbidden, notFound } from '../errors/hub-error.ts';
+import type { GrantsTable } from '../db/tables/index.ts';
+import type { HubContext } from '../hub/hub-context.ts';
+import { assertWindow, targetColumns, validateTarget, type AccessTarget, type TargetColumns } from './access-target.ts';
+import { auditActor, isOwnerDecider, ownerDeciderRequired, type Actor } from './actor.ts';
+import { grantState } from './grant-views.ts';
+import type { NotificationCenter } from './notification-center.ts';
+
+type Grant = Selectable<GrantsTable>;
+
+export interface NewGrant {
+  requestId: string | null;
+  granteeDepartmentId: string;
+  columns: TargetColumns;
+  startsAt: number;
+  endsAt: number;
+  createdBy: string;
+  emergencyReason?: string;
+}
+
+export interface GrantFilter {
+  /** 'grantee': grants my department holds; 'owner': grants on my department's cameras; default both. */
+  side?: 'grantee' | 'owner';
+  state?: 'scheduled' | 'active' | 'ended' | 'revoked';
+  /** Emergency grants not yet reviewed. */
+  unreviewedEmergency?: boolean;
+}
+
+const MIN_REASON = 3;
+const MIN_EMERGENCY_REASON = 10;
+
+/**
+ * Grants: created by an approval or an emergency self-grant, ended by time or revocation. Ends are
+ * published as grant.revoked / grant.expired (ctx.events) so live sessions built on them are cut.
+ */
+export class GrantService {
+  /** Grants that ended at or before this time have been announced already. */
+  private expiryWatermark = Date.now();
+
+  constructor(private readonly ctx: HubContext, private readonly notifications: NotificationCenter) {}
+
+  async create(grant: NewGrant): Promise<Grant> {
+    const row: Grant = {
+      id: randomUUID(), request_id: grant.requestId, grantee_department_id: grant.granteeDepartmentId, ...grant.columns,
+      starts_at: grant.startsAt, ends_at: grant.endsAt, revoked_at: null, revoked_by: null, revoke_reason: null,
+      emergency: grant.emergencyReason ? 1 : 0, emergency_reason: grant.emergencyReason ?? null, reviewed_at: null,
+      created_by: grant.createdBy, created_at: Date.now(),
+    };
+    await this.ctx.db.insertInto('grants').values(row).execute();
+    this.ctx.events.emit('grant.created', { grantId: row.id, granteeDepartmentId: row.grantee_department_id, ownerDepartmentId: row.owner_department_id, at: row.created_at });
+    return row;
+  }
+
+  async get(id: string): Promise<Grant> {
+    const grant = await this.ctx.db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!grant) throw notFound('GRANT_NOT_FOUND', `grant ${id} does not exist`);
+    return grant;
+  }
+
+  /** Grants the actor's department holds or gives (all of them for admins and auditors). */
+  async list(actor: Actor, filter: GrantFilter = {}, now = Date.now()): Promise<Grant[]> {
+    let query = this.ctx.db.selectFrom('grants').selectAll();
+    const seesAll = actor.role === 'admin' || actor.role === 'auditor';
+    if (filter.side === 'grantee') query = query.where('grantee_department_id', '=', actor.departmentId);
+    else if (filter.side === 'owner') query = query.where('owner_department_id', '=', actor.departmentId);
+    else if (!seesAll) query = query.where((eb) => eb.or([eb('grantee_department_id', '=', actor.departmentId), eb('owner_department_id', '=', actor.departmentId)]));
+    if (filter.unreviewedEmergency) query = query.where('emergency', '=', 1).where('reviewed_at', 'is', null);
+    const rows = await query.orderBy('created_at', 'desc').limit(1_000).execute();
+    return filter.state ? rows.filter((g) => grantState(g, now) === filter.state) : rows;
+  }
+
+  async revoke(actor: Actor, id: string, reason: string | undefined, now = Date.now()): Promise<Grant> {
+    const grant = await this.get(id);
+    if (!isOwnerDecider(actor, grant.owner_department_id)) {
+      await this.ctx.audit.append({ ...auditActor(actor), action: 'access.revoke', result: 'denied', targetType: 'grant', targetId: id, reason: 'not an approver of the owner department' });
+      throw ownerDeciderRequired('revoke this grant');
+    }
+    const why = reason?.trim() ?? '';
+    if (why.length < MIN_REASON) throw badRequest('REASON_REQUIRED', 'a revocation needs a reason');
+    if (grant.revoked_at !== null) throw conflict('GRANT_ALREADY_REVOKED', 'this grant was revoked already');
+    if (Number(grant.ends_at) <= now) throw conflict('GRANT_ENDED', 'this grant has ended already');
+    const result = await this.ctx.db.updateTable('grants').set({ revoked_at: now, revoked_by: actor.id, revoke_reason: why })
+      .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    if (Number(result.numUpdatedRows) === 0) throw conflict('GRANT_ALREADY_REVOKED', 'this grant was revoked already');
+    await this.ctx.audit.append({ ...auditActor(actor), action: 'access.revoke', targetType: 'grant', targetId: id, reason: why, at: now, details: { granteeDepartmentId: grant.grantee_department_id, requestId: grant.request_id } });
+    this.ctx.events.emit('grant.revoked', { grantId: id, granteeDepartmentId: grant.grantee_department_id, ownerDepartmentId: grant.owner_department_id, at: now });
+    this.notifications.broadcastGrantEnded(grant.grantee_department_id, { grantId: id, reason: 'revoked', at: now });
+    await this.notifications.notifyUsers(await this.holders(grant), 'grant.revoked', `Access to cameras of the owner department was revoked: ${why}`, { grantId: id, requestId: grant.request_id ?? undefined });
+    return { ...grant, revoked_at: now, revoked_by: actor.id, revoke_reason: why };
+  }
+
+  /** Time-boxed self-grant for duty officers; flagged for review by the owner afterwards. */
+  async emergency(actor: Actor, target: AccessTarget, minutes: number, reason: string | undefined, now = Date.now()): Promise<Grant> {
+    const user = await this.ctx.db.selectFrom('users').select(['duty_officer', 'disabled']).where('id', '=', actor.id).executeTakeFirst();
+    if (!user || user.disabled || user.duty_officer !== 1) {
+      await this.ctx.audit.append({ ...auditActor(actor), action: 'access.emergency', result: 'denied', targetType: 'department', targetId: target.ownerDepartmentId, reason: 'not a duty officer' });
+      throw forbidden('DUTY_OFFICER_REQUIRED', 'only duty officers may take emergency access');
+    }
+    const why = reason?.trim() ?? '';
+    if (why.length < MIN_EMERGENCY_REASON) throw badRequest('REASON_REQUIRED', `emergency access needs a reason of at least ${MIN_EMERGENCY_REASON} characters`);
+    const maxMinutes = this.ctx.config.access.emergencyMaxMinutes;
+    if (minutes > maxMinutes) throw badRequest('EMERGENCY_TOO_LONG', `emergency access lasts at most ${maxMinutes} minutes`);
+    await validateTarget(this.ctx.db, target, actor.departmentId);
+    const endsAt = now + minutes * 60_000;
+    assertWindow(now, endsAt, now, maxMinutes * 60_000, `${maxMinutes} minutes`);
+    const grant = await this.create({ requestId: null, granteeDepartmentId: actor.departmentId, columns: targetColumns(target), startsAt: now, endsAt, createdBy: actor.id, emergencyReason: why });
+    await this.ctx.audit.append({ ...auditActor(actor), action: 'access.emergency', targetType: 'grant', targetId: grant.id, reason: why, at: now, details: { ownerDepartmentId: target.ownerDepartmentId, scopes: target.scopes, minutes } });
+    await this.notifications.notifyApprovers(target.ownerDepartmentId, 'grant.emergency', `Emergency access taken by ${actor.username} for ${minutes} min: ${why}. Review it.`, { grantId: grant.id });
+    return grant;
+  }
+
+  /** The owner's after-the-fact review of an emergency grant: upheld, or revoked with a note. */
+  async review(actor: Actor, id: string, outcome: 'upheld' | 'revoke', note: string | undefined, now = Date.now()): Promise<Grant> {
+    const grant = await this.get(id);
+    if (grant.emergency !== 1) throw badRequest('NOT_EMERGENCY', 'only emergency grants are reviewed');
+    if (!isOwnerDecider(actor, grant.owner_department_id)) throw ownerDeciderRequired('review this emergency grant');
+    if (grant.reviewed_at !== null) throw conflict('ALREADY_REVIEWED', 'this emergency grant was reviewed already');
+    const text = note?.trim() ?? '';
+    if (outcome === 'revoke' && text.length < MIN_REASON) throw badRequest('REASON_REQUIRED', 'revoking on review needs a note');
+    let current = grant;
+    if (outcome === 'revoke' && grantState(grant, now) !== 'revoked' && grantState(grant, now) !== 'ended') current = await this.revoke(actor, id, text, now);
+    await this.ctx.db.updateTable('grants').set({ reviewed_at: now }).where('id', '=', id).execute();
+    await this.ctx.audit.append({ ...auditActor(actor), action: 'access.emergency.review', targetType: 'grant', targetId: id, reason: text || null, at: now, details: { outcome } });
+    await this.notifications.notifyUsers([grant.created_by], 'grant.reviewed', `Your emergency access was reviewed: ${outcome}${text ? ` (${text})` : ''}`, { grantId: id });
+    return { ...current, reviewed_at: now };
+  }
+
+  /**
+   * Announces grants that ended by time since the last sweep (grant.expired), so sessions built on them
+   * are cut. Access itself already ends at ends_at: authorizeCamera checks the time on every decision.
+   */
+  async sweepExpired(now = Date.now()): Promise<Grant[]> {
+    if (now <= this.expiryWatermark) return [];
+    const ended = await this.ctx.db.selectFrom('grants').selectAll()
+      .where('ends_at', '>', this.expiryWatermark).where('ends_at', '<=', now).where('revoked_at', 'is', null).execute();
+    this.expiryWatermark = now;
+    for (const grant of ended) {
+      const at = Number(grant.ends_at);
+      this.ctx.events.emit('grant.expired', { grantId: grant.id, granteeDepartmentId: grant.grantee_department_id, ownerDepartmentId: grant.owner_department_id, at });
+      this.notifications.broadcastGrantEnded(grant.grantee_department_id, { grantId: grant.id, reason: 'expired', at });
+      await this.notifications.notifyUsers(await this.holders(grant), 'grant.expired', 'Your access to cameras of another department has ended', { grantId: grant.id, requestId: grant.request_id ?? undefined });
+    }
+    return ended;
+  }
+
+  /** Who asked for the grant: the requester, or the duty officer of an emergency grant. */
+  private async holders(grant: Grant): Promise<string[]> {
+    if (!grant.request_id) return [grant.created_by];
+    const request = await this.ctx.db.selectFrom('access_requests').select('requester_user_id').where('id', '=', grant.request_id).executeTakeFirst();
+    return request ? [request.requester_user_id] : [];
+  }
+}

@@ -1,0 +1,53 @@
+import type { Selectable } from 'kysely';
+import type { AccessRequestsTable, GrantsTable } from '../db/tables/index.ts';
+import { targetView } from './access-target.ts';
+
+export type GrantState = 'scheduled' | 'active' | 'ended' | 'revoked';
+
+export function grantState(grant: Pick<GrantsTable, 'starts_at' | 'ends_at' | 'revoked_at'>, now: number): GrantState {
+  if (grant.revoked_at !== null) return 'revoked';
+  if (now < Number(grant.starts_at)) return 'scheduled';
+  if (now >= Number(grant.ends_at)) return 'ended';
+  return 'active';
+}
+
+const num = (value: number | null) => (value === null ? null : Number(value));
+
+export function grantView(grant: Selectable<GrantsTable>, now = Date.now()) {
+  return {
+    id: grant.id,
+    requestId: grant.request_id,
+    granteeDepartmentId: grant.grantee_department_id,
+    ...targetView(grant),
+    startsAt: Number(grant.starts_at),
+    endsAt: Number(grant.ends_at),
+    state: grantState(grant, now),
+    revokedAt: num(grant.revoked_at),
+    revokedBy: grant.revoked_by,
+    revokeReason: grant.revoke_reason,
+    emergency: grant.emergency === 1,
+    emergencyReason: grant.emergency_reason,
+    reviewedAt: num(grant.reviewed_at),
+    createdBy: grant.created_by,
+    createdAt: Number(grant.created_at),
+  };
+}
+
+export function requestView(request: Selectable<AccessRequestsTable>, grantId: string | null = null) {
+  return {
+    id: request.id,
+    requesterUserId: request.requester_user_id,
+    requesterDepartmentId: request.requester_department_id,
+    ...targetView(request),
+    startsAt: Number(request.starts_at),
+    endsAt: Number(request.ends_at),
+    purpose: request.purpose,
+    legalBasis: request.legal_basis,
+    status: request.status,
+    decidedBy: request.decided_by,
+    decidedAt: num(request.decided_at),
+    decisionReason: request.decision_reason,
+    createdAt: Number(request.created_at),
+    grantId,
+  };
+}
