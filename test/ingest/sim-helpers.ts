@@ -97,15 +97,22 @@ export function probeXml(messageId: string, types = 'dn:NetworkVideoTransmitter'
   );
 }
 
-/** Sends one UDP Probe to 127.0.0.1:port and collects replies for `waitMs`. */
+/** Sends one UDP Probe to 127.0.0.1:port; collects replies for `waitMs`, or until the first when waitMs is not given. */
 export async function probe(port: number, options: { waitMs?: number; types?: string } = {}): Promise<{ messageId: string; replies: Buffer[] }> {
   const messageId = `urn:uuid:${randomUUID()}`;
   const socket = createSocket('udp4');
   const replies: Buffer[] = [];
-  socket.on('message', (message) => replies.push(message));
+  let firstReply: () => void = () => {};
+  socket.on('message', (message) => {
+    replies.push(message);
+    if (options.waitMs === undefined) firstReply();
+  });
   await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
   socket.send(probeXml(messageId, options.types), port, '127.0.0.1');
-  await new Promise((resolve) => setTimeout(resolve, options.waitMs ?? 700));
+  await new Promise<void>((resolve) => {
+    firstReply = resolve;
+    setTimeout(resolve, options.waitMs ?? 3_000);
+  });
   socket.close();
   return { messageId, replies };
 }
