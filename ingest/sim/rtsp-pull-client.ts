@@ -35,7 +35,7 @@ const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 export class RtspPullClient {
   readonly stats: RtspPullStats = { rtpPackets: 0, rtpBytes: 0, firstRtpTimestamp: undefined, lastRtpTimestamp: undefined, lastPacketAt: 0 };
   private socket: Socket | undefined;
-  private buffer = Buffer.alloc(0);
+  private buffer: Buffer = Buffer.alloc(0);
   private cseq = 0;
   private pending: { resolve: (reply: RtspReply) => void; reject: (error: Error) => void } | undefined;
   private authorization: ((method: string, uri: string) => string) | undefined;
