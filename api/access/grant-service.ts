@@ -30,14 +30,17 @@ export interface GrantFilter {
 
 const MIN_REASON = 3;
 const MIN_EMERGENCY_REASON = 10;
+const EXPIRY_GRACE_MS = 10 * 60_000;
 
 /**
  * Grants: created by an approval or an emergency self-grant, ended by time or revocation. Ends are
  * published as grant.revoked / grant.expired (ctx.events) so live sessions built on them are cut.
  */
 export class GrantService {
-  /** Grants that ended at or before this time have been announced already. */
-  private expiryWatermark = Date.now();
+  /** Grants that ended at or before this time are not looked at any more (or ended before the hub started). */
+  private expiryFloor = Date.now();
+  /** Announced grant ends (id → ends_at) above the floor, so each end is announced once. */
+  private readonly announced = new Map<string, number>();
 
   constructor(private readonly ctx: HubContext, private readonly notifications: NotificationCenter) {}
 
@@ -132,10 +135,13 @@ export class GrantService {
    * are cut. Access itself already ends at ends_at: authorizeCamera checks the time on every decision.
    */
   async sweepExpired(now = Date.now()): Promise<Grant[]> {
-    if (now <= this.expiryWatermark) return [];
-    const ended = await this.ctx.db.selectFrom('grants').selectAll()
-      .where('ends_at', '>', this.expiryWatermark).where('ends_at', '<=', now).where('revoked_at', 'is', null).execute();
-    this.expiryWatermark = now;
+    const candidates = await this.ctx.db.selectFrom('grants').selectAll()
+      .where('ends_at', '>', this.expiryFloor).where('ends_at', '<=', now).where('revoked_at', 'is', null).execute();
+    const ended = candidates.filter((grant) => !this.announced.has(grant.id));
+    for (const grant of ended) this.announced.set(grant.id, Number(grant.ends_at));
+    // The floor trails real time by a grace period, so a late or failed sweep still catches up.
+    this.expiryFloor = Math.max(this.expiryFloor, Math.min(now, Date.now()) - EXPIRY_GRACE_MS);
+    for (const [id, endsAt] of this.announced) if (endsAt <= this.expiryFloor) this.announced.delete(id);
     for (const grant of ended) {
       const at = Number(grant.ends_at);
       this.ctx.events.emit('grant.expired', { grantId: grant.id, granteeDepartmentId: grant.grantee_department_id, ownerDepartmentId: grant.owner_department_id, at });
