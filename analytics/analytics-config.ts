@@ -1,12 +1,33 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type Static } from '@sinclair/typebox';
 
-/** Settings of the analytics pipeline. */
+/** Settings of the analytics pipeline (frames in, pass records and crowd counts out). */
 export const AnalyticsConfigSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: true }),
     sampleFps: Type.Number({ minimum: 0.1, maximum: 25, default: 2 }),
     workers: Type.Integer({ minimum: 0, maximum: 64, default: 2, description: 'local inference worker threads (0 = none, remote workers only)' }),
     queueDepthPerCamera: Type.Integer({ minimum: 1, maximum: 1_000, default: 4 }),
+    frameWidth: Type.Integer({ minimum: 160, maximum: 3840, default: 1920, description: 'frames are scaled (keeping aspect, padded) to this size once, in ffmpeg' }),
+    frameHeight: Type.Integer({ minimum: 120, maximum: 2160, default: 1080 }),
+    motionCellDelta: Type.Integer({ minimum: 1, maximum: 255, default: 12, description: 'grey-level change that marks a 64x36 thumbnail cell as changed' }),
+    motionMinChangedFraction: Type.Number({ minimum: 0, maximum: 1, default: 0.003, description: 'fraction of changed cells below which a frame is skipped as static' }),
+    keepaliveSeconds: Type.Number({ minimum: 1, maximum: 3_600, default: 10, description: 'analyse one frame this often even in a static scene' }),
+    passGapSeconds: Type.Number({ minimum: 0.5, maximum: 120, default: 3, description: 'a pass closes when its plate was unseen this long' }),
+    minPlateConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
+    maxOpenPassesPerCamera: Type.Integer({ minimum: 1, maximum: 1_000, default: 64 }),
+    jpegQuality: Type.Integer({ minimum: 30, maximum: 100, default: 85 }),
+    sceneMaxWidth: Type.Integer({ minimum: 160, maximum: 3840, default: 1280, description: 'scene images are stored at most this wide' }),
+    passBatchSize: Type.Integer({ minimum: 1, maximum: 1_000, default: 50 }),
+    passBatchLingerMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 200 }),
+    crowdSampleSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 10, description: 'one stored crowd sample per zone per interval (its peak)' }),
+    remoteFrames: Type.Boolean({ default: false, description: 'send frames (JPEG) to the analytics:frames queue for remote workers instead of local threads' }),
+    remoteResultTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30 }),
+    analyzeMaxBytes: Type.Integer({ minimum: 1_024, maximum: 64 * 1024 * 1024, default: 16 * 1024 * 1024 }),
+    analyzeMaxPixels: Type.Integer({ minimum: 1, maximum: 400_000_000, default: 40_000_000 }),
+    ffmpegPath: Type.String({ default: 'ffmpeg' }),
+    inputTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10, description: 'ffmpeg gives up on a silent camera after this long and is restarted' }),
   },
   { additionalProperties: false, default: {} },
 );
+
+export type AnalyticsConfig = Static<typeof AnalyticsConfigSchema>;

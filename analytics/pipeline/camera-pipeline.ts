@@ -1,0 +1,162 @@
+import type { Logger } from 'pino';
+import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import { countPersons, countPersonsInZones } from '../detect/crowd.ts';
+import type { RawImage } from '../models/raw-image.ts';
+import { CrowdMonitor, type CrowdSink } from '../crowd/crowd-monitor.ts';
+import { contentRect, toPixelZones, WHOLE_FRAME_ZONE, type ContentRect, type CrowdZone } from '../crowd/crowd-zone.ts';
+import type { AnalyticsConfig } from '../analytics-config.ts';
+import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
+import { FrameSampler } from './frame-sampler.ts';
+import type { FrameSource } from './frame-source.ts';
+import { MotionGate } from './motion-gate.ts';
+import { encodePassJpegs, writePassJpegs, type PassJpegs } from './pass-images.ts';
+import { PassTracker, type TrackedPass } from './pass-tracker.ts';
+import { emptyCounters, type CameraStats } from './pipeline-stats.ts';
+import type { RawFrame } from './raw-frame-reader.ts';
+
+export interface CameraPipelineDeps {
+  cameraId: string;
+  config: AnalyticsConfig;
+  source: FrameSource;
+  analyser: FrameAnalyser;
+  enqueuePass(record: PassRecordInput): Promise<void>;
+  crowdSink: CrowdSink;
+  zones: CrowdZone[];
+  imagesDir: string;
+  log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
+}
+
+/**
+ * Everything analytics does for one camera: sampled frames → motion gate → inference → pass tracker
+ * (one pass per vehicle, best crop) and crowd monitor. Results are handled strictly in frame order
+ * (workers may finish out of order) through one promise chain; each frame's buffer is held until its turn
+ * is done, so the ring bounds memory and the chain length alike.
+ */
+export class CameraPipeline {
+  readonly counters = emptyCounters();
+  private readonly sampler: FrameSampler;
+  private readonly gate: MotionGate;
+  private readonly tracker: PassTracker;
+  private readonly crowd: CrowdMonitor;
+  private readonly jpegs = new Map<string, Promise<PassJpegs | undefined>>();
+  private readonly handovers = new Set<Promise<void>>();
+  private chain: Promise<void> = Promise.resolve();
+  private zones: CrowdZone[];
+  private rect: ContentRect;
+  private lastCounts: Record<string, number> = {};
+
+  constructor(private readonly d: CameraPipelineDeps) {
+    const c = d.config;
+    this.zones = d.zones;
+    this.rect = { x: 0, y: 0, width: c.frameWidth, height: c.frameHeight };
+    this.gate = new MotionGate({ cellDelta: c.motionCellDelta, minChangedFraction: c.motionMinChangedFraction, keepaliveMs: c.keepaliveSeconds * 1_000 });
+    this.tracker = new PassTracker(d.cameraId, { gapMs: c.passGapSeconds * 1_000, minConfidence: c.minPlateConfidence, maxOpen: c.maxOpenPassesPerCamera });
+    this.crowd = new CrowdMonitor(d.cameraId, c.crowdSampleSeconds * 1_000, d.crowdSink);
+    this.crowd.setZones(d.zones);
+    this.sampler = new FrameSampler({
+      cameraId: d.cameraId, source: d.source, ffmpegPath: c.ffmpegPath, sampleFps: c.sampleFps,
+      width: c.frameWidth, height: c.frameHeight, inputTimeoutSeconds: c.inputTimeoutSeconds,
+      ringSize: c.queueDepthPerCamera + Math.max(1, c.workers) + 3, log: d.log,
+      onFrame: (frame, at) => this.onFrame(frame, at),
+      onDropped: () => this.counters.dropped++,
+      onSourceSize: (width, height) => { this.rect = contentRect(width, height, c.frameWidth, c.frameHeight); },
+    });
+  }
+
+  start(): void {
+    this.sampler.start();
+  }
+
+  setZones(zones: CrowdZone[]): void {
+    this.zones = zones;
+    this.crowd.setZones(zones);
+  }
+
+  stats(): CameraStats {
+    return {
+      cameraId: this.d.cameraId, ...this.counters, running: this.sampler.running, restarts: this.sampler.restarts,
+      openPasses: this.tracker.openCount, freeBuffers: this.sampler.ring.available,
+    };
+  }
+
+  /** Stops ffmpeg, lets queued frames finish, then closes every open pass and hands it over. */
+  async stop(): Promise<void> {
+    await this.sampler.stop();
+    await this.chain;
+    for (const pass of this.tracker.flush()) this.handOver(pass);
+    this.crowd.flush();
+    await Promise.all([...this.handovers]);
+  }
+
+  private onFrame(frame: RawFrame, at: number): void {
+    this.counters.sampled++;
+    const { frameWidth: width, frameHeight: height } = this.d.config;
+    const image: RawImage = { data: frame.slot.data, width, height, channels: 3 };
+    const decision = this.gate.check(image.data, width, height, at);
+    const analysis: Promise<AnalysisOutcome | 'static'> = decision === 'static' ? Promise.resolve('static') : this.d.analyser.analyse(this.d.cameraId, image);
+    this.chain = this.chain
+      .then(async () => this.handle(await analysis, image, at))
+      .catch((error: unknown) => this.d.log.error({ cameraId: this.d.cameraId, err: error }, 'analytics frame handling failed'))
+      .finally(() => this.sampler.release(frame));
+  }
+
+  private async handle(outcome: AnalysisOutcome | 'static', image: RawImage, at: number): Promise<void> {
+    if (outcome === 'static') {
+      this.counters.gated++;
+      this.tracker.unchanged(at);
+      this.crowd.update(at, this.lastCounts);
+    } else if (outcome.status === 'done') {
+      this.counters.inferred++;
+      const { improved, evicted } = this.tracker.observe(at, outcome.plates, outcome.objects);
+      // Encode now, while this frame's buffer is still ours; files are written when the pass closes.
+      for (const pass of improved) {
+        const encoding = encodePassJpegs(image, pass.best.box, { quality: this.d.config.jpegQuality, sceneMaxWidth: this.d.config.sceneMaxWidth })
+          .catch((error: unknown) => { this.d.log.warn({ cameraId: this.d.cameraId, err: error }, 'pass image encoding failed'); return undefined; });
+        this.jpegs.set(pass.id, encoding);
+        await encoding;
+      }
+      for (const pass of evicted) this.handOver(pass);
+      this.lastCounts = { [WHOLE_FRAME_ZONE]: countPersons(outcome.objects), ...countPersonsInZones(outcome.objects, toPixelZones(this.zones, this.rect)) };
+      this.crowd.update(at, this.lastCounts);
+    } else if (outcome.status === 'dropped') {
+      this.counters.dropped++;
+    } else {
+      this.counters.failed++;
+      this.d.log.warn({ cameraId: this.d.cameraId, code: outcome.error.code, err: outcome.error }, 'frame analysis failed');
+    }
+    for (const pass of this.tracker.closeIdle(at)) this.handOver(pass);
+  }
+
+  private handOver(pass: TrackedPass): void {
+    const done = this.finishPass(pass).then(
+      () => { this.counters.passes++; },
+      (error: unknown) => {
+        this.counters.passErrors++;
+        this.d.log.error({ cameraId: this.d.cameraId, passId: pass.id, err: error }, 'pass could not be queued');
+      },
+    ).finally(() => { this.handovers.delete(done); });
+    this.handovers.add(done);
+  }
+
+  private async finishPass(pass: TrackedPass): Promise<void> {
+    const jpegs = await this.jpegs.get(pass.id);
+    this.jpegs.delete(pass.id);
+    const paths = jpegs ? await writePassJpegs(this.d.imagesDir, pass.id, pass.bestAt, jpegs) : undefined;
+    const best = pass.best;
+    await this.d.enqueuePass({
+      id: pass.id,
+      cameraId: pass.cameraId,
+      passedAt: pass.bestAt,
+      plate: best.plate,
+      plateColour: best.colour,
+      plateConfidence: clampUnit(best.confidence),
+      charConfidences: best.charConfidences.map(clampUnit),
+      vehicleClass: pass.vehicle?.className,
+      boxes: { plate: best.box, corners: best.corners, vehicle: pass.vehicle?.box ?? null, frame: { width: this.d.config.frameWidth, height: this.d.config.frameHeight } },
+      cropImagePath: paths?.crop,
+      sceneImagePath: paths?.scene,
+    });
+  }
+}
+
+const clampUnit = (v: number) => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));

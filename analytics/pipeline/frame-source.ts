@@ -1,0 +1,46 @@
+import type { HubContext } from '../../api/hub/hub-context.ts';
+import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+
+/** A URL to read a camera's video from, held until released. */
+export interface FrameSourceLease {
+  url: string;
+  release(): void;
+}
+
+/** Where the sampler reads a camera from; the relay's single pull when there is one. */
+export interface FrameSource {
+  acquire(cameraId: string): Promise<FrameSourceLease>;
+}
+
+/** The relay feature's service, as far as the pipeline needs it. */
+export interface StreamHubLike {
+  acquire(cameraId: string, consumer: string): Promise<{ url: string; release(): void | Promise<void> }>;
+}
+
+/** Through the relay: the camera is pulled once for every consumer (players, recorders, analytics). */
+export class RelayFrameSource implements FrameSource {
+  constructor(private readonly relay: StreamHubLike) {}
+
+  async acquire(cameraId: string): Promise<FrameSourceLease> {
+    const lease = await this.relay.acquire(cameraId, 'analytics');
+    return { url: lease.url, release: () => void Promise.resolve(lease.release()).catch(() => {}) };
+  }
+}
+
+/** Fallback without the relay: the camera's own stream URL (credentials included; never logged). */
+export class DirectFrameSource implements FrameSource {
+  constructor(private readonly cameras: Pick<CameraRegistry, 'pullUrl'>) {}
+
+  async acquire(cameraId: string): Promise<FrameSourceLease> {
+    return { url: await this.cameras.pullUrl(cameraId), release: () => {} };
+  }
+}
+
+/** The relay lease when the relay feature runs, else the direct pull. */
+export function defaultFrameSource(ctx: HubContext): FrameSource {
+  const relay = ctx.service<StreamHubLike>('relay');
+  if (relay && typeof relay.acquire === 'function') return new RelayFrameSource(relay);
+  const cameras = ctx.service<CameraRegistry>('cameras');
+  if (!cameras) throw new Error('analytics needs the cameras feature');
+  return new DirectFrameSource(cameras);
+}

@@ -1,0 +1,59 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Box } from '../detect/nms.ts';
+import type { RawImage } from '../models/raw-image.ts';
+
+export interface PassJpegs {
+  crop: Buffer;
+  scene: Buffer;
+}
+
+export interface PassImageOptions {
+  quality: number;
+  sceneMaxWidth: number;
+}
+
+/** The plate with context around it (half a plate width each side, a plate height above and below), clamped to the frame. */
+export function cropRegion(box: Box, width: number, height: number): { left: number; top: number; width: number; height: number } {
+  const w = box.x2 - box.x1;
+  const h = box.y2 - box.y1;
+  const left = Math.max(0, Math.floor(box.x1 - w * 0.5));
+  const top = Math.max(0, Math.floor(box.y1 - h));
+  const right = Math.min(width, Math.ceil(box.x2 + w * 0.5));
+  const bottom = Math.min(height, Math.ceil(box.y2 + h));
+  return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
+}
+
+/**
+ * JPEGs of one pass's best frame, encoded while that frame's buffer is still held (the ring reuses it
+ * afterwards): the plate close-up and the scene, scaled down to sceneMaxWidth.
+ */
+export async function encodePassJpegs(frame: RawImage, plateBox: Box, o: PassImageOptions): Promise<PassJpegs> {
+  const raw = { raw: { width: frame.width, height: frame.height, channels: frame.channels as 1 | 3 | 4 } };
+  const input = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.width * frame.height * frame.channels);
+  const [crop, scene] = await Promise.all([
+    sharp(input, raw).extract(cropRegion(plateBox, frame.width, frame.height)).jpeg({ quality: o.quality }).toBuffer(),
+    sharp(input, raw).resize({ width: o.sceneMaxWidth, withoutEnlargement: true }).jpeg({ quality: o.quality }).toBuffer(),
+  ]);
+  return { crop, scene };
+}
+
+/** Relative paths under <dataDir>/images, by UTC day: `<yyyy-mm-dd>/<passId>-crop.jpg`. */
+export function passImagePaths(passId: string, at: number): { crop: string; scene: string } {
+  const day = new Date(at).toISOString().slice(0, 10);
+  return { crop: `${day}/${passId}-crop.jpg`, scene: `${day}/${passId}-scene.jpg` };
+}
+
+/** Writes both files (temp + rename, so a reader never sees half a JPEG; a replay overwrites identically). */
+export async function writePassJpegs(imagesDir: string, passId: string, at: number, jpegs: PassJpegs): Promise<{ crop: string; scene: string }> {
+  const paths = passImagePaths(passId, at);
+  await mkdir(join(imagesDir, paths.crop, '..'), { recursive: true });
+  for (const [rel, bytes] of [[paths.crop, jpegs.crop], [paths.scene, jpegs.scene]] as const) {
+    const full = join(imagesDir, rel);
+    const temp = `${full}.${process.pid}.tmp`;
+    await writeFile(temp, bytes);
+    await rename(temp, full);
+  }
+  return paths;
+}

@@ -1,0 +1,120 @@
+import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Logger } from 'pino';
+import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import { isHubError } from '../../api/errors/hub-error.ts';
+import { PassBatcher, type BatchOutcome } from './pass-batcher.ts';
+
+/** The checkpoint service as far as the pipeline needs it. */
+export interface PassSink {
+  ingestPasses(records: PassRecordInput[]): Promise<{ inserted: number; duplicates: number }>;
+}
+
+export interface PassQueueOptions {
+  redisUrl: string;
+  batchSize: number;
+  lingerMs: number;
+  log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
+}
+
+/** Redis keys are analytics:passes:* (BullMQ forbids ':' in the queue name itself, so it is the prefix). */
+export const QUEUE_PREFIX = 'analytics';
+export const PASSES_QUEUE = 'passes';
+
+const RETRY_CAP_MS = 30_000;
+
+/**
+ * The durable path from the pipeline to the checkpoint database. Every closed pass becomes a BullMQ job
+ * whose id is the pass id: adding it twice is a no-op, and the store skips ids it already has, so a crash
+ * at any point neither loses a queued pass nor stores one twice. The consumer gathers jobs into batches
+ * (concurrency = batch size) and a job completes only after its batch is committed; database errors are
+ * retried with capped exponential backoff, a record the store rejects as invalid fails alone.
+ */
+export class PassQueue {
+  private readonly queue: Queue;
+  private worker: Worker | undefined;
+  private readonly counters = { enqueued: 0, stored: 0, duplicates: 0, rejected: 0, writeErrors: 0 };
+
+  constructor(private readonly o: PassQueueOptions) {
+    this.queue = new Queue(PASSES_QUEUE, { prefix: QUEUE_PREFIX, connection: { url: o.redisUrl, maxRetriesPerRequest: null } });
+    this.queue.on('error', (error) => o.log.warn({ err: error }, 'analytics pass queue: redis error'));
+  }
+
+  async enqueue(record: PassRecordInput): Promise<void> {
+    await this.queue.add('pass', record, {
+      jobId: record.id,
+      attempts: 1_000,
+      backoff: { type: 'capped' },
+      removeOnComplete: { count: 1_000 },
+      removeOnFail: { count: 10_000 },
+    });
+    this.counters.enqueued++;
+  }
+
+  /** Starts consuming into the store (one consumer per hub; several hubs may share the queue). */
+  startConsumer(sink: PassSink): void {
+    if (this.worker) return;
+    const batcher = new PassBatcher<PassRecordInput>((records) => this.write(sink, records), this.o.batchSize, this.o.lingerMs);
+    this.worker = new Worker(PASSES_QUEUE, (job: Job<PassRecordInput>) => batcher.submit(job.data), {
+      prefix: QUEUE_PREFIX,
+      connection: { url: this.o.redisUrl, maxRetriesPerRequest: null },
+      concurrency: this.o.batchSize,
+      settings: { backoffStrategy: (attempts: number) => Math.min(RETRY_CAP_MS, 250 * 2 ** Math.min(attempts, 16)) },
+    });
+    this.worker.on('error', (error) => this.o.log.warn({ err: error }, 'analytics pass consumer: redis error'));
+    this.worker.on('failed', (job, error) => {
+      if (error instanceof UnrecoverableError) this.o.log.error({ passId: job?.id, err: error }, 'pass rejected by the checkpoint store');
+    });
+  }
+
+  private async write(sink: PassSink, records: PassRecordInput[]): Promise<BatchOutcome> {
+    try {
+      const result = await sink.ingestPasses(records);
+      this.counters.stored += result.inserted;
+      this.counters.duplicates += result.duplicates;
+      return records.map(() => undefined);
+    } catch (error) {
+      if (!isRejection(error)) {
+        this.counters.writeErrors++;
+        this.o.log.warn({ err: error, records: records.length }, 'pass batch not stored; will retry');
+        throw error;
+      }
+      if (records.length === 1) {
+        this.counters.rejected++;
+        return [new UnrecoverableError(`${(error as Error).message}`)];
+      }
+      // One bad record must not hold back the others: write them one by one.
+      const outcomes: BatchOutcome = [];
+      for (const record of records) outcomes.push((await this.write(sink, [record]).catch((e: unknown) => [e]))[0]);
+      return outcomes;
+    }
+  }
+
+  /** Waits until no pass is waiting, running or due for retry (bounded): the stop path. */
+  async drain(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const counts = await this.queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      if (Object.values(counts).every((n) => n === 0)) return true;
+      if (Date.now() >= deadline || !this.worker) return false;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async counts(): Promise<Record<string, number>> {
+    return this.queue.getJobCounts('waiting', 'active', 'delayed', 'failed', 'completed');
+  }
+
+  stats(): typeof this.counters {
+    return { ...this.counters };
+  }
+
+  async close(): Promise<void> {
+    await this.worker?.close();
+    await this.queue.close();
+  }
+}
+
+/** The store refused the data itself (4xx): retrying cannot help. */
+function isRejection(error: unknown): boolean {
+  return isHubError(error) && error.status >= 400 && error.status < 500;
+}
