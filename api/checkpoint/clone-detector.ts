@@ -18,7 +18,9 @@ export function haversineKm(a: { lat: number; lon: number }, b: { lat: number; l
   return 2 * 6371.0088 * Math.asin(Math.min(1, Math.sqrt(h)));
 }
 
-const PLATES_PER_QUERY = 500;
+const PLATES_PER_QUERY = 1_000;
+const HISTORY_COLUMNS = ['id', 'camera_id', 'passed_at', 'plate', 'plate_colour', 'plate_confidence'] as const;
+type HistoryRow = Pick<PassRow, (typeof HISTORY_COLUMNS)[number]>;
 
 /**
  * Cloned-plate (套牌) analysis for a batch of new passes. Two signs:
@@ -39,9 +41,10 @@ export class CloneDetector {
     const from = Math.min(...usable.map((r) => r.passed_at)) - windowMs;
     const to = Math.max(...usable.map((r) => r.passed_at)) + windowMs;
     const plates = [...new Set(usable.map((r) => r.plate))];
-    const byPlate = new Map<string, PassRow[]>();
+    const byPlate = new Map<string, HistoryRow[]>();
     for (let i = 0; i < plates.length; i += PLATES_PER_QUERY) {
-      const rows = await this.ctx.db.selectFrom('checkpoint_passes').selectAll()
+      // Only the columns the analysis needs: full rows are read for the (rare) findings alone.
+      const rows = await this.ctx.db.selectFrom('checkpoint_passes').select(HISTORY_COLUMNS)
         .where('plate', 'in', plates.slice(i, i + PLATES_PER_QUERY))
         .where('passed_at', '>=', from).where('passed_at', '<=', to)
         .where('plate_confidence', '>=', settings.minPlateConfidence)
@@ -76,7 +79,7 @@ export class CloneDetector {
     return findings;
   }
 
-  private speedFinding(a: PassRow, b: PassRow, places: Map<string, CameraPlace>, maxSpeedKmh: number, minDistanceKm: number) {
+  private speedFinding(a: HistoryRow, b: HistoryRow, places: Map<string, CameraPlace>, maxSpeedKmh: number, minDistanceKm: number) {
     const pa = places.get(a.camera_id);
     const pb = places.get(b.camera_id);
     if (a.camera_id === b.camera_id || pa?.lat == null || pa.lon == null || pb?.lat == null || pb.lon == null) return undefined;
@@ -89,12 +92,14 @@ export class CloneDetector {
   }
 
   /** Stores a finding once per pair (earlier pass first); returns it when it is new. */
-  private async store(f: { kind: CheckpointFindingsTable['kind']; a: PassRow; b: PassRow; distanceKm: number | null; speedKmh: number | null }, now: number): Promise<CheckpointFindingEvent[]> {
+  private async store(f: { kind: CheckpointFindingsTable['kind']; a: HistoryRow; b: HistoryRow; distanceKm: number | null; speedKmh: number | null }, now: number): Promise<CheckpointFindingEvent[]> {
     const [first, second] = f.a.passed_at < f.b.passed_at || (f.a.passed_at === f.b.passed_at && f.a.id < f.b.id) ? [f.a, f.b] : [f.b, f.a];
     const id = randomUUID();
+    const full = await this.ctx.db.selectFrom('checkpoint_passes').selectAll().where('id', 'in', [first.id, second.id]).execute();
+    const evidenceOf = (row: HistoryRow) => toPassView(full.find((r) => r.id === row.id)!);
     const inserted = await this.ctx.db.insertInto('checkpoint_findings').values({
       id, kind: f.kind, plate: first.plate, pass_a_id: first.id, pass_b_id: second.id,
-      evidence: JSON.stringify({ a: toPassView(first), b: toPassView(second) }),
+      evidence: JSON.stringify({ a: evidenceOf(first), b: evidenceOf(second) }),
       distance_km: f.distanceKm, speed_kmh: f.speedKmh, detected_at: now,
     }).onConflict((oc) => oc.columns(['kind', 'pass_a_id', 'pass_b_id']).doNothing()).returning('id').execute();
     return inserted.length ? [{ id, kind: f.kind, plate: first.plate, passAId: first.id, passBId: second.id, detectedAt: now }] : [];

@@ -7,6 +7,7 @@ import { responses } from '../http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
+import { loadTrajectory } from './trajectory-query.ts';
 import { normalisePlate } from './plate-text.ts';
 
 const MAX_POINTS = 10_000;
@@ -32,15 +33,7 @@ export function registerTrajectoryRoutes(app: FastifyInstance, ctx: HubContext):
     const plate = normalisePlate(request.query.plate);
     if (!plate) throw badRequest('PLATE_INVALID', 'plate must be 2–10 letters, digits or Chinese characters');
     const cameras = await visibleCameras(ctx.db, requireUser(request));
-    if (!cameras.all && cameras.cameraIds.length === 0) return { type: 'FeatureCollection' as const, features: [], truncated: false };
-    let q = ctx.db.selectFrom('checkpoint_passes as p')
-      .leftJoin('cameras as c', 'c.id', 'p.camera_id')
-      .select(['p.id', 'p.camera_id', 'p.passed_at', 'p.plate_colour', 'p.lane', 'p.direction', 'c.name as camera_name', 'c.lat', 'c.lon'])
-      .where('p.plate', '=', plate);
-    if (!cameras.all) q = q.where('p.camera_id', 'in', cameras.cameraIds);
-    if (request.query.from !== undefined) q = q.where('p.passed_at', '>=', request.query.from);
-    if (request.query.to !== undefined) q = q.where('p.passed_at', '<', request.query.to);
-    const rows = await q.orderBy('p.passed_at', 'asc').orderBy('p.id', 'asc').limit(MAX_POINTS + 1).execute();
+    const rows = await loadTrajectory(ctx.db, cameras, plate, MAX_POINTS + 1, request.query.from, request.query.to);
     const truncated = rows.length > MAX_POINTS;
     const points = rows.slice(0, MAX_POINTS).map((row, sequence) => ({
       type: 'Feature' as const,
