@@ -13,6 +13,7 @@ export interface HubEventMap {
   'grant.created': [{ grantId: string; granteeDepartmentId: string; ownerDepartmentId: string; at: number }];
   'checkpoint.alert': [import('../checkpoint/checkpoint-alert.ts').CheckpointAlert];
   'checkpoint.finding': [import('../checkpoint/checkpoint-alert.ts').CheckpointFindingEvent];
+  'crowd.alert': [import('../../analytics/crowd/crowd-alert.ts').CrowdAlertEvent];
 }
 
 export class HubEvents extends EventEmitter<HubEventMap> {
