@@ -17,5 +17,6 @@ export const defaultFeatures: HubFeatureFactory[] = [
   createAuditFeature,
   createDashboardFeature,
   createCameraFeature,
+  async (ctx) => (await import('../../ingest/relay/relay-feature.ts')).createRelayFeature(ctx),
   async (ctx) => (await import('../checkpoint/checkpoint-feature.ts')).createCheckpointFeature(ctx),
 ];

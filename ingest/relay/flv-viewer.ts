@@ -1,0 +1,64 @@
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { NmsBroadcast, NmsSession } from './node-media-server.ts';
+
+/** A viewer further behind than this is cut off rather than buffered without bound. */
+const MAX_PENDING_BYTES = 8 * 1024 * 1024;
+
+/**
+ * One HTTP-FLV viewer attached to an NMS broadcast: NMS sends the FLV header, metadata, sequence header
+ * and its GOP cache on attach (so the first frame is a key frame at once), then every live tag.
+ * The response belongs to a hijacked fastify request; the route checked the play token before this.
+ */
+export class FlvViewer implements NmsSession {
+  readonly id = `hub-${randomUUID()}`;
+  // An empty ip marks the session as internal to NMS: it skips its own URL signature check (we did ours).
+  readonly ip = '';
+  readonly protocol = 'flv';
+  readonly isPublisher = false;
+  bytesSent = 0;
+  private closed = false;
+  private readonly closeListeners: Array<() => void> = [];
+
+  constructor(readonly streamPath: string, private readonly broadcast: NmsBroadcast, private readonly res: ServerResponse) {
+    res.on('close', () => this.close());
+  }
+
+  /** Starts the flow; false when NMS refused the play. */
+  attach(): boolean {
+    const error = this.broadcast.postPlay(this);
+    if (error) {
+      this.close();
+      return false;
+    }
+    return true;
+  }
+
+  onClose(listener: () => void): void {
+    this.closeListeners.push(listener);
+  }
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  sendBuffer(buffer: Buffer): void {
+    if (this.closed || this.res.writableEnded || this.res.destroyed) return;
+    if (this.res.writableLength > MAX_PENDING_BYTES) {
+      this.close();
+      return;
+    }
+    this.res.write(buffer);
+    this.bytesSent += buffer.length;
+  }
+
+  /** Detach from the broadcast and end (or, with destroy, cut) the response. */
+  close(destroy = false): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.broadcast.donePlay(this);
+    if (destroy) this.res.destroy();
+    else if (!this.res.writableEnded) this.res.end();
+    for (const listener of this.closeListeners.splice(0)) listener();
+  }
+}

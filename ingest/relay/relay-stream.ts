@@ -1,0 +1,184 @@
+import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, inputVideoCodec, isOutputHeader, PASSTHROUGH_VIDEO_CODECS, relayArgs } from '../ffmpeg/ffmpeg-args.ts';
+import { FfmpegProcess } from '../ffmpeg/ffmpeg-process.ts';
+import type { RelayConfig } from '../relay-config.ts';
+import type { EmbeddedMediaServer } from './embedded-media-server.ts';
+
+export type RelayStreamState = 'starting' | 'running' | 'stopped';
+
+export interface RelayStreamOptions {
+  streamId: string;
+  hlsDir: string;
+  /** The camera URL with credentials (for ffmpeg's argv only). */
+  pullUrl: string;
+  config: RelayConfig;
+  media: EmbeddedMediaServer;
+  log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
+}
+
+/** Leftover segments of a killed ffmpeg older than this are removed. */
+const ORPHAN_SEGMENT_MS = 30_000;
+
+/**
+ * One camera pulled once: a supervised ffmpeg feeding the embedded media server (FLV) and an HLS folder.
+ * A watchdog restarts ffmpeg when no new segment arrives for `stallSeconds`; the supervisor restarts it
+ * with backoff when it exits (e.g. on the input socket timeout).
+ */
+export class RelayStream {
+  state: RelayStreamState = 'starting';
+  /** Watchdog kills for lack of new segments. */
+  stallRestarts = 0;
+  transcoding: boolean;
+  inputCodec: string | undefined;
+  readonly startedAt = Date.now();
+  private ffmpeg: FfmpegProcess | undefined;
+  private lastProgressAt = Date.now();
+  private lastPlaylistMtime = 0;
+  private watchdog: NodeJS.Timeout | undefined;
+  private ticks = 0;
+  private checking = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(private readonly o: RelayStreamOptions) {
+    this.transcoding = o.config.transcode === 'always';
+  }
+
+  get streamId(): string {
+    return this.o.streamId;
+  }
+
+  get pid(): number | undefined {
+    return this.ffmpeg?.process.pid;
+  }
+
+  get restarts(): number {
+    return this.ffmpeg?.process.restarts ?? 0;
+  }
+
+  get hasPlaylist(): boolean {
+    return this.lastPlaylistMtime > 0;
+  }
+
+  async start(): Promise<void> {
+    await rm(this.o.hlsDir, { recursive: true, force: true });
+    await mkdir(this.o.hlsDir, { recursive: true });
+    this.spawn();
+    this.watchdog = setInterval(() => {
+      if (this.checking) return;
+      this.checking = true;
+      void this.check().catch((error: Error) => this.o.log.warn({ err: error, stream: this.o.streamId }, 'relay watchdog failed'))
+        .finally(() => { this.checking = false; });
+    }, 200);
+    this.watchdog.unref();
+  }
+
+  private spawn(): void {
+    const { config, media, streamId, log } = this.o;
+    const ffmpeg = new FfmpegProcess({
+      ffmpegPath: config.ffmpegPath,
+      name: `ffmpeg:relay:${streamId}`,
+      args: relayArgs({
+        inputUrl: this.o.pullUrl, rtmpUrl: media.localUrl(streamId), hlsDir: this.o.hlsDir,
+        hlsSegmentSeconds: config.hlsSegmentSeconds, hlsListSize: config.hlsListSize,
+        inputTimeoutSeconds: config.inputTimeoutSeconds, transcode: this.transcoding,
+      }),
+      restart: { initialDelayMs: config.restartInitialMs, maxDelayMs: config.restartMaxMs, stableAfterMs: 20_000 },
+      logger: log,
+    });
+    let inInput = true;
+    ffmpeg.process.on('spawn', () => {
+      inInput = true;
+      this.lastProgressAt = Date.now();
+    });
+    ffmpeg.process.on('stderrLine', (line) => {
+      if (isOutputHeader(line)) inInput = false;
+      const codec = inInput ? inputVideoCodec(line) : undefined;
+      if (codec) this.onInputCodec(codec);
+    });
+    ffmpeg.process.on('exit', (code, signal) => {
+      if (this.state !== 'stopped') log.warn({ stream: streamId, code, signal, output: ffmpeg.recentOutput().slice(-3) }, 'relay ffmpeg exited');
+    });
+    this.ffmpeg = ffmpeg;
+    ffmpeg.process.start();
+  }
+
+  /** Browsers and FLV take H.264; for anything else switch this stream to a transcoding ffmpeg once. */
+  private onInputCodec(codec: string): void {
+    this.inputCodec = codec;
+    if (this.transcoding || PASSTHROUGH_VIDEO_CODECS.has(codec) || this.o.config.transcode === 'never') return;
+    this.o.log.info({ stream: this.o.streamId, codec }, 'camera codec is not H.264; transcoding');
+    this.transcoding = true;
+    const old = this.ffmpeg;
+    void old?.process.stop().then(() => {
+      if (this.state !== 'stopped') this.spawn();
+    });
+  }
+
+  /** Runs every 200 ms: notices new segments, kills a stalled ffmpeg, prunes orphan segments. */
+  private async check(): Promise<void> {
+    if (this.state === 'stopped') return;
+    const now = Date.now();
+    const mtime = await stat(join(this.o.hlsDir, HLS_PLAYLIST)).then((s) => s.mtimeMs, () => 0);
+    if (mtime > this.lastPlaylistMtime) {
+      this.lastPlaylistMtime = mtime;
+      this.lastProgressAt = now;
+      if (this.state === 'starting') this.state = 'running';
+      for (const wake of this.waiters.splice(0)) wake();
+    }
+    const process = this.ffmpeg?.process;
+    if (process?.running && now - this.lastProgressAt > this.o.config.stallSeconds * 1_000) {
+      this.stallRestarts++;
+      this.lastProgressAt = now;
+      this.o.log.warn({ stream: this.o.streamId, stallSeconds: this.o.config.stallSeconds }, 'no new HLS segment; killing ffmpeg for a restart');
+      await process.kill('SIGKILL');
+    }
+    if (++this.ticks % 50 === 0) await this.pruneOrphans(now).catch(() => {});
+  }
+
+  private async pruneOrphans(now: number): Promise<void> {
+    const playlist = await readFile(join(this.o.hlsDir, HLS_PLAYLIST), 'utf8').catch(() => '');
+    for (const name of await readdir(this.o.hlsDir)) {
+      if (!HLS_SEGMENT_PATTERN.test(name) || playlist.includes(name)) continue;
+      const path = join(this.o.hlsDir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info && now - info.mtimeMs > ORPHAN_SEGMENT_MS) await rm(path, { force: true });
+    }
+  }
+
+  /** Resolves true once the playlist has at least one segment, false after the timeout or on stop. */
+  waitForPlaylist(timeoutMs: number): Promise<boolean> {
+    if (this.hasPlaylist) return Promise.resolve(true);
+    if (this.state === 'stopped') return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const wake = () => { clearTimeout(timer); resolve(this.hasPlaylist); };
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w !== wake);
+        resolve(false);
+      }, timeoutMs);
+      this.waiters.push(wake);
+    });
+  }
+
+  /** Resolves true once ffmpeg publishes to the media server. */
+  async waitForPublishing(timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.state !== 'stopped' && Date.now() < deadline) {
+      if (this.o.media.isPublishing(this.o.streamId)) return true;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return this.o.media.isPublishing(this.o.streamId);
+  }
+
+  /** Stops ffmpeg (its whole process group), ends FLV viewers and removes the HLS folder. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopped';
+    clearInterval(this.watchdog);
+    for (const wake of this.waiters.splice(0)) wake();
+    await this.ffmpeg?.process.stop();
+    this.o.media.closeViewers(this.o.streamId);
+    await rm(this.o.hlsDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
+import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
+import type { StreamHub } from '../../ingest/relay/stream-hub.ts';
+import type { TestHub, TestUser } from '../helpers/test-hub.ts';
+
+/** Relay settings that make tests quick: short idle times, a 2 s stall watchdog. */
+export const FAST_RELAY = { relay: { idleStopSeconds: 1, viewerIdleSeconds: 3, stallSeconds: 3, inputTimeoutSeconds: 2, restartInitialMs: 200, restartMaxMs: 1_000 } };
+
+export async function startSimCameras(mounts: string[]): Promise<RtspServerHandle> {
+  return startRtspServer({ mounts, clipPath: await buildPresetClip('small') });
+}
+
+/** Registers a camera of the public-security department pointing at the simulator. */
+export async function addCamera(t: TestHub, streamUrl: string, name = `cam ${randomUUID().slice(0, 6)}`): Promise<string> {
+  const created = await t.api('/api/v1/cameras', { user: t.users.psApprover, body: { name, departmentId: t.departments.ps, category: 'public_security', streamUrl } });
+  if (created.status !== 201) throw new Error(`camera not created: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body.id as string;
+}
+
+/** An active grant from public security to traffic (inserted directly; the access workflow is another feature). */
+export async function grantToTraffic(t: TestHub, cameraIds: string[], scopes = ['live'], endsAt = Date.now() + 3_600_000): Promise<string> {
+  const id = randomUUID();
+  await t.hub.ctx.db.insertInto('grants').values({
+    id, request_id: null, grantee_department_id: t.departments.traffic, owner_department_id: t.departments.ps, target_kind: 'cameras',
+    camera_ids: JSON.stringify(cameraIds), category: null, area: null, scopes: JSON.stringify(scopes), starts_at: Date.now() - 1_000, ends_at: endsAt,
+    revoked_at: null, revoked_by: null, revoke_reason: null, emergency: 0, emergency_reason: null, reviewed_at: null, created_by: t.users.psApprover.id, created_at: Date.now(),
+  }).execute();
+  return id;
+}
+
+export async function play(t: TestHub, user: TestUser, cameraId: string, protocol: 'hls' | 'flv' = 'hls') {
+  return t.api(`/api/v1/cameras/${cameraId}/play`, { user, body: { protocol } });
+}
+
+/** GET a media URL (relative to the hub) and return status and bytes. */
+export async function fetchMedia(t: TestHub, path: string): Promise<{ status: number; body: Buffer; type: string | null }> {
+  const response = await fetch(`${t.url}${path}`);
+  return { status: response.status, body: Buffer.from(await response.arrayBuffer()), type: response.headers.get('content-type') };
+}
+
+/** The segment URIs of a playlist, in order. */
+export function segmentUris(playlist: string): string[] {
+  return playlist.split('\n').map((l) => l.trim()).filter((l) => l.startsWith('seg_'));
+}
+
+/** Established TCP connections to the RTSP server's port: the sessions the "camera" sees. */
+export function rtspConnections(port: number): number {
+  const out = execFileSync('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`], { encoding: 'utf8' });
+  return out.split('\n').filter((l) => l.trim()).length;
+}
+
+/** Processes whose command starts with ffmpeg in this process's children (descendants of the test worker). */
+export function ffmpegChildren(): number[] {
+  const out = execFileSync('ps', ['-eo', 'pid=,ppid=,comm='], { encoding: 'utf8' });
+  const rows = out.split('\n').map((l) => l.trim().split(/\s+/)).filter((r) => r.length === 3).map(([pid, ppid, comm]) => ({ pid: Number(pid), ppid: Number(ppid), comm }));
+  const mine = new Set([process.pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const row of rows) if (mine.has(row.ppid) && !mine.has(row.pid)) { mine.add(row.pid); grew = true; }
+  }
+  return rows.filter((r) => mine.has(r.pid) && r.comm === 'ffmpeg').map((r) => r.pid);
+}
+
+export async function until<T>(what: string, probe: () => T | Promise<T>, timeoutMs = 20_000, everyMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export function relayOf(t: TestHub): StreamHub {
+  const hub = t.hub.ctx.service<StreamHub>('relay');
+  if (!hub) throw new Error('relay service missing');
+  return hub;
+}
+
+/** Reads an HTTP-FLV response until `bytes` arrived or it ends; returns what came and whether it ended. */
+export async function readFlv(t: TestHub, path: string, bytes: number, timeoutMs = 15_000): Promise<{ status: number; data: Buffer; ended: boolean; response: Response; controller: AbortController }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), timeoutMs);
+  const response = await fetch(`${t.url}${path}`, { signal: controller.signal });
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let ended = false;
+  if (response.status === 200 && response.body) {
+    const reader = response.body.getReader();
+    try {
+      while (size < bytes) {
+        const { value, done } = await reader.read();
+        if (done) { ended = true; break; }
+        chunks.push(Buffer.from(value));
+        size += value.length;
+      }
+    } catch {
+      ended = true;
+    }
+    reader.releaseLock();
+  }
+  clearTimeout(timer);
+  return { status: response.status, data: Buffer.concat(chunks), ended, response, controller };
+}
