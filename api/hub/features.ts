@@ -17,6 +17,7 @@ export const defaultFeatures: HubFeatureFactory[] = [
   createAuditFeature,
   createDashboardFeature,
   createCameraFeature,
+  async (ctx) => (await import('../../ingest/ingest-feature.ts')).createIngestFeature(ctx),
   async (ctx) => (await import('../../ingest/relay/relay-feature.ts')).createRelayFeature(ctx),
   async (ctx) => (await import('../checkpoint/checkpoint-feature.ts')).createCheckpointFeature(ctx),
 ];

@@ -1,0 +1,53 @@
+import { isIPv4 } from 'node:net';
+import { badRequest } from '../../api/errors/hub-error.ts';
+
+export interface ProbeTarget {
+  host: string;
+  port: number;
+}
+
+export const WS_DISCOVERY_PORT = 3702;
+/** A /20 at most: a scan is a targeted action, not a sweep of the whole network. */
+const MAX_ADDRESSES = 4096;
+const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,62})(\.[A-Za-z0-9]([A-Za-z0-9-]{0,62}))*$/;
+
+/**
+ * Unicast probe targets from `host`, `host:port`, `a.b.c.d/nn` or `a.b.c.d/nn:port` (every address of the
+ * range, port 3702 unless given). Throws DISCOVERY_TARGET_INVALID / DISCOVERY_RANGE_TOO_LARGE (400).
+ */
+export function parseTargets(specs: readonly string[]): ProbeTarget[] {
+  const targets = new Map<string, ProbeTarget>();
+  for (const spec of specs) {
+    for (const target of parseTarget(spec.trim())) targets.set(`${target.host}:${target.port}`, target);
+    if (targets.size > MAX_ADDRESSES) throw badRequest('DISCOVERY_RANGE_TOO_LARGE', `at most ${MAX_ADDRESSES} addresses per scan`);
+  }
+  return [...targets.values()];
+}
+
+function parseTarget(spec: string): ProbeTarget[] {
+  const invalid = () => badRequest('DISCOVERY_TARGET_INVALID', `"${spec.slice(0, 80)}" is not a host, host:port or IPv4 CIDR range`);
+  const match = /^([^:/\s]+)(?:\/(\d{1,2}))?(?::(\d{1,5}))?$/.exec(spec);
+  if (!match) throw invalid();
+  const [, host, prefixText, portText] = match as unknown as [string, string, string | undefined, string | undefined];
+  const port = portText === undefined ? WS_DISCOVERY_PORT : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65_535) throw invalid();
+  if (prefixText === undefined) {
+    if (!isIPv4(host) && !HOSTNAME.test(host)) throw invalid();
+    return [{ host, port }];
+  }
+  if (!isIPv4(host)) throw invalid();
+  const prefix = Number(prefixText);
+  if (prefix < 0 || prefix > 32) throw invalid();
+  const size = 2 ** (32 - prefix);
+  if (size > MAX_ADDRESSES) throw badRequest('DISCOVERY_RANGE_TOO_LARGE', `range ${spec} has ${size} addresses; at most ${MAX_ADDRESSES} per scan`);
+  const base = (ipToNumber(host) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0)) >>> 0;
+  return Array.from({ length: size }, (_, i) => ({ host: numberToIp(base + i), port }));
+}
+
+function ipToNumber(ip: string): number {
+  return ip.split('.').reduce((acc, octet) => ((acc << 8) | Number(octet)) >>> 0, 0);
+}
+
+function numberToIp(value: number): string {
+  return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}

@@ -1,0 +1,123 @@
+import type { CameraStatus } from '../../api/db/tables/index.ts';
+import { HubError } from '../../api/errors/hub-error.ts';
+import type { HubContext } from '../../api/hub/hub-context.ts';
+import { backoffDelay } from '../../api/process/backoff.ts';
+import type { CameraRegistry } from '../registry/camera-registry.ts';
+import { checkCamera } from './camera-check.ts';
+
+interface Watch {
+  timer: NodeJS.Timeout | undefined;
+  /** Consecutive failed checks: the exponent of the reconnect backoff. */
+  failures: number;
+  running: Promise<CameraStatus | undefined> | undefined;
+}
+
+/**
+ * Checks every camera on its own loop: every healthIntervalMs while online; while offline or refusing
+ * the credentials, again after an exponential backoff with jitter (reconnectInitialMs … reconnectMaxMs),
+ * so a dead site is not hammered and many cameras failing together do not retry in lock-step. Status goes
+ * through registry.setStatus (which emits camera.status). Follows camera.changed events.
+ */
+export class HealthMonitor {
+  private readonly watches = new Map<string, Watch>();
+  private stopped = true;
+  private readonly onChanged = (event: { cameraId: string; change: 'created' | 'updated' | 'deleted' }) => {
+    if (this.stopped) return;
+    if (event.change === 'deleted') this.unwatch(event.cameraId);
+    else this.schedule(event.cameraId, 0);
+  };
+
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+
+  async start(): Promise<void> {
+    this.stopped = false;
+    this.ctx.events.on('camera.changed', this.onChanged);
+    const cameras = await this.ctx.db.selectFrom('cameras').select('id').execute();
+    // Spread the first round over a second or the interval, whichever is shorter.
+    const spread = Math.min(1_000, this.ctx.config.ingest.healthIntervalMs);
+    for (const { id } of cameras) this.schedule(id, Math.floor(Math.random() * spread));
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.ctx.events.off('camera.changed', this.onChanged);
+    const running: Array<Promise<unknown>> = [];
+    for (const watch of this.watches.values()) {
+      clearTimeout(watch.timer);
+      if (watch.running) running.push(watch.running);
+    }
+    this.watches.clear();
+    await Promise.allSettled(running);
+  }
+
+  /** Runs a check now (and resumes the loop after it); resolves with the status it recorded. */
+  async checkNow(cameraId: string): Promise<CameraStatus | undefined> {
+    const watch = this.watchOf(cameraId);
+    if (watch.running) await watch.running.catch(() => undefined);
+    clearTimeout(watch.timer);
+    return this.run(cameraId, watch);
+  }
+
+  private watchOf(cameraId: string): Watch {
+    let watch = this.watches.get(cameraId);
+    if (!watch) {
+      watch = { timer: undefined, failures: 0, running: undefined };
+      this.watches.set(cameraId, watch);
+    }
+    return watch;
+  }
+
+  private schedule(cameraId: string, delayMs: number): void {
+    if (this.stopped) return;
+    const watch = this.watchOf(cameraId);
+    clearTimeout(watch.timer);
+    watch.timer = setTimeout(() => {
+      watch.timer = undefined;
+      if (watch.running) return this.schedule(cameraId, 100);
+      void this.run(cameraId, watch);
+    }, delayMs);
+    watch.timer.unref();
+  }
+
+  private unwatch(cameraId: string): void {
+    const watch = this.watches.get(cameraId);
+    if (watch) clearTimeout(watch.timer);
+    this.watches.delete(cameraId);
+  }
+
+  private run(cameraId: string, watch: Watch): Promise<CameraStatus | undefined> {
+    const running = this.checkOnce(cameraId).then((status) => {
+      watch.running = undefined;
+      if (status === undefined || this.stopped || this.watches.get(cameraId) !== watch) return status;
+      const { ingest } = this.ctx.config;
+      if (status === 'online') {
+        watch.failures = 0;
+        this.schedule(cameraId, ingest.healthIntervalMs);
+      } else {
+        this.schedule(cameraId, backoffDelay({ initialDelayMs: ingest.reconnectInitialMs, maxDelayMs: ingest.reconnectMaxMs }, watch.failures++));
+      }
+      return status;
+    });
+    watch.running = running;
+    return running;
+  }
+
+  private async checkOnce(cameraId: string): Promise<CameraStatus | undefined> {
+    try {
+      const camera = await this.registry.get(cameraId);
+      const { ingest } = this.ctx.config;
+      const result = await checkCamera(camera, this.registry.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
+      if (this.stopped) return undefined;
+      const previous = await this.registry.setStatus(cameraId, result.status, result.reason);
+      if (previous !== result.status) this.ctx.log.info({ cameraId, status: result.status, previous, reason: result.reason }, 'camera status changed');
+      return result.status;
+    } catch (error) {
+      if (error instanceof HubError && error.code === 'CAMERA_NOT_FOUND') {
+        this.unwatch(cameraId);
+        return undefined;
+      }
+      this.ctx.log.warn({ err: error, cameraId }, 'camera health check failed');
+      return 'offline';
+    }
+  }
+}

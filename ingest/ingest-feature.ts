@@ -1,0 +1,61 @@
+import type { HubContext } from '../api/hub/hub-context.ts';
+import type { HubFeature } from '../api/hub/hub-feature.ts';
+import { DemoCameras } from './demo/demo-cameras.ts';
+import { CameraAdoption } from './discovery/camera-adoption.ts';
+import { CandidateStore } from './discovery/candidate-store.ts';
+import { registerDiscoveryRoutes } from './discovery/discovery-routes.ts';
+import { HealthMonitor } from './health/health-monitor.ts';
+import { StatusHistory } from './health/status-history.ts';
+import { registerStatusRoutes } from './health/status-routes.ts';
+import { PtzService } from './ptz/ptz-service.ts';
+import { registerPtzRoutes } from './ptz/ptz-routes.ts';
+import type { CameraRegistry } from './registry/camera-registry.ts';
+import { CsvImporter } from './registry/csv-import.ts';
+import { registerCsvImportRoutes } from './registry/csv-import-routes.ts';
+import { SnapshotService } from './snapshot/snapshot-service.ts';
+import { registerSnapshotRoutes } from './snapshot/snapshot-routes.ts';
+
+/**
+ * Camera ingest: ONVIF discovery and adoption, CSV import, health monitoring with status history and a
+ * live status stream, snapshots and PTZ; with config.demo.sampleCameras, simulated cameras for the demo.
+ * Needs the 'cameras' feature before it. Services: 'camera-health', 'camera-adoption', 'demo-cameras'
+ * and 'startup-lines' (demo logins) when the demo is on.
+ */
+export function createIngestFeature(ctx: HubContext): HubFeature {
+  const registry = ctx.service<CameraRegistry>('cameras');
+  if (!registry) throw new Error('the ingest feature needs the cameras feature listed before it');
+  const candidates = new CandidateStore(ctx.db);
+  const adoption = new CameraAdoption(ctx, registry, candidates);
+  const history = new StatusHistory(ctx);
+  const monitor = new HealthMonitor(ctx, registry);
+  const snapshots = new SnapshotService(ctx, registry);
+  const ptz = new PtzService(ctx, registry);
+  const importer = new CsvImporter(ctx, registry);
+  const demo = ctx.config.demo.sampleCameras > 0 ? new DemoCameras(ctx, registry, candidates, adoption) : undefined;
+
+  return {
+    name: 'ingest',
+    services: {
+      'camera-health': monitor,
+      'camera-adoption': adoption,
+      ...(demo ? { 'demo-cameras': demo, 'startup-lines': () => demo.startupLines() } : {}),
+    },
+    registerRoutes: async (app) => {
+      registerDiscoveryRoutes(app, ctx, candidates, adoption);
+      registerStatusRoutes(app, ctx, registry, history);
+      registerSnapshotRoutes(app, ctx, snapshots);
+      registerPtzRoutes(app, ctx, ptz);
+      await registerCsvImportRoutes(app, ctx, importer);
+    },
+    start: async () => {
+      history.start();
+      await monitor.start();
+      await demo?.start();
+    },
+    stop: async () => {
+      await demo?.stop();
+      await monitor.stop();
+      await history.stop();
+    },
+  };
+}

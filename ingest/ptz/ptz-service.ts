@@ -1,0 +1,49 @@
+import { conflict } from '../../api/errors/hub-error.ts';
+import type { HubContext } from '../../api/hub/hub-context.ts';
+import { OnvifClient } from '../onvif/onvif-client.ts';
+import type { PtzPreset } from '../onvif/onvif-parse.ts';
+import type { CameraRegistry } from '../registry/camera-registry.ts';
+
+export interface PtzVelocity {
+  pan: number;
+  tilt: number;
+  zoom: number;
+}
+
+/** PTZ through ONVIF for adopted cameras that have it; 409 PTZ_UNSUPPORTED for any other camera. */
+export class PtzService {
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+
+  async move(cameraId: string, velocity: PtzVelocity, timeoutMs: number): Promise<void> {
+    const { client, ptzUrl, profileToken } = await this.target(cameraId);
+    await client.continuousMove(ptzUrl, profileToken, velocity, timeoutMs);
+  }
+
+  async stop(cameraId: string): Promise<void> {
+    const { client, ptzUrl, profileToken } = await this.target(cameraId);
+    await client.stop(ptzUrl, profileToken);
+  }
+
+  async presets(cameraId: string): Promise<PtzPreset[]> {
+    const { client, ptzUrl, profileToken } = await this.target(cameraId);
+    return client.getPresets(ptzUrl, profileToken);
+  }
+
+  async gotoPreset(cameraId: string, presetToken: string): Promise<void> {
+    const { client, ptzUrl, profileToken } = await this.target(cameraId);
+    await client.gotoPreset(ptzUrl, profileToken, presetToken);
+  }
+
+  private async target(cameraId: string) {
+    const camera = await this.registry.get(cameraId);
+    const onvif = await this.ctx.db.selectFrom('camera_onvif').selectAll().where('camera_id', '=', cameraId).executeTakeFirst();
+    if (camera.ptz !== 1 || !onvif?.ptz_xaddr || !camera.onvif_xaddr) {
+      throw conflict('PTZ_UNSUPPORTED', 'this camera has no PTZ (or was not adopted through ONVIF)');
+    }
+    const { requestTimeoutMs, maxResponseBytes } = this.ctx.config.ingest;
+    const client = new OnvifClient({ xaddr: camera.onvif_xaddr, credentials: this.registry.credentialsOf(camera), timeoutMs: requestTimeoutMs, maxBytes: maxResponseBytes, log: this.ctx.log });
+    // Measures the device clock so the UsernameToken's Created is accepted.
+    await client.getSystemDateAndTime();
+    return { client, ptzUrl: client.serviceUrl(onvif.ptz_xaddr, 'ptz'), profileToken: onvif.profile_token };
+  }
+}

@@ -1,0 +1,87 @@
+import sharp from 'sharp';
+import { HubError } from '../../api/errors/hub-error.ts';
+import type { HubContext } from '../../api/hub/hub-context.ts';
+import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
+import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
+import type { CameraCredentials, CameraRegistry, CameraRow } from '../registry/camera-registry.ts';
+import { grabFrame } from './ffmpeg-frame.ts';
+
+/** Decoding bombs stop here: 8K is plenty for a camera still. */
+const MAX_INPUT_PIXELS = 7680 * 4320;
+
+export interface Snapshot {
+  jpeg: Buffer;
+  source: 'snapshot-uri' | 'stream';
+}
+
+/**
+ * A camera still as a resized JPEG: from the camera's snapshot URI (HTTP digest), or one frame of its
+ * stream when it has none or it fails. Credentials only go to the snapshot URI when it is on the camera's
+ * own origin (its ONVIF XAddr, or its stream host for plain RTSP cameras).
+ */
+export class SnapshotService {
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+
+  async take(cameraId: string, width: number): Promise<Snapshot> {
+    const camera = await this.registry.get(cameraId);
+    const credentials = this.registry.credentialsOf(camera);
+    let image: Buffer | undefined;
+    let source: Snapshot['source'] = 'snapshot-uri';
+    if (camera.snapshot_url) {
+      try {
+        image = await this.fetchSnapshotUri(camera, credentials);
+      } catch (error) {
+        this.ctx.log.warn({ cameraId, code: (error as HubError).code, reason: (error as Error).message }, 'snapshot URI failed; reading a frame from the stream');
+      }
+    }
+    if (!image) {
+      source = 'stream';
+      const stream = camera.sub_stream_url ? 'sub' : 'main';
+      image = await grabFrame(await this.registry.pullUrl(cameraId, stream), this.ctx.config.ingest.requestTimeoutMs * 2);
+    }
+    return { jpeg: await resizeJpeg(image, width), source };
+  }
+
+  private async fetchSnapshotUri(camera: CameraRow, credentials: CameraCredentials | undefined): Promise<Buffer> {
+    const url = camera.snapshot_url!;
+    const { requestTimeoutMs: timeoutMs, maxResponseBytes } = this.ctx.config.ingest;
+    const maxBytes = Math.max(maxResponseBytes, 16 * 1024 * 1024);
+    let response = await boundedFetch({ url, timeoutMs, maxBytes });
+    if (response.status === 401 && credentials) {
+      if (!mayReceiveCredentials(camera, url)) {
+        throw new HubError('SNAPSHOT_FOREIGN_ORIGIN', `snapshot URI ${safeOrigin(url)} is not the camera's own origin; credentials withheld`, 502);
+      }
+      const challenge = parseDigestChallenge(response.headers.get('www-authenticate'));
+      if (!challenge) throw new HubError('SNAPSHOT_AUTH_UNSUPPORTED', 'snapshot URI asks for an authentication scheme other than Digest', 502);
+      const target = new URL(url);
+      const authorization = digestAuthorization(challenge, 'GET', `${target.pathname}${target.search}`, credentials.username, credentials.password);
+      response = await boundedFetch({ url, timeoutMs, maxBytes, headers: { authorization } });
+    }
+    if (response.status === 401) throw new HubError('SNAPSHOT_AUTH_FAILED', 'the camera refused the stored credentials for its snapshot', 502);
+    if (response.status !== 200) throw new HubError('SNAPSHOT_FAILED', `snapshot URI answered ${response.status}`, 502);
+    if (!/^image\//i.test(response.headers.get('content-type') ?? '')) throw new HubError('SNAPSHOT_NOT_IMAGE', 'snapshot URI did not answer an image', 502);
+    return response.body;
+  }
+}
+
+/** Exact origin of the ONVIF device, or the stream's host for cameras registered by hand. */
+export function mayReceiveCredentials(camera: Pick<CameraRow, 'onvif_xaddr' | 'stream_url'>, url: string): boolean {
+  if (camera.onvif_xaddr) return safeOrigin(url) === safeOrigin(camera.onvif_xaddr);
+  try {
+    return new URL(url).hostname === new URL(camera.stream_url).hostname;
+  } catch {
+    return false;
+  }
+}
+
+export async function resizeJpeg(image: Buffer, width: number): Promise<Buffer> {
+  try {
+    return await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
+      .rotate()
+      .resize({ width, withoutEnlargement: true })
+      .jpeg({ quality: 80 })
+      .toBuffer();
+  } catch (cause) {
+    throw new HubError('SNAPSHOT_INVALID_IMAGE', 'the camera sent an image that cannot be decoded (or is too large)', 502, { cause });
+  }
+}
