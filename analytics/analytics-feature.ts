@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import type { HubContext } from '../api/hub/hub-context.ts';
+import type { HubFeature } from '../api/hub/hub-feature.ts';
+import { CrowdRecorder } from './crowd/crowd-recorder.ts';
+import { registerCrowdRoutes } from './crowd/crowd-routes.ts';
+import { CrowdStore } from './crowd/crowd-store.ts';
+import { registerAnalyticsRoutes } from './pipeline/analytics-routes.ts';
+import { AnalyticsStats, type AnalyticsStatsSnapshot } from './pipeline/analytics-stats.ts';
+import type { FrameAnalyser } from './pipeline/frame-analyser.ts';
+import { defaultFrameSource } from './pipeline/frame-source.ts';
+import { LocalAnalyser } from './pipeline/local-analyser.ts';
+import { PassQueue, type PassSink } from './pipeline/pass-queue.ts';
+import { PipelineManager } from './pipeline/pipeline-manager.ts';
+import { RemoteAnalyser } from './pipeline/remote-analyser.ts';
+
+/** Service `analytics`, for other features and tests. */
+export interface AnalyticsService {
+  analyticsStats(): Promise<AnalyticsStatsSnapshot>;
+  /** Re-reads a camera row and starts/stops its pipeline (also done on camera.changed). */
+  reconcile(cameraId: string): Promise<void>;
+}
+
+/**
+ * Analytics: per analysed camera a sampled frame stream through the models into pass records (to the
+ * checkpoint store through the durable analytics:passes queue) and crowd counts; plus the one-picture
+ * analyse endpoint. Models load on first use, so a hub without analysed cameras pays nothing.
+ */
+export function createAnalyticsFeature(ctx: HubContext): HubFeature {
+  const config = ctx.config.analytics;
+  const crowdStore = new CrowdStore(ctx.db);
+  const crowdRecorder = new CrowdRecorder(crowdStore, ctx.events, ctx.log);
+  let analyser: FrameAnalyser | undefined;
+  let passQueue: PassQueue | undefined;
+  let pipelines: PipelineManager | undefined;
+  let consuming = false;
+  const stats = new AnalyticsStats(() => pipelines, () => analyser, () => passQueue);
+  const service: AnalyticsService = {
+    analyticsStats: () => stats.snapshot(),
+    reconcile: async (cameraId) => { await pipelines?.reconcile(cameraId); },
+  };
+
+  return {
+    name: 'analytics',
+    services: { analytics: service, analyticsStats: () => stats.snapshot() },
+    registerRoutes: async (app) => {
+      await registerAnalyticsRoutes(app, config, () => analyser, stats);
+      registerCrowdRoutes(app, ctx, crowdStore, (cameraId, zones) => pipelines?.setZones(cameraId, zones));
+    },
+    start: async () => {
+      if (!config.enabled) return;
+      analyser = config.remoteFrames
+        ? new RemoteAnalyser({ redisUrl: ctx.redisUrl, queueDepthPerCamera: config.queueDepthPerCamera, resultTimeoutMs: config.remoteResultTimeoutSeconds * 1_000, jpegQuality: config.jpegQuality, log: ctx.log })
+        : new LocalAnalyser({ workers: config.workers, queueDepthPerCamera: config.queueDepthPerCamera });
+      const queue = new PassQueue({ redisUrl: ctx.redisUrl, batchSize: config.passBatchSize, lingerMs: config.passBatchLingerMs, log: ctx.log });
+      passQueue = queue;
+      const sink = ctx.service<PassSink>('checkpoint');
+      if (sink && typeof sink.ingestPasses === 'function') {
+        queue.startConsumer(sink);
+        consuming = true;
+      } else {
+        ctx.log.warn('checkpoint feature is off: analytics passes stay queued in Redis until a hub with it runs');
+      }
+      pipelines = new PipelineManager({
+        ctx, config, analyser, source: () => defaultFrameSource(ctx), enqueuePass: (record) => queue.enqueue(record),
+        crowdStore, crowdRecorder, imagesDir: join(ctx.dataDir, 'images'),
+      });
+      await pipelines.start();
+    },
+    stop: async () => {
+      await pipelines?.stop();
+      if (passQueue && consuming) {
+        const drained = await passQueue.drain(Math.max(1_000, ctx.config.shutdown.graceMs / 2)).catch(() => false);
+        if (!drained) ctx.log.warn('analytics passes still queued at stop; they stay in Redis for the next start');
+      }
+      await passQueue?.close();
+      await analyser?.close();
+    },
+  };
+}
