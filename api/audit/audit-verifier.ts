@@ -10,7 +10,9 @@ export type AuditProblem =
   /** Events exist but the anchor row is gone, or names another hash for the last seq. */
   | 'anchor-mismatch'
   /** A checkpoint recorded outside the database names another hash for its seq. */
-  | 'checkpoint-mismatch';
+  | 'checkpoint-mismatch'
+  /** The anchor counted more appends than rows remain: events were deleted (even if more were appended since). */
+  | 'count-mismatch';
 
 /** A (seq, hash) pair recorded outside the database, e.g. printed by an earlier `npm run audit:verify`. */
 export interface AuditCheckpoint {
@@ -42,6 +44,7 @@ export async function verifyAuditChain(db: Kysely<Database>, pageSize = 5_000, o
   let previousHash = GENESIS_HASH;
   let lastSeq = -1;
   let checked = 0;
+  let checkpointSeen = false;
   const broken = (seq: number, id: string, problem: AuditProblem): AuditVerification =>
     ({ ok: false, checked, lastSeq: lastSeq < 0 ? undefined : lastSeq, lastHash: lastSeq < 0 ? undefined : previousHash, brokenAt: { seq, id, problem } });
   for (;;) {
@@ -52,13 +55,17 @@ export async function verifyAuditChain(db: Kysely<Database>, pageSize = 5_000, o
       const seq = Number(rawSeq);
       if (fields.prev_hash !== previousHash) return broken(seq, row.id, 'chain-broken');
       if (auditHash({ ...fields, at: Number(fields.at) }) !== hash) return broken(seq, row.id, 'content-changed');
-      if (checkpoint && seq === checkpoint.seq && hash !== checkpoint.hash) return broken(seq, row.id, 'checkpoint-mismatch');
+      if (checkpoint && seq === checkpoint.seq) {
+        if (hash !== checkpoint.hash) return broken(seq, row.id, 'checkpoint-mismatch');
+        checkpointSeen = true;
+      }
       previousHash = hash;
       lastSeq = seq;
       checked++;
     }
   }
-  if (checkpoint && checkpoint.seq > lastSeq) return broken(checkpoint.seq, '', 'tail-missing');
+  // The checkpointed event must still be there (with its hash, checked above).
+  if (checkpoint && !checkpointSeen) return broken(checkpoint.seq, '', checkpoint.seq > lastSeq ? 'tail-missing' : 'checkpoint-mismatch');
   const anchor = await db.selectFrom('audit_anchor').selectAll().where('id', '=', ANCHOR_ID).executeTakeFirst();
   if (!anchor) {
     if (checked > 0) return broken(lastSeq, '', 'anchor-mismatch');
@@ -68,6 +75,7 @@ export async function verifyAuditChain(db: Kysely<Database>, pageSize = 5_000, o
     if (anchorSeq === lastSeq && anchor.last_hash !== previousHash) return broken(anchorSeq, '', 'anchor-mismatch');
     // anchorSeq < lastSeq: events appended without moving the anchor, i.e. not through AuditLog.
     if (anchorSeq < lastSeq) return broken(lastSeq, '', 'anchor-mismatch');
+    if (Number(anchor.event_count) !== checked) return broken(lastSeq, '', 'count-mismatch');
   }
   return { ok: true, checked, lastSeq: lastSeq < 0 ? undefined : lastSeq, lastHash: lastSeq < 0 ? undefined : previousHash };
 }
