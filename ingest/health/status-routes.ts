@@ -31,8 +31,6 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: HubContext, regi
   }, async (request, reply) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(': camera status stream\n\n');
     const send = (event: HubEventMap['camera.status'][0]) => {
       res.write(`event: status\ndata: ${JSON.stringify({ cameraId: event.cameraId, status: event.status, previous: event.previous, at: event.at, reason: event.reason ?? null })}\n\n`);
     };
@@ -47,6 +45,9 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: HubContext, regi
     openStreams.add(end);
     ctx.events.on('camera.status', send);
     request.raw.once('close', end);
+    // Headers go out once subscribed: a client that has them misses no change after that point.
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(': camera status stream\n\n');
   });
 
   r.get('/cameras/:id/status-history', {
