@@ -54,7 +54,9 @@ export async function registerAnalyticsRoutes(app: FastifyInstance, config: Anal
       },
     }, async (request) => {
       const body = request.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new HubError('IMAGE_MISSING', 'send the picture as the request body (image/jpeg or image/png)', 400);
+      // JSON and text bodies have parsers of their own higher up; only the image parser yields a Buffer.
+      if (!Buffer.isBuffer(body)) throw new HubError('UNSUPPORTED_MEDIA_TYPE', 'send the picture as image/jpeg or image/png', 415);
+      if (body.length === 0) throw new HubError('IMAGE_MISSING', 'the request body is empty; send the picture', 400);
       const image = await decodeImage(body, config.analyzeMaxPixels, 'the picture');
       const models = analyser();
       if (!models) throw new HubError('ANALYTICS_DISABLED', 'analytics is switched off on this hub', 503);
