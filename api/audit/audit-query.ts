@@ -116,6 +116,18 @@ export class AuditQuery {
         if (session && session.stoppedAt === null) session.stoppedAt = Number(row.at);
       }
     }
+    // Sessions still open at `to` may have stopped later: that is their stop time.
+    const open = new Map([...sessions].filter(([, s]) => s.stoppedAt === null));
+    if (open.size > 0) {
+      const later = await this.db.selectFrom('audit_events').select(['at', 'details', 'id'])
+        .where('target_type', '=', 'camera').where('target_id', '=', cameraId).where('action', '=', 'play.stop').where('at', '>=', to)
+        .orderBy('seq').execute();
+      for (const row of later) {
+        const sessionId = (row.details ? (JSON.parse(row.details) as { sessionId?: string }).sessionId : undefined) ?? row.id;
+        const session = open.get(sessionId);
+        if (session && session.stoppedAt === null) session.stoppedAt = Number(row.at);
+      }
+    }
     return [...sessions.values()].filter((s) => s.startedAt < to && (s.stoppedAt === null || s.stoppedAt >= from));
   }
 
