@@ -19,6 +19,7 @@ export const defaultFeatures: HubFeatureFactory[] = [
   createCameraFeature,
   async (ctx) => (await import('../../ingest/ingest-feature.ts')).createIngestFeature(ctx),
   async (ctx) => (await import('../../ingest/relay/relay-feature.ts')).createRelayFeature(ctx),
+  async (ctx) => (await import('../../player/player-feature.ts')).createPlayerFeature(ctx),
   async (ctx) => (await import('../checkpoint/checkpoint-feature.ts')).createCheckpointFeature(ctx),
   async (ctx) => (await import('../../analytics/analytics-feature.ts')).createAnalyticsFeature(ctx),
 ];

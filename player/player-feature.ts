@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, extname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { notFound } from '../api/errors/hub-error.ts';
+import type { HubContext } from '../api/hub/hub-context.ts';
+import type { HubFeature } from '../api/hub/hub-feature.ts';
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+const WEB_ROOT = join(HERE, 'web');
+const NODE_MODULES = join(HERE, '..', 'node_modules');
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
+};
+
+/** Third-party players served from node_modules by exact name; nothing else of node_modules is reachable. */
+const VENDOR: Record<string, string> = {
+  'hls.min.js': join(NODE_MODULES, 'hls.js/dist/hls.min.js'),
+  'mpegts.js': join(NODE_MODULES, 'mpegts.js/dist/mpegts.js'),
+};
+
+// The page talks to its own origin only; media comes through MSE blob: URLs; hls.js runs its worker from a blob.
+const CSP = [
+  "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' blob: data:", "media-src 'self' blob:",
+  "worker-src 'self' blob:", "connect-src 'self'", "frame-ancestors 'none'", "base-uri 'none'", "form-action 'self'",
+].join('; ');
+
+interface StaticFile { body: Buffer; type: string }
+
+/** Every file of player/web, read once at start-up: the allowlist is exactly what exists there. */
+function loadWebFiles(root: string): Map<string, StaticFile> {
+  const files = new Map<string, StaticFile>();
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir)) {
+      const path = join(dir, name);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (TYPES[extname(name)]) files.set(relative(root, path).split(sep).join('/'), { body: readFileSync(path), type: TYPES[extname(name)]! });
+    }
+  };
+  walk(root);
+  return files;
+}
+
+function send(reply: FastifyReply, file: StaticFile, cache: string): FastifyReply {
+  return reply
+    .header('content-security-policy', CSP).header('x-content-type-options', 'nosniff').header('x-frame-options', 'DENY')
+    // Play URLs carry tokens; never hand them to another site in a Referer.
+    .header('referrer-policy', 'no-referrer').header('cache-control', cache)
+    .type(file.type).send(file.body);
+}
+
+/** The web player: static pages (public; every piece of data comes from the API with the user's bearer token). */
+export function createPlayerFeature(_ctx: HubContext): HubFeature {
+  const files = loadWebFiles(WEB_ROOT);
+  const vendor = new Map(Object.entries(VENDOR).map(([name, path]) => [name, { body: readFileSync(path), type: TYPES['.js']! }]));
+  return {
+    name: 'player',
+    registerRootRoutes(app: FastifyInstance) {
+      app.get('/player', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
+      app.get('/player/', { config: { access: 'public', rawResponse: true }, schema: { tags: ['player'], summary: 'The web player' } },
+        async (_request, reply) => send(reply, files.get('index.html')!, 'no-cache'));
+      app.get('/player/vendor/:name', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (request, reply) => {
+        const file = vendor.get((request.params as { name: string }).name);
+        if (!file) throw notFound('PLAYER_FILE_NOT_FOUND', 'no such player file');
+        return send(reply, file, 'public, max-age=86400');
+      });
+      app.get('/player/*', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (request, reply) => {
+        const file = files.get((request.params as { '*': string })['*']);
+        if (!file) throw notFound('PLAYER_FILE_NOT_FOUND', 'no such player file');
+        return send(reply, file, 'no-cache');
+      });
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { api } from '../api.js';
+import { el, noAccessMessage } from '../dom.js';
+import { startPlayback } from '../video-player.js';
+
+export const WALL_SIZES = [1, 4, 9, 16];
+
+/** A video wall of 1/4/9/16 tiles; without ?ids= it fills the tiles with the cameras the user may watch. */
+export async function renderWall(root, { args, query }) {
+  const size = WALL_SIZES.includes(Number(args[0])) ? Number(args[0]) : 4;
+  const cameras = await api('/api/v1/cameras');
+  const byId = new Map(cameras.map((c) => [c.id, c]));
+  const requested = (query.get('ids') ?? '').split(',').filter(Boolean);
+  const watchable = cameras.filter((c) => c.access.live);
+  const chosen = requested.length ? requested : watchable.map((c) => c.id);
+  // Fewer cameras than tiles: repeat them (the relay pulls each camera once anyway).
+  const tiles = Array.from({ length: size }, (_, i) => (chosen.length ? chosen[i % chosen.length] : null));
+
+  root.append(el('div', { class: 'toolbar' }, el('h1', {}, `Video wall (${size})`),
+    WALL_SIZES.map((n) => el('a', { class: n === size ? 'button active' : 'button', href: `#/wall/${n}${requested.length ? `?ids=${requested.join(',')}` : ''}` }, String(n)))));
+  const grid = el('div', { class: `wall wall-${size}`, 'data-testid': 'wall' });
+  root.append(grid);
+  const playbacks = [];
+  await Promise.all(tiles.map(async (cameraId, index) => {
+    const camera = cameraId ? byId.get(cameraId) : undefined;
+    const tile = el('div', { class: 'tile', 'data-testid': 'tile', 'data-index': index });
+    grid.append(tile);
+    if (!camera) { tile.append(el('p', { class: 'empty' }, 'no camera')); return; }
+    const label = el('span', { class: 'tile-label' }, camera.name);
+    if (!camera.access.live) { tile.append(label, noAccessMessage(camera)); return; }
+    const video = el('video', { 'data-testid': 'tile-video', muted: true, autoplay: true, playsinline: true });
+    tile.append(video, label);
+    try {
+      playbacks.push(await startPlayback(video, camera.id, { protocol: 'flv', onStatus: (text) => label.setAttribute('title', text) }));
+    } catch (error) {
+      video.remove();
+      tile.append(noAccessMessage(camera, error.message));
+    }
+  }));
+  return () => { for (const playback of playbacks) playback.stop(); };
+}
