@@ -22,12 +22,12 @@ async function login(page: Page, url: string, username: string): Promise<void> {
 /** Waits until every matching <video> has played past `seconds` and then advanced further: frames are decoded. */
 async function assertVideosAdvance(page: Page, selector: string, count: number): Promise<number[]> {
   await page.waitForFunction(({ selector, count }) => {
-    const videos = [...document.querySelectorAll<HTMLVideoElement>(selector)];
+    const videos = Array.from(document.querySelectorAll<HTMLVideoElement>(selector));
     return videos.length === count && videos.every((v) => v.currentTime > 0.5);
   }, { selector, count }, { timeout: 30_000, polling: 200 });
   const first = await page.$$eval(selector, (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
   await page.waitForFunction(({ selector, first }) => {
-    const videos = [...document.querySelectorAll<HTMLVideoElement>(selector)];
+    const videos = Array.from(document.querySelectorAll<HTMLVideoElement>(selector));
     return videos.every((v, i) => v.currentTime > first[i]! + 0.5);
   }, { selector, first }, { timeout: 30_000, polling: 200 });
   return first;
