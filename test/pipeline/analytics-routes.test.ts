@@ -29,7 +29,7 @@ describeEachDatabase('analytics routes', (kind) => {
   let t: TestHub;
   let cameraId: string;
   const post = (user: TestUser | undefined, body: Buffer, type: string) =>
-    fetch(`${t.url}/api/v1/analytics/analyze`, { method: 'POST', headers: { 'content-type': type, ...(user ? { authorization: `Bearer ${user.token}` } : {}) }, body })
+    fetch(`${t.url}/api/v1/analytics/analyze`, { method: 'POST', headers: { 'content-type': type, ...(user ? { authorization: `Bearer ${user.token}` } : {}) }, body: new Uint8Array(body) })
       .then(async (r) => ({ status: r.status, body: await r.json() }));
 
   beforeAll(async () => {
