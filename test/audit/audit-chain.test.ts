@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
@@ -62,6 +63,26 @@ describeEachDatabase('audit chain', (kind) => {
       expect(ok.stdout).toMatch(new RegExp(`^ok ${(await seqs(t)).length} events \\(checkpoint \\d+:[0-9a-f]{64}\\)`));
     });
   });
+
+  if (kind === 'postgres') {
+    it('a hub role that does not own the table (SELECT, INSERT only) cannot UPDATE or DELETE audit rows', async () => {
+      await withHub(kind, async (t) => {
+        const role = `hub_app_${randomBytes(4).toString('hex')}`;
+        await t.hub.ctx.db.connection().execute(async (conn) => {
+          await sql.raw(`create role ${role} nologin; grant select, insert on audit_events to ${role}`).execute(conn);
+          try {
+            await sql.raw(`set role ${role}`).execute(conn);
+            await expect(sql`update audit_events set reason = 'x'`.execute(conn)).rejects.toThrow(/permission denied/);
+            await expect(sql`delete from audit_events`.execute(conn)).rejects.toThrow(/permission denied/);
+            await expect(sql`truncate audit_events`.execute(conn)).rejects.toThrow(/permission denied/);
+            expect((await sql<{ n: number }>`select count(*)::int as n from audit_events`.execute(conn)).rows[0].n).toBeGreaterThan(0);
+          } finally {
+            await sql.raw(`reset role; drop owned by ${role}; drop role ${role}`).execute(conn);
+          }
+        });
+      });
+    });
+  }
 
   it('detects a row changed directly in the database, and only while it is changed', async () => {
     await withHub(kind, async (t) => {
