@@ -26,7 +26,7 @@ const VIEWERS = Number(values.viewers ?? 200);
 const WINDOW_S = Number(values.seconds ?? 30);
 const COLD = Number(values.cold ?? 9);
 const TICKS = 100; // CLK_TCK on Linux
-const BENCH_RELAY = { relay: { maxSessionsPerUser: 10_000, idleStopSeconds: 1, viewerIdleSeconds: 60, startTimeoutSeconds: 20, maxStreams: 500 } };
+const BENCH_RELAY = { relay: { maxSessionsPerUser: 1_000, idleStopSeconds: 1, viewerIdleSeconds: 60, startTimeoutSeconds: 20, maxStreams: 500 } };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -51,7 +51,9 @@ export function relayArgs(o: RelayArgsOptions): string[] {
   assertPlainPath(o.hlsDir, 'HLS folder');
   const timeoutMicros = String(Math.round(o.inputTimeoutSeconds * 1_000_000));
   const hls: Array<[string, string]> = [
-    ['hls_time', String(o.hlsSegmentSeconds)], ['hls_list_size', String(o.hlsListSize)],
+    // Cut at the first key frame 90% of the target in: camera time stamps jitter, and the first segment starts
+    // a frame late, so an exact 1 s target on a 1 s GOP would make the first segment 2 s long.
+    ['hls_time', String(Math.round(o.hlsSegmentSeconds * 90) / 100)], ['hls_list_size', String(o.hlsListSize)],
     // temp_file: a segment appears under its final name only once complete.
     ['hls_flags', 'delete_segments+independent_segments+temp_file+omit_endlist'],
     ['hls_start_number_source', 'epoch'],

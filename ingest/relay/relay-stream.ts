@@ -1,3 +1,4 @@
+import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -39,6 +40,7 @@ export class RelayStream {
   private watchdog: NodeJS.Timeout | undefined;
   private ticks = 0;
   private checking = false;
+  private watcher: FSWatcher | undefined;
   private waiters: Array<() => void> = [];
 
   constructor(private readonly o: RelayStreamOptions) {
@@ -65,13 +67,18 @@ export class RelayStream {
     await rm(this.o.hlsDir, { recursive: true, force: true });
     await mkdir(this.o.hlsDir, { recursive: true });
     this.spawn();
-    this.watchdog = setInterval(() => {
-      if (this.checking) return;
-      this.checking = true;
-      void this.check().catch((error: Error) => this.o.log.warn({ err: error, stream: this.o.streamId }, 'relay watchdog failed'))
-        .finally(() => { this.checking = false; });
-    }, 200);
+    // inotify wakes playlist waiters the moment ffmpeg renames a new playlist in; the timer is the fallback.
+    this.watcher = watch(this.o.hlsDir, (_event, name) => { if (name === HLS_PLAYLIST) this.runCheck(); });
+    this.watcher.on('error', () => this.watcher?.close());
+    this.watchdog = setInterval(() => this.runCheck(), 200);
     this.watchdog.unref();
+  }
+
+  private runCheck(): void {
+    if (this.checking) return;
+    this.checking = true;
+    void this.check().catch((error: Error) => this.o.log.warn({ err: error, stream: this.o.streamId }, 'relay watchdog failed'))
+      .finally(() => { this.checking = false; });
   }
 
   private spawn(): void {
@@ -176,6 +183,7 @@ export class RelayStream {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
     clearInterval(this.watchdog);
+    this.watcher?.close();
     for (const wake of this.waiters.splice(0)) wake();
     await this.ffmpeg?.process.stop();
     this.o.media.closeViewers(this.o.streamId);
