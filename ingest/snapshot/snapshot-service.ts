@@ -8,6 +8,7 @@ import { grabFrame } from './ffmpeg-frame.ts';
 
 /** Decoding bombs stop here: 8K is plenty for a camera still. */
 const MAX_INPUT_PIXELS = 7680 * 4320;
+const FRAME_TIMEOUT_FLOOR_MS = 10_000;
 
 export interface Snapshot {
   jpeg: Buffer;
@@ -37,7 +38,8 @@ export class SnapshotService {
     if (!image) {
       source = 'stream';
       const stream = camera.sub_stream_url ? 'sub' : 'main';
-      image = await grabFrame(await this.registry.pullUrl(cameraId, stream), this.ctx.config.ingest.requestTimeoutMs * 2);
+      // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
+      image = await grabFrame(await this.registry.pullUrl(cameraId, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2));
     }
     return { jpeg: await resizeJpeg(image, width), source };
   }

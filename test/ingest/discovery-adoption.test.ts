@@ -99,6 +99,40 @@ describeEachDatabase('ONVIF discovery and adoption', (kind) => {
     expect(JSON.parse(audit.find((a) => a.result === 'ok')!.details!)).toMatchObject({ source: 'snapshot-uri', width: 320 });
   });
 
+  it('falls back to one frame of the RTSP stream for cameras without a snapshot URI, leaking no credentials on failure', async () => {
+    const manual = await t.api('/api/v1/cameras', { user: t.users.psApprover, body: { name: 'Plain RTSP', departmentId: t.departments.ps, category: 'other', streamUrl: sim.cameras[1]!.rtspUrl, username: 'operator', password: 'Op3rator-Pw' } });
+    const response = await fetch(`${t.url}/api/v1/cameras/${manual.body.id}/snapshot?width=200`, { headers: { authorization: `Bearer ${t.users.psViewer.token}` } });
+    expect(response.status).toBe(200);
+    expect(await sharp(Buffer.from(await response.arrayBuffer())).metadata()).toMatchObject({ format: 'jpeg', width: 200 });
+    const audit = await t.hub.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'snapshot').where('target_id', '=', manual.body.id).executeTakeFirstOrThrow();
+    expect(JSON.parse(audit.details!)).toMatchObject({ source: 'stream' });
+
+    const dead = await t.api('/api/v1/cameras', { user: t.users.psApprover, body: { name: 'Dead', departmentId: t.departments.ps, category: 'other', streamUrl: 'rtsp://127.0.0.1:9/none', username: 'operator', password: 'Dead-Pw-123' } });
+    const failed = await t.api(`/api/v1/cameras/${dead.body.id}/snapshot`, { user: t.users.psViewer });
+    expect([502, 504]).toContain(failed.status);
+    expect(failed.body.code).toMatch(/^SNAPSHOT_/);
+    expect(JSON.stringify(failed.body)).not.toContain('Dead-Pw-123');
+    expect(JSON.stringify(failed.body)).not.toContain('rtsp://');
+  });
+
+  it('answers hostile devices at adoption with a clear error within the deadline', async () => {
+    const scan = await t.api('/api/v1/discovery/scan', { user: t.users.admin, body: { targets: targets(), multicast: false } });
+    const second = scan.body.candidates.find((c: { name: string }) => c.name === 'Adopt cam 2');
+    const device = sim.cameras[1]!.device;
+    const body = { departmentId: t.departments.ps, category: 'other', username: 'operator', password: 'Op3rator-Pw' };
+    try {
+      for (const [mode, status, code] of [['oversize', 502, 'DEVICE_RESPONSE_TOO_LARGE'], ['trickle', 504, 'DEVICE_TIMEOUT'], ['doctype-entity', 502, 'XML_DOCTYPE_REFUSED'], ['non-onvif', 502, 'ONVIF_NOT_ONVIF']] as const) {
+        device.setMode(mode);
+        const result = await t.api(`/api/v1/discovery/candidates/${second.id}/adopt`, { user: t.users.admin, body });
+        expect(result.status, mode).toBe(status);
+        expect(result.body.code, mode).toBe(code);
+      }
+    } finally {
+      device.setMode('normal');
+    }
+    expect((await t.api(`/api/v1/discovery/candidates/${second.id}/adopt`, { user: t.users.admin, body })).status).toBe(201);
+  });
+
   it('moves PTZ through ONVIF for users with the ptz scope; 409 for a camera without PTZ', async () => {
     const device = sim.cameras[0]!.device;
     const before = device.ptzCalls.length;
