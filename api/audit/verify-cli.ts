@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
@@ -48,7 +49,13 @@ async function main(argv: string[]): Promise<number> {
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
   const config = loadConfig({ file: values.config, overrides });
   const checkpoint = values.checkpoint ? parseCheckpoint(values.checkpoint) : undefined;
-  const database = openDatabase({ url: config.database.url, dataDir: resolve(config.dataDir), poolSize: 1 });
+  const url = config.database.url.trim();
+  if (!/^postgres(ql)?:\/\//.test(url)) {
+    // Opening a missing SQLite file would create an empty database; say what is wrong instead.
+    const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : resolve(config.dataDir, 'hub.sqlite');
+    if (file !== ':memory:' && !existsSync(file)) throw new Error(`no hub database at ${file}; set HUB_DATABASE_URL or HUB_DATA_DIR as for the hub`);
+  }
+  const database = openDatabase({ url, dataDir: resolve(config.dataDir), poolSize: 1 });
   try {
     const result = await verifyAuditChain(database.db, 5_000, { checkpoint });
     if (result.ok) {
