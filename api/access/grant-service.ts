@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { badRequest, conflict, forbidden, notFound } from '../errors/hub-error.ts';
-import type { GrantsTable } from '../db/tables/index.ts';
+import type { Database, GrantsTable } from '../db/tables/index.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { assertWindow, targetColumns, validateTarget, type AccessTarget, type TargetColumns } from './access-target.ts';
 import { auditActor, isOwnerDecider, ownerDeciderRequired, type Actor } from './actor.ts';
@@ -44,16 +44,24 @@ export class GrantService {
 
   constructor(private readonly ctx: HubContext, private readonly notifications: NotificationCenter) {}
 
-  async create(grant: NewGrant): Promise<Grant> {
+  /**
+   * Inserts a grant, inside the caller's transaction when one is given; the grant.created event is then
+   * the caller's to send after commit (announceCreated), so nobody hears of a grant that was rolled back.
+   */
+  async create(grant: NewGrant, db: Kysely<Database> = this.ctx.db): Promise<Grant> {
     const row: Grant = {
       id: randomUUID(), request_id: grant.requestId, grantee_department_id: grant.granteeDepartmentId, ...grant.columns,
       starts_at: grant.startsAt, ends_at: grant.endsAt, revoked_at: null, revoked_by: null, revoke_reason: null,
       emergency: grant.emergencyReason ? 1 : 0, emergency_reason: grant.emergencyReason ?? null, reviewed_at: null,
       created_by: grant.createdBy, created_at: Date.now(),
     };
-    await this.ctx.db.insertInto('grants').values(row).execute();
-    this.ctx.events.emit('grant.created', { grantId: row.id, granteeDepartmentId: row.grantee_department_id, ownerDepartmentId: row.owner_department_id, at: row.created_at });
+    await db.insertInto('grants').values(row).execute();
+    if (db === this.ctx.db) this.announceCreated(row);
     return row;
+  }
+
+  announceCreated(row: Grant): void {
+    this.ctx.events.emit('grant.created', { grantId: row.id, granteeDepartmentId: row.grantee_department_id, ownerDepartmentId: row.owner_department_id, at: row.created_at });
   }
 
   async get(id: string): Promise<Grant> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { badRequest, conflict, forbidden, notFound } from '../errors/hub-error.ts';
-import type { AccessRequestsTable, GrantsTable } from '../db/tables/index.ts';
+import type { AccessRequestsTable, Database, GrantsTable } from '../db/tables/index.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { assertWindow, narrowTarget, targetColumns, validateTarget, type AccessTarget, type Narrowing } from './access-target.ts';
 import { auditActor, isOwnerDecider, ownerDeciderRequired, type Actor } from './actor.ts';
@@ -73,8 +73,12 @@ export class AccessRequestService {
     const { columns, startsAt, endsAt } = await narrowTarget(this.ctx.db, request, narrowing);
     if (endsAt <= now) throw badRequest('WINDOW_INVALID', 'the approved window has already ended');
     const reason = narrowing.reason?.trim() || null;
-    await this.decide(request, 'approved', actor, reason, now);
-    const grant = await this.grants.create({ requestId: id, granteeDepartmentId: request.requester_department_id, columns, startsAt, endsAt, createdBy: actor.id });
+    // The decision and its grant commit together: no approved request without a grant, or the reverse.
+    const grant = await this.ctx.db.transaction().execute(async (trx) => {
+      await this.decide(request, 'approved', actor, reason, now, trx);
+      return this.grants.create({ requestId: id, granteeDepartmentId: request.requester_department_id, columns, startsAt, endsAt, createdBy: actor.id }, trx);
+    });
+    this.grants.announceCreated(grant);
     const narrowed = columns.scopes !== request.scopes || columns.target_kind !== request.target_kind || columns.camera_ids !== request.camera_ids
       || startsAt !== Number(request.starts_at) || endsAt !== Number(request.ends_at);
     await this.ctx.audit.append({
@@ -123,8 +127,8 @@ export class AccessRequestService {
   }
 
   /** Conditional update: two approvers deciding at once cannot both win. */
-  private async decide(request: AccessRequest, status: AccessRequest['status'], actor: Actor, reason: string | null, now: number): Promise<void> {
-    const result = await this.ctx.db.updateTable('access_requests').set({ status, decided_by: actor.id, decided_at: now, decision_reason: reason })
+  private async decide(request: AccessRequest, status: AccessRequest['status'], actor: Actor, reason: string | null, now: number, db: Kysely<Database> = this.ctx.db): Promise<void> {
+    const result = await db.updateTable('access_requests').set({ status, decided_by: actor.id, decided_at: now, decision_reason: reason })
       .where('id', '=', request.id).where('status', '=', 'pending').executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) throw conflict('REQUEST_NOT_PENDING', 'this request was decided meanwhile');
   }
