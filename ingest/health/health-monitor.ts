@@ -5,6 +5,8 @@ import { backoffDelay } from '../../api/process/backoff.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import { checkCamera } from './camera-check.ts';
 
+const FIRST_CHECK_SPREAD_MS = 3_000;
+
 interface Watch {
   timer: NodeJS.Timeout | undefined;
   /** Consecutive failed checks: the exponent of the reconnect backoff. */
@@ -24,7 +26,9 @@ export class HealthMonitor {
   private readonly onChanged = (event: { cameraId: string; change: 'created' | 'updated' | 'deleted' }) => {
     if (this.stopped) return;
     if (event.change === 'deleted') this.unwatch(event.cameraId);
-    else this.schedule(event.cameraId, 0);
+    else if (event.change === 'updated') this.schedule(event.cameraId, 0);
+    // A bulk adoption or import creates many cameras at once: spread their first checks out.
+    else this.schedule(event.cameraId, Math.floor(Math.random() * Math.min(FIRST_CHECK_SPREAD_MS, this.ctx.config.ingest.healthIntervalMs)));
   };
 
   constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
@@ -33,8 +37,8 @@ export class HealthMonitor {
     this.stopped = false;
     this.ctx.events.on('camera.changed', this.onChanged);
     const cameras = await this.ctx.db.selectFrom('cameras').select('id').execute();
-    // Spread the first round over a second or the interval, whichever is shorter.
-    const spread = Math.min(1_000, this.ctx.config.ingest.healthIntervalMs);
+    // Spread the first round out, so a restart does not probe every camera in the same instant.
+    const spread = Math.min(FIRST_CHECK_SPREAD_MS, this.ctx.config.ingest.healthIntervalMs);
     for (const { id } of cameras) this.schedule(id, Math.floor(Math.random() * spread));
   }
 
