@@ -16,6 +16,8 @@ export interface ProbeOptions {
   /** The listening window; replies after it are not read. */
   timeoutMs: number;
   maxReplyBytes?: number;
+  /** Local IPv4 address whose interface carries the multicast probe (default: the system's choice). */
+  multicastInterface?: string;
   log?: Pick<Logger, 'warn' | 'info' | 'debug'>;
 }
 
@@ -74,6 +76,7 @@ export function probe(options: ProbeOptions): Promise<ProbeResult> {
     });
     socket.bind(0, () => {
       if (options.multicast) {
+        if (options.multicastInterface) socket.setMulticastInterface(options.multicastInterface);
         socket.send(message, WS_DISCOVERY_PORT, WS_DISCOVERY_MULTICAST, (error) => {
           if (error) options.log?.warn({ err: error }, 'multicast probe not sent');
         });

@@ -62,6 +62,20 @@ describe('WS-Discovery against hostile responders', () => {
   }
 });
 
+describe('WS-Discovery over multicast', () => {
+  it('finds a device that joined 239.255.255.250:3702 on loopback', async (context) => {
+    const device = await startOnvifDevice({ name: 'Multicast cam', rtspUrl: 'rtsp://127.0.0.1:8554/mc', ...CREDENTIALS, multicast: true });
+    try {
+      // Another process may hold 3702 without SO_REUSEADDR; then there is nothing to test here.
+      if (!device.multicastJoined) context.skip();
+      const result = await probe({ targets: [], multicast: true, multicastInterface: '127.0.0.1', timeoutMs: 1_500 });
+      expect(result.devices.map((d) => d.name)).toContain('Multicast cam');
+    } finally {
+      await device.stop();
+    }
+  });
+});
+
 describe('credentials stay with the adopted device', () => {
   let device: OnvifDeviceHandle;
   let trap: TrapHost;
