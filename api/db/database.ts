@@ -32,6 +32,10 @@ export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
     const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
     // An idle client losing its server must not crash the hub; the next query reports it.
     pool.on('error', () => {});
+    // The pool listens only while a client is idle: a checked-out client (mid-transaction) whose server
+    // dies (kill -9, failover) emits 'error' with no listener, an uncaught exception that ends the hub.
+    // Listen for its whole life; the failing query still rejects and the pool drops the broken client.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const safe = new URL(url);
     safe.password = safe.password ? '***' : '';
