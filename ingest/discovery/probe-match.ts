@@ -16,10 +16,12 @@ export interface DiscoveredDevice {
 /**
  * Validates one WS-Discovery reply against the probe we sent and returns its devices. Throws a HubError
  * whose message is the reason, for the log: not XML/not WS-Discovery, DOCTYPE, malformed, RelatesTo
- * not our MessageID, no ONVIF video device type, no usable XAddr.
+ * not our MessageID, no ONVIF video device type, no usable XAddr, XAddr on another host than the sender.
+ * `from` is the sender as `address:port`.
  */
 export function parseProbeMatches(xml: string, messageId: string, from: string): DiscoveredDevice[] {
   if (!xml.trimStart().startsWith('<')) throw reject('not a WS-Discovery reply (not XML)');
+  const senderHost = from.slice(0, from.lastIndexOf(':'));
   const document = parseXmlSafely(xml, 'discovery reply');
   const envelope = child(document, 'Envelope');
   const relatesTo = text(path(envelope, 'Header'), 'RelatesTo');
@@ -33,8 +35,12 @@ export function parseProbeMatches(xml: string, messageId: string, from: string):
     const types = (text(match, 'Types') ?? '').split(/\s+/).map((type) => type.split(':').pop());
     if (!endpointRef || endpointRef.length > 200) throw reject('ProbeMatch without a usable EndpointReference');
     if (!types.includes('NetworkVideoTransmitter')) throw reject('not an ONVIF video device (no NetworkVideoTransmitter type)');
-    const xaddr = (text(match, 'XAddrs') ?? '').split(/\s+/).find(isHttpUrl);
-    if (!xaddr) throw reject('ProbeMatch without an http(s) XAddr');
+    const xaddrs = (text(match, 'XAddrs') ?? '').split(/\s+/).filter(isHttpUrl);
+    if (xaddrs.length === 0) throw reject('ProbeMatch without an http(s) XAddr');
+    // The device service must be on the host that answered: a responder cannot point us (and later the
+    // adoption credentials) at some other machine.
+    const xaddr = xaddrs.find((x) => new URL(x).hostname === senderHost);
+    if (!xaddr) throw reject(`XAddr ${new URL(xaddrs[0]!).host} is not the responding host ${senderHost}`);
     const scopes = (text(match, 'Scopes') ?? '').split(/\s+/).filter(Boolean);
     devices.push({ endpointRef, xaddr, name: scope(scopes, 'name')[0] ?? null, hardware: scope(scopes, 'hardware')[0] ?? null, locations: scope(scopes, 'location'), from });
   }

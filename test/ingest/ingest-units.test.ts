@@ -5,6 +5,7 @@ import { parseTargets } from '../../ingest/discovery/discovery-targets.ts';
 import { digestAuthorization, parseDigestChallenge } from '../../ingest/onvif/http-digest.ts';
 import { parseXmlSafely } from '../../ingest/onvif/safe-xml.ts';
 import { parseCsv } from '../../ingest/registry/csv-import.ts';
+import { parseProbeMatches } from '../../ingest/discovery/probe-match.ts';
 
 const codeOf = (fn: () => unknown) => {
   try { fn(); return 'ok'; } catch (error) { return (error as HubError).code; }
@@ -49,5 +50,28 @@ describe('CSV parsing', () => {
   it('handles quotes, escaped quotes, embedded newlines and CRLF', () => {
     expect(parseCsv('a,b\r\n"x, y","say ""hi"""\n"multi\nline",z\n\n')).toEqual([['a', 'b'], ['x, y', 'say "hi"'], ['multi\nline', 'z']]);
     expect(codeOf(() => parseCsv('a,"b'))).toBe('CSV_MALFORMED');
+  });
+});
+
+describe('ProbeMatch validation', () => {
+  const reply = (relatesTo: string, xaddrs: string, types = 'dn:NetworkVideoTransmitter') =>
+    '<?xml version="1.0"?><s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://schemas.xmlsoap.org/ws/2004/08/addressing" ' +
+    'xmlns:d="http://schemas.xmlsoap.org/ws/2005/04/discovery" xmlns:dn="http://www.onvif.org/ver10/network/wsdl">' +
+    `<s:Header><a:RelatesTo>${relatesTo}</a:RelatesTo></s:Header><s:Body><d:ProbeMatches><d:ProbeMatch>` +
+    '<a:EndpointReference><a:Address>urn:uuid:1234</a:Address></a:EndpointReference>' +
+    `<d:Types>${types}</d:Types><d:Scopes>onvif://www.onvif.org/name/Gate%20A onvif://www.onvif.org/location/north</d:Scopes>` +
+    `<d:XAddrs>${xaddrs}</d:XAddrs></d:ProbeMatch></d:ProbeMatches></s:Body></s:Envelope>`;
+  const reason = (fn: () => unknown) => { try { fn(); return 'ok'; } catch (error) { return (error as Error).message; } };
+
+  it('accepts a match from the host its XAddr names', () => {
+    const [device] = parseProbeMatches(reply('urn:uuid:probe', 'http://[fe80::1]/x http://10.0.0.5/onvif/device_service'), 'urn:uuid:probe', '10.0.0.5:3702');
+    expect(device).toMatchObject({ endpointRef: 'urn:uuid:1234', xaddr: 'http://10.0.0.5/onvif/device_service', name: 'Gate A', locations: ['north'] });
+  });
+
+  it('rejects an XAddr on another host, a foreign RelatesTo and non-video devices', () => {
+    expect(reason(() => parseProbeMatches(reply('urn:uuid:probe', 'http://169.254.169.254/latest'), 'urn:uuid:probe', '10.0.0.5:3702'))).toMatch(/is not the responding host 10\.0\.0\.5/);
+    expect(reason(() => parseProbeMatches(reply('urn:uuid:other', 'http://10.0.0.5/x'), 'urn:uuid:probe', '10.0.0.5:3702'))).toMatch(/does not match our probe/);
+    expect(reason(() => parseProbeMatches(reply('urn:uuid:probe', 'http://10.0.0.5/x', 'wsdp:Device'), 'urn:uuid:probe', '10.0.0.5:3702'))).toMatch(/not an ONVIF video device/);
+    expect(reason(() => parseProbeMatches(reply('urn:uuid:probe', 'http://user:pw@10.0.0.5/x'), 'urn:uuid:probe', '10.0.0.5:3702'))).toMatch(/without an http\(s\) XAddr/);
   });
 });
