@@ -21,9 +21,22 @@ export interface Snapshot {
  * own origin (its ONVIF XAddr, or its stream host for plain RTSP cameras).
  */
 export class SnapshotService {
+  /** Requests for the same camera and width while one is being taken share it (one ffmpeg, one fetch). */
+  private readonly inFlight = new Map<string, Promise<Snapshot>>();
+
   constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
 
-  async take(cameraId: string, width: number): Promise<Snapshot> {
+  take(cameraId: string, width: number): Promise<Snapshot> {
+    const key = `${cameraId}:${width}`;
+    let pending = this.inFlight.get(key);
+    if (!pending) {
+      pending = this.takeNow(cameraId, width).finally(() => this.inFlight.delete(key));
+      this.inFlight.set(key, pending);
+    }
+    return pending;
+  }
+
+  private async takeNow(cameraId: string, width: number): Promise<Snapshot> {
     const camera = await this.registry.get(cameraId);
     const credentials = this.registry.credentialsOf(camera);
     let image: Buffer | undefined;

@@ -106,6 +106,12 @@ describeEachDatabase('ONVIF discovery and adoption', (kind) => {
     expect(await sharp(Buffer.from(await response.arrayBuffer())).metadata()).toMatchObject({ format: 'jpeg', width: 200 });
     const audit = await t.hub.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'snapshot').where('target_id', '=', manual.body.id).executeTakeFirstOrThrow();
     expect(JSON.parse(audit.details!)).toMatchObject({ source: 'stream' });
+    // Three viewers at once (they share one frame grab): each request is still answered and audited.
+    const together = await Promise.all([1, 2, 3].map(() => fetch(`${t.url}/api/v1/cameras/${manual.body.id}/snapshot?width=100`, { headers: { authorization: `Bearer ${t.users.psViewer.token}` } })));
+    expect(together.map((r) => r.status)).toEqual([200, 200, 200]);
+    for (const response of together) expect((await sharp(Buffer.from(await response.arrayBuffer())).metadata()).width).toBe(100);
+    const audited = await t.hub.ctx.db.selectFrom('audit_events').select('id').where('action', '=', 'snapshot').where('target_id', '=', manual.body.id).execute();
+    expect(audited).toHaveLength(4);
 
     const dead = await t.api('/api/v1/cameras', { user: t.users.psApprover, body: { name: 'Dead', departmentId: t.departments.ps, category: 'other', streamUrl: 'rtsp://127.0.0.1:9/none', username: 'operator', password: 'Dead-Pw-123' } });
     const failed = await t.api(`/api/v1/cameras/${dead.body.id}/snapshot`, { user: t.users.psViewer });
