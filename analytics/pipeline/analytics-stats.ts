@@ -23,7 +23,20 @@ export class AnalyticsStats {
     const totals = emptyCounters();
     for (const camera of cameras) for (const key of Object.keys(totals) as Array<keyof CameraCounters>) totals[key] += camera[key];
     const queue = this.passes();
-    const passQueue = queue ? { ...(await queue.counts().catch(() => ({}))), ...queue.stats() } : {};
+    const passQueue = queue ? { ...(await boundedCounts(queue)), ...queue.stats() } : {};
     return { cameras, totals, analyser: { kind: this.analyser()?.kind ?? 'none', ...(this.analyser()?.stats() ?? {}) }, passQueue };
+  }
+}
+
+/** Redis commands wait (forever) for a reconnect, so the stats route would hang while Redis is gone; answer without queue counts instead. */
+const COUNTS_TIMEOUT_MS = 1_000;
+
+async function boundedCounts(queue: PassQueue): Promise<Record<string, number>> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<Record<string, number>>((resolve) => { timer = setTimeout(() => resolve({ redisUnavailable: 1 }), COUNTS_TIMEOUT_MS); });
+  try {
+    return await Promise.race([queue.counts().catch(() => ({ redisUnavailable: 1 })), timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 export function passRecord(cameraId: string, n: number, runId: string) {
   return {
     id: `fault-${runId}-${n}`, cameraId, passedAt: 1_700_000_000_000 + n * 1_000, plate: `京A${String(n % 100_000).padStart(5, '0')}`,
-    plateColour: 'blue', plateConfidence: 0.95, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
+    plateColour: 'blue' as const, plateConfidence: 0.95, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9],
   };
 }
 
