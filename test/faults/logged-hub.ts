@@ -1,0 +1,87 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import { REDACTED_LOG_PATHS } from '../../api/app.ts';
+import { hashPassword } from '../../api/auth/password.ts';
+import { loadConfig } from '../../api/config/load-config.ts';
+import type { Role } from '../../api/db/tables/index.ts';
+import type { HubFeatureFactory } from '../../api/hub/hub-feature.ts';
+import { Hub } from '../../api/hub/hub.ts';
+import { createScratchDatabase, type DatabaseKind } from '../helpers/databases.ts';
+import { TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
+
+/** Everything the hub logged, as text: scanned for credentials, password hashes and tokens. */
+export class LogCapture {
+  private readonly chunks: string[] = [];
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _encoding, done) => {
+      this.chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+
+  text(): string {
+    return this.chunks.join('');
+  }
+}
+
+type UserName = keyof TestHub['users'];
+
+/**
+ * Like startTestHub (same departments and users), but with the production logger configuration (the
+ * redaction paths Hub.start uses) at debug level, writing into a capture instead of stdout; the shared
+ * helper has no logger seam.
+ */
+export async function startLoggedHub(kind: DatabaseKind, o: { overrides?: Record<string, unknown>; features?: HubFeatureFactory[] } = {}): Promise<{ t: TestHub; logs: LogCapture }> {
+  const logs = new LogCapture();
+  const logger = pino({ level: 'debug', redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, logs.stream);
+  const database = await createScratchDatabase(kind);
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      dataDir: database.dataDir, http: { host: '127.0.0.1', port: 0 }, database: { url: database.url },
+      auth: { tokenSecret: randomBytes(32).toString('base64url') }, credentials: { encryptionKey: randomBytes(32).toString('base64url') },
+      admin: { username: 'admin', password: TEST_PASSWORD }, log: { level: 'debug' }, shutdown: { graceMs: 5_000 }, ...o.overrides,
+    },
+  });
+  const hub = await Hub.start({ config, features: o.features, logger }).catch(async (error) => { await database.drop(); throw error; });
+  const url = hub.url;
+  const api: TestHub['api'] = async (path, init = {}) => {
+    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.user) headers.authorization = `Bearer ${init.user.token}`;
+    const response = await fetch(`${url}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body), signal: AbortSignal.timeout(20_000) });
+    const text = await response.text();
+    let body: unknown = text;
+    try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    return { status: response.status, body, headers: response.headers };
+  };
+  const login = async (username: string, password = TEST_PASSWORD) => {
+    const result = await api('/api/v1/auth/login', { body: { username, password } });
+    if (result.status !== 200) throw new Error(`login ${username} failed: ${result.status}`);
+    return result.body.token as string;
+  };
+  const db = hub.ctx.db;
+  const now = Date.now();
+  const departments = { ps: randomUUID(), traffic: randomUUID(), community: randomUUID() };
+  await db.insertInto('departments').values([
+    { id: departments.ps, name: 'Public Security Bureau', kind: 'public_security', is_government: 1, created_at: now },
+    { id: departments.traffic, name: 'Traffic Police', kind: 'traffic', is_government: 1, created_at: now },
+    { id: departments.community, name: 'Riverside Community', kind: 'community', is_government: 0, created_at: now },
+  ]).execute();
+  const hash = await hashPassword(TEST_PASSWORD);
+  const specs: Array<[UserName, string, Role]> = [
+    ['psViewer', departments.ps, 'viewer'], ['psApprover', departments.ps, 'approver'], ['trafficViewer', departments.traffic, 'viewer'],
+    ['trafficApprover', departments.traffic, 'approver'], ['communityApprover', departments.community, 'approver'], ['auditor', departments.ps, 'auditor'],
+  ];
+  for (const [username, departmentId, role] of specs) {
+    await db.insertInto('users').values({ id: randomUUID(), username, display_name: username, department_id: departmentId, role, password_hash: hash, duty_officer: 0, disabled: 0, created_at: now }).execute();
+  }
+  const users = {} as TestHub['users'];
+  for (const username of ['admin', ...specs.map((s) => s[0])] as UserName[]) {
+    const row = await db.selectFrom('users').select(['id', 'department_id', 'role']).where('username', '=', username).executeTakeFirstOrThrow();
+    users[username] = { id: row.id, username, departmentId: row.department_id, role: row.role, token: await login(username) };
+  }
+  const t: TestHub = { hub, url, database, departments, users, api, login, stop: async () => { await hub.stop(); await database.drop(); } };
+  return { t, logs };
+}
