@@ -5,10 +5,11 @@ import { renderLive } from './pages/live.js';
 import { renderLogin } from './pages/login.js';
 import { renderRequestAccess } from './pages/request-access.js';
 import { renderWall } from './pages/wall.js';
+import { WORKFLOW_PAGES, workflowNavLinks } from './pages/workflow-routes.js';
 
 // Hash routes: #/login, #/cameras, #/live/<id>, #/wall/<n>?ids=a,b, #/request/<cameraId>.
 // Each page is its own module: render(root, params) and may return a cleanup function.
-const PAGES = { login: renderLogin, cameras: renderCameras, live: renderLive, wall: renderWall, request: renderRequestAccess };
+const PAGES = { login: renderLogin, cameras: renderCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, ...WORKFLOW_PAGES };
 
 let cleanup = null;
 
@@ -18,7 +19,7 @@ function header() {
   top.append(el('span', { class: 'brand' }, 'Camera sharing hub'));
   if (!user) return;
   top.append(
-    el('nav', {}, el('a', { href: '#/cameras' }, 'Cameras'), el('a', { href: '#/wall/4' }, 'Video wall')),
+    el('nav', {}, el('a', { href: '#/cameras' }, 'Cameras'), el('a', { href: '#/wall/4' }, 'Video wall'), workflowNavLinks(user)),
     el('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.departmentName ?? ''}`),
     el('button', { type: 'button', onclick: () => { auth.clear(); location.hash = '#/login'; } }, 'Log out'),
   );

@@ -49,7 +49,10 @@ export async function renderLive(root, { args, query }) {
     root.append(image);
   }
   if (camera.ptz && camera.access.ptz) root.append(ptzPad(cameraId, status));
-  return () => playback.stop();
+  // Stop at once when the grant behind this session is revoked or expires.
+  const { watchAccess } = await import('../access-watch.js');
+  const unwatch = watchAccess({ camera, playback, video, status, root });
+  return () => { unwatch(); playback.stop(); };
 }
 
 function ptzPad(cameraId, status) {

@@ -1,0 +1,86 @@
+import { api } from '../api.js';
+import { el } from '../dom.js';
+import { checkboxes, describeTarget, formatAge, formatTime, fromLocalInput, loadDirectory, resultLine, SCOPES, toLocalInput } from './workflow-common.js';
+
+/** Approvers: pending requests for my department's cameras, oldest first; approve (optionally narrowed) or reject. */
+export async function renderApprovals(root) {
+  const directory = await loadDirectory();
+  root.append(el('div', { class: 'toolbar' }, el('h1', {}, 'Approvals'),
+    el('button', { type: 'button', onclick: () => load() }, 'Refresh')));
+  const list = el('div', { class: 'cards' });
+  root.append(list);
+
+  const load = async () => {
+    const pending = await api('/api/v1/access/requests/pending');
+    list.replaceChildren(...(pending.length === 0
+      ? [el('p', { 'data-testid': 'no-pending' }, 'Nothing waits for a decision.')]
+      : pending.map((request) => card(request, directory))));
+  };
+  await load();
+}
+
+function card(request, directory) {
+  const outcome = resultLine('decision-result');
+  const cameraPick = request.targetKind === 'cameras'
+    ? checkboxes('cameraIds', (request.cameraIds ?? []).map((id) => ({ value: id, label: directory.camera(id) })))
+    : null;
+  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s })));
+  const startsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.startsAt), 'data-testid': 'approve-starts' });
+  const endsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.endsAt), 'data-testid': 'approve-ends' });
+  const approveReason = el('input', { placeholder: 'note (optional)', maxlength: 1000, 'data-testid': 'approve-reason' });
+  const rejectReason = el('input', { placeholder: 'reason (required to reject)', maxlength: 1000, 'data-testid': 'reject-reason' });
+
+  // A decided request stays on screen with its outcome until the list is refreshed.
+  const decided = (text) => {
+    outcome.ok(text);
+    for (const node of section.querySelectorAll('fieldset')) node.disabled = true;
+    section.classList.add('decided');
+  };
+  const approve = async () => {
+    // Only what the approver changed is sent: the API refuses anything wider than the request.
+    const body = {};
+    if (cameraPick) {
+      const ids = cameraPick.read();
+      if (ids.length === 0) return outcome.fail(new Error('Keep at least one camera, or reject the request.'));
+      if (ids.length !== request.cameraIds.length) body.cameraIds = ids;
+    }
+    const scopes = scopePick.read();
+    if (scopes.length === 0) return outcome.fail(new Error('Keep at least one scope, or reject the request.'));
+    if (scopes.length !== request.scopes.length) body.scopes = scopes;
+    const start = fromLocalInput(startsAt.value);
+    const end = fromLocalInput(endsAt.value);
+    if (start !== undefined && toLocalInput(start) !== toLocalInput(request.startsAt)) body.startsAt = start;
+    if (end !== undefined && toLocalInput(end) !== toLocalInput(request.endsAt)) body.endsAt = end;
+    if (approveReason.value.trim()) body.reason = approveReason.value.trim();
+    try {
+      const { grant } = await api(`/api/v1/access/requests/${encodeURIComponent(request.id)}/approve`, { method: 'POST', body });
+      decided(`Approved: grant until ${formatTime(grant.endsAt)}.`);
+    } catch (error) { outcome.fail(error); }
+  };
+  const reject = async () => {
+    const reason = rejectReason.value.trim();
+    if (!reason) { rejectReason.focus(); return outcome.fail(new Error('A rejection needs a reason.')); }
+    try {
+      await api(`/api/v1/access/requests/${encodeURIComponent(request.id)}/reject`, { method: 'POST', body: { reason } });
+      decided('Rejected.');
+    } catch (error) { outcome.fail(error); }
+  };
+
+  const section = el('section', { class: 'card wide', 'data-testid': 'pending-request', 'data-request-id': request.id },
+    el('h2', {}, `${directory.department(request.requesterDepartmentId)} asks for ${describeTarget(request, directory)}`),
+    el('p', { class: 'muted', 'data-testid': 'request-age' }, `waiting ${formatAge(Date.now() - request.createdAt)} · asked ${formatTime(request.createdAt)}`),
+    el('dl', {},
+      el('dt', {}, 'Purpose'), el('dd', {}, request.purpose),
+      el('dt', {}, 'Legal basis'), el('dd', {}, request.legalBasis),
+      el('dt', {}, 'Window asked'), el('dd', {}, `${formatTime(request.startsAt)} → ${formatTime(request.endsAt)}`)),
+    el('fieldset', {}, el('legend', {}, 'Approve (you may narrow)'),
+      cameraPick ? el('div', {}, 'Cameras: ', cameraPick.node) : null,
+      el('div', {}, 'Scopes: ', scopePick.node),
+      el('div', { class: 'row' }, el('label', {}, 'From', startsAt), el('label', {}, 'Until', endsAt)),
+      approveReason,
+      el('button', { type: 'button', class: 'primary', 'data-testid': 'approve', onclick: approve }, 'Approve')),
+    el('fieldset', {}, el('legend', {}, 'Reject'), rejectReason,
+      el('button', { type: 'button', class: 'danger', 'data-testid': 'reject', onclick: reject }, 'Reject')),
+    outcome.node);
+  return section;
+}

@@ -1,0 +1,76 @@
+import { api, auth } from '../api.js';
+import { el } from '../dom.js';
+
+// Shared bits of the workflow pages: formatting, directory look-ups, role checks, small form pieces.
+export const SCOPES = ['live', 'snapshot', 'ptz', 'events'];
+
+export const formatTime = (ms) => (ms === null || ms === undefined ? '—' : new Date(ms).toLocaleString());
+
+/** "3 min", "2 h 5 min", "4 d 1 h": ages of pending requests. */
+export function formatAge(ms) {
+  const minutes = Math.floor(Math.max(0, ms) / 60_000);
+  if (minutes < 60) return `${minutes} min`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 24) return `${hours} h ${minutes % 60} min`;
+  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+}
+
+/** <input type=datetime-local> value in local time, and back. */
+export const toLocalInput = (ms) => {
+  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
+  return d.toISOString().slice(0, 16);
+};
+export const fromLocalInput = (value) => (value ? new Date(value).getTime() : undefined);
+
+export const hasRole = (...roles) => roles.includes(auth.user?.role);
+export const isApprover = () => hasRole('approver', 'admin');
+
+/** Department and camera names by id (the API returns ids). */
+export async function loadDirectory() {
+  const [departments, cameras] = await Promise.all([api('/api/v1/departments'), api('/api/v1/cameras').catch(() => [])]);
+  const departmentNames = new Map(departments.map((d) => [d.id, d.name]));
+  const cameraNames = new Map(cameras.map((c) => [c.id, c.name]));
+  return {
+    departments,
+    cameras,
+    department: (id) => departmentNames.get(id) ?? id,
+    camera: (id) => cameraNames.get(id) ?? id,
+  };
+}
+
+/** What a request or grant covers, in words. */
+export function describeTarget(item, directory) {
+  if (item.targetKind === 'cameras') return (item.cameraIds ?? []).map(directory.camera).join(', ');
+  if (item.targetKind === 'category') return `all ${item.category} cameras`;
+  if (item.targetKind === 'area' && item.area) return `area ${item.area.minLat},${item.area.minLon} – ${item.area.maxLat},${item.area.maxLon}`;
+  return item.targetKind;
+}
+
+export function badge(text, kind = text) {
+  return el('span', { class: `badge state-${kind}`, 'data-testid': 'state' }, text);
+}
+
+/** A row of checkboxes; read() gives the checked values. */
+export function checkboxes(name, options, checked = options.map((o) => o.value)) {
+  const boxes = options.map((o) => el('label', { class: 'pick' }, el('input', { type: 'checkbox', name, value: o.value, checked: checked.includes(o.value) }), o.label));
+  return {
+    node: el('span', { class: 'checks' }, boxes),
+    read: () => boxes.map((b) => b.querySelector('input')).filter((box) => box.checked).map((box) => box.value),
+  };
+}
+
+/** A small line under a form or row that reports the outcome of an action. */
+export function resultLine(testId) {
+  const node = el('p', { class: 'result', 'data-testid': testId, role: 'status' });
+  return {
+    node,
+    ok(text) { node.className = 'result ok'; node.textContent = text; },
+    fail(error) { node.className = 'result form-error'; node.textContent = error.message ?? String(error); },
+  };
+}
+
+export function table(headers, rows, attrs = {}) {
+  return el('table', { class: 'grid', ...attrs },
+    el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
+    el('tbody', {}, rows));
+}

@@ -1,0 +1,155 @@
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
+import { describeEachDatabase } from '../helpers/databases.ts';
+import { startTestHub, TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
+import { addCamera, FAST_RELAY, startSimCameras } from '../relay/relay-fixtures.ts';
+
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'workflow');
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** One browser context per person (separate storage); loopback only. */
+async function personContext(browser: Browser): Promise<BrowserContext> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+  await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
+  return context;
+}
+
+async function login(context: BrowserContext, url: string, username: string): Promise<Page> {
+  const page = await context.newPage();
+  await page.goto(`${url}/player/#/login`);
+  await page.getByLabel('User name').fill(username);
+  await page.getByLabel('Password').fill(TEST_PASSWORD);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByTestId('who').waitFor({ timeout: 15_000 });
+  return page;
+}
+
+const currentTime = (page: Page) => page.getByTestId('live-video').evaluate((v) => (v as HTMLVideoElement).currentTime);
+
+describeEachDatabase('permission workflow in headless Chromium', (kind) => {
+  let t: TestHub;
+  let rtsp: RtspServerHandle;
+  let browser: Browser;
+  let cameraId: string;
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    rtsp = await startSimCameras(['/gate']);
+    t = await startTestHub(kind, { overrides: { relay: { ...FAST_RELAY.relay, viewerIdleSeconds: 10 } } });
+    cameraId = await addCamera(t, rtsp.urlFor('/gate'), 'Bureau gate');
+    // launch() runs Chromium on a fresh temporary profile, removed on close.
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await t?.stop();
+    await rtsp?.stop();
+  });
+
+  it('request → approve → watch → revoke stops the player within 5 s → audit shows it all', async () => {
+    const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${kind}-${name}.png`), fullPage: true });
+
+    // Department A (traffic) asks for live access to a public-security camera through the UI.
+    const a = await login(await personContext(browser), t.url, 'trafficViewer');
+    expect(await a.getByTestId('nav-approvals').count()).toBe(0); // viewers get no approvals link
+    expect(await a.getByTestId('nav-audit').count()).toBe(0);
+    await a.goto(`${t.url}/player/#/cameras`);
+    await a.locator(`[data-camera-id="${cameraId}"]`).getByTestId('request-access').click();
+    await a.getByTestId('purpose').fill('Follow a hit-and-run suspect vehicle past the bureau gate');
+    await a.getByTestId('legal-basis').fill('Road Traffic Safety Law art. 72');
+    await a.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => a.getByTestId('request-result').textContent(), { timeout: 10_000 }).toContain('Request sent');
+    await a.goto(`${t.url}/player/#/requests`);
+    const mine = a.getByTestId('request-row');
+    await mine.first().waitFor({ timeout: 10_000 });
+    expect(await mine.getByTestId('state').textContent()).toBe('pending');
+    await shot(a, '1-my-requests-pending');
+
+    // Department B's approver approves it in a second browser context.
+    const b = await login(await personContext(browser), t.url, 'psApprover');
+    await b.getByTestId('nav-approvals').click();
+    const pending = b.getByTestId('pending-request');
+    await pending.first().waitFor({ timeout: 10_000 });
+    expect(await pending.count()).toBe(1);
+    expect(await pending.textContent()).toContain('Traffic Police asks for Bureau gate');
+    expect(await pending.getByTestId('request-age').textContent()).toMatch(/waiting \d+ min/);
+    // Rejecting without a reason is refused in the form; nothing is decided.
+    await pending.getByTestId('reject').click();
+    await expect.poll(() => pending.getByTestId('decision-result').textContent()).toContain('needs a reason');
+    await shot(b, '2-approvals');
+    await pending.getByTestId('approve').click();
+    await expect.poll(() => b.getByTestId('decision-result').first().textContent(), { timeout: 10_000 }).toContain('Approved');
+
+    // A sees the approval and plays the camera: frames advance.
+    await a.reload();
+    await expect.poll(() => a.getByTestId('request-row').getByTestId('state').textContent(), { timeout: 10_000 }).toBe('approved');
+    await a.goto(`${t.url}/player/#/live/${cameraId}`);
+    await a.waitForFunction(() => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement | null)?.currentTime! > 0.5, null, { timeout: 30_000, polling: 200 });
+    const playing = await currentTime(a);
+    await a.waitForFunction((from) => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement).currentTime > from + 0.5, playing, { timeout: 20_000, polling: 200 });
+    expect(await a.locator('[data-access-watch=grant]').count()).toBe(1);
+    await shot(a, '3-playing');
+
+    // B revokes the grant in the UI; A's player stops within 5 s and says why.
+    await b.getByTestId('nav-grants').click();
+    const given = b.getByTestId('grants-owner').getByTestId('grant-row');
+    await given.first().waitFor({ timeout: 10_000 });
+    expect(await given.getByTestId('state').first().textContent()).toBe('active');
+    await given.getByTestId('revoke-reason').fill('Investigation closed');
+    await given.getByTestId('revoke').click();
+    const ended = a.getByTestId('access-ended');
+    await ended.waitFor({ timeout: 5_000 });
+    expect(await ended.textContent()).toContain('Access revoked');
+    expect(await ended.getByTestId('request-access').getAttribute('href')).toBe(`#/request/${encodeURIComponent(cameraId)}`);
+    expect(await a.getByTestId('play-status').textContent()).toBe('stopped: access revoked');
+    const frozen = await currentTime(a);
+    await a.waitForTimeout(1_500);
+    expect(await currentTime(a)).toBe(frozen);
+    await shot(a, '4-revoked');
+    await expect.poll(() => b.getByTestId('grant-action-result').first().textContent()).toContain('Revoked');
+    // The relay agrees: the session is gone and new plays are refused.
+    expect((await t.api(`/api/v1/cameras/${cameraId}/play`, { user: t.users.trafficViewer, body: {} })).status).toBe(403);
+
+    // The auditor finds request, approval, play start, revocation and play stop.
+    const auditor = await login(await personContext(browser), t.url, 'auditor');
+    await auditor.getByTestId('nav-audit').click();
+    await auditor.getByTestId('audit-table').waitFor({ timeout: 10_000 });
+    const actions = async () => auditor.getByTestId('audit-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.action));
+    // play.stop is written when the relay ends the session; search again until it is there.
+    await expect.poll(async () => {
+      await auditor.getByTestId('audit-search-button').click();
+      await auditor.waitForTimeout(300);
+      return actions();
+    }, { timeout: 10_000 }).toEqual(expect.arrayContaining(['access.request', 'access.approve', 'play.start', 'access.revoke', 'play.stop']));
+    const found = await actions();
+    expect(found.indexOf('play.stop')).toBeLessThan(found.indexOf('play.start')); // newest first
+    await shot(auditor, '5-audit');
+
+    // Who watched the camera: trafficViewer, with a recorded stop.
+    await auditor.getByTestId('viewers-camera').selectOption(cameraId);
+    await auditor.getByTestId('viewers-search').click();
+    const viewer = auditor.getByTestId('viewer-row');
+    await viewer.first().waitFor({ timeout: 10_000 });
+    expect(await viewer.first().textContent()).toContain('trafficViewer');
+    expect(await viewer.first().textContent()).not.toContain('no stop recorded');
+
+    // CSV export of the access actions downloads a file with the revocation in it.
+    await auditor.getByTestId('audit-action').fill('access.*');
+    const [download] = await Promise.all([auditor.waitForEvent('download', { timeout: 10_000 }), auditor.getByTestId('audit-export').click()]);
+    const csv = readFileSync((await download.path())!, 'utf8');
+    expect(csv).toContain('access.revoke');
+    expect(csv).toContain('Investigation closed');
+    expect(csv).not.toContain('play.start');
+
+    // The dashboard shows the figures with charts; the approver sees no grants active any more.
+    await b.getByTestId('nav-dashboard').click();
+    await b.getByTestId('figure-grants').waitFor({ timeout: 10_000 });
+    expect(await b.getByTestId('figure-grants').locator('strong').textContent()).toBe('0');
+    expect(await b.getByTestId('figure-views').locator('strong').textContent()).toBe('1');
+    expect(await b.locator('figure.ring svg').count()).toBe(3);
+    await shot(b, '6-dashboard');
+  });
+});
