@@ -49,8 +49,9 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     await rtsp?.stop();
   });
 
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${kind}-${name}.png`), fullPage: true });
+
   it('request → approve → watch → revoke stops the player within 5 s → audit shows it all', async () => {
-    const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `${kind}-${name}.png`), fullPage: true });
 
     // Department A (traffic) asks for live access to a public-security camera through the UI.
     const a = await login(await personContext(browser), t.url, 'trafficViewer');
@@ -151,5 +152,31 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     expect(await b.getByTestId('figure-views').locator('strong').textContent()).toBe('1');
     expect(await b.locator('figure.ring svg').count()).toBe(3);
     await shot(b, '6-dashboard');
+  });
+
+  it('a session cut without any event (grant revoked in the database): the stalled player re-checks and stops', async () => {
+    // Request and approval through the API: this case is about the player's fallback, not the forms.
+    const asked = await t.api('/api/v1/access/requests', {
+      user: t.users.trafficViewer,
+      body: { ownerDepartmentId: t.departments.ps, targetKind: 'cameras', cameraIds: [cameraId], scopes: ['live'], purpose: 'second look', legalBasis: 'case 2', endsAt: Date.now() + 3_600_000 },
+    });
+    expect(asked.status).toBe(201);
+    const approved = await t.api(`/api/v1/access/requests/${asked.body.id}/approve`, { user: t.users.psApprover, body: {} });
+    expect(approved.status).toBe(200);
+    const a = await login(await personContext(browser), t.url, 'trafficViewer');
+    await a.goto(`${t.url}/player/#/live/${cameraId}`);
+    await a.waitForFunction(() => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement | null)?.currentTime! > 0.5, null, { timeout: 30_000, polling: 200 });
+
+    // No grant.revoked event, so no grant.ended on the stream: the relay's own re-check (every 3 s) cuts the
+    // FLV connection, the picture stalls, and the player asks for the grant's state.
+    await t.hub.ctx.db.updateTable('grants').set({ revoked_at: Date.now(), revoke_reason: 'revoked behind the hub' }).where('id', '=', approved.body.grant.id).execute();
+    const ended = a.getByTestId('access-ended');
+    await ended.waitFor({ timeout: 12_000 });
+    expect(await ended.getAttribute('data-reason')).toBe('revoked');
+    const frozen = await currentTime(a);
+    await a.waitForTimeout(1_500);
+    expect(await currentTime(a)).toBe(frozen);
+    await shot(a, '7-revoked-without-event');
+    await a.context().close();
   });
 });
