@@ -26,7 +26,7 @@ const VIEWERS = Number(values.viewers ?? 200);
 const WINDOW_S = Number(values.seconds ?? 30);
 const COLD = Number(values.cold ?? 9);
 const TICKS = 100; // CLK_TCK on Linux
-const BENCH_RELAY = { relay: { maxSessionsPerUser: 1_000, idleStopSeconds: 1, viewerIdleSeconds: 60, startTimeoutSeconds: 20, maxStreams: 500 } };
+const BENCH_RELAY = { relay: { maxSessionsPerUser: 1_000, idleStopSeconds: 1, viewerIdleSeconds: 60, startTimeoutSeconds: 20, maxStreams: 500, inputTimeoutSeconds: 10, stallSeconds: 15 } };
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -111,10 +111,10 @@ async function addCameras(t: TestHub, rtsp: RtspServerHandle, n: number): Promis
   return ids;
 }
 
-async function waitFor(what: string, probe: () => boolean, timeoutMs: number): Promise<void> {
+async function waitFor(what: string, probe: () => boolean, timeoutMs: number, detail?: () => string): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!probe()) {
-    if (Date.now() > deadline) throw new Error(`timed out: ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}${detail ? ` (${detail()})` : ''}`);
     await sleep(200);
   }
 }
@@ -122,21 +122,28 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs: number): P
 /** N cameras relayed at once (one HLS session each, playlists polled to keep them alive); hub cores over the window. */
 async function relayLoad(t: TestHub, rtsp: RtspServerHandle, cameras: string[], seconds: number) {
   const relay = t.hub.ctx.service<StreamHub>('relay')!;
-  const sessions = await Promise.all(cameras.map((c) => play(t, t.users.admin, c, 'hls')));
-  await Promise.all(sessions.map((s) => fetch(`${t.url}${s.hlsUrl}`).then((r) => r.text())));
-  await waitFor('all streams segmenting', () => relay.status().filter((s) => s.hlsReady).length >= cameras.length, 60_000);
-  await sleep(3_000); // past start-up
+  const sessions: Array<{ sessionId: string; hlsUrl: string }> = [];
   let polling = true;
   const keepAlive = async () => {
     while (polling) {
       await Promise.all(sessions.map((s) => fetch(`${t.url}${s.hlsUrl}`).then((r) => r.text()).catch(() => '')));
-      await sleep(5_000);
+      await sleep(3_000);
     }
   };
+  // Started in batches of 10: the simulator sets up RTSP media in one Python thread; 50 at once makes it miss timeouts.
+  for (let i = 0; i < cameras.length; i += 10) {
+    sessions.push(...await Promise.all(cameras.slice(i, i + 10).map((c) => play(t, t.users.admin, c, 'hls'))));
+    await sleep(1_000);
+  }
+  const loop = keepAlive();
+  await waitFor('all streams segmenting', () => relay.status().filter((s) => s.hlsReady).length >= cameras.length, 90_000, () => {
+    const status = relay.status();
+    return `${status.filter((s) => s.hlsReady).length}/${cameras.length} segmenting, ${status.filter((s) => s.flvPublishing).length} publishing, restarts ${status.reduce((n, s) => n + s.restarts + s.stallRestarts, 0)}, RTSP connections ${status.length}`;
+  });
+  await sleep(3_000); // past start-up
   const ffmpegPids = () => relay.status().map((s) => s.pid).filter((p): p is number => p !== null);
   const rtspStart = cpuTicks(rtsp.pid);
   const t0 = performance.now();
-  const loop = keepAlive();
   const hubCores = await measureCores(() => [process.pid, ...ffmpegPids()], seconds);
   polling = false;
   await loop;
@@ -152,6 +159,8 @@ async function hlsViewers(t: TestHub, cameras: string[], viewers: number, second
   const sessions = await Promise.all(Array.from({ length: viewers }, (_, i) => play(t, t.users.psViewer, cameras[i % cameras.length]!, 'hls')));
   let failures = 0;
   let fetched = 0;
+  const reasons = new Map<string, number>();
+  const fail = (why: string) => { failures++; reasons.set(why, (reasons.get(why) ?? 0) + 1); };
   let gaps = 0;
   const deadline = Date.now() + seconds * 1_000;
   await Promise.all(sessions.map(async (session, i) => {
@@ -162,7 +171,7 @@ async function hlsViewers(t: TestHub, cameras: string[], viewers: number, second
     while (Date.now() < deadline) {
       try {
         const r = await fetch(`${t.url}${session.hlsUrl}`);
-        if (r.status !== 200) { failures++; await sleep(1_000); continue; }
+        if (r.status !== 200) { fail(`playlist ${r.status}`); await sleep(1_000); continue; }
         for (const uri of (await r.text()).split('\n').filter((l) => l.startsWith('seg_'))) {
           if (seen.has(uri)) continue;
           seen.add(uri);
@@ -172,16 +181,16 @@ async function hlsViewers(t: TestHub, cameras: string[], viewers: number, second
           const s = await fetch(`${t.url}/media/hls/${camera}/${uri}`);
           const bytes = (await s.arrayBuffer()).byteLength;
           if (s.status === 200 && bytes > 0) fetched++;
-          else failures++;
+          else fail(`segment ${s.status}`);
         }
-      } catch {
-        failures++;
+      } catch (error) {
+        fail(`network ${(error as Error).message}`);
       }
       await sleep(1_000);
     }
   }));
   for (const s of sessions) await stop(t, t.users.psViewer, s.sessionId);
-  return { failures, fetched, gaps };
+  return { failures, fetched, gaps, reasons: [...reasons.entries()].map(([k, v]) => `${k}: ${v}`).join(', ') };
 }
 
 async function main(): Promise<void> {
@@ -193,7 +202,7 @@ async function main(): Promise<void> {
   let firstSegment: number[] = [];
   let flvCold: number[] = [];
   const flvWarm: number[] = [];
-  let viewersResult = { failures: NaN, fetched: 0, gaps: 0 };
+  let viewersResult = { failures: NaN, fetched: 0, gaps: 0, reasons: '' };
   let baselinePerStream = NaN;
   try {
     // Baseline: the same relay transcoding (libx264 veryfast), 2 cameras: CPU per stream.
@@ -236,7 +245,7 @@ async function main(): Promise<void> {
   console.log(`play → first HLS segment (cold): ${round(median(firstSegment), 0)} / ${round(Math.max(...firstSegment), 0)}   [${firstSegment.map((x) => round(x, 0)).join(', ')}]`);
   console.log(`play → first FLV key frame (cold): ${round(median(flvCold), 0)} / ${round(Math.max(...flvCold), 0)}   [${flvCold.map((x) => round(x, 0)).join(', ')}]`);
   console.log(`play → first FLV key frame (stream running, GOP cache): ${round(median(flvWarm), 0)} / ${round(Math.max(...flvWarm), 0)}   ratio cold/warm ${round(median(flvCold) / median(flvWarm), 1)}`);
-  console.log(`\nHLS viewers: ${VIEWERS} on 10 cameras for ${WINDOW_S} s: segments fetched ${viewersResult.fetched}, failures ${viewersResult.failures}, sequence gaps ${viewersResult.gaps}`);
+  console.log(`\nHLS viewers: ${VIEWERS} on 10 cameras for ${WINDOW_S} s: segments fetched ${viewersResult.fetched}, failures ${viewersResult.failures}${viewersResult.reasons ? ` (${viewersResult.reasons})` : ''}, segments skipped by late viewers ${viewersResult.gaps}`);
   console.log(`streams=${STREAMS} cpu_cores=${round(result.hubCores)} first_segment_ms_p50=${round(median(firstSegment), 0)} flv_first_frame_ms_p50=${round(median(flvCold), 0)}`);
 }
 

@@ -57,6 +57,8 @@ export function relayArgs(o: RelayArgsOptions): string[] {
     // temp_file: a segment appears under its final name only once complete.
     ['hls_flags', 'delete_segments+independent_segments+temp_file+omit_endlist'],
     ['hls_start_number_source', 'epoch'],
+    // Segments that left the playlist stay on disk a while longer, for viewers that fetch late.
+    ['hls_delete_threshold', String(o.hlsListSize)],
     ['hls_segment_filename', join(o.hlsDir, 'seg_%d.ts')],
   ];
   const playlist = join(o.hlsDir, HLS_PLAYLIST);

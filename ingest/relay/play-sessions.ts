@@ -65,8 +65,12 @@ export class PlaySessions {
     const session = new PlaySession({
       id: randomUUID(), user, cameraId, grantId: decision.grantId ?? null, accessEndsAt: decision.expiresAt ?? null, protocol, clientIp, lease,
     });
+    // Token first: the sweeper must never see a listed session without its expiry.
+    const ticket = await this.issue(session, user).catch((error: unknown) => {
+      lease.release();
+      throw error;
+    });
     this.sessions.set(session.id, session);
-    const ticket = await this.issue(session, user);
     await this.deps.audit.append({
       action: 'play.start', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: cameraId,
       clientIp, details: { sessionId: session.id, protocol, grantId: session.grantId, reason: decision.reason },
@@ -102,7 +106,10 @@ export class PlaySessions {
   /** Checks a media request's token: signature, expiry, live session, same camera. Counts as viewer activity. */
   async authorizeMedia(token: string | undefined, streamId: string): Promise<PlaySession> {
     if (!token || token.length > 4_096) throw unauthorized('PLAY_TOKEN_REQUIRED', 'media URLs need the token issued by POST /api/v1/cameras/:id/play');
-    const verified = await this.deps.tokens.verify(token, PLAY_AUDIENCE);
+    const verified = await this.deps.tokens.verify(token, PLAY_AUDIENCE).catch((error: unknown) => {
+      if (error instanceof HubError && error.code === 'TOKEN_EXPIRED') throw unauthorized('PLAY_TOKEN_EXPIRED', 'this play URL has expired; renew the play session');
+      throw unauthorized('PLAY_TOKEN_INVALID', 'this play URL is not valid');
+    });
     const { sid, cam } = verified.claims as { sid?: unknown; cam?: unknown };
     if (typeof sid !== 'string' || typeof cam !== 'string') throw unauthorized('PLAY_TOKEN_INVALID', 'play token lacks its session');
     if (cam !== streamId) throw forbidden('PLAY_TOKEN_MISMATCH', 'this play token is for another camera');
@@ -152,11 +159,13 @@ export class PlaySessions {
     this.lastGrantCheck = now;
     const grantIds = [...new Set(this.list().map((s) => s.grantId).filter((id): id is string => id !== null))];
     if (grantIds.length === 0) return;
-    const ended = await this.deps.db.selectFrom('grants').select(['id', 'revoked_at']).where('id', 'in', grantIds)
-      .where((eb) => eb.or([eb('revoked_at', 'is not', null), eb('ends_at', '<=', now)])).execute();
-    const known = new Set((await this.deps.db.selectFrom('grants').select('id').where('id', 'in', grantIds).execute()).map((g) => g.id));
-    for (const grant of ended) await this.endForGrant(grant.id, grant.revoked_at !== null ? 'grant_revoked' : 'grant_expired');
-    for (const id of grantIds) if (!known.has(id)) await this.endForGrant(id, 'grant_revoked');
+    const rows = new Map((await this.deps.db.selectFrom('grants').select(['id', 'revoked_at', 'ends_at']).where('id', 'in', grantIds).execute()).map((g) => [g.id, g]));
+    for (const id of grantIds) {
+      const grant = rows.get(id);
+      // A grant that vanished counts as revoked.
+      if (!grant || grant.revoked_at !== null) await this.endForGrant(id, 'grant_revoked');
+      else if (Number(grant.ends_at) <= now) await this.endForGrant(id, 'grant_expired');
+    }
   }
 
   async stopAll(reason: PlayStopReason): Promise<void> {

@@ -106,6 +106,16 @@ describeEachDatabase('relay media routes: tokens and path traversal', (kind) => 
     expect((await raw(t, `/media/flv/${camera}.flv`)).status).toBe(401);
   });
 
+  it('refuses an expired play token with its own code', async () => {
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { sid: string };
+    const user = { id: t.users.psViewer.id, username: 'psViewer', departmentId: t.departments.ps, role: 'viewer' as const, dutyOfficer: false };
+    const short = await t.hub.ctx.tokens.issue(user, 'play', 1, { cam: camera, sid: claims.sid, grant: null });
+    await new Promise((r) => setTimeout(r, 2_100));
+    const result = await raw(t, `/media/hls/${camera}/index.m3u8?token=${short.token}`);
+    expect(result.status).toBe(401);
+    expect(result.code).toBe('PLAY_TOKEN_EXPIRED');
+  });
+
   it('still serves the real playlist and segments with the same token', async () => {
     const playlist = await fetchMedia(t, `/media/hls/${camera}/index.m3u8${q()}`);
     expect(playlist.status).toBe(200);
