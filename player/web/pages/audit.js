@@ -3,6 +3,8 @@ import { el } from '../dom.js';
 import { renderDepartmentAccess, renderWhoWatched } from './audit-reports.js';
 import { formatTime, fromLocalInput, loadDirectory, resultLine, table } from './workflow-common.js';
 
+const LABELS = { username: 'User', departmentId: 'Department', action: 'Action', targetId: 'Target id', result: 'Result', from: 'From', to: 'To' };
+
 /** Auditors and admins: search the trail, export it as CSV, who watched a camera, what a department accessed. */
 export async function renderAudit(root) {
   const directory = await loadDirectory();
@@ -65,7 +67,7 @@ function searchSection(directory) {
   more.addEventListener('click', () => search(true));
 
   const form = el('form', { class: 'filters', 'data-testid': 'audit-search' },
-    Object.entries(fields).map(([name, input]) => el('label', {}, name, input)),
+    Object.entries(fields).map(([name, input]) => el('label', {}, LABELS[name], input)),
     el('div', { class: 'toolbar' },
       el('button', { type: 'submit', class: 'primary', 'data-testid': 'audit-search-button' }, 'Search'),
       el('button', { type: 'button', 'data-testid': 'audit-export', onclick: exportCsv }, 'Export CSV')));
