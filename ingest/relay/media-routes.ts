@@ -61,11 +61,12 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     const { streamId } = request.params;
     assertMediaStreamId(streamId);
     const session = await sessions.authorizeMedia(request.query.token, streamId);
-    if (!hub.stream(streamId)) throw notFound('STREAM_NOT_RUNNING', 'this camera is not being relayed; start playing again');
+    const stream = hub.stream(streamId);
+    if (!stream) throw notFound('STREAM_NOT_RUNNING', 'this camera is not being relayed; start playing again');
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    const viewer = media.attachFlvViewer(streamId, res);
+    const viewer = media.attachFlvViewer(stream.mediaName, res);
     if (!viewer) {
       res.end();
       return;

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -34,6 +35,11 @@ export class RelayStream {
   transcoding: boolean;
   inputCodec: string | undefined;
   readonly startedAt = Date.now();
+  /**
+   * Name on the embedded media server, new for every run of the pull: NMS keeps a stopped publisher's GOP
+   * cache for a 30 s resume window, and a new viewer must never be handed those stale frames.
+   */
+  readonly mediaName: string;
   private ffmpeg: FfmpegProcess | undefined;
   private lastProgressAt = Date.now();
   private lastPlaylistMtime = 0;
@@ -45,6 +51,7 @@ export class RelayStream {
 
   constructor(private readonly o: RelayStreamOptions) {
     this.transcoding = o.config.transcode === 'always';
+    this.mediaName = `${o.streamId}_${randomBytes(4).toString('hex')}`;
   }
 
   get streamId(): string {
@@ -87,7 +94,7 @@ export class RelayStream {
       ffmpegPath: config.ffmpegPath,
       name: `ffmpeg:relay:${streamId}`,
       args: relayArgs({
-        inputUrl: this.o.pullUrl, rtmpUrl: media.localUrl(streamId), hlsDir: this.o.hlsDir,
+        inputUrl: this.o.pullUrl, rtmpUrl: media.localUrl(this.mediaName), hlsDir: this.o.hlsDir,
         hlsSegmentSeconds: config.hlsSegmentSeconds, hlsListSize: config.hlsListSize,
         inputTimeoutSeconds: config.inputTimeoutSeconds, transcode: this.transcoding,
       }),
@@ -172,10 +179,10 @@ export class RelayStream {
   async waitForPublishing(timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
     while (this.state !== 'stopped' && Date.now() < deadline) {
-      if (this.o.media.isPublishing(this.o.streamId)) return true;
+      if (this.o.media.isPublishing(this.mediaName)) return true;
       await new Promise((r) => setTimeout(r, 50));
     }
-    return this.o.media.isPublishing(this.o.streamId);
+    return this.o.media.isPublishing(this.mediaName);
   }
 
   /** Stops ffmpeg (its whole process group), ends FLV viewers and removes the HLS folder. */
@@ -186,7 +193,7 @@ export class RelayStream {
     this.watcher?.close();
     for (const wake of this.waiters.splice(0)) wake();
     await this.ffmpeg?.process.stop();
-    this.o.media.closeViewers(this.o.streamId);
+    this.o.media.closeViewers(this.mediaName);
     await rm(this.o.hlsDir, { recursive: true, force: true });
   }
 }

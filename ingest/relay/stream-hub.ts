@@ -97,7 +97,7 @@ export class StreamHub {
       if (existing) {
         const lease = this.addLease(cameraId, existing, consumer);
         try {
-          await existing.ready;
+          lease.url = this.deps.media.localUrl((await existing.ready).mediaName);
         } catch (error) {
           lease.release();
           throw error;
@@ -112,6 +112,7 @@ export class StreamHub {
       const lease = this.addLease(cameraId, entry, consumer);
       try {
         entry.stream = await entry.ready;
+        lease.url = this.deps.media.localUrl(entry.stream.mediaName);
       } catch (error) {
         if (this.entries.get(cameraId) === entry) this.entries.delete(cameraId);
         lease.release();
@@ -137,7 +138,7 @@ export class StreamHub {
     let released = false;
     return {
       streamId: cameraId,
-      url: this.deps.media.localUrl(cameraId),
+      url: '',
       consumer,
       release: () => {
         if (released) return;
@@ -176,7 +177,7 @@ export class StreamHub {
       return {
         streamId, state: entry.stopping ? 'stopping' : s.state, consumers: [...entry.leases.values()],
         pid: s.pid ?? null, restarts: s.restarts, stallRestarts: s.stallRestarts, transcoding: s.transcoding,
-        inputCodec: s.inputCodec ?? null, startedAt: s.startedAt, hlsReady: s.hasPlaylist, flvPublishing: this.deps.media.isPublishing(streamId),
+        inputCodec: s.inputCodec ?? null, startedAt: s.startedAt, hlsReady: s.hasPlaylist, flvPublishing: this.deps.media.isPublishing(s.mediaName),
       };
     });
   }
