@@ -16,6 +16,15 @@ export const REDACTED_LOG_PATHS = [
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/** Host of an Origin header; undefined for a malformed one (refused like any foreign origin, not a 500). */
+function originHost(origin: string): string | undefined {
+  try {
+    return new URL(origin).host;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The HTTP API: one authorization gate, schemas on every route, errors as `{ code, message }`,
  * OpenAPI at /api/v1/openapi.json. Feature routes live under /api/v1.
@@ -37,10 +46,9 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
   app.addHook('onRequest', async (request) => {
     if (!STATE_CHANGING.has(request.method)) return;
     const origin = request.headers.origin;
-    if (origin && origin !== 'null' && new URL(origin).host !== request.headers.host) {
+    if (origin && (origin === 'null' || originHost(origin) !== request.headers.host)) {
       throw forbidden('CROSS_ORIGIN_REFUSED', 'cross-origin requests may not change anything');
     }
-    if (origin === 'null') throw forbidden('CROSS_ORIGIN_REFUSED', 'cross-origin requests may not change anything');
   });
 
   await app.register(swagger, {
