@@ -106,4 +106,21 @@ describeEachDatabase('hostile callers on every route', (kind) => {
     // Access tokens are credentials too: never in a log line.
     for (const user of Object.values(t.users)) expect(logs.text().includes(user.token), `${user.username}'s token in the log`).toBe(false);
   });
+
+  // Last in the file: it locks this client address out of logins.
+  it('slows down password spraying across usernames from one address, not only guessing on one user', async () => {
+    const { loginMaxFailures } = t.hub.ctx.config.auth;
+    const names = ['psViewer', 'psApprover', 'trafficApprover', 'communityApprover', 'auditor', 'newcomer', 'nobody-1', 'nobody-2'];
+    const statuses: number[] = [];
+    for (let i = 0; i < loginMaxFailures + 2; i++) {
+      const res = await t.api('/api/v1/auth/login', { body: { username: names[i % names.length], password: `spray-${i}` } });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, loginMaxFailures - 1).every((s) => s === 401)).toBe(true);
+    expect(statuses.at(-1)).toBe(429);
+    // Even the right password of a user not guessed at is refused from this address while it is locked.
+    const right = await t.api('/api/v1/auth/login', { body: { username: 'trafficViewer', password: TEST_PASSWORD } });
+    expect(right.status).toBe(429);
+    expect(right.body.code).toBe('LOGIN_THROTTLED');
+  });
 });

@@ -74,5 +74,5 @@ describe.runIf(run)('kill -9 PostgreSQL during checkpoint ingest', () => {
     expect(ids.size).toBe(tally.acknowledged.size + resent.size);
     const total = await sql<{ n: number }>`select count(*)::int as n from checkpoint_passes`.execute(t.hub.ctx.db);
     expect(total.rows[0].n).toBe(ids.size);
-  });
+  }, 240_000);
 });

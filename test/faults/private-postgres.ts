@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, chownSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -41,7 +41,9 @@ export class PrivatePostgres {
   async start(timeoutMs = 60_000): Promise<void> {
     const args = ['-D', join(this.dir, 'data'), '-p', String(this.port), '-k', this.dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=on', '-c', 'max_connections=40'];
     // detached: its own process group, so kill() reaches the postmaster and every backend at once.
-    const child = spawn(...asPostgres(join(this.bin, 'postgres'), args), { detached: true, stdio: 'ignore' });
+    const log = openSync(join(this.dir, 'server.log'), 'a');
+    const child = spawn(...asPostgres(join(this.bin, 'postgres'), args), { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
     this.child = child;
     const deadline = Date.now() + timeoutMs;
     for (;;) {
@@ -53,7 +55,7 @@ export class PrivatePostgres {
         return;
       } catch {
         await client.end().catch(() => {});
-        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`private PostgreSQL did not start on ${this.port}`);
+        if (child.exitCode !== null || Date.now() > deadline) throw new Error(`private PostgreSQL did not start on ${this.port}: ${readFileSync(join(this.dir, 'server.log'), 'utf8').slice(-1_500)}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     }
@@ -63,12 +65,15 @@ export class PrivatePostgres {
   async crash(): Promise<void> {
     const child = this.child;
     if (!child?.pid || child.exitCode !== null) return;
+    // The postmaster and every backend (runuser may put them in a session of their own, so by pid too):
+    // a server crash, and no old backend left holding the shared memory that would block the restart.
+    const server = descendantsOf(child.pid);
     const exited = new Promise((resolve) => child.once('exit', resolve));
-    process.kill(-child.pid, 'SIGKILL');
+    try { process.kill(-child.pid, 'SIGKILL'); } catch { /* group already gone */ }
+    for (const pid of server) try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ }
     await exited;
-    // Backends notice the postmaster's death on their own; wait until none is left holding shared memory.
     const deadline = Date.now() + 15_000;
-    while (Date.now() < deadline && serverProcesses(this.dir) > 0) await new Promise((r) => setTimeout(r, 100));
+    while (Date.now() < deadline && server.some(isAlive)) await new Promise((r) => setTimeout(r, 50));
   }
 
   async stop(): Promise<void> {
@@ -103,8 +108,18 @@ function asPostgres(command: string, args: string[]): [string, string[]] {
   return asRoot() ? ['runuser', ['-u', 'postgres', '--', command, ...args]] : [command, args];
 }
 
-/** Server processes still running on this cluster's data dir. */
-function serverProcesses(dir: string): number {
-  const out = spawnSync('pgrep', ['-f', join(dir, 'data')], { encoding: 'utf8' });
-  return out.stdout.split('\n').filter((l) => l.trim()).length;
+const isAlive = (pid: number) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+
+/** Pids of every descendant of `pid`. */
+function descendantsOf(pid: number): number[] {
+  const out = spawnSync('ps', ['-eo', 'pid=,ppid='], { encoding: 'utf8' });
+  const rows = out.stdout.split('\n').map((l) => l.trim().split(/\s+/).map(Number)).filter((r) => r.length === 2);
+  const found = new Set([pid]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [p, pp] of rows) if (found.has(pp) && !found.has(p)) { found.add(p); grew = true; }
+  }
+  found.delete(pid);
+  return [...found];
 }
