@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
+import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
 import { recordFault } from './fault-table.ts';
 import { descendantsOf, HubProcess, hubEnv, isAlive, waitGone } from './hub-process.ts';
 import { postPasses, startIngestLoad } from './pass-driver.ts';
@@ -21,7 +23,9 @@ describe('hub process faults (CLI, SQLite)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'hub-faults-cli-'));
   const started: HubProcess[] = [];
   const strays: Array<{ pid: number; command: string }> = [];
+  let rtsp: RtspServerHandle | undefined;
   afterAll(async () => {
+    await rtsp?.stop();
     for (const hub of started) await hub.kill();
     // Children orphaned by the kill -9 (the hub cannot clean up after SIGKILL): ours to end, by pid.
     for (const stray of strays) if (isAlive(stray.pid)) process.kill(stray.pid, 'SIGKILL');
@@ -69,8 +73,20 @@ describe('hub process faults (CLI, SQLite)', () => {
       }
     })();
     await until(() => load.tally.acknowledged.size >= ackedAtKill + 500, 30_000);
+    // A live view running too, so that an ffmpeg child is there when SIGTERM arrives.
+    rtsp = await startRtspServer({ mounts: ['/live'], clipPath: await buildPresetClip('small') });
+    const live = await hub.api(token, '/api/v1/cameras', { name: 'live gate', departmentId: dept.body.id, category: 'traffic', streamUrl: rtsp.urlFor('/live') });
+    expect(live.status).toBe(201);
+    const play = await hub.api(token, `/api/v1/cameras/${live.body.id}/play`, { protocol: 'hls' });
+    expect(play.status).toBe(201);
+    const withFfmpeg = async () => descendantsOf(hub.pid).some((k) => k.command === 'ffmpeg');
+    for (let i = 0; i < 50 && !(await withFfmpeg()); i++) {
+      await fetch(`${url}${play.body.hlsUrl}`, { signal: AbortSignal.timeout(15_000) }).then((r) => r.arrayBuffer()).catch(() => {});
+      await new Promise((r) => setTimeout(r, 200));
+    }
     const kids = descendantsOf(hub.pid);
     expect(kids.map((k) => k.command)).toContain('redis-server');
+    expect(kids.map((k) => k.command)).toContain('ffmpeg');
     const termAt = Date.now();
     hub.child.kill('SIGTERM');
     const exit = await hub.exited;
@@ -99,7 +115,7 @@ describe('hub process faults (CLI, SQLite)', () => {
     const ackedSecond = [...tally.acknowledged].filter((id) => !ackedFirstLife.has(id));
     const missingSecond = ackedSecond.filter((id) => !ids.has(id));
     recordFault({ fault: 'kill -9 hub (SQLite) during ingest', expected: ackedFirstLife.size, found: ackedFirstLife.size - missingFirst.length, duplicates: rows - ids.size + contentDuplicates, recoverySeconds: killRecovery, note: 'recovery includes node start' });
-    recordFault({ fault: 'SIGTERM under load (ingest + search)', expected: ackedSecond.length, found: ackedSecond.length - missingSecond.length, duplicates: 0, recoverySeconds: null, note: `exit 0 after ${stopSeconds.toFixed(1)} s, ${kids.length} children gone` });
+    recordFault({ fault: 'SIGTERM under load (ingest, search, live view)', expected: ackedSecond.length, found: ackedSecond.length - missingSecond.length, duplicates: 0, recoverySeconds: null, note: `exit 0 after ${stopSeconds.toFixed(1)} s, ${kids.map((k) => k.command).join(" + ")} gone` });
     expect(missingFirst).toEqual([]);
     expect(missingSecond).toEqual([]);
     expect(rows - ids.size + contentDuplicates).toBe(0);
