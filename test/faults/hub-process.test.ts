@@ -54,6 +54,9 @@ describe('hub process faults (CLI, SQLite)', () => {
     hub.child.kill('SIGKILL');
     await hub.exited;
     const ackedAtKill = load.tally.acknowledged.size;
+    await new Promise((r) => setTimeout(r, 1_000));
+    // Known gap (reported, not asserted): children of a SIGKILLed hub outlive it (nothing ends them).
+    const orphans = children.filter((child) => isAlive(child.pid)).map((child) => child.command);
     for (const child of children) if (isAlive(child.pid)) process.kill(child.pid, 'SIGKILL');
     await waitGone(children, 5_000);
 
@@ -114,7 +117,7 @@ describe('hub process faults (CLI, SQLite)', () => {
     const missingFirst = [...ackedFirstLife].filter((id) => !ids.has(id));
     const ackedSecond = [...tally.acknowledged].filter((id) => !ackedFirstLife.has(id));
     const missingSecond = ackedSecond.filter((id) => !ids.has(id));
-    recordFault({ fault: 'kill -9 hub (SQLite) during ingest', expected: ackedFirstLife.size, found: ackedFirstLife.size - missingFirst.length, duplicates: rows - ids.size + contentDuplicates, recoverySeconds: killRecovery, note: 'recovery includes node start' });
+    recordFault({ fault: 'kill -9 hub (SQLite) during ingest', expected: ackedFirstLife.size, found: ackedFirstLife.size - missingFirst.length, duplicates: rows - ids.size + contentDuplicates, recoverySeconds: killRecovery, note: `recovery includes node start; orphaned by the kill: ${orphans.join(', ') || 'none'}` });
     recordFault({ fault: 'SIGTERM under load (ingest, search, live view)', expected: ackedSecond.length, found: ackedSecond.length - missingSecond.length, duplicates: 0, recoverySeconds: null, note: `exit 0 after ${stopSeconds.toFixed(1)} s, ${kids.map((k) => k.command).join(" + ")} gone` });
     expect(missingFirst).toEqual([]);
     expect(missingSecond).toEqual([]);
