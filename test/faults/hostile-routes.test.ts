@@ -80,6 +80,15 @@ describeEachDatabase('hostile callers on every route', (kind) => {
       expect(text, `${path} leaked the other department's pass`).not.toContain(ids.passId);
       expect(text).not.toContain('PS0001');
     }
+    // Access requests by id: a third department sees and decides nothing of a request between two others.
+    const request = await t.api('/api/v1/access/requests', { user: intruder, body: { ownerDepartmentId: t.departments.ps, targetKind: 'cameras', cameraIds: [cam], scopes: ['live'], purpose: 'incident 42', legalBasis: 'traffic law art. 1', endsAt: Date.now() + 3_600_000 } });
+    expect(request.status).toBe(201);
+    const outsider = t.users.communityApprover;
+    for (const [method, path, body] of [['GET', `/api/v1/access/requests/${request.body.id}`], ['POST', `/api/v1/access/requests/${request.body.id}/approve`, {}], ['POST', `/api/v1/access/requests/${request.body.id}/reject`, { reason: 'no' }], ['POST', `/api/v1/access/requests/${request.body.id}/cancel`, {}]] as Array<[string, string, unknown?]>) {
+      const res = await t.api(path, { method, user: outsider, body });
+      bodies.push(JSON.stringify(res.body));
+      expect([403, 404], `${method} ${path} by another department answered ${res.status} ${JSON.stringify(res.body)}`).toContain(res.status);
+    }
     // The owner does see it: the refusals above are about the department, not a broken route.
     expect((await t.api(`/api/v1/checkpoint/passes/${ids.passId}`, { user: t.users.psViewer })).status).toBe(200);
   });
