@@ -1,10 +1,12 @@
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from '../../api/process/backoff.ts';
 import { SupervisedProcess } from '../../api/process/supervised-process.ts';
+import { videoPictureSize } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
+import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';
+import { redactUrl } from '../../ingest/rtsp/camera-url.ts';
 import type { FrameSource, FrameSourceLease } from './frame-source.ts';
 import { FrameRing } from './frame-ring.ts';
 import { RawFrameReader, type RawFrame } from './raw-frame-reader.ts';
-import { redactUrl, samplerArgs } from './sampler-args.ts';
 
 export interface FrameSamplerOptions {
   cameraId: string;
@@ -99,18 +101,26 @@ export class FrameSampler {
       lease.release();
       return;
     }
+    let args: string[];
+    try {
+      args = samplerArgs({ url: lease.url, sampleFps: this.o.sampleFps, width: this.o.width, height: this.o.height, inputTimeoutSeconds: this.o.inputTimeoutSeconds });
+    } catch (error) {
+      lease.release();
+      log.warn({ cameraId, err: error }, 'analytics source refused; retrying');
+      this.scheduleRetry();
+      return;
+    }
     this.lease = lease;
-    const args = samplerArgs({ url: lease.url, sampleFps: this.o.sampleFps, width: this.o.width, height: this.o.height, inputTimeoutSeconds: this.o.inputTimeoutSeconds });
     const process = new SupervisedProcess({ name: `ffmpeg:analytics:${cameraId}`, command: this.o.ffmpegPath, args, rawStdout: true, stopTimeoutMs: 3_000, logger: log });
     this.process = process;
     process.on('stdout', (stream) => stream.on('data', (chunk: Buffer) => this.reader.push(chunk)));
     let sourceSizeSeen = false;
     process.on('stderrLine', (line) => {
       // The first "Video: …, WxH" line describes the input stream (the output's comes later).
-      const size = sourceSizeSeen ? null : /Stream #\d+:\d+.*: Video: .*?, (\d{2,5})x(\d{2,5})/.exec(line);
+      const size = sourceSizeSeen ? undefined : videoPictureSize(line);
       if (size) {
         sourceSizeSeen = true;
-        this.o.onSourceSize?.(Number(size[1]), Number(size[2]));
+        this.o.onSourceSize?.(size.width, size.height);
         return;
       }
       // ffmpeg echoes the input URL in some errors; keep only a redacted form.

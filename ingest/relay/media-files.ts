@@ -2,7 +2,7 @@ import { constants } from 'node:fs';
 import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { badRequest, notFound } from '../../api/errors/hub-error.ts';
-import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN } from '../ffmpeg/ffmpeg-args.ts';
+import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN } from '../ffmpeg/relay-args.ts';
 import { STREAM_ID_PATTERN } from './stream-hub.ts';
 
 export type HlsFileKind = 'playlist' | 'segment';

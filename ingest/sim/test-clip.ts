@@ -4,7 +4,8 @@ import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HubError } from '../../api/errors/hub-error.ts';
-import { SupervisedProcess } from '../../api/process/supervised-process.ts';
+import { runFfmpegOnce } from '../ffmpeg/ffmpeg-run.ts';
+import { testClipArgs, type TestClipInput } from '../ffmpeg/test-clip-args.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const MEDIA_DIR = join(REPO_ROOT, 'media');
@@ -31,14 +32,14 @@ export interface ClipOptions {
 }
 
 const DEFAULTS = { secondsPerImage: 3, width: 1920, height: 1080, fps: 25, gopSeconds: 1 };
-// Bump when the ffmpeg arguments change so cached clips are rebuilt.
+// Bump when testClipArgs changes so cached clips are rebuilt.
 const BUILDER_VERSION = 2;
 const BUILD_TIMEOUT_MS = 300_000;
 
 /**
- * Builds an H.264 MP4 (libx264 veryfast, main profile, yuv420p, no B-frames, fixed GOP) from still images,
- * each scaled to fit and centred on black. Cached under `data/sim/clips/<hash>/clip.mp4` keyed by the
- * options and the image contents, so a second call is a stat.
+ * Builds an H.264 MP4 from still images, each scaled to fit and centred on black (argv: ingest/ffmpeg/
+ * test-clip-args.ts). Cached under `data/sim/clips/<hash>/clip.mp4` keyed by the options and the image
+ * contents, so a second call is a stat.
  */
 export async function buildClip(options: ClipOptions): Promise<string> {
   const o = { ...DEFAULTS, ...options };
@@ -47,7 +48,7 @@ export async function buildClip(options: ClipOptions): Promise<string> {
   if (o.width % 2 || o.height % 2) throw new HubError('SIM_CLIP_SIZE', 'clip width and height must be even', 400);
 
   const hash = createHash('sha256').update(JSON.stringify({ v: BUILDER_VERSION, o: { ...o, cacheDir: undefined, images: undefined, segments: undefined } }));
-  const resolved: Array<{ image: string | null; seconds: number; decoder: string | null }> = [];
+  const resolved: TestClipInput[] = [];
   for (const segment of segments) {
     if (segment.image === null) {
       resolved.push({ image: null, seconds: segment.seconds, decoder: null });
@@ -69,7 +70,7 @@ export async function buildClip(options: ClipOptions): Promise<string> {
   // Build beside the final name and rename: concurrent builders (two test workers) never see half a file.
   const partial = join(dir, `clip.${process.pid}.${Date.now()}.partial.mp4`);
   try {
-    await runFfmpeg(ffmpegArgs(resolved, o, partial));
+    await runFfmpeg(testClipArgs(resolved, o, partial));
     await assertNonEmpty(partial);
     await rename(partial, clipPath);
   } finally {
@@ -79,65 +80,16 @@ export async function buildClip(options: ClipOptions): Promise<string> {
 }
 
 /** Images are decoded by content, not extension (media/plates/blue_zangDT5022_closeup.jpg is a PNG). */
-function sniffDecoder(bytes: Buffer, path: string): string {
+function sniffDecoder(bytes: Buffer, path: string): 'mjpeg' | 'png' {
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'mjpeg';
   if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
   throw new HubError('SIM_CLIP_IMAGE', `clip image ${path} is neither JPEG nor PNG`, 400);
 }
 
-function ffmpegArgs(
-  segments: Array<{ image: string | null; seconds: number; decoder: string | null }>,
-  o: typeof DEFAULTS,
-  output: string,
-): string[] {
-  const { width: w, height: h, fps } = o;
-  const gop = Math.max(1, Math.round(fps * o.gopSeconds));
-  const args = ['-hide_banner', '-nostdin', '-loglevel', 'error', '-y'];
-  const filters: string[] = [];
-  segments.forEach((segment, i) => {
-    if (segment.image === null) {
-      args.push('-f', 'lavfi', '-t', String(segment.seconds), '-i', `color=c=black:s=${w}x${h}:r=${fps}`);
-    } else {
-      args.push('-f', 'image2', '-loop', '1', '-framerate', String(fps), '-t', String(segment.seconds));
-      args.push('-c:v', segment.decoder!, '-i', segment.image);
-    }
-    // Fit inside the frame, upscaling at most 2x so small crops stay recognisable, centred on black.
-    filters.push(
-      `[${i}:v]scale='min(${w},2*iw)':'min(${h},2*ih)':force_original_aspect_ratio=decrease:force_divisible_by=2,` +
-        `pad=${w}:${h}:(ow-iw)/2:(oh-ih)/2:color=black,setsar=1,fps=${fps},format=yuv420p[v${i}]`,
-    );
-  });
-  const concatInputs = segments.map((_, i) => `[v${i}]`).join('');
-  filters.push(`${concatInputs}concat=n=${segments.length}:v=1:a=0[out]`);
-  args.push('-filter_complex', filters.join(';'), '-map', '[out]', '-an');
-  args.push('-c:v', 'libx264', '-preset', 'veryfast', '-profile:v', 'main', '-pix_fmt', 'yuv420p');
-  args.push('-r', String(fps), '-g', String(gop), '-keyint_min', String(gop), '-sc_threshold', '0', '-bf', '0');
-  args.push('-movflags', '+faststart', '-f', 'mp4', output);
-  return args;
-}
-
 async function runFfmpeg(args: string[]): Promise<void> {
-  const ffmpeg = new SupervisedProcess({ name: 'ffmpeg:sim-clip', command: 'ffmpeg', args, stopTimeoutMs: 2_000 });
-  const stderr: string[] = [];
-  ffmpeg.on('stderrLine', (line) => {
-    if (stderr.length < 50) stderr.push(line);
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => {
-    ffmpeg.once('exit', (code, signal) => done({ code, signal }));
-  });
-  const spawnFailed = new Promise<never>((_, fail) => {
-    ffmpeg.once('spawn', (child) => child.once('error', (cause) => fail(new HubError('SIM_CLIP_FFMPEG', 'cannot start ffmpeg', 500, { cause }))));
-  });
-  ffmpeg.start();
-  const timer = setTimeout(() => void ffmpeg.stop(), BUILD_TIMEOUT_MS);
-  try {
-    const { code, signal } = await Promise.race([exited, spawnFailed]);
-    if (code !== 0) {
-      throw new HubError('SIM_CLIP_FFMPEG', `ffmpeg failed building a test clip (code ${code}, signal ${signal}): ${stderr.join(' | ')}`, 500);
-    }
-  } finally {
-    clearTimeout(timer);
-    await ffmpeg.stop();
+  const { code, signal, stderr } = await runFfmpegOnce({ name: 'ffmpeg:sim-clip', args, timeoutMs: BUILD_TIMEOUT_MS, stopTimeoutMs: 2_000, startErrorCode: 'SIM_CLIP_FFMPEG' });
+  if (code !== 0) {
+    throw new HubError('SIM_CLIP_FFMPEG', `ffmpeg failed building a test clip (code ${code}, signal ${signal}): ${stderr.join(' | ')}`, 500);
   }
 }
 

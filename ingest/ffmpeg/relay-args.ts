@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import { badRequest } from '../../api/errors/hub-error.ts';
+import { assertCameraUrl } from '../rtsp/camera-url.ts';
+import { assertLocalRtmp, assertPlainPath, rtspInputOptions } from './ffmpeg-args.ts';
+
+/** Codecs that go into FLV and browser MSE as they are; anything else is transcoded to H.264. */
+export const PASSTHROUGH_VIDEO_CODECS: ReadonlySet<string> = new Set(['h264']);
+
+export interface RelayArgsOptions {
+  /** rtsp:// or rtsps:// URL, credentials included (argv only, never logged). */
+  inputUrl: string;
+  /** Local RTMP URL of the embedded media server (publish signature included). */
+  rtmpUrl: string;
+  /** Absolute folder the HLS playlist and segments are written to. */
+  hlsDir: string;
+  hlsSegmentSeconds: number;
+  hlsListSize: number;
+  /** Socket I/O timeout on the camera connection: a silent camera makes ffmpeg exit instead of hang. */
+  inputTimeoutSeconds: number;
+  /** Re-encode to H.264 (the camera sends a codec browsers or FLV cannot take). */
+  transcode?: boolean;
+}
+
+export const HLS_PLAYLIST = 'index.m3u8';
+/** Segment names carry the media sequence (epoch-based, so a restarted ffmpeg never reuses a name). */
+export const HLS_SEGMENT_PATTERN = /^seg_(\d{1,12})\.ts$/;
+
+/**
+ * One camera pull: RTSP over TCP in, two outputs from the same packets: FLV to the embedded media server
+ * (low-latency live view, analytics) and short HLS segments on disk. Video only. With `-c copy` the two
+ * outputs are plain ffmpeg outputs; a transcode goes through the tee muxer so the encoder runs once.
+ * If an output fails ffmpeg exits and the supervisor restarts the whole pull.
+ */
+export function relayArgs(o: RelayArgsOptions): string[] {
+  const input = assertCameraUrl(o.inputUrl).toString();
+  assertLocalRtmp(o.rtmpUrl);
+  assertPlainPath(o.hlsDir, 'HLS folder');
+  const hls: Array<[string, string]> = [
+    // Cut at the first key frame 90% of the target in: camera time stamps jitter, and the first segment starts
+    // a frame late, so an exact 1 s target on a 1 s GOP would make the first segment 2 s long.
+    ['hls_time', String(Math.round(o.hlsSegmentSeconds * 90) / 100)], ['hls_list_size', String(o.hlsListSize)],
+    // temp_file: a segment appears under its final name only once complete.
+    ['hls_flags', 'delete_segments+independent_segments+temp_file+omit_endlist'],
+    ['hls_start_number_source', 'epoch'],
+    // Segments that left the playlist stay on disk a while longer, for viewers that fetch late.
+    ['hls_delete_threshold', String(o.hlsListSize)],
+    ['hls_segment_filename', join(o.hlsDir, 'seg_%d.ts')],
+  ];
+  const playlist = join(o.hlsDir, HLS_PLAYLIST);
+  const args = [
+    '-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats',
+    // Small probe for a fast start.
+    ...rtspInputOptions(o.inputTimeoutSeconds),
+    '-fflags', '+genpts+discardcorrupt', '-probesize', '500000', '-analyzeduration', '200000',
+    '-i', input,
+  ];
+  if (!o.transcode) {
+    args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'flv', '-flvflags', 'no_duration_filesize', o.rtmpUrl);
+    args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'hls', ...hls.flatMap(([k, v]) => [`-${k}`, v]), playlist);
+    return args;
+  }
+  if (/[:|[\]'\\]/.test(o.hlsDir)) throw badRequest('FFMPEG_PATH_INVALID', 'HLS folder must not contain : | [ ] \' or backslashes (tee muxer syntax)');
+  // Low-cost encode with a 1 s GOP so HLS segments and the FLV GOP cache stay short.
+  args.push('-map', '0:v:0', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
+    '-force_key_frames', 'expr:gte(t,n_forced*1)', '-sc_threshold', '0', '-bf', '0', '-flags', '+global_header');
+  const hlsSlave = ['f=hls', ...hls.map(([k, v]) => `${k}=${v}`)].join(':');
+  args.push('-f', 'tee', `[f=flv:flvflags=no_duration_filesize]${o.rtmpUrl}|[${hlsSlave}]${playlist}`);
+  return args;
+}
