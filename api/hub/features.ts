@@ -1,14 +1,20 @@
-import { createAuthFeature } from '../auth/auth-feature.ts';
-import { createDirectoryFeature } from '../directory/directory-feature.ts';
 import { createAccessFeature } from '../access/access-feature.ts';
 import { createAuditFeature } from '../audit/audit-feature.ts';
+import { createAuthFeature } from '../auth/auth-feature.ts';
+import { createCheckpointFeature } from '../checkpoint/checkpoint-feature.ts';
 import { createDashboardFeature } from '../dashboard/dashboard-feature.ts';
+import { createDirectoryFeature } from '../directory/directory-feature.ts';
+import { createAnalyticsFeature } from '../../analytics/analytics-feature.ts';
+import { createIngestFeature } from '../../ingest/ingest-feature.ts';
 import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
+import { createRelayFeature } from '../../ingest/relay/relay-feature.ts';
+import { createPlayerFeature } from '../../player/player-feature.ts';
 import type { HubFeatureFactory } from './hub-feature.ts';
 
 /**
- * Every feature of the product, in start order. A feature that needs another's service comes after it.
- * Add a feature with one line here.
+ * Every feature of the product, in start order (they stop in reverse). A feature that uses another's
+ * service through ctx.service() comes after it: cameras before ingest and the relay; the relay (frames) and
+ * the checkpoint (pass sink) before analytics. Add a feature with one line here.
  */
 export const defaultFeatures: HubFeatureFactory[] = [
   createAuthFeature,
@@ -17,9 +23,9 @@ export const defaultFeatures: HubFeatureFactory[] = [
   createAuditFeature,
   createDashboardFeature,
   createCameraFeature,
-  async (ctx) => (await import('../../ingest/ingest-feature.ts')).createIngestFeature(ctx),
-  async (ctx) => (await import('../../ingest/relay/relay-feature.ts')).createRelayFeature(ctx),
-  async (ctx) => (await import('../../player/player-feature.ts')).createPlayerFeature(ctx),
-  async (ctx) => (await import('../checkpoint/checkpoint-feature.ts')).createCheckpointFeature(ctx),
-  async (ctx) => (await import('../../analytics/analytics-feature.ts')).createAnalyticsFeature(ctx),
+  createIngestFeature,
+  createRelayFeature,
+  createPlayerFeature,
+  createCheckpointFeature,
+  createAnalyticsFeature,
 ];
