@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
+import type { FlvSink } from './flv-sink.ts';
 import { FlvViewer } from './flv-viewer.ts';
 import { configureNms, NmsBroadcastServer, nmsContext, NmsRtmpSession, type NmsBroadcast } from './node-media-server.ts';
 
@@ -77,15 +77,15 @@ export class EmbeddedMediaServer {
     return broadcast ? [...broadcast.subscribers.values()].filter((s) => s.protocol === 'rtmp').length : 0;
   }
 
-  /** Attaches an HTTP response as an FLV viewer; it waits for the publisher if the stream is still starting. */
-  attachFlvViewer(name: string, res: ServerResponse): FlvViewer | undefined {
+  /** Attaches an FLV viewer (HTTP or WebSocket sink); it waits for the publisher if the stream is still starting. */
+  attachFlvViewer(name: string, sink: FlvSink): FlvViewer | undefined {
     const path = this.streamPath(name);
     let broadcast = nmsContext.broadcasts.get(path);
     if (!broadcast) {
       broadcast = new NmsBroadcastServer(path);
       nmsContext.broadcasts.set(path, broadcast);
     }
-    const viewer = new FlvViewer(path, broadcast, res);
+    const viewer = new FlvViewer(path, broadcast, sink);
     return viewer.attach() ? viewer : undefined;
   }
 

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import type { FlvSink } from './flv-sink.ts';
 import type { NmsBroadcast, NmsSession } from './node-media-server.ts';
 
 /** A viewer further behind than this is cut off rather than buffered without bound. */
 const MAX_PENDING_BYTES = 8 * 1024 * 1024;
 
 /**
- * One HTTP-FLV viewer attached to an NMS broadcast: NMS sends the FLV header, metadata, sequence header
- * and its GOP cache on attach (so the first frame is a key frame at once), then every live tag.
- * The response belongs to a hijacked fastify request; the route checked the play token before this.
+ * One FLV viewer attached to an NMS broadcast: NMS sends the FLV header, metadata, sequence header and its
+ * GOP cache on attach (so the first frame is a key frame at once), then every live tag. The bytes go to a
+ * sink (HTTP response or WebSocket); the route checked the play token before this.
  */
 export class FlvViewer implements NmsSession {
   readonly id = `hub-${randomUUID()}`;
@@ -20,8 +20,8 @@ export class FlvViewer implements NmsSession {
   private closed = false;
   private readonly closeListeners: Array<() => void> = [];
 
-  constructor(readonly streamPath: string, private readonly broadcast: NmsBroadcast, private readonly res: ServerResponse) {
-    res.on('close', () => this.close());
+  constructor(readonly streamPath: string, private readonly broadcast: NmsBroadcast, private readonly sink: FlvSink) {
+    sink.onPeerClose(() => this.close());
   }
 
   /** Starts the flow; false when NMS refused the play. */
@@ -43,22 +43,22 @@ export class FlvViewer implements NmsSession {
   }
 
   sendBuffer(buffer: Buffer): void {
-    if (this.closed || this.res.writableEnded || this.res.destroyed) return;
-    if (this.res.writableLength > MAX_PENDING_BYTES) {
-      this.close();
+    if (this.closed || !this.sink.isOpen) return;
+    if (this.sink.pendingBytes > MAX_PENDING_BYTES) {
+      this.close(true);
       return;
     }
-    this.res.write(buffer);
+    this.sink.write(buffer);
     this.bytesSent += buffer.length;
   }
 
-  /** Detach from the broadcast and end (or, with destroy, cut) the response. */
-  close(destroy = false): void {
+  /** Detach from the broadcast and end (or, with cut, drop) the connection. */
+  close(cut = false): void {
     if (this.closed) return;
     this.closed = true;
     this.broadcast.donePlay(this);
-    if (destroy) this.res.destroy();
-    else if (!this.res.writableEnded) this.res.end();
+    if (cut) this.sink.cut();
+    else this.sink.end();
     for (const listener of this.closeListeners.splice(0)) listener();
   }
 }

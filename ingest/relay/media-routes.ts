@@ -1,12 +1,17 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { notFound, unavailable } from '../../api/errors/hub-error.ts';
+import { HubError, notFound, unavailable } from '../../api/errors/hub-error.ts';
 import type { RelayConfig } from '../relay-config.ts';
 import type { EmbeddedMediaServer } from './embedded-media-server.ts';
+import type { FlvSink } from './flv-sink.ts';
+import { HttpFlvSink } from './http-flv-sink.ts';
 import { assertMediaStreamId, hlsFileKind, openHlsFile, signPlaylist } from './media-files.ts';
+import type { PlaySession } from './play-session.ts';
 import type { PlaySessions } from './play-sessions.ts';
 import type { StreamHub } from './stream-hub.ts';
+import { WebSocketUpgrades } from './websocket-upgrades.ts';
+import { WsFlvSink } from './ws-flv-sink.ts';
 
 // Loose shapes here; the handlers validate ids and names themselves so every refusal has a stable code.
 const HlsParams = Type.Object({ streamId: Type.String({ maxLength: 512 }), file: Type.String({ maxLength: 512 }) });
@@ -22,11 +27,29 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
   const { config, hub, sessions, media } = deps;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const openFlv = new Set<() => void>();
+  const upgrades = new WebSocketUpgrades(app);
 
   // fastify waits for in-flight requests on close; endless FLV responses must end first.
   app.addHook('preClose', async () => {
     for (const close of [...openFlv]) close();
   });
+
+  /** Starts an FLV viewer on a sink for a session whose token was checked; the session can cut it. */
+  const attachViewer = (session: PlaySession, mediaName: string, sink: FlvSink): boolean => {
+    const viewer = media.attachFlvViewer(mediaName, sink);
+    if (!viewer) return false;
+    const close = () => viewer.close(true);
+    openFlv.add(close);
+    viewer.onClose(() => openFlv.delete(close));
+    sessions.attachFlv(session, viewer);
+    return true;
+  };
+
+  const runningStream = (streamId: string) => {
+    const stream = hub.stream(streamId);
+    if (!stream) throw notFound('STREAM_NOT_RUNNING', 'this camera is not being relayed; start playing again');
+    return stream;
+  };
 
   r.get('/media/hls/:streamId/:file', {
     config: { access: 'signed-url', rawResponse: true },
@@ -38,8 +61,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     const kind = hlsFileKind(file);
     const token = request.query.token;
     await sessions.authorizeMedia(token, streamId);
-    const stream = hub.stream(streamId);
-    if (!stream) throw notFound('STREAM_NOT_RUNNING', 'this camera is not being relayed; start playing again');
+    const stream = runningStream(streamId);
     // A fresh stream has no playlist for a second or two: hold the request instead of a 404 the player retries.
     if (kind === 'playlist' && !stream.hasPlaylist && !(await stream.waitForPlaylist(config.startTimeoutSeconds * 1_000))) {
       throw unavailable('STREAM_STARTING', 'the camera has not delivered video yet; try again shortly');
@@ -61,19 +83,28 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     const { streamId } = request.params;
     assertMediaStreamId(streamId);
     const session = await sessions.authorizeMedia(request.query.token, streamId);
-    const stream = hub.stream(streamId);
-    if (!stream) throw notFound('STREAM_NOT_RUNNING', 'this camera is not being relayed; start playing again');
+    const stream = runningStream(streamId);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    const viewer = media.attachFlvViewer(stream.mediaName, res);
-    if (!viewer) {
-      res.end();
-      return;
-    }
-    const close = () => viewer.close(true);
-    openFlv.add(close);
-    viewer.onClose(() => openFlv.delete(close));
-    sessions.attachFlv(session, viewer);
+    if (!attachViewer(session, stream.mediaName, new HttpFlvSink(res))) res.end();
+  });
+
+  // The same FLV over a WebSocket (mpegts.js reads ws:// URLs): same token rules, same revocation cut.
+  r.get('/media/wsflv/:streamId.flv', {
+    config: { access: 'signed-url', rawResponse: true },
+    logLevel: 'warn',
+    schema: { tags: ['media'], summary: 'WS-FLV live stream of a play session (WebSocket handshake; one FLV tag per binary message)', params: FlvParams, querystring: TokenQuery, hide: true },
+  }, async (request, reply) => {
+    const { streamId } = request.params;
+    assertMediaStreamId(streamId);
+    upgrades.assertSameOrigin(request);
+    const session = await sessions.authorizeMedia(request.query.token, streamId);
+    if (!upgrades.isUpgrade(request)) throw new HubError('WEBSOCKET_REQUIRED', 'this URL takes a WebSocket handshake; use flvUrl for HTTP-FLV', 426);
+    const stream = runningStream(streamId);
+    const socket = await upgrades.accept(request, reply);
+    if (!socket) return;
+    // The session may have ended while the handshake ran.
+    if (!sessions.get(session.id) || !attachViewer(session, stream.mediaName, new WsFlvSink(socket))) socket.terminate();
   });
 }

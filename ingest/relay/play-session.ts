@@ -2,7 +2,7 @@ import type { AuthUser } from '../../api/auth/token-service.ts';
 import type { FlvViewer } from './flv-viewer.ts';
 import type { StreamLease } from './stream-hub.ts';
 
-export type PlayProtocol = 'flv' | 'hls';
+export type PlayProtocol = 'flv' | 'ws-flv' | 'hls';
 export type PlayStopReason = 'viewer_stop' | 'viewer_idle' | 'token_expired' | 'grant_revoked' | 'grant_expired' | 'camera_removed' | 'hub_stop';
 
 export interface PlaySessionInit {
@@ -16,7 +16,7 @@ export interface PlaySessionInit {
   lease: StreamLease;
 }
 
-/** One viewer watching one camera: its authority (grant), its lease on the pull, its open FLV connections. */
+/** One viewer watching one camera: its authority (grant), its lease on the pull, its open FLV connections (HTTP or WebSocket). */
 export class PlaySession {
   readonly id: string;
   readonly userId: string;
@@ -53,7 +53,7 @@ export class PlaySession {
     this.lastSeenAt = Date.now();
   }
 
-  /** Cuts open FLV connections and gives the lease back. */
+  /** Cuts open FLV connections (HTTP and WebSocket) and gives the lease back. */
   close(): void {
     for (const viewer of [...this.flvViewers]) viewer.close(true);
     this.flvViewers.clear();

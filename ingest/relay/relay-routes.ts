@@ -9,7 +9,7 @@ import type { PlaySessions, PlayTicket } from './play-sessions.ts';
 import type { StreamHub } from './stream-hub.ts';
 
 const PlayBody = Type.Object({
-  protocol: Type.Optional(Type.Union([Type.Literal('flv'), Type.Literal('hls')], { description: 'what the player means to use; both URLs are returned' })),
+  protocol: Type.Optional(Type.Union([Type.Literal('flv'), Type.Literal('ws-flv'), Type.Literal('hls')], { description: 'what the player means to use (audited); every URL is returned' })),
 }, { additionalProperties: false });
 
 /** A signed, short-lived way to watch one camera. The token sits in the URLs; renew before expiresAt. */
@@ -19,6 +19,7 @@ const PlayTicketView = Type.Object({
   protocol: Type.String(),
   hlsUrl: Type.String(),
   flvUrl: Type.String(),
+  wsFlvUrl: Type.String({ description: 'path of the WS-FLV WebSocket on this host: open it as ws:// (wss:// behind TLS)' }),
   expiresAt: Millis,
   grantId: Type.Union([Type.String(), Type.Null()]),
 });
@@ -38,6 +39,7 @@ function ticketView(ticket: PlayTicket): Static<typeof PlayTicketView> {
     sessionId: session.id, cameraId: session.cameraId, protocol: session.protocol, expiresAt, grantId: session.grantId,
     hlsUrl: `/media/hls/${session.cameraId}/index.m3u8${query}`,
     flvUrl: `/media/flv/${session.cameraId}.flv${query}`,
+    wsFlvUrl: `/media/wsflv/${session.cameraId}.flv${query}`,
   };
 }
 
@@ -47,7 +49,7 @@ export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, hub: 
   r.post('/cameras/:id/play', {
     config: { access: 'user' },
     schema: {
-      tags: ['relay'], summary: 'Start watching a camera: signed HLS and FLV URLs for your department\'s or a granted camera',
+      tags: ['relay'], summary: 'Start watching a camera: signed HLS, HTTP-FLV and WS-FLV URLs for your department\'s or a granted camera',
       params: IdParams, body: Type.Optional(PlayBody), response: responses({ 201: PlayTicketView }),
     },
   }, async (request, reply) => {

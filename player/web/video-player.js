@@ -1,9 +1,19 @@
 import { api } from './api.js';
 
+/** What the player can ask for: HTTP-FLV and WS-FLV through mpegts.js, HLS through hls.js. */
+export const PROTOCOLS = [['flv', 'FLV'], ['ws-flv', 'WS-FLV'], ['hls', 'HLS']];
+
+/** The ticket's WS-FLV path as a ws:// (wss:// on an https page) URL on this host. */
+function webSocketUrl(path) {
+  const url = new URL(path, location.href);
+  url.protocol = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
+}
+
 /**
- * Plays one camera into a <video>: asks the hub for a play session, then FLV through mpegts.js (low latency,
- * starts on the relay's cached key frame) or HLS through hls.js. Renews the session's token before it
- * lapses; stop() ends the session so the hub can stop pulling the camera.
+ * Plays one camera into a <video>: asks the hub for a play session, then FLV through mpegts.js over HTTP or a
+ * WebSocket (low latency, starts on the relay's cached key frame) or HLS through hls.js. Renews the
+ * session's token before it lapses; stop() ends the session so the hub can stop pulling the camera.
  */
 export async function startPlayback(video, cameraId, { protocol = 'flv', onStatus = () => {} } = {}) {
   let ticket = await api(`/api/v1/cameras/${encodeURIComponent(cameraId)}/play`, { method: 'POST', body: { protocol } });
@@ -41,19 +51,21 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     return { kind: 'hls', destroy: () => { video.removeAttribute('src'); video.load(); } };
   };
 
-  const playFlv = () => {
+  // The token is checked when the connection opens; renewals do not touch a connection already running.
+  const playFlv = (kind) => () => {
+    const url = kind === 'ws-flv' ? webSocketUrl(ticket.wsFlvUrl) : new URL(ticket.flvUrl, location.href).toString();
     const player = window.mpegts.createPlayer(
-      { type: 'flv', isLive: true, hasAudio: false, url: new URL(ticket.flvUrl, location.href).toString() },
+      { type: 'flv', isLive: true, hasAudio: false, url },
       { enableStashBuffer: false, liveBufferLatencyChasing: true, autoCleanupSourceBuffer: true },
     );
     player.on(window.mpegts.Events.ERROR, (type, detail) => {
       if (stopped) return;
-      onStatus(`FLV error (${type}: ${detail}); switching to HLS`);
+      onStatus(`${kind === 'ws-flv' ? 'WS-FLV' : 'FLV'} error (${type}: ${detail}); switching to HLS`);
       switchTo(playHls);
     });
     player.attachMediaElement(video);
     player.load();
-    return { kind: 'flv', destroy: () => { player.pause(); player.unload(); player.detachMediaElement(); player.destroy(); } };
+    return { kind, destroy: () => { player.pause(); player.unload(); player.detachMediaElement(); player.destroy(); } };
   };
 
   const switchTo = (start) => {
@@ -73,7 +85,8 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     api(`/api/v1/play/${ticket.sessionId}/stop`, { method: 'POST', keepalive: true }).catch(() => {});
   }
 
-  const flvUsable = protocol === 'flv' && window.mpegts?.isSupported() && window.mpegts.getFeatureList().mseLivePlayback;
-  switchTo(flvUsable ? playFlv : playHls);
+  const wantsFlv = protocol === 'flv' || protocol === 'ws-flv';
+  const flvUsable = wantsFlv && window.mpegts?.isSupported() && window.mpegts.getFeatureList().mseLivePlayback;
+  switchTo(flvUsable ? playFlv(protocol) : playHls);
   return { get ticket() { return ticket; }, get kind() { return engine?.kind; }, stop };
 }

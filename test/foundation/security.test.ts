@@ -1,10 +1,21 @@
 import { createSecretKey } from 'node:crypto';
 import { SignJWT, UnsecuredJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 
 const fill = (url: string) => url.replace(/:(\w+)/g, 'x1').replace('*', 'x');
+
+/** The HTTP status a WebSocket handshake gets (101 when it is accepted). */
+function handshakeStatus(url: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { handshakeTimeout: 10_000 });
+    socket.on('open', () => { socket.terminate(); resolve(101); });
+    socket.on('unexpected-response', (_req, res) => { res.resume(); socket.terminate(); resolve(res.statusCode ?? 0); });
+    socket.on('error', reject);
+  });
+}
 
 describeEachDatabase('deny by default and token handling', (kind) => {
   let t: TestHub;
@@ -20,6 +31,16 @@ describeEachDatabase('deny by default and token handling', (kind) => {
       const result = await t.api(fill(route.url), { method: route.method, body: ['POST', 'PUT', 'PATCH'].includes(route.method) ? {} : undefined });
       const expected = route.access === 'signed-url' ? [400, 401, 403, 404] : [401];
       expect(expected, `${route.method} ${route.url} answered ${result.status}`).toContain(result.status);
+    }
+  });
+
+  it('no closed route completes an anonymous WebSocket handshake (the WS-FLV route included)', async () => {
+    const gets = t.hub.app.routeTable.filter((route) => route.access !== 'public' && route.method === 'GET');
+    expect(gets.some((route) => route.url.startsWith('/media/wsflv/'))).toBe(true);
+    for (const route of gets) {
+      const status = await handshakeStatus(`${t.url.replace(/^http/, 'ws')}${fill(route.url)}`);
+      const expected = route.access === 'signed-url' ? [400, 401, 403, 404] : [401];
+      expect(expected, `WebSocket to ${route.url} answered ${status}`).toContain(status);
     }
   });
 

@@ -30,7 +30,7 @@ export async function grantToTraffic(t: TestHub, cameraIds: string[], scopes = [
   return id;
 }
 
-export async function play(t: TestHub, user: TestUser, cameraId: string, protocol: 'hls' | 'flv' = 'hls') {
+export async function play(t: TestHub, user: TestUser, cameraId: string, protocol: 'hls' | 'flv' | 'ws-flv' = 'hls') {
   return t.api(`/api/v1/cameras/${cameraId}/play`, { user, body: { protocol } });
 }
 

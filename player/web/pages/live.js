@@ -1,12 +1,12 @@
 import { api, apiBlobUrl } from '../api.js';
 import { el, noAccessMessage } from '../dom.js';
-import { startPlayback } from '../video-player.js';
+import { PROTOCOLS, startPlayback } from '../video-player.js';
 
 const PTZ_MOVES = [
   ['↑', { tilt: 0.5 }], ['←', { pan: -0.5 }], ['→', { pan: 0.5 }], ['↓', { tilt: -0.5 }], ['+', { zoom: 0.5 }], ['−', { zoom: -0.5 }],
 ];
 
-/** One camera live: FLV by default (HLS on request or as fallback), snapshot, PTZ when allowed. */
+/** One camera live: HTTP-FLV by default, WS-FLV or HLS on request (HLS also as fallback), snapshot, PTZ when allowed. */
 export async function renderLive(root, { args, query }) {
   const cameraId = args[0];
   let camera;
@@ -21,11 +21,13 @@ export async function renderLive(root, { args, query }) {
     root.append(noAccessMessage(camera));
     return;
   }
-  const protocol = query.get('protocol') === 'hls' ? 'hls' : 'flv';
+  const protocol = PROTOCOLS.some(([name]) => name === query.get('protocol')) ? query.get('protocol') : 'flv';
   const video = el('video', { class: 'live', 'data-testid': 'live-video', muted: true, autoplay: true, playsinline: true });
   const status = el('p', { class: 'status', 'data-testid': 'play-status' }, 'starting…');
-  const tools = el('div', { class: 'toolbar' },
-    el('a', { class: 'button', href: `#/live/${encodeURIComponent(cameraId)}?protocol=${protocol === 'flv' ? 'hls' : 'flv'}` }, `Switch to ${protocol === 'flv' ? 'HLS' : 'FLV'}`));
+  const tools = el('div', { class: 'toolbar', 'data-testid': 'protocol-choice' },
+    PROTOCOLS.map(([name, label]) => el('a', {
+      class: name === protocol ? 'button active' : 'button', 'data-protocol': name, href: `#/live/${encodeURIComponent(cameraId)}?protocol=${name}`,
+    }, label)));
   root.append(video, status, tools);
 
   let playback;
