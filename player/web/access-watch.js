@@ -12,9 +12,10 @@ const CHECK_EVERY_MS = 2_500;
  *  - `grant.ended` on the notification stream for the session's grant (immediate);
  *  - the picture stalls for 2 s: the grant (or, without one, the access decision) is looked up again;
  *  - the grant's own end time passes.
+ * `notifications` (optional, from sharedNotificationStream) lets several views share one stream.
  * Returns a cleanup function.
  */
-export function watchAccess({ camera, playback, video, status, root }) {
+export function watchAccess({ camera, playback, video, status, root, notifications }) {
   const grantId = playback.ticket?.grantId ?? null;
   let done = false;
   let lastTime = -1;
@@ -56,9 +57,8 @@ export function watchAccess({ camera, playback, video, status, root }) {
     }
   };
 
-  const closeStream = grantId ? openNotificationStream({
-    onEvent: (name, data) => { if (name === 'grant.ended' && data.grantId === grantId) end(data.reason === 'expired' ? 'expired' : 'revoked'); },
-  }) : () => {};
+  const onEvent = (name, data) => { if (name === 'grant.ended' && data.grantId === grantId) end(data.reason === 'expired' ? 'expired' : 'revoked'); };
+  const closeStream = !grantId ? () => {} : notifications ? notifications.subscribe(onEvent) : openNotificationStream({ onEvent });
 
   const stallTimer = setInterval(() => {
     const now = Date.now();

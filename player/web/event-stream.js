@@ -67,3 +67,22 @@ export function openEventStream(path, { onEvent, onState = () => {} }) {
 export function openNotificationStream(handlers) {
   return openEventStream('/api/v1/access/notifications/stream', handlers);
 }
+
+/**
+ * One notification stream for several listeners (the tiles of a wall), so N tiles do not hold N streams:
+ * opened with the first subscriber, closed with the last.
+ */
+export function sharedNotificationStream() {
+  const listeners = new Set();
+  let close = null;
+  return {
+    subscribe(onEvent) {
+      listeners.add(onEvent);
+      close ??= openNotificationStream({ onEvent: (name, data) => { for (const listener of [...listeners]) listener(name, data); } });
+      return () => {
+        listeners.delete(onEvent);
+        if (listeners.size === 0 && close) { close(); close = null; }
+      };
+    },
+  };
+}

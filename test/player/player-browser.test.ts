@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
-import { addCamera, FAST_RELAY, rtspConnections, startSimCameras } from '../relay/relay-fixtures.ts';
+import { addCamera, FAST_RELAY, grantToTraffic, rtspConnections, startSimCameras } from '../relay/relay-fixtures.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'player');
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -19,19 +19,27 @@ async function login(page: Page, url: string, username: string): Promise<void> {
   await page.getByTestId('camera').first().waitFor({ timeout: 15_000 });
 }
 
-/** Waits until every matching <video> has played past `seconds` and then advanced further: frames are decoded. */
-async function assertVideosAdvance(page: Page, selector: string, count: number): Promise<number[]> {
+/**
+ * Waits until every matching <video> has played past 0.5 s and then advanced further: frames are decoded.
+ * The bounds are generous (several streams start and decode at once on a loaded 2-core machine); tests
+ * that use this set their own timeout above the sum.
+ */
+async function assertVideosAdvance(page: Page, selector: string, count: number, { startMs = 30_000, advanceMs = 30_000 } = {}): Promise<number[]> {
   await page.waitForFunction(({ selector, count }) => {
     const videos = Array.from(document.querySelectorAll<HTMLVideoElement>(selector));
     return videos.length === count && videos.every((v) => v.currentTime > 0.5);
-  }, { selector, count }, { timeout: 30_000, polling: 200 });
+  }, { selector, count }, { timeout: startMs, polling: 250 });
   const first = await page.$$eval(selector, (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
   await page.waitForFunction(({ selector, first }) => {
     const videos = Array.from(document.querySelectorAll<HTMLVideoElement>(selector));
-    return videos.every((v, i) => v.currentTime > first[i]! + 0.5);
-  }, { selector, first }, { timeout: 30_000, polling: 200 });
+    return videos.length === first.length && videos.every((v, i) => v.currentTime > first[i]! + 0.5);
+  }, { selector, first }, { timeout: advanceMs, polling: 250 });
   return first;
 }
+
+/** Budget for a wall: up to 90 s for all tiles to start, 60 s more for each to advance, plus login. */
+const WALL_WAITS = { startMs: 90_000, advanceMs: 60_000 };
+const WALL_TEST_TIMEOUT = 200_000;
 
 describeEachDatabase('web player in headless Chromium', (kind) => {
   let t: TestHub;
@@ -71,18 +79,46 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     await page.goto(`${t.url}/player/#/live/${cameras[1]}?protocol=hls`);
     await assertVideosAdvance(page, '[data-testid=live-video]', 1);
     expect(await page.getByTestId('play-status').textContent()).toContain('playing (hls)');
+    // And WS-FLV, chosen on the page.
+    await page.locator('[data-testid=protocol-choice] [data-protocol=ws-flv]').click();
+    await page.waitForFunction(() => document.querySelector('[data-testid=play-status]')?.textContent?.includes('playing (ws-flv)'), null, { timeout: 15_000, polling: 200 });
+    await assertVideosAdvance(page, '[data-testid=live-video]', 1);
+    expect(await page.getByTestId('play-status').textContent()).toContain('playing (ws-flv)');
+    const sessions = await t.hub.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'play.start').where('target_id', '=', cameras[1]!).execute();
+    expect(sessions.some((row) => JSON.parse(row.details!).protocol === 'ws-flv')).toBe(true);
     await page.close();
-  });
+  }, 120_000);
 
   it('opens a 4-tile wall with four cameras playing, each pulled once', async () => {
     const page = await browser.newPage();
     await login(page, t.url, 'psViewer');
     await page.goto(`${t.url}/player/#/wall/4?ids=${cameras.join(',')}`);
-    await assertVideosAdvance(page, '[data-testid=tile-video]', 4);
+    await assertVideosAdvance(page, '[data-testid=tile-video]', 4, WALL_WAITS);
     expect(rtspConnections(rtsp.port)).toBe(4);
+    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('playing (ws-flv)'));
     await page.screenshot({ path: join(ARTIFACTS, `${kind}-wall-4.png`) });
     await page.close();
-  });
+  }, WALL_TEST_TIMEOUT);
+
+  it('stops every wall tile of a revoked grant and says so', async () => {
+    const grant = await grantToTraffic(t, cameras.slice(0, 2));
+    const page = await browser.newPage();
+    await login(page, t.url, 'trafficViewer');
+    // Two granted cameras on a 4-tile wall: each camera plays in two tiles.
+    await page.goto(`${t.url}/player/#/wall/4?ids=${cameras.slice(0, 2).join(',')}`);
+    await assertVideosAdvance(page, '[data-testid=tile-video]', 4, WALL_WAITS);
+    expect(await page.locator('[data-testid=tile][data-access-watch=grant]').count()).toBe(4);
+    const revoked = await t.api(`/api/v1/access/grants/${grant}/revoke`, { user: t.users.psApprover, body: { reason: 'wall test' } });
+    expect(revoked.status).toBe(200);
+    await page.waitForFunction(() => document.querySelectorAll('[data-testid=tile] [data-testid=access-ended][data-reason=revoked]').length === 4, null, { timeout: 15_000, polling: 200 });
+    expect(await page.getByTestId('access-ended').first().textContent()).toContain('Access revoked');
+    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('stopped: access revoked'));
+    const frozen = await page.$$eval('[data-testid=tile-video]', (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
+    await page.waitForTimeout(1_500);
+    expect(await page.$$eval('[data-testid=tile-video]', (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime))).toEqual(frozen);
+    await page.screenshot({ path: join(ARTIFACTS, `${kind}-wall-revoked.png`) });
+    await page.close();
+  }, WALL_TEST_TIMEOUT);
 
   it('tells a user without a grant that access is missing, with a request link', async () => {
     const page = await browser.newPage();
