@@ -1,11 +1,7 @@
+import type { CrowdAlertRaised } from './crowd-monitor.ts';
+
 /** Payload of the `crowd.alert` hub event: a zone stayed above its threshold for its duration. */
-export interface CrowdAlertEvent {
+export interface CrowdAlertEvent extends CrowdAlertRaised {
+  /** The stored alert's id. */
   id: string;
-  cameraId: string;
-  zoneId: string;
-  /** When the count first went above the threshold. */
-  startedAt: number;
-  raisedAt: number;
-  threshold: number;
-  count: number;
 }

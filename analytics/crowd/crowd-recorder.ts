@@ -19,10 +19,7 @@ export class CrowdRecorder implements CrowdSink {
   alertRaised(alert: CrowdAlertRaised): void {
     this.run('crowd alert', async () => {
       const row = await this.store.raiseAlert(alert);
-      this.events.emit('crowd.alert', {
-        id: row.id, cameraId: alert.cameraId, zoneId: alert.zoneId, startedAt: alert.startedAt,
-        raisedAt: alert.raisedAt, threshold: alert.threshold, count: alert.count,
-      });
+      this.events.emit('crowd.alert', { ...alert, id: row.id });
     });
   }
 

@@ -47,7 +47,10 @@ export function foldedVariants(folded: string): string[] {
   return [...out].filter((v) => v.length >= 2);
 }
 
-/** Levenshtein distance, capped: returns cap+1 as soon as it is certainly larger. */
+/**
+ * Levenshtein distance, capped: returns cap+1 as soon as it is certainly larger. The one implementation for
+ * checkpoint search and the analytics pass tracker (one OCR disagreement is the same plate).
+ */
 export function editDistance(a: string, b: string, cap = 2): number {
   const x = [...a];
   const y = [...b];

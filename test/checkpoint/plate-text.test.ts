@@ -30,6 +30,7 @@ describe('plate text', () => {
     expect(editDistance('京A12345', '京A12345')).toBe(0);
     expect(editDistance('京A12345', '京A1234')).toBe(1);
     expect(editDistance('京A12345', '京A54321', 2)).toBe(3);
+    expect(editDistance('京A12345', '沪B12345', 1)).toBe(2); // the pass tracker's one-edit check
   });
 
   it('wildcard patterns need a literal and match like the SQL forms', () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DetectedObject } from '../../analytics/detect/object-detector.ts';
 import type { PlateReading } from '../../analytics/plates/plate-reading.ts';
-import { editDistance } from '../../analytics/pipeline/plate-match.ts';
 import { passId, PassTracker } from '../../analytics/pipeline/pass-tracker.ts';
 
 function reading(plate: string, confidence: number, x = 100, formatValid = true): PlateReading {
@@ -71,11 +70,5 @@ describe('pass tracker', () => {
     expect(passId('c', '京A12345', 1)).toBe(passId('c', '京A12345', 1));
     expect(passId('c', '京A12345', 1)).not.toBe(passId('c', '京A12345', 2));
     expect(passId('c', '京A12345', 1)).toMatch(/^[A-Za-z0-9_]{1,128}$/);
-  });
-
-  it('edit distance', () => {
-    expect(editDistance('京A12345', '京A12345')).toBe(0);
-    expect(editDistance('京A12345', '京A1234')).toBe(1);
-    expect(editDistance('京A12345', '沪B12345', 1)).toBe(2);
   });
 });
