@@ -1,6 +1,10 @@
 import { Type } from '@sinclair/typebox';
 
-/** Settings of the checkpoint (卡口) database: retention, cloned-plate analysis, alert delivery. */
+/**
+ * Settings of the checkpoint (卡口) database: retention, cloned-plate analysis, alert delivery. Its retention
+ * job is the hub's one, so `retentionDays` also covers the other features' growing series (crowd, camera status,
+ * notifications).
+ */
 export const CheckpointConfigSchema = Type.Object(
   {
     retentionDays: Type.Object(
@@ -10,6 +14,11 @@ export const CheckpointConfigSchema = Type.Object(
         alerts: Type.Integer({ minimum: 1, default: 730 }),
         findings: Type.Integer({ minimum: 1, default: 730, description: 'cloned-plate findings (they carry copies of both passes)' }),
         deliveries: Type.Integer({ minimum: 1, default: 7, description: 'finished webhook deliveries' }),
+        crowdSamples: Type.Integer({ minimum: 1, default: 90, description: 'crowd-count time series (analytics)' }),
+        crowdAlerts: Type.Integer({ minimum: 1, default: 365, description: 'crowd alerts, counted from their end; open alerts are kept' }),
+        cameraStatusChanges: Type.Integer({ minimum: 1, default: 90, description: 'camera online/offline history (ingest health)' }),
+        notifications: Type.Integer({ minimum: 1, default: 180, description: 'in-hub user notifications, read or not' }),
+        // No audit entry on purpose: the audit trail is append-only and hash-chained; the PostgreSQL role cannot delete it.
       },
       { additionalProperties: false, default: {} },
     ),

@@ -11,12 +11,19 @@ export interface RetentionReport {
   alerts: number;
   findings: number;
   deliveries: number;
+  crowdSamples: number;
+  crowdAlerts: number;
+  cameraStatusChanges: number;
+  notifications: number;
 }
 
 /**
- * Deletes each data class once it is older than its configured retention (strictly older: nothing younger is
- * touched). Passes go in chunks so that a years-deep backlog never holds one giant transaction; their image
- * files go with them. Images can have a shorter life than the pass records that point at them.
+ * The hub's retention job. Deletes each data class once it is older than its configured retention (strictly
+ * older: nothing younger is touched): the checkpoint's passes, images, alerts, findings and deliveries, and
+ * the other features' growing series (crowd samples and alerts, camera status history, notifications).
+ * Passes go in chunks and long series in one-day slices, so a years-deep backlog never holds one giant
+ * transaction; pass image files go with their passes. Images can have a shorter life than their passes.
+ * The audit trail is never touched: it is append-only and hash-chained (the PostgreSQL role cannot delete it).
  */
 export class RetentionJob {
   private timer: NodeJS.Timeout | undefined;
@@ -27,7 +34,7 @@ export class RetentionJob {
   start(): void {
     const everyMs = this.ctx.config.checkpoint.retentionIntervalMinutes * 60_000;
     const tick = () => {
-      this.running = this.runOnce().catch((error: Error) => this.ctx.log.error({ err: error }, 'checkpoint retention failed'));
+      this.running = this.runOnce().catch((error: Error) => this.ctx.log.error({ err: error }, 'retention failed'));
     };
     this.timer = setInterval(tick, everyMs);
     this.timer.unref();
@@ -41,7 +48,9 @@ export class RetentionJob {
   async runOnce(now = Date.now()): Promise<RetentionReport> {
     const days = this.ctx.config.checkpoint.retentionDays;
     const db = this.ctx.db;
-    const report: RetentionReport = { passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0 };
+    const report: RetentionReport = {
+      passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0, crowdSamples: 0, crowdAlerts: 0, cameraStatusChanges: 0, notifications: 0,
+    };
 
     const passCutoff = now - days.passes * DAY_MS;
     for (;;) {
@@ -70,8 +79,25 @@ export class RetentionJob {
     const deliveryCutoff = now - days.deliveries * DAY_MS;
     report.deliveries = Number((await db.deleteFrom('checkpoint_deliveries')
       .where((eb) => eb.or([eb('delivered_at', '<', deliveryCutoff), eb('failed_at', '<', deliveryCutoff)])).executeTakeFirst()).numDeletedRows);
-    if (Object.values(report).some((n) => n > 0)) this.ctx.log.info({ retention: report }, 'checkpoint retention applied');
+
+    report.crowdSamples = await this.deleteSeriesBefore('crowd_samples', now - days.crowdSamples * DAY_MS);
+    report.cameraStatusChanges = await this.deleteSeriesBefore('camera_status_changes', now - days.cameraStatusChanges * DAY_MS);
+    // Counted from the end: an alert still open (ended_at null) is live, however long ago it started.
+    report.crowdAlerts = Number((await db.deleteFrom('crowd_alerts').where('ended_at', '<', now - days.crowdAlerts * DAY_MS).executeTakeFirst()).numDeletedRows);
+    report.notifications = Number((await db.deleteFrom('access_notifications').where('created_at', '<', now - days.notifications * DAY_MS).executeTakeFirst()).numDeletedRows);
+    if (Object.values(report).some((n) => n > 0)) this.ctx.log.info({ retention: report }, 'retention applied');
     return report;
+  }
+
+  /** Deletes a time series' rows with `at` before the cutoff, one day of the backlog per statement. */
+  private async deleteSeriesBefore(table: 'crowd_samples' | 'camera_status_changes', cutoff: number): Promise<number> {
+    let deleted = 0;
+    for (;;) {
+      const { oldest } = await this.ctx.db.selectFrom(table).select((eb) => eb.fn.min('at').as('oldest')).where('at', '<', cutoff).executeTakeFirstOrThrow();
+      if (oldest === null || oldest === undefined) return deleted;
+      const sliceEnd = Math.min(cutoff, Number(oldest) + DAY_MS);
+      deleted += Number((await this.ctx.db.deleteFrom(table).where('at', '<', sliceEnd).executeTakeFirst()).numDeletedRows);
+    }
   }
 
   /** Deletes image files; a stored path that resolves outside the images folder is never touched. */

@@ -13,7 +13,7 @@ describeEachDatabase('checkpoint retention', (kind) => {
   let t: TestHub;
 
   beforeAll(async () => {
-    t = await startTestHub(kind, { overrides: { checkpoint: { retentionDays: { passes: 30, images: 7, alerts: 30, findings: 30, deliveries: 7 } } } });
+    t = await startTestHub(kind, { overrides: { checkpoint: { retentionDays: { passes: 30, images: 7, alerts: 30, findings: 30, deliveries: 7, crowdSamples: 30, crowdAlerts: 30, cameraStatusChanges: 30, notifications: 30 } } } });
   });
   afterAll(async () => { await t?.stop(); });
 
@@ -44,6 +44,37 @@ describeEachDatabase('checkpoint retention', (kind) => {
     expect(existsSync(join(images, 'mid.jpg'))).toBe(false);
     expect(existsSync(join(images, 'young.jpg'))).toBe(true);
     expect((await t.hub.ctx.db.selectFrom('checkpoint_alerts').select('id').execute()).map((a) => a.id)).toEqual(['al-new']);
-    expect(await retention.runOnce(now)).toEqual({ passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0 });
+    expect(await retention.runOnce(now)).toEqual({ passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0, crowdSamples: 0, crowdAlerts: 0, cameraStatusChanges: 0, notifications: 0 });
+  });
+
+  it('deletes crowd samples and ended alerts, camera status history and notifications past retention; keeps younger rows and open alerts', async () => {
+    const db = t.hub.ctx.db;
+    const camera = await addCamera(t, t.departments.traffic);
+    const now = Date.now();
+    // Ages in ms before now: a backlog several days deep (deleted in day slices), just past the 30-day edge, on it, and young.
+    const ages = { ancient: 45 * DAY, old: 30 * DAY + 1, edge: 30 * DAY, young: 2 * DAY };
+    const entries = Object.entries(ages);
+    await db.insertInto('crowd_samples').values(entries.map(([, age]) => ({ camera_id: camera, zone_id: '_all', at: now - age, count: 3 }))).execute();
+    await db.insertInto('camera_status_changes').values(entries.map(([name, age]) => ({ id: `st-${name}`, camera_id: camera, at: now - age, status: 'offline', previous: 'online', reason: null }))).execute();
+    await db.insertInto('access_notifications').values(entries.map(([name, age]) => ({
+      id: `n-${name}`, user_id: t.users.psViewer.id, kind: 'grant.expired' as const, message: name, request_id: null, grant_id: null, created_at: now - age, read_at: name === 'old' ? null : now - age,
+    }))).execute();
+    await db.insertInto('crowd_alerts').values([
+      ...entries.map(([name, age]) => ({ id: `ca-${name}`, camera_id: camera, zone_id: '_all', started_at: now - age - 60_000, raised_at: now - age - 30_000, ended_at: now - age, threshold: 5, peak_count: 9 })),
+      { id: 'ca-open', camera_id: camera, zone_id: '_all', started_at: now - 60 * DAY, raised_at: now - 60 * DAY, ended_at: null, threshold: 5, peak_count: 9 },
+    ]).execute();
+
+    const retention = t.hub.ctx.service<RetentionJob>('checkpointRetention')!;
+    const report = await retention.runOnce(now);
+    expect(report).toMatchObject({ crowdSamples: 2, cameraStatusChanges: 2, crowdAlerts: 2, notifications: 2 });
+    const samples = await db.selectFrom('crowd_samples').select('at').where('camera_id', '=', camera).orderBy('at').execute();
+    expect(samples.map((r) => now - Number(r.at))).toEqual([ages.edge, ages.young]);
+    const statuses = await db.selectFrom('camera_status_changes').select('id').where('camera_id', '=', camera).orderBy('at').execute();
+    expect(statuses.map((r) => r.id)).toEqual(['st-edge', 'st-young']);
+    const alerts = await db.selectFrom('crowd_alerts').select('id').where('camera_id', '=', camera).orderBy('started_at').execute();
+    expect(alerts.map((r) => r.id)).toEqual(['ca-open', 'ca-edge', 'ca-young']);
+    const notes = await db.selectFrom('access_notifications').select('id').where('user_id', '=', t.users.psViewer.id).where('id', 'like', 'n-%').orderBy('created_at').execute();
+    expect(notes.map((r) => r.id)).toEqual(['n-edge', 'n-young']);
+    expect(await retention.runOnce(now)).toMatchObject({ crowdSamples: 0, cameraStatusChanges: 0, crowdAlerts: 0, notifications: 0 });
   });
 });
