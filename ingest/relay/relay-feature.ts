@@ -28,6 +28,8 @@ export function createRelayFeature(ctx: HubContext): HubFeature {
   const onExpired = onGrantEnded('grant_expired');
   const onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
     if (change === 'deleted') guard('ending sessions of a removed camera', sessions.endForCamera(cameraId, 'camera_removed'));
+    // A new stream URL or new credentials: the running pull must not stay on the old ones.
+    if (change === 'updated') guard('restarting a pull on the changed camera URL', hub.refreshSource(cameraId));
   };
 
   return {

@@ -49,9 +49,11 @@ export class RelayStream {
   private checking = false;
   private watcher: FSWatcher | undefined;
   private waiters: Array<() => void> = [];
+  private pullUrl: string;
 
   constructor(private readonly o: RelayStreamOptions) {
     this.transcoding = o.config.transcode === 'always';
+    this.pullUrl = o.pullUrl;
     this.mediaName = `${o.streamId}_${randomBytes(4).toString('hex')}`;
   }
 
@@ -65,6 +67,10 @@ export class RelayStream {
 
   get restarts(): number {
     return this.ffmpeg?.process.restarts ?? 0;
+  }
+
+  private get stopped(): boolean {
+    return this.state === 'stopped';
   }
 
   get hasPlaylist(): boolean {
@@ -95,7 +101,7 @@ export class RelayStream {
       ffmpegPath: config.ffmpegPath,
       name: `ffmpeg:relay:${streamId}`,
       args: relayArgs({
-        inputUrl: this.o.pullUrl, rtmpUrl: media.localUrl(this.mediaName), hlsDir: this.o.hlsDir,
+        inputUrl: this.pullUrl, rtmpUrl: media.localUrl(this.mediaName), hlsDir: this.o.hlsDir,
         hlsSegmentSeconds: config.hlsSegmentSeconds, hlsListSize: config.hlsListSize,
         inputTimeoutSeconds: config.inputTimeoutSeconds, transcode: this.transcoding,
       }),
@@ -127,8 +133,26 @@ export class RelayStream {
     this.transcoding = true;
     const old = this.ffmpeg;
     void old?.process.stop().then(() => {
-      if (this.state !== 'stopped') this.spawn();
+      if (this.state !== 'stopped' && this.ffmpeg === old) this.spawn();
     });
+  }
+
+  /**
+   * The camera's URL (or credentials) changed: ffmpeg restarts on the new one. The media name, the HLS
+   * folder and the viewers stay, as across any ffmpeg restart; false when the URL is the same.
+   */
+  async changeSource(pullUrl: string): Promise<boolean> {
+    if (this.state === 'stopped' || pullUrl === this.pullUrl) return false;
+    this.pullUrl = pullUrl;
+    // The codec decision was about the old source.
+    this.transcoding = this.o.config.transcode === 'always';
+    this.inputCodec = undefined;
+    this.o.log.info({ stream: this.o.streamId }, 'camera source changed; restarting the pull');
+    const old = this.ffmpeg;
+    await old?.process.stop();
+    // stop() may have run meanwhile, or another restart may have spawned already.
+    if (!this.stopped && this.ffmpeg === old) this.spawn();
+    return true;
   }
 
   /** Runs every 200 ms: notices new segments, kills a stalled ffmpeg, prunes orphan segments. */

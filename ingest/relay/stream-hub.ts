@@ -165,6 +165,18 @@ export class StreamHub {
     entry.idleTimer.unref();
   }
 
+  /**
+   * The camera was edited: a running pull whose URL (or credentials) changed restarts on the new one.
+   * True when a pull was restarted.
+   */
+  async refreshSource(cameraId: string): Promise<boolean> {
+    const entry = this.entries.get(cameraId);
+    if (!entry || entry.stopping) return false;
+    const stream = await entry.ready.catch(() => undefined);
+    if (!stream || this.entries.get(cameraId) !== entry || entry.stopping) return false;
+    return stream.changeSource(await this.deps.pullUrl(cameraId));
+  }
+
   /** The running stream of a camera, if any. */
   stream(streamId: string): RelayStream | undefined {
     const entry = this.entries.get(streamId);
