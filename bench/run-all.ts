@@ -1,0 +1,89 @@
+import { spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
+
+/**
+ * `npm run bench`: every benchmark in turn, each as its own process (so one's memory and threads never
+ * weigh on the next), their own tables passed through, then one summary of the figures the issues set
+ * as targets. Each benchmark measures its own baseline in the same run and prints the ratios.
+ * --quick runs smaller sizes (for a smoke run; the targets are judged on the full sizes).
+ */
+const { values } = parseArgs({ options: {
+  quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
+} });
+if (values.help) {
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint ...]');
+  process.exit(0);
+}
+
+interface Target { key: string; op: '<=' | '>=' | '='; value: number; what: string }
+interface Bench { name: string; script: string; args: string[]; quickArgs: string[]; targets: Target[] }
+
+const BENCHES: Bench[] = [
+  { name: 'ingest', script: 'bench/ingest-bench.ts', args: [], quickArgs: ['--count', '10'],
+    targets: [{ key: 'seconds', op: '<=', value: 10, what: '50 cameras discovered and adopted' }] },
+  { name: 'relay', script: 'bench/relay-bench.ts', args: [], quickArgs: ['--streams', '5', '--viewers', '20', '--seconds', '10', '--cold', '3'],
+    targets: [
+      { key: 'cpu_cores', op: '<=', value: 1, what: '50 streams relayed' },
+      { key: 'first_segment_ms_p50', op: '<=', value: 2500, what: 'play → first HLS segment' },
+      { key: 'flv_first_frame_ms_p50', op: '<=', value: 1000, what: 'play → first FLV frame' },
+    ] },
+  { name: 'analytics', script: 'bench/analytics-bench.ts', args: [], quickArgs: ['--frames', '60'],
+    targets: [
+      { key: 'detections_per_s', op: '>=', value: 50, what: 'person/vehicle frames/s, worker pool' },
+      { key: 'plate_ms_p50', op: '<=', value: 40, what: 'one plate in 1080p, one core' },
+    ] },
+  { name: 'checkpoint', script: 'bench/checkpoint-bench.ts', args: [], quickArgs: ['--rows', '200000', '--ingest', '20000'],
+    targets: [
+      { key: 'ingest_rows_per_s', op: '>=', value: 20_000, what: 'batched ingest, SQLite and PostgreSQL' },
+      { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
+      { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
+    ] },
+];
+
+/** The last `key=value key=value` line a benchmark prints. */
+function figures(output: string): Map<string, number> {
+  const lines = output.trim().split('\n').reverse();
+  const last = lines.find((line) => /^(\w+=[-\d.]+\s*)+$/.test(line.trim())) ?? '';
+  return new Map(last.trim().split(/\s+/).filter(Boolean).map((pair) => {
+    const [key, value] = pair.split('=');
+    return [key!, Number(value)];
+  }));
+}
+
+function run(bench: Bench): Promise<{ code: number | null; output: string }> {
+  const args = ['--import', 'tsx', bench.script, ...(values.quick ? bench.quickArgs : bench.args)];
+  console.log(`\n=== bench:${bench.name} (${args.slice(2).join(' ') || 'defaults'}) ===`);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      process.stdout.write(chunk);
+    });
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+const selected = BENCHES.filter((b) => !values.only?.length || values.only.includes(b.name));
+const summary: string[][] = [];
+let failed = false;
+for (const bench of selected) {
+  const { code, output } = await run(bench);
+  const found = figures(output);
+  if (code !== 0) failed = true;
+  for (const target of bench.targets) {
+    const value = found.get(target.key);
+    const met = value !== undefined && (target.op === '<=' ? value <= target.value : target.op === '>=' ? value >= target.value : value === target.value);
+    if (!met) failed = true;
+    summary.push([bench.name, target.key, value === undefined ? `missing (exit ${code})` : String(value), `${target.op} ${target.value}`, met ? 'met' : 'NOT MET', target.what]);
+  }
+}
+
+const header = ['bench', 'figure', 'value', 'target', 'status', 'what'];
+const widths = header.map((h, i) => Math.max(h.length, ...summary.map((row) => row[i]!.length)));
+const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i]!)).join(' | ');
+console.log(`\n=== summary${values.quick ? ' (--quick: smaller sizes, targets are for the full run)' : ''} ===`);
+console.log(line(header));
+console.log(widths.map((w) => '-'.repeat(w)).join('-|-'));
+for (const row of summary) console.log(line(row));
+process.exitCode = failed ? 1 : 0;
