@@ -6,6 +6,7 @@ import { forbidden } from './errors/hub-error.ts';
 import { installErrorHandler } from './errors/error-handler.ts';
 import type { HubContext } from './hub/hub-context.ts';
 import type { HubFeature } from './hub/hub-feature.ts';
+import { isCrossOrigin } from './http/same-origin.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 
 /** Log fields that must never reach a log line. */
@@ -15,15 +16,6 @@ export const REDACTED_LOG_PATHS = [
 ];
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-
-/** Host of an Origin header; undefined for a malformed one (refused like any foreign origin, not a 500). */
-function originHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * The HTTP API: one authorization gate, schemas on every route, errors as `{ code, message }`,
@@ -45,8 +37,7 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
   // Browsers attach no credentials here (bearer tokens only), but refuse cross-origin writes outright.
   app.addHook('onRequest', async (request) => {
     if (!STATE_CHANGING.has(request.method)) return;
-    const origin = request.headers.origin;
-    if (origin && (origin === 'null' || originHost(origin) !== request.headers.host)) {
+    if (isCrossOrigin(request.headers.origin, request.headers.host)) {
       throw forbidden('CROSS_ORIGIN_REFUSED', 'cross-origin requests may not change anything');
     }
   });

@@ -3,20 +3,12 @@ import type { Duplex } from 'node:stream';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { forbidden, HubError } from '../../api/errors/hub-error.ts';
+import { isCrossOrigin } from '../../api/http/same-origin.ts';
 
 interface PendingUpgrade {
   socket: Duplex;
   head: Buffer;
   accepted: boolean;
-}
-
-/** Host of an Origin header; undefined for a malformed one. */
-function originHost(origin: string): string | undefined {
-  try {
-    return new URL(origin).host;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -66,8 +58,7 @@ export class WebSocketUpgrades {
    * always sends Origin on a WebSocket, and cookies or not, a foreign page must not open one.
    */
   assertSameOrigin(request: FastifyRequest): void {
-    const origin = request.headers.origin;
-    if (origin && (origin === 'null' || originHost(origin) !== request.headers.host)) {
+    if (isCrossOrigin(request.headers.origin, request.headers.host)) {
       throw forbidden('CROSS_ORIGIN_REFUSED', 'WebSockets from another origin are refused');
     }
   }
