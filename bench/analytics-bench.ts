@@ -11,7 +11,8 @@ import { InferencePool } from '../analytics/workers/inference-pool.ts';
  *   default threading, frames fed back-to-back;
  * - plates: one core (ORT intraOpNumThreads = 1) on the 1080p street photo (detect + refine + warp + read),
  *   against the same without corner refinement.
- * --minutes N adds a memory-flatness run that feeds the pool for N minutes and samples RSS.
+ * --minutes N adds a memory-flatness run that feeds the pool for N minutes and samples RSS (the pool only;
+ * the whole-pipeline soak, ffmpeg to checkpoint store, is bench/pipeline-soak.ts, `npm run bench:soak`).
  */
 const { values } = parseArgs({ options: { minutes: { type: 'string' }, frames: { type: 'string' }, help: { type: 'boolean' } } });
 if (values.help) {

@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint|soak ...]');
   process.exit(0);
 }
 
@@ -38,6 +38,12 @@ const BENCHES: Bench[] = [
       { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
       { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
     ] },
+  // Whole pipeline for 10 minutes. RSS growth is the least-squares slope over the second half, once models
+  // and frame rings are in place. Bound 2 MB/min = 20 MB over the run: about the jitter of one RSS sample
+  // under load (±20 MB around a flat line, heap flat), yet reached by a leak as small as one 1080p frame
+  // buffer (6 MB) every 3 minutes.
+  { name: 'soak', script: 'bench/pipeline-soak.ts', args: [], quickArgs: ['--minutes', '1', '--baseline-minutes', '0.5'],
+    targets: [{ key: 'rss_growth_mb_per_min', op: '<=', value: 2, what: 'hub RSS growth, whole pipeline at full load' }] },
 ];
 
 /** The last `key=value key=value` line a benchmark prints. */
