@@ -98,7 +98,7 @@ async function main(): Promise<number> {
     process.on('SIGINT', onSignal);
   });
 
-  const lines = [`\nCamera sharing hub is running at ${hub.url}`, `  player:  ${hub.url}/`, `  health:  ${hub.url}/healthz`, `  API:     ${hub.url}/api/v1/openapi.json`];
+  const lines = [`\nCamera sharing hub is running at ${hub.url}`, `  player:  ${hub.url}/player/`, `  health:  ${hub.url}/healthz`, `  API:     ${hub.url}/api/v1/openapi.json`];
   if (hub.firstRunAdmin?.generatedPassword) {
     lines.push(`  admin login: ${hub.firstRunAdmin.username} / ${hub.firstRunAdmin.generatedPassword}   (shown once; 'npm run hub -- reset-admin' sets a new one)`);
   } else if (hub.firstRunAdmin) {

@@ -57,6 +57,7 @@ export function createPlayerFeature(_ctx: HubContext): HubFeature {
   return {
     name: 'player',
     registerRootRoutes(app: FastifyInstance) {
+      app.get('/', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
       app.get('/player', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
       app.get('/player/', { config: { access: 'public', rawResponse: true }, schema: { tags: ['player'], summary: 'The web player' } },
         async (_request, reply) => send(reply, files.get('index.html')!, 'no-cache'));

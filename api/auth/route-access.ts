@@ -72,6 +72,8 @@ export function installRouteAccess(app: FastifyInstance, tokens: TokenService): 
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;
     if (access === 'public' || access === 'signed-url') return;
+    // No such route: the not-found handler answers 404 (the route list is public in the OpenAPI document).
+    if (request.is404) return;
     if (access === undefined) throw forbidden('ACCESS_UNDECLARED', 'this route is closed');
     const token = bearerToken(request);
     if (!token) throw unauthorized('AUTH_REQUIRED', 'send an access token as "Authorization: Bearer <token>"');

@@ -16,4 +16,15 @@ describeEachDatabase('hub start-up', (kind) => {
     expect(me.status).toBe(200);
     expect(me.body.departmentName).toBe('Public Security Bureau');
   });
+
+  it('answers an unknown route with 404 {code, message}, for anonymous callers too', async () => {
+    const missing = await t.api('/api/v1/no-such-route');
+    expect([missing.status, missing.body.code]).toEqual([404, 'NOT_FOUND']);
+    expect(typeof missing.body.message).toBe('string');
+  });
+
+  it('sends a browser opening the hub URL to the player (the URL the demo prints)', async () => {
+    const root = await fetch(`${t.url}/`, { redirect: 'manual' });
+    expect([root.status, root.headers.get('location')]).toEqual([302, '/player/']);
+  });
 });
