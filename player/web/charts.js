@@ -1,7 +1,7 @@
 // Small SVG charts built with DOM calls (no markup strings, no libraries): a share ring and horizontal bars.
 const SVG = 'http://www.w3.org/2000/svg';
 
-function svg(tag, attrs = {}, ...children) {
+export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG, tag);
   for (const [key, value] of Object.entries(attrs)) node.setAttribute(key, String(value));
   for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));

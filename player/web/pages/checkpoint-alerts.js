@@ -1,0 +1,67 @@
+import { api } from '../api.js';
+import { el } from '../dom.js';
+import { openEventStream } from '../event-stream.js';
+import { plateLink } from './checkpoint-common.js';
+import { formatTime } from './workflow-common.js';
+
+/**
+ * Watchlist alerts: the stored ones (newest first), then live ones from the SSE stream prepended as they
+ * arrive; each is acknowledged by a person with an optional note. Returns { node, close }.
+ */
+export async function renderAlertsSection(directory) {
+  const state = el('span', { class: 'badge', 'data-testid': 'alert-stream-state' }, 'connecting…');
+  const onlyOpen = el('input', { type: 'checkbox', 'data-testid': 'alerts-unacknowledged' });
+  const list = el('ul', { class: 'alerts', 'data-testid': 'alerts' });
+  const rows = new Map();
+
+  const empty = () => el('li', { class: 'muted', 'data-testid': 'no-alerts' }, 'No alerts.');
+  const show = (alert, live) => {
+    const existing = rows.get(alert.id);
+    const node = alertItem(alert, directory, live, (updated) => show(updated, false));
+    if (existing) existing.replaceWith(node);
+    rows.set(alert.id, node);
+    return node;
+  };
+  const load = async () => {
+    const stored = await api(`/api/v1/checkpoint/alerts?limit=100${onlyOpen.checked ? '&unacknowledged=true' : ''}`);
+    rows.clear();
+    list.replaceChildren(...(stored.length ? stored.map((a) => show(a, false)) : [empty()]));
+  };
+  onlyOpen.addEventListener('change', () => load().catch((error) => list.replaceChildren(el('li', { class: 'form-error' }, error.message))));
+  await load();
+
+  const close = openEventStream('/api/v1/checkpoint/alerts/stream', {
+    onState: (s) => { state.textContent = s === 'open' ? 'live' : s; state.className = `badge state-${s === 'open' ? 'live' : 'pending'}`; },
+    onEvent: (name, alert) => {
+      if (name !== 'alert' || rows.has(alert.id)) return;
+      list.querySelector('[data-testid=no-alerts]')?.remove();
+      list.prepend(show(alert, true));
+    },
+  });
+  const node = el('section', { class: 'checkpoint-alerts' },
+    el('div', { class: 'toolbar' }, el('h2', {}, 'Alerts'), state, el('label', { class: 'pick' }, onlyOpen, 'only unacknowledged')),
+    list);
+  return { node, close };
+}
+
+function alertItem(alert, directory, live, onUpdated) {
+  const acknowledged = alert.acknowledgedAt !== null;
+  const note = el('input', { placeholder: 'note (optional)', maxlength: 1000, 'data-testid': 'ack-note' });
+  const result = el('span', { class: 'form-error', 'data-testid': 'ack-result' });
+  const acknowledge = async () => {
+    try {
+      const body = note.value.trim() ? { note: note.value.trim() } : {};
+      onUpdated(await api(`/api/v1/checkpoint/alerts/${encodeURIComponent(alert.id)}/ack`, { method: 'POST', body }));
+    } catch (error) { result.textContent = error.message; }
+  };
+  return el('li', { class: acknowledged ? 'read' : 'unread', 'data-testid': 'alert-row', 'data-plate': alert.plate, 'data-alert-id': alert.id },
+    el('span', { class: 'when' }, formatTime(alert.passedAt)),
+    el('span', { class: `badge state-${acknowledged ? 'ended' : 'emergency'}`, 'data-testid': 'alert-state' }, acknowledged ? 'acknowledged' : 'open'),
+    live ? el('span', { class: 'badge live' }, 'new') : null,
+    el('span', { class: 'message' }, plateLink(alert.plate), ` at ${directory.camera(alert.cameraId)}`,
+      alert.reason ? el('span', { class: 'muted' }, ` — ${alert.reason}`) : null),
+    acknowledged
+      ? el('span', { class: 'muted', 'data-testid': 'ack-by' }, `acknowledged ${formatTime(alert.acknowledgedAt)}${alert.ackNote ? `: ${alert.ackNote}` : ''}`)
+      : el('span', { class: 'inline-form' }, note, el('button', { type: 'button', class: 'primary', 'data-testid': 'ack', onclick: acknowledge }, 'Acknowledge')),
+    result);
+}

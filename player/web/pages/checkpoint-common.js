@@ -1,0 +1,27 @@
+import { apiBlobUrl } from '../api.js';
+import { el } from '../dom.js';
+
+// Shared bits of the traffic-control pages: plate colours, pass cells, the trajectory link, file downloads.
+export const PLATE_COLOURS = ['blue', 'yellow', 'green', 'white', 'black', 'yellow_green', 'unknown'];
+
+/** Who may put plates on a watchlist or take them off (the API's access ['approver']; admin passes every check). */
+export const WATCHLIST_EDITORS = ['approver', 'admin'];
+
+export const colourBadge = (colour) => el('span', { class: `badge plate plate-${colour}`, 'data-testid': 'plate-colour' }, colour.replace('_', '-'));
+
+export const confidence = (value) => `${Math.round(Number(value) * 100)}%`;
+
+/** The plate as a link to its trajectory page. */
+export function plateLink(plate) {
+  return el('a', { href: `#/trajectory/${encodeURIComponent(plate)}`, class: 'plate-text', 'data-testid': 'trajectory-link' }, plate);
+}
+
+/** Downloads an authorised file: fetched with the bearer header, handed to the browser as an object URL. */
+export async function downloadWithAuth(path, filename) {
+  const url = await apiBlobUrl(path);
+  const link = el('a', { href: url, download: filename });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}

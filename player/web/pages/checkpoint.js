@@ -1,0 +1,111 @@
+import { api } from '../api.js';
+import { el } from '../dom.js';
+import { colourBadge, confidence, downloadWithAuth, PLATE_COLOURS, plateLink } from './checkpoint-common.js';
+import { passImageLoader } from './pass-images.js';
+import { formatTime, fromLocalInput, loadDirectory, resultLine, table, toLocalInput } from './workflow-common.js';
+
+// Plate search modes and the API parameter each one fills.
+const MODES = { exact: 'plate', wildcard: 'platePattern', fuzzy: 'fuzzyPlate' };
+const PAGE_SIZE = 50;
+
+/**
+ * Checkpoint (卡口) pass search: plate (exact, wildcard or OCR-tolerant), time range, camera, plate colour;
+ * newest first, "load more" with the API's cursor, CSV export of the same filters. The filters live in the
+ * hash (#/checkpoint?mode=exact&plate=…) so going back from a trajectory shows the same results.
+ */
+export async function renderCheckpoint(root, { query }) {
+  const directory = await loadDirectory();
+  const images = passImageLoader();
+  const fields = {
+    mode: el('select', { 'data-testid': 'cp-mode' }, Object.keys(MODES).map((m) => el('option', { value: m }, m))),
+    plate: el('input', { placeholder: 'e.g. 京A12345, 京A*5, 京A1234S', maxlength: 16, 'data-testid': 'cp-plate' }),
+    from: el('input', { type: 'datetime-local', 'data-testid': 'cp-from' }),
+    to: el('input', { type: 'datetime-local', 'data-testid': 'cp-to' }),
+    cameraId: el('select', { 'data-testid': 'cp-camera' }, el('option', { value: '' }, 'any camera'),
+      directory.cameras.map((c) => el('option', { value: c.id }, c.name))),
+    plateColour: el('select', { 'data-testid': 'cp-colour' }, el('option', { value: '' }, 'any colour'),
+      PLATE_COLOURS.map((c) => el('option', { value: c }, c.replace('_', '-')))),
+  };
+  for (const [name, input] of Object.entries(fields)) {
+    const value = query.get(name);
+    if (value === null) continue;
+    input.value = name === 'from' || name === 'to' ? toLocalInput(Number(value)) : value;
+  }
+
+  const outcome = resultLine('cp-result-line');
+  const results = el('div', { 'data-testid': 'cp-results' });
+  const more = el('button', { type: 'button', hidden: true, 'data-testid': 'cp-more' }, 'Load more');
+  let cursor = null;
+  let body = null;
+
+  /** The filters as API parameters (also what the hash keeps, with `mode`). */
+  const filters = () => {
+    const params = new URLSearchParams();
+    const plate = fields.plate.value.trim();
+    if (plate) params.set(MODES[fields.mode.value], plate);
+    for (const name of ['from', 'to']) {
+      const ms = fromLocalInput(fields[name].value);
+      if (ms !== undefined) params.set(name, String(ms));
+    }
+    for (const name of ['cameraId', 'plateColour']) if (fields[name].value) params.set(name, fields[name].value);
+    return params;
+  };
+  const remember = () => {
+    const kept = new URLSearchParams({ mode: fields.mode.value });
+    if (fields.plate.value.trim()) kept.set('plate', fields.plate.value.trim());
+    for (const [name, value] of filters()) if (!Object.values(MODES).includes(name)) kept.set(name, value);
+    // replaceState does not fire hashchange, so the page is not rendered again.
+    history.replaceState(null, '', `#/checkpoint?${kept}`);
+  };
+
+  const search = async (append) => {
+    const params = filters();
+    params.set('limit', String(PAGE_SIZE));
+    if (append && cursor) params.set('cursor', cursor);
+    more.disabled = true;
+    try {
+      const page = await api(`/api/v1/checkpoint/passes?${params}`);
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      const rows = page.items.map((p) => passRow(p, directory, images));
+      if (!append || !body) {
+        body = table(['Time', 'Plate', 'Colour', 'Confidence', 'Camera', 'Vehicle', 'Crop'], rows, { 'data-testid': 'cp-table' });
+        results.replaceChildren(page.items.length ? body : el('p', { class: 'muted', 'data-testid': 'cp-empty' }, 'No passes match.'));
+      } else body.querySelector('tbody').append(...rows);
+      const shown = body.querySelectorAll('tbody tr').length;
+      outcome.ok(`${shown} passes shown${cursor ? ' (more available)' : ''}.`);
+      if (!append) remember();
+    } catch (error) { outcome.fail(error); } finally { more.disabled = false; }
+  };
+  const exportCsv = async () => {
+    try {
+      await downloadWithAuth(`/api/v1/checkpoint/export/passes.csv?${filters()}`, `checkpoint-passes-${new Date().toISOString().slice(0, 10)}.csv`);
+      outcome.ok('CSV exported (the export is recorded in the audit trail).');
+    } catch (error) { outcome.fail(error); }
+  };
+  more.addEventListener('click', () => search(true));
+
+  const labels = { mode: 'Plate match', plate: 'Plate', from: 'From', to: 'To', cameraId: 'Camera', plateColour: 'Plate colour' };
+  const form = el('form', { class: 'filters', 'data-testid': 'cp-search' },
+    Object.entries(fields).map(([name, input]) => el('label', {}, labels[name], input)),
+    el('div', { class: 'toolbar' },
+      el('button', { type: 'submit', class: 'primary', 'data-testid': 'cp-search-button' }, 'Search'),
+      el('button', { type: 'button', 'data-testid': 'cp-export', onclick: exportCsv }, 'Export CSV')));
+  form.addEventListener('submit', (event) => { event.preventDefault(); search(false); });
+  root.append(el('h1', {}, 'Checkpoint passes'), form, outcome.node, results, more);
+  search(false);
+  return () => images.release();
+}
+
+function passRow(pass, directory, images) {
+  const vehicle = [pass.vehicleColour, pass.vehicleClass, pass.lane === null ? null : `lane ${pass.lane}`, pass.direction].filter(Boolean).join(' · ');
+  return el('tr', { 'data-testid': 'pass-row', 'data-plate': pass.plate, 'data-pass-id': pass.id },
+    el('td', {}, formatTime(pass.passedAt)),
+    el('td', {}, plateLink(pass.plate),
+      pass.matchDistance === undefined ? null : el('span', { class: 'badge', title: 'edits after folding OCR confusions', 'data-testid': 'match-distance' }, `≈${pass.matchDistance}`)),
+    el('td', {}, colourBadge(pass.plateColour)),
+    el('td', {}, confidence(pass.plateConfidence)),
+    el('td', {}, directory.camera(pass.cameraId)),
+    el('td', { class: 'muted' }, vehicle || '—'),
+    el('td', {}, images.thumbnail(pass)));
+}
