@@ -10,6 +10,11 @@ import { ensureDemoAccounts, type DemoDepartment } from './demo-accounts.ts';
 /** Where the demo's cameras stand: around People's Square, Shanghai. */
 const CITY_CENTRE = { lat: 31.2304, lon: 121.4737 };
 const ADOPT_CONCURRENCY = 4;
+/**
+ * One traffic camera streams the 'plates' clip (1080p, known plates) with analytics on, so the checkpoint
+ * pages fill with passes; the 640x360 'small' clip of the other cameras is too small to read a plate from.
+ */
+const CHECKPOINT_CAMERA_PREFIX = 'Demo checkpoint camera';
 
 /**
  * The demo: simulated cameras started, discovered over WS-Discovery (unicast to their ports) and adopted
@@ -19,6 +24,7 @@ const ADOPT_CONCURRENCY = 4;
  */
 export class DemoCameras {
   private sim: SimulatedCameras | undefined;
+  private checkpointSim: SimulatedCameras | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
   private lines: string[] = [];
@@ -46,8 +52,9 @@ export class DemoCameras {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.running;
-    await this.sim?.stop();
+    await Promise.all([this.sim?.stop(), this.checkpointSim?.stop()]);
     this.sim = undefined;
+    this.checkpointSim = undefined;
   }
 
   private async run(departments: DemoDepartment[]): Promise<void> {
@@ -55,26 +62,38 @@ export class DemoCameras {
     const started = Date.now();
     for (const old of await this.ctx.db.selectFrom('cameras').select('id').where('source', '=', 'demo').execute()) await this.registry.remove(old.id);
     log.info({ count: config.demo.sampleCameras }, 'demo: starting simulated cameras');
-    this.sim = await startSimulatedCameras({ count: config.demo.sampleCameras, preset: 'small', targetsFile: false, namePrefix: 'Demo camera' });
+    const smallCount = config.demo.sampleCameras - 1;
+    // One after the other, each kept as soon as it runs, so stop() ends whatever did start.
+    this.checkpointSim = await startSimulatedCameras({ count: 1, preset: 'plates', targetsFile: false, namePrefix: CHECKPOINT_CAMERA_PREFIX });
     if (this.stopped) return;
-    const targets = this.sim.cameras.map((c) => ({ host: c.discovery.host, port: c.discovery.port }));
+    if (smallCount > 0) this.sim = await startSimulatedCameras({ count: smallCount, preset: 'small', targetsFile: false, namePrefix: 'Demo camera' });
+    if (this.stopped) return;
+    const sims = [this.checkpointSim, this.sim].filter((sim) => sim !== undefined);
+    const targets = sims.flatMap((sim) => sim.cameras).map((c) => ({ host: c.discovery.host, port: c.discovery.port }));
     const result = await probe({ targets, multicast: false, timeoutMs: config.ingest.discoveryTimeoutMs, log });
     const rows = await this.candidates.upsert(result.devices);
     log.info({ discovered: rows.length }, 'demo: simulated cameras discovered');
     const admin = await this.adminUser();
     const queue = rows.filter((row) => !row.adopted_camera_id);
+    const isCheckpoint = (row: (typeof rows)[number]) => (row.name ?? '').startsWith(CHECKPOINT_CAMERA_PREFIX);
+    const traffic = departments.find((d) => d.category === 'traffic') ?? departments[0]!;
+    // The other cameras go round the departments starting with the non-traffic ones, so even three cameras cover all three.
+    const others = rows.filter((row) => !isCheckpoint(row));
+    const rotation = [...departments.filter((d) => d !== traffic), traffic];
     let adopted = 0;
     const worker = async () => {
       for (let row = queue.shift(); row && !this.stopped; row = queue.shift()) {
         const index = rows.indexOf(row);
-        const department = departments[index % departments.length]!;
+        const checkpoint = isCheckpoint(row);
+        const department = checkpoint ? traffic : rotation[others.indexOf(row) % rotation.length]!;
         const angle = (index * 137.5 * Math.PI) / 180;
         const radius = 0.01 + 0.004 * Math.sqrt(index);
         try {
           await this.adoption.adopt(row.id, {
             departmentId: department.id, category: department.category, name: row.name ?? undefined,
             lat: CITY_CENTRE.lat + radius * Math.sin(angle), lon: CITY_CENTRE.lon + radius * Math.cos(angle),
-            username: this.sim!.username, password: this.sim!.password, analyticsEnabled: index % 4 === 0, source: 'demo',
+            username: this.checkpointSim!.username, password: this.checkpointSim!.password,
+            analyticsEnabled: checkpoint || others.indexOf(row) % 4 === 0, source: 'demo',
           }, admin);
           adopted++;
         } catch (error) {

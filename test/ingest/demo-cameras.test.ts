@@ -37,6 +37,10 @@ describeEachDatabase('demo cameras', (kind) => {
     expect(cameras).toHaveLength(3);
     expect(new Set(cameras.map((c) => c.department_id)).size).toBe(3);
     expect(cameras.every((c) => c.source === 'demo' && c.lat !== null && c.ptz === 1)).toBe(true);
+    // One traffic camera streams the 'plates' clip with analytics on, so the checkpoint pages get passes.
+    const checkpoint = await hub!.ctx.db.selectFrom('cameras').innerJoin('departments', 'departments.id', 'cameras.department_id')
+      .select(['cameras.name', 'cameras.analytics_enabled', 'departments.kind']).where('cameras.name', 'like', 'Demo checkpoint camera%').execute();
+    expect(checkpoint).toEqual([{ name: 'Demo checkpoint camera 1', analytics_enabled: 1, kind: 'traffic' }]);
 
     const response = await fetch(`${hub!.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: login![1], password: login![2] }) });
     expect(response.status).toBe(200);
