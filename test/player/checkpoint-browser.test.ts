@@ -101,6 +101,18 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
     expect(await a.getByTestId('pass-row').first().textContent()).toContain('East bridge');
     await shot(a, '1-exact-search');
 
+    // Wildcards, and the plate-colour filter.
+    await a.getByTestId('cp-mode').selectOption('wildcard');
+    await a.getByTestId('cp-plate').fill('京?6*');
+    await a.getByTestId('cp-search-button').click();
+    await expect.poll(() => plates(a), { timeout: 10_000 }).toEqual(['京B67890']);
+    await a.getByTestId('cp-plate').fill('');
+    await a.getByTestId('cp-colour').selectOption('yellow');
+    await a.getByTestId('cp-search-button').click();
+    await expect.poll(() => a.getByTestId('cp-result-line').textContent(), { timeout: 10_000 }).toBe('1 pass shown.');
+    expect(await plates(a)).toEqual(['京B67890']);
+    await a.getByTestId('cp-colour').selectOption('');
+
     // Fuzzy: the plate as OCR misreads it (I for 1, S for 5) finds the right passes and nothing else.
     await a.getByTestId('cp-mode').selectOption('fuzzy');
     await a.getByTestId('cp-plate').fill('京AI234S');

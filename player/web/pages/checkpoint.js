@@ -73,7 +73,7 @@ export async function renderCheckpoint(root, { query }) {
         results.replaceChildren(page.items.length ? body : el('p', { class: 'muted', 'data-testid': 'cp-empty' }, 'No passes match.'));
       } else body.querySelector('tbody').append(...rows);
       const shown = body.querySelectorAll('tbody tr').length;
-      outcome.ok(`${shown} passes shown${cursor ? ' (more available)' : ''}.`);
+      outcome.ok(`${shown} ${shown === 1 ? 'pass' : 'passes'} shown${cursor ? ' (more available)' : ''}.`);
       if (!append) remember();
     } catch (error) { outcome.fail(error); } finally { more.disabled = false; }
   };
