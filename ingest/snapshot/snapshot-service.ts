@@ -52,7 +52,7 @@ export class SnapshotService {
       source = 'stream';
       const stream = camera.sub_stream_url ? 'sub' : 'main';
       // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
-      image = await grabFrame(await this.registry.pullUrl(cameraId, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2));
+      image = await grabFrame(await this.registry.pullUrl(cameraId, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2), this.ctx.config.relay.ffmpegPath);
     }
     return { jpeg: await resizeJpeg(image, width), source };
   }
