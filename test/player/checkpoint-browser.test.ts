@@ -1,36 +1,19 @@
 import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
 import { addCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { startTestHub, TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
+import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, login, personContext } from './browser-session.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'checkpoint');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const HOUR = 3_600_000;
 const WANTED = '京A12345';
 const WATCHED = '京C77777';
 const CLONED = '京E55555';
 const FILLERS = 55;
-
-/** One browser context per person (separate storage); loopback only. */
-async function personContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
-  return context;
-}
-
-async function login(context: BrowserContext, url: string, username: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url}/player/#/login`);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('who').waitFor({ timeout: 15_000 });
-  return page;
-}
 
 const plates = (page: Page) => page.getByTestId('pass-row').evaluateAll((rows) => rows.map((r) => (r as HTMLElement).dataset.plate));
 
@@ -70,7 +53,7 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
       ...Array.from({ length: FILLERS }, (_, i) => pass(cameras.ring, `京F${String(i).padStart(5, '0')}`, base - 5 * HOUR - i * 60_000)),
     ]);
     // launch() runs Chromium on a fresh temporary profile, removed on close.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();

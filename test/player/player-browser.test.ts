@@ -5,17 +5,14 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { startTestHub, TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
+import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from './browser-session.ts';
 import { addCamera, FAST_RELAY, grantToTraffic, rtspConnections, startSimCameras } from '../relay/relay-fixtures.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'player');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 async function login(page: Page, url: string, username: string): Promise<void> {
-  await page.goto(`${url}/player/#/login`);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
+  await loginOnPage(page, url, username);
   await page.getByTestId('camera').first().waitFor({ timeout: 15_000 });
 }
 
@@ -54,7 +51,7 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     t = await startTestHub(kind, { overrides: { relay: { ...FAST_RELAY.relay, viewerIdleSeconds: 10 } } });
     for (const mount of ['north', 'south', 'east', 'west']) cameras.push(await addCamera(t, rtsp.urlFor(`/${mount}`), `Gate ${mount}`));
     userDataDir = mkdtempSync(join(tmpdir(), 'hub-chromium-'));
-    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
+    browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 800 } });
     // Loopback only: anything else the page tries to reach is refused.
     await browser.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
   });

@@ -1,31 +1,14 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { startTestHub, TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
+import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, login, personContext } from './browser-session.ts';
 import { addCamera, FAST_RELAY, startSimCameras } from '../relay/relay-fixtures.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'workflow');
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** One browser context per person (separate storage); loopback only. */
-async function personContext(browser: Browser): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, acceptDownloads: true });
-  await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
-  return context;
-}
-
-async function login(context: BrowserContext, url: string, username: string): Promise<Page> {
-  const page = await context.newPage();
-  await page.goto(`${url}/player/#/login`);
-  await page.getByLabel('User name').fill(username);
-  await page.getByLabel('Password').fill(TEST_PASSWORD);
-  await page.getByRole('button', { name: 'Log in' }).click();
-  await page.getByTestId('who').waitFor({ timeout: 15_000 });
-  return page;
-}
 
 const currentTime = (page: Page) => page.getByTestId('live-video').evaluate((v) => (v as HTMLVideoElement).currentTime);
 
@@ -41,7 +24,7 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     t = await startTestHub(kind, { overrides: { relay: { ...FAST_RELAY.relay, viewerIdleSeconds: 10 } } });
     cameraId = await addCamera(t, rtsp.urlFor('/gate'), 'Bureau gate');
     // launch() runs Chromium on a fresh temporary profile, removed on close.
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   });
   afterAll(async () => {
     await browser?.close();
