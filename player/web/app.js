@@ -1,6 +1,7 @@
 import { auth } from './api.js';
 import { clear, el } from './dom.js';
 import { renderCameras } from './pages/cameras.js';
+import { renderCrowd } from './pages/crowd.js';
 import { renderLive } from './pages/live.js';
 import { renderLogin } from './pages/login.js';
 import { renderRequestAccess } from './pages/request-access.js';
@@ -8,9 +9,9 @@ import { renderWall } from './pages/wall.js';
 import { CHECKPOINT_PAGES, checkpointNavLinks } from './pages/checkpoint-routes.js';
 import { WORKFLOW_PAGES, workflowNavLinks } from './pages/workflow-routes.js';
 
-// Hash routes: #/login, #/cameras, #/live/<id>, #/wall/<n>?ids=a,b, #/request/<cameraId>, #/checkpoint?…, #/trajectory/<plate>.
+// Hash routes: #/login, #/cameras, #/live/<id>, #/wall/<n>?ids=a,b, #/request/<cameraId>, #/checkpoint?…, #/trajectory/<plate>, #/crowd/<cameraId>.
 // Each page is its own module: render(root, params) and may return a cleanup function.
-const PAGES = { login: renderLogin, cameras: renderCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, ...WORKFLOW_PAGES, ...CHECKPOINT_PAGES };
+const PAGES = { login: renderLogin, cameras: renderCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, crowd: renderCrowd, ...WORKFLOW_PAGES, ...CHECKPOINT_PAGES };
 
 let cleanup = null;
 
@@ -20,7 +21,8 @@ function header() {
   top.append(el('span', { class: 'brand' }, 'Camera sharing hub'));
   if (!user) return;
   top.append(
-    el('nav', {}, el('a', { href: '#/cameras' }, 'Cameras'), el('a', { href: '#/wall/4' }, 'Video wall'), checkpointNavLinks(user), workflowNavLinks(user)),
+    el('nav', {}, el('a', { href: '#/cameras' }, 'Cameras'), el('a', { href: '#/wall/4' }, 'Video wall'), checkpointNavLinks(user),
+      user.role === 'auditor' ? null : el('a', { href: '#/crowd', 'data-testid': 'nav-crowd' }, 'Crowd'), workflowNavLinks(user)),
     el('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.departmentName ?? ''}`),
     el('button', { type: 'button', onclick: () => { auth.clear(); location.hash = '#/login'; } }, 'Log out'),
   );

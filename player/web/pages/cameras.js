@@ -47,5 +47,6 @@ function cameraRow(camera, selected, onSelect) {
   return el('li', { class: 'camera', 'data-camera-id': camera.id, 'data-testid': 'camera' },
     el('span', { class: 'name' }, camera.name), status,
     camera.ptz ? el('span', { class: 'badge' }, 'PTZ') : null,
-    el('span', { class: 'actions' }, actions));
+    el('span', { class: 'actions' }, actions,
+      camera.analyticsEnabled && camera.access.events ? el('a', { class: 'button', href: `#/crowd/${encodeURIComponent(camera.id)}`, 'data-testid': 'crowd-link' }, 'Crowd') : null));
 }

@@ -28,6 +28,7 @@ export async function renderLive(root, { args, query }) {
     PROTOCOLS.map(([name, label]) => el('a', {
       class: name === protocol ? 'button active' : 'button', 'data-protocol': name, href: `#/live/${encodeURIComponent(cameraId)}?protocol=${name}`,
     }, label)));
+  if (camera.analyticsEnabled && camera.access.events) tools.append(el('a', { class: 'button', href: `#/crowd/${encodeURIComponent(cameraId)}`, 'data-testid': 'crowd-link' }, 'Crowd'));
   root.append(video, status, tools);
 
   let playback;

@@ -1,0 +1,86 @@
+import { api, apiBlobUrl } from '../api.js';
+import { svg } from '../charts.js';
+import { el } from '../dom.js';
+
+/** Who may PUT zones: the route allows admin and approver, and approvers only for their own department's cameras. */
+export const canEditZones = (user, camera) => user.role === 'admin' || (user.role === 'approver' && user.departmentId === camera.departmentId);
+
+const polygonText = (polygon) => polygon.map((p) => `(${p.x.toFixed(2)}, ${p.y.toFixed(2)})`).join(' ');
+
+/**
+ * The camera's zones as a list; for editors also a remove button per zone and a drawing board: click points on
+ * the current snapshot (fetched with the bearer token), name the zone, set threshold and seconds, save.
+ * Polygons are normalised 0..1 picture coordinates, as the API stores them. onSaved(zones) after every PUT.
+ */
+export function zonesSection(camera, zones, { editable, onSaved }) {
+  const path = `/api/v1/analytics/cameras/${encodeURIComponent(camera.id)}/zones`;
+  const result = el('p', { class: 'form-error', 'data-testid': 'zone-result' });
+  const save = async (next) => {
+    try {
+      const saved = await api(path, { method: 'PUT', body: { zones: next } });
+      result.textContent = '';
+      onSaved(saved.zones);
+    } catch (error) { result.textContent = error.message; }
+  };
+  const rows = zones.map((zone) => el('tr', { 'data-testid': 'zone-row', 'data-zone-id': zone.id },
+    el('td', { 'data-testid': 'zone-name' }, zone.name), el('td', {}, zone.threshold), el('td', {}, `${zone.durationSeconds} s`),
+    el('td', { class: 'muted' }, polygonText(zone.polygon)),
+    editable ? el('td', {}, el('button', { type: 'button', 'data-testid': 'zone-remove', onclick: () => save(zones.filter((z) => z.id !== zone.id)) }, 'Remove')) : null));
+  const table = zones.length
+    ? el('table', { class: 'grid', 'data-testid': 'zones' },
+      el('thead', {}, el('tr', {}, ['Zone', 'Threshold', 'Duration', 'Polygon'].map((h) => el('th', {}, h)), editable ? el('th', {}) : null)),
+      el('tbody', {}, rows))
+    : el('p', { class: 'muted', 'data-testid': 'no-zones' }, 'No zones: only the whole picture is counted.');
+  return el('section', { class: 'crowd-zones' }, el('h2', {}, 'Zones'), table,
+    editable ? zoneEditor(camera, (zone) => save([...zones, zone])) : null, result);
+}
+
+function zoneEditor(camera, onAdd) {
+  const points = [];
+  const image = el('img', { class: 'zone-snapshot', alt: 'snapshot', 'data-testid': 'zone-snapshot' });
+  const overlay = svg('svg', { class: 'zone-overlay', viewBox: '0 0 1 1', preserveAspectRatio: 'none', 'data-testid': 'zone-overlay' });
+  const shape = svg('polygon', { class: 'zone-shape', points: '' });
+  overlay.append(shape);
+  const hint = el('span', { class: 'muted', 'data-testid': 'zone-points' }, '0 points');
+  const name = el('input', { placeholder: 'zone name', maxlength: 200, 'data-testid': 'zone-name-input', 'aria-label': 'Zone name' });
+  const threshold = el('input', { type: 'number', min: 0, value: 10, 'data-testid': 'zone-threshold', 'aria-label': 'Threshold' });
+  const seconds = el('input', { type: 'number', min: 0, value: 30, 'data-testid': 'zone-seconds', 'aria-label': 'Seconds above threshold' });
+  const error = el('span', { class: 'form-error' });
+  const redraw = () => {
+    shape.setAttribute('points', points.map((p) => `${p.x},${p.y}`).join(' '));
+    hint.textContent = `${points.length} point${points.length === 1 ? '' : 's'}`;
+  };
+  const board = el('div', {
+    class: 'zone-board', 'data-testid': 'zone-board',
+    onclick: (event) => {
+      const box = image.getBoundingClientRect();
+      if (!image.naturalWidth || box.width === 0) return;
+      const unit = (v) => Math.round(Math.min(1, Math.max(0, v)) * 10_000) / 10_000;
+      points.push({ x: unit((event.clientX - box.left) / box.width), y: unit((event.clientY - box.top) / box.height) });
+      redraw();
+    },
+  }, image, overlay);
+  const add = () => {
+    if (points.length < 3) { error.textContent = 'click at least 3 points on the picture'; return; }
+    if (!name.value.trim()) { error.textContent = 'give the zone a name'; return; }
+    error.textContent = '';
+    onAdd({
+      id: `z${Date.now().toString(36)}`, name: name.value.trim(), polygon: [...points],
+      threshold: Number(threshold.value) || 0, durationSeconds: Number(seconds.value) || 0,
+    });
+  };
+  const loadSnapshot = async () => {
+    try {
+      image.src = await apiBlobUrl(`/api/v1/cameras/${encodeURIComponent(camera.id)}/snapshot?width=640`);
+      image.dataset.loaded = 'true';
+    } catch (e) { error.textContent = `snapshot: ${e.message}`; }
+  };
+  loadSnapshot();
+  return el('div', { class: 'zone-editor', 'data-testid': 'zone-editor' },
+    el('h3', {}, 'New zone'), el('p', { class: 'muted' }, 'Click the corners of the zone on the picture.'), board,
+    el('div', { class: 'toolbar' }, hint,
+      el('button', { type: 'button', 'data-testid': 'zone-undo', onclick: () => { points.pop(); redraw(); } }, 'Undo point'),
+      el('button', { type: 'button', onclick: loadSnapshot }, 'New snapshot')),
+    el('div', { class: 'inline-form' }, name, el('label', {}, 'threshold ', threshold), el('label', {}, 'seconds ', seconds),
+      el('button', { type: 'button', class: 'primary', 'data-testid': 'zone-save', onclick: add }, 'Save zone')), error);
+}
