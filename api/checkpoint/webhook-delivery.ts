@@ -8,6 +8,8 @@ import type { CheckpointDeliveriesTable } from '../db/tables/checkpoint.ts';
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 export const TIMESTAMP_HEADER = 'x-hub-timestamp';
 export const DELIVERY_HEADER = 'x-hub-delivery';
+/** Beyond the post's own timeout, before a claimed message counts as abandoned. */
+const CLAIM_MARGIN_MS = 5_000;
 
 /** `sha256=<hex>` over "<timestamp>.<body>": the timestamp is signed so a captured request cannot be replayed later. */
 export function signWebhook(secret: string, timestamp: string, body: string): string {
@@ -91,9 +93,25 @@ export class WebhookDelivery {
     let delivered = 0;
     for (const row of due) {
       if (this.stopped) break;
+      if (!(await this.claim(row, now))) continue;
       if (await this.attempt(row)) delivered++;
     }
     return delivered;
+  }
+
+  /**
+   * Takes a due message for this process: moves its next attempt past the post's deadline, on the condition
+   * that nobody moved it since it was read. Several hub processes on one database then never post the same
+   * message at once, on SQLite and PostgreSQL alike; a process that dies mid-post leaves it due again after
+   * the lease (at-least-once, as webhooks are: receivers dedupe on the delivery id header).
+   */
+  private async claim(row: CheckpointDeliveriesTable, now: number): Promise<boolean> {
+    const leaseUntil = Math.max(now, Date.now()) + this.settings.timeoutMs + CLAIM_MARGIN_MS;
+    const result = await this.db.updateTable('checkpoint_deliveries').set({ next_attempt_at: leaseUntil })
+      .where('id', '=', row.id).where('next_attempt_at', '=', row.next_attempt_at)
+      .where('delivered_at', 'is', null).where('failed_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   private async attempt(row: CheckpointDeliveriesTable): Promise<boolean> {
