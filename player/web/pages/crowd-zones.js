@@ -32,14 +32,16 @@ export function zonesSection(camera, zones, { editable, onSaved }) {
       el('tbody', {}, rows))
     : el('p', { class: 'muted', 'data-testid': 'no-zones' }, 'No zones: only the whole picture is counted.');
   return el('section', { class: 'crowd-zones' }, el('h2', {}, 'Zones'), table,
-    editable ? zoneEditor(camera, (zone) => save([...zones, zone])) : null, result);
+    editable ? zoneEditor(camera, zones, (zone) => save([...zones, zone])) : null, result);
 }
 
-function zoneEditor(camera, onAdd) {
+function zoneEditor(camera, zones, onAdd) {
   const points = [];
   const image = el('img', { class: 'zone-snapshot', alt: 'snapshot', 'data-testid': 'zone-snapshot' });
   const overlay = svg('svg', { class: 'zone-overlay', viewBox: '0 0 1 1', preserveAspectRatio: 'none', 'data-testid': 'zone-overlay' });
   const shape = svg('polygon', { class: 'zone-shape', points: '' });
+  // Zones already saved, drawn faintly so a new one can be placed beside them.
+  for (const zone of zones) overlay.append(svg('polygon', { class: 'zone-existing', points: zone.polygon.map((p) => `${p.x},${p.y}`).join(' ') }));
   overlay.append(shape);
   const hint = el('span', { class: 'muted', 'data-testid': 'zone-points' }, '0 points');
   const name = el('input', { placeholder: 'zone name', maxlength: 200, 'data-testid': 'zone-name-input', 'aria-label': 'Zone name' });
@@ -71,8 +73,10 @@ function zoneEditor(camera, onAdd) {
   };
   const loadSnapshot = async () => {
     try {
+      const previous = image.src;
       image.src = await apiBlobUrl(`/api/v1/cameras/${encodeURIComponent(camera.id)}/snapshot?width=640`);
       image.dataset.loaded = 'true';
+      if (previous.startsWith('blob:')) URL.revokeObjectURL(previous);
     } catch (e) { error.textContent = `snapshot: ${e.message}`; }
   };
   loadSnapshot();
