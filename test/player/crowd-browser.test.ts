@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { AnalyticsService } from '../../analytics/analytics-feature.ts';
+import { CrowdRecorder } from '../../analytics/crowd/crowd-recorder.ts';
+import { CrowdStore } from '../../analytics/crowd/crowd-store.ts';
 import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
 import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
@@ -89,10 +91,23 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     await expect.poll(async () => Number(await page.getByTestId('crowd-chart').getAttribute('data-samples')), { timeout: 20_000 }).toBeGreaterThan(0);
   }, 240_000);
 
-  it('a viewer of the department reads zones without the editor; another department without a grant is refused', async () => {
+  it('a viewer of the department reads zones and crowd alerts without the editor; another department without a grant is refused', async () => {
+    // The 'plates' clip shows no crowd, so two alerts go in through the hub's own recorder (database + crowd.alert event).
+    const recorder = new CrowdRecorder(new CrowdStore(t.hub.ctx.db), t.hub.ctx.events, t.hub.ctx.log);
+    const now = Date.now();
+    recorder.alertRaised({ cameraId, zoneId: 'north-steps', startedAt: now - 600_000, raisedAt: now - 570_000, threshold: 5, count: 9 });
+    recorder.alertEnded({ cameraId, zoneId: 'north-steps', endedAt: now - 300_000, peakCount: 14 });
+    recorder.alertRaised({ cameraId, zoneId: 'south-steps', startedAt: now - 120_000, raisedAt: now - 90_000, threshold: 3, count: 4 });
+    await recorder.idle();
+
     const viewer = await login(await personContext(browser), t.url, 'trafficViewer');
     await viewer.goto(`${t.url}/player/#/crowd/${cameraId}`);
     await viewer.getByTestId('zone-row').first().waitFor({ timeout: 15_000 });
+    // Newest first: the open one, then the ended one with its peak.
+    await expect.poll(() => viewer.getByTestId('crowd-alert-state').allTextContents(), { timeout: 10_000 }).toEqual(['open', 'ended']);
+    expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toContain('north-steps: above 5');
+    expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toContain('peak 14');
+    await shot(viewer, '2-viewer');
     expect(await viewer.getByTestId('zone-editor').count()).toBe(0);
     expect((await t.api(zonesPath(), { method: 'PUT', user: t.users.trafficViewer, body: { zones: [] } })).status).toBe(403);
 
@@ -103,6 +118,6 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     expect(await outsider.getByTestId('zone-row').count()).toBe(0);
     expect((await t.api(`/api/v1/analytics/cameras/${cameraId}/crowd`, { user: t.users.psViewer })).status).toBe(403);
     expect((await t.api(zonesPath(), { user: t.users.psViewer })).status).toBe(403);
-    await shot(outsider, '2-refused');
+    await shot(outsider, '3-refused');
   }, 60_000);
 });
