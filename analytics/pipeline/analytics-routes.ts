@@ -27,7 +27,7 @@ const Counters = {
 };
 const StatsResponse = Type.Object({
   cameras: Type.Array(Type.Object({
-    cameraId: Type.String(), running: Type.Boolean(), restarts: Type.Integer(), openPasses: Type.Integer(), freeBuffers: Type.Integer(), ...Counters,
+    cameraId: Type.String(), running: Type.Boolean(), restarts: Type.Integer(), lastError: Type.String(), openPasses: Type.Integer(), freeBuffers: Type.Integer(), ...Counters,
   })),
   totals: Type.Object(Counters),
   analyser: Type.Object({}, { additionalProperties: true }),

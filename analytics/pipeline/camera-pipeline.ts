@@ -74,7 +74,7 @@ export class CameraPipeline {
 
   stats(): CameraStats {
     return {
-      cameraId: this.d.cameraId, ...this.counters, running: this.sampler.running, restarts: this.sampler.restarts,
+      cameraId: this.d.cameraId, ...this.counters, running: this.sampler.running, restarts: this.sampler.restarts, lastError: this.sampler.lastErrorLine,
       openPasses: this.tracker.openCount, freeBuffers: this.sampler.ring.available,
     };
   }

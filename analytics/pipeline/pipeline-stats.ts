@@ -22,6 +22,8 @@ export interface CameraStats extends CameraCounters {
   cameraId: string;
   running: boolean;
   restarts: number;
+  /** The sampler's last ffmpeg error line ('' when none); credentials and URL signatures removed. */
+  lastError: string;
   openPasses: number;
   /** Frame buffers free in the camera's ring. */
   freeBuffers: number;
