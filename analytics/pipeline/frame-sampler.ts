@@ -1,10 +1,8 @@
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from '../../api/process/backoff.ts';
 import { SupervisedProcess } from '../../api/process/supervised-process.ts';
-import { videoPictureSize } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
+import { scrubCredentials, videoPictureSize } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
 import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';
-import { scrubCredentials } from '../../ingest/ffmpeg/ffmpeg-process.ts';
-import { redactUrl } from '../../ingest/rtsp/camera-url.ts';
 import type { FrameSource, FrameSourceLease } from './frame-source.ts';
 import { FrameRing } from './frame-ring.ts';
 import { RawFrameReader, type RawFrame } from './raw-frame-reader.ts';
@@ -125,7 +123,7 @@ export class FrameSampler {
         return;
       }
       // ffmpeg echoes the input URL in some errors; keep only a redacted form.
-      if (/error|fail|invalid|refused|timed out|not found|unauthori[sz]ed/i.test(line)) this.lastError = scrubCredentials(line.replaceAll(lease.url, redactUrl(lease.url))).slice(0, 300);
+      if (/error|fail|invalid|refused|timed out|not found|unauthori[sz]ed/i.test(line)) this.lastError = scrubCredentials(line, [lease.url]).slice(0, 300);
     });
     process.once('exit', (code, signal) => {
       if (this.process !== process) return;
@@ -135,7 +133,7 @@ export class FrameSampler {
       this.lease?.release();
       this.lease = undefined;
       if (this.stopped) return;
-      log.warn({ cameraId, code, signal, source: scrubCredentials(redactUrl(lease.url)), error: this.lastError }, 'analytics ffmpeg exited; restarting');
+      log.warn({ cameraId, code, signal, source: scrubCredentials(lease.url, [lease.url]), error: this.lastError }, 'analytics ffmpeg exited; restarting');
       this.scheduleRetry();
     });
     this.runStartedAt = Date.now();

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../../api/process/backoff.ts';
 import { SupervisedProcess } from '../../api/process/supervised-process.ts';
-import { redactUrl } from '../rtsp/camera-url.ts';
+import { scrubCredentials } from './ffmpeg-stderr.ts';
 
 export interface FfmpegProcessOptions {
   ffmpegPath: string;
@@ -28,8 +28,9 @@ export class FfmpegProcess {
       stopTimeoutMs: 3_000,
       logger: options.logger,
     });
+    const inputUrls = options.args.filter((arg) => /^(rtsps?|rtmp):\/\//.test(arg));
     this.process.on('stderrLine', (line) => {
-      this.tail.push(scrubCredentials(line));
+      this.tail.push(scrubCredentials(line, inputUrls));
       if (this.tail.length > (options.tailLines ?? 20)) this.tail.shift();
     });
   }
@@ -42,9 +43,4 @@ export class FfmpegProcess {
   recentOutput(): string[] {
     return [...this.tail];
   }
-}
-
-/** ffmpeg echoes input URLs in its messages; never let user:password reach a log or an error. */
-export function scrubCredentials(line: string): string {
-  return line.replace(/\b(rtsps?|rtmp|https?):\/\/[^\s'"]+/g, (url) => redactUrl(url).replace(/\?.*$/, '?…'));
 }

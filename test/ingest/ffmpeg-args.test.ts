@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { scrubCredentials } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
 import { frameGrabArgs } from '../../ingest/ffmpeg/frame-grab-args.ts';
 import { relayArgs } from '../../ingest/ffmpeg/relay-args.ts';
 import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';
@@ -67,5 +68,21 @@ describe('ffmpeg argv builders', () => {
     expect(() => testClipArgs([{ image: '-i', seconds: 1, decoder: 'mjpeg' }], format, '/tmp/clip.mp4')).toThrow(expect.objectContaining({ code: 'FFMPEG_PATH_INVALID' }));
     expect(() => testClipArgs([{ image: '/media/a.jpg', seconds: 1, decoder: 'concat' as 'png' }], format, '/tmp/clip.mp4')).toThrow(expect.objectContaining({ code: 'FFMPEG_INPUT_INVALID' }));
     expect(() => testClipArgs([{ image: '/media/a.jpg', seconds: 1, decoder: 'png' }], format, 'clip.mp4')).toThrow(expect.objectContaining({ code: 'FFMPEG_PATH_INVALID' }));
+  });
+});
+
+describe('ffmpeg stderr scrubbing', () => {
+  it('removes user:password and the relay signature from URLs ffmpeg echoes', () => {
+    const line = `Error opening input ${CAMERA} and ${LOCAL_RELAY}: Connection refused`;
+    const scrubbed = scrubCredentials(line);
+    expect(scrubbed).not.toMatch(/user|p%40ss|sign=|1-abc/);
+    expect(scrubbed).toContain('127.0.0.1:8554/cam1');
+  });
+
+  it('removes a password that ends the generic URL match early, given the URL ffmpeg was run with', () => {
+    const url = "rtsp://admin:it's-s3cret@10.0.0.5:554/Streaming/101";
+    const scrubbed = scrubCredentials(`${url}: 401 Unauthorized`, [url]);
+    expect(scrubbed).not.toMatch(/admin|s3cret/);
+    expect(scrubbed).toContain('10.0.0.5:554/Streaming/101');
   });
 });
