@@ -69,6 +69,10 @@ export class RelayStream {
     return this.ffmpeg?.process.restarts ?? 0;
   }
 
+  private get stopped(): boolean {
+    return this.state === 'stopped';
+  }
+
   get hasPlaylist(): boolean {
     return this.lastPlaylistMtime > 0;
   }
@@ -147,7 +151,7 @@ export class RelayStream {
     const old = this.ffmpeg;
     await old?.process.stop();
     // stop() may have run meanwhile, or another restart may have spawned already.
-    if (this.state !== 'stopped' && this.ffmpeg === old) this.spawn();
+    if (!this.stopped && this.ffmpeg === old) this.spawn();
     return true;
   }
 
