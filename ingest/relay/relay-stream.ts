@@ -69,6 +69,7 @@ export class RelayStream {
     return this.ffmpeg?.process.restarts ?? 0;
   }
 
+  /** Read through a getter after an await: TypeScript keeps `state` narrowed across it otherwise. */
   private get stopped(): boolean {
     return this.state === 'stopped';
   }
