@@ -6,6 +6,7 @@ import type { CameraAccessDecision } from '../../api/auth/camera-access.ts';
 import type { AuthUser, TokenService } from '../../api/auth/token-service.ts';
 import type { Database } from '../../api/db/tables/index.ts';
 import { forbidden, HubError, notFound, unauthorized } from '../../api/errors/hub-error.ts';
+import { PeriodicTask } from '../../api/process/periodic-task.ts';
 import type { RelayConfig } from '../relay-config.ts';
 import type { FlvViewer } from './flv-viewer.ts';
 import { PlaySession, type PlayProtocol, type PlayStopReason } from './play-session.ts';
@@ -37,14 +38,17 @@ interface Deps {
  */
 export class PlaySessions {
   private readonly sessions = new Map<string, PlaySession>();
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly sweeper = new PeriodicTask({
+    run: () => this.sweep(),
+    everyMs: 1_000,
+    onError: (error) => this.deps.log.warn({ err: error }, 'play session sweep failed'),
+  });
   private lastGrantCheck = 0;
 
   constructor(private readonly deps: Deps, private readonly hub: StreamHub) {}
 
   start(): void {
-    this.sweeper = setInterval(() => void this.sweep().catch((error: Error) => this.deps.log.warn({ err: error }, 'play session sweep failed')), 1_000);
-    this.sweeper.unref();
+    this.sweeper.start();
   }
 
   get(sessionId: string): PlaySession | undefined {
@@ -169,7 +173,7 @@ export class PlaySessions {
   }
 
   async stopAll(reason: PlayStopReason): Promise<void> {
-    clearInterval(this.sweeper);
+    await this.sweeper.stop();
     await Promise.all(this.list().map((s) => this.end(s, reason)));
   }
 }
