@@ -1,5 +1,6 @@
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubFeature } from '../hub/hub-feature.ts';
+import { daysBefore } from '../hub/retention-job.ts';
 import { PeriodicTask } from '../process/periodic-task.ts';
 import { GrantService } from './grant-service.ts';
 import { registerGrantRoutes } from './grant-routes.ts';
@@ -44,5 +45,6 @@ export function createAccessFeature(ctx: HubContext): HubFeature {
     async stop() {
       await expirySweep.stop();
     },
+    prune: async (now) => ({ notifications: await notifications.prune(daysBefore(now, ctx.config.access.retentionDays.notifications)) }),
   };
 }

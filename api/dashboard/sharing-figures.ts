@@ -16,7 +16,7 @@ export interface SharingFigures {
   governmentCameras: { total: number; shared: number; share: number };
   /**
    * Community cameras: category 'community' or owned by a department of kind 'community'. Integrated =
-   * registered in the hub and online now; the denominator is access.communityCamerasPlanned when set,
+   * registered in the hub and online now; the denominator is dashboard.communityCamerasPlanned when set,
    * else the registered ones.
    */
   communityCameras: { registered: number; integrated: number; planned: number; share: number };

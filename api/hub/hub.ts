@@ -14,6 +14,7 @@ import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature, HubFeatureFactory } from './hub-feature.ts';
 import { defaultFeatures } from './features.ts';
+import { RetentionJob } from './retention-job.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
@@ -35,6 +36,8 @@ export class Hub {
     readonly ctx: HubContext,
     readonly app: FastifyInstance,
     readonly features: HubFeature[],
+    /** The retention pass over every feature's tables (runOnce for tests and tools). */
+    readonly retention: RetentionJob,
     readonly firstRunAdmin: FirstRunAdmin | undefined,
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
@@ -81,6 +84,8 @@ export class Hub {
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
+      const retention = new RetentionJob(features, config.retention.intervalMinutes, log);
+      retention.start();
       let url = '';
       if (options.listen !== false) {
         const address = await app.listen({ host: config.http.host, port: config.http.port });
@@ -91,7 +96,7 @@ export class Hub {
       }
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, firstRunAdmin, state, database, redis, url);
+      return new Hub(ctx, app, features, retention, firstRunAdmin, state, database, redis, url);
     } catch (error) {
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
@@ -119,6 +124,7 @@ export class Hub {
     budget.unref();
     try {
       await this.app.close();
+      await this.retention.stop();
       for (const feature of [...this.features].reverse()) {
         await feature.stop?.().catch((error: Error) => log.error({ err: error, feature: feature.name }, 'feature failed to stop'));
       }

@@ -13,7 +13,7 @@ describeEachDatabase('sharing dashboard', (kind) => {
   let t: TestHub;
   let now: number;
   beforeAll(async () => {
-    t = await startAccessHub(kind, { overrides: { access: { metricsToken: METRICS_TOKEN } } });
+    t = await startAccessHub(kind, { overrides: { dashboard: { metricsToken: METRICS_TOKEN } } });
     const { ps, traffic, community } = t.departments;
     now = Date.now();
     const cam = (departmentId: string, category: 'public_security' | 'traffic' | 'community', status: 'online' | 'offline' = 'online') => addCamera(t, { departmentId, category, status });
