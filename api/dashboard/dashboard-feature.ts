@@ -32,7 +32,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * constant time) or an access token of an admin or auditor, nobody else.
  */
 export function createDashboardFeature(ctx: HubContext): HubFeature {
-  const figures = (viewsSince?: number) => computeSharingFigures(ctx.db, { viewsSince, communityCamerasPlanned: ctx.config.dashboard.communityCamerasPlanned });
+  const figures = (viewsSince?: number) => computeSharingFigures(ctx, { viewsSince, communityCamerasPlanned: ctx.config.dashboard.communityCamerasPlanned });
 
   async function assertMetricsReader(request: FastifyRequest): Promise<void> {
     const token = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(request.headers.authorization ?? '')?.[1];

@@ -9,6 +9,9 @@ import { SecretBox } from '../crypto/secret-box.ts';
 import { openDatabase, type HubDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { HubEvents } from '../events/hub-events.ts';
+import { GrantRepository } from '../access/grant-repository.ts';
+import { DirectoryService } from '../directory/directory-service.ts';
+import { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import { startPrivateRedis, type PrivateRedis } from '../redis/private-redis.ts';
 import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
@@ -60,6 +63,8 @@ export class Hub {
       }
       let publicUrl = config.http.publicUrl;
       const services = new Map<string, unknown>();
+      const audit = new AuditLog(database.db);
+      const secrets = new SecretBox(config.credentials.encryptionKey);
       const ctx: HubContext = {
         config,
         dataDir,
@@ -67,10 +72,13 @@ export class Hub {
         dialect: database.dialect,
         log,
         redisUrl: config.redis.url || redis!.url,
-        audit: new AuditLog(database.db),
+        audit,
         tokens: new TokenService(config.auth.tokenSecret, config.auth.issuer, config.auth.tokenTtlSeconds),
-        secrets: new SecretBox(config.credentials.encryptionKey),
+        secrets,
         events: new HubEvents(),
+        cameras: new CameraRepository(database.db, secrets),
+        grants: new GrantRepository(database.db),
+        directory: new DirectoryService(database.db, audit),
         publicUrl: () => publicUrl,
         service: <T>(name: string) => services.get(name) as T | undefined,
       };

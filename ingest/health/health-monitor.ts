@@ -36,10 +36,10 @@ export class HealthMonitor {
   async start(): Promise<void> {
     this.stopped = false;
     this.ctx.events.on('camera.changed', this.onChanged);
-    const cameras = await this.ctx.db.selectFrom('cameras').select('id').execute();
+    const cameras = await this.ctx.cameras.ids();
     // Spread the first round out, so a restart does not probe every camera in the same instant.
     const spread = Math.min(FIRST_CHECK_SPREAD_MS, this.ctx.config.ingest.healthIntervalMs);
-    for (const { id } of cameras) this.schedule(id, Math.floor(Math.random() * spread));
+    for (const id of cameras) this.schedule(id, Math.floor(Math.random() * spread));
   }
 
   async stop(): Promise<void> {

@@ -26,8 +26,7 @@ export class StatusHistory {
   }
 
   async record(event: StatusEvent): Promise<void> {
-    const exists = await this.ctx.db.selectFrom('cameras').select('id').where('id', '=', event.cameraId).executeTakeFirst();
-    if (!exists) return;
+    if (await this.ctx.cameras.statusOf(event.cameraId) === undefined) return;
     await this.ctx.db.insertInto('camera_status_changes').values({
       id: randomUUID(), camera_id: event.cameraId, at: event.at, status: event.status, previous: event.previous, reason: event.reason?.slice(0, 500) ?? null,
     }).execute();

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { GrantRepository } from '../../api/access/grant-repository.ts';
 import type { AuditLog } from '../../api/audit/audit-log.ts';
 import type { CameraAccessDecision } from '../../api/auth/camera-access.ts';
 import type { AuthUser, TokenService } from '../../api/auth/token-service.ts';
-import type { Database } from '../../api/db/tables/index.ts';
 import { forbidden, HubError, notFound, unauthorized } from '../../api/errors/hub-error.ts';
 import { PeriodicTask } from '../../api/process/periodic-task.ts';
 import type { RelayConfig } from '../relay-config.ts';
@@ -23,7 +22,7 @@ export interface PlayTicket {
 }
 
 interface Deps {
-  db: Kysely<Database>;
+  grants: Pick<GrantRepository, 'statesOf'>;
   audit: AuditLog;
   tokens: TokenService;
   config: RelayConfig;
@@ -163,12 +162,12 @@ export class PlaySessions {
     this.lastGrantCheck = now;
     const grantIds = [...new Set(this.list().map((s) => s.grantId).filter((id): id is string => id !== null))];
     if (grantIds.length === 0) return;
-    const rows = new Map((await this.deps.db.selectFrom('grants').select(['id', 'revoked_at', 'ends_at']).where('id', 'in', grantIds).execute()).map((g) => [g.id, g]));
+    const states = await this.deps.grants.statesOf(grantIds, now);
     for (const id of grantIds) {
-      const grant = rows.get(id);
       // A grant that vanished counts as revoked.
-      if (!grant || grant.revoked_at !== null) await this.endForGrant(id, 'grant_revoked');
-      else if (Number(grant.ends_at) <= now) await this.endForGrant(id, 'grant_expired');
+      const state = states.get(id) ?? 'revoked';
+      if (state === 'revoked') await this.endForGrant(id, 'grant_revoked');
+      else if (state === 'ended') await this.endForGrant(id, 'grant_expired');
     }
   }
 
