@@ -1,11 +1,13 @@
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { installRouteAccess } from './auth/route-access.ts';
 import { forbidden } from './errors/hub-error.ts';
 import { installErrorHandler } from './errors/error-handler.ts';
 import type { HubContext } from './hub/hub-context.ts';
 import type { HubFeature } from './hub/hub-feature.ts';
+import { requestLogView } from './http/request-log.ts';
 import { isCrossOrigin } from './http/same-origin.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 
@@ -22,8 +24,11 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * OpenAPI at /api/v1/openapi.json. Feature routes live under /api/v1.
  */
 export async function buildApp(ctx: HubContext, features: HubFeature[], state: { ready: boolean }): Promise<FastifyInstance> {
+  // Request lines carry URLs, and URLs carry play tokens and signatures: every route's `req` is scrubbed
+  // here (a serializer on the logger fastify uses), not per route, so near-miss URLs are covered too.
+  const requestLogger = (ctx.log as Logger).child({}, { serializers: { req: requestLogView } });
   const app = Fastify({
-    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    loggerInstance: requestLogger as unknown as FastifyBaseLogger,
     bodyLimit: ctx.config.http.bodyLimitBytes,
     trustProxy: ctx.config.http.trustProxy,
     // Unknown body fields are an error, not silently dropped.
