@@ -7,6 +7,7 @@ import { forbidden } from './errors/hub-error.ts';
 import { installErrorHandler } from './errors/error-handler.ts';
 import type { HubContext } from './hub/hub-context.ts';
 import type { HubFeature } from './hub/hub-feature.ts';
+import { installConnectionCap, proxyList, timeoutOptions } from './http/connection-limits.ts';
 import { requestLogView } from './http/request-log.ts';
 import { isCrossOrigin } from './http/same-origin.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
@@ -30,13 +31,16 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
   const app = Fastify({
     loggerInstance: requestLogger as unknown as FastifyBaseLogger,
     bodyLimit: ctx.config.http.bodyLimitBytes,
-    trustProxy: ctx.config.http.trustProxy,
+    // Only the listed proxies' X-Forwarded-For is believed (request.ip feeds login throttling and audit).
+    trustProxy: ctx.config.http.trustProxy === false ? false : [...ctx.config.http.trustProxy],
+    ...timeoutOptions(ctx.config.http),
     // Unknown body fields are an error, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
   installErrorHandler(app);
+  installConnectionCap(app.server, ctx.config.http.maxConnectionsPerIp, proxyList(ctx.config.http.trustProxy), app.log);
   installRouteAccess(app, ctx.tokens);
 
   // Browsers attach no credentials here (bearer tokens only), but refuse cross-origin writes outright.
