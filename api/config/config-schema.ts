@@ -44,8 +44,10 @@ export const HubConfigSchema = Type.Object(
       tokenSecret: Type.String({ default: '', description: 'HMAC key for access tokens, at least 32 characters (required)' }),
       tokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),
       issuer: Type.String({ default: 'camera-sharing-hub' }),
-      loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100, default: 5 }),
-      loginLockSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 300 }),
+      loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: 'failed logins per account and per source address before each further try waits' }),
+      loginBackoffSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 2, description: 'first wait after loginMaxFailures failures; doubles with each further failure' }),
+      loginLockSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 300, description: 'longest wait the doubling reaches' }),
+      loginFailureWindowSeconds: Type.Integer({ minimum: 60, maximum: 604_800, default: 900, description: 'failures are forgotten after this long without a new one' }),
     }),
     credentials: section({
       encryptionKey: Type.String({ default: '', description: 'key that encrypts camera credentials at rest, at least 32 characters (required)' }),
