@@ -30,7 +30,7 @@ export const HubConfigSchema = Type.Object(
       headersTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 300, default: 10, description: 'request headers must arrive within this (at most requestTimeoutSeconds)' }),
       keepAliveTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10, description: 'an idle keep-alive connection is closed after this' }),
       connectionTimeoutSeconds: Type.Integer({ minimum: 0, maximum: 3_600, default: 60, description: 'a socket with no bytes either way is closed after this; 0 = never (event-stream heartbeats must be shorter)' }),
-      maxConnectionsPerIp: Type.Integer({ minimum: 1, maximum: 100_000, default: 256, description: 'open connections one client address may hold (trusted proxies exempt); the next is refused with 429' }),
+      maxConnectionsPerIp: Type.Integer({ minimum: 1, maximum: 100_000, default: 512, description: 'open connections one client address may hold (trusted proxies exempt); the next is refused with 429' }),
     }),
     database: section({
       url: Type.String({ default: '', description: 'postgres://… for PostgreSQL; empty = SQLite file <dataDir>/hub.sqlite; sqlite:<path> for another file' }),
