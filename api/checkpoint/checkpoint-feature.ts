@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { HubConfig } from '../config/config-schema.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { HubFeature } from '../hub/hub-feature.ts';
+import type { ProvidingFeature } from '../hub/hub-feature.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
 import { AlertStream } from './alert-stream.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
@@ -22,12 +22,17 @@ export function webhookSecretOf(config: HubConfig): string {
   return config.checkpoint.webhookSecret || createHmac('sha256', config.auth.tokenSecret).update('checkpoint-webhook').digest('hex');
 }
 
+/** What the checkpoint feature provides: the store is the analytics pipeline's pass sink. */
+export interface CheckpointServices {
+  store: CheckpointStore;
+  retention: RetentionJob;
+}
+
 /**
  * The checkpoint (卡口) database and traffic-control API: pass ingest and search, trajectories, watchlists
  * with SSE and webhook alerts, cloned-plate findings, retention, GA/T 1400 export and subscriptions.
- * Service `checkpoint` is the CheckpointStore (ingestPasses) for the analytics pipeline.
  */
-export function createCheckpointFeature(ctx: HubContext): HubFeature {
+export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<CheckpointServices> {
   const settings = ctx.config.checkpoint;
   if (settings.alertWebhookUrl) checkReceiverUrl(settings.alertWebhookUrl);
   const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }));
@@ -38,7 +43,7 @@ export function createCheckpointFeature(ctx: HubContext): HubFeature {
   const stream = new AlertStream(ctx);
   return {
     name: 'checkpoint',
-    services: { checkpoint: store, checkpointRetention: retention, checkpointDelivery: delivery },
+    provides: { store, retention },
     registerRoutes(app) {
       registerPassRoutes(app, ctx, store);
       registerExportRoutes(app, ctx);

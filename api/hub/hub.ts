@@ -12,14 +12,14 @@ import { HubEvents } from '../events/hub-events.ts';
 import { startPrivateRedis, type PrivateRedis } from '../redis/private-redis.ts';
 import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
-import type { HubFeature, HubFeatureFactory } from './hub-feature.ts';
-import { defaultFeatures } from './features.ts';
+import type { HubFeature } from './hub-feature.ts';
+import { composeFeatures, type FeatureName, type HubServices } from './hub-services.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
   logger?: Logger;
-  /** Feature list; defaults to every feature of the product. */
-  features?: HubFeatureFactory[];
+  /** The features to run (tests run a subset); defaults to every feature of the product. */
+  features?: readonly FeatureName[];
   /** Listen on config.http.port (default true); tests use port 0. */
   listen?: boolean;
 }
@@ -35,6 +35,8 @@ export class Hub {
     readonly ctx: HubContext,
     readonly app: FastifyInstance,
     readonly features: HubFeature[],
+    /** Services of the running features, typed (undefined for a feature that is off). */
+    readonly services: HubServices,
     readonly firstRunAdmin: FirstRunAdmin | undefined,
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
@@ -56,12 +58,10 @@ export class Hub {
         log.info({ redis: redis.url }, 'private redis-server started');
       }
       let publicUrl = config.http.publicUrl;
-      const services = new Map<string, unknown>();
       const ctx: HubContext = {
         config,
         dataDir,
         db: database.db,
-        dialect: database.dialect,
         log,
         redisUrl: config.redis.url || redis!.url,
         audit: new AuditLog(database.db),
@@ -69,15 +69,9 @@ export class Hub {
         secrets: new SecretBox(config.credentials.encryptionKey),
         events: new HubEvents(),
         publicUrl: () => publicUrl,
-        service: <T>(name: string) => services.get(name) as T | undefined,
       };
       const firstRunAdmin = await ensureFirstRunAdmin(ctx);
-      const features: HubFeature[] = [];
-      for (const factory of options.features ?? defaultFeatures) {
-        const feature = await factory(ctx);
-        for (const [name, service] of Object.entries(feature.services ?? {})) services.set(name, service);
-        features.push(feature);
-      }
+      const { features, services } = composeFeatures(ctx, options.features);
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
@@ -91,7 +85,7 @@ export class Hub {
       }
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, firstRunAdmin, state, database, redis, url);
+      return new Hub(ctx, app, features, services, firstRunAdmin, state, database, redis, url);
     } catch (error) {
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
