@@ -16,7 +16,7 @@ import { createPlayerFeature } from '../../player/player-feature.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from './hub-feature.ts';
 
-/** Every feature of the product, in start order (they stop in reverse). */
+/** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
 export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -52,44 +52,29 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
     if (service === undefined) throw new Error(`the ${feature} feature needs the ${dependency} feature`);
     return service;
   };
+  const add = <F extends HubFeature>(feature: F): F => {
+    features.push(feature);
+    return feature;
+  };
 
-  if (on.has('auth')) features.push(createAuthFeature(ctx));
-  if (on.has('directory')) features.push(createDirectoryFeature(ctx));
-  if (on.has('access')) {
-    const access = createAccessFeature(ctx);
-    services.access = access.provides;
-    features.push(access);
-  }
-  if (on.has('audit')) features.push(createAuditFeature(ctx));
-  if (on.has('dashboard')) features.push(createDashboardFeature(ctx));
-  if (on.has('cameras')) {
-    const cameras = createCameraFeature(ctx);
-    services.cameras = cameras.provides;
-    features.push(cameras);
-  }
+  if (on.has('auth')) add(createAuthFeature(ctx));
+  if (on.has('directory')) add(createDirectoryFeature(ctx));
+  if (on.has('access')) services.access = add(createAccessFeature(ctx)).provides;
+  if (on.has('audit')) add(createAuditFeature(ctx));
+  if (on.has('dashboard')) add(createDashboardFeature(ctx));
+  if (on.has('cameras')) services.cameras = add(createCameraFeature(ctx)).provides;
   if (on.has('ingest')) {
-    const ingest = createIngestFeature(ctx, { cameras: needs(services.cameras, 'ingest', 'cameras') });
-    services.cameraHealth = ingest.provides.health;
-    services.demo = ingest.provides.demo;
-    features.push(ingest);
+    const ingest = add(createIngestFeature(ctx, { cameras: needs(services.cameras, 'ingest', 'cameras') })).provides;
+    services.cameraHealth = ingest.health;
+    services.demo = ingest.demo;
   }
-  if (on.has('relay')) {
-    const relay = createRelayFeature(ctx, { cameras: needs(services.cameras, 'relay', 'cameras') });
-    services.relay = relay.provides;
-    features.push(relay);
-  }
-  if (on.has('player')) features.push(createPlayerFeature(ctx));
-  if (on.has('checkpoint')) {
-    const checkpoint = createCheckpointFeature(ctx);
-    services.checkpoint = checkpoint.provides;
-    features.push(checkpoint);
-  }
+  if (on.has('relay')) services.relay = add(createRelayFeature(ctx, { cameras: needs(services.cameras, 'relay', 'cameras') })).provides;
+  if (on.has('player')) add(createPlayerFeature(ctx));
+  if (on.has('checkpoint')) services.checkpoint = add(createCheckpointFeature(ctx)).provides;
   if (on.has('analytics')) {
-    const analytics = createAnalyticsFeature(ctx, {
+    services.analytics = add(createAnalyticsFeature(ctx, {
       cameras: needs(services.cameras, 'analytics', 'cameras'), relay: services.relay, passSink: services.checkpoint?.store,
-    });
-    services.analytics = analytics.provides;
-    features.push(analytics);
+    })).provides;
   }
   return { features, services };
 }
