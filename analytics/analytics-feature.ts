@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
+import { daysBefore } from '../api/hub/retention-job.ts';
 import type { CameraRegistry } from '../ingest/registry/camera-registry.ts';
 import { CrowdRecorder } from './crowd/crowd-recorder.ts';
 import { registerCrowdRoutes } from './crowd/crowd-routes.ts';
@@ -82,5 +83,6 @@ export function createAnalyticsFeature(ctx: HubContext, { cameras, relay, passSi
       await passQueue?.close();
       await analyser?.close();
     },
+    prune: (now) => crowdStore.prune(daysBefore(now, config.retentionDays.crowdSamples), daysBefore(now, config.retentionDays.crowdAlerts)),
   };
 }

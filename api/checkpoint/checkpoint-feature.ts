@@ -9,7 +9,7 @@ import { CloneDetector } from './clone-detector.ts';
 import { registerExportRoutes } from './export-routes.ts';
 import { registerFindingRoutes } from './finding-routes.ts';
 import { registerPassRoutes } from './pass-routes.ts';
-import { RetentionJob } from './retention-job.ts';
+import { CheckpointRetention } from './checkpoint-retention.ts';
 import { checkReceiverUrl, registerSubscriptionRoutes } from './subscription-routes.ts';
 import { SubscriptionPusher } from './subscription-pusher.ts';
 import { registerTrajectoryRoutes } from './trajectory-routes.ts';
@@ -22,28 +22,23 @@ export function webhookSecretOf(config: HubConfig): string {
   return config.checkpoint.webhookSecret || createHmac('sha256', config.auth.tokenSecret).update('checkpoint-webhook').digest('hex');
 }
 
-/** What the checkpoint feature provides: the store is the analytics pipeline's pass sink. */
-export interface CheckpointServices {
-  store: CheckpointStore;
-  retention: RetentionJob;
-}
-
 /**
  * The checkpoint (卡口) database and traffic-control API: pass ingest and search, trajectories, watchlists
  * with SSE and webhook alerts, cloned-plate findings, retention, GA/T 1400 export and subscriptions.
+ * It provides the CheckpointStore, the analytics pipeline's pass sink.
  */
-export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<CheckpointServices> {
+export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<CheckpointStore> {
   const settings = ctx.config.checkpoint;
   if (settings.alertWebhookUrl) checkReceiverUrl(settings.alertWebhookUrl);
   const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }));
   const watchlist = new WatchlistMatcher(ctx, delivery);
   const subscriptions = new SubscriptionPusher(ctx, delivery);
   const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
-  const retention = new RetentionJob(ctx, store.imagesDir);
+  const retention = new CheckpointRetention(ctx, store.imagesDir);
   const stream = new AlertStream(ctx);
   return {
     name: 'checkpoint',
-    provides: { store, retention },
+    provides: store,
     registerRoutes(app) {
       registerPassRoutes(app, ctx, store);
       registerExportRoutes(app, ctx);
@@ -55,12 +50,11 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
     },
     async start() {
       delivery.start();
-      retention.start();
     },
     async stop() {
       stream.closeAll();
-      await retention.stop();
       await delivery.stop();
     },
+    prune: (now) => retention.prune(now),
   };
 }

@@ -1,7 +1,8 @@
 import { createAccessFeature, type AccessServices } from '../access/access-feature.ts';
 import { createAuditFeature } from '../audit/audit-feature.ts';
 import { createAuthFeature } from '../auth/auth-feature.ts';
-import { createCheckpointFeature, type CheckpointServices } from '../checkpoint/checkpoint-feature.ts';
+import { createCheckpointFeature } from '../checkpoint/checkpoint-feature.ts';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { createDashboardFeature } from '../dashboard/dashboard-feature.ts';
 import { createDirectoryFeature } from '../directory/directory-feature.ts';
 import { createAnalyticsFeature, type AnalyticsService } from '../../analytics/analytics-feature.ts';
@@ -28,7 +29,8 @@ export interface HubServices {
   demo?: DemoCameras;
   relay?: StreamHub;
   access?: AccessServices;
-  checkpoint?: CheckpointServices;
+  /** The checkpoint store (the pass sink). */
+  checkpoint?: CheckpointStore;
   analytics?: AnalyticsService;
 }
 
@@ -73,7 +75,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   if (on.has('checkpoint')) services.checkpoint = add(createCheckpointFeature(ctx)).provides;
   if (on.has('analytics')) {
     services.analytics = add(createAnalyticsFeature(ctx, {
-      cameras: needs(services.cameras, 'analytics', 'cameras'), relay: services.relay, passSink: services.checkpoint?.store,
+      cameras: needs(services.cameras, 'analytics', 'cameras'), relay: services.relay, passSink: services.checkpoint,
     })).provides;
   }
   return { features, services };

@@ -5,7 +5,7 @@ import { registerCameraRoutes } from './camera-routes.ts';
 
 /** The camera catalogue; provides the registry to ingest, the relay and analytics. */
 export function createCameraFeature(ctx: HubContext): ProvidingFeature<CameraRegistry> {
-  const registry = new CameraRegistry(ctx.db, ctx.secrets, ctx.events);
+  const registry = new CameraRegistry(ctx.db, ctx.cameras, ctx.events);
   return {
     name: 'cameras',
     provides: registry,

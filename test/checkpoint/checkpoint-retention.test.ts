@@ -11,13 +11,20 @@ describeEachDatabase('checkpoint retention', (kind) => {
   let t: TestHub;
 
   beforeAll(async () => {
-    t = await startTestHub(kind, { overrides: { checkpoint: { retentionDays: { passes: 30, images: 7, alerts: 30, findings: 30, deliveries: 7, crowdSamples: 30, crowdAlerts: 30, cameraStatusChanges: 30, notifications: 30 } } } });
+    t = await startTestHub(kind, {
+      overrides: {
+        checkpoint: { retentionDays: { passes: 30, images: 7, alerts: 30, findings: 30, deliveries: 7 } },
+        analytics: { retentionDays: { crowdSamples: 30, crowdAlerts: 30 } },
+        ingest: { retentionDays: { cameraStatusChanges: 30 } },
+        access: { retentionDays: { notifications: 30 } },
+      },
+    });
   });
   afterAll(async () => { await t?.stop(); });
 
   it('deletes each class past its retention and touches nothing younger', async () => {
-    const store = t.hub.services.checkpoint!.store;
-    const retention = t.hub.services.checkpoint!.retention;
+    const store = t.hub.services.checkpoint!;
+    const retention = t.hub.retention;
     const camera = await addCamera(t, t.departments.traffic);
     const images = join(t.database.dataDir, 'images');
     mkdirSync(images, { recursive: true });
@@ -62,7 +69,7 @@ describeEachDatabase('checkpoint retention', (kind) => {
       { id: 'ca-open', camera_id: camera, zone_id: '_all', started_at: now - 60 * DAY, raised_at: now - 60 * DAY, ended_at: null, threshold: 5, peak_count: 9 },
     ]).execute();
 
-    const retention = t.hub.services.checkpoint!.retention;
+    const retention = t.hub.retention;
     const report = await retention.runOnce(now);
     expect(report).toMatchObject({ crowdSamples: 2, cameraStatusChanges: 2, crowdAlerts: 2, notifications: 2 });
     const samples = await db.selectFrom('crowd_samples').select('at').where('camera_id', '=', camera).orderBy('at').execute();

@@ -49,7 +49,7 @@ describeEachDatabase('checkpoint search and export', (kind) => {
     const traversal = await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [{ ...record, cropImagePath: '../../../etc/passwd' }] } });
     expect(traversal.status).toBe(400);
     expect(traversal.body.code).toBe('PASS_IMAGE_PATH_INVALID');
-    const store = t.hub.services.checkpoint!.store;
+    const store = t.hub.services.checkpoint!;
     await expect(store.ingestPasses([{ ...record, plate: '京A1;drop' }])).rejects.toMatchObject({ code: 'PASS_INVALID' });
   });
 
