@@ -6,7 +6,7 @@ import type { HubConfig } from '../config/config-schema.ts';
 type HttpConfig = HubConfig['http'];
 
 /**
- * Timeouts that end slow clients (issue 13 #5/#6: a login body trickling one byte per 10 s stayed open
+ * Timeouts that end slow clients (issue 13 #6: a login body trickling one byte per 10 s stayed open
  * for minutes): the whole request, body included, must arrive within requestTimeoutSeconds, headers within
  * headersTimeoutSeconds; idle keep-alive and silent sockets are closed. Node checks these timers every
  * `connectionsCheckingInterval` (30 s by default, which would double a short timeout), so it is derived.
