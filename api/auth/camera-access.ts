@@ -90,6 +90,20 @@ export async function authorizeCamera(
   return decideCameraAccess(user, camera, scope, grants);
 }
 
+/**
+ * May a department as a whole use this camera with this scope (own camera, or an active grant to it)?
+ * For work done on a department's behalf with no user present, e.g. raising its watchlist alerts.
+ */
+export async function authorizeDepartment(
+  sources: CameraAccessSources,
+  departmentId: string,
+  cameraId: string,
+  scope: CameraScope,
+  now = Date.now(),
+): Promise<CameraAccessDecision> {
+  return authorizeCamera(sources, { id: '', username: '', departmentId, role: 'viewer', dutyOfficer: false }, cameraId, scope, now);
+}
+
 /** authorizeCamera that throws: 404 for an unknown camera, 403 CAMERA_ACCESS_DENIED otherwise. */
 export async function assertCameraAccess(sources: CameraAccessSources, user: AuthUser, cameraId: string, scope: CameraScope, now = Date.now()): Promise<CameraAccessDecision> {
   const decision = await authorizeCamera(sources, user, cameraId, scope, now);

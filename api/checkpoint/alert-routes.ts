@@ -1,23 +1,26 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { assertCameraAccess } from '../auth/camera-access.ts';
 import { requireUser } from '../auth/route-access.ts';
-import { conflict, notFound } from '../errors/hub-error.ts';
+import { conflict, forbidden, notFound } from '../errors/hub-error.ts';
 import { responses } from '../http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { AlertStream } from './alert-stream.ts';
 import { AlertView, UuidParams } from './checkpoint-schemas.ts';
-import { visibleCameras } from './pass-visibility.ts';
 
 function alertQuery(ctx: HubContext) {
-  return ctx.db.selectFrom('checkpoint_alerts as a').leftJoin('checkpoint_watchlist as w', 'w.id', 'a.watchlist_id').select([
-    'a.id', 'a.watchlist_id as watchlistId', 'w.reason', 'a.pass_id as passId', 'a.plate', 'a.camera_id as cameraId', 'a.passed_at as passedAt',
+  return ctx.db.selectFrom('checkpoint_alerts as a').innerJoin('checkpoint_watchlist as w', 'w.id', 'a.watchlist_id').select([
+    'a.id', 'a.watchlist_id as watchlistId', 'w.owner_department_id as ownerDepartmentId', 'w.reason', 'a.pass_id as passId', 'a.plate', 'a.camera_id as cameraId', 'a.passed_at as passedAt',
     'a.raised_at as raisedAt', 'a.acknowledged_at as acknowledgedAt', 'a.acknowledged_by as acknowledgedBy', 'a.ack_note as ackNote',
   ]);
 }
 
-/** Alerts: listed and streamed to whoever may see the camera; acknowledged by a person, never deleted by it. */
+/**
+ * Alerts belong to the watchlist's department (security #1): listed and streamed to its users (and admins),
+ * acknowledged only by its users, never deleted by them. Whoever owns or sees the camera learns nothing of
+ * another department's watchlist. The matcher raises an alert only on cameras the owner may see; once
+ * raised it stays the department's record even if that grant later ends.
+ */
 export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, stream: AlertStream): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   // SSE responses keep their sockets busy: end them before the server waits for in-flight requests.
@@ -33,7 +36,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
   r.get('/checkpoint/alerts', {
     config: { access: ['viewer'] },
     schema: {
-      tags: ['checkpoint'], summary: 'Alerts on cameras you may see, newest first',
+      tags: ['checkpoint'], summary: "Your department's watchlist alerts (admin: all), newest first",
       querystring: Type.Object({
         unacknowledged: Type.Optional(Type.Boolean()),
         limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000, default: 100 })),
@@ -41,13 +44,11 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
       response: responses({ 200: Type.Array(AlertView) }),
     },
   }, async (request) => {
-    const cameras = await visibleCameras(ctx, requireUser(request));
-    if (!cameras.all && cameras.cameraIds.length === 0) return [];
+    const user = requireUser(request);
     let q = alertQuery(ctx);
-    if (!cameras.all) q = q.where('a.camera_id', 'in', cameras.cameraIds);
+    if (user.role !== 'admin') q = q.where('w.owner_department_id', '=', user.departmentId);
     if (request.query.unacknowledged) q = q.where('a.acknowledged_at', 'is', null);
-    const rows = await q.orderBy('a.raised_at', 'desc').limit(request.query.limit ?? 100).execute();
-    return rows.map((a) => ({ ...a, reason: a.reason ?? '' }));
+    return q.orderBy('a.raised_at', 'desc').limit(request.query.limit ?? 100).execute();
   });
 
   r.post('/checkpoint/alerts/:id/ack', {
@@ -61,7 +62,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
     const user = requireUser(request);
     const alert = await alertQuery(ctx).where('a.id', '=', request.params.id).executeTakeFirst();
     if (!alert) throw notFound('ALERT_NOT_FOUND', `alert ${request.params.id} does not exist`);
-    await assertCameraAccess(ctx, user, alert.cameraId, 'events');
+    if (alert.ownerDepartmentId !== user.departmentId) throw forbidden('ALERT_NOT_YOURS', "only the watchlist's department acknowledges its alerts");
     const now = Date.now();
     const updated = await ctx.db.updateTable('checkpoint_alerts').set({ acknowledged_at: now, acknowledged_by: user.id, ack_note: request.body.note ?? null })
       .where('id', '=', alert.id).where('acknowledged_at', 'is', null).executeTakeFirst();
@@ -70,6 +71,6 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
       action: 'checkpoint.alert.ack', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'checkpoint_alert',
       targetId: alert.id, clientIp: request.ip, details: { plate: alert.plate, note: request.body.note ?? null },
     });
-    return { ...alert, reason: alert.reason ?? '', acknowledgedAt: now, acknowledgedBy: user.id, ackNote: request.body.note ?? null };
+    return { ...alert, acknowledgedAt: now, acknowledgedBy: user.id, ackNote: request.body.note ?? null };
   });
 }

@@ -1,5 +1,4 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authorizeCamera } from '../auth/camera-access.ts';
 import type { AuthUser } from '../auth/token-service.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointAlert } from './checkpoint-alert.ts';
@@ -7,9 +6,10 @@ import type { CheckpointAlert } from './checkpoint-alert.ts';
 const HEARTBEAT_MS = 15_000;
 
 /**
- * Server-Sent Events of watchlist alerts. Each alert goes to a client only if that user may see the pass's
- * camera (scope `events`), decided per alert so a revoked grant stops the flow at once. closeAll() ends
- * every stream so the HTTP server can close (SSE responses never go idle on their own).
+ * Server-Sent Events of watchlist alerts. Each alert goes only to users of the watchlist's department (and
+ * admins), never to others who may see the camera (security #1); the matcher raised it only if that
+ * department may see the camera now. closeAll() ends every stream so the HTTP server can close (SSE
+ * responses never go idle on their own).
  */
 export class AlertStream {
   private readonly clients = new Set<() => void>();
@@ -31,11 +31,8 @@ export class AlertStream {
     });
     res.write('retry: 3000\n: connected\n\n');
     const onAlert = (alert: CheckpointAlert) => {
-      authorizeCamera(this.ctx, user, alert.cameraId, 'events')
-        .then((decision) => {
-          if (decision.allowed && !res.writableEnded) res.write(`id: ${alert.id}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
-        })
-        .catch((error: Error) => this.ctx.log.warn({ err: error }, 'alert stream: access check failed'));
+      const mine = user.role === 'admin' || alert.ownerDepartmentId === user.departmentId;
+      if (mine && !res.writableEnded) res.write(`id: ${alert.id}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
     };
     const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
     heartbeat.unref();

@@ -1,7 +1,9 @@
-/** A watchlist hit as the API, the SSE stream and the webhook carry it. */
+/** A watchlist hit as the API, the SSE stream and the webhook carry it; only its owner department (and admins) see it. */
 export interface CheckpointAlert {
   id: string;
   watchlistId: string;
+  /** The watchlist's department: the only one the alert and its confidential reason go to. */
+  ownerDepartmentId: string;
   reason: string;
   passId: string;
   plate: string;

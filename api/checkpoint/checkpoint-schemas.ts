@@ -49,7 +49,7 @@ export const PassSearchQuery = Type.Object({
 }, { additionalProperties: false });
 
 export const AlertView = Type.Object({
-  id: Type.String(), watchlistId: Type.String(), reason: Type.String(), passId: Type.String(), plate: Type.String(),
+  id: Type.String(), watchlistId: Type.String(), ownerDepartmentId: Type.String(), reason: Type.String(), passId: Type.String(), plate: Type.String(),
   cameraId: Type.String(), passedAt: Type.Number(), raisedAt: Type.Number(),
   acknowledgedAt: Nullable(Type.Number()), acknowledgedBy: Nullable(Type.String()), ackNote: Nullable(Type.String()),
 });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import { authorizeDepartment } from '../auth/camera-access.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointWatchlistTable } from '../db/tables/checkpoint.ts';
 import type { CheckpointAlert } from './checkpoint-alert.ts';
@@ -18,7 +19,9 @@ const CACHE_MS = 10_000;
 /**
  * Matches freshly inserted passes against the active watchlist and raises alerts: a row, an event for the
  * SSE streams and a durable webhook delivery. Runs right after the ingest commit, so an alert is out within
- * milliseconds of the pass arriving.
+ * milliseconds of the pass arriving. An entry only matches passes on cameras its owner department may see
+ * (scope `events`: own camera or an active grant), so a watchlist never learns about passes its owner could
+ * not search for (security #1); the alert belongs to that department (ownerDepartmentId).
  */
 export class WatchlistMatcher {
   private cache: { at: number; entries: ActiveEntry[] } | undefined;
@@ -45,11 +48,22 @@ export class WatchlistMatcher {
     const entries = await this.active(now);
     if (entries.length === 0) return [];
     const alerts: CheckpointAlert[] = [];
+    const sees = new Map<string, Promise<boolean>>();
+    const ownerSees = (departmentId: string, cameraId: string) => {
+      const key = `${departmentId}\n${cameraId}`;
+      let decision = sees.get(key);
+      if (!decision) {
+        decision = authorizeDepartment(this.ctx, departmentId, cameraId, 'events', now).then((d) => d.allowed);
+        sees.set(key, decision);
+      }
+      return decision;
+    };
     for (const row of rows) {
       for (const { entry, test } of entries) {
         if (row.passed_at < entry.valid_from || row.passed_at >= entry.valid_until || !test(row.plate)) continue;
+        if (!(await ownerSees(entry.owner_department_id, row.camera_id))) continue;
         const alert: CheckpointAlert = {
-          id: randomUUID(), watchlistId: entry.id, reason: entry.reason, passId: row.id, plate: row.plate,
+          id: randomUUID(), watchlistId: entry.id, ownerDepartmentId: entry.owner_department_id, reason: entry.reason, passId: row.id, plate: row.plate,
           cameraId: row.camera_id, passedAt: row.passed_at, raisedAt: now, acknowledgedAt: null, acknowledgedBy: null, ackNote: null,
         };
         const inserted = await this.ctx.db.insertInto('checkpoint_alerts').values({

@@ -98,6 +98,9 @@ describeEachDatabase('checkpoint watchlist alerts', (kind) => {
     });
     expect(created.status).toBe(201);
     expect((await t.api('/api/v1/checkpoint/watchlist', { user: t.users.trafficViewer, body: { plate: '京N7*', matchKind: 'pattern', reason: 'x'.repeat(5), validUntil: Date.now() + 1_000 } })).status).toBe(403);
+    // security #1: alerts go to the watchlist's department only, so ps watches its own plate to get an alert on its camera
+    // (before the fix, ps received traffic's alert, with traffic's reason, on a ps camera traffic cannot even see).
+    expect((await t.api('/api/v1/checkpoint/watchlist', { user: t.users.psApprover, body: { plate: '京N70002', matchKind: 'exact', reason: 'ps case 2024-200', validUntil: Date.now() + 3_600_000 } })).status).toBe(201);
 
     const now = Date.now();
     await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [pass(trafficCam, '京N70001', now), pass(trafficCam, '京A11111', now)] } });
@@ -137,7 +140,8 @@ describeEachDatabase('checkpoint watchlist alerts', (kind) => {
     const entry = (await t.api('/api/v1/checkpoint/watchlist', { user: t.users.trafficViewer })).body[0];
     expect((await t.api(`/api/v1/checkpoint/watchlist/${entry.id}`, { method: 'DELETE', user: t.users.psApprover })).status).toBe(403);
     expect((await t.api(`/api/v1/checkpoint/watchlist/${entry.id}`, { method: 'DELETE', user: t.users.trafficApprover })).body.removedAt).toBeGreaterThan(0);
-    const actions = (await t.hub.ctx.db.selectFrom('audit_events').select('action').where('target_type', '=', 'watchlist').execute()).map((a) => a.action);
+    // Traffic's entry (ps's own entry, added for security #1, has its own watchlist.create).
+    const actions = (await t.hub.ctx.db.selectFrom('audit_events').select('action').where('target_type', '=', 'watchlist').where('target_id', '=', entry.id).execute()).map((a) => a.action);
     expect(actions).toEqual(['watchlist.create', 'watchlist.remove']);
     // A removed entry raises nothing more.
     await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [pass(trafficCam, '京N79999', Date.now())] } });
