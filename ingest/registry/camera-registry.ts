@@ -43,6 +43,19 @@ function optionalHttpUrl(raw: string | null | undefined, field: string): string 
   return url.toString();
 }
 
+const DEFAULT_PORTS: Record<string, string> = { 'rtsp:': '554', 'rtsps:': '322', 'http:': '80', 'https:': '443' };
+
+/** Scheme, host and port of every endpoint the hub sends a camera's credentials to (stream, sub-stream, snapshot, ONVIF). */
+export function credentialEndpoints(row: Pick<CameraRow, 'stream_url' | 'sub_stream_url' | 'snapshot_url' | 'onvif_xaddr'>): Set<string> {
+  const endpoints = new Set<string>();
+  for (const raw of [row.stream_url, row.sub_stream_url, row.snapshot_url, row.onvif_xaddr]) {
+    if (!raw) continue;
+    const url = new URL(raw);
+    endpoints.add(`${url.protocol}//${url.hostname.toLowerCase()}:${url.port || DEFAULT_PORTS[url.protocol] || ''}`);
+  }
+  return endpoints;
+}
+
 /**
  * The cameras the hub knows: registration (manual, ONVIF adoption, CSV), credentials sealed at rest,
  * status. Opens credentials only to hand them to a camera, never to a user; the rows live in CameraRepository.
@@ -111,6 +124,14 @@ export class CameraRegistry {
       credentials ??= main.credentials;
     }
     if (patch.subStreamUrl !== undefined) changes.sub_stream_url = patch.subStreamUrl ? splitCredentials(patch.subStreamUrl).url : null;
+    // Credentials go only to the endpoints they were entered for (security #2): a change that adds an endpoint
+    // (another scheme, host or port) drops them unless new ones come with it, so whoever may edit a camera
+    // cannot point it at a host of their own and collect the password on the next probe or pull.
+    if (credentials === undefined && current.credentials_enc !== null) {
+      const before = credentialEndpoints(current);
+      const after = credentialEndpoints({ ...current, ...changes });
+      if ([...after].some((endpoint) => !before.has(endpoint))) credentials = null;
+    }
     const written = await this.cameras.update(id, changes, credentials);
     this.events.emit('camera.changed', { cameraId: id, change: 'updated' });
     return { ...current, ...written };

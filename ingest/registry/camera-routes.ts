@@ -102,7 +102,7 @@ export function registerCameraRoutes(app: FastifyInstance, ctx: HubContext, regi
     assertMayManage(user, current.department_id);
     const { username, password, ...patch } = request.body;
     const row = await registry.update(current.id, { ...patch, credentials: username !== undefined ? { username, password: password ?? '' } : undefined });
-    await ctx.audit.append({ action: 'config.camera.update', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: row.id, clientIp: request.ip, details: { fields: Object.keys(request.body).filter((k) => k !== 'password') } });
+    await ctx.audit.append({ action: 'config.camera.update', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: row.id, clientIp: request.ip, details: { fields: Object.keys(request.body).filter((k) => k !== 'password'), credentialsDropped: ctx.cameras.hasCredentials(current) && !ctx.cameras.hasCredentials(row) } });
     return (await toViews(user, [row]))[0];
   });
 
