@@ -73,6 +73,7 @@ async function main(): Promise<number> {
     const secrets = demoSecrets(dataDir);
     if (!process.env.HUB_AUTH_TOKEN_SECRET) set(['auth', 'tokenSecret'], secrets.tokenSecret);
     if (!process.env.HUB_CREDENTIALS_ENCRYPTION_KEY) set(['credentials', 'encryptionKey'], secrets.encryptionKey);
+    if (!process.env.HUB_AUDIT_CHAIN_KEY) set(['audit', 'chainKey'], secrets.auditChainKey);
     if (!process.env.HUB_DEMO_SAMPLE_CAMERAS && flags.demo === undefined) set(['demo', 'sampleCameras'], 8);
   }
   const config = loadConfig({ file: values.config, overrides: flags });

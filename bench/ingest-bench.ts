@@ -47,7 +47,7 @@ async function startHub(): Promise<{ hub: Hub; dataDir: string; token: string; d
     env: {},
     overrides: {
       dataDir, http: { host: '127.0.0.1', port: 0 }, database: { url: `sqlite:${join(dataDir, 'hub.sqlite')}` },
-      auth: { tokenSecret: randomBytes(32).toString('base64url') }, credentials: { encryptionKey: randomBytes(32).toString('base64url') },
+      auth: { tokenSecret: randomBytes(32).toString('base64url') }, credentials: { encryptionKey: randomBytes(32).toString('base64url') }, audit: { chainKey: randomBytes(32).toString('base64url') },
       admin: { username: 'admin', password: PASSWORD }, log: { level: 'warn' },
     },
   });

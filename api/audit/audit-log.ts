@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import { isPostgres } from '../db/dialect.ts';
 import type { AuditEventsTable, Database } from '../db/tables/index.ts';
+import { hmacHex, type AuditKey, type AuditKeyring } from './audit-keys.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -25,13 +26,20 @@ export interface AuditEventInput {
 
 type ChainedFields = Omit<AuditEventsTable, 'seq' | 'hash'>;
 
-/** The hash covers every stored field in a fixed order, so any edit of a row breaks the chain there. */
-export function auditHash(row: ChainedFields): string {
-  const canonical = JSON.stringify([
+/**
+ * The hash covers every stored field in a fixed order, so any edit of a row breaks the chain there.
+ * Keyed events (key_id set) are an HMAC-SHA256 under that audit key, which the database does not hold, over
+ * the fields and the key id: someone with the database alone cannot recompute them (security #8). Events
+ * from before keying (key_id null) keep the plain SHA-256 rule; `key` is ignored for them.
+ */
+export function auditHash(row: ChainedFields, key?: AuditKey): string {
+  const fields = [
     row.id, row.at, row.user_id, row.username, row.department_id, row.action, row.target_type, row.target_id,
     row.result, row.reason, row.client_ip, row.details, row.prev_hash,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  ];
+  if (row.key_id === null) return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
+  if (!key || key.id !== row.key_id) throw new Error(`audit key ${row.key_id} is not available`);
+  return hmacHex(key.chain, JSON.stringify([...fields, row.key_id]));
 }
 
 /**
@@ -43,7 +51,7 @@ export function auditHash(row: ChainedFields): string {
 export class AuditLog {
   private tail: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, readonly keys: AuditKeyring) {}
 
   append(event: AuditEventInput): Promise<string> {
     const run = this.tail.then(() => this.appendNow(event));
@@ -69,8 +77,9 @@ export class AuditLog {
         client_ip: event.clientIp ?? null,
         details: event.details ? JSON.stringify(event.details) : null,
         prev_hash: last?.hash ?? GENESIS_HASH,
+        key_id: this.keys.current.id,
       };
-      const hash = auditHash(row);
+      const hash = auditHash(row, this.keys.current);
       const inserted = await trx.insertInto('audit_events').values({ ...row, hash }).returning('seq').executeTakeFirstOrThrow();
       // The anchor moves with the chain, in the same transaction: a deleted tail leaves it pointing past the end.
       const seq = Number(inserted.seq);

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables/index.ts';
+import type { AuditKeyring } from './audit-keys.ts';
 import { ANCHOR_ID, auditHash, GENESIS_HASH } from './audit-log.ts';
 
 export type AuditProblem =
@@ -12,7 +13,11 @@ export type AuditProblem =
   /** A checkpoint recorded outside the database names another hash for its seq. */
   | 'checkpoint-mismatch'
   /** The anchor counted more appends than rows remain: events were deleted (even if more were appended since). */
-  | 'count-mismatch';
+  | 'count-mismatch'
+  /** An event keyed with an audit key the verifier was not given (or that does not exist). */
+  | 'key-unknown'
+  /** An unkeyed (plain SHA-256) event after a keyed one or after the first published checkpoint: rewritten without the key. */
+  | 'unkeyed-event';
 
 /** A (seq, hash) pair recorded outside the database, e.g. printed by an earlier `npm run audit:verify`. */
 export interface AuditCheckpoint {
@@ -31,20 +36,35 @@ export interface AuditVerification {
 }
 
 export interface VerifyOptions {
+  /** Audit keys (current and retired): keyed events verify only with them. */
+  keys?: AuditKeyring;
+  /** A single pair given by hand (`--checkpoint SEQ:HASH`). */
   checkpoint?: AuditCheckpoint;
+  /** Checkpoints published outside the database whose HMAC verified (audit-checkpoints.jsonl). */
+  checkpoints?: AuditCheckpoint[];
 }
 
 /**
- * Recomputes the chain from the first event; an edited, inserted or deleted row breaks it. The chain
- * alone cannot see a removed tail, so the end is compared with the anchor row (and an optional external
- * checkpoint, which also survives an attacker who rewrites the anchor after disabling its triggers).
+ * Recomputes the chain from the first event; an edited, inserted or deleted row breaks it. Keyed events are
+ * HMACs under the audit key, so with the database alone they cannot be recomputed; events from before
+ * keying verify with plain SHA-256, but none may follow a keyed event or the first published checkpoint.
+ * The chain alone cannot see a removed tail, so the end is compared with the anchor row and with the
+ * checkpoints kept outside the database, which also survive an attacker who rewrites the anchor.
  */
 export async function verifyAuditChain(db: Kysely<Database>, pageSize = 5_000, options: VerifyOptions = {}): Promise<AuditVerification> {
-  const { checkpoint } = options;
+  const pinned = new Map<number, string>();
+  for (const c of [...(options.checkpoints ?? []), ...(options.checkpoint ? [options.checkpoint] : [])]) {
+    // Two checkpoints naming different hashes for one seq: the chain cannot match both.
+    if (pinned.has(c.seq) && pinned.get(c.seq) !== c.hash) pinned.set(c.seq, '');
+    else pinned.set(c.seq, c.hash);
+  }
+  const published = options.checkpoints ?? [];
+  const keyedAfter = published.length > 0 ? Math.min(...published.map((c) => c.seq)) : Infinity;
   let previousHash = GENESIS_HASH;
   let lastSeq = -1;
   let checked = 0;
-  let checkpointSeen = false;
+  let keyedSeen = false;
+  const pinnedSeen = new Set<number>();
   const broken = (seq: number, id: string, problem: AuditProblem): AuditVerification =>
     ({ ok: false, checked, lastSeq: lastSeq < 0 ? undefined : lastSeq, lastHash: lastSeq < 0 ? undefined : previousHash, brokenAt: { seq, id, problem } });
   for (;;) {
@@ -54,18 +74,26 @@ export async function verifyAuditChain(db: Kysely<Database>, pageSize = 5_000, o
       const { seq: rawSeq, hash, ...fields } = row;
       const seq = Number(rawSeq);
       if (fields.prev_hash !== previousHash) return broken(seq, row.id, 'chain-broken');
-      if (auditHash({ ...fields, at: Number(fields.at) }) !== hash) return broken(seq, row.id, 'content-changed');
-      if (checkpoint && seq === checkpoint.seq) {
-        if (hash !== checkpoint.hash) return broken(seq, row.id, 'checkpoint-mismatch');
-        checkpointSeen = true;
+      const keyId = fields.key_id ?? null;
+      if (keyId === null && (keyedSeen || seq > keyedAfter)) return broken(seq, row.id, 'unkeyed-event');
+      const key = keyId === null ? undefined : options.keys?.find(keyId);
+      if (keyId !== null && !key) return broken(seq, row.id, 'key-unknown');
+      keyedSeen ||= keyId !== null;
+      if (auditHash({ ...fields, key_id: keyId, at: Number(fields.at) }, key) !== hash) return broken(seq, row.id, 'content-changed');
+      const expected = pinned.get(seq);
+      if (expected !== undefined) {
+        if (hash !== expected) return broken(seq, row.id, 'checkpoint-mismatch');
+        pinnedSeen.add(seq);
       }
       previousHash = hash;
       lastSeq = seq;
       checked++;
     }
   }
-  // The checkpointed event must still be there (with its hash, checked above).
-  if (checkpoint && !checkpointSeen) return broken(checkpoint.seq, '', checkpoint.seq > lastSeq ? 'tail-missing' : 'checkpoint-mismatch');
+  // Every checkpointed event must still be there (with its hash, checked above).
+  for (const seq of [...pinned.keys()].sort((a, b) => a - b)) {
+    if (!pinnedSeen.has(seq)) return broken(seq, '', seq > lastSeq ? 'tail-missing' : 'checkpoint-mismatch');
+  }
   const anchor = await db.selectFrom('audit_anchor').selectAll().where('id', '=', ANCHOR_ID).executeTakeFirst();
   if (!anchor) {
     if (checked > 0) return broken(lastSeq, '', 'anchor-mismatch');

@@ -4,17 +4,25 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
 import { openDatabase } from '../db/database.ts';
+import { checkpointFileOf, readCheckpoints } from './audit-checkpoints.ts';
+import { AuditKeyring } from './audit-keys.ts';
 import { verifyAuditChain, type AuditCheckpoint } from './audit-verifier.ts';
 
 const HELP = `npm run audit:verify -- [options]
 
-Recomputes the audit hash chain and compares its end with the anchor row. Reads the database from the
-same configuration as the hub (HUB_DATABASE_URL, HUB_DATA_DIR, HUB_CONFIG / --config).
+Recomputes the audit chain (HMAC-SHA256 under the audit key; plain SHA-256 for events from before
+keying), compares its end with the anchor row and holds it to every checkpoint the hub published in
+<dataDir>/audit-checkpoints.jsonl. Reads the same configuration as the hub (HUB_DATABASE_URL,
+HUB_DATA_DIR, HUB_CONFIG / --config) and needs the audit key: HUB_AUDIT_CHAIN_KEY (and
+HUB_AUDIT_PREVIOUS_CHAIN_KEYS after a rotation).
 
 Options:
   --config FILE         JSON config file
   --database-url URL    overrides HUB_DATABASE_URL
   --data-dir DIR        overrides HUB_DATA_DIR
+  --checkpoints FILE    the hub's checkpoint file (default <dataDir>/audit-checkpoints.jsonl), e.g. a copy
+                        kept elsewhere
+  --without-checkpoints check the chain and anchor alone (a database copied without its checkpoint file)
   --checkpoint SEQ:HASH a pair printed by an earlier run and kept outside the database; detects a
                         removed tail even if the anchor row was rewritten too
   -h, --help            this text
@@ -33,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
     args: argv,
     options: {
       config: { type: 'string' }, 'database-url': { type: 'string' }, 'data-dir': { type: 'string' },
-      checkpoint: { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      checkpoint: { type: 'string' }, checkpoints: { type: 'string' }, 'without-checkpoints': { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) {
@@ -41,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const overrides: Record<string, unknown> = {
-    // The verifier reads no secret; throw-away values let it run where the hub's secrets are not set.
+    // The verifier needs the audit key only; throw-away values let it run where the other secrets are not set.
     auth: { tokenSecret: randomBytes(32).toString('base64url') },
     credentials: { encryptionKey: randomBytes(32).toString('base64url') },
   };
@@ -55,9 +63,21 @@ async function main(argv: string[]): Promise<number> {
     const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : resolve(config.dataDir, 'hub.sqlite');
     if (file !== ':memory:' && !existsSync(file)) throw new Error(`no hub database at ${file}; set HUB_DATABASE_URL or HUB_DATA_DIR as for the hub`);
   }
+  const keys = new AuditKeyring(config.audit.chainKey, config.audit.previousChainKeys);
+  let checkpoints: AuditCheckpoint[] | undefined;
+  if (!values['without-checkpoints']) {
+    const file = values.checkpoints ? resolve(values.checkpoints) : checkpointFileOf(resolve(config.dataDir));
+    const published = await readCheckpoints(file, keys);
+    if (!published) throw new Error(`no audit checkpoint file at ${file}; pass --checkpoints FILE, or --without-checkpoints to check the chain alone`);
+    if (published.forged.length > 0) {
+      process.stdout.write(`BROKEN checkpoint file ${file}: line(s) ${published.forged.join(', ')} do not verify with the audit key\n`);
+      return 1;
+    }
+    checkpoints = published.checkpoints;
+  }
   const database = openDatabase({ url, dataDir: resolve(config.dataDir), poolSize: 1 });
   try {
-    const result = await verifyAuditChain(database.db, 5_000, { checkpoint });
+    const result = await verifyAuditChain(database.db, 5_000, { keys, checkpoint, checkpoints });
     if (result.ok) {
       const tail = result.lastSeq === undefined ? '' : ` (checkpoint ${result.lastSeq}:${result.lastHash})`;
       process.stdout.write(`ok ${result.checked} events${tail}\n`);

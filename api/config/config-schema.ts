@@ -52,6 +52,11 @@ export const HubConfigSchema = Type.Object(
     credentials: section({
       encryptionKey: Type.String({ default: '', description: 'key that encrypts camera credentials at rest, at least 32 characters (required)' }),
     }),
+    audit: section({
+      chainKey: Type.String({ default: '', description: 'HMAC key for the audit chain and its checkpoints, at least 32 characters (required); the database never holds it' }),
+      previousChainKeys: Type.Array(Type.String({ minLength: 32, maxLength: 512 }), { default: [], maxItems: 16, description: 'retired audit keys, kept only to verify events they keyed (env: comma list)' }),
+      checkpointIntervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 15, description: 'how often the chain head is published (HMAC\'d) to <dataDir>/audit-checkpoints.jsonl and the log' }),
+    }),
     admin: section({
       username: Type.String({ default: 'admin', minLength: 3, maxLength: 64 }),
       password: Type.String({ default: '', description: 'first-run admin password; empty = generate one and print it once' }),

@@ -145,8 +145,13 @@ function secretProblems(config: HubConfig): string[] {
   };
   check('auth.tokenSecret', 'HUB_AUTH_TOKEN_SECRET', config.auth.tokenSecret);
   check('credentials.encryptionKey', 'HUB_CREDENTIALS_ENCRYPTION_KEY', config.credentials.encryptionKey);
+  check('audit.chainKey', 'HUB_AUDIT_CHAIN_KEY', config.audit.chainKey);
   if (config.auth.tokenSecret && config.auth.tokenSecret === config.credentials.encryptionKey) {
     problems.push('auth.tokenSecret and credentials.encryptionKey must differ');
+  }
+  // Whoever holds the token secret (every hub replica, any tool that mints tokens) must not hold the audit key by accident.
+  if (config.audit.chainKey && [config.auth.tokenSecret, config.credentials.encryptionKey].includes(config.audit.chainKey)) {
+    problems.push('audit.chainKey must differ from auth.tokenSecret and credentials.encryptionKey');
   }
   return problems;
 }

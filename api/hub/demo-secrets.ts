@@ -6,6 +6,7 @@ import { ensurePrivateDirSync } from '../fs/private-files.ts';
 export interface DemoSecrets {
   tokenSecret: string;
   encryptionKey: string;
+  auditChainKey: string;
 }
 
 /**
@@ -14,11 +15,14 @@ export interface DemoSecrets {
  */
 export function demoSecrets(dataDir: string): DemoSecrets {
   const file = resolve(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoSecrets;
+  const kept = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Partial<DemoSecrets>) : undefined;
+  // A secrets file from before the audit key gets one added (its other secrets are kept).
+  if (kept?.tokenSecret && kept.encryptionKey && kept.auditChainKey) return kept as DemoSecrets;
   ensurePrivateDirSync(resolve(dataDir));
   const secrets: DemoSecrets = {
-    tokenSecret: randomBytes(32).toString('base64url'),
-    encryptionKey: randomBytes(32).toString('base64url'),
+    tokenSecret: kept?.tokenSecret ?? randomBytes(32).toString('base64url'),
+    encryptionKey: kept?.encryptionKey ?? randomBytes(32).toString('base64url'),
+    auditChainKey: randomBytes(32).toString('base64url'),
   };
   writeFileSync(file, JSON.stringify(secrets, null, 2), { mode: 0o600 });
   return secrets;

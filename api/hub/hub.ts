@@ -2,6 +2,8 @@ import { resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp, REDACTED_LOG_PATHS } from '../app.ts';
+import { AuditCheckpointer, checkpointFileOf } from '../audit/audit-checkpoints.ts';
+import { AuditKeyring } from '../audit/audit-keys.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { TokenService } from '../auth/token-service.ts';
 import type { HubConfig } from '../config/config-schema.ts';
@@ -44,6 +46,8 @@ export class Hub {
     readonly services: HubServices,
     /** The retention pass over every feature's tables (runOnce for tests and tools). */
     readonly retention: RetentionJob,
+    /** Publishes the audit chain's head outside the database (publish() for tests and tools). */
+    readonly auditCheckpoints: AuditCheckpointer,
     readonly firstRunAdmin: FirstRunAdmin | undefined,
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
@@ -66,7 +70,7 @@ export class Hub {
         log.info({ redis: redis.url }, 'private redis-server started');
       }
       let publicUrl = config.http.publicUrl;
-      const audit = new AuditLog(database.db);
+      const audit = new AuditLog(database.db, new AuditKeyring(config.audit.chainKey, config.audit.previousChainKeys));
       const secrets = new SecretBox(config.credentials.encryptionKey);
       const ctx: HubContext = {
         config,
@@ -90,6 +94,8 @@ export class Hub {
       for (const feature of features) await feature.start?.();
       const retention = new RetentionJob(features, config.retention.intervalMinutes, log);
       retention.start();
+      const auditCheckpoints = new AuditCheckpointer(database.db, audit.keys, checkpointFileOf(dataDir), config.audit.checkpointIntervalMinutes, log.child({ component: 'audit-checkpoints' }));
+      await auditCheckpoints.start();
       let url = '';
       if (options.listen !== false) {
         const address = await app.listen({ host: config.http.host, port: config.http.port });
@@ -100,7 +106,7 @@ export class Hub {
       }
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, services, retention, firstRunAdmin, state, database, redis, url);
+      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, url);
     } catch (error) {
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
@@ -133,6 +139,7 @@ export class Hub {
         await feature.stop?.().catch((error: Error) => log.error({ err: error, feature: feature.name }, 'feature failed to stop'));
       }
       await this.ctx.audit.flush();
+      await this.auditCheckpoints.stop().catch((error: Error) => log.error({ err: error }, 'last audit checkpoint could not be published'));
     } finally {
       clearTimeout(budget);
       await this.redis?.stop().catch(() => {});

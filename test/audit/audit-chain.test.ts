@@ -10,9 +10,13 @@ import { startAccessHub } from '../access/access-fixture.ts';
 
 const run = promisify(execFile);
 
-/** `npm run audit:verify` as an operator runs it: same database configuration as the hub, no secrets. */
+/** `npm run audit:verify` as an operator runs it: same database configuration as the hub and its audit key. */
 async function auditVerify(t: TestHub, ...args: string[]): Promise<{ code: number; stdout: string }> {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATABASE_URL: t.database.url, HUB_DATA_DIR: t.database.dataDir };
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH, HOME: process.env.HOME, HUB_DATABASE_URL: t.database.url, HUB_DATA_DIR: t.database.dataDir,
+    // The audit key (security #8): the one secret the verifier needs.
+    HUB_AUDIT_CHAIN_KEY: t.hub.ctx.config.audit.chainKey,
+  };
   try {
     const { stdout } = await run(process.execPath, ['--import', 'tsx', 'api/audit/verify-cli.ts', ...args], { env, timeout: 60_000 });
     return { code: 0, stdout };
@@ -57,7 +61,7 @@ describeEachDatabase('audit chain', (kind) => {
       await expect(db.deleteFrom('audit_anchor').execute()).rejects.toThrow();
       await expect(db.updateTable('audit_anchor').set({ last_seq: 1 }).execute()).rejects.toThrow(/forward/);
       if (kind === 'postgres') await expect(sql`truncate audit_events`.execute(db)).rejects.toThrow(/append-only/);
-      expect((await verifyAuditChain(db)).ok).toBe(true);
+      expect((await verifyAuditChain(db, 5_000, { keys: t.hub.ctx.audit.keys })).ok).toBe(true);
       const ok = await auditVerify(t);
       expect(ok.code).toBe(0);
       expect(ok.stdout).toMatch(new RegExp(`^ok ${(await seqs(t)).length} events \\(checkpoint \\d+:[0-9a-f]{64}\\)`));
@@ -91,7 +95,7 @@ describeEachDatabase('audit chain', (kind) => {
       const target = (await seqs(t))[3];
       const original = await db.selectFrom('audit_events').select('reason').where('seq', '=', target).executeTakeFirstOrThrow();
       await db.updateTable('audit_events').set({ reason: 'nothing to see here' }).where('seq', '=', target).execute();
-      expect((await verifyAuditChain(db)).brokenAt).toMatchObject({ seq: target, problem: 'content-changed' });
+      expect((await verifyAuditChain(db, 5_000, { keys: t.hub.ctx.audit.keys })).brokenAt).toMatchObject({ seq: target, problem: 'content-changed' });
       const cli = await auditVerify(t);
       expect(cli.code).toBe(1);
       expect(cli.stdout).toContain(`BROKEN at seq ${target}`);
@@ -109,20 +113,20 @@ describeEachDatabase('audit chain', (kind) => {
       await disableAppendOnly(t, kind);
       const all = await seqs(t);
       await db.deleteFrom('audit_events').where('seq', '>=', all[all.length - 2]).execute();
-      expect((await verifyAuditChain(db)).brokenAt).toMatchObject({ seq: all[all.length - 1], problem: 'tail-missing' });
+      expect((await verifyAuditChain(db, 5_000, { keys: t.hub.ctx.audit.keys })).brokenAt).toMatchObject({ seq: all[all.length - 1], problem: 'tail-missing' });
       // The hub keeps appending after the truncation: the chain links up again, the anchor's count does not.
       await t.hub.ctx.audit.append({ action: 'test.after', reason: 'after truncation' });
-      expect((await verifyAuditChain(db)).brokenAt?.problem).toBe('count-mismatch');
+      expect((await verifyAuditChain(db, 5_000, { keys: t.hub.ctx.audit.keys })).brokenAt?.problem).toBe('count-mismatch');
       // An attacker who also rewrites the anchor is caught by a checkpoint kept outside the database.
       const tail = await db.selectFrom('audit_events').select(['seq', 'hash']).orderBy('seq', 'desc').limit(1).executeTakeFirstOrThrow();
       await db.updateTable('audit_anchor').set({ last_seq: tail.seq, last_hash: tail.hash, event_count: (await seqs(t)).length }).execute();
-      expect((await verifyAuditChain(db)).ok).toBe(true);
+      expect((await verifyAuditChain(db, 5_000, { keys: t.hub.ctx.audit.keys })).ok).toBe(true);
       const cli = await auditVerify(t, '--checkpoint', checkpoint);
       expect(cli.code).toBe(1);
       expect(cli.stdout).toMatch(/checkpoint-mismatch|tail-missing/);
 
       await db.deleteFrom('audit_events').where('seq', '=', all[1]).execute();
-      expect((await verifyAuditChain(db)).brokenAt).toMatchObject({ seq: all[2], problem: 'chain-broken' });
+      expect((await verifyAuditChain(db, 5_000, { keys: t.hub.ctx.audit.keys })).brokenAt).toMatchObject({ seq: all[2], problem: 'chain-broken' });
     });
   });
 });

@@ -9,7 +9,7 @@ export async function hubEnv(dataDir: string, extra: Record<string, string> = {}
   return {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp',
     HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(await freePort()), HUB_LOG_LEVEL: 'warn',
-    HUB_AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'), HUB_CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+    HUB_AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'), HUB_CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString('base64url'), HUB_AUDIT_CHAIN_KEY: randomBytes(32).toString('base64url'),
     HUB_ADMIN_PASSWORD: ADMIN_PASSWORD, HUB_SHUTDOWN_GRACE_MS: '5000', ...extra,
   };
 }

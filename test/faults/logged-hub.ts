@@ -39,7 +39,7 @@ export async function startLoggedHub(kind: DatabaseKind, o: { overrides?: Record
     env: {},
     overrides: {
       dataDir: database.dataDir, http: { host: '127.0.0.1', port: 0 }, database: { url: database.url },
-      auth: { tokenSecret: randomBytes(32).toString('base64url') }, credentials: { encryptionKey: randomBytes(32).toString('base64url') },
+      auth: { tokenSecret: randomBytes(32).toString('base64url') }, credentials: { encryptionKey: randomBytes(32).toString('base64url') }, audit: { chainKey: randomBytes(32).toString('base64url') },
       admin: { username: 'admin', password: TEST_PASSWORD }, log: { level: 'debug' }, shutdown: { graceMs: 5_000 }, ...o.overrides,
     },
   });

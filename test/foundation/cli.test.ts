@@ -47,7 +47,7 @@ describe('hub command line', () => {
     const child = spawn('node', [...cli, 'start'], {
       env: baseEnv({
         HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(port), HUB_LOG_LEVEL: 'warn',
-        HUB_AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'), HUB_CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString('base64url'),
+        HUB_AUTH_TOKEN_SECRET: randomBytes(32).toString('base64url'), HUB_CREDENTIALS_ENCRYPTION_KEY: randomBytes(32).toString('base64url'), HUB_AUDIT_CHAIN_KEY: randomBytes(32).toString('base64url'),
       }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -7,6 +7,7 @@ import { ConfigError, configLeaves, describeConfig, loadConfig } from '../../api
 const secrets = {
   HUB_AUTH_TOKEN_SECRET: 'k3J9x-Qm2vT8wLp4Zr7NcYb1Hd6Fs0Ug',
   HUB_CREDENTIALS_ENCRYPTION_KEY: 'Wq5Er8Ty1Ui4Op7As2Df6Gh9Jk3Lz0Xc',
+  HUB_AUDIT_CHAIN_KEY: 'Zx8Cv5Bn2Mq7Wr4Ty1Up6As3Df9Gh0Jk',
 };
 
 const problemsOf = (fn: () => unknown): string[] => {

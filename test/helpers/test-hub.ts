@@ -48,6 +48,7 @@ export async function startTestHub(kind: DatabaseKind, options: StartTestHubOpti
       database: { url: database.url },
       auth: { tokenSecret: randomBytes(32).toString('base64url') },
       credentials: { encryptionKey: randomBytes(32).toString('base64url') },
+      audit: { chainKey: randomBytes(32).toString('base64url') },
       admin: { username: 'admin', password: TEST_PASSWORD },
       log: { level: process.env.HUB_TEST_LOG ? 'debug' : 'silent' },
       shutdown: { graceMs: 5_000 },

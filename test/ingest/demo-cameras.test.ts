@@ -16,7 +16,7 @@ describeEachDatabase('demo cameras', (kind) => {
       env: {},
       overrides: {
         dataDir: database.dataDir, http: { host: '127.0.0.1', port: 0 }, database: { url: database.url },
-        auth: { tokenSecret: randomBytes(32).toString('base64url') }, credentials: { encryptionKey: randomBytes(32).toString('base64url') },
+        auth: { tokenSecret: randomBytes(32).toString('base64url') }, credentials: { encryptionKey: randomBytes(32).toString('base64url') }, audit: { chainKey: randomBytes(32).toString('base64url') },
         admin: { username: 'admin', password: 'demo admin password' }, log: { level: 'silent' }, demo: { sampleCameras: 3 }, ingest: FAST_INGEST,
       },
     });

@@ -91,7 +91,7 @@ describe('login throttling behind a trusted proxy', () => {
   });
 
   it('security #5: http.trustProxy is false by default, takes a comma list from HUB_HTTP_TRUST_PROXY, and refuses anything but addresses and CIDRs', () => {
-    const secrets = { HUB_AUTH_TOKEN_SECRET: 'k3J9x-Qm2vT8wLp4Zr7NcYb1Hd6Fs0Ug', HUB_CREDENTIALS_ENCRYPTION_KEY: 'Wq5Er8Ty1Ui4Op7As2Df6Gh9Jk3Lz0Xc' };
+    const secrets = { HUB_AUTH_TOKEN_SECRET: 'k3J9x-Qm2vT8wLp4Zr7NcYb1Hd6Fs0Ug', HUB_CREDENTIALS_ENCRYPTION_KEY: 'Wq5Er8Ty1Ui4Op7As2Df6Gh9Jk3Lz0Xc', HUB_AUDIT_CHAIN_KEY: 'Zx8Cv5Bn2Mq7Wr4Ty1Up6As3Df9Gh0Jk' };
     expect(loadConfig({ env: secrets }).http.trustProxy).toBe(false);
     expect(loadConfig({ env: { ...secrets, HUB_HTTP_TRUST_PROXY: 'false' } }).http.trustProxy).toBe(false);
     expect(loadConfig({ env: { ...secrets, HUB_HTTP_TRUST_PROXY: ' 127.0.0.1 , ::1,fd00::/8 ' } }).http.trustProxy).toEqual(['127.0.0.1', '::1', 'fd00::/8']);

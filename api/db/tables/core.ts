@@ -114,6 +114,8 @@ export interface AuditEventsTable {
   /** JSON object with action-specific facts; never secrets. */
   details: string | null;
   prev_hash: string;
+  /** Id of the audit key the hash is an HMAC under; null for events chained before keying (plain SHA-256). */
+  key_id: string | null;
   hash: string;
 }
 
