@@ -21,7 +21,7 @@ export interface PublishedCheckpoint {
   mac: string;
 }
 
-const macOf = (key: AuditKey, c: Omit<PublishedCheckpoint, 'mac'>): string => hmacHex(key.checkpoint, `audit-checkpoint\n${c.seq}\n${c.hash}\n${c.at}\n${c.keyId}`);
+const macOf = (key: AuditKey, c: Omit<PublishedCheckpoint, 'mac'>): string => hmacHex(key, 'checkpoint', `audit-checkpoint\n${c.seq}\n${c.hash}\n${c.at}\n${c.keyId}`);
 
 export function signCheckpoint(key: AuditKey, head: { seq: number; hash: string }, at: number): PublishedCheckpoint {
   const unsigned = { seq: head.seq, hash: head.hash, at, keyId: key.id };

@@ -28,7 +28,7 @@ type ChainedFields = Omit<AuditEventsTable, 'seq' | 'hash'>;
 
 /**
  * The hash covers every stored field in a fixed order, so any edit of a row breaks the chain there.
- * Keyed events (key_id set) are an HMAC-SHA256 under that audit key, which the database does not hold, over
+ * Keyed events (key_id set) are an HMAC (SHA-256, or SM3 when configured) under that audit key, which the database does not hold, over
  * the fields and the key id: someone with the database alone cannot recompute them (security #8). Events
  * from before keying (key_id null) keep the plain SHA-256 rule; `key` is ignored for them.
  */
@@ -39,7 +39,7 @@ export function auditHash(row: ChainedFields, key?: AuditKey): string {
   ];
   if (row.key_id === null) return createHash('sha256').update(JSON.stringify(fields)).digest('hex');
   if (!key || key.id !== row.key_id) throw new Error(`audit key ${row.key_id} is not available`);
-  return hmacHex(key.chain, JSON.stringify([...fields, row.key_id]));
+  return hmacHex(key, 'chain', JSON.stringify([...fields, row.key_id]));
 }
 
 /**

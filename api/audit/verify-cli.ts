@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { loadConfig } from '../config/load-config.ts';
 import { openDatabase } from '../db/database.ts';
 import { checkpointFileOf, readCheckpoints } from './audit-checkpoints.ts';
-import { AuditKeyring } from './audit-keys.ts';
+import { auditKeyringOf } from './audit-keys.ts';
 import { verifyAuditChain, type AuditCheckpoint } from './audit-verifier.ts';
 
 const HELP = `npm run audit:verify -- [options]
@@ -63,7 +63,7 @@ async function main(argv: string[]): Promise<number> {
     const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : resolve(config.dataDir, 'hub.sqlite');
     if (file !== ':memory:' && !existsSync(file)) throw new Error(`no hub database at ${file}; set HUB_DATABASE_URL or HUB_DATA_DIR as for the hub`);
   }
-  const keys = new AuditKeyring(config.audit.chainKey, config.audit.previousChainKeys);
+  const keys = auditKeyringOf(config.audit);
   let checkpoints: AuditCheckpoint[] | undefined;
   if (!values['without-checkpoints']) {
     const file = values.checkpoints ? resolve(values.checkpoints) : checkpointFileOf(resolve(config.dataDir));

@@ -55,6 +55,7 @@ export const HubConfigSchema = Type.Object(
     audit: section({
       chainKey: Type.String({ default: '', description: 'HMAC key for the audit chain and its checkpoints, at least 32 characters (required); the database never holds it' }),
       previousChainKeys: Type.Array(Type.String({ minLength: 32, maxLength: 512 }), { default: [], maxItems: 16, description: 'retired audit keys, kept only to verify events they keyed (env: comma list)' }),
+      algorithm: Type.Union([Type.Literal('sha256'), Type.Literal('sm3')], { default: 'sha256', description: 'HMAC hash of the audit chain: sha256, or sm3 (GB/T 32905) where the national algorithms are required' }),
       checkpointIntervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 15, description: 'how often the chain head is published (HMAC\'d) to <dataDir>/audit-checkpoints.jsonl and the log' }),
     }),
     admin: section({

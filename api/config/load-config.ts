@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { auditAlgorithmAvailable } from '../audit/audit-keys.ts';
 import { HubError } from '../errors/hub-error.ts';
 import { HubConfigSchema, type HubConfig } from './config-schema.ts';
 
@@ -89,7 +90,9 @@ export function loadConfig(options: LoadConfigOptions = {}): HubConfig {
   for (const leaf of leaves) {
     const text = env[leaf.envName];
     if (text === undefined) continue;
-    const converted = listLeaf(leaf.schema) ? listFromEnv(text) : Value.Convert(leaf.schema, text);
+    let converted = listLeaf(leaf.schema) ? listFromEnv(text) : Value.Convert(leaf.schema, text);
+    // A list with no `false` form (audit.previousChainKeys): none is the empty list.
+    if (converted === false && leaf.schema[Kind] === 'Array') converted = [];
     setPath(raw, leaf.path, converted);
   }
   if (options.overrides) raw = deepMerge(raw, options.overrides);
@@ -149,6 +152,7 @@ function secretProblems(config: HubConfig): string[] {
   if (config.auth.tokenSecret && config.auth.tokenSecret === config.credentials.encryptionKey) {
     problems.push('auth.tokenSecret and credentials.encryptionKey must differ');
   }
+  if (!auditAlgorithmAvailable(config.audit.algorithm)) problems.push(`audit.algorithm ${config.audit.algorithm} is not available in this Node's OpenSSL`);
   // Whoever holds the token secret (every hub replica, any tool that mints tokens) must not hold the audit key by accident.
   if (config.audit.chainKey && [config.auth.tokenSecret, config.credentials.encryptionKey].includes(config.audit.chainKey)) {
     problems.push('audit.chainKey must differ from auth.tokenSecret and credentials.encryptionKey');

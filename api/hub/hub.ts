@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import pino, { type Logger } from 'pino';
 import { buildApp, REDACTED_LOG_PATHS } from '../app.ts';
 import { AuditCheckpointer, checkpointFileOf } from '../audit/audit-checkpoints.ts';
-import { AuditKeyring } from '../audit/audit-keys.ts';
+import { auditKeyringOf } from '../audit/audit-keys.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { TokenService } from '../auth/token-service.ts';
 import type { HubConfig } from '../config/config-schema.ts';
@@ -70,7 +70,7 @@ export class Hub {
         log.info({ redis: redis.url }, 'private redis-server started');
       }
       let publicUrl = config.http.publicUrl;
-      const audit = new AuditLog(database.db, new AuditKeyring(config.audit.chainKey, config.audit.previousChainKeys));
+      const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
       const secrets = new SecretBox(config.credentials.encryptionKey);
       const ctx: HubContext = {
         config,

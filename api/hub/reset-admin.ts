@@ -4,7 +4,7 @@ import type { HubConfig } from '../config/config-schema.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { notFound } from '../errors/hub-error.ts';
-import { AuditKeyring } from '../audit/audit-keys.ts';
+import { auditKeyringOf } from '../audit/audit-keys.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { DirectoryService } from '../directory/directory-service.ts';
 
@@ -13,7 +13,7 @@ export async function resetAdminPassword(config: HubConfig): Promise<string> {
   const database = openDatabase({ url: config.database.url, dataDir: resolve(config.dataDir) });
   try {
     await migrateToLatest(database.db);
-    const audit = new AuditLog(database.db, new AuditKeyring(config.audit.chainKey, config.audit.previousChainKeys));
+    const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
     const password = generatePassword();
     const admin = await new DirectoryService(database.db, audit).resetPassword(config.admin.username, password);
     if (!admin) throw notFound('ADMIN_NOT_FOUND', `no user named ${config.admin.username}; start the hub once first`);

@@ -28,7 +28,7 @@ async function appendLegacy(db: ReturnType<typeof openDatabase>['db'], action: s
 }
 
 describeEachDatabase('audit key migration and rotation', (kind) => {
-  it('a chain from before keying verifies (old rows unkeyed, new rows keyed), stays pinned by checkpoints, and verifies across a key rotation', async () => {
+  it('a chain from before keying verifies (old rows unkeyed, new rows keyed), stays pinned by checkpoints, and verifies across key rotations (SM3 included)', async () => {
     const scratch = await createScratchDatabase(kind);
     const database = openDatabase({ url: scratch.url, dataDir: scratch.dataDir, poolSize: 2 });
     try {
@@ -52,27 +52,36 @@ describeEachDatabase('audit key migration and rotation', (kind) => {
       expect((await verifyAuditChain(db)).brokenAt?.problem).toBe('key-unknown');
 
       // Rotation: a new current key, the old one kept as previous; both generations verify.
-      const rotated = new AuditKeyring(secret(), [first]);
-      const afterRotation = new AuditLog(db, rotated);
-      await afterRotation.append({ action: 'new.two' });
+      const second = secret();
+      const rotated = new AuditKeyring(second, [first]);
+      await new AuditLog(db, rotated).append({ action: 'new.two' });
       await new AuditCheckpointer(db, rotated, checkpointFileOf(scratch.dataDir), 60, pino({ level: 'silent' })).publish();
-      const all = (await published(rotated)).checkpoints;
-      expect(all.map((c) => c.keyId)).toEqual([keys.current.id, keys.current.id, rotated.current.id]);
-      expect(await verifyAuditChain(db, 5_000, { keys: rotated, checkpoints: all })).toMatchObject({ ok: true, checked: 5 });
-      // Forgetting the retired key fails the events it keyed, and its checkpoints read as forged.
+      expect((await published(rotated)).checkpoints.map((c) => c.keyId)).toEqual([keys.current.id, keys.current.id, rotated.current.id]);
+      expect(await verifyAuditChain(db, 5_000, { keys: rotated, checkpoints: (await published(rotated)).checkpoints })).toMatchObject({ ok: true, checked: 5 });
+
+      // SM3 (GB/T 32905) instead of SHA-256 is a rotation like any other: older events keep verifying.
+      const national = new AuditKeyring(secret(), [first, second], 'sm3');
+      expect(national.current.id).toMatch(/^sm3-k/);
+      await new AuditLog(db, national).append({ action: 'new.sm3' });
+      await new AuditCheckpointer(db, national, checkpointFileOf(scratch.dataDir), 60, pino({ level: 'silent' })).publish();
+      const all = (await published(national)).checkpoints;
+      expect(all).toHaveLength(4);
+      expect(await verifyAuditChain(db, 5_000, { keys: national, checkpoints: all })).toMatchObject({ ok: true, checked: 6 });
+      // Forgetting a retired key fails the events it keyed, and its checkpoints read as forged.
       expect((await verifyAuditChain(db, 5_000, { keys: new AuditKeyring(secret()) })).brokenAt?.problem).toBe('key-unknown');
+      expect((await published(new AuditKeyring(second))).forged).toHaveLength(3);
 
       // An old, unkeyed row rewritten and rehashed: the keyed row after it names the old hash.
       if (kind === 'postgres') await sql`alter table audit_events disable trigger user`.execute(db);
       else await sql.raw('drop trigger audit_events_no_update').execute(db);
       const rows = await db.selectFrom('audit_events').selectAll().orderBy('seq').execute();
-      const second = rows[1]!;
-      const forged = { ...second, seq: undefined, hash: undefined, at: Number(second.at), action: 'old.rewritten' };
-      await db.updateTable('audit_events').set({ action: 'old.rewritten', hash: auditHash(forged as never) }).where('seq', '=', second.seq).execute();
+      const target = rows[1]!;
+      const forged = { ...target, seq: undefined, hash: undefined, at: Number(target.at), action: 'old.rewritten' };
+      await db.updateTable('audit_events').set({ action: 'old.rewritten', hash: auditHash(forged as never) }).where('seq', '=', target.seq).execute();
       const third = rows[2]!;
       await db.updateTable('audit_events').set({ prev_hash: auditHash(forged as never) }).where('seq', '=', third.seq).execute();
       await db.updateTable('audit_events').set({ hash: auditHash({ ...third, at: Number(third.at), prev_hash: auditHash(forged as never) } as never) }).where('seq', '=', third.seq).execute();
-      const result = await verifyAuditChain(db, 5_000, { keys: rotated, checkpoints: all });
+      const result = await verifyAuditChain(db, 5_000, { keys: national, checkpoints: all });
       expect(result.ok).toBe(false);
       expect(['chain-broken', 'checkpoint-mismatch']).toContain(result.brokenAt?.problem);
       expect(existsSync(checkpointFileOf(scratch.dataDir))).toBe(true);
