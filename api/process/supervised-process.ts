@@ -5,12 +5,21 @@ import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from './backoff.ts';
 
+/** The argv of one run, and what to give back when that run ends (e.g. a lease on the input). */
+export interface ProcessRun {
+  args: readonly string[];
+  release?: () => void;
+}
+
 export interface SupervisedProcessOptions {
   /** Short name used in logs, e.g. `ffmpeg:hls:cam-12`. */
   name: string;
   command: string;
-  /** argv array; never a shell string. */
-  args: readonly string[];
+  /**
+   * argv array, never a shell string; or a step that decides it anew before every run (the input may move
+   * between runs). A step that throws counts as a failed run: the restart backoff applies to it too.
+   */
+  args: readonly string[] | (() => Promise<ProcessRun>);
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Restart after an unexpected exit, with exponential backoff and jitter. Off when omitted. */
@@ -28,6 +37,8 @@ export interface SupervisedProcessEvents {
   stdoutLine: [line: string];
   stderrLine: [line: string];
   stdout: [stream: Readable];
+  /** The argv step of a run threw; nothing was spawned. */
+  prepareFailed: [error: unknown];
   gaveUp: [];
 }
 
@@ -61,6 +72,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
   private restartTimer: NodeJS.Timeout | undefined;
   private startedAt = 0;
   private exitPromise: Promise<void> | undefined;
+  private preparing = false;
   restarts = 0;
 
   constructor(private readonly options: SupervisedProcessOptions) {
@@ -77,14 +89,37 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
   }
 
   start(): void {
-    if (this.child && this.running) return;
+    if (this.running || this.preparing) return;
     this.stopping = false;
-    this.spawnChild();
+    this.runOnce();
   }
 
-  private spawnChild(): void {
-    const { command, args, env, cwd, logger, name } = this.options;
-    const child = spawn(command, [...args], {
+  /** One run: decide the argv (when it is a step), spawn, and settle `exitPromise` once it is over. */
+  private runOnce(): void {
+    const { args } = this.options;
+    if (typeof args !== 'function') {
+      this.spawnChild({ args });
+      return;
+    }
+    this.preparing = true;
+    this.exitPromise = args().then(
+      (run) => {
+        this.preparing = false;
+        if (this.stopping) run.release?.();
+        else this.spawnChild(run);
+        return this.exitPromise;
+      },
+      (error: unknown) => {
+        this.preparing = false;
+        this.emit('prepareFailed', error);
+        this.scheduleRestart(null, null, false);
+      },
+    );
+  }
+
+  private spawnChild(run: ProcessRun): void {
+    const { command, env, cwd, logger, name } = this.options;
+    const child = spawn(command, [...run.args], {
       cwd,
       env: env ?? process.env,
       detached: true, // own process group, so stop() can kill ffmpeg and anything it forked
@@ -103,6 +138,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     this.exitPromise = new Promise((resolve) => {
       child.once('close', (code, signal) => {
         if (pid !== undefined) liveGroups.delete(pid);
+        run.release?.();
         this.onExit(code, signal);
         resolve();
       });
@@ -114,10 +150,15 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
   }
 
   private onExit(code: number | null, signal: NodeJS.Signals | null): void {
-    const { logger, name, restart } = this.options;
     this.emit('exit', code, signal);
+    this.scheduleRestart(code, signal, true);
+  }
+
+  private scheduleRestart(code: number | null, signal: NodeJS.Signals | null, spawned: boolean): void {
+    const { logger, name, restart } = this.options;
     if (this.stopping || !restart) return;
-    if (Date.now() - this.startedAt >= (restart.stableAfterMs ?? 10_000)) this.attempt = 0;
+    // A run that stayed up for a while starts the backoff over; a failed argv step never does.
+    if (spawned && Date.now() - this.startedAt >= (restart.stableAfterMs ?? 10_000)) this.attempt = 0;
     if (restart.maxAttempts !== undefined && this.attempt >= restart.maxAttempts) {
       logger?.warn({ process: name, code, signal }, 'process exited; giving up');
       this.emit('gaveUp');
@@ -129,7 +170,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       this.restartTimer = undefined;
       if (this.stopping) return;
       this.restarts++;
-      this.spawnChild();
+      this.runOnce();
     }, delay);
     this.restartTimer.unref();
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { inputVideoCodec, isOutputHeader } from '../ffmpeg/ffmpeg-stderr.ts';
 import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, PASSTHROUGH_VIDEO_CODECS, relayArgs } from '../ffmpeg/relay-args.ts';
-import { FfmpegProcess } from '../ffmpeg/ffmpeg-process.ts';
+import { FfmpegRunner } from '../ffmpeg/ffmpeg-runner.ts';
 import type { RelayConfig } from '../relay-config.ts';
 import type { EmbeddedMediaServer } from './embedded-media-server.ts';
 
@@ -25,9 +25,9 @@ export interface RelayStreamOptions {
 const ORPHAN_SEGMENT_MS = 30_000;
 
 /**
- * One camera pulled once: a supervised ffmpeg feeding the embedded media server (FLV) and an HLS folder.
- * A watchdog restarts ffmpeg when no new segment arrives for `stallSeconds`; the supervisor restarts it
- * with backoff when it exits (e.g. on the input socket timeout).
+ * One camera pulled once: an ffmpeg runner feeding the embedded media server (FLV) and an HLS folder.
+ * Each new playlist counts as the runner's progress, so its watchdog kills ffmpeg when no new segment
+ * arrives for `stallSeconds`; the runner restarts it with backoff when it exits (e.g. on the input socket timeout).
  */
 export class RelayStream {
   state: RelayStreamState = 'starting';
@@ -41,8 +41,7 @@ export class RelayStream {
    * cache for a 30 s resume window, and a new viewer must never be handed those stale frames.
    */
   readonly mediaName: string;
-  private ffmpeg: FfmpegProcess | undefined;
-  private lastProgressAt = Date.now();
+  private ffmpeg: FfmpegRunner | undefined;
   private lastPlaylistMtime = 0;
   private watchdog: NodeJS.Timeout | undefined;
   private ticks = 0;
@@ -62,11 +61,11 @@ export class RelayStream {
   }
 
   get pid(): number | undefined {
-    return this.ffmpeg?.process.pid;
+    return this.ffmpeg?.pid;
   }
 
   get restarts(): number {
-    return this.ffmpeg?.process.restarts ?? 0;
+    return this.ffmpeg?.restarts ?? 0;
   }
 
   /** Read through a getter after an await: TypeScript keeps `state` narrowed across it otherwise. */
@@ -98,7 +97,7 @@ export class RelayStream {
 
   private spawn(): void {
     const { config, media, streamId, log } = this.o;
-    const ffmpeg = new FfmpegProcess({
+    const ffmpeg = new FfmpegRunner({
       ffmpegPath: config.ffmpegPath,
       name: `ffmpeg:relay:${streamId}`,
       args: relayArgs({
@@ -107,23 +106,22 @@ export class RelayStream {
         inputTimeoutSeconds: config.inputTimeoutSeconds, transcode: this.transcoding,
       }),
       restart: { initialDelayMs: config.restartInitialMs, maxDelayMs: config.restartMaxMs, stableAfterMs: 20_000 },
+      stall: { afterMs: config.stallSeconds * 1_000, checkEveryMs: 200 },
       logger: log,
     });
     let inInput = true;
-    ffmpeg.process.on('spawn', () => {
-      inInput = true;
-      this.lastProgressAt = Date.now();
-    });
-    ffmpeg.process.on('stderrLine', (line) => {
+    ffmpeg.on('spawn', () => { inInput = true; });
+    ffmpeg.on('stalled', () => { this.stallRestarts++; });
+    ffmpeg.on('stderrLine', (line) => {
       if (isOutputHeader(line)) inInput = false;
       const codec = inInput ? inputVideoCodec(line) : undefined;
       if (codec) this.onInputCodec(codec);
     });
-    ffmpeg.process.on('exit', (code, signal) => {
+    ffmpeg.on('exit', (code, signal) => {
       if (this.state !== 'stopped') log.warn({ stream: streamId, code, signal, output: ffmpeg.recentOutput().slice(-3) }, 'relay ffmpeg exited');
     });
     this.ffmpeg = ffmpeg;
-    ffmpeg.process.start();
+    ffmpeg.start();
   }
 
   /** Browsers and FLV take H.264; for anything else switch this stream to a transcoding ffmpeg once. */
@@ -133,7 +131,7 @@ export class RelayStream {
     this.o.log.info({ stream: this.o.streamId, codec }, 'camera codec is not H.264; transcoding');
     this.transcoding = true;
     const old = this.ffmpeg;
-    void old?.process.stop().then(() => {
+    void old?.stop().then(() => {
       if (this.state !== 'stopped' && this.ffmpeg === old) this.spawn();
     });
   }
@@ -150,29 +148,22 @@ export class RelayStream {
     this.inputCodec = undefined;
     this.o.log.info({ stream: this.o.streamId }, 'camera source changed; restarting the pull');
     const old = this.ffmpeg;
-    await old?.process.stop();
+    await old?.stop();
     // stop() may have run meanwhile, or another restart may have spawned already.
     if (!this.stopped && this.ffmpeg === old) this.spawn();
     return true;
   }
 
-  /** Runs every 200 ms: notices new segments, kills a stalled ffmpeg, prunes orphan segments. */
+  /** Runs every 200 ms: notices new segments (the runner's progress), prunes orphan segments. */
   private async check(): Promise<void> {
     if (this.state === 'stopped') return;
     const now = Date.now();
     const mtime = await stat(join(this.o.hlsDir, HLS_PLAYLIST)).then((s) => s.mtimeMs, () => 0);
     if (mtime > this.lastPlaylistMtime) {
       this.lastPlaylistMtime = mtime;
-      this.lastProgressAt = now;
+      this.ffmpeg?.progress(now);
       if (this.state === 'starting') this.state = 'running';
       for (const wake of this.waiters.splice(0)) wake();
-    }
-    const process = this.ffmpeg?.process;
-    if (process?.running && now - this.lastProgressAt > this.o.config.stallSeconds * 1_000) {
-      this.stallRestarts++;
-      this.lastProgressAt = now;
-      this.o.log.warn({ stream: this.o.streamId, stallSeconds: this.o.config.stallSeconds }, 'no new HLS segment; killing ffmpeg for a restart');
-      await process.kill('SIGKILL');
     }
     if (++this.ticks % 50 === 0) await this.pruneOrphans(now).catch(() => {});
   }
@@ -218,7 +209,7 @@ export class RelayStream {
     clearInterval(this.watchdog);
     this.watcher?.close();
     for (const wake of this.waiters.splice(0)) wake();
-    await this.ffmpeg?.process.stop();
+    await this.ffmpeg?.stop();
     this.o.media.closeViewers(this.mediaName);
     await rm(this.o.hlsDir, { recursive: true, force: true });
   }
