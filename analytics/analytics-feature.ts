@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { HubFeature } from '../api/hub/hub-feature.ts';
+import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
 import { CrowdRecorder } from './crowd/crowd-recorder.ts';
 import { registerCrowdRoutes } from './crowd/crowd-routes.ts';
 import { CrowdStore } from './crowd/crowd-store.ts';
@@ -27,6 +28,8 @@ export interface AnalyticsService {
  */
 export function createAnalyticsFeature(ctx: HubContext): HubFeature {
   const config = ctx.config.analytics;
+  const supervisor = ctx.service<CameraSupervisor>('camera-supervisor');
+  if (!supervisor) throw new Error('analytics needs the cameras feature listed before it');
   const crowdStore = new CrowdStore(ctx.db);
   const crowdRecorder = new CrowdRecorder(crowdStore, ctx.events, ctx.log);
   let analyser: FrameAnalyser | undefined;
@@ -62,7 +65,7 @@ export function createAnalyticsFeature(ctx: HubContext): HubFeature {
       }
       pipelines = new PipelineManager({
         ctx, config, analyser, source: () => defaultFrameSource(ctx), enqueuePass: (record) => queue.enqueue(record),
-        crowdStore, crowdRecorder, imagesDir: join(ctx.dataDir, 'images'),
+        crowdStore, crowdRecorder, imagesDir: join(ctx.dataDir, 'images'), supervisor,
       });
       await pipelines.start();
     },

@@ -4,6 +4,7 @@ import { DemoCameras } from './demo/demo-cameras.ts';
 import { CameraAdoption } from './discovery/camera-adoption.ts';
 import { CandidateStore } from './discovery/candidate-store.ts';
 import { registerDiscoveryRoutes } from './discovery/discovery-routes.ts';
+import type { CameraSupervisor } from './health/camera-supervisor.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import { StatusHistory } from './health/status-history.ts';
 import { registerStatusRoutes } from './health/status-routes.ts';
@@ -23,11 +24,12 @@ import { registerSnapshotRoutes } from './snapshot/snapshot-routes.ts';
  */
 export function createIngestFeature(ctx: HubContext): HubFeature {
   const registry = ctx.service<CameraRegistry>('cameras');
-  if (!registry) throw new Error('the ingest feature needs the cameras feature listed before it');
+  const supervisor = ctx.service<CameraSupervisor>('camera-supervisor');
+  if (!registry || !supervisor) throw new Error('the ingest feature needs the cameras feature listed before it');
   const candidates = new CandidateStore(ctx.db);
   const adoption = new CameraAdoption(ctx, registry, candidates);
   const history = new StatusHistory(ctx);
-  const monitor = new HealthMonitor(ctx, registry);
+  const monitor = new HealthMonitor(ctx, registry, supervisor);
   const snapshots = new SnapshotService(ctx, registry);
   const ptz = new PtzService(ctx, registry);
   const importer = new CsvImporter(ctx, registry);

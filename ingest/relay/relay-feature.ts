@@ -1,5 +1,6 @@
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { HubFeature } from '../../api/hub/hub-feature.ts';
+import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import { EmbeddedMediaServer } from './embedded-media-server.ts';
 import { registerMediaRoutes } from './media-routes.ts';
@@ -14,10 +15,11 @@ import { StreamHub } from './stream-hub.ts';
  */
 export function createRelayFeature(ctx: HubContext): HubFeature {
   const registry = ctx.service<CameraRegistry>('cameras');
-  if (!registry) throw new Error('the relay feature needs the camera feature (service "cameras") before it');
+  const supervisor = ctx.service<CameraSupervisor>('camera-supervisor');
+  if (!registry || !supervisor) throw new Error('the relay feature needs the camera feature (service "cameras") before it');
   const config = ctx.config.relay;
   const media = new EmbeddedMediaServer(ctx.log);
-  const hub = new StreamHub({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), log: ctx.log });
+  const hub = new StreamHub({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), supervisor, log: ctx.log });
   const sessions = new PlaySessions({ db: ctx.db, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, hub);
 
   const guard = (what: string, work: Promise<unknown>) => {

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { inputVideoCodec, isOutputHeader } from '../ffmpeg/ffmpeg-stderr.ts';
 import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, PASSTHROUGH_VIDEO_CODECS, relayArgs } from '../ffmpeg/relay-args.ts';
 import { FfmpegRunner } from '../ffmpeg/ffmpeg-runner.ts';
+import type { PullState } from '../health/camera-supervisor.ts';
 import type { RelayConfig } from '../relay-config.ts';
 import type { EmbeddedMediaServer } from './embedded-media-server.ts';
 
@@ -18,6 +19,8 @@ export interface RelayStreamOptions {
   pullUrl: string;
   config: RelayConfig;
   media: EmbeddedMediaServer;
+  /** The pull runs (new segments), stalled (ffmpeg exited or made no progress) or stopped. */
+  onPull(state: PullState, reason: string): void;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
 }
 
@@ -49,6 +52,7 @@ export class RelayStream {
   private watcher: FSWatcher | undefined;
   private waiters: Array<() => void> = [];
   private pullUrl: string;
+  private pull: PullState = 'stopped';
 
   constructor(private readonly o: RelayStreamOptions) {
     this.transcoding = o.config.transcode === 'always';
@@ -111,14 +115,19 @@ export class RelayStream {
     });
     let inInput = true;
     ffmpeg.on('spawn', () => { inInput = true; });
-    ffmpeg.on('stalled', () => { this.stallRestarts++; });
+    ffmpeg.on('stalled', () => {
+      this.stallRestarts++;
+      this.report('stalled', `no new HLS segment for ${config.stallSeconds} s`);
+    });
     ffmpeg.on('stderrLine', (line) => {
       if (isOutputHeader(line)) inInput = false;
       const codec = inInput ? inputVideoCodec(line) : undefined;
       if (codec) this.onInputCodec(codec);
     });
     ffmpeg.on('exit', (code, signal) => {
-      if (this.state !== 'stopped') log.warn({ stream: streamId, code, signal, output: ffmpeg.recentOutput().slice(-3) }, 'relay ffmpeg exited');
+      if (this.state === 'stopped') return;
+      log.warn({ stream: streamId, code, signal, output: ffmpeg.recentOutput().slice(-3) }, 'relay ffmpeg exited');
+      if (this.ffmpeg === ffmpeg) this.report('stalled', `relay ffmpeg exited (${signal ?? `code ${code}`})`);
     });
     this.ffmpeg = ffmpeg;
     ffmpeg.start();
@@ -162,6 +171,7 @@ export class RelayStream {
     if (mtime > this.lastPlaylistMtime) {
       this.lastPlaylistMtime = mtime;
       this.ffmpeg?.progress(now);
+      this.report('running', 'new HLS segments');
       if (this.state === 'starting') this.state = 'running';
       for (const wake of this.waiters.splice(0)) wake();
     }
@@ -176,6 +186,12 @@ export class RelayStream {
       const info = await stat(path).catch(() => undefined);
       if (info && now - info.mtimeMs > ORPHAN_SEGMENT_MS) await rm(path, { force: true });
     }
+  }
+
+  private report(pull: PullState, reason: string): void {
+    if (this.pull === pull) return;
+    this.pull = pull;
+    this.o.onPull(pull, reason);
   }
 
   /** Resolves true once the playlist has at least one segment, false after the timeout or on stop. */
@@ -210,6 +226,7 @@ export class RelayStream {
     this.watcher?.close();
     for (const wake of this.waiters.splice(0)) wake();
     await this.ffmpeg?.stop();
+    this.report('stopped', 'relay pull stopped');
     this.o.media.closeViewers(this.mediaName);
     await rm(this.o.hlsDir, { recursive: true, force: true });
   }

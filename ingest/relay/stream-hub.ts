@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { badRequest, unavailable } from '../../api/errors/hub-error.ts';
+import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { RelayConfig } from '../relay-config.ts';
 import type { EmbeddedMediaServer } from './embedded-media-server.ts';
 import { RelayStream } from './relay-stream.ts';
@@ -53,6 +54,8 @@ export interface StreamHubDeps {
   media: EmbeddedMediaServer;
   /** The camera URL with credentials; throws 404 for an unknown camera. */
   pullUrl(cameraId: string): Promise<string>;
+  /** Told whether each pull runs or stalls. */
+  supervisor: Pick<CameraSupervisor, 'pullChanged'>;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
 }
 
@@ -124,7 +127,10 @@ export class StreamHub {
 
   private async startStream(cameraId: string): Promise<RelayStream> {
     const pullUrl = await this.deps.pullUrl(cameraId);
-    const stream = new RelayStream({ streamId: cameraId, hlsDir: this.hlsDir(cameraId), pullUrl, config: this.deps.config, media: this.deps.media, log: this.deps.log });
+    const stream = new RelayStream({
+      streamId: cameraId, hlsDir: this.hlsDir(cameraId), pullUrl, config: this.deps.config, media: this.deps.media, log: this.deps.log,
+      onPull: (state, reason) => this.deps.supervisor.pullChanged(cameraId, state, reason),
+    });
     await stream.start();
     this.deps.log.info({ stream: cameraId }, 'relay stream started');
     return stream;
