@@ -11,6 +11,7 @@ import { registerStatusRoutes } from './health/status-routes.ts';
 import { PtzService } from './ptz/ptz-service.ts';
 import { registerPtzRoutes } from './ptz/ptz-routes.ts';
 import type { CameraRegistry } from './registry/camera-registry.ts';
+import type { StreamHub } from './relay/stream-hub.ts';
 import { CsvImporter } from './registry/csv-import.ts';
 import { registerCsvImportRoutes } from './registry/csv-import-routes.ts';
 import { SnapshotService } from './snapshot/snapshot-service.ts';
@@ -30,7 +31,8 @@ export function createIngestFeature(ctx: HubContext): HubFeature {
   const adoption = new CameraAdoption(ctx, registry, candidates);
   const history = new StatusHistory(ctx);
   const monitor = new HealthMonitor(ctx, registry, supervisor);
-  const snapshots = new SnapshotService(ctx, registry);
+  // The relay feature comes after this one: looked up when a still is taken.
+  const snapshots = new SnapshotService(ctx, registry, () => ctx.service<StreamHub>('relay'));
   const ptz = new PtzService(ctx, registry);
   const importer = new CsvImporter(ctx, registry);
   const demo = ctx.config.demo.sampleCameras > 0 ? new DemoCameras(ctx, registry, candidates, adoption) : undefined;

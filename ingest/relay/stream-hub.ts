@@ -183,6 +183,19 @@ export class StreamHub {
     return stream.changeSource(await this.deps.pullUrl(cameraId));
   }
 
+  /**
+   * A lease on a pull that already publishes, or undefined: never starts one (a still is read from the
+   * running pull instead of opening a second connection to the camera, but is no reason to open the first).
+   */
+  leaseRunning(cameraId: string, consumer: string): StreamLease | undefined {
+    const entry = this.entries.get(cameraId);
+    const stream = entry?.stopping ? undefined : entry?.stream;
+    if (!entry || !stream || !this.deps.media.isPublishing(stream.mediaName)) return undefined;
+    const lease = this.addLease(cameraId, entry, consumer);
+    lease.url = this.deps.media.localUrl(stream.mediaName);
+    return lease;
+  }
+
   /** The running stream of a camera, if any. */
   stream(streamId: string): RelayStream | undefined {
     const entry = this.entries.get(streamId);
