@@ -105,9 +105,12 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
     this.exitPromise = args().then(
       (run) => {
         this.preparing = false;
-        if (this.stopping) run.release?.();
-        else this.spawnChild(run);
-        return this.exitPromise;
+        if (this.stopping) {
+          run.release?.();
+          return undefined;
+        }
+        this.spawnChild(run);
+        return this.exitPromise; // now the child's: this run is over when it closes
       },
       (error: unknown) => {
         this.preparing = false;
