@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../../api/process/backoff.ts';
+import { PeriodicTask } from '../../api/process/periodic-task.ts';
 import { SupervisedProcess, type ProcessRun } from '../../api/process/supervised-process.ts';
 import { scrubCredentials } from './ffmpeg-stderr.ts';
 
@@ -45,9 +46,7 @@ export class FfmpegRunner extends EventEmitter<FfmpegRunnerEvents> {
   private readonly tail: string[] = [];
   private inputUrls: string[] = [];
   private lastProgressAt = Date.now();
-  private watchdog: NodeJS.Timeout | undefined;
-  /** Runs killed by the watchdog. */
-  stallKills = 0;
+  private readonly watchdog: PeriodicTask<void> | undefined;
 
   constructor(private readonly options: FfmpegRunnerOptions) {
     super();
@@ -73,6 +72,12 @@ export class FfmpegRunner extends EventEmitter<FfmpegRunnerEvents> {
       this.tail.push(line);
       if (this.tail.length > (options.tailLines ?? 20)) this.tail.shift();
       this.emit('stderrLine', line);
+    });
+    const { stall } = options;
+    this.watchdog = stall && new PeriodicTask({
+      run: () => this.checkStall(stall.afterMs),
+      everyMs: stall.checkEveryMs,
+      onError: (error) => options.logger?.warn({ process: options.name, err: error }, 'ffmpeg watchdog failed'),
     });
   }
 
@@ -115,26 +120,21 @@ export class FfmpegRunner extends EventEmitter<FfmpegRunnerEvents> {
 
   start(): void {
     this.process.start();
-    const { stall } = this.options;
-    if (!stall || this.watchdog) return;
-    this.watchdog = setInterval(() => this.checkStall(stall.afterMs), stall.checkEveryMs);
-    this.watchdog.unref();
+    this.watchdog?.start();
   }
 
-  private checkStall(afterMs: number): void {
+  private async checkStall(afterMs: number): Promise<void> {
     const now = Date.now();
     if (!this.process.running || now - this.lastProgressAt <= afterMs) return;
-    this.stallKills++;
     this.lastProgressAt = now;
     this.options.logger?.warn({ process: this.options.name, stallMs: afterMs }, 'ffmpeg made no progress; killing it for a restart');
     this.emit('stalled');
-    void this.process.kill('SIGKILL');
+    await this.process.kill('SIGKILL');
   }
 
   /** Stop for good (the whole process group); resolves once it is gone. */
   async stop(): Promise<void> {
-    clearInterval(this.watchdog);
-    this.watchdog = undefined;
+    await this.watchdog?.stop();
     await this.process.stop();
   }
 }

@@ -9,7 +9,7 @@ import { registerCameraRoutes } from './camera-routes.ts';
  * status as 'camera-supervisor' (fed by the health probe, the relay and the analytics sampler).
  */
 export function createCameraFeature(ctx: HubContext): HubFeature {
-  const registry = new CameraRegistry(ctx.db, ctx.secrets, ctx.events);
+  const registry = new CameraRegistry(ctx.db, ctx.cameras, ctx.events);
   const supervisor = new CameraSupervisor(registry, ctx.log);
   return {
     name: 'cameras',
