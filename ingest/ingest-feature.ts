@@ -1,5 +1,5 @@
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { HubFeature } from '../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
 import { daysBefore } from '../api/hub/retention-job.ts';
 import { DemoCameras } from './demo/demo-cameras.ts';
 import { CameraAdoption } from './discovery/camera-adoption.ts';
@@ -12,39 +12,41 @@ import { registerStatusRoutes } from './health/status-routes.ts';
 import { PtzService } from './ptz/ptz-service.ts';
 import { registerPtzRoutes } from './ptz/ptz-routes.ts';
 import type { CameraRegistry } from './registry/camera-registry.ts';
-import type { StreamHub } from './relay/stream-hub.ts';
 import { CsvImporter } from './registry/csv-import.ts';
 import { registerCsvImportRoutes } from './registry/csv-import-routes.ts';
-import { SnapshotService } from './snapshot/snapshot-service.ts';
+import { SnapshotService, type RunningPulls } from './snapshot/snapshot-service.ts';
 import { registerSnapshotRoutes } from './snapshot/snapshot-routes.ts';
+
+export interface IngestDependencies {
+  cameras: CameraRegistry;
+  supervisor: CameraSupervisor;
+  /** The relay, built after ingest: asked when a still is taken; undefined when the relay is off. */
+  runningPulls: () => RunningPulls | undefined;
+}
+
+/** What ingest provides: camera health, and the simulated cameras (with their demo logins) when the demo is on. */
+export interface IngestServices {
+  health: HealthMonitor;
+  demo: DemoCameras | undefined;
+}
 
 /**
  * Camera ingest: ONVIF discovery and adoption, CSV import, health monitoring with status history and a
  * live status stream, snapshots and PTZ; with config.demo.sampleCameras, simulated cameras for the demo.
- * Needs the 'cameras' feature before it. Services: 'camera-health', 'camera-adoption', 'demo-cameras'
- * and 'startup-lines' (demo logins) when the demo is on.
  */
-export function createIngestFeature(ctx: HubContext): HubFeature {
-  const registry = ctx.service<CameraRegistry>('cameras');
-  const supervisor = ctx.service<CameraSupervisor>('camera-supervisor');
-  if (!registry || !supervisor) throw new Error('the ingest feature needs the cameras feature listed before it');
+export function createIngestFeature(ctx: HubContext, { cameras: registry, supervisor, runningPulls }: IngestDependencies): ProvidingFeature<IngestServices> {
   const candidates = new CandidateStore(ctx.db);
   const adoption = new CameraAdoption(ctx, registry, candidates);
   const history = new StatusHistory(ctx);
   const monitor = new HealthMonitor(ctx, registry, supervisor);
-  // The relay feature comes after this one: looked up when a still is taken.
-  const snapshots = new SnapshotService(ctx, registry, () => ctx.service<StreamHub>('relay'));
+  const snapshots = new SnapshotService(ctx, registry, runningPulls);
   const ptz = new PtzService(ctx, registry);
   const importer = new CsvImporter(ctx, registry);
   const demo = ctx.config.demo.sampleCameras > 0 ? new DemoCameras(ctx, registry, candidates, adoption) : undefined;
 
   return {
     name: 'ingest',
-    services: {
-      'camera-health': monitor,
-      'camera-adoption': adoption,
-      ...(demo ? { 'demo-cameras': demo, 'startup-lines': () => demo.startupLines() } : {}),
-    },
+    provides: { health: monitor, demo },
     registerRoutes: async (app) => {
       registerDiscoveryRoutes(app, ctx, candidates, adoption);
       registerStatusRoutes(app, ctx, registry, history);
