@@ -1,11 +1,14 @@
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { installRouteAccess } from './auth/route-access.ts';
 import { forbidden } from './errors/hub-error.ts';
 import { installErrorHandler } from './errors/error-handler.ts';
 import type { HubContext } from './hub/hub-context.ts';
 import type { HubFeature } from './hub/hub-feature.ts';
+import { installConnectionCap, proxyList, timeoutOptions } from './http/connection-limits.ts';
+import { requestLogView } from './http/request-log.ts';
 import { isCrossOrigin } from './http/same-origin.ts';
 import { registerHealthRoutes } from './routes/health-routes.ts';
 
@@ -22,16 +25,22 @@ const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * OpenAPI at /api/v1/openapi.json. Feature routes live under /api/v1.
  */
 export async function buildApp(ctx: HubContext, features: HubFeature[], state: { ready: boolean }): Promise<FastifyInstance> {
+  // Request lines carry URLs, and URLs carry play tokens and signatures: every route's `req` is scrubbed
+  // here (a serializer on the logger fastify uses), not per route, so near-miss URLs are covered too.
+  const requestLogger = (ctx.log as Logger).child({}, { serializers: { req: requestLogView } });
   const app = Fastify({
-    loggerInstance: ctx.log as unknown as FastifyBaseLogger,
+    loggerInstance: requestLogger as unknown as FastifyBaseLogger,
     bodyLimit: ctx.config.http.bodyLimitBytes,
-    trustProxy: ctx.config.http.trustProxy,
+    // Only the listed proxies' X-Forwarded-For is believed (request.ip feeds login throttling and audit).
+    trustProxy: ctx.config.http.trustProxy === false ? false : [...ctx.config.http.trustProxy],
+    ...timeoutOptions(ctx.config.http),
     // Unknown body fields are an error, not silently dropped.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
   installErrorHandler(app);
+  installConnectionCap(app.server, ctx.config.http.maxConnectionsPerIp, proxyList(ctx.config.http.trustProxy), app.log);
   installRouteAccess(app, ctx.tokens);
 
   // Browsers attach no credentials here (bearer tokens only), but refuse cross-origin writes outright.

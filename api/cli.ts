@@ -33,6 +33,9 @@ ${describeConfig().join('\n')}
 `;
 
 async function main(): Promise<number> {
+  // Files our children write under dataDir (redis-server's append-only file, ffmpeg's HLS segments) are
+  // private too; the hub's own files also get explicit modes at creation (api/fs/private-files.ts).
+  process.umask(0o077);
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {

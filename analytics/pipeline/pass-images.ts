@@ -1,6 +1,7 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../api/fs/private-files.ts';
 import type { Box } from '../detect/nms.ts';
 import type { RawImage } from '../models/raw-image.ts';
 
@@ -48,11 +49,12 @@ export function passImagePaths(passId: string, at: number): { crop: string; scen
 /** Writes both files (temp + rename, so a reader never sees half a JPEG; a replay overwrites identically). */
 export async function writePassJpegs(imagesDir: string, passId: string, at: number, jpegs: PassJpegs): Promise<{ crop: string; scene: string }> {
   const paths = passImagePaths(passId, at);
-  await mkdir(join(imagesDir, paths.crop, '..'), { recursive: true });
+  await ensurePrivateDir(imagesDir);
+  await ensurePrivateDir(join(imagesDir, paths.crop, '..'));
   for (const [rel, bytes] of [[paths.crop, jpegs.crop], [paths.scene, jpegs.scene]] as const) {
     const full = join(imagesDir, rel);
     const temp = `${full}.${process.pid}.tmp`;
-    await writeFile(temp, bytes);
+    await writeFile(temp, bytes, { mode: PRIVATE_FILE_MODE });
     await rename(temp, full);
   }
   return paths;

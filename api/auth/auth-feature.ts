@@ -25,7 +25,11 @@ const LoginBody = Type.Object(
 
 /** Login with short-lived bearer tokens; failures are throttled and audited. */
 export function createAuthFeature(ctx: HubContext): HubFeature {
-  const throttle = new LoginThrottle(ctx.config.auth.loginMaxFailures, ctx.config.auth.loginLockSeconds * 1000);
+  const { auth } = ctx.config;
+  const throttle = new LoginThrottle({
+    freeFailures: auth.loginMaxFailures, backoffMs: auth.loginBackoffSeconds * 1000,
+    maxDelayMs: auth.loginLockSeconds * 1000, windowMs: auth.loginFailureWindowSeconds * 1000,
+  });
   // Unknown users cost the same scrypt as known ones, so timing does not reveal which usernames exist.
   const dummyHash = hashPassword('not-a-real-password');
 
@@ -53,20 +57,21 @@ export function createAuthFeature(ctx: HubContext): HubFeature {
         },
       }, async (request, reply) => {
         const { username, password } = request.body;
-        const keys = [`user:${username.toLowerCase()}`, `ip:${request.ip}`];
-        const wait = throttle.retryAfter(keys);
+        // request.ip is the peer, or the client named by a trusted proxy (http.trustProxy): one per person behind it.
+        const account = username.toLowerCase();
+        const wait = throttle.retryAfter(account, request.ip);
         if (wait > 0) {
           reply.header('retry-after', Math.ceil(wait / 1000));
           throw new HubError('LOGIN_THROTTLED', 'too many failed logins; try again later', 429);
         }
+        const attempt = throttle.begin(account, request.ip);
         const found = await ctx.db.selectFrom('users').select(['id', 'password_hash', 'disabled']).where('username', '=', username).executeTakeFirst();
         const valid = await verifyPassword(password, found?.password_hash ?? (await dummyHash));
         if (!found || !valid || found.disabled) {
-          throttle.recordFailure(keys);
           await ctx.audit.append({ action: 'auth.login', result: 'denied', username, userId: found?.id ?? null, clientIp: request.ip, reason: found?.disabled ? 'account disabled' : 'wrong username or password' });
           throw unauthorized('LOGIN_FAILED', 'wrong username or password');
         }
-        throttle.recordSuccess(keys);
+        throttle.succeeded(attempt);
         const row = (await loadUserView(found.id))!;
         const user = { id: row.id, username: row.username, departmentId: row.department_id, role: row.role, dutyOfficer: row.duty_officer === 1 };
         const { token, expiresAt } = await ctx.tokens.issue(user);

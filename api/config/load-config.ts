@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { Kind, type TSchema } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { HubError } from '../errors/hub-error.ts';
@@ -88,7 +89,7 @@ export function loadConfig(options: LoadConfigOptions = {}): HubConfig {
   for (const leaf of leaves) {
     const text = env[leaf.envName];
     if (text === undefined) continue;
-    const converted = Value.Convert(leaf.schema, text);
+    const converted = listLeaf(leaf.schema) ? listFromEnv(text) : Value.Convert(leaf.schema, text);
     setPath(raw, leaf.path, converted);
   }
   if (options.overrides) raw = deepMerge(raw, options.overrides);
@@ -98,9 +99,39 @@ export function loadConfig(options: LoadConfigOptions = {}): HubConfig {
     const path = error.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     problems.push(`${path}: ${error.message}${error.value !== undefined && typeof error.value !== 'object' ? ` (got ${JSON.stringify(error.value)})` : ''}`);
   }
-  if (problems.length === 0) problems.push(...secretProblems(withDefaults as HubConfig));
+  if (problems.length === 0) problems.push(...secretProblems(withDefaults as HubConfig), ...httpProblems(withDefaults as HubConfig));
   if (problems.length > 0) throw new ConfigError(problems);
   return withDefaults as HubConfig;
+}
+
+/** A leaf that takes a list (possibly `false` for none), e.g. http.trustProxy. */
+const listLeaf = (schema: TSchema): boolean =>
+  schema[Kind] === 'Array' || (schema[Kind] === 'Union' && (schema.anyOf as TSchema[]).some((s) => s[Kind] === 'Array'));
+
+/** Lists arrive in the environment as comma lists; `false` or empty means none. */
+function listFromEnv(text: string): unknown {
+  const trimmed = text.trim();
+  if (trimmed === '' || trimmed === 'false') return false;
+  return trimmed.split(',').map((item) => item.trim()).filter(Boolean);
+}
+
+const isAddressOrCidr = (entry: string): boolean => {
+  const [address, bits, extra] = entry.split('/');
+  const family = isIP(address ?? '');
+  if (family === 0 || extra !== undefined) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+};
+
+function httpProblems(config: HubConfig): string[] {
+  const problems: string[] = [];
+  for (const entry of config.http.trustProxy || []) {
+    // `true` (trust every peer) would let any client forge X-Forwarded-For and pick its own throttle key.
+    if (!isAddressOrCidr(entry)) problems.push(`http.trustProxy: "${entry}" is not an IP address or CIDR; list your proxies' addresses`);
+  }
+  const idle = config.http.connectionTimeoutSeconds;
+  if (idle > 0 && config.access.sseHeartbeatSeconds >= idle) problems.push('access.sseHeartbeatSeconds must be shorter than http.connectionTimeoutSeconds (idle sockets are closed)');
+  if (idle > 0 && config.relay.startTimeoutSeconds >= idle) problems.push('relay.startTimeoutSeconds must be shorter than http.connectionTimeoutSeconds (a waiting playlist request is idle)');
+  return problems;
 }
 
 function secretProblems(config: HubConfig): string[] {

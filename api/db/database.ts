@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { createPrivateFileSync, ensurePrivateDirSync, tightenSqliteFiles } from '../fs/private-files.ts';
 import type { Database } from './tables/index.ts';
 
 // bigint (int8) columns hold epoch milliseconds, far below 2^53: read them as numbers on PostgreSQL too.
@@ -40,13 +41,18 @@ export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
     return { db, description: safe.toString(), close: () => db.destroy() };
   }
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : resolve(options.dataDir, 'hub.sqlite');
-  if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
+  if (file !== ':memory:') {
+    // Only a folder we create is made private here; an operator's own folder for sqlite:<path> is left alone.
+    if (!existsSync(dirname(resolve(file)))) ensurePrivateDirSync(dirname(resolve(file)));
+    createPrivateFileSync(file);
+  }
   const sqlite = new SQLite(file);
   // WAL: readers do not block the ingest writer; NORMAL sync is durable across process crashes.
   sqlite.pragma('journal_mode = WAL');
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
+  if (file !== ':memory:') tightenSqliteFiles(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   return { db, description: `sqlite:${file}`, close: () => db.destroy() };
 }

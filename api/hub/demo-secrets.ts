@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { ensurePrivateDirSync } from '../fs/private-files.ts';
 
 export interface DemoSecrets {
   tokenSecret: string;
@@ -14,7 +15,7 @@ export interface DemoSecrets {
 export function demoSecrets(dataDir: string): DemoSecrets {
   const file = resolve(dataDir, 'secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as DemoSecrets;
-  mkdirSync(resolve(dataDir), { recursive: true });
+  ensurePrivateDirSync(resolve(dataDir));
   const secrets: DemoSecrets = {
     tokenSecret: randomBytes(32).toString('base64url'),
     encryptionKey: randomBytes(32).toString('base64url'),

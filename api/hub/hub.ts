@@ -7,6 +7,7 @@ import { TokenService } from '../auth/token-service.ts';
 import type { HubConfig } from '../config/config-schema.ts';
 import { SecretBox } from '../crypto/secret-box.ts';
 import { openDatabase, type HubDatabase } from '../db/database.ts';
+import { ensurePrivateDirSync } from '../fs/private-files.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { HubEvents } from '../events/hub-events.ts';
 import { GrantRepository } from '../access/grant-repository.ts';
@@ -54,6 +55,7 @@ export class Hub {
     const { config } = options;
     const log = options.logger ?? pino({ level: config.log.level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
     const dataDir = resolve(config.dataDir);
+    if (!ensurePrivateDirSync(dataDir)) log.warn({ dataDir }, 'could not make the data folder private (0700); other local users may read it');
     const database = openDatabase({ url: config.database.url, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
     try {

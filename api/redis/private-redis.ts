@@ -1,8 +1,8 @@
-import { mkdirSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { resolve } from 'node:path';
 import type { Logger } from 'pino';
 import { HubError } from '../errors/hub-error.ts';
+import { ensurePrivateDirSync } from '../fs/private-files.ts';
 import { freePort } from '../process/free-port.ts';
 import { SupervisedProcess } from '../process/supervised-process.ts';
 
@@ -31,7 +31,7 @@ export function pingRedis(port: number, host = '127.0.0.1', timeoutMs = 500): Pr
  */
 export async function startPrivateRedis(options: { dataDir: string; serverPath?: string; logger?: Logger; port?: number }): Promise<PrivateRedis> {
   const dir = resolve(options.dataDir, 'redis');
-  mkdirSync(dir, { recursive: true });
+  ensurePrivateDirSync(dir);
   const port = options.port ?? (await freePort());
   const proc = new SupervisedProcess({
     name: 'redis-server',

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { watch, type FSWatcher } from 'node:fs';
-import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { ensurePrivateDir } from '../../api/fs/private-files.ts';
 import { inputVideoCodec, isOutputHeader } from '../ffmpeg/ffmpeg-stderr.ts';
 import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, PASSTHROUGH_VIDEO_CODECS, relayArgs } from '../ffmpeg/relay-args.ts';
 import { FfmpegRunner } from '../ffmpeg/ffmpeg-runner.ts';
@@ -83,7 +84,9 @@ export class RelayStream {
 
   async start(): Promise<void> {
     await rm(this.o.hlsDir, { recursive: true, force: true });
-    await mkdir(this.o.hlsDir, { recursive: true });
+    // Segments are camera video: the folders are the hub user's alone (ffmpeg writes under the CLI's umask).
+    await ensurePrivateDir(join(this.o.hlsDir, '..'));
+    await ensurePrivateDir(this.o.hlsDir);
     this.spawn();
     // inotify wakes playlist waiters the moment ffmpeg renames a new playlist in; the timer is the fallback.
     this.watcher = watch(this.o.hlsDir, (_event, name) => { if (name === HLS_PLAYLIST) this.runCheck(); });
