@@ -1,6 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { isHubError } from '../../api/errors/hub-error.ts';
 import { PassBatcher, type BatchOutcome } from './pass-batcher.ts';
 

@@ -2,34 +2,9 @@ import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Selectable } from 'kysely';
 import { badRequest } from '../errors/hub-error.ts';
 import type { CheckpointPassesTable } from '../db/tables/checkpoint.ts';
-import { foldPlate, normalisePlate } from './plate-text.ts';
-
-export const PLATE_COLOURS = ['blue', 'yellow', 'green', 'white', 'black', 'yellow_green', 'unknown'] as const;
-export type PlateColour = (typeof PLATE_COLOURS)[number];
-
-/** One pass as the analytics pipeline or an external checkpoint system reports it. */
-export interface PassRecordInput {
-  /** Caller-chosen, stable across retries (e.g. `<cameraId>:<frame time>:<track>`): idempotency key. */
-  id: string;
-  cameraId: string;
-  /** Epoch ms. */
-  passedAt: number;
-  plate: string;
-  plateColour: PlateColour;
-  /** 0..1 */
-  plateConfidence: number;
-  /** 0..1 per plate character. */
-  charConfidences: number[];
-  vehicleClass?: string;
-  vehicleColour?: string;
-  lane?: number;
-  direction?: string;
-  /** Detection boxes, kept as JSON. */
-  boxes?: unknown;
-  /** Paths under <dataDir>/images (relative, or absolute inside it). */
-  cropImagePath?: string;
-  sceneImagePath?: string;
-}
+import { foldPlate, normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
+import { PLATE_COLOURS } from '../../analytics/vocabulary/plate-vocabulary.js';
+import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 
 export type PassRow = Selectable<CheckpointPassesTable>;
 
