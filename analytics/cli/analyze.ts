@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isHubError } from '../../api/errors/hub-error.ts';
+import { isDomainError } from '../../api/errors/domain-error.ts';
 import { countPersons, countVehicles } from '../detect/crowd.ts';
 import { ObjectDetector } from '../detect/object-detector.ts';
 import { ModelRegistry } from '../models/model-registry.ts';
@@ -70,7 +70,7 @@ function usage(message: string) {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
-    const code = isHubError(error) ? error.code : ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 'USAGE' : (error as { code?: string }).code) ?? 'ANALYZE_FAILED';
+    const code = isDomainError(error) ? error.code : ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 'USAGE' : (error as { code?: string }).code) ?? 'ANALYZE_FAILED';
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
     process.exitCode = 1;

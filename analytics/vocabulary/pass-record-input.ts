@@ -1,3 +1,4 @@
+import { DomainError } from '../../api/errors/domain-error.ts';
 import type { PlateColour } from './plate-vocabulary.js';
 
 /** One pass as the analytics pipeline or an external checkpoint system reports it. */
@@ -22,4 +23,17 @@ export interface PassRecordInput {
   /** Paths under <dataDir>/images (relative, or absolute inside it). */
   cropImagePath?: string;
   sceneImagePath?: string;
+}
+
+export type PassRejectionCode = 'PASS_INVALID' | 'PASS_IMAGE_PATH_INVALID' | 'PASS_CAMERA_UNKNOWN' | 'PASS_BATCH_TOO_LARGE';
+
+/**
+ * A checkpoint store refused the records themselves (invalid, unknown camera, too many at once): sending them
+ * again cannot help. Anything else a store throws (the database is down) is worth a retry.
+ */
+export class PassRejectedError extends DomainError {
+  constructor(code: PassRejectionCode, message: string) {
+    super(code, message);
+    this.name = 'PassRejectedError';
+  }
 }

@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isHubError } from '../../api/errors/hub-error.ts';
+import { isDomainError } from '../../api/errors/domain-error.ts';
 import { ObjectDetector } from '../detect/object-detector.ts';
 import { ModelRegistry } from '../models/model-registry.ts';
 import type { ModelName } from '../models/model-manifest.ts';
@@ -45,7 +45,7 @@ port.on('message', (task: TaskMessage) => {
       port.postMessage({
         type: 'task-error',
         taskId: task.taskId,
-        code: isHubError(error) ? error.code : 'INFERENCE_FAILED',
+        code: isDomainError(error) ? error.code : 'INFERENCE_FAILED',
         message: error instanceof Error ? error.message : String(error),
       } satisfies WorkerMessage),
   );

@@ -1,10 +1,9 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Selectable } from 'kysely';
-import { badRequest } from '../errors/hub-error.ts';
 import type { CheckpointPassesTable } from '../db/tables/checkpoint.ts';
 import { foldPlate, normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 import { PLATE_COLOURS } from '../../analytics/vocabulary/plate-vocabulary.js';
-import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
+import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 
 export type PassRow = Selectable<CheckpointPassesTable>;
 
@@ -34,14 +33,14 @@ export function imagePathInside(imagesDir: string, path: string | undefined, fie
   const full = resolve(imagesDir, path);
   const rel = relative(imagesDir, full);
   if (!rel || rel.startsWith('..') || isAbsolute(rel) || !full.startsWith(imagesDir + sep)) {
-    throw badRequest('PASS_IMAGE_PATH_INVALID', `${field} must be a file under the images folder`);
+    throw new PassRejectedError('PASS_IMAGE_PATH_INVALID', `${field} must be a file under the images folder`);
   }
   return rel;
 }
 
 /** Validates one record and turns it into a row; throws PASS_INVALID with the record index. */
 export function toPassRow(record: PassRecordInput, index: number, imagesDir: string, now: number): PassRow {
-  const fail = (message: string) => badRequest('PASS_INVALID', `record ${index} (${String(record.id)}): ${message}`);
+  const fail = (message: string) => new PassRejectedError('PASS_INVALID', `record ${index} (${String(record.id)}): ${message}`);
   if (typeof record.id !== 'string' || !ID.test(record.id)) throw fail('id must be 1–128 characters of A-Z a-z 0-9 : _ . -');
   if (typeof record.cameraId !== 'string' || !record.cameraId) throw fail('cameraId is required');
   if (!Number.isSafeInteger(record.passedAt) || record.passedAt < 0) throw fail('passedAt must be epoch milliseconds');

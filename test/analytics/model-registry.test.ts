@@ -3,12 +3,23 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../analytics/models/model-registry.ts';
+import { isDomainError } from '../../api/errors/domain-error.ts';
+import { toHubError } from '../../api/errors/domain-error-status.ts';
 
 let dir: string | undefined;
 afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
+
+/** Runs `open` and rethrows its failure as the HTTP edge answers it (model loading itself knows no HTTP status). */
+const answeredAtEdge = (open: () => unknown) => () => {
+  try {
+    open();
+  } catch (error) {
+    throw isDomainError(error) ? toHubError(error) : error;
+  }
+};
 
 function copyOfModels(files: string[]): string {
   dir = mkdtempSync(join(tmpdir(), 'hub-models-'));
@@ -30,7 +41,7 @@ describe('model registry', () => {
   it('fails with MODEL_FILE_ALTERED when a file was changed', () => {
     const models = copyOfModels(['ppocr_keys_v1.txt']);
     writeFileSync(join(models, 'ppocr_keys_v1.txt'), 'tampered\n', { flag: 'a' });
-    expect(() => ModelRegistry.open(['text-dictionary'], models)).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
+    expect(answeredAtEdge(() => ModelRegistry.open(['text-dictionary'], models))).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
   });
 
   it('fails with MODEL_MANIFEST_UNREADABLE without a manifest', () => {
