@@ -3,8 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../analytics/models/model-registry.ts';
-import { isDomainError } from '../../api/errors/domain-error.ts';
-import { toHubError } from '../../api/errors/domain-error-status.ts';
+import { answeredAtEdge } from '../helpers/edge-error.ts';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -13,11 +12,11 @@ afterEach(() => {
 });
 
 /** Runs `open` and rethrows its failure as the HTTP edge answers it (model loading itself knows no HTTP status). */
-const answeredAtEdge = (open: () => unknown) => () => {
+const openAnsweredAtEdge = (open: () => unknown) => () => {
   try {
     open();
   } catch (error) {
-    throw isDomainError(error) ? toHubError(error) : error;
+    throw answeredAtEdge(error);
   }
 };
 
@@ -41,7 +40,7 @@ describe('model registry', () => {
   it('fails with MODEL_FILE_ALTERED when a file was changed', () => {
     const models = copyOfModels(['ppocr_keys_v1.txt']);
     writeFileSync(join(models, 'ppocr_keys_v1.txt'), 'tampered\n', { flag: 'a' });
-    expect(answeredAtEdge(() => ModelRegistry.open(['text-dictionary'], models))).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
+    expect(openAnsweredAtEdge(() => ModelRegistry.open(['text-dictionary'], models))).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
   });
 
   it('fails with MODEL_MANIFEST_UNREADABLE without a manifest', () => {
