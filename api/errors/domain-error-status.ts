@@ -17,6 +17,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   PASS_IMAGE_PATH_INVALID: 400,
   PASS_CAMERA_UNKNOWN: 400,
   PASS_BATCH_TOO_LARGE: 400,
+  // Discovery targets the caller gave (ingest/discovery/discovery-targets.ts).
+  DISCOVERY_TARGET_INVALID: 400,
+  DISCOVERY_RANGE_TOO_LARGE: 400,
   // A device address the caller gave; everything else about a device is a bad gateway (ingest/onvif, ingest/discovery).
   ONVIF_XADDR_INVALID: 400,
   DEVICE_UNREACHABLE: 502,
