@@ -12,6 +12,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   IMAGE_DECODE_FAILED: 400,
   IMAGE_NOT_FOUND: 404,
   IMAGE_TOO_LARGE: 413,
+  // Frame analysis that could not run now (analytics/workers, analytics/pipeline).
+  POOL_CLOSED: 503,
+  REMOTE_QUEUE_FAILED: 503,
+  REMOTE_ANALYSIS_TIMEOUT: 504,
   // Pass records the checkpoint store refused (analytics/vocabulary/pass-record-input.ts).
   PASS_INVALID: 400,
   PASS_IMAGE_PATH_INVALID: 400,
