@@ -26,6 +26,13 @@ export const AnalyticsConfigSchema = Type.Object(
     analyzeMaxPixels: Type.Integer({ minimum: 1, maximum: 400_000_000, default: 40_000_000 }),
     ffmpegPath: Type.String({ default: 'ffmpeg' }),
     inputTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 10, description: 'ffmpeg gives up on a silent camera after this long and is restarted' }),
+    retentionDays: Type.Object(
+      {
+        crowdSamples: Type.Integer({ minimum: 1, default: 90, description: 'crowd-count time series' }),
+        crowdAlerts: Type.Integer({ minimum: 1, default: 365, description: 'crowd alerts, counted from their end; open alerts are kept' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { HubFeature } from '../api/hub/hub-feature.ts';
+import { daysBefore } from '../api/hub/retention-job.ts';
 import { CrowdRecorder } from './crowd/crowd-recorder.ts';
 import { registerCrowdRoutes } from './crowd/crowd-routes.ts';
 import { CrowdStore } from './crowd/crowd-store.ts';
@@ -75,5 +76,6 @@ export function createAnalyticsFeature(ctx: HubContext): HubFeature {
       await passQueue?.close();
       await analyser?.close();
     },
+    prune: (now) => crowdStore.prune(daysBefore(now, config.retentionDays.crowdSamples), daysBefore(now, config.retentionDays.crowdAlerts)),
   };
 }

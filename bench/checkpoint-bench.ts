@@ -21,12 +21,14 @@ import { loadTrajectory } from '../api/checkpoint/trajectory-query.ts';
 import { WatchlistMatcher } from '../api/checkpoint/watchlist-matcher.ts';
 import { WebhookDelivery } from '../api/checkpoint/webhook-delivery.ts';
 import { loadConfig } from '../api/config/load-config.ts';
+import { SecretBox } from '../api/crypto/secret-box.ts';
 import { openDatabase } from '../api/db/database.ts';
 import { isPostgres } from '../api/db/dialect.ts';
 import { migrateToLatest } from '../api/db/migrator.ts';
 import type { Database } from '../api/db/tables/index.ts';
 import { HubEvents } from '../api/events/hub-events.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
+import { CameraRepository } from '../ingest/registry/camera-repository.ts';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,7 +70,8 @@ async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise
 
 function makeContext(db: Kysely<Database>, dataDir: string): HubContext {
   const config = loadConfig({ env: {}, overrides: { dataDir, auth: { tokenSecret: randomBytes(32).toString('hex') }, credentials: { encryptionKey: randomBytes(32).toString('hex') } } });
-  return { config, dataDir, db, dialect: isPostgres(db) ? 'postgres' : 'sqlite', log, events: new HubEvents(), publicUrl: () => 'http://127.0.0.1', service: () => undefined } as unknown as HubContext;
+  const cameras = new CameraRepository(db, new SecretBox(config.credentials.encryptionKey));
+  return { config, dataDir, db, dialect: isPostgres(db) ? 'postgres' : 'sqlite', log, events: new HubEvents(), cameras, publicUrl: () => 'http://127.0.0.1', service: () => undefined } as unknown as HubContext;
 }
 
 /** Bulk fill by the database itself: rows [from, to) with the same plate/camera/time formulas as record(). */
@@ -113,12 +116,14 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<Result> {
     await migrateToLatest(db);
     const now = Date.now();
     await db.insertInto('departments').values({ id: 'd1', name: 'Traffic', kind: 'traffic', is_government: 1, created_at: now }).execute();
-    await db.insertInto('cameras').values(Array.from({ length: CAMERAS }, (_, i) => ({
-      id: cameraId(i), name: `Checkpoint ${i}`, department_id: 'd1', category: 'traffic' as const, lat: 39 + (i % 20) * 0.05, lon: 116 + Math.floor(i / 20) * 0.05,
-      address: null, stream_url: 'rtsp://127.0.0.1/x', sub_stream_url: null, snapshot_url: null, onvif_xaddr: null, credentials_enc: null, status: 'online' as const,
-      last_seen_at: null, status_changed_at: null, ptz: 0, analytics_enabled: 1, source: 'manual' as const, created_at: now, updated_at: now,
-    }))).execute();
     const ctx = makeContext(db, dataDir);
+    for (let i = 0; i < CAMERAS; i++) {
+      await ctx.cameras.insert({
+        id: cameraId(i), name: `Checkpoint ${i}`, department_id: 'd1', category: 'traffic', lat: 39 + (i % 20) * 0.05, lon: 116 + Math.floor(i / 20) * 0.05,
+        address: null, stream_url: 'rtsp://127.0.0.1/x', sub_stream_url: null, snapshot_url: null, onvif_xaddr: null, status: 'online',
+        last_seen_at: null, status_changed_at: null, ptz: 0, analytics_enabled: 1, source: 'manual', created_at: now, updated_at: now,
+      }, null);
+    }
     const delivery = new WebhookDelivery(db, 'k', ctx.config.checkpoint.delivery, log);
     const store = new CheckpointStore(ctx, new WatchlistMatcher(ctx, delivery), new CloneDetector(ctx), new SubscriptionPusher(ctx, delivery));
     await db.insertInto('checkpoint_watchlist').values({ id: 'w1', plate_pattern: '京A12*', match_kind: 'pattern', reason: 'bench', owner_user_id: 'u', owner_department_id: 'd1', valid_from: 0, valid_until: now + 86_400_000, created_at: now, removed_at: null, removed_by: null }).execute();
@@ -159,7 +164,7 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<Result> {
       return chars.join('');
     };
     const fuzzy = await timeEach(200, (i) => searchPasses(db, filter, { fuzzyPlate: garble(pick(i), i), limit: 50 }));
-    const trajectory = await timeEach(50, () => loadTrajectory(db, { all: true }, HOT_PLATE, 10_001));
+    const trajectory = await timeEach(50, () => loadTrajectory(db, ctx.cameras, { all: true }, HOT_PLATE, 10_001));
     // Baselines without the indexes: an expression defeats the plate index; fuzzy as a LIKE scan over substitutions.
     const exactBaseline = await timeEach(3, (i) => db.selectFrom('checkpoint_passes').selectAll().where(sql<boolean>`plate || '' = ${pick(i)}`).where('camera_id', 'in', filter.cameraIds).orderBy('passed_at', 'desc').limit(50).execute());
     const fuzzyBaseline = await timeEach(3, (i) => {

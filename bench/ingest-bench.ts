@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,8 +56,7 @@ async function startHub(): Promise<{ hub: Hub; dataDir: string; token: string; d
     },
   });
   const hub = await Hub.start({ config, features: [createAuthFeature, createDirectoryFeature, createCameraFeature, createIngestFeature], logger: pino({ level: 'warn' }) });
-  const departmentId = randomUUID();
-  await hub.ctx.db.insertInto('departments').values({ id: departmentId, name: 'Public Security Bureau', kind: 'public_security', is_government: 1, created_at: Date.now() }).execute();
+  const { id: departmentId } = await hub.ctx.directory.createDepartment({ name: 'Public Security Bureau', kind: 'public_security', isGovernment: true });
   const login = await fetch(`${hub.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
   const { token } = (await login.json()) as { token: string };
   return { hub, dataDir, token, departmentId };

@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-/** Settings of camera ingest: discovery, ONVIF requests, health checks. */
+/** Settings of camera ingest: discovery, ONVIF requests, health checks and their history. */
 export const IngestConfigSchema = Type.Object(
   {
     discoveryTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 3_000 }),
@@ -9,6 +9,10 @@ export const IngestConfigSchema = Type.Object(
     healthIntervalMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: 15_000 }),
     reconnectInitialMs: Type.Integer({ minimum: 50, default: 1_000 }),
     reconnectMaxMs: Type.Integer({ minimum: 100, default: 60_000 }),
+    retentionDays: Type.Object(
+      { cameraStatusChanges: Type.Integer({ minimum: 1, default: 90, description: 'camera online/offline history' }) },
+      { additionalProperties: false, default: {} },
+    ),
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,5 +1,6 @@
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { HubFeature } from '../api/hub/hub-feature.ts';
+import { daysBefore } from '../api/hub/retention-job.ts';
 import { DemoCameras } from './demo/demo-cameras.ts';
 import { CameraAdoption } from './discovery/camera-adoption.ts';
 import { CandidateStore } from './discovery/candidate-store.ts';
@@ -57,5 +58,6 @@ export function createIngestFeature(ctx: HubContext): HubFeature {
       await monitor.stop();
       await history.stop();
     },
+    prune: async (now) => ({ cameraStatusChanges: await history.prune(daysBefore(now, ctx.config.ingest.retentionDays.cameraStatusChanges)) }),
   };
 }

@@ -45,7 +45,7 @@ export function registerCrowdRoutes(app: FastifyInstance, ctx: HubContext, store
   }, async (request) => {
     const user = requireUser(request);
     const cameraId = request.params.id;
-    const camera = await ctx.db.selectFrom('cameras').select(['id', 'department_id']).where('id', '=', cameraId).executeTakeFirst();
+    const camera = await ctx.cameras.facts(cameraId);
     if (!camera) throw notFound('CAMERA_NOT_FOUND', `camera ${cameraId} does not exist`);
     if (user.role !== 'admin' && user.departmentId !== camera.department_id) {
       throw forbidden('ZONES_MANAGE_DENIED', 'only administrators and approvers of the owning department set a camera\'s zones');
@@ -70,7 +70,7 @@ export function registerCrowdRoutes(app: FastifyInstance, ctx: HubContext, store
     config: { access: ['admin', 'approver', 'viewer'] },
     schema: { tags: ['analytics'], summary: 'The crowd-counting zones of a camera', params: IdParams, response: responses({ 200: ZonesBody }) },
   }, async (request) => {
-    await assertCameraAccess(ctx.db, requireUser(request), request.params.id, 'events');
+    await assertCameraAccess(ctx, requireUser(request), request.params.id, 'events');
     return { zones: await store.zonesOf(request.params.id) };
   });
 
@@ -82,7 +82,7 @@ export function registerCrowdRoutes(app: FastifyInstance, ctx: HubContext, store
     },
   }, async (request) => {
     const cameraId = request.params.id;
-    await assertCameraAccess(ctx.db, requireUser(request), cameraId, 'events');
+    await assertCameraAccess(ctx, requireUser(request), cameraId, 'events');
     const to = request.query.to ?? Date.now() + 1;
     const from = request.query.from ?? to - 3_600_000;
     if (from >= to) throw badRequest('CROWD_RANGE_INVALID', '"from" must be before "to"');

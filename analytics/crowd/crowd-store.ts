@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
+import { deleteSeriesBefore } from '../../api/db/delete-series.ts';
 import { isPostgres } from '../../api/db/dialect.ts';
 import type { Database } from '../../api/db/tables/index.ts';
 import type { CrowdAlertsTable } from '../../api/db/tables/analytics.ts';
@@ -65,5 +66,12 @@ export class CrowdStore {
     return this.db.selectFrom('crowd_alerts').selectAll()
       .where('camera_id', '=', cameraId).where('raised_at', '>=', from).where('raised_at', '<', to)
       .orderBy('raised_at').limit(limit).execute();
+  }
+
+  /** Retention: samples before `samplesBefore`, alerts that ended before `alertsEndedBefore` (an open alert is live, however old). */
+  async prune(samplesBefore: number, alertsEndedBefore: number): Promise<{ crowdSamples: number; crowdAlerts: number }> {
+    const crowdSamples = await deleteSeriesBefore(this.db, 'crowd_samples', samplesBefore);
+    const crowdAlerts = Number((await this.db.deleteFrom('crowd_alerts').where('ended_at', '<', alertsEndedBefore).executeTakeFirst()).numDeletedRows);
+    return { crowdSamples, crowdAlerts };
   }
 }

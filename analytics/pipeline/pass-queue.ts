@@ -1,5 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
+import { QUEUES } from '../../api/redis/queue-catalogue.ts';
 import { PassRejectedError, type PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { PassBatcher, type BatchOutcome } from './pass-batcher.ts';
 
@@ -15,9 +16,6 @@ export interface PassQueueOptions {
   log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
 }
 
-/** Redis keys are analytics:passes:* (BullMQ forbids ':' in the queue name itself, so it is the prefix). */
-export const QUEUE_PREFIX = 'analytics';
-export const PASSES_QUEUE = 'passes';
 
 const RETRY_CAP_MS = 30_000;
 
@@ -34,7 +32,7 @@ export class PassQueue {
   private readonly counters = { enqueued: 0, stored: 0, duplicates: 0, rejected: 0, writeErrors: 0 };
 
   constructor(private readonly o: PassQueueOptions) {
-    this.queue = new Queue(PASSES_QUEUE, { prefix: QUEUE_PREFIX, connection: { url: o.redisUrl, maxRetriesPerRequest: null } });
+    this.queue = new Queue(QUEUES.passes.name, { prefix: QUEUES.passes.prefix, connection: { url: o.redisUrl, maxRetriesPerRequest: null } });
     this.queue.on('error', (error) => o.log.warn({ err: error }, 'analytics pass queue: redis error'));
   }
 
@@ -53,8 +51,8 @@ export class PassQueue {
   startConsumer(sink: PassSink): void {
     if (this.worker) return;
     const batcher = new PassBatcher<PassRecordInput>((records) => this.write(sink, records), this.o.batchSize, this.o.lingerMs);
-    this.worker = new Worker(PASSES_QUEUE, (job: Job<PassRecordInput>) => batcher.submit(job.data), {
-      prefix: QUEUE_PREFIX,
+    this.worker = new Worker(QUEUES.passes.name, (job: Job<PassRecordInput>) => batcher.submit(job.data), {
+      prefix: QUEUES.passes.prefix,
       connection: { url: this.o.redisUrl, maxRetriesPerRequest: null },
       concurrency: this.o.batchSize,
       settings: { backoffStrategy: (attempts: number) => Math.min(RETRY_CAP_MS, 250 * 2 ** Math.min(attempts, 16)) },

@@ -43,8 +43,8 @@ export class PipelineManager {
 
   async start(): Promise<void> {
     this.d.ctx.events.on('camera.changed', this.onChanged);
-    const enabled = await this.d.ctx.db.selectFrom('cameras').select('id').where('analytics_enabled', '=', 1).execute();
-    await Promise.all(enabled.map((row) => this.reconcile(row.id)));
+    const enabled = await this.d.ctx.cameras.ids({ analyticsEnabled: true });
+    await Promise.all(enabled.map((id) => this.reconcile(id)));
   }
 
   /** Brings one camera's pipeline in line with its row. */
@@ -83,10 +83,9 @@ export class PipelineManager {
   }
 
   private async apply(cameraId: string): Promise<void> {
-    const row = await this.d.ctx.db.selectFrom('cameras').select(['id', 'analytics_enabled', 'stream_url', 'credentials_enc'])
-      .where('id', '=', cameraId).executeTakeFirst();
-    const wanted = !this.stopped && row?.analytics_enabled === 1;
-    const fingerprint = row ? `${row.stream_url}\n${row.credentials_enc ?? ''}` : '';
+    const source = await this.d.ctx.cameras.analyticsSource(cameraId);
+    const wanted = !this.stopped && source?.enabled === true;
+    const fingerprint = source?.fingerprint ?? '';
     const current = this.running.get(cameraId);
     if (current && (!wanted || current.fingerprint !== fingerprint)) await this.stopCamera(cameraId);
     if (!wanted || this.running.has(cameraId)) return;

@@ -3,9 +3,10 @@ import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { DomainError } from '../../api/errors/domain-error.ts';
+import { QUEUES } from '../../api/redis/queue-catalogue.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
-import { FRAMES_QUEUE, QUEUE_PREFIX, type RemoteFrameJob, type RemoteFrameResult } from './remote-frames.ts';
+import type { RemoteFrameJob, RemoteFrameResult } from './remote-frames.ts';
 
 export interface RemoteAnalyserOptions {
   redisUrl: string;
@@ -38,8 +39,8 @@ export class RemoteAnalyser implements FrameAnalyser {
 
   constructor(private readonly o: RemoteAnalyserOptions) {
     const connection = { url: o.redisUrl, maxRetriesPerRequest: null };
-    this.queue = new Queue(FRAMES_QUEUE, { prefix: QUEUE_PREFIX, connection });
-    this.events = new QueueEvents(FRAMES_QUEUE, { prefix: QUEUE_PREFIX, connection });
+    this.queue = new Queue(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection });
+    this.events = new QueueEvents(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection });
     this.queue.on('error', (error) => o.log.warn({ err: error }, 'analytics frame queue: redis error'));
     this.events.on('error', (error) => o.log.warn({ err: error }, 'analytics frame events: redis error'));
     this.events.on('completed', ({ jobId, returnvalue }) => {

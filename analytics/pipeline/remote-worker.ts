@@ -1,25 +1,26 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'bullmq';
+import { QUEUES, queueKey } from '../../api/redis/queue-catalogue.ts';
 import { decodeImage } from '../models/raw-image.ts';
 import { InferencePool } from '../workers/inference-pool.ts';
-import { FRAMES_QUEUE, QUEUE_PREFIX, type RemoteFrameJob, type RemoteFrameResult } from './remote-frames.ts';
+import type { RemoteFrameJob, RemoteFrameResult } from './remote-frames.ts';
 
 /**
  * A remote analytics worker: any machine that can reach the hub's Redis runs
- *   HUB_REDIS_URL=redis://hub:6379 node --import tsx analytics/pipeline/remote-worker.ts [--threads N]
+ *   HUB_REDIS_URL=redis://hub:6379 npm run worker -- [--threads N]
  * and takes frames from the analytics:frames queue. Several such workers share the queue; a worker that
  * dies mid-frame leaves the job to BullMQ's stalled-job recovery (another worker retries it).
  */
 export async function startRemoteWorker(options: { redisUrl: string; threads?: number; modelsDir?: string }): Promise<{ close(): Promise<void> }> {
   const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
   const pool = await InferencePool.start({ size: threads, queueDepthPerCamera: 1_000, kinds: ['all'], modelsDir: options.modelsDir });
-  const worker = new Worker<RemoteFrameJob, RemoteFrameResult>(FRAMES_QUEUE, async (job) => {
+  const worker = new Worker<RemoteFrameJob, RemoteFrameResult>(QUEUES.frames.name, async (job) => {
     const image = await decodeImage(Buffer.from(job.data.jpeg, 'base64'));
     const outcome = await pool.submit(job.data.cameraId, image, 'all');
     if (outcome.status === 'done') return { objects: outcome.result.objects ?? [], plates: outcome.result.plates ?? [], workerMs: outcome.result.workerMs };
     throw outcome.status === 'failed' ? outcome.error : new Error('frame dropped by the local pool');
   }, {
-    prefix: QUEUE_PREFIX, connection: { url: options.redisUrl, maxRetriesPerRequest: null }, concurrency: threads,
+    prefix: QUEUES.frames.prefix, connection: { url: options.redisUrl, maxRetriesPerRequest: null }, concurrency: threads,
     // A frame takes tens of milliseconds: a 10 s lock (renewed every 5 s) and a 5 s stalled check let another
     // worker take over a dead worker's frames within ~15 s instead of BullMQ's default ~60 s.
     lockDuration: 10_000, stalledInterval: 5_000,
@@ -42,7 +43,7 @@ if (isMain) {
   const threadsArg = process.argv.indexOf('--threads');
   const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefined;
   const running = await startRemoteWorker({ redisUrl, threads });
-  process.stdout.write(`${JSON.stringify({ ready: true, queue: `${QUEUE_PREFIX}:${FRAMES_QUEUE}` })}\n`);
+  process.stdout.write(`${JSON.stringify({ ready: true, queue: queueKey(QUEUES.frames) })}\n`);
   const shutdown = () => { void running.close().then(() => process.exit(0)); };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);

@@ -1,5 +1,5 @@
 import type { Point } from '../detect/crowd.ts';
-import { ModelRegistry, type SessionOptions } from '../models/model-registry.ts';
+import type { ModelRegistry, SessionOptions } from '../models/model-registry.ts';
 import type { ModelName } from '../models/model-manifest.ts';
 import { assertRawImage, type RawImage } from '../models/raw-image.ts';
 import { PlateColourClassifier } from './plate-colour-classifier.ts';
@@ -131,15 +131,4 @@ export function splitRows(c: readonly Point[], at: number): Array<[Point, Point,
     [c[0], c[1], right, left],
     [left, right, c[2], c[3]],
   ];
-}
-
-let shared: Promise<PlateReader> | undefined;
-
-/**
- * Convenience for one-off callers (CLI, API handlers): a process-wide reader created on first use.
- * Workers and hot paths should hold their own PlateReader.
- */
-export async function readPlates(image: RawImage): Promise<PlateReading[]> {
-  shared ??= PlateReader.create(ModelRegistry.open(PLATE_READER_MODELS));
-  return (await shared).readPlates(image);
 }

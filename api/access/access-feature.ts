@@ -1,5 +1,7 @@
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubFeature } from '../hub/hub-feature.ts';
+import { daysBefore } from '../hub/retention-job.ts';
+import { PeriodicTask } from '../process/periodic-task.ts';
 import { GrantService } from './grant-service.ts';
 import { registerGrantRoutes } from './grant-routes.ts';
 import { NotificationCenter } from './notification-center.ts';
@@ -22,8 +24,11 @@ export function createAccessFeature(ctx: HubContext): HubFeature {
   const notifications = new NotificationCenter(ctx.db);
   const grants = new GrantService(ctx, notifications);
   const requests = new AccessRequestService(ctx, grants, notifications);
-  let sweepTimer: NodeJS.Timeout | undefined;
-  let sweeping: Promise<unknown> = Promise.resolve();
+  const expirySweep = new PeriodicTask({
+    run: () => grants.sweepExpired(),
+    everyMs: ctx.config.access.expirySweepSeconds * 1000,
+    onError: (error) => ctx.log.error({ err: error }, 'grant expiry sweep failed'),
+  });
   const services: AccessServices = { requests, grants, notifications };
 
   return {
@@ -35,20 +40,11 @@ export function createAccessFeature(ctx: HubContext): HubFeature {
       registerNotificationRoutes(app, notifications, ctx.config.access.sseHeartbeatSeconds);
     },
     async start() {
-      let busy = false;
-      sweepTimer = setInterval(() => {
-        // One sweep at a time: a slow database must not pile them up.
-        if (busy) return;
-        busy = true;
-        sweeping = grants.sweepExpired()
-          .catch((error: Error) => ctx.log.error({ err: error }, 'grant expiry sweep failed'))
-          .finally(() => { busy = false; });
-      }, ctx.config.access.expirySweepSeconds * 1000);
-      sweepTimer.unref();
+      expirySweep.start();
     },
     async stop() {
-      clearInterval(sweepTimer);
-      await sweeping;
+      await expirySweep.stop();
     },
+    prune: async (now) => ({ notifications: await notifications.prune(daysBefore(now, ctx.config.access.retentionDays.notifications)) }),
   };
 }

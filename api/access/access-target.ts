@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import { CAMERA_SCOPES, grantCoversCamera, type AreaBox } from '../auth/camera-access.ts';
 import { badRequest } from '../errors/hub-error.ts';
 import type { CameraCategory, CameraScope, Database, GrantsTable } from '../db/tables/index.ts';
+import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 
 export type TargetKind = GrantsTable['target_kind'];
 
@@ -44,7 +45,11 @@ export function targetView(row: TargetColumns) {
  * Checks a target against the database: the owner department exists and is not the asker's, the shape
  * matches its kind, and every named camera belongs to the owner. Throws HubError 400.
  */
-export async function validateTarget(db: Kysely<Database>, target: AccessTarget, askerDepartmentId: string): Promise<void> {
+export async function validateTarget(
+  { db, cameras }: { db: Kysely<Database>; cameras: CameraRepository },
+  target: AccessTarget,
+  askerDepartmentId: string,
+): Promise<void> {
   if (target.ownerDepartmentId === askerDepartmentId) {
     throw badRequest('ACCESS_OWN_DEPARTMENT', 'your department owns these cameras already; access requests go to another department');
   }
@@ -61,11 +66,11 @@ export async function validateTarget(db: Kysely<Database>, target: AccessTarget,
     const box = target.area!;
     if (box.minLat > box.maxLat || box.minLon > box.maxLon) throw badRequest('TARGET_INVALID', 'area needs minLat ≤ maxLat and minLon ≤ maxLon');
   }
-  if (target.targetKind === 'cameras') await assertCamerasOwnedBy(db, target.cameraIds!, target.ownerDepartmentId);
+  if (target.targetKind === 'cameras') await assertCamerasOwnedBy(cameras, target.cameraIds!, target.ownerDepartmentId);
 }
 
-export async function assertCamerasOwnedBy(db: Kysely<Database>, cameraIds: string[], ownerDepartmentId: string): Promise<void> {
-  const rows = await db.selectFrom('cameras').select(['id', 'department_id']).where('id', 'in', cameraIds).execute();
+async function assertCamerasOwnedBy(cameras: CameraRepository, cameraIds: string[], ownerDepartmentId: string): Promise<void> {
+  const rows = await cameras.factsOf({ ids: cameraIds });
   const owned = new Set(rows.filter((r) => r.department_id === ownerDepartmentId).map((r) => r.id));
   const foreign = cameraIds.filter((id) => !owned.has(id));
   if (foreign.length > 0) {
@@ -90,7 +95,7 @@ export interface Narrowing {
  * The grant an approval creates: the request's target, narrowed by the approver. Anything wider than the
  * request (another camera, scope, or a longer window) is refused with APPROVAL_WIDENS.
  */
-export async function narrowTarget(db: Kysely<Database>, request: TargetColumns & { starts_at: number; ends_at: number }, narrowing: Narrowing) {
+export async function narrowTarget(cameras: CameraRepository, request: TargetColumns & { starts_at: number; ends_at: number }, narrowing: Narrowing) {
   const requestedScopes = JSON.parse(request.scopes) as string[];
   const extraScopes = (narrowing.scopes ?? []).filter((s) => !requestedScopes.includes(s));
   if (extraScopes.length > 0) throw badRequest('APPROVAL_WIDENS', `scopes ${extraScopes.join(', ')} were not requested; an approval may only narrow`);
@@ -106,8 +111,8 @@ export async function narrowTarget(db: Kysely<Database>, request: TargetColumns 
     scopes: narrowing.scopes ? JSON.stringify(CAMERA_SCOPES.filter((s) => narrowing.scopes!.includes(s))) : request.scopes,
   };
   if (narrowing.cameraIds) {
-    const cameras = await db.selectFrom('cameras').select(['id', 'department_id', 'category', 'lat', 'lon']).where('id', 'in', narrowing.cameraIds).execute();
-    const covered = new Set(cameras.filter((c) => c.department_id === request.owner_department_id && grantCoversCamera(request, c)).map((c) => c.id));
+    const facts = await cameras.factsOf({ ids: narrowing.cameraIds });
+    const covered = new Set(facts.filter((c) => c.department_id === request.owner_department_id && grantCoversCamera(request, c)).map((c) => c.id));
     const outside = narrowing.cameraIds.filter((id) => !covered.has(id));
     if (outside.length > 0) throw badRequest('APPROVAL_WIDENS', `cameras ${outside.slice(0, 10).join(', ')} are not part of the request; an approval may only narrow`);
     columns = { ...columns, target_kind: 'cameras', camera_ids: JSON.stringify([...narrowing.cameraIds].sort()), category: null, area: null };

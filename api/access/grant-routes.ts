@@ -70,8 +70,8 @@ export function registerGrantRoutes(app: FastifyInstance, ctx: HubContext, grant
       querystring: Type.Object({ scope: ScopeSchema }, { additionalProperties: false }), response: responses({ 200: DecisionView }),
     },
   }, async (request) => {
-    const decision = await authorizeCamera(ctx.db, requireUser(request), request.params.id, request.query.scope as CameraScope);
-    if (decision.reason === 'no-camera') await assertCameraAccess(ctx.db, requireUser(request), request.params.id, request.query.scope as CameraScope);
+    const decision = await authorizeCamera(ctx, requireUser(request), request.params.id, request.query.scope as CameraScope);
+    if (decision.reason === 'no-camera') await assertCameraAccess(ctx, requireUser(request), request.params.id, request.query.scope as CameraScope);
     return decision;
   });
 }

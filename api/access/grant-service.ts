@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import { badRequest, conflict, forbidden, notFound } from '../errors/hub-error.ts';
-import type { Database, GrantsTable } from '../db/tables/index.ts';
+import type { Database } from '../db/tables/index.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { assertWindow, targetColumns, validateTarget, type AccessTarget, type TargetColumns } from './access-target.ts';
 import { auditActor, isOwnerDecider, ownerDeciderRequired, type Actor } from './actor.ts';
-import { grantState } from './grant-views.ts';
+import { grantState, type Grant } from './grant-repository.ts';
 import type { NotificationCenter } from './notification-center.ts';
-
-type Grant = Selectable<GrantsTable>;
 
 export interface NewGrant {
   requestId: string | null;
@@ -55,7 +53,7 @@ export class GrantService {
       emergency: grant.emergencyReason ? 1 : 0, emergency_reason: grant.emergencyReason ?? null, reviewed_at: null,
       created_by: grant.createdBy, created_at: Date.now(),
     };
-    await db.insertInto('grants').values(row).execute();
+    await this.ctx.grants.insert(row, db);
     if (db === this.ctx.db) this.announceCreated(row);
     return row;
   }
@@ -65,20 +63,19 @@ export class GrantService {
   }
 
   async get(id: string): Promise<Grant> {
-    const grant = await this.ctx.db.selectFrom('grants').selectAll().where('id', '=', id).executeTakeFirst();
+    const grant = await this.ctx.grants.find(id);
     if (!grant) throw notFound('GRANT_NOT_FOUND', `grant ${id} does not exist`);
     return grant;
   }
 
   /** Grants the actor's department holds or gives (all of them for admins and auditors). */
   async list(actor: Actor, filter: GrantFilter = {}, now = Date.now()): Promise<Grant[]> {
-    let query = this.ctx.db.selectFrom('grants').selectAll();
     const seesAll = actor.role === 'admin' || actor.role === 'auditor';
-    if (filter.side === 'grantee') query = query.where('grantee_department_id', '=', actor.departmentId);
-    else if (filter.side === 'owner') query = query.where('owner_department_id', '=', actor.departmentId);
-    else if (!seesAll) query = query.where((eb) => eb.or([eb('grantee_department_id', '=', actor.departmentId), eb('owner_department_id', '=', actor.departmentId)]));
-    if (filter.unreviewedEmergency) query = query.where('emergency', '=', 1).where('reviewed_at', 'is', null);
-    const rows = await query.orderBy('created_at', 'desc').limit(1_000).execute();
+    const mine = actor.departmentId;
+    const rows = await this.ctx.grants.list({
+      ...(filter.side === 'grantee' ? { grantee: mine } : filter.side === 'owner' ? { owner: mine } : seesAll ? {} : { party: mine }),
+      unreviewedEmergency: filter.unreviewedEmergency, limit: 1_000,
+    });
     return filter.state ? rows.filter((g) => grantState(g, now) === filter.state) : rows;
   }
 
@@ -92,9 +89,7 @@ export class GrantService {
     if (why.length < MIN_REASON) throw badRequest('REASON_REQUIRED', 'a revocation needs a reason');
     if (grant.revoked_at !== null) throw conflict('GRANT_ALREADY_REVOKED', 'this grant was revoked already');
     if (Number(grant.ends_at) <= now) throw conflict('GRANT_ENDED', 'this grant has ended already');
-    const result = await this.ctx.db.updateTable('grants').set({ revoked_at: now, revoked_by: actor.id, revoke_reason: why })
-      .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
-    if (Number(result.numUpdatedRows) === 0) throw conflict('GRANT_ALREADY_REVOKED', 'this grant was revoked already');
+    if (!await this.ctx.grants.revoke(id, { at: now, by: actor.id, reason: why })) throw conflict('GRANT_ALREADY_REVOKED', 'this grant was revoked already');
     await this.ctx.audit.append({ ...auditActor(actor), action: 'access.revoke', targetType: 'grant', targetId: id, reason: why, at: now, details: { granteeDepartmentId: grant.grantee_department_id, requestId: grant.request_id } });
     this.ctx.events.emit('grant.revoked', { grantId: id, granteeDepartmentId: grant.grantee_department_id, ownerDepartmentId: grant.owner_department_id, at: now });
     this.notifications.broadcastGrantEnded(grant.grantee_department_id, { grantId: id, reason: 'revoked', at: now });
@@ -113,7 +108,7 @@ export class GrantService {
     if (why.length < MIN_EMERGENCY_REASON) throw badRequest('REASON_REQUIRED', `emergency access needs a reason of at least ${MIN_EMERGENCY_REASON} characters`);
     const maxMinutes = this.ctx.config.access.emergencyMaxMinutes;
     if (minutes > maxMinutes) throw badRequest('EMERGENCY_TOO_LONG', `emergency access lasts at most ${maxMinutes} minutes`);
-    await validateTarget(this.ctx.db, target, actor.departmentId);
+    await validateTarget(this.ctx, target, actor.departmentId);
     const endsAt = now + minutes * 60_000;
     assertWindow(now, endsAt, now, maxMinutes * 60_000, `${maxMinutes} minutes`);
     const grant = await this.create({ requestId: null, granteeDepartmentId: actor.departmentId, columns: targetColumns(target), startsAt: now, endsAt, createdBy: actor.id, emergencyReason: why });
@@ -132,7 +127,7 @@ export class GrantService {
     if (outcome === 'revoke' && text.length < MIN_REASON) throw badRequest('REASON_REQUIRED', 'revoking on review needs a note');
     let current = grant;
     if (outcome === 'revoke' && grantState(grant, now) !== 'revoked' && grantState(grant, now) !== 'ended') current = await this.revoke(actor, id, text, now);
-    await this.ctx.db.updateTable('grants').set({ reviewed_at: now }).where('id', '=', id).execute();
+    await this.ctx.grants.markReviewed(id, now);
     await this.ctx.audit.append({ ...auditActor(actor), action: 'access.emergency.review', targetType: 'grant', targetId: id, reason: text || null, at: now, details: { outcome } });
     await this.notifications.notifyUsers([grant.created_by], 'grant.reviewed', `Your emergency access was reviewed: ${outcome}${text ? ` (${text})` : ''}`, { grantId: id });
     return { ...current, reviewed_at: now };
@@ -143,8 +138,7 @@ export class GrantService {
    * are cut. Access itself already ends at ends_at: authorizeCamera checks the time on every decision.
    */
   async sweepExpired(now = Date.now()): Promise<Grant[]> {
-    const candidates = await this.ctx.db.selectFrom('grants').selectAll()
-      .where('ends_at', '>', this.expiryFloor).where('ends_at', '<=', now).where('revoked_at', 'is', null).execute();
+    const candidates = await this.ctx.grants.endedBetween(this.expiryFloor, now);
     const ended = candidates.filter((grant) => !this.announced.has(grant.id));
     for (const grant of ended) this.announced.set(grant.id, Number(grant.ends_at));
     // The floor trails real time by a grace period, so a late or failed sweep still catches up.

@@ -1,15 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { AccessRequestsTable, GrantsTable } from '../db/tables/index.ts';
 import { targetView } from './access-target.ts';
-
-export type GrantState = 'scheduled' | 'active' | 'ended' | 'revoked';
-
-export function grantState(grant: Pick<GrantsTable, 'starts_at' | 'ends_at' | 'revoked_at'>, now: number): GrantState {
-  if (grant.revoked_at !== null) return 'revoked';
-  if (now < Number(grant.starts_at)) return 'scheduled';
-  if (now >= Number(grant.ends_at)) return 'ended';
-  return 'active';
-}
+import { grantState } from './grant-repository.ts';
 
 const num = (value: number | null) => (value === null ? null : Number(value));
 

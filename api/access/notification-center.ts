@@ -67,6 +67,11 @@ export class NotificationCenter {
     }
   }
 
+  /** Retention: deletes notifications created before the cutoff, read or not; returns how many went. */
+  async prune(before: number): Promise<number> {
+    return Number((await this.db.deleteFrom('access_notifications').where('created_at', '<', before).executeTakeFirst()).numDeletedRows);
+  }
+
   async list(userId: string, options: { unreadOnly?: boolean; limit?: number } = {}): Promise<NotificationMessage[]> {
     let query = this.db.selectFrom('access_notifications').selectAll().where('user_id', '=', userId);
     if (options.unreadOnly) query = query.where('read_at', 'is', null);

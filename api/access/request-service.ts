@@ -25,7 +25,7 @@ export class AccessRequestService {
 
   async create(actor: Actor, input: NewRequest, now = Date.now()): Promise<AccessRequest> {
     if (actor.role === 'auditor') throw forbidden('ROLE_REQUIRED', 'auditors read the trail; they do not request camera access');
-    await validateTarget(this.ctx.db, input, actor.departmentId);
+    await validateTarget(this.ctx, input, actor.departmentId);
     const startsAt = input.startsAt ?? now;
     const maxDays = this.ctx.config.access.maxGrantDays;
     assertWindow(startsAt, input.endsAt, now, maxDays * DAY_MS, `${maxDays} days`);
@@ -70,7 +70,7 @@ export class AccessRequestService {
   async approve(actor: Actor, id: string, narrowing: Narrowing & { reason?: string }, now = Date.now()): Promise<{ request: AccessRequest; grant: Selectable<GrantsTable> }> {
     const request = await this.pendingForDecision(actor, id, 'approve');
     if (Number(request.ends_at) <= now) throw conflict('REQUEST_EXPIRED', 'the requested window has already ended; the requester must ask again');
-    const { columns, startsAt, endsAt } = await narrowTarget(this.ctx.db, request, narrowing);
+    const { columns, startsAt, endsAt } = await narrowTarget(this.ctx.cameras, request, narrowing);
     if (endsAt <= now) throw badRequest('WINDOW_INVALID', 'the approved window has already ended');
     const reason = narrowing.reason?.trim() || null;
     // The decision and its grant commit together: no approved request without a grant, or the reverse.
@@ -111,9 +111,7 @@ export class AccessRequestService {
   }
 
   async grantIdsOf(requestIds: string[]): Promise<Map<string, string>> {
-    if (requestIds.length === 0) return new Map();
-    const rows = await this.ctx.db.selectFrom('grants').select(['id', 'request_id']).where('request_id', 'in', requestIds).execute();
-    return new Map(rows.map((r) => [r.request_id!, r.id]));
+    return this.ctx.grants.idsByRequest(requestIds);
   }
 
   private async pendingForDecision(actor: Actor, id: string, verb: string): Promise<AccessRequest> {

@@ -6,7 +6,7 @@ import { verifyAuditChain } from './audit-verifier.ts';
 
 /** The auditor's side of the trail (search, export, queries); the writing side is ctx.audit. */
 export function createAuditFeature(ctx: HubContext): HubFeature {
-  const query = new AuditQuery(ctx.db);
+  const query = new AuditQuery(ctx.db, ctx.cameras);
   let startupCheck: Promise<void> = Promise.resolve();
   return {
     name: 'audit',

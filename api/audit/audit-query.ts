@@ -1,4 +1,5 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
+import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import type { AuditEventsTable, Database } from '../db/tables/index.ts';
 
 /** Filters of the auditor's search; all optional, combined with AND. */
@@ -52,7 +53,7 @@ export interface DepartmentAccessRow {
 
 /** Read side of the audit trail for auditors: search with a seq cursor, viewing sessions, department usage. */
 export class AuditQuery {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly cameras: Pick<CameraRepository, 'summaries'>) {}
 
   private filtered(filter: AuditFilter): SelectQueryBuilder<Database, 'audit_events', object> {
     let query = this.db.selectFrom('audit_events') as SelectQueryBuilder<Database, 'audit_events', object>;
@@ -142,7 +143,7 @@ export class AuditQuery {
       .where('at', '>=', from).where('at', '<', to)
       .groupBy(['target_id', 'action']).orderBy('target_id').orderBy('action').execute();
     const ids = [...new Set(groups.map((g) => g.target_id).filter((id): id is string => id !== null))];
-    const cameras = ids.length === 0 ? [] : await this.db.selectFrom('cameras').select(['id', 'name', 'department_id']).where('id', 'in', ids).execute();
+    const cameras = await this.cameras.summaries(ids);
     const byId = new Map(cameras.map((c) => [c.id, c]));
     return groups.filter((g) => g.target_id !== null).map((g) => ({
       cameraId: g.target_id!, cameraName: byId.get(g.target_id!)?.name ?? null, ownerDepartmentId: byId.get(g.target_id!)?.department_id ?? null,

@@ -1,12 +1,18 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { CameraFacts, CameraRepository } from '../../ingest/registry/camera-repository.ts';
+import type { Grant, GrantRepository } from '../access/grant-repository.ts';
 import { forbidden, notFound } from '../errors/hub-error.ts';
-import type { CamerasTable, CameraScope, Database, GrantsTable } from '../db/tables/index.ts';
+import type { CameraScope, GrantsTable, Role } from '../db/tables/index.ts';
 import type { AuthUser } from './token-service.ts';
 
 export const CAMERA_SCOPES: readonly CameraScope[] = ['live', 'snapshot', 'ptz', 'events'];
 
 /** Roles that may use cameras at all; auditors read the trail but watch nothing. */
-const CAMERA_USER_ROLES = new Set(['admin', 'approver', 'viewer']);
+const CAMERA_USER_ROLES = new Set<Role>(['admin', 'approver', 'viewer']);
+
+/** May this role use cameras at all (its own department's, at least)? */
+export function mayUseCameras(role: Role): boolean {
+  return CAMERA_USER_ROLES.has(role);
+}
 
 export type CameraAccessReason = 'owner' | 'admin' | 'grant' | 'role' | 'no-grant' | 'no-camera';
 
@@ -26,8 +32,6 @@ export interface AreaBox {
   maxLon: number;
 }
 
-type CameraFacts = Pick<Selectable<CamerasTable>, 'id' | 'department_id' | 'category' | 'lat' | 'lon'>;
-
 /** Does this grant cover this camera (by id list, category, or area), whatever its time or scopes? */
 export function grantCoversCamera(grant: Pick<GrantsTable, 'target_kind' | 'camera_ids' | 'category' | 'area'>, camera: CameraFacts): boolean {
   switch (grant.target_kind) {
@@ -45,17 +49,10 @@ export function grantCoversCamera(grant: Pick<GrantsTable, 'target_kind' | 'came
   }
 }
 
-/** Active grants from one owner department to another at `now` (not yet started, ended or revoked excluded). */
-export function activeGrants(db: Kysely<Database>, granteeDepartmentId: string, ownerDepartmentId: string, now: number) {
-  return db
-    .selectFrom('grants')
-    .selectAll()
-    .where('grantee_department_id', '=', granteeDepartmentId)
-    .where('owner_department_id', '=', ownerDepartmentId)
-    .where('starts_at', '<=', now)
-    .where('ends_at', '>', now)
-    .where('revoked_at', 'is', null)
-    .execute();
+/** Where a decision reads its facts (HubContext carries both). */
+export interface CameraAccessSources {
+  cameras: Pick<CameraRepository, 'facts'>;
+  grants: Pick<GrantRepository, 'active'>;
 }
 
 /** Pure decision over facts already loaded; the one rule every camera access follows. */
@@ -63,9 +60,9 @@ export function decideCameraAccess(
   user: Pick<AuthUser, 'role' | 'departmentId'>,
   camera: CameraFacts,
   scope: CameraScope,
-  grants: Array<Selectable<GrantsTable>>,
+  grants: Grant[],
 ): CameraAccessDecision {
-  if (!CAMERA_USER_ROLES.has(user.role)) return { allowed: false, reason: 'role' };
+  if (!mayUseCameras(user.role)) return { allowed: false, reason: 'role' };
   if (user.role === 'admin') return { allowed: true, reason: 'admin' };
   if (camera.department_id === user.departmentId) return { allowed: true, reason: 'owner' };
   const matching = grants
@@ -81,21 +78,21 @@ export function decideCameraAccess(
  * scoped, revocable). Every route that touches a camera, its stream, snapshot, PTZ or events calls this.
  */
 export async function authorizeCamera(
-  db: Kysely<Database>,
+  sources: CameraAccessSources,
   user: AuthUser,
   cameraId: string,
   scope: CameraScope,
   now = Date.now(),
 ): Promise<CameraAccessDecision> {
-  const camera = await db.selectFrom('cameras').select(['id', 'department_id', 'category', 'lat', 'lon']).where('id', '=', cameraId).executeTakeFirst();
+  const camera = await sources.cameras.facts(cameraId);
   if (!camera) return { allowed: false, reason: 'no-camera' };
-  const grants = camera.department_id === user.departmentId || user.role === 'admin' ? [] : await activeGrants(db, user.departmentId, camera.department_id, now);
+  const grants = camera.department_id === user.departmentId || user.role === 'admin' ? [] : await sources.grants.active({ grantee: user.departmentId, owner: camera.department_id, at: now });
   return decideCameraAccess(user, camera, scope, grants);
 }
 
 /** authorizeCamera that throws: 404 for an unknown camera, 403 CAMERA_ACCESS_DENIED otherwise. */
-export async function assertCameraAccess(db: Kysely<Database>, user: AuthUser, cameraId: string, scope: CameraScope, now = Date.now()): Promise<CameraAccessDecision> {
-  const decision = await authorizeCamera(db, user, cameraId, scope, now);
+export async function assertCameraAccess(sources: CameraAccessSources, user: AuthUser, cameraId: string, scope: CameraScope, now = Date.now()): Promise<CameraAccessDecision> {
+  const decision = await authorizeCamera(sources, user, cameraId, scope, now);
   if (decision.reason === 'no-camera') throw notFound('CAMERA_NOT_FOUND', `camera ${cameraId} does not exist`);
   if (!decision.allowed) {
     throw forbidden('CAMERA_ACCESS_DENIED', `your department has no active grant with scope "${scope}" for this camera; request access from its owner`);

@@ -41,7 +41,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
       response: responses({ 200: Type.Array(AlertView) }),
     },
   }, async (request) => {
-    const cameras = await visibleCameras(ctx.db, requireUser(request));
+    const cameras = await visibleCameras(ctx, requireUser(request));
     if (!cameras.all && cameras.cameraIds.length === 0) return [];
     let q = alertQuery(ctx);
     if (!cameras.all) q = q.where('a.camera_id', 'in', cameras.cameraIds);
@@ -61,7 +61,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
     const user = requireUser(request);
     const alert = await alertQuery(ctx).where('a.id', '=', request.params.id).executeTakeFirst();
     if (!alert) throw notFound('ALERT_NOT_FOUND', `alert ${request.params.id} does not exist`);
-    await assertCameraAccess(ctx.db, user, alert.cameraId, 'events');
+    await assertCameraAccess(ctx, user, alert.cameraId, 'events');
     const now = Date.now();
     const updated = await ctx.db.updateTable('checkpoint_alerts').set({ acknowledged_at: now, acknowledged_by: user.id, ack_note: request.body.note ?? null })
       .where('id', '=', alert.id).where('acknowledged_at', 'is', null).executeTakeFirst();

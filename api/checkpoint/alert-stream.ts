@@ -31,7 +31,7 @@ export class AlertStream {
     });
     res.write('retry: 3000\n: connected\n\n');
     const onAlert = (alert: CheckpointAlert) => {
-      authorizeCamera(this.ctx.db, user, alert.cameraId, 'events')
+      authorizeCamera(this.ctx, user, alert.cameraId, 'events')
         .then((decision) => {
           if (decision.allowed && !res.writableEnded) res.write(`id: ${alert.id}\nevent: alert\ndata: ${JSON.stringify(alert)}\n\n`);
         })

@@ -1,10 +1,6 @@
 import { Type } from '@sinclair/typebox';
 
-/**
- * Settings of the checkpoint (卡口) database: retention, cloned-plate analysis, alert delivery. Its retention
- * job is the hub's one, so `retentionDays` also covers the other features' growing series (crowd, camera status,
- * notifications).
- */
+/** Settings of the checkpoint (卡口) database: retention of its own tables, cloned-plate analysis, alert delivery. */
 export const CheckpointConfigSchema = Type.Object(
   {
     retentionDays: Type.Object(
@@ -14,15 +10,9 @@ export const CheckpointConfigSchema = Type.Object(
         alerts: Type.Integer({ minimum: 1, default: 730 }),
         findings: Type.Integer({ minimum: 1, default: 730, description: 'cloned-plate findings (they carry copies of both passes)' }),
         deliveries: Type.Integer({ minimum: 1, default: 7, description: 'finished webhook deliveries' }),
-        crowdSamples: Type.Integer({ minimum: 1, default: 90, description: 'crowd-count time series (analytics)' }),
-        crowdAlerts: Type.Integer({ minimum: 1, default: 365, description: 'crowd alerts, counted from their end; open alerts are kept' }),
-        cameraStatusChanges: Type.Integer({ minimum: 1, default: 90, description: 'camera online/offline history (ingest health)' }),
-        notifications: Type.Integer({ minimum: 1, default: 180, description: 'in-hub user notifications, read or not' }),
-        // No audit entry on purpose: the audit trail is append-only and hash-chained; the PostgreSQL role cannot delete it.
       },
       { additionalProperties: false, default: {} },
     ),
-    retentionIntervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention job runs' }),
     maxSpeedKmh: Type.Number({ minimum: 1, maximum: 1_000, default: 180, description: 'faster than this between two passes = cloned plate' }),
     minDistanceKm: Type.Number({ minimum: 0, maximum: 100, default: 1, description: 'cameras closer than this are never compared for speed (GPS noise)' }),
     colourWindowHours: Type.Integer({ minimum: 1, maximum: 8_760, default: 72, description: 'two plate colours within this window = cloned plate' }),

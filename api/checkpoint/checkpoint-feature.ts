@@ -9,7 +9,7 @@ import { CloneDetector } from './clone-detector.ts';
 import { registerExportRoutes } from './export-routes.ts';
 import { registerFindingRoutes } from './finding-routes.ts';
 import { registerPassRoutes } from './pass-routes.ts';
-import { RetentionJob } from './retention-job.ts';
+import { CheckpointRetention } from './checkpoint-retention.ts';
 import { checkReceiverUrl, registerSubscriptionRoutes } from './subscription-routes.ts';
 import { SubscriptionPusher } from './subscription-pusher.ts';
 import { registerTrajectoryRoutes } from './trajectory-routes.ts';
@@ -34,11 +34,11 @@ export function createCheckpointFeature(ctx: HubContext): HubFeature {
   const watchlist = new WatchlistMatcher(ctx, delivery);
   const subscriptions = new SubscriptionPusher(ctx, delivery);
   const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
-  const retention = new RetentionJob(ctx, store.imagesDir);
+  const retention = new CheckpointRetention(ctx, store.imagesDir);
   const stream = new AlertStream(ctx);
   return {
     name: 'checkpoint',
-    services: { checkpoint: store, checkpointRetention: retention, checkpointDelivery: delivery },
+    services: { checkpoint: store, checkpointDelivery: delivery },
     registerRoutes(app) {
       registerPassRoutes(app, ctx, store);
       registerExportRoutes(app, ctx);
@@ -50,12 +50,11 @@ export function createCheckpointFeature(ctx: HubContext): HubFeature {
     },
     async start() {
       delivery.start();
-      retention.start();
     },
     async stop() {
       stream.closeAll();
-      await retention.stop();
       await delivery.stop();
     },
+    prune: (now) => retention.prune(now),
   };
 }

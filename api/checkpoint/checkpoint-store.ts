@@ -37,7 +37,7 @@ export class CheckpointStore {
     const now = Date.now();
     const rows = records.map((record, i) => toPassRow(record, i, this.imagesDir, now));
     const cameraIds = [...new Set(rows.map((r) => r.camera_id))];
-    const known = new Set((await this.ctx.db.selectFrom('cameras').select('id').where('id', 'in', cameraIds).execute()).map((c) => c.id));
+    const known = await this.ctx.cameras.existing(cameraIds);
     const unknown = cameraIds.filter((id) => !known.has(id));
     if (unknown.length > 0) throw new PassRejectedError('PASS_CAMERA_UNKNOWN', `unknown camera ids: ${unknown.slice(0, 5).join(', ')}`);
 

@@ -58,7 +58,7 @@ export class CloneDetector {
     const cameraIds = [...new Set([...byPlate.values()].flat().map((r) => r.camera_id))];
     const places = new Map<string, CameraPlace>();
     if (cameraIds.length > 0) {
-      for (const c of await this.ctx.db.selectFrom('cameras').select(['id', 'lat', 'lon']).where('id', 'in', cameraIds).execute()) places.set(c.id, c);
+      for (const c of await this.ctx.cameras.factsOf({ ids: cameraIds })) places.set(c.id, c);
     }
     const findings: CheckpointFindingEvent[] = [];
     for (const pass of usable) {

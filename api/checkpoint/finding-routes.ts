@@ -26,7 +26,7 @@ export function registerFindingRoutes(app: FastifyInstance, ctx: HubContext): vo
     },
   }, async (request) => {
     const user = requireUser(request);
-    const cameras = await visibleCameras(ctx.db, user);
+    const cameras = await visibleCameras(ctx, user);
     const visible = cameras.all ? undefined : new Set(cameras.cameraIds);
     let q = ctx.db.selectFrom('checkpoint_findings').selectAll();
     if (request.query.plate) q = q.where('plate', '=', normalisePlate(request.query.plate) ?? request.query.plate);

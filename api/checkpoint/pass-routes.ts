@@ -15,7 +15,7 @@ import { MAX_BATCH, type CheckpointStore } from './checkpoint-store.ts';
 import { PassIdParams, PassRecordSchema, PassSearchQuery, PassView } from './checkpoint-schemas.ts';
 import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { toPassView } from './pass-record.ts';
-import { departmentCameraIds, searchPasses, type PassPage } from './pass-search.ts';
+import { searchPasses, type PassPage } from './pass-search.ts';
 import { narrowCameras, visibleCameras } from './pass-visibility.ts';
 
 /** Who reads passes: viewers and approvers (admin passes every role check); auditors read the trail, not passes. */
@@ -25,9 +25,9 @@ const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'im
 
 /** Search with the caller's visibility applied first, then the camera/department filters of the query. */
 export async function searchForUser(ctx: HubContext, user: AuthUser, query: Static<typeof PassSearchQuery>, limit: number): Promise<PassPage> {
-  let cameras = await visibleCameras(ctx.db, user);
+  let cameras = await visibleCameras(ctx, user);
   if (query.cameraId !== undefined) cameras = narrowCameras(cameras, [query.cameraId]);
-  if (query.departmentId !== undefined) cameras = narrowCameras(cameras, await departmentCameraIds(ctx.db, query.departmentId));
+  if (query.departmentId !== undefined) cameras = narrowCameras(cameras, await ctx.cameras.ids({ departmentId: query.departmentId }));
   return searchPasses(ctx.db, cameras, { ...query, limit });
 }
 
@@ -61,7 +61,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: HubContext, store:
   }, async (request) => {
     const row = await ctx.db.selectFrom('checkpoint_passes').selectAll().where('id', '=', request.params.id).executeTakeFirst();
     if (!row) throw notFound('PASS_NOT_FOUND', `pass ${request.params.id} does not exist`);
-    await assertCameraAccess(ctx.db, requireUser(request), row.camera_id, 'events');
+    await assertCameraAccess(ctx, requireUser(request), row.camera_id, 'events');
     return toPassView(row);
   });
 
@@ -72,7 +72,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: HubContext, store:
     }, async (request, reply) => {
       const row = await ctx.db.selectFrom('checkpoint_passes').select(['camera_id', 'crop_image_path', 'scene_image_path']).where('id', '=', request.params.id).executeTakeFirst();
       if (!row) throw notFound('PASS_NOT_FOUND', `pass ${request.params.id} does not exist`);
-      await assertCameraAccess(ctx.db, requireUser(request), row.camera_id, 'events');
+      await assertCameraAccess(ctx, requireUser(request), row.camera_id, 'events');
       const stored = kind === 'crop' ? row.crop_image_path : row.scene_image_path;
       // The path comes from the database only, and must still resolve inside the images folder.
       const full = stored === null ? undefined : resolve(store.imagesDir, stored);

@@ -86,8 +86,3 @@ export async function searchPasses(db: Kysely<Database>, cameras: CameraFilter, 
   return { rows: withDistance, nextCursor: more ? encodeCursor(page[page.length - 1]) : null };
 }
 
-/** Camera ids of one department (for the department filter). */
-export async function departmentCameraIds(db: Kysely<Database>, departmentId: string): Promise<string[]> {
-  const rows = await db.selectFrom('cameras').select('id').where('department_id', '=', departmentId).execute();
-  return rows.map((r) => r.id);
-}

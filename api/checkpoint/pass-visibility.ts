@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
-import { decideCameraAccess } from '../auth/camera-access.ts';
+import type { GrantRepository } from '../access/grant-repository.ts';
+import { decideCameraAccess, mayUseCameras } from '../auth/camera-access.ts';
 import type { AuthUser } from '../auth/token-service.ts';
-import type { Database } from '../db/tables/index.ts';
+import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 
 /** Which cameras' passes a user may read: all (admin) or an explicit list (possibly empty). */
 export type CameraFilter = { all: true } | { all: false; cameraIds: string[] };
@@ -10,17 +10,16 @@ export type CameraFilter = { all: true } | { all: false; cameraIds: string[] };
  * Cameras whose passes (scope `events`) the user may see, decided camera by camera with the one rule of
  * api/auth/camera-access.ts: own department, or an active grant with scope `events` that covers it.
  */
-export async function visibleCameras(db: Kysely<Database>, user: Pick<AuthUser, 'role' | 'departmentId'>, now = Date.now()): Promise<CameraFilter> {
+export async function visibleCameras(
+  sources: { cameras: Pick<CameraRepository, 'factsOf'>; grants: Pick<GrantRepository, 'active'> },
+  user: Pick<AuthUser, 'role' | 'departmentId'>,
+  now = Date.now(),
+): Promise<CameraFilter> {
   if (user.role === 'admin') return { all: true };
-  if (!decideCameraAccess(user, { id: '', department_id: user.departmentId, category: 'other', lat: null, lon: null }, 'events', []).allowed) {
-    return { all: false, cameraIds: [] };
-  }
-  const grants = await db.selectFrom('grants').selectAll()
-    .where('grantee_department_id', '=', user.departmentId)
-    .where('starts_at', '<=', now).where('ends_at', '>', now).where('revoked_at', 'is', null)
-    .execute();
+  if (!mayUseCameras(user.role)) return { all: false, cameraIds: [] };
+  const grants = await sources.grants.active({ grantee: user.departmentId, at: now });
   const owners = [user.departmentId, ...new Set(grants.map((g) => g.owner_department_id))];
-  const cameras = await db.selectFrom('cameras').select(['id', 'department_id', 'category', 'lat', 'lon']).where('department_id', 'in', owners).execute();
+  const cameras = await sources.cameras.factsOf({ departments: owners });
   const cameraIds = cameras
     .filter((camera) => decideCameraAccess(user, camera, 'events', grants.filter((g) => g.owner_department_id === camera.department_id)).allowed)
     .map((camera) => camera.id);

@@ -1,12 +1,16 @@
 import type { Kysely } from 'kysely';
+import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import type { Database } from '../db/tables/index.ts';
 import type { CameraFilter } from './pass-visibility.ts';
 
-/** Passes of one plate in time order with their camera's name and location (the (plate, passed_at) index serves it). */
-export async function loadTrajectory(db: Kysely<Database>, cameras: CameraFilter, plate: string, limit: number, from?: number, to?: number) {
+/**
+ * Passes of one plate in time order with their camera's name and location (the (plate, passed_at) index
+ * serves it); the camera columns come from the repository's subquery, joined in the same SQL query.
+ */
+export async function loadTrajectory(db: Kysely<Database>, places: Pick<CameraRepository, 'places'>, cameras: CameraFilter, plate: string, limit: number, from?: number, to?: number) {
   if (!cameras.all && cameras.cameraIds.length === 0) return [];
   let q = db.selectFrom('checkpoint_passes as p')
-    .leftJoin('cameras as c', 'c.id', 'p.camera_id')
+    .leftJoin(places.places().as('c'), 'c.id', 'p.camera_id')
     .select(['p.id', 'p.camera_id', 'p.passed_at', 'p.plate_colour', 'p.lane', 'p.direction', 'c.name as camera_name', 'c.lat', 'c.lon'])
     .where('p.plate', '=', plate);
   if (!cameras.all) q = q.where('p.camera_id', 'in', cameras.cameraIds);

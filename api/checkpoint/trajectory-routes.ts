@@ -32,8 +32,8 @@ export function registerTrajectoryRoutes(app: FastifyInstance, ctx: HubContext):
   }, async (request) => {
     const plate = normalisePlate(request.query.plate);
     if (!plate) throw badRequest('PLATE_INVALID', 'plate must be 2–10 letters, digits or Chinese characters');
-    const cameras = await visibleCameras(ctx.db, requireUser(request));
-    const rows = await loadTrajectory(ctx.db, cameras, plate, MAX_POINTS + 1, request.query.from, request.query.to);
+    const cameras = await visibleCameras(ctx, requireUser(request));
+    const rows = await loadTrajectory(ctx.db, ctx.cameras, cameras, plate, MAX_POINTS + 1, request.query.from, request.query.to);
     const truncated = rows.length > MAX_POINTS;
     const points = rows.slice(0, MAX_POINTS).map((row, sequence) => ({
       type: 'Feature' as const,

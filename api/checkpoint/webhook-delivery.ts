@@ -2,6 +2,7 @@ import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { backoffDelay, type BackoffPolicy } from '../process/backoff.ts';
+import { PeriodicTask } from '../process/periodic-task.ts';
 import type { Database } from '../db/tables/index.ts';
 import type { CheckpointDeliveriesTable } from '../db/tables/checkpoint.ts';
 
@@ -34,8 +35,7 @@ export interface DeliverySettings extends BackoffPolicy {
  * exponential backoff until delivered or maxAttempts is reached. A hub restart resumes where it stopped.
  */
 export class WebhookDelivery {
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly task: PeriodicTask<number>;
   private stopped = true;
   private readonly abort = new AbortController();
 
@@ -44,7 +44,13 @@ export class WebhookDelivery {
     private readonly secret: string,
     private readonly settings: DeliverySettings,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.task = new PeriodicTask({
+      run: () => this.runDue(),
+      everyMs: settings.pollMs,
+      onError: (error) => log.error({ err: error }, 'webhook delivery pass failed'),
+    });
+  }
 
   async enqueue(kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown, subscriptionId: string | null = null): Promise<string> {
     const id = randomUUID();
@@ -59,30 +65,18 @@ export class WebhookDelivery {
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.task.start(0);
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    clearTimeout(this.timer);
     this.abort.abort();
-    await this.running;
+    await this.task.stop();
   }
 
-  /** Run soon (a new message should not wait a whole poll interval). */
+  /** Run soon (a new message should not wait a whole poll interval); a pass in flight is left to end first. */
   private kick(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
-  }
-
-  private schedule(delayMs: number): void {
-    clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.runDue().then(() => undefined, (error: Error) => { this.log.error({ err: error }, 'webhook delivery pass failed'); })
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.settings.pollMs);
-        });
-    }, delayMs);
+    if (!this.stopped) this.task.start(0);
   }
 
   /** Posts every due message once; returns how many were delivered. */

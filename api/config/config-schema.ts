@@ -4,6 +4,7 @@ import { IngestConfigSchema } from '../../ingest/ingest-config.ts';
 import { RelayConfigSchema } from '../../ingest/relay-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
+import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -54,11 +55,15 @@ export const HubConfigSchema = Type.Object(
     shutdown: section({
       graceMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
     }),
+    retention: section({
+      intervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention pass runs (each feature keeps its retention days in its own section)' }),
+    }),
     ingest: IngestConfigSchema,
     relay: RelayConfigSchema,
     analytics: AnalyticsConfigSchema,
     checkpoint: CheckpointConfigSchema,
     access: AccessConfigSchema,
+    dashboard: DashboardConfigSchema,
   },
   { additionalProperties: false },
 );

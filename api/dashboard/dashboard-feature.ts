@@ -28,16 +28,16 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * Sharing dashboard: /api/v1/dashboard/sharing (JSON, any logged-in user) and /metrics (Prometheus).
- * /metrics is internal: it answers the static bearer access.metricsToken (for the scraper; compared in
+ * /metrics is internal: it answers the static bearer dashboard.metricsToken (for the scraper; compared in
  * constant time) or an access token of an admin or auditor, nobody else.
  */
 export function createDashboardFeature(ctx: HubContext): HubFeature {
-  const figures = (viewsSince?: number) => computeSharingFigures(ctx.db, { viewsSince, communityCamerasPlanned: ctx.config.access.communityCamerasPlanned });
+  const figures = (viewsSince?: number) => computeSharingFigures(ctx, { viewsSince, communityCamerasPlanned: ctx.config.dashboard.communityCamerasPlanned });
 
   async function assertMetricsReader(request: FastifyRequest): Promise<void> {
     const token = /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(request.headers.authorization ?? '')?.[1];
     if (!token) throw unauthorized('AUTH_REQUIRED', 'send the metrics token or an admin access token as "Authorization: Bearer <token>"');
-    const configured = ctx.config.access.metricsToken;
+    const configured = ctx.config.dashboard.metricsToken;
     if (configured && timingSafeEqual(digest(token), digest(configured))) return;
     const user = await ctx.tokens.verify(token).catch(() => undefined);
     if (!user || !roleSatisfies(user.role, ['auditor'])) throw unauthorized('METRICS_TOKEN_INVALID', 'the metrics need the metrics token or an admin/auditor access token');

@@ -1,4 +1,6 @@
 import type { Kysely } from 'kysely';
+import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
+import type { GrantRepository } from '../access/grant-repository.ts';
 import { grantCoversCamera } from '../auth/camera-access.ts';
 import type { Database } from '../db/tables/index.ts';
 
@@ -16,7 +18,7 @@ export interface SharingFigures {
   governmentCameras: { total: number; shared: number; share: number };
   /**
    * Community cameras: category 'community' or owned by a department of kind 'community'. Integrated =
-   * registered in the hub and online now; the denominator is access.communityCamerasPlanned when set,
+   * registered in the hub and online now; the denominator is dashboard.communityCamerasPlanned when set,
    * else the registered ones.
    */
   communityCameras: { registered: number; integrated: number; planned: number; share: number };
@@ -29,7 +31,7 @@ export interface SharingFigures {
 
 /** The sharing figures city plans set targets for, computed live from the database. */
 export async function computeSharingFigures(
-  db: Kysely<Database>,
+  { db, cameras: cameraRepository, grants: grantRepository }: { db: Kysely<Database>; cameras: CameraRepository; grants: GrantRepository },
   options: { now?: number; viewsSince?: number; communityCamerasPlanned?: number } = {},
 ): Promise<SharingFigures> {
   const now = options.now ?? Date.now();
@@ -41,9 +43,8 @@ export async function computeSharingFigures(
     .sort((a, b) => b.count - a.count || a.departmentName.localeCompare(b.departmentName));
   const bump = (counts: Map<string, number>, key: string, by = 1) => counts.set(key, (counts.get(key) ?? 0) + by);
 
-  const cameras = await db.selectFrom('cameras').select(['id', 'department_id', 'category', 'lat', 'lon', 'status']).execute();
-  const grants = await db.selectFrom('grants').selectAll()
-    .where('starts_at', '<=', now).where('ends_at', '>', now).where('revoked_at', 'is', null).execute();
+  const cameras = await cameraRepository.summaries();
+  const grants = await grantRepository.active({ at: now });
 
   const government = cameras.filter((c) => deptById.get(c.department_id)?.is_government === 1);
   const shared = government.filter((c) => grants.some((g) => g.owner_department_id === c.department_id && g.grantee_department_id !== c.department_id && grantCoversCamera(g, c)));

@@ -6,7 +6,3 @@ export type DialectName = 'sqlite' | 'postgres';
 export function isPostgres(db: Kysely<any>): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter;
 }
-
-export function dialectOf(db: Kysely<any>): DialectName {
-  return isPostgres(db) ? 'postgres' : 'sqlite';
-}

@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
+import type { FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { hashPassword } from '../auth/password.ts';
 import { requireUser } from '../auth/route-access.ts';
-import { badRequest, conflict } from '../errors/hub-error.ts';
 import { responses } from '../http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubFeature } from '../hub/hub-feature.ts';
+import type { DirectoryActor } from './directory-service.ts';
 
 const DepartmentKind = Type.Union(['public_security', 'traffic', 'community', 'government_other', 'other'].map((k) => Type.Literal(k)));
 const RoleSchema = Type.Union(['admin', 'approver', 'viewer', 'auditor'].map((r) => Type.Literal(r)));
@@ -16,6 +15,11 @@ const DirectoryUserView = Type.Object({
   id: Type.String(), username: Type.String(), displayName: Type.String(), departmentId: Type.String(),
   role: Type.String(), dutyOfficer: Type.Boolean(), disabled: Type.Boolean(),
 });
+
+function actorOf(request: FastifyRequest): DirectoryActor {
+  const admin = requireUser(request);
+  return { id: admin.id, username: admin.username, departmentId: admin.departmentId, clientIp: request.ip };
+}
 
 /** Departments and user accounts, managed by administrators. */
 export function createDirectoryFeature(ctx: HubContext): HubFeature {
@@ -40,12 +44,7 @@ export function createDirectoryFeature(ctx: HubContext): HubFeature {
         },
       }, async (request, reply) => {
         const { name, kind, isGovernment } = request.body;
-        const exists = await ctx.db.selectFrom('departments').select('id').where('name', '=', name).executeTakeFirst();
-        if (exists) throw conflict('DEPARTMENT_EXISTS', `a department named "${name}" exists`);
-        const id = randomUUID();
-        await ctx.db.insertInto('departments').values({ id, name, kind, is_government: isGovernment ? 1 : 0, created_at: Date.now() }).execute();
-        const admin = requireUser(request);
-        await ctx.audit.append({ action: 'config.department.create', userId: admin.id, username: admin.username, departmentId: admin.departmentId, targetType: 'department', targetId: id, clientIp: request.ip, details: { name, kind } });
+        const { id } = await ctx.directory.createDepartment({ name, kind, isGovernment }, actorOf(request));
         reply.status(201);
         return { id, name, kind, isGovernment };
       });
@@ -77,17 +76,7 @@ export function createDirectoryFeature(ctx: HubContext): HubFeature {
         },
       }, async (request, reply) => {
         const body = request.body;
-        const department = await ctx.db.selectFrom('departments').select('id').where('id', '=', body.departmentId).executeTakeFirst();
-        if (!department) throw badRequest('DEPARTMENT_UNKNOWN', `department ${body.departmentId} does not exist`);
-        const taken = await ctx.db.selectFrom('users').select('id').where('username', '=', body.username).executeTakeFirst();
-        if (taken) throw conflict('USERNAME_TAKEN', `username "${body.username}" is taken`);
-        const id = randomUUID();
-        await ctx.db.insertInto('users').values({
-          id, username: body.username, display_name: body.displayName, department_id: body.departmentId, role: body.role,
-          password_hash: await hashPassword(body.password), duty_officer: body.dutyOfficer ? 1 : 0, disabled: 0, created_at: Date.now(),
-        }).execute();
-        const admin = requireUser(request);
-        await ctx.audit.append({ action: 'config.user.create', userId: admin.id, username: admin.username, departmentId: admin.departmentId, targetType: 'user', targetId: id, clientIp: request.ip, details: { username: body.username, role: body.role, departmentId: body.departmentId } });
+        const { id } = await ctx.directory.createUser(body, actorOf(request));
         reply.status(201);
         return { id, username: body.username, displayName: body.displayName, departmentId: body.departmentId, role: body.role, dutyOfficer: !!body.dutyOfficer, disabled: false };
       });

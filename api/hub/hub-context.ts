@@ -1,11 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
+import type { GrantRepository } from '../access/grant-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { HubConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { DialectName } from '../db/dialect.ts';
 import type { Database } from '../db/tables/index.ts';
+import type { DirectoryService } from '../directory/directory-service.ts';
 import type { HubEvents } from '../events/hub-events.ts';
 
 /** What every feature gets: the hub's shared services. */
@@ -22,6 +25,12 @@ export interface HubContext {
   tokens: TokenService;
   secrets: SecretBox;
   events: HubEvents;
+  /** The only owner of the cameras table (and of the sealed credentials). */
+  cameras: CameraRepository;
+  /** The only owner of the grants table, and of the active-grant rule. */
+  grants: GrantRepository;
+  /** Creates users and departments. */
+  directory: DirectoryService;
   /** Base URL the hub is reachable at (set once it listens). */
   publicUrl(): string;
   /** Look up another feature's service by name (e.g. 'relay'); undefined when that feature is off. */

@@ -21,6 +21,11 @@ export interface HubFeature {
   /** Stop background work; in-flight work finishes first. */
   stop?(): Promise<void>;
   readiness?(): Promise<ReadinessCheck>;
+  /**
+   * Deletes this feature's rows past their retention (set in its own config section); returns the rows
+   * deleted per data class. Called by the hub's retention job (retention-job.ts).
+   */
+  prune?(now: number): Promise<Record<string, number>>;
 }
 
 export type HubFeatureFactory = (ctx: HubContext) => HubFeature | Promise<HubFeature>;

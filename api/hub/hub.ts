@@ -9,11 +9,15 @@ import { SecretBox } from '../crypto/secret-box.ts';
 import { openDatabase, type HubDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { HubEvents } from '../events/hub-events.ts';
+import { GrantRepository } from '../access/grant-repository.ts';
+import { DirectoryService } from '../directory/directory-service.ts';
+import { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import { startPrivateRedis, type PrivateRedis } from '../redis/private-redis.ts';
 import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature, HubFeatureFactory } from './hub-feature.ts';
 import { defaultFeatures } from './features.ts';
+import { RetentionJob } from './retention-job.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
@@ -35,6 +39,8 @@ export class Hub {
     readonly ctx: HubContext,
     readonly app: FastifyInstance,
     readonly features: HubFeature[],
+    /** The retention pass over every feature's tables (runOnce for tests and tools). */
+    readonly retention: RetentionJob,
     readonly firstRunAdmin: FirstRunAdmin | undefined,
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
@@ -57,6 +63,8 @@ export class Hub {
       }
       let publicUrl = config.http.publicUrl;
       const services = new Map<string, unknown>();
+      const audit = new AuditLog(database.db);
+      const secrets = new SecretBox(config.credentials.encryptionKey);
       const ctx: HubContext = {
         config,
         dataDir,
@@ -64,10 +72,13 @@ export class Hub {
         dialect: database.dialect,
         log,
         redisUrl: config.redis.url || redis!.url,
-        audit: new AuditLog(database.db),
+        audit,
         tokens: new TokenService(config.auth.tokenSecret, config.auth.issuer, config.auth.tokenTtlSeconds),
-        secrets: new SecretBox(config.credentials.encryptionKey),
+        secrets,
         events: new HubEvents(),
+        cameras: new CameraRepository(database.db, secrets),
+        grants: new GrantRepository(database.db),
+        directory: new DirectoryService(database.db, audit),
         publicUrl: () => publicUrl,
         service: <T>(name: string) => services.get(name) as T | undefined,
       };
@@ -81,6 +92,8 @@ export class Hub {
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
+      const retention = new RetentionJob(features, config.retention.intervalMinutes, log);
+      retention.start();
       let url = '';
       if (options.listen !== false) {
         const address = await app.listen({ host: config.http.host, port: config.http.port });
@@ -91,7 +104,7 @@ export class Hub {
       }
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, firstRunAdmin, state, database, redis, url);
+      return new Hub(ctx, app, features, retention, firstRunAdmin, state, database, redis, url);
     } catch (error) {
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
@@ -119,6 +132,7 @@ export class Hub {
     budget.unref();
     try {
       await this.app.close();
+      await this.retention.stop();
       for (const feature of [...this.features].reverse()) {
         await feature.stop?.().catch((error: Error) => log.error({ err: error, feature: feature.name }, 'feature failed to stop'));
       }

@@ -1,21 +1,22 @@
 import { resolve } from 'node:path';
-import { generatePassword, hashPassword } from '../auth/password.ts';
+import { generatePassword } from '../auth/password.ts';
 import type { HubConfig } from '../config/config-schema.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrateToLatest } from '../db/migrator.ts';
 import { notFound } from '../errors/hub-error.ts';
 import { AuditLog } from '../audit/audit-log.ts';
+import { DirectoryService } from '../directory/directory-service.ts';
 
 /** Sets a new random password for the configured admin account; returns it (to print once). */
 export async function resetAdminPassword(config: HubConfig): Promise<string> {
   const database = openDatabase({ url: config.database.url, dataDir: resolve(config.dataDir) });
   try {
     await migrateToLatest(database.db);
-    const admin = await database.db.selectFrom('users').select(['id', 'department_id']).where('username', '=', config.admin.username).executeTakeFirst();
-    if (!admin) throw notFound('ADMIN_NOT_FOUND', `no user named ${config.admin.username}; start the hub once first`);
+    const audit = new AuditLog(database.db);
     const password = generatePassword();
-    await database.db.updateTable('users').set({ password_hash: await hashPassword(password), disabled: 0 }).where('id', '=', admin.id).execute();
-    await new AuditLog(database.db).append({ action: 'config.admin-password-reset', userId: admin.id, username: config.admin.username, departmentId: admin.department_id, targetType: 'user', targetId: admin.id });
+    const admin = await new DirectoryService(database.db, audit).resetPassword(config.admin.username, password);
+    if (!admin) throw notFound('ADMIN_NOT_FOUND', `no user named ${config.admin.username}; start the hub once first`);
+    await audit.append({ action: 'config.admin-password-reset', userId: admin.id, username: config.admin.username, departmentId: admin.departmentId, targetType: 'user', targetId: admin.id });
     return password;
   } finally {
     await database.close();

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { generatePassword, hashPassword } from '../../api/auth/password.ts';
+import { generatePassword } from '../../api/auth/password.ts';
 import type { CameraCategory, DepartmentKind, Role } from '../../api/db/tables/index.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 
@@ -11,10 +10,10 @@ export interface DemoDepartment {
   category: CameraCategory;
 }
 
-const DEPARTMENTS: Array<{ key: string; name: string; kind: DepartmentKind; category: CameraCategory; government: number }> = [
-  { key: 'ps', name: 'Public Security Bureau', kind: 'public_security', category: 'public_security', government: 1 },
-  { key: 'traffic', name: 'Traffic Police', kind: 'traffic', category: 'traffic', government: 1 },
-  { key: 'community', name: 'Riverside Community', kind: 'community', category: 'community', government: 0 },
+const DEPARTMENTS: Array<{ key: string; name: string; kind: DepartmentKind; category: CameraCategory; isGovernment: boolean }> = [
+  { key: 'ps', name: 'Public Security Bureau', kind: 'public_security', category: 'public_security', isGovernment: true },
+  { key: 'traffic', name: 'Traffic Police', kind: 'traffic', category: 'traffic', isGovernment: true },
+  { key: 'community', name: 'Riverside Community', kind: 'community', category: 'community', isGovernment: false },
 ];
 
 /**
@@ -24,25 +23,16 @@ const DEPARTMENTS: Array<{ key: string; name: string; kind: DepartmentKind; cate
 export async function ensureDemoAccounts(ctx: HubContext): Promise<{ departments: DemoDepartment[]; logins: Array<{ username: string; password: string; role: Role; department: string }> }> {
   const file = join(ctx.dataDir, 'demo-logins.json');
   const known: Record<string, string> = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>) : {};
-  const now = Date.now();
   const departments: DemoDepartment[] = [];
   const logins: Array<{ username: string; password: string; role: Role; department: string }> = [];
   for (const spec of DEPARTMENTS) {
-    let department = await ctx.db.selectFrom('departments').select(['id', 'name']).where('name', '=', spec.name).executeTakeFirst();
-    if (!department) {
-      department = { id: randomUUID(), name: spec.name };
-      await ctx.db.insertInto('departments').values({ id: department.id, name: spec.name, kind: spec.kind, is_government: spec.government, created_at: now }).execute();
-    }
-    departments.push({ id: department.id, name: department.name, category: spec.category });
+    const department = await ctx.directory.ensureDepartment({ name: spec.name, kind: spec.kind, isGovernment: spec.isGovernment });
+    departments.push({ id: department.id, name: spec.name, category: spec.category });
     for (const role of ['approver', 'viewer'] as const) {
       const username = `${spec.key}-${role}`;
-      const exists = await ctx.db.selectFrom('users').select('id').where('username', '=', username).executeTakeFirst();
-      if (!exists) {
+      if (!await ctx.directory.hasUser(username)) {
         const password = generatePassword(16);
-        await ctx.db.insertInto('users').values({
-          id: randomUUID(), username, display_name: `${spec.name} ${role}`, department_id: department.id, role,
-          password_hash: await hashPassword(password), duty_officer: 0, disabled: 0, created_at: now,
-        }).execute();
+        await ctx.directory.createUser({ username, displayName: `${spec.name} ${role}`, departmentId: department.id, role, password });
         known[username] = password;
       }
       logins.push({ username, password: known[username] ?? '(set before; not known to this demo)', role, department: spec.name });

@@ -60,7 +60,7 @@ export class DemoCameras {
   private async run(departments: DemoDepartment[]): Promise<void> {
     const { log, config } = this.ctx;
     const started = Date.now();
-    for (const old of await this.ctx.db.selectFrom('cameras').select('id').where('source', '=', 'demo').execute()) await this.registry.remove(old.id);
+    for (const id of await this.ctx.cameras.ids({ source: 'demo' })) await this.registry.remove(id);
     log.info({ count: config.demo.sampleCameras }, 'demo: starting simulated cameras');
     const smallCount = config.demo.sampleCameras - 1;
     // One after the other, each kept as soon as it runs, so stop() ends whatever did start.

@@ -3,7 +3,8 @@ import type { CameraCategory } from '../../api/db/tables/index.ts';
 import { DomainError } from '../../api/errors/domain-error.ts';
 import { conflict, forbidden, HubError } from '../../api/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
-import type { CameraRegistry, CameraRow } from '../registry/camera-registry.ts';
+import type { CameraRegistry } from '../registry/camera-registry.ts';
+import type { CameraRow } from '../registry/camera-repository.ts';
 import type { CandidateStore } from './candidate-store.ts';
 import { readDevice, type DeviceFacts } from './device-reader.ts';
 

@@ -1,7 +1,7 @@
 import type { CameraStatus } from '../../api/db/tables/index.ts';
 import { DomainError } from '../../api/errors/domain-error.ts';
 import { OnvifClient } from '../onvif/onvif-client.ts';
-import type { CameraCredentials, CameraRow } from '../registry/camera-registry.ts';
+import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
 import { probeRtsp } from '../rtsp/rtsp-probe.ts';
 
 export interface CheckResult {

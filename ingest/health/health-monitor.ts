@@ -2,16 +2,16 @@ import type { CameraStatus } from '../../api/db/tables/index.ts';
 import { HubError } from '../../api/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { backoffDelay } from '../../api/process/backoff.ts';
+import { PeriodicTask } from '../../api/process/periodic-task.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import { checkCamera } from './camera-check.ts';
 
 const FIRST_CHECK_SPREAD_MS = 3_000;
 
 interface Watch {
-  timer: NodeJS.Timeout | undefined;
+  checks: PeriodicTask<CameraStatus | undefined>;
   /** Consecutive failed checks: the exponent of the reconnect backoff. */
   failures: number;
-  running: Promise<CameraStatus | undefined> | undefined;
 }
 
 /**
@@ -36,74 +36,62 @@ export class HealthMonitor {
   async start(): Promise<void> {
     this.stopped = false;
     this.ctx.events.on('camera.changed', this.onChanged);
-    const cameras = await this.ctx.db.selectFrom('cameras').select('id').execute();
+    const cameras = await this.ctx.cameras.ids();
     // Spread the first round out, so a restart does not probe every camera in the same instant.
     const spread = Math.min(FIRST_CHECK_SPREAD_MS, this.ctx.config.ingest.healthIntervalMs);
-    for (const { id } of cameras) this.schedule(id, Math.floor(Math.random() * spread));
+    for (const id of cameras) this.schedule(id, Math.floor(Math.random() * spread));
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     this.ctx.events.off('camera.changed', this.onChanged);
-    const running: Array<Promise<unknown>> = [];
-    for (const watch of this.watches.values()) {
-      clearTimeout(watch.timer);
-      if (watch.running) running.push(watch.running);
-    }
+    const watches = [...this.watches.values()];
     this.watches.clear();
-    await Promise.allSettled(running);
+    await Promise.allSettled(watches.map((watch) => watch.checks.stop()));
   }
 
-  /** Runs a check now (and resumes the loop after it); resolves with the status it recorded. */
-  async checkNow(cameraId: string): Promise<CameraStatus | undefined> {
-    const watch = this.watchOf(cameraId);
-    if (watch.running) await watch.running.catch(() => undefined);
-    clearTimeout(watch.timer);
-    return this.run(cameraId, watch);
+  /** Runs a check now (after the one in flight, if any) and resumes the loop after it; resolves with the status it recorded. */
+  checkNow(cameraId: string): Promise<CameraStatus | undefined> {
+    return this.watchOf(cameraId).checks.runNow();
   }
 
   private watchOf(cameraId: string): Watch {
     let watch = this.watches.get(cameraId);
     if (!watch) {
-      watch = { timer: undefined, failures: 0, running: undefined };
+      const created: Watch = {
+        failures: 0,
+        checks: new PeriodicTask({
+          run: () => this.checkOnce(cameraId),
+          everyMs: (status) => this.nextCheckIn(status, created),
+          // checkOnce records its own failures as 'offline'; only the unexpected lands here.
+          onError: (error) => this.ctx.log.warn({ err: error, cameraId }, 'camera health check failed'),
+        }),
+      };
+      watch = created;
       this.watches.set(cameraId, watch);
     }
     return watch;
   }
 
+  /** Online: the regular interval; otherwise the reconnect backoff; no status (camera gone, monitor stopped): no next check. */
+  private nextCheckIn(status: CameraStatus | undefined, watch: Watch): number | undefined {
+    if (status === undefined || this.stopped) return undefined;
+    const { ingest } = this.ctx.config;
+    if (status === 'online') {
+      watch.failures = 0;
+      return ingest.healthIntervalMs;
+    }
+    return backoffDelay({ initialDelayMs: ingest.reconnectInitialMs, maxDelayMs: ingest.reconnectMaxMs }, watch.failures++);
+  }
+
   private schedule(cameraId: string, delayMs: number): void {
     if (this.stopped) return;
-    const watch = this.watchOf(cameraId);
-    clearTimeout(watch.timer);
-    watch.timer = setTimeout(() => {
-      watch.timer = undefined;
-      if (watch.running) return this.schedule(cameraId, 100);
-      void this.run(cameraId, watch);
-    }, delayMs);
-    watch.timer.unref();
+    this.watchOf(cameraId).checks.start(delayMs);
   }
 
   private unwatch(cameraId: string): void {
-    const watch = this.watches.get(cameraId);
-    if (watch) clearTimeout(watch.timer);
+    void this.watches.get(cameraId)?.checks.stop();
     this.watches.delete(cameraId);
-  }
-
-  private run(cameraId: string, watch: Watch): Promise<CameraStatus | undefined> {
-    const running = this.checkOnce(cameraId).then((status) => {
-      watch.running = undefined;
-      if (status === undefined || this.stopped || this.watches.get(cameraId) !== watch) return status;
-      const { ingest } = this.ctx.config;
-      if (status === 'online') {
-        watch.failures = 0;
-        this.schedule(cameraId, ingest.healthIntervalMs);
-      } else {
-        this.schedule(cameraId, backoffDelay({ initialDelayMs: ingest.reconnectInitialMs, maxDelayMs: ingest.reconnectMaxMs }, watch.failures++));
-      }
-      return status;
-    });
-    watch.running = running;
-    return running;
   }
 
   private async checkOnce(cameraId: string): Promise<CameraStatus | undefined> {

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { deleteSeriesBefore } from '../../api/db/delete-series.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { HubEventMap } from '../../api/events/hub-events.ts';
 
@@ -25,11 +26,15 @@ export class StatusHistory {
   }
 
   async record(event: StatusEvent): Promise<void> {
-    const exists = await this.ctx.db.selectFrom('cameras').select('id').where('id', '=', event.cameraId).executeTakeFirst();
-    if (!exists) return;
+    if (await this.ctx.cameras.statusOf(event.cameraId) === undefined) return;
     await this.ctx.db.insertInto('camera_status_changes').values({
       id: randomUUID(), camera_id: event.cameraId, at: event.at, status: event.status, previous: event.previous, reason: event.reason?.slice(0, 500) ?? null,
     }).execute();
+  }
+
+  /** Retention: deletes the history before the cutoff; returns how many changes went. */
+  prune(before: number): Promise<number> {
+    return deleteSeriesBefore(this.ctx.db, 'camera_status_changes', before);
   }
 
   list(cameraId: string, limit: number) {

@@ -30,7 +30,7 @@ export function registerPtzRoutes(app: FastifyInstance, ctx: HubContext, ptz: Pt
       targetType: 'camera', targetId: cameraId, clientIp: request.ip, details: { operation, ...details },
     });
     try {
-      await assertCameraAccess(ctx.db, user, cameraId, 'ptz');
+      await assertCameraAccess(ctx, user, cameraId, 'ptz');
     } catch (error) {
       if (error instanceof HubError && error.status === 403) await audit('denied', error.code);
       throw error;

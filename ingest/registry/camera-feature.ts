@@ -5,7 +5,7 @@ import { registerCameraRoutes } from './camera-routes.ts';
 
 /** The camera catalogue; publishes the registry as the 'cameras' service. */
 export function createCameraFeature(ctx: HubContext): HubFeature {
-  const registry = new CameraRegistry(ctx.db, ctx.secrets, ctx.events);
+  const registry = new CameraRegistry(ctx.db, ctx.cameras, ctx.events);
   return {
     name: 'cameras',
     services: { cameras: registry },

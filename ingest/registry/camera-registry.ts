@@ -1,15 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import type { SecretBox } from '../../api/crypto/secret-box.ts';
+import type { Kysely } from 'kysely';
 import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/db/tables/index.ts';
 import { badRequest, notFound } from '../../api/errors/hub-error.ts';
 import type { HubEvents } from '../../api/events/hub-events.ts';
 import { assertCameraUrl, withCredentials } from '../rtsp/camera-url.ts';
-
-export interface CameraCredentials {
-  username: string;
-  password: string;
-}
+import type { CameraChanges, CameraCredentials, CameraRepository, CameraRow, NewCameraRow } from './camera-repository.ts';
 
 export interface CameraInput {
   name: string;
@@ -27,8 +22,6 @@ export interface CameraInput {
   analyticsEnabled?: boolean;
   source?: CamerasTable['source'];
 }
-
-export type CameraRow = Selectable<CamerasTable>;
 
 /** Credentials typed into a URL (rtsp://user:pass@host) move to the encrypted store; the URL keeps none. */
 function splitCredentials(raw: string): { url: string; credentials?: CameraCredentials } {
@@ -52,10 +45,10 @@ function optionalHttpUrl(raw: string | null | undefined, field: string): string 
 
 /**
  * The cameras the hub knows: registration (manual, ONVIF adoption, CSV), credentials sealed at rest,
- * status. The only code that opens credentials, and only to hand them to a camera, never to a user.
+ * status. Opens credentials only to hand them to a camera, never to a user; the rows live in CameraRepository.
  */
 export class CameraRegistry {
-  constructor(private readonly db: Kysely<Database>, private readonly secrets: SecretBox, private readonly events: HubEvents) {}
+  constructor(private readonly db: Kysely<Database>, private readonly cameras: CameraRepository, private readonly events: HubEvents) {}
 
   async create(input: CameraInput): Promise<CameraRow> {
     const department = await this.db.selectFrom('departments').select('id').where('id', '=', input.departmentId).executeTakeFirst();
@@ -64,7 +57,7 @@ export class CameraRegistry {
     const sub = input.subStreamUrl ? splitCredentials(input.subStreamUrl) : undefined;
     const credentials = input.credentials ?? main.credentials ?? sub?.credentials;
     const now = Date.now();
-    const row: CameraRow = {
+    const row: NewCameraRow = {
       id: randomUUID(),
       name: input.name,
       department_id: input.departmentId,
@@ -76,7 +69,6 @@ export class CameraRegistry {
       sub_stream_url: sub?.url ?? null,
       snapshot_url: optionalHttpUrl(input.snapshotUrl, 'snapshotUrl'),
       onvif_xaddr: optionalHttpUrl(input.onvifXaddr, 'onvifXaddr'),
-      credentials_enc: credentials ? this.secrets.sealJson(credentials) : null,
       status: 'unknown',
       last_seen_at: null,
       status_changed_at: null,
@@ -86,28 +78,24 @@ export class CameraRegistry {
       created_at: now,
       updated_at: now,
     };
-    await this.db.insertInto('cameras').values(row).execute();
+    const created = await this.cameras.insert(row, credentials ?? null);
     this.events.emit('camera.changed', { cameraId: row.id, change: 'created' });
-    return row;
+    return created;
   }
 
   async get(id: string): Promise<CameraRow> {
-    const row = await this.db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await this.cameras.find(id);
     if (!row) throw notFound('CAMERA_NOT_FOUND', `camera ${id} does not exist`);
     return row;
   }
 
   list(filter: { departmentId?: string; category?: CameraCategory; status?: CameraStatus } = {}): Promise<CameraRow[]> {
-    let query = this.db.selectFrom('cameras').selectAll().orderBy('name');
-    if (filter.departmentId) query = query.where('department_id', '=', filter.departmentId);
-    if (filter.category) query = query.where('category', '=', filter.category);
-    if (filter.status) query = query.where('status', '=', filter.status);
-    return query.execute();
+    return this.cameras.list(filter);
   }
 
   async update(id: string, patch: Partial<Omit<CameraInput, 'departmentId' | 'source'>>): Promise<CameraRow> {
     const current = await this.get(id);
-    const changes: Partial<CameraRow> = { updated_at: Date.now() };
+    const changes: CameraChanges = { updated_at: Date.now() };
     if (patch.name !== undefined) changes.name = patch.name;
     if (patch.category !== undefined) changes.category = patch.category;
     if (patch.lat !== undefined) changes.lat = patch.lat;
@@ -123,21 +111,20 @@ export class CameraRegistry {
       credentials ??= main.credentials;
     }
     if (patch.subStreamUrl !== undefined) changes.sub_stream_url = patch.subStreamUrl ? splitCredentials(patch.subStreamUrl).url : null;
-    if (credentials !== undefined) changes.credentials_enc = credentials ? this.secrets.sealJson(credentials) : null;
-    await this.db.updateTable('cameras').set(changes).where('id', '=', id).execute();
+    const written = await this.cameras.update(id, changes, credentials);
     this.events.emit('camera.changed', { cameraId: id, change: 'updated' });
-    return { ...current, ...changes };
+    return { ...current, ...written };
   }
 
   async remove(id: string): Promise<void> {
     await this.get(id);
-    await this.db.deleteFrom('cameras').where('id', '=', id).execute();
+    await this.cameras.delete(id);
     this.events.emit('camera.changed', { cameraId: id, change: 'deleted' });
   }
 
   /** Decrypted credentials, for talking to the camera only. */
   credentialsOf(row: Pick<CameraRow, 'credentials_enc'>): CameraCredentials | undefined {
-    return row.credentials_enc ? this.secrets.openJson<CameraCredentials>(row.credentials_enc) : undefined;
+    return this.cameras.credentialsOf(row);
   }
 
   /** The URL ffmpeg pulls, credentials included. Never log or return it. */
@@ -150,15 +137,15 @@ export class CameraRegistry {
 
   /** Records a status change (and emits camera.status); a repeat of the same status only updates last_seen_at. */
   async setStatus(id: string, status: CameraStatus, reason?: string, at = Date.now()): Promise<CameraStatus> {
-    const row = await this.db.selectFrom('cameras').select(['status']).where('id', '=', id).executeTakeFirst();
-    if (!row) throw notFound('CAMERA_NOT_FOUND', `camera ${id} does not exist`);
+    const previous = await this.cameras.statusOf(id);
+    if (!previous) throw notFound('CAMERA_NOT_FOUND', `camera ${id} does not exist`);
     const seen = status === 'online' ? { last_seen_at: at } : {};
-    if (row.status === status) {
-      if (status === 'online') await this.db.updateTable('cameras').set(seen).where('id', '=', id).execute();
-      return row.status;
+    if (previous === status) {
+      if (status === 'online') await this.cameras.update(id, seen);
+      return previous;
     }
-    await this.db.updateTable('cameras').set({ status, status_changed_at: at, ...seen }).where('id', '=', id).execute();
-    this.events.emit('camera.status', { cameraId: id, status, previous: row.status, at, reason });
-    return row.status;
+    await this.cameras.update(id, { status, status_changed_at: at, ...seen });
+    this.events.emit('camera.status', { cameraId: id, status, previous, at, reason });
+    return previous;
   }
 }

@@ -7,7 +7,8 @@ import type { AuthUser } from '../../api/auth/token-service.ts';
 import { forbidden } from '../../api/errors/hub-error.ts';
 import { IdParams, OkResponse, responses } from '../../api/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
-import type { CameraRegistry, CameraRow } from './camera-registry.ts';
+import type { CameraRegistry } from './camera-registry.ts';
+import type { CameraRow } from './camera-repository.ts';
 
 const Category = Type.Union(['public_security', 'traffic', 'community', 'other'].map((c) => Type.Literal(c)));
 const Status = Type.Union(['unknown', 'online', 'offline', 'auth_failed'].map((s) => Type.Literal(s)));
@@ -53,15 +54,14 @@ export function registerCameraRoutes(app: FastifyInstance, ctx: HubContext, regi
   const toViews = async (user: AuthUser, rows: CameraRow[]): Promise<Array<Static<typeof CameraView>>> => {
     const departments = new Map((await ctx.db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
     const now = Date.now();
-    const grants = await ctx.db.selectFrom('grants').selectAll().where('grantee_department_id', '=', user.departmentId)
-      .where('starts_at', '<=', now).where('ends_at', '>', now).where('revoked_at', 'is', null).execute();
+    const grants = await ctx.grants.active({ grantee: user.departmentId, at: now });
     return rows.map((row) => {
       const own = grants.filter((g) => g.owner_department_id === row.department_id);
       const access = Object.fromEntries(CAMERA_SCOPES.map((scope) => [scope, decideCameraAccess(user, row, scope, own).allowed])) as Static<typeof CameraView>['access'];
       return {
         id: row.id, name: row.name, departmentId: row.department_id, departmentName: departments.get(row.department_id) ?? '',
         category: row.category, lat: row.lat, lon: row.lon, address: row.address, status: row.status, lastSeenAt: row.last_seen_at,
-        ptz: row.ptz === 1, analyticsEnabled: row.analytics_enabled === 1, source: row.source, hasCredentials: row.credentials_enc !== null, access,
+        ptz: row.ptz === 1, analyticsEnabled: row.analytics_enabled === 1, source: row.source, hasCredentials: ctx.cameras.hasCredentials(row), access,
       };
     });
   };

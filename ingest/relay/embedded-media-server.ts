@@ -71,12 +71,6 @@ export class EmbeddedMediaServer {
     return nmsContext.broadcasts.get(this.streamPath(name))?.getPublishStatus() === 'publishing';
   }
 
-  /** Local RTMP readers (not hub viewers) of a stream, e.g. the analytics sampler. */
-  rtmpReaders(name: string): number {
-    const broadcast = nmsContext.broadcasts.get(this.streamPath(name));
-    return broadcast ? [...broadcast.subscribers.values()].filter((s) => s.protocol === 'rtmp').length : 0;
-  }
-
   /** Attaches an FLV viewer (HTTP or WebSocket sink); it waits for the publisher if the stream is still starting. */
   attachFlvViewer(name: string, sink: FlvSink): FlvViewer | undefined {
     const path = this.streamPath(name);

@@ -16,7 +16,6 @@ export class FlvViewer implements NmsSession {
   readonly ip = '';
   readonly protocol = 'flv';
   readonly isPublisher = false;
-  bytesSent = 0;
   private closed = false;
   private readonly closeListeners: Array<() => void> = [];
 
@@ -49,7 +48,6 @@ export class FlvViewer implements NmsSession {
       return;
     }
     this.sink.write(buffer);
-    this.bytesSent += buffer.length;
   }
 
   /** Detach from the broadcast and end (or, with cut, drop) the connection. */

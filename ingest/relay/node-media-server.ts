@@ -40,14 +40,12 @@ interface NmsLogger {
 
 type BroadcastConstructor = new (streamPath: string) => NmsBroadcast;
 type RtmpSessionConstructor = new (socket: Socket) => NmsSession & { run(): void };
-type BaseSessionConstructor = new () => NmsSession;
 
 const require = createRequire(import.meta.url);
 export const nmsContext = require('node-media-server/src/core/context.js') as NmsContext;
 const nmsLogger = require('node-media-server/src/core/logger.js') as NmsLogger;
 export const NmsBroadcastServer = require('node-media-server/src/server/broadcast_server.js') as BroadcastConstructor;
 export const NmsRtmpSession = require('node-media-server/src/session/rtmp_session.js') as RtmpSessionConstructor;
-export const NmsBaseSession = require('node-media-server/src/session/base_session.js') as BaseSessionConstructor;
 
 let configuredSecret: string | undefined;
 let logSink: Pick<Logger, 'debug' | 'warn' | 'error'> | undefined;

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { GrantRepository } from '../../api/access/grant-repository.ts';
 import type { AuditLog } from '../../api/audit/audit-log.ts';
 import type { CameraAccessDecision } from '../../api/auth/camera-access.ts';
 import type { AuthUser, TokenService } from '../../api/auth/token-service.ts';
-import type { Database } from '../../api/db/tables/index.ts';
 import { forbidden, HubError, notFound, unauthorized } from '../../api/errors/hub-error.ts';
+import { PeriodicTask } from '../../api/process/periodic-task.ts';
 import type { RelayConfig } from '../relay-config.ts';
 import type { FlvViewer } from './flv-viewer.ts';
 import { PlaySession, type PlayProtocol, type PlayStopReason } from './play-session.ts';
@@ -22,7 +22,7 @@ export interface PlayTicket {
 }
 
 interface Deps {
-  db: Kysely<Database>;
+  grants: Pick<GrantRepository, 'statesOf'>;
   audit: AuditLog;
   tokens: TokenService;
   config: RelayConfig;
@@ -37,14 +37,17 @@ interface Deps {
  */
 export class PlaySessions {
   private readonly sessions = new Map<string, PlaySession>();
-  private sweeper: NodeJS.Timeout | undefined;
+  private readonly sweeper = new PeriodicTask({
+    run: () => this.sweep(),
+    everyMs: 1_000,
+    onError: (error) => this.deps.log.warn({ err: error }, 'play session sweep failed'),
+  });
   private lastGrantCheck = 0;
 
   constructor(private readonly deps: Deps, private readonly hub: StreamHub) {}
 
   start(): void {
-    this.sweeper = setInterval(() => void this.sweep().catch((error: Error) => this.deps.log.warn({ err: error }, 'play session sweep failed')), 1_000);
-    this.sweeper.unref();
+    this.sweeper.start();
   }
 
   get(sessionId: string): PlaySession | undefined {
@@ -159,17 +162,17 @@ export class PlaySessions {
     this.lastGrantCheck = now;
     const grantIds = [...new Set(this.list().map((s) => s.grantId).filter((id): id is string => id !== null))];
     if (grantIds.length === 0) return;
-    const rows = new Map((await this.deps.db.selectFrom('grants').select(['id', 'revoked_at', 'ends_at']).where('id', 'in', grantIds).execute()).map((g) => [g.id, g]));
+    const states = await this.deps.grants.statesOf(grantIds, now);
     for (const id of grantIds) {
-      const grant = rows.get(id);
       // A grant that vanished counts as revoked.
-      if (!grant || grant.revoked_at !== null) await this.endForGrant(id, 'grant_revoked');
-      else if (Number(grant.ends_at) <= now) await this.endForGrant(id, 'grant_expired');
+      const state = states.get(id) ?? 'revoked';
+      if (state === 'revoked') await this.endForGrant(id, 'grant_revoked');
+      else if (state === 'ended') await this.endForGrant(id, 'grant_expired');
     }
   }
 
   async stopAll(reason: PlayStopReason): Promise<void> {
-    clearInterval(this.sweeper);
+    await this.sweeper.stop();
     await Promise.all(this.list().map((s) => this.end(s, reason)));
   }
 }

@@ -18,7 +18,7 @@ export function createRelayFeature(ctx: HubContext): HubFeature {
   const config = ctx.config.relay;
   const media = new EmbeddedMediaServer(ctx.log);
   const hub = new StreamHub({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), log: ctx.log });
-  const sessions = new PlaySessions({ db: ctx.db, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, hub);
+  const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, hub);
 
   const guard = (what: string, work: Promise<unknown>) => {
     work.catch((error: Error) => ctx.log.error({ err: error }, `relay: ${what} failed`));

@@ -54,7 +54,7 @@ export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, hub: 
     },
   }, async (request, reply) => {
     const user = requireUser(request);
-    const decision = await assertCameraAccess(ctx.db, user, request.params.id, 'live');
+    const decision = await assertCameraAccess(ctx, user, request.params.id, 'live');
     const ticket = await sessions.open(user, request.params.id, decision, request.body?.protocol ?? 'flv', request.ip);
     reply.status(201);
     return ticketView(ticket);
@@ -66,7 +66,7 @@ export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, hub: 
   }, async (request) => {
     const user = requireUser(request);
     const session = sessions.owned(request.params.sessionId, user);
-    const decision = await assertCameraAccess(ctx.db, user, session.cameraId, 'live').catch(async (error: unknown) => {
+    const decision = await assertCameraAccess(ctx, user, session.cameraId, 'live').catch(async (error: unknown) => {
       await sessions.end(session, 'grant_revoked');
       throw error;
     });

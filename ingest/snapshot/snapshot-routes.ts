@@ -27,7 +27,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, ctx: HubContext, sn
     });
     let decision;
     try {
-      decision = await assertCameraAccess(ctx.db, user, cameraId, 'snapshot');
+      decision = await assertCameraAccess(ctx, user, cameraId, 'snapshot');
     } catch (error) {
       if (error instanceof HubError && error.status === 403) await audit('denied', {}, error.code);
       throw error;

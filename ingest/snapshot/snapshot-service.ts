@@ -3,7 +3,8 @@ import { HubError } from '../../api/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
 import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
-import type { CameraCredentials, CameraRegistry, CameraRow } from '../registry/camera-registry.ts';
+import type { CameraRegistry } from '../registry/camera-registry.ts';
+import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
 import { grabFrame } from './ffmpeg-frame.ts';
 
 /** Decoding bombs stop here: 8K is plenty for a camera still. */

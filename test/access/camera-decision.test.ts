@@ -14,7 +14,7 @@ describeEachDatabase('camera decision follows grants', (kind) => {
 
   for (const scope of CAMERA_SCOPES) {
     it(`scope ${scope}: access appears with the grant, ends at expiry and at revocation`, async () => {
-      const db = t.hub.ctx.db;
+      const db = t.hub.ctx;
       const viewer = authUser(t.users.psViewer);
       // Fresh cameras per scope, so grants of the other scopes' tests do not count here.
       const camera = await addCamera(t, { departmentId: t.departments.traffic, category: 'traffic' });
@@ -61,7 +61,7 @@ describeEachDatabase('camera decision follows grants', (kind) => {
   }
 
   it('category and area grants cover exactly the matching cameras of the owner', async () => {
-    const db = t.hub.ctx.db;
+    const db = t.hub.ctx;
     const inArea = await addCamera(t, { departmentId: t.departments.community, category: 'community', lat: 31.2, lon: 121.4 });
     const outArea = await addCamera(t, { departmentId: t.departments.community, category: 'community', lat: 30.0, lon: 121.4 });
     const viewer = authUser(t.users.trafficViewer);

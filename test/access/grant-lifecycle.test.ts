@@ -94,7 +94,7 @@ describeEachDatabase('grant lifecycle', (kind) => {
     await vi.waitFor(() => {
       expect(stream.events.some((e) => e.event === 'grant.ended' && e.data.grantId === grantId && e.data.reason === 'expired')).toBe(true);
     }, { timeout: 20_000, interval: 100 });
-    expect((await authorizeCamera(t.hub.ctx.db, authUser(t.users.trafficViewer), cam, 'snapshot')).allowed).toBe(false);
+    expect((await authorizeCamera(t.hub.ctx, authUser(t.users.trafficViewer), cam, 'snapshot')).allowed).toBe(false);
     stream.close();
     await stream.done;
   });
@@ -115,9 +115,9 @@ describeEachDatabase('grant lifecycle', (kind) => {
     expect(taken.body.endsAt - taken.body.startsAt).toBe(15 * MINUTE);
     expect(taken.body.startsAt).toBeGreaterThanOrEqual(before);
     const grantId = taken.body.id;
-    const decision = await authorizeCamera(t.hub.ctx.db, authUser(t.users.psViewer), camera, 'ptz');
+    const decision = await authorizeCamera(t.hub.ctx, authUser(t.users.psViewer), camera, 'ptz');
     expect(decision).toMatchObject({ allowed: true, grantId, expiresAt: taken.body.endsAt });
-    expect((await authorizeCamera(t.hub.ctx.db, authUser(t.users.psViewer), camera, 'live', taken.body.endsAt)).allowed).toBe(false);
+    expect((await authorizeCamera(t.hub.ctx, authUser(t.users.psViewer), camera, 'live', taken.body.endsAt)).allowed).toBe(false);
 
     const toReview = await t.api('/api/v1/access/grants?side=owner&unreviewedEmergency=true', { user: t.users.trafficApprover });
     expect(toReview.body.map((g: any) => g.id)).toEqual([grantId]);
@@ -131,7 +131,7 @@ describeEachDatabase('grant lifecycle', (kind) => {
     expect(reviewed.body).toMatchObject({ state: 'revoked', revokeReason: 'the incident was closed an hour ago' });
     expect(reviewed.body.reviewedAt).toBeTypeOf('number');
     expect((await review(t.users.trafficApprover, { outcome: 'upheld' })).body.code).toBe('ALREADY_REVIEWED');
-    expect((await authorizeCamera(t.hub.ctx.db, authUser(t.users.psViewer), camera, 'ptz')).allowed).toBe(false);
+    expect((await authorizeCamera(t.hub.ctx, authUser(t.users.psViewer), camera, 'ptz')).allowed).toBe(false);
     expect((await t.api('/api/v1/access/grants?side=owner&unreviewedEmergency=true', { user: t.users.trafficApprover })).body).toEqual([]);
 
     const actions = await t.hub.ctx.db.selectFrom('audit_events').select(['action', 'result', 'user_id']).where('action', 'like', 'access.emergency%').orderBy('seq').execute();

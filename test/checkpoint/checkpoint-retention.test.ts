@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CheckpointStore } from '../../api/checkpoint/checkpoint-store.ts';
-import type { RetentionJob } from '../../api/checkpoint/retention-job.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, pass } from './checkpoint-fixtures.ts';
@@ -13,13 +12,20 @@ describeEachDatabase('checkpoint retention', (kind) => {
   let t: TestHub;
 
   beforeAll(async () => {
-    t = await startTestHub(kind, { overrides: { checkpoint: { retentionDays: { passes: 30, images: 7, alerts: 30, findings: 30, deliveries: 7, crowdSamples: 30, crowdAlerts: 30, cameraStatusChanges: 30, notifications: 30 } } } });
+    t = await startTestHub(kind, {
+      overrides: {
+        checkpoint: { retentionDays: { passes: 30, images: 7, alerts: 30, findings: 30, deliveries: 7 } },
+        analytics: { retentionDays: { crowdSamples: 30, crowdAlerts: 30 } },
+        ingest: { retentionDays: { cameraStatusChanges: 30 } },
+        access: { retentionDays: { notifications: 30 } },
+      },
+    });
   });
   afterAll(async () => { await t?.stop(); });
 
   it('deletes each class past its retention and touches nothing younger', async () => {
     const store = t.hub.ctx.service<CheckpointStore>('checkpoint')!;
-    const retention = t.hub.ctx.service<RetentionJob>('checkpointRetention')!;
+    const retention = t.hub.retention;
     const camera = await addCamera(t, t.departments.traffic);
     const images = join(t.database.dataDir, 'images');
     mkdirSync(images, { recursive: true });
@@ -64,7 +70,7 @@ describeEachDatabase('checkpoint retention', (kind) => {
       { id: 'ca-open', camera_id: camera, zone_id: '_all', started_at: now - 60 * DAY, raised_at: now - 60 * DAY, ended_at: null, threshold: 5, peak_count: 9 },
     ]).execute();
 
-    const retention = t.hub.ctx.service<RetentionJob>('checkpointRetention')!;
+    const retention = t.hub.retention;
     const report = await retention.runOnce(now);
     expect(report).toMatchObject({ crowdSamples: 2, cameraStatusChanges: 2, crowdAlerts: 2, notifications: 2 });
     const samples = await db.selectFrom('crowd_samples').select('at').where('camera_id', '=', camera).orderBy('at').execute();

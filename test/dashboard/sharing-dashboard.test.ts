@@ -13,7 +13,7 @@ describeEachDatabase('sharing dashboard', (kind) => {
   let t: TestHub;
   let now: number;
   beforeAll(async () => {
-    t = await startAccessHub(kind, { overrides: { access: { metricsToken: METRICS_TOKEN } } });
+    t = await startAccessHub(kind, { overrides: { dashboard: { metricsToken: METRICS_TOKEN } } });
     const { ps, traffic, community } = t.departments;
     now = Date.now();
     const cam = (departmentId: string, category: 'public_security' | 'traffic' | 'community', status: 'online' | 'offline' = 'online') => addCamera(t, { departmentId, category, status });
@@ -49,7 +49,7 @@ describeEachDatabase('sharing dashboard', (kind) => {
 
   it('computes the sharing figures of a known fixture', async () => {
     const { ps, traffic, community } = t.departments;
-    const figures = await computeSharingFigures(t.hub.ctx.db, { now });
+    const figures = await computeSharingFigures(t.hub.ctx, { now });
     expect(figures.governmentCameras).toEqual({ total: 6, shared: 2, share: 2 / 6 });
     expect(figures.communityCameras).toEqual({ registered: 3, integrated: 2, planned: 3, share: 2 / 3 });
     expect(figures.cameras).toEqual({ total: 9, online: 7, share: 7 / 9 });
@@ -67,7 +67,7 @@ describeEachDatabase('sharing dashboard', (kind) => {
       { departmentId: ps, departmentName: 'Public Security Bureau', count: 3 },
       { departmentId: traffic, departmentName: 'Traffic Police', count: 1 },
     ]);
-    const planned = await computeSharingFigures(t.hub.ctx.db, { now, communityCamerasPlanned: 10 });
+    const planned = await computeSharingFigures(t.hub.ctx, { now, communityCamerasPlanned: 10 });
     expect(planned.communityCameras).toEqual({ registered: 3, integrated: 2, planned: 10, share: 0.2 });
   });
 

@@ -1,8 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { REDACTED_LOG_PATHS } from '../../api/app.ts';
-import { hashPassword } from '../../api/auth/password.ts';
 import { loadConfig } from '../../api/config/load-config.ts';
 import type { Role } from '../../api/db/tables/index.ts';
 import type { HubFeatureFactory } from '../../api/hub/hub-feature.ts';
@@ -62,21 +61,18 @@ export async function startLoggedHub(kind: DatabaseKind, o: { overrides?: Record
     return result.body.token as string;
   };
   const db = hub.ctx.db;
-  const now = Date.now();
-  const departments = { ps: randomUUID(), traffic: randomUUID(), community: randomUUID() };
-  await db.insertInto('departments').values([
-    { id: departments.ps, name: 'Public Security Bureau', kind: 'public_security', is_government: 1, created_at: now },
-    { id: departments.traffic, name: 'Traffic Police', kind: 'traffic', is_government: 1, created_at: now },
-    { id: departments.community, name: 'Riverside Community', kind: 'community', is_government: 0, created_at: now },
-  ]).execute();
-  const hash = await hashPassword(TEST_PASSWORD);
+  const { directory } = hub.ctx;
+  const departments = {
+    ps: (await directory.createDepartment({ name: 'Public Security Bureau', kind: 'public_security', isGovernment: true })).id,
+    traffic: (await directory.createDepartment({ name: 'Traffic Police', kind: 'traffic', isGovernment: true })).id,
+    community: (await directory.createDepartment({ name: 'Riverside Community', kind: 'community', isGovernment: false })).id,
+  };
   const specs: Array<[UserName, string, Role]> = [
     ['psViewer', departments.ps, 'viewer'], ['psApprover', departments.ps, 'approver'], ['trafficViewer', departments.traffic, 'viewer'],
     ['trafficApprover', departments.traffic, 'approver'], ['communityApprover', departments.community, 'approver'], ['auditor', departments.ps, 'auditor'],
   ];
-  for (const [username, departmentId, role] of specs) {
-    await db.insertInto('users').values({ id: randomUUID(), username, display_name: username, department_id: departmentId, role, password_hash: hash, duty_officer: 0, disabled: 0, created_at: now }).execute();
-  }
+  // Hashed in parallel (scrypt runs on the thread pool) to keep hub start-up short.
+  await Promise.all(specs.map(([username, departmentId, role]) => directory.createUser({ username, displayName: username, departmentId, role, password: TEST_PASSWORD })));
   const users = {} as TestHub['users'];
   for (const username of ['admin', ...specs.map((s) => s[0])] as UserName[]) {
     const row = await db.selectFrom('users').select(['id', 'department_id', 'role']).where('username', '=', username).executeTakeFirstOrThrow();

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { decodeImage } from '../../analytics/models/raw-image.ts';
 import { PassQueue } from '../../analytics/pipeline/pass-queue.ts';
 import { RemoteAnalyser } from '../../analytics/pipeline/remote-analyser.ts';
-import { FRAMES_QUEUE, QUEUE_PREFIX } from '../../analytics/pipeline/remote-frames.ts';
+import { QUEUES } from '../../api/redis/queue-catalogue.ts';
 import { MEDIA_DIR } from '../../ingest/sim/test-clip.ts';
 import { addCamera } from '../checkpoint/checkpoint-fixtures.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
@@ -58,7 +58,7 @@ describeEachDatabase(`kill -9 an inference worker with ${FRAMES} frames queued`,
     // The hub's own classes: frames out through RemoteAnalyser, passes through the durable PassQueue.
     analyser = new RemoteAnalyser({ redisUrl: redis.url, queueDepthPerCamera: FRAMES, resultTimeoutMs: 600_000, jpegQuality: 85, log: silentLog });
     passes = new PassQueue({ redisUrl: redis.url, batchSize: 50, lingerMs: 50, log: silentLog });
-    events = new QueueEvents(FRAMES_QUEUE, { prefix: QUEUE_PREFIX, connection: { url: redis.url } });
+    events = new QueueEvents(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection: { url: redis.url } });
     const completions = new Map<string, number>();
     events.on('completed', ({ jobId }) => completions.set(jobId, (completions.get(jobId) ?? 0) + 1));
     await events.waitUntilReady();

@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { hashPassword } from '../../api/auth/password.ts';
 import { loadConfig } from '../../api/config/load-config.ts';
 import type { HubFeatureFactory } from '../../api/hub/hub-feature.ts';
 import { Hub } from '../../api/hub/hub.ts';
@@ -79,22 +78,20 @@ export async function startTestHub(kind: DatabaseKind, options: StartTestHubOpti
   };
 
   const db = hub.ctx.db;
-  const now = Date.now();
-  const departments = { ps: randomUUID(), traffic: randomUUID(), community: randomUUID() };
-  await db.insertInto('departments').values([
-    { id: departments.ps, name: 'Public Security Bureau', kind: 'public_security', is_government: 1, created_at: now },
-    { id: departments.traffic, name: 'Traffic Police', kind: 'traffic', is_government: 1, created_at: now },
-    { id: departments.community, name: 'Riverside Community', kind: 'community', is_government: 0, created_at: now },
-  ]).execute();
-  const hash = await hashPassword(TEST_PASSWORD);
+  const { directory } = hub.ctx;
+  const departments = {
+    ps: (await directory.createDepartment({ name: 'Public Security Bureau', kind: 'public_security', isGovernment: true })).id,
+    traffic: (await directory.createDepartment({ name: 'Traffic Police', kind: 'traffic', isGovernment: true })).id,
+    community: (await directory.createDepartment({ name: 'Riverside Community', kind: 'community', isGovernment: false })).id,
+  };
   const specs: Array<[keyof TestHub['users'], string, Role, number]> = [
     ['psViewer', departments.ps, 'viewer', 1], ['psApprover', departments.ps, 'approver', 0],
     ['trafficViewer', departments.traffic, 'viewer', 0], ['trafficApprover', departments.traffic, 'approver', 0],
     ['communityApprover', departments.community, 'approver', 0], ['auditor', departments.ps, 'auditor', 0],
   ];
-  for (const [username, departmentId, role, duty] of specs) {
-    await db.insertInto('users').values({ id: randomUUID(), username, display_name: username, department_id: departmentId, role, password_hash: hash, duty_officer: duty, disabled: 0, created_at: now }).execute();
-  }
+  // Hashed in parallel (scrypt runs on the thread pool) to keep hub start-up short.
+  await Promise.all(specs.map(([username, departmentId, role, duty]) =>
+    directory.createUser({ username, displayName: username, departmentId, role, password: TEST_PASSWORD, dutyOfficer: duty === 1 })));
   const users = {} as TestHub['users'];
   for (const username of ['admin', ...specs.map((s) => s[0])] as Array<keyof TestHub['users']>) {
     const row = await db.selectFrom('users').select(['id', 'department_id', 'role']).where('username', '=', username).executeTakeFirstOrThrow();

@@ -1,0 +1,65 @@
+import { rm } from 'node:fs/promises';
+import { resolve, sep } from 'node:path';
+import type { HubContext } from '../hub/hub-context.ts';
+import { daysBefore } from '../hub/retention-job.ts';
+
+const CHUNK = 2_000;
+
+/** What the checkpoint's retention pass deleted, per data class. */
+export type CheckpointRetentionReport = Record<'passes' | 'images' | 'alerts' | 'findings' | 'deliveries', number>;
+
+/**
+ * The checkpoint's part of the hub's retention pass: deletes its passes, images, alerts, findings and
+ * finished deliveries once older than checkpoint.retentionDays. Passes go in chunks, so a years-deep
+ * backlog never holds one giant transaction; pass image files go with their passes. Images can have a
+ * shorter life than their passes.
+ */
+export class CheckpointRetention {
+  constructor(private readonly ctx: HubContext, private readonly imagesDir: string) {}
+
+  async prune(now: number): Promise<CheckpointRetentionReport> {
+    const days = this.ctx.config.checkpoint.retentionDays;
+    const db = this.ctx.db;
+    const report: CheckpointRetentionReport = { passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0 };
+
+    const passCutoff = daysBefore(now, days.passes);
+    for (;;) {
+      const old = await db.selectFrom('checkpoint_passes').select(['id', 'crop_image_path', 'scene_image_path'])
+        .where('passed_at', '<', passCutoff).limit(CHUNK).execute();
+      if (old.length === 0) break;
+      await this.removeImages(old.flatMap((r) => [r.crop_image_path, r.scene_image_path]));
+      report.passes += Number((await db.deleteFrom('checkpoint_passes').where('id', 'in', old.map((r) => r.id)).executeTakeFirst()).numDeletedRows);
+    }
+
+    const imageCutoff = daysBefore(now, days.images);
+    for (;;) {
+      const old = await db.selectFrom('checkpoint_passes').select(['id', 'crop_image_path', 'scene_image_path'])
+        .where('passed_at', '<', imageCutoff)
+        .where((eb) => eb.or([eb('crop_image_path', 'is not', null), eb('scene_image_path', 'is not', null)]))
+        .limit(CHUNK).execute();
+      if (old.length === 0) break;
+      report.images += await this.removeImages(old.flatMap((r) => [r.crop_image_path, r.scene_image_path]));
+      await db.updateTable('checkpoint_passes').set({ crop_image_path: null, scene_image_path: null }).where('id', 'in', old.map((r) => r.id)).execute();
+    }
+
+    report.alerts = Number((await db.deleteFrom('checkpoint_alerts').where('raised_at', '<', daysBefore(now, days.alerts)).executeTakeFirst()).numDeletedRows);
+    report.findings = Number((await db.deleteFrom('checkpoint_findings').where('detected_at', '<', daysBefore(now, days.findings)).executeTakeFirst()).numDeletedRows);
+    const deliveryCutoff = daysBefore(now, days.deliveries);
+    report.deliveries = Number((await db.deleteFrom('checkpoint_deliveries')
+      .where((eb) => eb.or([eb('delivered_at', '<', deliveryCutoff), eb('failed_at', '<', deliveryCutoff)])).executeTakeFirst()).numDeletedRows);
+    return report;
+  }
+
+  /** Deletes image files; a stored path that resolves outside the images folder is never touched. */
+  private async removeImages(paths: Array<string | null>): Promise<number> {
+    let removed = 0;
+    for (const path of paths) {
+      if (!path) continue;
+      const full = resolve(this.imagesDir, path);
+      if (!full.startsWith(this.imagesDir + sep)) continue;
+      await rm(full, { force: true });
+      removed++;
+    }
+    return removed;
+  }
+}

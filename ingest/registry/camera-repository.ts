@@ -1,0 +1,123 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../../api/crypto/secret-box.ts';
+import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/db/tables/index.ts';
+
+export interface CameraCredentials {
+  username: string;
+  password: string;
+}
+
+export type CameraRow = Selectable<CamerasTable>;
+
+/** A camera row as written by its owner; the credentials go in beside it and are sealed here. */
+export type NewCameraRow = Omit<CameraRow, 'credentials_enc'>;
+
+/** Columns a registration may change (not the owner, the source or the credentials, which go apart). */
+export type CameraChanges = Partial<Omit<CameraRow, 'id' | 'department_id' | 'source' | 'created_at' | 'credentials_enc'>>;
+
+/** What an access decision needs to know about a camera. */
+export type CameraFacts = Pick<CameraRow, 'id' | 'department_id' | 'category' | 'lat' | 'lon'>;
+
+/** A camera as listed next to other records: its facts, name and status. */
+export type CameraSummary = CameraFacts & Pick<CameraRow, 'name' | 'status'>;
+
+const FACTS = ['id', 'department_id', 'category', 'lat', 'lon'] as const;
+const SUMMARY = [...FACTS, 'name', 'status'] as const;
+
+/**
+ * The one owner of the cameras table: every read and write of it goes through here, under names that say
+ * what the caller needs. Credentials are sealed on the way in and opened only for talking to the camera.
+ */
+export class CameraRepository {
+  constructor(private readonly db: Kysely<Database>, private readonly secrets: SecretBox) {}
+
+  async insert(row: NewCameraRow, credentials: CameraCredentials | null): Promise<CameraRow> {
+    const full: CameraRow = { ...row, credentials_enc: credentials ? this.secrets.sealJson(credentials) : null };
+    await this.db.insertInto('cameras').values(full).execute();
+    return full;
+  }
+
+  /** Writes the changes (credentials: undefined keeps them, null clears them); returns the columns written. */
+  async update(id: string, changes: CameraChanges, credentials?: CameraCredentials | null): Promise<Partial<CameraRow>> {
+    const written: Partial<CameraRow> = { ...changes };
+    if (credentials !== undefined) written.credentials_enc = credentials ? this.secrets.sealJson(credentials) : null;
+    await this.db.updateTable('cameras').set(written).where('id', '=', id).execute();
+    return written;
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.deleteFrom('cameras').where('id', '=', id).execute();
+  }
+
+  find(id: string): Promise<CameraRow | undefined> {
+    return this.db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
+  list(filter: { departmentId?: string; category?: CameraCategory; status?: CameraStatus } = {}): Promise<CameraRow[]> {
+    let query = this.db.selectFrom('cameras').selectAll().orderBy('name');
+    if (filter.departmentId) query = query.where('department_id', '=', filter.departmentId);
+    if (filter.category) query = query.where('category', '=', filter.category);
+    if (filter.status) query = query.where('status', '=', filter.status);
+    return query.execute();
+  }
+
+  /** Ids of the cameras matching every given condition (all cameras without one). */
+  async ids(filter: { departmentId?: string; analyticsEnabled?: boolean; source?: CameraRow['source'] } = {}): Promise<string[]> {
+    let query = this.db.selectFrom('cameras').select('id');
+    if (filter.departmentId !== undefined) query = query.where('department_id', '=', filter.departmentId);
+    if (filter.analyticsEnabled !== undefined) query = query.where('analytics_enabled', '=', filter.analyticsEnabled ? 1 : 0);
+    if (filter.source !== undefined) query = query.where('source', '=', filter.source);
+    return (await query.execute()).map((row) => row.id);
+  }
+
+  /** Which of these ids are known cameras. */
+  async existing(ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    return new Set((await this.db.selectFrom('cameras').select('id').where('id', 'in', ids).execute()).map((row) => row.id));
+  }
+
+  facts(id: string): Promise<CameraFacts | undefined> {
+    return this.db.selectFrom('cameras').select(FACTS).where('id', '=', id).executeTakeFirst();
+  }
+
+  /** Facts of the cameras with these ids, or of every camera of these departments. */
+  factsOf(where: { ids: string[] } | { departments: string[] }): Promise<CameraFacts[]> {
+    const [column, values] = 'ids' in where ? ['id' as const, where.ids] : ['department_id' as const, where.departments];
+    if (values.length === 0) return Promise.resolve([]);
+    return this.db.selectFrom('cameras').select(FACTS).where(column, 'in', values).execute();
+  }
+
+  /** Summaries of the cameras with these ids, or of every camera when no ids are given. */
+  summaries(ids?: string[]): Promise<CameraSummary[]> {
+    if (ids?.length === 0) return Promise.resolve([]);
+    const query = this.db.selectFrom('cameras').select(SUMMARY);
+    return (ids ? query.where('id', 'in', ids) : query).execute();
+  }
+
+  /** id, name and place of every camera, as a subquery to join (one SQL query for callers that list passes). */
+  places() {
+    return this.db.selectFrom('cameras').select(['id', 'name', 'lat', 'lon']);
+  }
+
+  async statusOf(id: string): Promise<CameraStatus | undefined> {
+    return (await this.db.selectFrom('cameras').select('status').where('id', '=', id).executeTakeFirst())?.status;
+  }
+
+  /**
+   * What analytics pulls for a camera: whether it is enabled, and a fingerprint of the source (URL and sealed
+   * credentials) that changes whenever the pull would; undefined for an unknown camera.
+   */
+  async analyticsSource(id: string): Promise<{ enabled: boolean; fingerprint: string } | undefined> {
+    const row = await this.db.selectFrom('cameras').select(['analytics_enabled', 'stream_url', 'credentials_enc']).where('id', '=', id).executeTakeFirst();
+    return row && { enabled: row.analytics_enabled === 1, fingerprint: `${row.stream_url}\n${row.credentials_enc ?? ''}` };
+  }
+
+  hasCredentials(row: Pick<CameraRow, 'credentials_enc'>): boolean {
+    return row.credentials_enc !== null;
+  }
+
+  /** Decrypted credentials, for talking to the camera only. */
+  credentialsOf(row: Pick<CameraRow, 'credentials_enc'>): CameraCredentials | undefined {
+    return row.credentials_enc ? this.secrets.openJson<CameraCredentials>(row.credentials_enc) : undefined;
+  }
+}
