@@ -21,6 +21,9 @@ const STATUS_BY_CODE: Record<string, number> = {
   PASS_IMAGE_PATH_INVALID: 400,
   PASS_CAMERA_UNKNOWN: 400,
   PASS_BATCH_TOO_LARGE: 400,
+  // Camera stream URLs the caller gave (ingest/rtsp/camera-url.ts).
+  CAMERA_URL_INVALID: 400,
+  CAMERA_URL_SCHEME: 400,
   // Discovery targets the caller gave (ingest/discovery/discovery-targets.ts).
   DISCOVERY_TARGET_INVALID: 400,
   DISCOVERY_RANGE_TOO_LARGE: 400,

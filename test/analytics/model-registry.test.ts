@@ -3,22 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../analytics/models/model-registry.ts';
-import { answeredAtEdge } from '../helpers/edge-error.ts';
+import { throwsAsAnswered } from '../helpers/edge-error.ts';
 
 let dir: string | undefined;
 afterEach(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
   dir = undefined;
 });
-
-/** Runs `open` and rethrows its failure as the HTTP edge answers it (model loading itself knows no HTTP status). */
-const openAnsweredAtEdge = (open: () => unknown) => () => {
-  try {
-    open();
-  } catch (error) {
-    throw answeredAtEdge(error);
-  }
-};
 
 function copyOfModels(files: string[]): string {
   dir = mkdtempSync(join(tmpdir(), 'hub-models-'));
@@ -40,7 +31,7 @@ describe('model registry', () => {
   it('fails with MODEL_FILE_ALTERED when a file was changed', () => {
     const models = copyOfModels(['ppocr_keys_v1.txt']);
     writeFileSync(join(models, 'ppocr_keys_v1.txt'), 'tampered\n', { flag: 'a' });
-    expect(openAnsweredAtEdge(() => ModelRegistry.open(['text-dictionary'], models))).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
+    expect(throwsAsAnswered(() => ModelRegistry.open(['text-dictionary'], models))).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
   });
 
   it('fails with MODEL_MANIFEST_UNREADABLE without a manifest', () => {

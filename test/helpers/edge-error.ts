@@ -8,3 +8,12 @@ import { toHubError } from '../../api/errors/domain-error-status.ts';
 export function answeredAtEdge(error: unknown): unknown {
   return isDomainError(error) ? toHubError(error) : error;
 }
+
+/** `call` wrapped so that what it throws is thrown as the HTTP edge answers it (for `expect(…).toThrow`). */
+export const throwsAsAnswered = (call: () => unknown) => () => {
+  try {
+    call();
+  } catch (error) {
+    throw answeredAtEdge(error);
+  }
+};
