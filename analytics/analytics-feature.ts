@@ -1,24 +1,33 @@
 import { join } from 'node:path';
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { HubFeature } from '../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
 import { daysBefore } from '../api/hub/retention-job.ts';
+import type { CameraRegistry } from '../ingest/registry/camera-registry.ts';
 import { CrowdRecorder } from './crowd/crowd-recorder.ts';
 import { registerCrowdRoutes } from './crowd/crowd-routes.ts';
 import { CrowdStore } from './crowd/crowd-store.ts';
 import { registerAnalyticsRoutes } from './pipeline/analytics-routes.ts';
 import { AnalyticsStats, type AnalyticsStatsSnapshot } from './pipeline/analytics-stats.ts';
 import type { FrameAnalyser } from './pipeline/frame-analyser.ts';
-import { defaultFrameSource } from './pipeline/frame-source.ts';
+import { frameSourceFor, type StreamHubLike } from './pipeline/frame-source.ts';
 import { LocalAnalyser } from './pipeline/local-analyser.ts';
 import { PassQueue, type PassSink } from './pipeline/pass-queue.ts';
 import { PipelineManager } from './pipeline/pipeline-manager.ts';
 import { RemoteAnalyser } from './pipeline/remote-analyser.ts';
 
-/** Service `analytics`, for other features and tests. */
+/** What analytics provides (to tests and benchmarks). */
 export interface AnalyticsService {
   analyticsStats(): Promise<AnalyticsStatsSnapshot>;
   /** Re-reads a camera row and starts/stops its pipeline (also done on camera.changed). */
   reconcile(cameraId: string): Promise<void>;
+}
+
+export interface AnalyticsDependencies {
+  cameras: CameraRegistry;
+  /** Frames come through the relay's single pull when the relay runs, else straight from the camera. */
+  relay: StreamHubLike | undefined;
+  /** Where queued passes go (the checkpoint store); without it they stay queued in Redis. */
+  passSink: PassSink | undefined;
 }
 
 /**
@@ -26,7 +35,7 @@ export interface AnalyticsService {
  * checkpoint store through the durable analytics:passes queue) and crowd counts; plus the one-picture
  * analyse endpoint. Models load on first use, so a hub without analysed cameras pays nothing.
  */
-export function createAnalyticsFeature(ctx: HubContext): HubFeature {
+export function createAnalyticsFeature(ctx: HubContext, { cameras, relay, passSink }: AnalyticsDependencies): ProvidingFeature<AnalyticsService> {
   const config = ctx.config.analytics;
   const crowdStore = new CrowdStore(ctx.db);
   const crowdRecorder = new CrowdRecorder(crowdStore, ctx.events, ctx.log);
@@ -35,14 +44,13 @@ export function createAnalyticsFeature(ctx: HubContext): HubFeature {
   let pipelines: PipelineManager | undefined;
   let consuming = false;
   const stats = new AnalyticsStats(() => pipelines, () => analyser, () => passQueue);
-  const service: AnalyticsService = {
-    analyticsStats: () => stats.snapshot(),
-    reconcile: async (cameraId) => { await pipelines?.reconcile(cameraId); },
-  };
 
   return {
     name: 'analytics',
-    services: { analytics: service, analyticsStats: () => stats.snapshot() },
+    provides: {
+      analyticsStats: () => stats.snapshot(),
+      reconcile: async (cameraId) => { await pipelines?.reconcile(cameraId); },
+    },
     registerRoutes: async (app) => {
       await registerAnalyticsRoutes(app, config, () => analyser, stats);
       registerCrowdRoutes(app, ctx, crowdStore, (cameraId, zones) => pipelines?.setZones(cameraId, zones));
@@ -54,15 +62,14 @@ export function createAnalyticsFeature(ctx: HubContext): HubFeature {
         : new LocalAnalyser({ workers: config.workers, queueDepthPerCamera: config.queueDepthPerCamera });
       const queue = new PassQueue({ redisUrl: ctx.redisUrl, batchSize: config.passBatchSize, lingerMs: config.passBatchLingerMs, log: ctx.log });
       passQueue = queue;
-      const sink = ctx.service<PassSink>('checkpoint');
-      if (sink && typeof sink.ingestPasses === 'function') {
-        queue.startConsumer(sink);
+      if (passSink) {
+        queue.startConsumer(passSink);
         consuming = true;
       } else {
         ctx.log.warn('checkpoint feature is off: analytics passes stay queued in Redis until a hub with it runs');
       }
       pipelines = new PipelineManager({
-        ctx, config, analyser, source: () => defaultFrameSource(ctx), enqueuePass: (record) => queue.enqueue(record),
+        ctx, config, analyser, source: () => frameSourceFor(relay, cameras), enqueuePass: (record) => queue.enqueue(record),
         crowdStore, crowdRecorder, imagesDir: join(ctx.dataDir, 'images'),
       });
       await pipelines.start();

@@ -111,9 +111,9 @@ async function main(): Promise<number> {
   return exitCode;
 }
 
-/** Lines features want printed at start-up (e.g. demo logins), published as the 'startup-lines' service. */
+/** Lines features want printed at start-up: the demo logins when the demo runs. */
 function hubExtraLines(hub: Hub): string[] {
-  return hub.ctx.service<() => string[]>('startup-lines')?.() ?? [];
+  return hub.services.demo?.startupLines() ?? [];
 }
 
 main().then(

@@ -71,7 +71,7 @@ async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise
 function makeContext(db: Kysely<Database>, dataDir: string): HubContext {
   const config = loadConfig({ env: {}, overrides: { dataDir, auth: { tokenSecret: randomBytes(32).toString('hex') }, credentials: { encryptionKey: randomBytes(32).toString('hex') } } });
   const cameras = new CameraRepository(db, new SecretBox(config.credentials.encryptionKey));
-  return { config, dataDir, db, dialect: isPostgres(db) ? 'postgres' : 'sqlite', log, events: new HubEvents(), cameras, publicUrl: () => 'http://127.0.0.1', service: () => undefined } as unknown as HubContext;
+  return { config, dataDir, db, log, events: new HubEvents(), cameras, publicUrl: () => 'http://127.0.0.1' } as unknown as HubContext;
 }
 
 /** Bulk fill by the database itself: rows [from, to) with the same plate/camera/time formulas as record(). */

@@ -4,12 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { createAuthFeature } from '../api/auth/auth-feature.ts';
 import { loadConfig } from '../api/config/load-config.ts';
-import { createDirectoryFeature } from '../api/directory/directory-feature.ts';
 import { Hub } from '../api/hub/hub.ts';
-import { createIngestFeature } from '../ingest/ingest-feature.ts';
-import { createCameraFeature } from '../ingest/registry/camera-feature.ts';
 import { startSimulatedCameras } from '../ingest/sim/sim-cameras.ts';
 import { DEFAULT_TARGETS_FILE } from '../ingest/sim/simulated-cameras.ts';
 
@@ -55,7 +51,7 @@ async function startHub(): Promise<{ hub: Hub; dataDir: string; token: string; d
       admin: { username: 'admin', password: PASSWORD }, log: { level: 'warn' },
     },
   });
-  const hub = await Hub.start({ config, features: [createAuthFeature, createDirectoryFeature, createCameraFeature, createIngestFeature], logger: pino({ level: 'warn' }) });
+  const hub = await Hub.start({ config, features: ['auth', 'directory', 'cameras', 'ingest'], logger: pino({ level: 'warn' }) });
   const { id: departmentId } = await hub.ctx.directory.createDepartment({ name: 'Public Security Bureau', kind: 'public_security', isGovernment: true });
   const login = await fetch(`${hub.url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) });
   const { token } = (await login.json()) as { token: string };

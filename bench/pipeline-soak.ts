@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { AnalyticsService } from '../analytics/analytics-feature.ts';
 import type { AnalyticsStatsSnapshot } from '../analytics/pipeline/analytics-stats.ts';
 import { buildPresetClip } from '../ingest/sim/clip-presets.ts';
 import { startRtspServer } from '../ingest/sim/rtsp-server.ts';
@@ -94,7 +93,7 @@ const t = await startTestHub(DATABASE, {
   features: analyticsFeatures,
   overrides: { analytics: { sampleFps: SAMPLE_FPS, keepaliveSeconds: KEEPALIVE_S, passGapSeconds: 2 } },
 });
-const analytics = t.hub.ctx.service<AnalyticsService>('analytics')!;
+const analytics = t.hub.services.analytics!;
 const cameras = cameraRegistry(t);
 
 async function snapshot(minute: number): Promise<Sample> {

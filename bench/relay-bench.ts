@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import type { StreamHub } from '../ingest/relay/stream-hub.ts';
 import { buildPresetClip } from '../ingest/sim/clip-presets.ts';
 import { startRtspServer, type RtspServerHandle } from '../ingest/sim/rtsp-server.ts';
 import { startTestHub, type TestHub, type TestUser } from '../test/helpers/test-hub.ts';
@@ -121,7 +120,7 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs: number, de
 
 /** N cameras relayed at once (one HLS session each, playlists polled to keep them alive); hub cores over the window. */
 async function relayLoad(t: TestHub, rtsp: RtspServerHandle, cameras: string[], seconds: number) {
-  const relay = t.hub.ctx.service<StreamHub>('relay')!;
+  const relay = t.hub.services.relay!;
   const sessions: Array<{ sessionId: string; hlsUrl: string }> = [];
   let polling = true;
   const keepAlive = async () => {
@@ -223,7 +222,7 @@ async function main(): Promise<void> {
       flvCold = [];
       for (let i = 0; i < COLD; i++) flvCold.push(await flvFirstFrame(t, t.users.admin, cameras[10 + COLD + i]!));
       // FLV on a running stream: a lease keeps camera 0 pulled; the GOP cache gives the key frame at once.
-      const lease = await t.hub.ctx.service<StreamHub>('relay')!.acquire(cameras[0]!, 'bench');
+      const lease = await t.hub.services.relay!.acquire(cameras[0]!, 'bench');
       await sleep(2_000);
       for (let i = 0; i < COLD; i++) flvWarm.push(await flvFirstFrame(t, t.users.admin, cameras[0]!));
       lease.release();

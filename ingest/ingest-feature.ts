@@ -1,5 +1,5 @@
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { HubFeature } from '../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
 import { daysBefore } from '../api/hub/retention-job.ts';
 import { DemoCameras } from './demo/demo-cameras.ts';
 import { CameraAdoption } from './discovery/camera-adoption.ts';
@@ -16,15 +16,21 @@ import { registerCsvImportRoutes } from './registry/csv-import-routes.ts';
 import { SnapshotService } from './snapshot/snapshot-service.ts';
 import { registerSnapshotRoutes } from './snapshot/snapshot-routes.ts';
 
+export interface IngestDependencies {
+  cameras: CameraRegistry;
+}
+
+/** What ingest provides: camera health, and the simulated cameras (with their demo logins) when the demo is on. */
+export interface IngestServices {
+  health: HealthMonitor;
+  demo: DemoCameras | undefined;
+}
+
 /**
  * Camera ingest: ONVIF discovery and adoption, CSV import, health monitoring with status history and a
  * live status stream, snapshots and PTZ; with config.demo.sampleCameras, simulated cameras for the demo.
- * Needs the 'cameras' feature before it. Services: 'camera-health', 'camera-adoption', 'demo-cameras'
- * and 'startup-lines' (demo logins) when the demo is on.
  */
-export function createIngestFeature(ctx: HubContext): HubFeature {
-  const registry = ctx.service<CameraRegistry>('cameras');
-  if (!registry) throw new Error('the ingest feature needs the cameras feature listed before it');
+export function createIngestFeature(ctx: HubContext, { cameras: registry }: IngestDependencies): ProvidingFeature<IngestServices> {
   const candidates = new CandidateStore(ctx.db);
   const adoption = new CameraAdoption(ctx, registry, candidates);
   const history = new StatusHistory(ctx);
@@ -36,11 +42,7 @@ export function createIngestFeature(ctx: HubContext): HubFeature {
 
   return {
     name: 'ingest',
-    services: {
-      'camera-health': monitor,
-      'camera-adoption': adoption,
-      ...(demo ? { 'demo-cameras': demo, 'startup-lines': () => demo.startupLines() } : {}),
-    },
+    provides: { health: monitor, demo },
     registerRoutes: async (app) => {
       registerDiscoveryRoutes(app, ctx, candidates, adoption);
       registerStatusRoutes(app, ctx, registry, history);

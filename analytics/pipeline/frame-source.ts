@@ -1,4 +1,3 @@
-import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 
 /** A URL to read a camera's video from, held until released. */
@@ -37,10 +36,6 @@ export class DirectFrameSource implements FrameSource {
 }
 
 /** The relay lease when the relay feature runs, else the direct pull. */
-export function defaultFrameSource(ctx: HubContext): FrameSource {
-  const relay = ctx.service<StreamHubLike>('relay');
-  if (relay && typeof relay.acquire === 'function') return new RelayFrameSource(relay);
-  const cameras = ctx.service<CameraRegistry>('cameras');
-  if (!cameras) throw new Error('analytics needs the cameras feature');
-  return new DirectFrameSource(cameras);
+export function frameSourceFor(relay: StreamHubLike | undefined, cameras: Pick<CameraRegistry, 'pullUrl'>): FrameSource {
+  return relay ? new RelayFrameSource(relay) : new DirectFrameSource(cameras);
 }

@@ -1,5 +1,5 @@
 import type { HubContext } from '../hub/hub-context.ts';
-import type { HubFeature } from '../hub/hub-feature.ts';
+import type { ProvidingFeature } from '../hub/hub-feature.ts';
 import { daysBefore } from '../hub/retention-job.ts';
 import { PeriodicTask } from '../process/periodic-task.ts';
 import { GrantService } from './grant-service.ts';
@@ -9,7 +9,7 @@ import { registerNotificationRoutes } from './notification-routes.ts';
 import { AccessRequestService } from './request-service.ts';
 import { registerRequestRoutes } from './request-routes.ts';
 
-/** Services other features reach through ctx.service('access'). */
+/** What the access feature provides (to tests today; see api/hub/hub-services.ts). */
 export interface AccessServices {
   requests: AccessRequestService;
   grants: GrantService;
@@ -20,7 +20,7 @@ export interface AccessServices {
  * The permission workflow: departments ask for access to each other's cameras, owners decide, grants
  * start and end on their own or are revoked. Camera decisions stay in auth/camera-access.ts.
  */
-export function createAccessFeature(ctx: HubContext): HubFeature {
+export function createAccessFeature(ctx: HubContext): ProvidingFeature<AccessServices> {
   const notifications = new NotificationCenter(ctx.db);
   const grants = new GrantService(ctx, notifications);
   const requests = new AccessRequestService(ctx, grants, notifications);
@@ -29,11 +29,10 @@ export function createAccessFeature(ctx: HubContext): HubFeature {
     everyMs: ctx.config.access.expirySweepSeconds * 1000,
     onError: (error) => ctx.log.error({ err: error }, 'grant expiry sweep failed'),
   });
-  const services: AccessServices = { requests, grants, notifications };
 
   return {
     name: 'access',
-    services: { access: services },
+    provides: { requests, grants, notifications },
     registerRoutes(app) {
       registerRequestRoutes(app, requests);
       registerGrantRoutes(app, ctx, grants);

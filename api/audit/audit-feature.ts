@@ -10,7 +10,6 @@ export function createAuditFeature(ctx: HubContext): HubFeature {
   let startupCheck: Promise<void> = Promise.resolve();
   return {
     name: 'audit',
-    services: { auditQuery: query },
     registerRoutes(app) {
       registerAuditRoutes(app, ctx, query);
     },

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import type { HubConfig } from '../config/config-schema.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { HubFeature } from '../hub/hub-feature.ts';
+import type { ProvidingFeature } from '../hub/hub-feature.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
 import { AlertStream } from './alert-stream.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
@@ -25,9 +25,9 @@ export function webhookSecretOf(config: HubConfig): string {
 /**
  * The checkpoint (卡口) database and traffic-control API: pass ingest and search, trajectories, watchlists
  * with SSE and webhook alerts, cloned-plate findings, retention, GA/T 1400 export and subscriptions.
- * Service `checkpoint` is the CheckpointStore (ingestPasses) for the analytics pipeline.
+ * It provides the CheckpointStore, the analytics pipeline's pass sink.
  */
-export function createCheckpointFeature(ctx: HubContext): HubFeature {
+export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<CheckpointStore> {
   const settings = ctx.config.checkpoint;
   if (settings.alertWebhookUrl) checkReceiverUrl(settings.alertWebhookUrl);
   const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }));
@@ -38,7 +38,7 @@ export function createCheckpointFeature(ctx: HubContext): HubFeature {
   const stream = new AlertStream(ctx);
   return {
     name: 'checkpoint',
-    services: { checkpoint: store, checkpointDelivery: delivery },
+    provides: store,
     registerRoutes(app) {
       registerPassRoutes(app, ctx, store);
       registerExportRoutes(app, ctx);

@@ -15,7 +15,7 @@ export interface IngestResult {
 export const MAX_BATCH = 10_000;
 
 /**
- * The checkpoint database's write side, offered to other features as service `checkpoint`. A batch is
+ * The checkpoint database's write side (the pass sink analytics is given). A batch is
  * validated whole, inserted in one transaction (ids already stored are skipped, so retries are safe), and
  * only then matched against watchlists, analysed for cloned plates and pushed to subscribers.
  */

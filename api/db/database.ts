@@ -3,7 +3,6 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
-import type { DialectName } from './dialect.ts';
 import type { Database } from './tables/index.ts';
 
 // bigint (int8) columns hold epoch milliseconds, far below 2^53: read them as numbers on PostgreSQL too.
@@ -13,7 +12,6 @@ pg.types.setTypeParser(1700, (value: string) => Number(value));
 
 export interface HubDatabase {
   db: Kysely<Database>;
-  dialect: DialectName;
   /** Where the data lives, without any password (for logs). */
   description: string;
   close(): Promise<void>;
@@ -39,7 +37,7 @@ export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     const safe = new URL(url);
     safe.password = safe.password ? '***' : '';
-    return { db, dialect: 'postgres', description: safe.toString(), close: () => db.destroy() };
+    return { db, description: safe.toString(), close: () => db.destroy() };
   }
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : resolve(options.dataDir, 'hub.sqlite');
   if (file !== ':memory:') mkdirSync(dirname(resolve(file)), { recursive: true });
@@ -50,5 +48,5 @@ export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, dialect: 'sqlite', description: `sqlite:${file}`, close: () => db.destroy() };
+  return { db, description: `sqlite:${file}`, close: () => db.destroy() };
 }

@@ -6,18 +6,16 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { TokenService } from '../auth/token-service.ts';
 import type { HubConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
-import type { DialectName } from '../db/dialect.ts';
 import type { Database } from '../db/tables/index.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
 import type { HubEvents } from '../events/hub-events.ts';
 
-/** What every feature gets: the hub's shared services. */
+/** What every feature gets: the hub's shared kernel. Services of other features come as factory arguments (hub-services.ts). */
 export interface HubContext {
   config: HubConfig;
   /** Absolute path of config.dataDir. */
   dataDir: string;
   db: Kysely<Database>;
-  dialect: DialectName;
   log: Logger;
   /** redis:// URL of the configured or private Redis. */
   redisUrl: string;
@@ -33,6 +31,4 @@ export interface HubContext {
   directory: DirectoryService;
   /** Base URL the hub is reachable at (set once it listens). */
   publicUrl(): string;
-  /** Look up another feature's service by name (e.g. 'relay'); undefined when that feature is off. */
-  service<T>(name: string): T | undefined;
 }

@@ -1,5 +1,4 @@
 import type { FastifyInstance } from 'fastify';
-import type { HubContext } from './hub-context.ts';
 
 export interface ReadinessCheck {
   ok: boolean;
@@ -7,13 +6,12 @@ export interface ReadinessCheck {
 }
 
 /**
- * One concern of the hub (ingest, relay, analytics, checkpoint, access, …). Features start in list
- * order and stop in reverse; routes are registered under /api/v1 unless the feature says otherwise.
+ * One concern of the hub (ingest, relay, analytics, checkpoint, access, …). Features are built and
+ * started by api/hub/hub-services.ts and stop in reverse; routes are registered under /api/v1 unless the
+ * feature says otherwise.
  */
 export interface HubFeature {
   name: string;
-  /** Services other features may use through ctx.service(name). */
-  services?: Record<string, unknown>;
   registerRoutes?(app: FastifyInstance): void | Promise<void>;
   /** Routes outside /api/v1 (the player page, media files); same access rules. */
   registerRootRoutes?(app: FastifyInstance): void | Promise<void>;
@@ -28,4 +26,10 @@ export interface HubFeature {
   prune?(now: number): Promise<Record<string, number>>;
 }
 
-export type HubFeatureFactory = (ctx: HubContext) => HubFeature | Promise<HubFeature>;
+/**
+ * A feature that hands services to features built after it. The composition root passes them on as typed
+ * factory arguments; there is no lookup by name.
+ */
+export interface ProvidingFeature<S> extends HubFeature {
+  readonly provides: S;
+}

@@ -15,15 +15,15 @@ import { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import { startPrivateRedis, type PrivateRedis } from '../redis/private-redis.ts';
 import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
-import type { HubFeature, HubFeatureFactory } from './hub-feature.ts';
-import { defaultFeatures } from './features.ts';
+import type { HubFeature } from './hub-feature.ts';
+import { composeFeatures, type FeatureName, type HubServices } from './hub-services.ts';
 import { RetentionJob } from './retention-job.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
   logger?: Logger;
-  /** Feature list; defaults to every feature of the product. */
-  features?: HubFeatureFactory[];
+  /** The features to run (tests run a subset); defaults to every feature of the product. */
+  features?: readonly FeatureName[];
   /** Listen on config.http.port (default true); tests use port 0. */
   listen?: boolean;
 }
@@ -39,6 +39,8 @@ export class Hub {
     readonly ctx: HubContext,
     readonly app: FastifyInstance,
     readonly features: HubFeature[],
+    /** Services of the running features, typed (undefined for a feature that is off). */
+    readonly services: HubServices,
     /** The retention pass over every feature's tables (runOnce for tests and tools). */
     readonly retention: RetentionJob,
     readonly firstRunAdmin: FirstRunAdmin | undefined,
@@ -62,14 +64,12 @@ export class Hub {
         log.info({ redis: redis.url }, 'private redis-server started');
       }
       let publicUrl = config.http.publicUrl;
-      const services = new Map<string, unknown>();
       const audit = new AuditLog(database.db);
       const secrets = new SecretBox(config.credentials.encryptionKey);
       const ctx: HubContext = {
         config,
         dataDir,
         db: database.db,
-        dialect: database.dialect,
         log,
         redisUrl: config.redis.url || redis!.url,
         audit,
@@ -80,15 +80,9 @@ export class Hub {
         grants: new GrantRepository(database.db),
         directory: new DirectoryService(database.db, audit),
         publicUrl: () => publicUrl,
-        service: <T>(name: string) => services.get(name) as T | undefined,
       };
       const firstRunAdmin = await ensureFirstRunAdmin(ctx);
-      const features: HubFeature[] = [];
-      for (const factory of options.features ?? defaultFeatures) {
-        const feature = await factory(ctx);
-        for (const [name, service] of Object.entries(feature.services ?? {})) services.set(name, service);
-        features.push(feature);
-      }
+      const { features, services } = composeFeatures(ctx, options.features);
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
@@ -104,7 +98,7 @@ export class Hub {
       }
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, retention, firstRunAdmin, state, database, redis, url);
+      return new Hub(ctx, app, features, services, retention, firstRunAdmin, state, database, redis, url);
     } catch (error) {
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});

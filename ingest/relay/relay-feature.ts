@@ -1,5 +1,5 @@
 import type { HubContext } from '../../api/hub/hub-context.ts';
-import type { HubFeature } from '../../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../../api/hub/hub-feature.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import { EmbeddedMediaServer } from './embedded-media-server.ts';
 import { registerMediaRoutes } from './media-routes.ts';
@@ -8,13 +8,16 @@ import type { PlayStopReason } from './play-session.ts';
 import { registerRelayRoutes } from './relay-routes.ts';
 import { StreamHub } from './stream-hub.ts';
 
+export interface RelayDependencies {
+  /** Where each camera is pulled from. */
+  cameras: CameraRegistry;
+}
+
 /**
- * On-demand relay: one pull per camera fanned out to HLS and FLV viewers and to other features
- * (service 'relay' = StreamHub). Comes after the camera feature, whose registry it reads.
+ * On-demand relay: one pull per camera fanned out to HLS and FLV viewers and to other features (it
+ * provides the StreamHub, which analytics reads frames from).
  */
-export function createRelayFeature(ctx: HubContext): HubFeature {
-  const registry = ctx.service<CameraRegistry>('cameras');
-  if (!registry) throw new Error('the relay feature needs the camera feature (service "cameras") before it');
+export function createRelayFeature(ctx: HubContext, { cameras: registry }: RelayDependencies): ProvidingFeature<StreamHub> {
   const config = ctx.config.relay;
   const media = new EmbeddedMediaServer(ctx.log);
   const hub = new StreamHub({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), log: ctx.log });
@@ -34,7 +37,7 @@ export function createRelayFeature(ctx: HubContext): HubFeature {
 
   return {
     name: 'relay',
-    services: { relay: hub },
+    provides: hub,
     registerRoutes: (app) => registerRelayRoutes(app, ctx, hub, sessions),
     registerRootRoutes: (app) => registerMediaRoutes(app, { config, hub, sessions, media }),
     start: async () => {

@@ -1,16 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createAccessFeature } from '../../api/access/access-feature.ts';
-import { createAuditFeature } from '../../api/audit/audit-feature.ts';
-import { createAuthFeature } from '../../api/auth/auth-feature.ts';
 import type { AuthUser } from '../../api/auth/token-service.ts';
-import { createDashboardFeature } from '../../api/dashboard/dashboard-feature.ts';
 import type { CameraCategory, CameraStatus } from '../../api/db/tables/index.ts';
-import { createDirectoryFeature } from '../../api/directory/directory-feature.ts';
+import type { FeatureName } from '../../api/hub/hub-services.ts';
 import type { DatabaseKind } from '../helpers/databases.ts';
 import { startTestHub, type StartTestHubOptions, type TestHub, type TestUser } from '../helpers/test-hub.ts';
 
 /** The features these tests exercise, without other teams' features that are still in progress. */
-export const ACCESS_TEST_FEATURES = [createAuthFeature, createDirectoryFeature, createAccessFeature, createAuditFeature, createDashboardFeature];
+export const ACCESS_TEST_FEATURES: FeatureName[] = ['auth', 'directory', 'access', 'audit', 'dashboard'];
 
 export function startAccessHub(kind: DatabaseKind, options: StartTestHubOptions = {}): Promise<TestHub> {
   return startTestHub(kind, { features: ACCESS_TEST_FEATURES, ...options });

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import type { AccessServices } from '../../api/access/access-feature.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 import { addCamera, startAccessHub } from './access-fixture.ts';
@@ -16,7 +15,7 @@ describeEachDatabase('approval atomicity', (kind) => {
       body: { ownerDepartmentId: t.departments.ps, targetKind: 'cameras', cameraIds: [cameraId], scopes: ['live'], purpose: 'incident follow-up', legalBasis: 'Police Law art. 6', endsAt: Date.now() + 3_600_000 },
     });
     expect(created.status).toBe(201);
-    const grants = t.hub.ctx.service<AccessServices>('access')!.grants;
+    const grants = t.hub.services.access!.grants;
     // Error path only: the grant insert fails after the request was marked approved in the same transaction.
     const failing = vi.spyOn(grants, 'create').mockImplementationOnce(async () => { throw new Error('disk full'); });
     const announced = vi.fn();

@@ -41,7 +41,7 @@ describeEachDatabase('grant lifecycle', (kind) => {
   beforeAll(async () => {
     t = await startAccessHub(kind, { overrides: { access: { emergencyMaxMinutes: 30, expirySweepSeconds: 1 } } });
     camera = await addCamera(t, { departmentId: t.departments.traffic, category: 'traffic' });
-    access = t.hub.ctx.service<AccessServices>('access')!;
+    access = t.hub.services.access!;
   });
   afterAll(async () => { await t?.stop(); });
 

@@ -15,7 +15,7 @@ describeEachDatabase('checkpoint cloned-plate detection', (kind) => {
 
   beforeAll(async () => {
     t = await startTestHub(kind, { overrides: { checkpoint: { maxSpeedKmh: 180 } } });
-    store = t.hub.ctx.service<CheckpointStore>('checkpoint')!;
+    store = t.hub.services.checkpoint!;
     beijing = await addCamera(t, t.departments.traffic, { lat: 39.9042, lon: 116.4074 });
     tianjin = await addCamera(t, t.departments.traffic, { lat: 39.3434, lon: 117.3616 }); // ~104 km away
     beijingNorth = await addCamera(t, t.departments.traffic, { lat: 39.9142, lon: 116.4074 }); // ~1.1 km away

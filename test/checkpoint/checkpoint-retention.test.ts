@@ -1,7 +1,6 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CheckpointStore } from '../../api/checkpoint/checkpoint-store.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, pass } from './checkpoint-fixtures.ts';
@@ -24,7 +23,7 @@ describeEachDatabase('checkpoint retention', (kind) => {
   afterAll(async () => { await t?.stop(); });
 
   it('deletes each class past its retention and touches nothing younger', async () => {
-    const store = t.hub.ctx.service<CheckpointStore>('checkpoint')!;
+    const store = t.hub.services.checkpoint!;
     const retention = t.hub.retention;
     const camera = await addCamera(t, t.departments.traffic);
     const images = join(t.database.dataDir, 'images');

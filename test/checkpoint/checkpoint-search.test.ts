@@ -1,7 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { CheckpointStore } from '../../api/checkpoint/checkpoint-store.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, addGrant, pass } from './checkpoint-fixtures.ts';
@@ -50,7 +49,7 @@ describeEachDatabase('checkpoint search and export', (kind) => {
     const traversal = await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [{ ...record, cropImagePath: '../../../etc/passwd' }] } });
     expect(traversal.status).toBe(400);
     expect(traversal.body.code).toBe('PASS_IMAGE_PATH_INVALID');
-    const store = t.hub.ctx.service<CheckpointStore>('checkpoint')!;
+    const store = t.hub.services.checkpoint!;
     await expect(store.ingestPasses([{ ...record, plate: '京A1;drop' }])).rejects.toMatchObject({ code: 'PASS_INVALID' });
   });
 

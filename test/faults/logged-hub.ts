@@ -4,8 +4,8 @@ import pino from 'pino';
 import { REDACTED_LOG_PATHS } from '../../api/app.ts';
 import { loadConfig } from '../../api/config/load-config.ts';
 import type { Role } from '../../api/db/tables/index.ts';
-import type { HubFeatureFactory } from '../../api/hub/hub-feature.ts';
 import { Hub } from '../../api/hub/hub.ts';
+import type { FeatureName } from '../../api/hub/hub-services.ts';
 import { createScratchDatabase, type DatabaseKind } from '../helpers/databases.ts';
 import { TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
 
@@ -31,7 +31,7 @@ type UserName = keyof TestHub['users'];
  * redaction paths Hub.start uses) at debug level, writing into a capture instead of stdout; the shared
  * helper has no logger seam.
  */
-export async function startLoggedHub(kind: DatabaseKind, o: { overrides?: Record<string, unknown>; features?: HubFeatureFactory[] } = {}): Promise<{ t: TestHub; logs: LogCapture }> {
+export async function startLoggedHub(kind: DatabaseKind, o: { overrides?: Record<string, unknown>; features?: readonly FeatureName[] } = {}): Promise<{ t: TestHub; logs: LogCapture }> {
   const logs = new LogCapture();
   const logger = pino({ level: 'debug', redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } }, logs.stream);
   const database = await createScratchDatabase(kind);

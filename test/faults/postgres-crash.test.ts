@@ -1,9 +1,5 @@
 import { afterAll, beforeAll, expect, it, describe } from 'vitest';
 import { sql } from 'kysely';
-import { createAuthFeature } from '../../api/auth/auth-feature.ts';
-import { createCheckpointFeature } from '../../api/checkpoint/checkpoint-feature.ts';
-import { createDirectoryFeature } from '../../api/directory/directory-feature.ts';
-import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import { addCamera } from '../checkpoint/checkpoint-fixtures.ts';
 import { skipPostgres } from '../helpers/pg-url.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
@@ -26,7 +22,7 @@ describe.runIf(run)('kill -9 PostgreSQL during checkpoint ingest', () => {
   beforeAll(async () => {
     server = await PrivatePostgres.create();
     t = await startTestHub('postgres', {
-      features: [createAuthFeature, createDirectoryFeature, createCameraFeature, createCheckpointFeature],
+      features: ['auth', 'directory', 'cameras', 'checkpoint'],
       overrides: { database: { url: server.url, poolSize: 4 } },
     });
     cameraId = await addCamera(t, t.departments.traffic);

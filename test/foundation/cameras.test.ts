@@ -21,7 +21,7 @@ describeEachDatabase('camera registry', (kind) => {
     const row = await t.hub.ctx.db.selectFrom('cameras').selectAll().where('id', '=', created.body.id).executeTakeFirstOrThrow();
     expect(row.stream_url).toBe('rtsp://10.0.0.5:554/main');
     expect(row.credentials_enc).not.toContain('S3cret');
-    const registry = t.hub.ctx.service<import('../../ingest/registry/camera-registry.ts').CameraRegistry>('cameras')!;
+    const registry = t.hub.services.cameras!;
     expect(await registry.pullUrl(row.id)).toBe('rtsp://operator:S3cret-Pa55@10.0.0.5:554/main');
   });
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { loadConfig } from '../../api/config/load-config.ts';
-import type { HubFeatureFactory } from '../../api/hub/hub-feature.ts';
 import { Hub } from '../../api/hub/hub.ts';
+import type { FeatureName } from '../../api/hub/hub-services.ts';
 import type { Role } from '../../api/db/tables/index.ts';
 import { createScratchDatabase, type DatabaseKind, type ScratchDatabase } from './databases.ts';
 
@@ -32,7 +32,7 @@ export interface TestHub {
 
 export interface StartTestHubOptions {
   overrides?: Record<string, unknown>;
-  features?: HubFeatureFactory[];
+  features?: readonly FeatureName[];
   /** Extra environment for loadConfig (HUB_* names). */
   env?: Record<string, string>;
 }

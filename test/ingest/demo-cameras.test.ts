@@ -4,7 +4,6 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../api/config/load-config.ts';
 import { Hub } from '../../api/hub/hub.ts';
 import { liveProcessGroups } from '../../api/process/supervised-process.ts';
-import type { DemoCameras } from '../../ingest/demo/demo-cameras.ts';
 import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../helpers/databases.ts';
 import { FAST_INGEST, INGEST_FEATURES } from './ingest-hub.ts';
 
@@ -29,10 +28,10 @@ describeEachDatabase('demo cameras', (kind) => {
   });
 
   it('starts simulated cameras in the background, adopts them over three departments and prints demo logins', async () => {
-    const lines = hub!.ctx.service<() => string[]>('startup-lines')!();
+    const lines = hub!.services.demo!.startupLines();
     const login = lines.map((l) => /demo login \(Public Security Bureau, viewer\): (\S+) \/ (\S+)/.exec(l)).find(Boolean);
     expect(login?.[1]).toBe('ps-viewer');
-    await hub!.ctx.service<DemoCameras>('demo-cameras')!.settled();
+    await hub!.services.demo!.settled();
     const cameras = await hub!.ctx.db.selectFrom('cameras').select(['department_id', 'source', 'lat', 'ptz']).execute();
     expect(cameras).toHaveLength(3);
     expect(new Set(cameras.map((c) => c.department_id)).size).toBe(3);

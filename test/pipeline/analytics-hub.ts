@@ -1,9 +1,4 @@
-import { createAuthFeature } from '../../api/auth/auth-feature.ts';
-import { createCheckpointFeature } from '../../api/checkpoint/checkpoint-feature.ts';
-import { createDirectoryFeature } from '../../api/directory/directory-feature.ts';
-import type { HubFeatureFactory } from '../../api/hub/hub-feature.ts';
-import { createAnalyticsFeature } from '../../analytics/analytics-feature.ts';
-import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
+import type { FeatureName } from '../../api/hub/hub-services.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 
@@ -11,10 +6,10 @@ import type { TestHub } from '../helpers/test-hub.ts';
  * The features the analytics tests need, in product order: cameras, the checkpoint store the passes go to,
  * analytics. (No relay: the sampler then reads the camera URL directly, the documented fallback.)
  */
-export const analyticsFeatures: HubFeatureFactory[] = [createAuthFeature, createDirectoryFeature, createCameraFeature, createCheckpointFeature, createAnalyticsFeature];
+export const analyticsFeatures: FeatureName[] = ['auth', 'directory', 'cameras', 'checkpoint', 'analytics'];
 
 export function cameraRegistry(t: TestHub): CameraRegistry {
-  return t.hub.ctx.service<CameraRegistry>('cameras')!;
+  return t.hub.services.cameras!;
 }
 
 export async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs: number, everyMs = 250): Promise<T> {

@@ -31,7 +31,7 @@ describeEachDatabase('analytics pass queue', (kind) => {
   const stored = (ids: string[]) => t.hub.ctx.db.selectFrom('checkpoint_passes').select('id').where('id', 'in', ids).execute();
 
   it('stores every pass once, however often it is queued', async () => {
-    const checkpoint = t.hub.ctx.service<PassSink>('checkpoint')!;
+    const checkpoint = t.hub.services.checkpoint!;
     queue = new PassQueue({ redisUrl: t.hub.ctx.redisUrl, batchSize: 10, lingerMs: 20, log });
     queue.startConsumer(checkpoint);
     const ids = Array.from({ length: 25 }, (_, i) => `test_once_${kind}_${i}`);
@@ -46,7 +46,7 @@ describeEachDatabase('analytics pass queue', (kind) => {
   });
 
   it('retries a batch the database refused, and completes the job only once it is committed', async () => {
-    const checkpoint = t.hub.ctx.service<PassSink>('checkpoint')!;
+    const checkpoint = t.hub.services.checkpoint!;
     let failuresLeft = 2;
     // A store that fails twice (the database is down), then recovers: the only stand-in, to reach the error path.
     const flaky: PassSink = {
@@ -67,7 +67,7 @@ describeEachDatabase('analytics pass queue', (kind) => {
   });
 
   it('fails an invalid record alone and stores the rest of its batch', async () => {
-    const checkpoint = t.hub.ctx.service<PassSink>('checkpoint')!;
+    const checkpoint = t.hub.services.checkpoint!;
     queue = new PassQueue({ redisUrl: t.hub.ctx.redisUrl, batchSize: 10, lingerMs: 50, log });
     queue.startConsumer(checkpoint);
     const good = [`test_mixed_${kind}_1`, `test_mixed_${kind}_2`];

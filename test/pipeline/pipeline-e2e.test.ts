@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AnalyticsService } from '../../analytics/analytics-feature.ts';
 import { liveProcessGroups } from '../../api/process/supervised-process.ts';
 import { buildPresetClip, PLATES_CLIP_SECONDS, PLATES_TIMELINE } from '../../ingest/sim/clip-presets.ts';
 import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
@@ -39,7 +38,7 @@ describeEachDatabase('analytics pipeline end to end', (kind) => {
   });
 
   it('records exactly one pass per car with the right plate, and its crop opens', async () => {
-    const analytics = t.hub.ctx.service<AnalyticsService>('analytics')!;
+    const analytics = t.hub.services.analytics!;
     const cameras = cameraRegistry(t);
     const childrenBefore = liveProcessGroups().length; // the RTSP server and the private redis-server
     const camera = await cameras.create({ name: 'Checkpoint 1', departmentId: t.departments.traffic, category: 'traffic', streamUrl: server.urlFor('/plates'), analyticsEnabled: true });

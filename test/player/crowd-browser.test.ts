@@ -2,7 +2,6 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { AnalyticsService } from '../../analytics/analytics-feature.ts';
 import { CrowdRecorder } from '../../analytics/crowd/crowd-recorder.ts';
 import { CrowdStore } from '../../analytics/crowd/crowd-store.ts';
 import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
@@ -33,7 +32,7 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     t = await startTestHub(kind, { overrides: { relay: FAST_RELAY.relay, analytics: { workers: 1, sampleFps: 2, crowdSampleSeconds: 1 } } });
     const camera = await cameraRegistry(t).create({ name: 'Square east', departmentId: t.departments.traffic, category: 'traffic', streamUrl: server.urlFor('/plates'), analyticsEnabled: true });
     cameraId = camera.id;
-    await t.hub.ctx.service<AnalyticsService>('analytics')!.reconcile(cameraId);
+    await t.hub.services.analytics!.reconcile(cameraId);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   }, 240_000);
   afterAll(async () => {

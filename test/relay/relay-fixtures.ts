@@ -75,7 +75,7 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, timeou
 }
 
 export function relayOf(t: TestHub): StreamHub {
-  const hub = t.hub.ctx.service<StreamHub>('relay');
+  const hub = t.hub.services.relay;
   if (!hub) throw new Error('relay service missing');
   return hub;
 }

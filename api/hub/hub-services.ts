@@ -1,0 +1,82 @@
+import { createAccessFeature, type AccessServices } from '../access/access-feature.ts';
+import { createAuditFeature } from '../audit/audit-feature.ts';
+import { createAuthFeature } from '../auth/auth-feature.ts';
+import { createCheckpointFeature } from '../checkpoint/checkpoint-feature.ts';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
+import { createDashboardFeature } from '../dashboard/dashboard-feature.ts';
+import { createDirectoryFeature } from '../directory/directory-feature.ts';
+import { createAnalyticsFeature, type AnalyticsService } from '../../analytics/analytics-feature.ts';
+import type { DemoCameras } from '../../ingest/demo/demo-cameras.ts';
+import type { HealthMonitor } from '../../ingest/health/health-monitor.ts';
+import { createIngestFeature } from '../../ingest/ingest-feature.ts';
+import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
+import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import { createRelayFeature } from '../../ingest/relay/relay-feature.ts';
+import type { StreamHub } from '../../ingest/relay/stream-hub.ts';
+import { createPlayerFeature } from '../../player/player-feature.ts';
+import type { HubContext } from './hub-context.ts';
+import type { HubFeature } from './hub-feature.ts';
+
+/** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
+export interface HubServices {
+  cameras?: CameraRegistry;
+  cameraHealth?: HealthMonitor;
+  /** Simulated cameras and demo logins (config.demo.sampleCameras > 0). */
+  demo?: DemoCameras;
+  relay?: StreamHub;
+  access?: AccessServices;
+  /** The checkpoint store (the pass sink). */
+  checkpoint?: CheckpointStore;
+  analytics?: AnalyticsService;
+}
+
+export interface ComposedFeatures {
+  /** In start order. */
+  features: HubFeature[];
+  services: HubServices;
+}
+
+/**
+ * The composition root: builds the selected features (all by default) and hands each the services it
+ * depends on as typed arguments, so the compiler checks the wiring. A feature whose required dependency is
+ * not selected refuses to start; optional ones (the relay and the checkpoint for analytics) are passed
+ * when present.
+ */
+export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[] = FEATURE_NAMES): ComposedFeatures {
+  const on = new Set<FeatureName>(selected);
+  const features: HubFeature[] = [];
+  const services: HubServices = {};
+  const needs = <T>(service: T | undefined, feature: FeatureName, dependency: FeatureName): T => {
+    if (service === undefined) throw new Error(`the ${feature} feature needs the ${dependency} feature`);
+    return service;
+  };
+  const add = <F extends HubFeature>(feature: F): F => {
+    features.push(feature);
+    return feature;
+  };
+
+  if (on.has('auth')) add(createAuthFeature(ctx));
+  if (on.has('directory')) add(createDirectoryFeature(ctx));
+  if (on.has('access')) services.access = add(createAccessFeature(ctx)).provides;
+  if (on.has('audit')) add(createAuditFeature(ctx));
+  if (on.has('dashboard')) add(createDashboardFeature(ctx));
+  if (on.has('cameras')) services.cameras = add(createCameraFeature(ctx)).provides;
+  if (on.has('ingest')) {
+    const ingest = add(createIngestFeature(ctx, { cameras: needs(services.cameras, 'ingest', 'cameras') })).provides;
+    services.cameraHealth = ingest.health;
+    services.demo = ingest.demo;
+  }
+  if (on.has('relay')) services.relay = add(createRelayFeature(ctx, { cameras: needs(services.cameras, 'relay', 'cameras') })).provides;
+  if (on.has('player')) add(createPlayerFeature(ctx));
+  if (on.has('checkpoint')) services.checkpoint = add(createCheckpointFeature(ctx)).provides;
+  if (on.has('analytics')) {
+    services.analytics = add(createAnalyticsFeature(ctx, {
+      cameras: needs(services.cameras, 'analytics', 'cameras'), relay: services.relay, passSink: services.checkpoint,
+    })).provides;
+  }
+  return { features, services };
+}
