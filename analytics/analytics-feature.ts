@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../api/kernel/hub-feature.ts';
 import { daysBefore } from '../api/hub/retention-job.ts';
 import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
 import type { CameraRegistry } from '../ingest/registry/camera-registry.ts';
@@ -10,7 +10,7 @@ import { CrowdStore } from './crowd/crowd-store.ts';
 import { registerAnalyticsRoutes } from './pipeline/analytics-routes.ts';
 import { AnalyticsStats, type AnalyticsStatsSnapshot } from './pipeline/analytics-stats.ts';
 import type { FrameAnalyser } from './pipeline/frame-analyser.ts';
-import { frameSourceFor, type StreamHubLike } from './pipeline/frame-source.ts';
+import { frameSourceFor, type RelayPoolLike } from './pipeline/frame-source.ts';
 import { LocalAnalyser } from './pipeline/local-analyser.ts';
 import { PassQueue, type PassSink } from './pipeline/pass-queue.ts';
 import { PipelineManager } from './pipeline/pipeline-manager.ts';
@@ -28,7 +28,7 @@ export interface AnalyticsDependencies {
   /** Told whether each camera's frames flow. */
   supervisor: CameraSupervisor;
   /** Frames come through the relay's single pull when the relay runs, else straight from the camera. */
-  relay: StreamHubLike | undefined;
+  relay: RelayPoolLike | undefined;
   /** Where queued passes go (the checkpoint store); without it they stay queued in Redis. */
   passSink: PassSink | undefined;
 }

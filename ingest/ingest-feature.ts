@@ -1,7 +1,7 @@
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../api/kernel/hub-feature.ts';
 import { daysBefore } from '../api/hub/retention-job.ts';
-import { DemoCameras } from './demo/demo-cameras.ts';
+import { DemoCameras } from '../devtools/demo/demo-cameras.ts';
 import { CameraAdoption } from './discovery/camera-adoption.ts';
 import { CandidateStore } from './discovery/candidate-store.ts';
 import { registerDiscoveryRoutes } from './discovery/discovery-routes.ts';

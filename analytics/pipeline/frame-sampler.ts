@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { BackoffPolicy } from '../../api/process/backoff.ts';
+import type { BackoffPolicy } from '../../api/kernel/process/backoff.ts';
 import { FfmpegRunner } from '../../ingest/ffmpeg/ffmpeg-runner.ts';
 import { videoPictureSize } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
 import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';

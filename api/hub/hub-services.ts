@@ -6,17 +6,17 @@ import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { createDashboardFeature } from '../dashboard/dashboard-feature.ts';
 import { createDirectoryFeature } from '../directory/directory-feature.ts';
 import { createAnalyticsFeature, type AnalyticsService } from '../../analytics/analytics-feature.ts';
-import type { DemoCameras } from '../../ingest/demo/demo-cameras.ts';
+import type { DemoCameras } from '../../devtools/demo/demo-cameras.ts';
 import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { HealthMonitor } from '../../ingest/health/health-monitor.ts';
 import { createIngestFeature } from '../../ingest/ingest-feature.ts';
 import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
-import { createRelayFeature } from '../../ingest/relay/relay-feature.ts';
-import type { StreamHub } from '../../ingest/relay/stream-hub.ts';
+import { createRelayFeature } from '../../relay/relay-feature.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 import { createPlayerFeature } from '../../player/player-feature.ts';
 import type { HubContext } from './hub-context.ts';
-import type { HubFeature } from './hub-feature.ts';
+import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
 export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
@@ -30,7 +30,7 @@ export interface HubServices {
   cameraHealth?: HealthMonitor;
   /** Simulated cameras and demo logins (config.demo.sampleCameras > 0). */
   demo?: DemoCameras;
-  relay?: StreamHub;
+  relay?: RelayPool;
   access?: AccessServices;
   /** The checkpoint store (the pass sink). */
   checkpoint?: CheckpointStore;

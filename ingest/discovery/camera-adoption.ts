@@ -1,7 +1,7 @@
-import type { AuthUser } from '../../api/auth/token-service.ts';
-import type { CameraCategory } from '../../api/db/tables/index.ts';
-import { DomainError } from '../../api/errors/domain-error.ts';
-import { conflict, forbidden, HubError } from '../../api/errors/hub-error.ts';
+import type { AuthUser } from '../../api/kernel/auth/token-service.ts';
+import type { CameraCategory } from '../../api/kernel/db/tables/index.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { conflict, forbidden, HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { CameraRow } from '../registry/camera-repository.ts';

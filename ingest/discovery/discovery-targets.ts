@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
 export interface ProbeTarget {
   host: string;

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
 import type { Readable } from 'node:stream';
 import type { Logger } from 'pino';
-import type { BackoffPolicy } from '../../api/process/backoff.ts';
-import { PeriodicTask } from '../../api/process/periodic-task.ts';
-import { SupervisedProcess, type ProcessRun } from '../../api/process/supervised-process.ts';
+import type { BackoffPolicy } from '../../api/kernel/process/backoff.ts';
+import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
+import { SupervisedProcess, type ProcessRun } from '../../api/kernel/process/supervised-process.ts';
 import { scrubCredentials } from './ffmpeg-stderr.ts';
 
 export interface FfmpegRunnerOptions {

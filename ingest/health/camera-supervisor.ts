@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { CameraStatus } from '../../api/db/tables/index.ts';
+import type { CameraStatus } from '../../api/kernel/db/tables/index.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { CheckResult } from './camera-check.ts';
 

@@ -1,8 +1,8 @@
-import type { CameraStatus } from '../../api/db/tables/index.ts';
-import { HubError } from '../../api/errors/hub-error.ts';
+import type { CameraStatus } from '../../api/kernel/db/tables/index.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
-import { backoffDelay } from '../../api/process/backoff.ts';
-import { PeriodicTask } from '../../api/process/periodic-task.ts';
+import { backoffDelay } from '../../api/kernel/process/backoff.ts';
+import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import { checkCamera } from './camera-check.ts';
 import type { CameraSupervisor } from './camera-supervisor.ts';

@@ -1,5 +1,5 @@
 import type { HubContext } from '../../api/hub/hub-context.ts';
-import type { ProvidingFeature } from '../../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
 import { CameraSupervisor } from '../health/camera-supervisor.ts';
 import { CameraRegistry } from './camera-registry.ts';
 import { registerCameraRoutes } from './camera-routes.ts';

@@ -1,4 +1,4 @@
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import { frameGrabArgs } from '../ffmpeg/frame-grab-args.ts';
 import { runFfmpegOnce } from '../ffmpeg/ffmpeg-run.ts';
 

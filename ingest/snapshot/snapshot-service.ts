@@ -1,11 +1,11 @@
 import sharp from 'sharp';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
 import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
-import type { StreamHub } from '../relay/stream-hub.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 import { grabFrame } from './ffmpeg-frame.ts';
 
 /** Decoding bombs stop here: 8K is plenty for a camera still. */
@@ -15,7 +15,7 @@ const FRAME_TIMEOUT_FLOOR_MS = 10_000;
 const RELAY_FRAME_TIMEOUT_MS = 5_000;
 
 /** The relay as far as stills need it: a hold on a pull that already runs. */
-export type RunningPulls = Pick<StreamHub, 'leaseRunning'>;
+export type RunningPulls = Pick<RelayPool, 'leaseRunning'>;
 
 export interface Snapshot {
   jpeg: Buffer;
