@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
-import { CAMERA_SCOPES, grantCoversCamera, type AreaBox } from '../auth/camera-access.ts';
-import { badRequest } from '../errors/hub-error.ts';
-import type { CameraCategory, CameraScope, Database, GrantsTable } from '../db/tables/index.ts';
+import { CAMERA_SCOPES, grantCoversCamera, type AreaBox } from './camera-access.ts';
+import { badRequest } from '../kernel/errors/hub-error.ts';
+import type { CameraCategory, CameraScope, Database, GrantsTable } from '../kernel/db/tables/index.ts';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 
 export type TargetKind = GrantsTable['target_kind'];

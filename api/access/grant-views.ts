@@ -1,5 +1,5 @@
 import type { Selectable } from 'kysely';
-import type { AccessRequestsTable, GrantsTable } from '../db/tables/index.ts';
+import type { AccessRequestsTable, GrantsTable } from '../kernel/db/tables/index.ts';
 import { targetView } from './access-target.ts';
 import { grantState } from './grant-repository.ts';
 

@@ -2,9 +2,9 @@ import { appendFile, chmod, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Database } from '../db/tables/index.ts';
-import { PRIVATE_FILE_MODE } from '../fs/private-files.ts';
-import { PeriodicTask } from '../process/periodic-task.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
+import { PRIVATE_FILE_MODE } from '../kernel/fs/private-files.ts';
+import { PeriodicTask } from '../kernel/process/periodic-task.ts';
 import { hmacHex, sameHex, type AuditKey, type AuditKeyring } from './audit-keys.ts';
 
 /** Where the hub appends its checkpoints: beside the database, never in it. */

@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../auth/token-service.ts';
+import type { AuthUser } from '../kernel/auth/token-service.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointAlert } from './checkpoint-alert.ts';
 

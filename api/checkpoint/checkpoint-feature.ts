@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { HubConfig } from '../config/config-schema.ts';
+import type { HubConfig } from '../hub/hub-config.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { ProvidingFeature } from '../hub/hub-feature.ts';
+import type { ProvidingFeature } from '../kernel/hub-feature.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
 import { AlertStream } from './alert-stream.ts';
 import { CheckpointStore } from './checkpoint-store.ts';

@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../auth/route-access.ts';
-import { responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { FindingView } from './checkpoint-schemas.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import type { PassView } from './pass-record.ts';
-import { normalisePlate } from './plate-text.ts';
+import { normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 
 /** Cloned-plate (套牌) findings; a finding is shown when the caller may see both passes' cameras. */
 export function registerFindingRoutes(app: FastifyInstance, ctx: HubContext): void {

@@ -1,14 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../auth/route-access.ts';
-import { badRequest } from '../errors/hub-error.ts';
-import { responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { badRequest } from '../kernel/errors/hub-error.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import { loadTrajectory } from './trajectory-query.ts';
-import { normalisePlate } from './plate-text.ts';
+import { normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 
 const MAX_POINTS = 10_000;
 

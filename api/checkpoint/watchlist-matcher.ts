@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import { authorizeDepartment } from '../auth/camera-access.ts';
+import { authorizeDepartment } from '../access/camera-access.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { CheckpointWatchlistTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointWatchlistTable } from '../kernel/db/tables/checkpoint.ts';
 import type { CheckpointAlert } from './checkpoint-alert.ts';
 import type { PassRow } from './pass-record.ts';
-import { patternToRegExp } from './plate-text.ts';
+import { patternToRegExp } from '../../analytics/vocabulary/plate-text.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
 interface ActiveEntry {

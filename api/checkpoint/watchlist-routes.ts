@@ -3,13 +3,13 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
-import { requireUser } from '../auth/route-access.ts';
-import { badRequest, forbidden, notFound } from '../errors/hub-error.ts';
-import { responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { badRequest, forbidden, notFound } from '../kernel/errors/hub-error.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { CheckpointWatchlistTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointWatchlistTable } from '../kernel/db/tables/checkpoint.ts';
 import { UuidParams, WatchlistView } from './checkpoint-schemas.ts';
-import { normalisePattern, normalisePlate } from './plate-text.ts';
+import { normalisePattern, normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 import type { WatchlistMatcher } from './watchlist-matcher.ts';
 
 const toView = (w: Selectable<CheckpointWatchlistTable>) => ({

@@ -1,5 +1,5 @@
 import { isIPv4 } from 'node:net';
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
 export interface ProbeTarget {
   host: string;
@@ -19,13 +19,13 @@ export function parseTargets(specs: readonly string[]): ProbeTarget[] {
   const targets = new Map<string, ProbeTarget>();
   for (const spec of specs) {
     for (const target of parseTarget(spec.trim())) targets.set(`${target.host}:${target.port}`, target);
-    if (targets.size > MAX_ADDRESSES) throw badRequest('DISCOVERY_RANGE_TOO_LARGE', `at most ${MAX_ADDRESSES} addresses per scan`);
+    if (targets.size > MAX_ADDRESSES) throw new DomainError('DISCOVERY_RANGE_TOO_LARGE', `at most ${MAX_ADDRESSES} addresses per scan`);
   }
   return [...targets.values()];
 }
 
 function parseTarget(spec: string): ProbeTarget[] {
-  const invalid = () => badRequest('DISCOVERY_TARGET_INVALID', `"${spec.slice(0, 80)}" is not a host, host:port or IPv4 CIDR range`);
+  const invalid = () => new DomainError('DISCOVERY_TARGET_INVALID', `"${spec.slice(0, 80)}" is not a host, host:port or IPv4 CIDR range`);
   const match = /^([^:/\s]+)(?:\/(\d{1,2}))?(?::(\d{1,5}))?$/.exec(spec);
   if (!match) throw invalid();
   const [, host, prefixText, portText] = match as unknown as [string, string, string | undefined, string | undefined];
@@ -39,7 +39,7 @@ function parseTarget(spec: string): ProbeTarget[] {
   const prefix = Number(prefixText);
   if (prefix < 0 || prefix > 32) throw invalid();
   const size = 2 ** (32 - prefix);
-  if (size > MAX_ADDRESSES) throw badRequest('DISCOVERY_RANGE_TOO_LARGE', `range ${spec} has ${size} addresses; at most ${MAX_ADDRESSES} per scan`);
+  if (size > MAX_ADDRESSES) throw new DomainError('DISCOVERY_RANGE_TOO_LARGE', `range ${spec} has ${size} addresses; at most ${MAX_ADDRESSES} per scan`);
   const base = (ipToNumber(host) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0)) >>> 0;
   return Array.from({ length: size }, (_, i) => ({ host: numberToIp(base + i), port }));
 }

@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { badRequest } from '../../api/kernel/errors/hub-error.ts';
+import { assertCameraUrl } from '../rtsp/camera-url.ts';
 
 /**
  * What every ffmpeg argv builder in this folder shares. This folder is the one place that knows ffmpeg's
@@ -32,6 +33,16 @@ export function assertLocalRtmp(url: string): void {
 /** RTSP input options: TCP interleaved (no UDP ports to open) and a socket timeout, so a silent camera makes ffmpeg exit. */
 export function rtspInputOptions(timeoutSeconds: number): string[] {
   return ['-rtsp_transport', 'tcp', '-timeout', microseconds(timeoutSeconds)];
+}
+
+/**
+ * Input options for a stream the hub reads frames from: the relay's own local RTMP output (a read timeout),
+ * or else a camera, which must be rtsp:// or rtsps:// (no file:, concat:, playlists, options).
+ */
+export function streamInputOptions(url: string, timeoutSeconds: number): string[] {
+  if (isLocalRtmp(url)) return ['-rw_timeout', microseconds(timeoutSeconds)];
+  assertCameraUrl(url);
+  return rtspInputOptions(timeoutSeconds);
 }
 
 /** ffmpeg's network timeouts are in microseconds. */

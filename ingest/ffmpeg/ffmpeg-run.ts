@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { HubError } from '../../api/errors/hub-error.ts';
-import { SupervisedProcess } from '../../api/process/supervised-process.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
+import { SupervisedProcess } from '../../api/kernel/process/supervised-process.ts';
 
 export interface FfmpegRunOptions {
   /** Short name for logs, e.g. `ffmpeg:snapshot`. */

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { badRequest } from '../../api/kernel/errors/hub-error.ts';
 import { assertCameraUrl } from '../rtsp/camera-url.ts';
 import { assertLocalRtmp, assertPlainPath, rtspInputOptions } from './ffmpeg-args.ts';
 

@@ -1,4 +1,4 @@
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { badRequest } from '../../api/kernel/errors/hub-error.ts';
 import { assertPlainPath } from './ffmpeg-args.ts';
 
 /** One input of a test clip: a still image (absolute path, decoded by `decoder`) or black when `image` is null. */

@@ -1,4 +1,4 @@
-import { conflict } from '../../api/errors/hub-error.ts';
+import { conflict } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { OnvifClient } from '../onvif/onvif-client.ts';
 import type { PtzPreset } from '../onvif/onvif-parse.ts';

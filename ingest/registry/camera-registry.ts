@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/db/tables/index.ts';
-import { badRequest, notFound } from '../../api/errors/hub-error.ts';
-import type { HubEvents } from '../../api/events/hub-events.ts';
+import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/kernel/db/tables/index.ts';
+import { badRequest, notFound } from '../../api/kernel/errors/hub-error.ts';
+import type { HubEvents } from '../../api/kernel/events/hub-events.ts';
 import { assertCameraUrl, withCredentials } from '../rtsp/camera-url.ts';
 import type { CameraChanges, CameraCredentials, CameraRepository, CameraRow, NewCameraRow } from './camera-repository.ts';
 

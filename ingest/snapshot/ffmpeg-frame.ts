@@ -1,12 +1,12 @@
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import { frameGrabArgs } from '../ffmpeg/frame-grab-args.ts';
 import { runFfmpegOnce } from '../ffmpeg/ffmpeg-run.ts';
 
 const MAX_FRAME_BYTES = 32 * 1024 * 1024;
 
 /**
- * One JPEG frame from an RTSP stream, for cameras without a usable snapshot URI. ffmpeg's stderr may echo
- * the URL with credentials, so it is never logged or returned.
+ * One JPEG frame of a camera (its RTSP stream, or the relay's local output of it), for cameras without a
+ * usable snapshot URI. ffmpeg's stderr may echo the URL with credentials, so it is never logged or returned.
  */
 export async function grabFrame(pullUrl: string, timeoutMs: number, ffmpegPath: string): Promise<Buffer> {
   const run = await runFfmpegOnce({

@@ -1,15 +1,21 @@
 import sharp from 'sharp';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
 import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 import { grabFrame } from './ffmpeg-frame.ts';
 
 /** Decoding bombs stop here: 8K is plenty for a camera still. */
 const MAX_INPUT_PIXELS = 7680 * 4320;
 const FRAME_TIMEOUT_FLOOR_MS = 10_000;
+/** The relay's local output starts at a key frame it already holds: a frame comes at once or something is wrong. */
+const RELAY_FRAME_TIMEOUT_MS = 5_000;
+
+/** The relay as far as stills need it: a hold on a pull that already runs. */
+export type RunningPulls = Pick<RelayPool, 'leaseRunning'>;
 
 export interface Snapshot {
   jpeg: Buffer;
@@ -18,14 +24,16 @@ export interface Snapshot {
 
 /**
  * A camera still as a resized JPEG: from the camera's snapshot URI (HTTP digest), or one frame of its
- * stream when it has none or it fails. Credentials only go to the snapshot URI when it is on the camera's
+ * stream when it has none or it fails. That frame comes from the relay's pull when one runs (the camera is
+ * pulled once), else from a short pull of the camera's own stream. Credentials only go to the snapshot URI when it is on the camera's
  * own origin (its ONVIF XAddr, or its stream host for plain RTSP cameras).
  */
 export class SnapshotService {
   /** Requests for the same camera and width while one is being taken share it (one ffmpeg, one fetch). */
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
 
-  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+  /** `pulls` answers undefined when the relay feature does not run. */
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry, private readonly pulls: () => RunningPulls | undefined) {}
 
   take(cameraId: string, width: number): Promise<Snapshot> {
     const key = `${cameraId}:${width}`;
@@ -51,11 +59,26 @@ export class SnapshotService {
     }
     if (!image) {
       source = 'stream';
-      const stream = camera.sub_stream_url ? 'sub' : 'main';
-      // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
-      image = await grabFrame(await this.registry.pullUrl(cameraId, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2), this.ctx.config.relay.ffmpegPath);
+      image = await this.frameOfStream(camera);
     }
     return { jpeg: await resizeJpeg(image, width), source };
+  }
+
+  private async frameOfStream(camera: CameraRow): Promise<Buffer> {
+    const { ffmpegPath } = this.ctx.config.relay;
+    const lease = this.pulls()?.leaseRunning(camera.id, 'snapshot');
+    if (lease) {
+      try {
+        return await grabFrame(lease.url, RELAY_FRAME_TIMEOUT_MS, ffmpegPath);
+      } catch (error) {
+        this.ctx.log.warn({ cameraId: camera.id, code: (error as HubError).code }, 'no still from the running relay pull; reading the camera stream');
+      } finally {
+        lease.release();
+      }
+    }
+    const stream = camera.sub_stream_url ? 'sub' : 'main';
+    // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
+    return grabFrame(await this.registry.pullUrl(camera.id, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2), ffmpegPath);
   }
 
   private async fetchSnapshotUri(camera: CameraRow, credentials: CameraCredentials | undefined): Promise<Buffer> {

@@ -7,8 +7,8 @@ import { AuditCheckpointer, checkpointFileOf, readCheckpoints } from '../../api/
 import { AuditKeyring } from '../../api/audit/audit-keys.ts';
 import { ANCHOR_ID, AuditLog, auditHash, GENESIS_HASH } from '../../api/audit/audit-log.ts';
 import { verifyAuditChain } from '../../api/audit/audit-verifier.ts';
-import { openDatabase } from '../../api/db/database.ts';
-import { migrateToLatest } from '../../api/db/migrator.ts';
+import { openDatabase } from '../../api/kernel/db/database.ts';
+import { migrateToLatest } from '../../api/kernel/db/migrator.ts';
 import { createScratchDatabase, describeEachDatabase } from '../helpers/databases.ts';
 
 const secret = () => randomBytes(32).toString('base64url');
