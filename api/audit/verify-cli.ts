@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../hub/load-config.ts';
@@ -14,7 +14,7 @@ Recomputes the audit chain (HMAC-SHA256 under the audit key; plain SHA-256 for e
 keying), compares its end with the anchor row and holds it to every checkpoint the hub published in
 <dataDir>/audit-checkpoints.jsonl. Reads the same configuration as the hub (HUB_DATABASE_URL,
 HUB_DATA_DIR, HUB_CONFIG / --config) and needs the audit key: HUB_AUDIT_CHAIN_KEY (and
-HUB_AUDIT_PREVIOUS_CHAIN_KEYS after a rotation).
+HUB_AUDIT_PREVIOUS_CHAIN_KEYS after a rotation); a demo's data folder provides its own (secrets.json).
 
 Options:
   --config FILE         JSON config file
@@ -36,6 +36,13 @@ function parseCheckpoint(text: string): AuditCheckpoint {
   return { seq: Number(match[1]), hash: match[2] };
 }
 
+/** `npm run demo` keeps its generated audit key in <dataDir>/secrets.json; the verifier uses it when no key is set. */
+function demoAuditKey(dataDir: string): string | undefined {
+  const file = resolve(dataDir, 'secrets.json');
+  if (!existsSync(file)) return undefined;
+  return (JSON.parse(readFileSync(file, 'utf8')) as { auditChainKey?: string }).auditChainKey;
+}
+
 async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -55,6 +62,8 @@ async function main(argv: string[]): Promise<number> {
   };
   if (values['database-url'] !== undefined) overrides.database = { url: values['database-url'] };
   if (values['data-dir'] !== undefined) overrides.dataDir = values['data-dir'];
+  const demoKey = demoAuditKey(values['data-dir'] ?? process.env.HUB_DATA_DIR ?? './data');
+  if (demoKey && !process.env.HUB_AUDIT_CHAIN_KEY && !values.config && !process.env.HUB_CONFIG) overrides.audit = { chainKey: demoKey };
   const config = loadConfig({ file: values.config, overrides });
   const checkpoint = values.checkpoint ? parseCheckpoint(values.checkpoint) : undefined;
   const url = config.database.url.trim();
