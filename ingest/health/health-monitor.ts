@@ -100,7 +100,7 @@ export class HealthMonitor {
     try {
       const camera = await this.registry.get(cameraId);
       const { ingest } = this.ctx.config;
-      const result = await checkCamera(camera, this.registry.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
+      const result = await checkCamera(camera, this.ctx.cameras.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
       if (this.stopped) return undefined;
       await this.supervisor.probed(cameraId, result);
       return result.status;

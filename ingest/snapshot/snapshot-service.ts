@@ -47,7 +47,7 @@ export class SnapshotService {
 
   private async takeNow(cameraId: string, width: number): Promise<Snapshot> {
     const camera = await this.registry.get(cameraId);
-    const credentials = this.registry.credentialsOf(camera);
+    const credentials = this.ctx.cameras.credentialsOf(camera);
     let image: Buffer | undefined;
     let source: Snapshot['source'] = 'snapshot-uri';
     if (camera.snapshot_url) {
