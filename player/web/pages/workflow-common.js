@@ -76,6 +76,17 @@ export function table(headers, rows, attrs = {}) {
 }
 
 /**
+ * A select that filters a list page by one query parameter: the current value comes from the hash query
+ * (anything not offered counts as ''), and choosing a value navigates to `#/<page>?<name>=<value>`.
+ */
+export function hashFilter({ page, name, values, query, allLabel, testId }) {
+  const value = values.includes(query.get(name) ?? '') ? query.get(name) ?? '' : '';
+  const select = el('select', { 'data-testid': testId, onchange: (e) => { location.hash = `#/${page}${e.target.value ? `?${name}=${e.target.value}` : ''}`; } },
+    values.map((v) => el('option', { value: v, selected: v === value }, v || allLabel)));
+  return { value, select };
+}
+
+/**
  * Search results fetched page by page with the API's cursor: a search replaces the table, "more" extends it.
  * `fetchPage(cursor)` returns { items, nextCursor }; test ids are `<testId>-result-line`, `-results`,
  * `-more` and `-table`. `search(append)` resolves true when the page arrived.
