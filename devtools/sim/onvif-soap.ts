@@ -1,23 +1,13 @@
 import { XMLParser } from 'fast-xml-parser';
+import { NS } from '../../ingest/onvif/onvif-namespaces.ts';
+import { child, escapeXml, type XmlNode } from '../../ingest/onvif/safe-xml.ts';
 
-export const NS = {
-  env: 'http://www.w3.org/2003/05/soap-envelope',
-  tds: 'http://www.onvif.org/ver10/device/wsdl',
-  trt: 'http://www.onvif.org/ver10/media/wsdl',
-  tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
-  tt: 'http://www.onvif.org/ver10/schema',
-  ter: 'http://www.onvif.org/ver10/error',
-  wsa: 'http://schemas.xmlsoap.org/ws/2004/08/addressing',
-  d: 'http://schemas.xmlsoap.org/ws/2005/04/discovery',
-  dn: 'http://www.onvif.org/ver10/network/wsdl',
-} as const;
+// The namespace list and the pure XML helpers are the product's own (none of the hub's client logic).
+export { attribute, child, escapeXml, text, type XmlNode } from '../../ingest/onvif/safe-xml.ts';
 
 const NAMESPACE_DECLARATIONS = Object.entries(NS)
   .map(([prefix, uri]) => `xmlns:${prefix}="${uri}"`)
   .join(' ');
-
-export const escapeXml = (text: string) =>
-  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
 
 /** A SOAP 1.2 envelope declaring every prefix used by the simulator. */
 export function envelope(body: string, header = ''): string {
@@ -52,8 +42,6 @@ export const notAuthorized = (status: number) => new SoapFault(status, 'env:Send
 // Entities are left unexpanded: the simulator parses whatever a client under test sends.
 const parser = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, processEntities: false, parseTagValue: false, trimValues: true });
 
-export type XmlNode = Record<string, unknown>;
-
 export interface SoapRequest {
   header: XmlNode;
   operation: string;
@@ -73,25 +61,4 @@ export function parseSoapRequest(xml: string): SoapRequest {
   const operation = Object.keys(body).find((key) => !key.startsWith('@_') && key !== '#text');
   if (!operation) throw new SoapFault(400, 'env:Sender', ['ter:WellFormed'], 'SOAP body is empty');
   return { header: child(env, 'Header'), operation, args: child(body, operation) };
-}
-
-/** A child element as an object ('' for empty elements becomes {}). */
-export function child(node: unknown, name: string): XmlNode {
-  const value = node && typeof node === 'object' ? (node as XmlNode)[name] : undefined;
-  const first = Array.isArray(value) ? value[0] : value;
-  return first && typeof first === 'object' ? (first as XmlNode) : {};
-}
-
-/** The text of a child element, with or without attributes. */
-export function text(node: unknown, name: string): string | undefined {
-  const value = node && typeof node === 'object' ? (node as XmlNode)[name] : undefined;
-  const first = Array.isArray(value) ? value[0] : value;
-  if (typeof first === 'string') return first;
-  if (first && typeof first === 'object' && typeof (first as XmlNode)['#text'] === 'string') return (first as XmlNode)['#text'] as string;
-  return undefined;
-}
-
-export function attribute(node: unknown, name: string): string | undefined {
-  const value = node && typeof node === 'object' ? (node as XmlNode)[`@_${name}`] : undefined;
-  return typeof value === 'string' ? value : undefined;
 }

@@ -56,9 +56,10 @@ export class CameraAdoption {
       name: input.name || candidate.name || facts.info.model || 'ONVIF camera',
       departmentId: input.departmentId,
       category: input.category,
-      lat: input.lat ?? null,
-      lon: input.lon ?? null,
-      address: input.address ?? null,
+      // CameraRegistry.create turns absent placement fields into null.
+      lat: input.lat,
+      lon: input.lon,
+      address: input.address,
       streamUrl: facts.streamUrl,
       subStreamUrl: facts.subStreamUrl,
       snapshotUrl: facts.snapshotUrl,

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { HubError } from '../../api/kernel/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { SupervisedProcess } from '../../api/kernel/process/supervised-process.ts';
 
 export interface FfmpegRunOptions {
@@ -58,7 +58,7 @@ export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResul
     ffmpeg.once('exit', (code, signal) => done({ code, signal }));
   });
   const failedToStart = new Promise<never>((_, fail) => {
-    ffmpeg.once('spawn', (child) => child.once('error', (cause) => fail(new HubError(o.startErrorCode, 'cannot start ffmpeg', 500, { cause }))));
+    ffmpeg.once('spawn', (child) => child.once('error', (cause) => fail(new DomainError(o.startErrorCode, 'cannot start ffmpeg', { cause }))));
   });
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; void ffmpeg.stop(); }, o.timeoutMs);

@@ -17,7 +17,12 @@ interface CameraLiveness {
   /** The last reason any feed gave, with when it was given. */
   reason: string;
   at: number;
+  /** When a disagreeing report last asked for a probe. */
+  reprobedAt: number;
 }
+
+/** A flapping pull asks for at most one extra probe per camera in this time. */
+const REPROBE_MIN_MS = 5_000;
 
 type Log = Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
 
@@ -26,16 +31,22 @@ type Log = Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
  * emits camera.status for the history and the SSE stream). Fed by the health probe, the relay (pull
  * running or stalled) and the analytics sampler (frames flowing or stalled).
  *
- * The probe decides the status (online, offline after a failed probe, auth_failed): its verdict is the one
- * the tests, the fault suite and the catalogue are built on. The relay and the sampler report what their
- * ffmpeg sees; that is kept beside the status and a disagreement with it is logged, so an operator sees
- * it, without turning a camera offline on a relay or sampler hiccup the camera itself had no part in (and
- * without moving the figures of the fault suite, which are the probe's).
+ * The probe decides the status (online, offline after a failed probe, auth_failed). The relay and the
+ * sampler report what their ffmpeg sees; a report that disagrees with the status (a stalled pull of an
+ * online camera, a running pull of an offline one) asks the probe to check the camera now, so the status
+ * follows within one probe instead of one health interval, yet a relay or sampler hiccup the camera had no
+ * part in never turns it offline by itself.
  */
 export class CameraSupervisor {
   private readonly cameras = new Map<string, CameraLiveness>();
+  private probeNow: ((cameraId: string) => void) | undefined;
 
   constructor(private readonly registry: Pick<CameraRegistry, 'setStatus'>, private readonly log: Log) {}
+
+  /** The health monitor's way to probe a camera at once (undefined while it is stopped). */
+  useProbe(probeNow: ((cameraId: string) => void) | undefined): void {
+    this.probeNow = probeNow;
+  }
 
   /** A health probe's verdict: records it as the camera's status; resolves with the previous status. */
   async probed(cameraId: string, result: CheckResult, at = Date.now()): Promise<CameraStatus> {
@@ -54,6 +65,7 @@ export class CameraSupervisor {
     entry.pull = pull;
     this.note(entry, reason, at);
     if (pull === 'stalled' && entry.status === 'online') this.log.warn({ cameraId, reason }, 'relay pull stalled while the camera probes online');
+    this.reprobeIfDisagreeing(cameraId, entry, pull === 'running', pull === 'stalled', at);
   }
 
   /** The analytics sampler's report: frames flowing (true) or not (false); `undefined` when the sampler stopped. */
@@ -64,6 +76,7 @@ export class CameraSupervisor {
     entry.frames = frames;
     this.note(entry, reason, at);
     if (frames === 'stalled' && entry.status === 'online') this.log.warn({ cameraId, reason }, 'analytics frames stalled while the camera probes online');
+    this.reprobeIfDisagreeing(cameraId, entry, frames === 'flowing', frames === 'stalled', at);
   }
 
   /** The camera was removed. */
@@ -71,10 +84,18 @@ export class CameraSupervisor {
     this.cameras.delete(cameraId);
   }
 
+  /** Video flowing from a camera that probes offline, or stalling on one that probes online: probe it now (at most every REPROBE_MIN_MS). */
+  private reprobeIfDisagreeing(cameraId: string, entry: CameraLiveness, flowing: boolean, stalled: boolean, at: number): void {
+    const disagrees = (flowing && entry.status !== undefined && entry.status !== 'online') || (stalled && entry.status === 'online');
+    if (!disagrees || !this.probeNow || at - entry.reprobedAt < REPROBE_MIN_MS) return;
+    entry.reprobedAt = at;
+    this.probeNow(cameraId);
+  }
+
   private entry(cameraId: string, at: number): CameraLiveness {
     let entry = this.cameras.get(cameraId);
     if (!entry) {
-      entry = { status: undefined, pull: 'stopped', frames: 'none', reason: '', at };
+      entry = { status: undefined, pull: 'stopped', frames: 'none', reason: '', at, reprobedAt: Number.NEGATIVE_INFINITY };
       this.cameras.set(cameraId, entry);
     }
     return entry;

@@ -37,6 +37,10 @@ export class HealthMonitor {
   async start(): Promise<void> {
     this.stopped = false;
     this.ctx.events.on('camera.changed', this.onChanged);
+    this.supervisor.useProbe((cameraId) => {
+      if (this.stopped) return;
+      this.checkNow(cameraId).catch((error: Error) => this.ctx.log.warn({ err: error, cameraId }, 'camera re-check failed'));
+    });
     const cameras = await this.ctx.cameras.ids();
     // Spread the first round out, so a restart does not probe every camera in the same instant.
     const spread = Math.min(FIRST_CHECK_SPREAD_MS, this.ctx.config.ingest.healthIntervalMs);
@@ -45,6 +49,7 @@ export class HealthMonitor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.supervisor.useProbe(undefined);
     this.ctx.events.off('camera.changed', this.onChanged);
     const watches = [...this.watches.values()];
     this.watches.clear();
@@ -100,7 +105,7 @@ export class HealthMonitor {
     try {
       const camera = await this.registry.get(cameraId);
       const { ingest } = this.ctx.config;
-      const result = await checkCamera(camera, this.registry.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
+      const result = await checkCamera(camera, this.ctx.cameras.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
       if (this.stopped) return undefined;
       await this.supervisor.probed(cameraId, result);
       return result.status;

@@ -143,16 +143,11 @@ export class CameraRegistry {
     this.events.emit('camera.changed', { cameraId: id, change: 'deleted' });
   }
 
-  /** Decrypted credentials, for talking to the camera only. */
-  credentialsOf(row: Pick<CameraRow, 'credentials_enc'>): CameraCredentials | undefined {
-    return this.cameras.credentialsOf(row);
-  }
-
   /** The URL ffmpeg pulls, credentials included. Never log or return it. */
   async pullUrl(id: string, stream: 'main' | 'sub' = 'main'): Promise<string> {
     const row = await this.get(id);
     const url = stream === 'sub' && row.sub_stream_url ? row.sub_stream_url : row.stream_url;
-    const credentials = this.credentialsOf(row);
+    const credentials = this.cameras.credentialsOf(row);
     return withCredentials(url, credentials?.username, credentials?.password);
   }
 

@@ -1,4 +1,4 @@
-import { HubError } from '../../api/kernel/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { frameGrabArgs } from '../ffmpeg/frame-grab-args.ts';
 import { runFfmpegOnce } from '../ffmpeg/ffmpeg-run.ts';
 
@@ -12,7 +12,7 @@ export async function grabFrame(pullUrl: string, timeoutMs: number, ffmpegPath: 
   const run = await runFfmpegOnce({
     name: 'ffmpeg:snapshot', ffmpegPath, args: frameGrabArgs(pullUrl, timeoutMs), timeoutMs, maxStdoutBytes: MAX_FRAME_BYTES, stderrLines: 0, startErrorCode: 'SNAPSHOT_FFMPEG',
   });
-  if (run.timedOut) throw new HubError('SNAPSHOT_TIMEOUT', `no frame from the camera stream within ${timeoutMs} ms`, 504);
-  if (run.code !== 0 || run.stdout.length === 0) throw new HubError('SNAPSHOT_FAILED', `could not read a frame from the camera stream (ffmpeg exit ${run.code})`, 502);
+  if (run.timedOut) throw new DomainError('SNAPSHOT_TIMEOUT', `no frame from the camera stream within ${timeoutMs} ms`);
+  if (run.code !== 0 || run.stdout.length === 0) throw new DomainError('SNAPSHOT_FAILED', `could not read a frame from the camera stream (ffmpeg exit ${run.code})`);
   return run.stdout;
 }

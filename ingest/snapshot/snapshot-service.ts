@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import { HubError } from '../../api/kernel/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
 import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
@@ -47,14 +47,14 @@ export class SnapshotService {
 
   private async takeNow(cameraId: string, width: number): Promise<Snapshot> {
     const camera = await this.registry.get(cameraId);
-    const credentials = this.registry.credentialsOf(camera);
+    const credentials = this.ctx.cameras.credentialsOf(camera);
     let image: Buffer | undefined;
     let source: Snapshot['source'] = 'snapshot-uri';
     if (camera.snapshot_url) {
       try {
         image = await this.fetchSnapshotUri(camera, credentials);
       } catch (error) {
-        this.ctx.log.warn({ cameraId, code: (error as HubError).code, reason: (error as Error).message }, 'snapshot URI failed; reading a frame from the stream');
+        this.ctx.log.warn({ cameraId, code: (error as DomainError).code, reason: (error as Error).message }, 'snapshot URI failed; reading a frame from the stream');
       }
     }
     if (!image) {
@@ -71,7 +71,7 @@ export class SnapshotService {
       try {
         return await grabFrame(lease.url, RELAY_FRAME_TIMEOUT_MS, ffmpegPath);
       } catch (error) {
-        this.ctx.log.warn({ cameraId: camera.id, code: (error as HubError).code }, 'no still from the running relay pull; reading the camera stream');
+        this.ctx.log.warn({ cameraId: camera.id, code: (error as DomainError).code }, 'no still from the running relay pull; reading the camera stream');
       } finally {
         lease.release();
       }
@@ -88,17 +88,17 @@ export class SnapshotService {
     let response = await boundedFetch({ url, timeoutMs, maxBytes });
     if (response.status === 401 && credentials) {
       if (!mayReceiveCredentials(camera, url)) {
-        throw new HubError('SNAPSHOT_FOREIGN_ORIGIN', `snapshot URI ${safeOrigin(url)} is not the camera's own origin; credentials withheld`, 502);
+        throw new DomainError('SNAPSHOT_FOREIGN_ORIGIN', `snapshot URI ${safeOrigin(url)} is not the camera's own origin; credentials withheld`);
       }
       const challenge = parseDigestChallenge(response.headers.get('www-authenticate'));
-      if (!challenge) throw new HubError('SNAPSHOT_AUTH_UNSUPPORTED', 'snapshot URI asks for an authentication scheme other than Digest', 502);
+      if (!challenge) throw new DomainError('SNAPSHOT_AUTH_UNSUPPORTED', 'snapshot URI asks for an authentication scheme other than Digest');
       const target = new URL(url);
       const authorization = digestAuthorization(challenge, 'GET', `${target.pathname}${target.search}`, credentials.username, credentials.password);
       response = await boundedFetch({ url, timeoutMs, maxBytes, headers: { authorization } });
     }
-    if (response.status === 401) throw new HubError('SNAPSHOT_AUTH_FAILED', 'the camera refused the stored credentials for its snapshot', 502);
-    if (response.status !== 200) throw new HubError('SNAPSHOT_FAILED', `snapshot URI answered ${response.status}`, 502);
-    if (!/^image\//i.test(response.headers.get('content-type') ?? '')) throw new HubError('SNAPSHOT_NOT_IMAGE', 'snapshot URI did not answer an image', 502);
+    if (response.status === 401) throw new DomainError('SNAPSHOT_AUTH_FAILED', 'the camera refused the stored credentials for its snapshot');
+    if (response.status !== 200) throw new DomainError('SNAPSHOT_FAILED', `snapshot URI answered ${response.status}`);
+    if (!/^image\//i.test(response.headers.get('content-type') ?? '')) throw new DomainError('SNAPSHOT_NOT_IMAGE', 'snapshot URI did not answer an image');
     return response.body;
   }
 }
@@ -121,6 +121,6 @@ export async function resizeJpeg(image: Buffer, width: number): Promise<Buffer> 
       .jpeg({ quality: 80 })
       .toBuffer();
   } catch (cause) {
-    throw new HubError('SNAPSHOT_INVALID_IMAGE', 'the camera sent an image that cannot be decoded (or is too large)', 502, { cause });
+    throw new DomainError('SNAPSHOT_INVALID_IMAGE', 'the camera sent an image that cannot be decoded (or is too large)', { cause });
   }
 }

@@ -44,6 +44,18 @@ const STATUS_BY_CODE: Record<string, number> = {
   ONVIF_STREAM_URI_REFUSED: 502,
   ONVIF_FOREIGN_STREAM_HOST: 502,
   DISCOVERY_REPLY_REJECTED: 502,
+  // ffmpeg argv the caller's input would have made unsafe (ingest/ffmpeg); ffmpeg failing to start is ours (500).
+  FFMPEG_PATH_INVALID: 400,
+  FFMPEG_OUTPUT_INVALID: 400,
+  FFMPEG_INPUT_INVALID: 400,
+  // A still the camera could not give (ingest/snapshot).
+  SNAPSHOT_FOREIGN_ORIGIN: 502,
+  SNAPSHOT_AUTH_UNSUPPORTED: 502,
+  SNAPSHOT_AUTH_FAILED: 502,
+  SNAPSHOT_FAILED: 502,
+  SNAPSHOT_NOT_IMAGE: 502,
+  SNAPSHOT_INVALID_IMAGE: 502,
+  SNAPSHOT_TIMEOUT: 504,
 };
 
 /** The HubError an error is answered with: a HubError as it is, a DomainError with the status of its code. */

@@ -52,10 +52,8 @@ export interface CamerasTable {
   updated_at: number;
 }
 
-export interface AccessRequestsTable {
-  id: string;
-  requester_user_id: string;
-  requester_department_id: string;
+/** What an access request or a grant covers: the columns both tables have, in the same stored form. */
+export interface AccessTargetColumns {
   owner_department_id: string;
   target_kind: 'cameras' | 'category' | 'area';
   /** JSON array of camera ids when target_kind = cameras. */
@@ -65,6 +63,12 @@ export interface AccessRequestsTable {
   area: string | null;
   /** JSON array of CameraScope. */
   scopes: string;
+}
+
+export interface AccessRequestsTable extends AccessTargetColumns {
+  id: string;
+  requester_user_id: string;
+  requester_department_id: string;
   purpose: string;
   legal_basis: string;
   starts_at: number;
@@ -76,16 +80,10 @@ export interface AccessRequestsTable {
   created_at: number;
 }
 
-export interface GrantsTable {
+export interface GrantsTable extends AccessTargetColumns {
   id: string;
   request_id: string | null;
   grantee_department_id: string;
-  owner_department_id: string;
-  target_kind: 'cameras' | 'category' | 'area';
-  camera_ids: string | null;
-  category: CameraCategory | null;
-  area: string | null;
-  scopes: string;
   starts_at: number;
   ends_at: number;
   revoked_at: number | null;
