@@ -127,7 +127,7 @@ export class CameraRegistry {
     // Credentials go only to the endpoints they were entered for (security #2): a change that adds an endpoint
     // (another scheme, host or port) drops them unless new ones come with it, so whoever may edit a camera
     // cannot point it at a host of their own and collect the password on the next probe or pull.
-    if (credentials === undefined && current.credentials_enc !== null) {
+    if (credentials === undefined && this.cameras.hasCredentials(current)) {
       const before = credentialEndpoints(current);
       const after = credentialEndpoints({ ...current, ...changes });
       if ([...after].some((endpoint) => !before.has(endpoint))) credentials = null;
