@@ -1,11 +1,10 @@
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { assertCameraAccess } from '../access/camera-access.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { conflict, notFound } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import type { AlertStream } from './alert-stream.ts';
 import { AlertView, UuidParams } from './checkpoint-schemas.ts';
 import { visibleCameras } from './pass-visibility.ts';
@@ -18,19 +17,18 @@ function alertQuery(ctx: HubContext) {
 }
 
 /** Alerts: listed and streamed to whoever may see the camera; acknowledged by a person, never deleted by it. */
-export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, stream: AlertStream): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+export function registerAlertRoutes(app: HubRoutes, ctx: HubContext, stream: AlertStream): void {
   // SSE responses keep their sockets busy: end them before the server waits for in-flight requests.
   app.addHook('preClose', async () => stream.closeAll());
 
-  r.get('/checkpoint/alerts/stream', {
+  app.get('/checkpoint/alerts/stream', {
     config: { access: ['viewer'], rawResponse: true },
     schema: { tags: ['checkpoint'], summary: 'Watchlist alerts as Server-Sent Events (event: alert)' },
   }, async (request, reply) => {
     stream.open(request, reply, requireUser(request));
   });
 
-  r.get('/checkpoint/alerts', {
+  app.get('/checkpoint/alerts', {
     config: { access: ['viewer'] },
     schema: {
       tags: ['checkpoint'], summary: 'Alerts on cameras you may see, newest first',
@@ -50,7 +48,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
     return rows.map((a) => ({ ...a, reason: a.reason ?? '' }));
   });
 
-  r.post('/checkpoint/alerts/:id/ack', {
+  app.post('/checkpoint/alerts/:id/ack', {
     config: { access: ['viewer'] },
     schema: {
       tags: ['checkpoint'], summary: 'Acknowledge an alert (kept, with who and when)', params: UuidParams,
