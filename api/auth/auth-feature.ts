@@ -1,5 +1,4 @@
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { HubError, unauthorized } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
@@ -46,8 +45,7 @@ export function createAuthFeature(ctx: HubContext): HubFeature {
   return {
     name: 'auth',
     registerRoutes(app) {
-      const r = app.withTypeProvider<TypeBoxTypeProvider>();
-      r.post('/auth/login', {
+      app.post('/auth/login', {
         config: { access: 'public' },
         schema: {
           tags: ['auth'],
@@ -83,7 +81,7 @@ export function createAuthFeature(ctx: HubContext): HubFeature {
         };
       });
 
-      r.get('/auth/me', {
+      app.get('/auth/me', {
         config: { access: 'user' },
         schema: { tags: ['auth'], summary: 'The logged-in user', response: responses({ 200: UserView }) },
       }, async (request) => {

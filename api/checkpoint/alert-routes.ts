@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { conflict, forbidden, notFound } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import type { AlertStream } from './alert-stream.ts';
 import { AlertView, UuidParams } from './checkpoint-schemas.ts';
 
@@ -21,19 +20,18 @@ function alertQuery(ctx: HubContext) {
  * another department's watchlist. The matcher raises an alert only on cameras the owner may see; once
  * raised it stays the department's record even if that grant later ends.
  */
-export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, stream: AlertStream): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+export function registerAlertRoutes(app: HubRoutes, ctx: HubContext, stream: AlertStream): void {
   // SSE responses keep their sockets busy: end them before the server waits for in-flight requests.
   app.addHook('preClose', async () => stream.closeAll());
 
-  r.get('/checkpoint/alerts/stream', {
+  app.get('/checkpoint/alerts/stream', {
     config: { access: ['viewer'], rawResponse: true },
     schema: { tags: ['checkpoint'], summary: 'Watchlist alerts as Server-Sent Events (event: alert)' },
   }, async (request, reply) => {
     stream.open(request, reply, requireUser(request));
   });
 
-  r.get('/checkpoint/alerts', {
+  app.get('/checkpoint/alerts', {
     config: { access: ['viewer'] },
     schema: {
       tags: ['checkpoint'], summary: "Your department's watchlist alerts (admin: all), newest first",
@@ -51,7 +49,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
     return q.orderBy('a.raised_at', 'desc').limit(request.query.limit ?? 100).execute();
   });
 
-  r.post('/checkpoint/alerts/:id/ack', {
+  app.post('/checkpoint/alerts/:id/ack', {
     config: { access: ['viewer'] },
     schema: {
       tags: ['checkpoint'], summary: 'Acknowledge an alert (kept, with who and when)', params: UuidParams,

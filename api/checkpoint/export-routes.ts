@@ -1,9 +1,9 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import { PassSearchQuery } from './checkpoint-schemas.ts';
 import { motorVehicleList } from './gat1400.ts';
 import type { PassRow } from './pass-record.ts';
@@ -52,10 +52,9 @@ async function auditExport(ctx: HubContext, request: FastifyRequest, format: str
 }
 
 /** Exports of search results: CSV for spreadsheets, GA/T 1400 JSON for other platforms. Every export is audited. */
-export function registerExportRoutes(app: FastifyInstance, ctx: HubContext): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+export function registerExportRoutes(app: HubRoutes, ctx: HubContext): void {
 
-  r.get('/checkpoint/export/passes.csv', {
+  app.get('/checkpoint/export/passes.csv', {
     config: { access: PASS_READERS, rawResponse: true },
     schema: { tags: ['checkpoint'], summary: 'Search results as CSV (audited)', querystring: ExportQuery },
   }, async (request, reply) => {
@@ -67,7 +66,7 @@ export function registerExportRoutes(app: FastifyInstance, ctx: HubContext): voi
     return reply.send(`\uFEFF${CSV_COLUMNS.join(',')}\r\n${rows.map(csvLine).join('\r\n')}${rows.length ? '\r\n' : ''}`);
   });
 
-  r.get('/checkpoint/export/gat1400', {
+  app.get('/checkpoint/export/gat1400', {
     config: { access: PASS_READERS },
     schema: {
       tags: ['checkpoint'], summary: 'Search results as GA/T 1400 MotorVehicleListObject (audited)', querystring: ExportQuery,

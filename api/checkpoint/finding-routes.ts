@@ -1,9 +1,8 @@
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import { FindingView } from './checkpoint-schemas.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
@@ -11,9 +10,8 @@ import type { PassView } from './pass-record.ts';
 import { normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 
 /** Cloned-plate (套牌) findings; a finding is shown when the caller may see both passes' cameras. */
-export function registerFindingRoutes(app: FastifyInstance, ctx: HubContext): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/checkpoint/findings', {
+export function registerFindingRoutes(app: HubRoutes, ctx: HubContext): void {
+  app.get('/checkpoint/findings', {
     config: { access: PASS_READERS },
     schema: {
       tags: ['checkpoint'], summary: 'Cloned-plate findings with both passes as evidence, newest first',

@@ -3,14 +3,13 @@ import { stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
 import type { Static } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { assertCameraAccess } from '../access/camera-access.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
 import type { AuthUser } from '../kernel/auth/token-service.ts';
 import { notFound } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import { MAX_BATCH, type CheckpointStore } from './checkpoint-store.ts';
 import { PassIdParams, PassRecordSchema, PassSearchQuery, PassView } from './checkpoint-schemas.ts';
 import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
@@ -31,10 +30,9 @@ export async function searchForUser(ctx: HubContext, user: AuthUser, query: Stat
   return searchPasses(ctx.db, cameras, { ...query, limit });
 }
 
-export function registerPassRoutes(app: FastifyInstance, ctx: HubContext, store: CheckpointStore): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+export function registerPassRoutes(app: HubRoutes, ctx: HubContext, store: CheckpointStore): void {
 
-  r.post('/checkpoint/passes', {
+  app.post('/checkpoint/passes', {
     config: { access: ['admin'] },
     schema: {
       tags: ['checkpoint'], summary: 'Ingest a batch of passes (idempotent on id)',
@@ -43,7 +41,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: HubContext, store:
     },
   }, async (request) => store.ingestPasses(request.body.records as PassRecordInput[]));
 
-  r.get('/checkpoint/passes', {
+  app.get('/checkpoint/passes', {
     config: { access: PASS_READERS },
     schema: {
       tags: ['checkpoint'], summary: 'Search passes (exact, wildcard or fuzzy plate; time, camera, department, colour)',
@@ -55,7 +53,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: HubContext, store:
     return { items: page.rows.map((row) => ({ ...toPassView(row), ...(row.matchDistance === undefined ? {} : { matchDistance: row.matchDistance }) })), nextCursor: page.nextCursor };
   });
 
-  r.get('/checkpoint/passes/:id', {
+  app.get('/checkpoint/passes/:id', {
     config: { access: PASS_READERS },
     schema: { tags: ['checkpoint'], summary: 'One pass', params: PassIdParams, response: responses({ 200: PassView }) },
   }, async (request) => {
@@ -66,7 +64,7 @@ export function registerPassRoutes(app: FastifyInstance, ctx: HubContext, store:
   });
 
   for (const kind of ['crop', 'scene'] as const) {
-    r.get(`/checkpoint/passes/:id/${kind}`, {
+    app.get(`/checkpoint/passes/:id/${kind}`, {
       config: { access: PASS_READERS, rawResponse: true },
       schema: { tags: ['checkpoint'], summary: `The pass's ${kind} image`, params: PassIdParams },
     }, async (request, reply) => {

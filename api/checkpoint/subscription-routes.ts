@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { badRequest, notFound } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoint.ts';
 import { SubscriptionView, UuidParams } from './checkpoint-schemas.ts';
 import type { SubscriptionPusher } from './subscription-pusher.ts';
@@ -27,15 +26,14 @@ export function checkReceiverUrl(value: string): string {
 }
 
 /** GA/T 1400-style subscriptions (admin only: they send data out of the hub). Creation and cancellation are audited. */
-export function registerSubscriptionRoutes(app: FastifyInstance, ctx: HubContext, pusher: SubscriptionPusher): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+export function registerSubscriptionRoutes(app: HubRoutes, ctx: HubContext, pusher: SubscriptionPusher): void {
 
-  r.get('/checkpoint/subscriptions', {
+  app.get('/checkpoint/subscriptions', {
     config: { access: ['admin'] },
     schema: { tags: ['checkpoint'], summary: 'All subscriptions', response: responses({ 200: Type.Array(SubscriptionView) }) },
   }, async () => (await ctx.db.selectFrom('checkpoint_subscriptions').selectAll().orderBy('created_at', 'desc').execute()).map(toView));
 
-  r.post('/checkpoint/subscriptions', {
+  app.post('/checkpoint/subscriptions', {
     config: { access: ['admin'] },
     schema: {
       tags: ['checkpoint'], summary: 'Subscribe a receiver to new passes',
@@ -70,7 +68,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: HubContext
     return toView(row);
   });
 
-  r.delete('/checkpoint/subscriptions/:id', {
+  app.delete('/checkpoint/subscriptions/:id', {
     config: { access: ['admin'] },
     schema: { tags: ['checkpoint'], summary: 'Cancel a subscription', params: UuidParams, response: responses({ 200: SubscriptionView }) },
   }, async (request) => {

@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { badRequest } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import { loadTrajectory } from './trajectory-query.ts';
@@ -16,9 +15,8 @@ const Geometry = Type.Union([Type.Null(), Type.Object({ type: Type.String(), coo
 const Feature = Type.Object({ type: Type.Literal('Feature'), geometry: Geometry, properties: Type.Object({}, { additionalProperties: true }) });
 
 /** The passes of one plate in time order, with camera locations, as GeoJSON (points plus the path as a line). */
-export function registerTrajectoryRoutes(app: FastifyInstance, ctx: HubContext): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
-  r.get('/checkpoint/trajectory', {
+export function registerTrajectoryRoutes(app: HubRoutes, ctx: HubContext): void {
+  app.get('/checkpoint/trajectory', {
     config: { access: PASS_READERS },
     schema: {
       tags: ['checkpoint'], summary: 'Trajectory of a plate as a GeoJSON FeatureCollection',

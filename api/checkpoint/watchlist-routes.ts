@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { badRequest, forbidden, notFound } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
+import type { HubRoutes } from '../kernel/hub-feature.ts';
 import type { CheckpointWatchlistTable } from '../kernel/db/tables/checkpoint.ts';
 import { UuidParams, WatchlistView } from './checkpoint-schemas.ts';
 import { normalisePattern, normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
@@ -19,10 +18,9 @@ const toView = (w: Selectable<CheckpointWatchlistTable>) => ({
 });
 
 /** Watchlists (布控): approvers put plates or patterns on them for a stated reason and period; removal keeps the row. */
-export function registerWatchlistRoutes(app: FastifyInstance, ctx: HubContext, matcher: WatchlistMatcher): void {
-  const r = app.withTypeProvider<TypeBoxTypeProvider>();
+export function registerWatchlistRoutes(app: HubRoutes, ctx: HubContext, matcher: WatchlistMatcher): void {
 
-  r.get('/checkpoint/watchlist', {
+  app.get('/checkpoint/watchlist', {
     config: { access: ['viewer'] },
     schema: {
       tags: ['checkpoint'], summary: "Your department's watchlist entries (admin: all)",
@@ -37,7 +35,7 @@ export function registerWatchlistRoutes(app: FastifyInstance, ctx: HubContext, m
     return (await q.orderBy('created_at', 'desc').limit(5_000).execute()).map(toView);
   });
 
-  r.post('/checkpoint/watchlist', {
+  app.post('/checkpoint/watchlist', {
     config: { access: ['approver'] },
     schema: {
       tags: ['checkpoint'], summary: 'Put a plate (exact) or pattern (* and ?) on the watchlist',
@@ -72,7 +70,7 @@ export function registerWatchlistRoutes(app: FastifyInstance, ctx: HubContext, m
     return toView(row);
   });
 
-  r.delete('/checkpoint/watchlist/:id', {
+  app.delete('/checkpoint/watchlist/:id', {
     config: { access: ['approver'] },
     schema: { tags: ['checkpoint'], summary: 'Take an entry off the watchlist (kept as history)', params: UuidParams, response: responses({ 200: WatchlistView }) },
   }, async (request) => {

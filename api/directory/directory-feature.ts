@@ -1,6 +1,5 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
@@ -26,8 +25,7 @@ export function createDirectoryFeature(ctx: HubContext): HubFeature {
   return {
     name: 'directory',
     registerRoutes(app) {
-      const r = app.withTypeProvider<TypeBoxTypeProvider>();
-      r.get('/departments', {
+      app.get('/departments', {
         config: { access: 'user' },
         schema: { tags: ['directory'], summary: 'All departments', response: responses({ 200: Type.Array(DepartmentView) }) },
       }, async () => {
@@ -35,7 +33,7 @@ export function createDirectoryFeature(ctx: HubContext): HubFeature {
         return rows.map((d) => ({ id: d.id, name: d.name, kind: d.kind, isGovernment: d.is_government === 1 }));
       });
 
-      r.post('/departments', {
+      app.post('/departments', {
         config: { access: ['admin'] },
         schema: {
           tags: ['directory'], summary: 'Create a department',
@@ -49,7 +47,7 @@ export function createDirectoryFeature(ctx: HubContext): HubFeature {
         return { id, name, kind, isGovernment };
       });
 
-      r.get('/users', {
+      app.get('/users', {
         config: { access: ['admin'] },
         schema: { tags: ['directory'], summary: 'All user accounts (no password hashes)', response: responses({ 200: Type.Array(DirectoryUserView) }) },
       }, async () => {
@@ -60,7 +58,7 @@ export function createDirectoryFeature(ctx: HubContext): HubFeature {
         }));
       });
 
-      r.post('/users', {
+      app.post('/users', {
         config: { access: ['admin'] },
         schema: {
           tags: ['directory'], summary: 'Create a user account',

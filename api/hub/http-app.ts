@@ -1,5 +1,6 @@
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installRouteAccess } from '../kernel/http/route-access.ts';
@@ -67,7 +68,7 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
 
   await app.register(async (api) => {
     for (const feature of features) {
-      if (feature.registerRoutes) await feature.registerRoutes(api);
+      if (feature.registerRoutes) await feature.registerRoutes(api.withTypeProvider<TypeBoxTypeProvider>());
     }
   }, { prefix: '/api/v1' });
 

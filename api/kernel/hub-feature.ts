@@ -1,4 +1,8 @@
-import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
+
+/** The fastify instance a feature registers its /api/v1 routes on: TypeBox schemas type each handler's params, query and body. */
+export type HubRoutes = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
 
 export interface ReadinessCheck {
   ok: boolean;
@@ -12,7 +16,7 @@ export interface ReadinessCheck {
  */
 export interface HubFeature {
   name: string;
-  registerRoutes?(app: FastifyInstance): void | Promise<void>;
+  registerRoutes?(app: HubRoutes): void | Promise<void>;
   /** Routes outside /api/v1 (the player page, media files); same access rules. */
   registerRootRoutes?(app: FastifyInstance): void | Promise<void>;
   start?(): Promise<void>;
