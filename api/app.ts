@@ -2,6 +2,7 @@ import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { installCameraDenialAudit } from './audit/camera-denial-audit.ts';
 import { installRouteAccess } from './auth/route-access.ts';
 import { forbidden } from './errors/hub-error.ts';
 import { installErrorHandler } from './errors/error-handler.ts';
@@ -42,6 +43,7 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
   installErrorHandler(app);
   installConnectionCap(app.server, ctx.config.http.maxConnectionsPerIp, proxyList(ctx.config.http.trustProxy), app.log);
   installRouteAccess(app, ctx.tokens);
+  installCameraDenialAudit(app, ctx);
 
   // Browsers attach no credentials here (bearer tokens only), but refuse cross-origin writes outright.
   app.addHook('onRequest', async (request) => {
