@@ -4,8 +4,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
 import { requireUser } from '../auth/route-access.ts';
-import { badRequest, notFound } from '../errors/hub-error.ts';
+import { badRequest, HubError, notFound } from '../errors/hub-error.ts';
 import { responses } from '../http/common-schemas.ts';
+import type { OutboundUrlGuard } from '../http/outbound-url.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointSubscriptionsTable } from '../db/tables/checkpoint.ts';
 import { SubscriptionView, UuidParams } from './checkpoint-schemas.ts';
@@ -27,7 +28,18 @@ export function checkReceiverUrl(value: string): string {
 }
 
 /** GA/T 1400-style subscriptions (admin only: they send data out of the hub). Creation and cancellation are audited. */
-export function registerSubscriptionRoutes(app: FastifyInstance, ctx: HubContext, pusher: SubscriptionPusher): void {
+/** checkReceiverUrl, then the outbound guard (issue 13 #9): a receiver on loopback or an internal network is refused at once. */
+async function checkReceiverDestination(value: string, outbound: OutboundUrlGuard): Promise<string> {
+  const url = checkReceiverUrl(value);
+  try {
+    await outbound.check(url);
+  } catch (error) {
+    throw new HubError('RECEIVER_URL_NOT_ALLOWED', `receiverUrl: ${(error as Error).message}`, 400, { cause: error });
+  }
+  return url;
+}
+
+export function registerSubscriptionRoutes(app: FastifyInstance, ctx: HubContext, pusher: SubscriptionPusher, outbound: OutboundUrlGuard): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.get('/checkpoint/subscriptions', {
@@ -56,7 +68,7 @@ export function registerSubscriptionRoutes(app: FastifyInstance, ctx: HubContext
     if (body.endAt <= body.beginAt) throw badRequest('SUBSCRIPTION_PERIOD_INVALID', 'endAt must be after beginAt');
     const row: Selectable<CheckpointSubscriptionsTable> = {
       id: randomUUID(), subscriber: body.subscriber, organisation: body.organisation, reason: body.reason,
-      receiver_url: checkReceiverUrl(body.receiverUrl), camera_ids: body.cameraIds ? JSON.stringify(body.cameraIds) : null,
+      receiver_url: await checkReceiverDestination(body.receiverUrl, outbound), camera_ids: body.cameraIds ? JSON.stringify(body.cameraIds) : null,
       begin_at: body.beginAt, end_at: body.endAt, created_by: user.id, created_at: Date.now(), cancelled_at: null,
     };
     await ctx.db.insertInto('checkpoint_subscriptions').values(row).execute();

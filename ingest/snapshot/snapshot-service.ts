@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { HubError } from '../../api/errors/hub-error.ts';
+import { OutboundUrlGuard } from '../../api/http/outbound-url.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
 import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
@@ -25,7 +26,12 @@ export class SnapshotService {
   /** Requests for the same camera and width while one is being taken share it (one ffmpeg, one fetch). */
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
 
-  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+  /** Snapshot URIs are set by approvers (or reported by devices): every fetch passes the outbound guard (issue 13 #9). */
+  private readonly outbound: OutboundUrlGuard;
+
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {
+    this.outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
+  }
 
   take(cameraId: string, width: number): Promise<Snapshot> {
     const key = `${cameraId}:${width}`;
@@ -62,6 +68,8 @@ export class SnapshotService {
     const url = camera.snapshot_url!;
     const { requestTimeoutMs: timeoutMs, maxResponseBytes } = this.ctx.config.ingest;
     const maxBytes = Math.max(maxResponseBytes, 16 * 1024 * 1024);
+    // Checked before each request (DNS may answer differently the second time); boundedFetch follows no redirects.
+    await this.outbound.check(url);
     let response = await boundedFetch({ url, timeoutMs, maxBytes });
     if (response.status === 401 && credentials) {
       if (!mayReceiveCredentials(camera, url)) {
@@ -71,6 +79,7 @@ export class SnapshotService {
       if (!challenge) throw new HubError('SNAPSHOT_AUTH_UNSUPPORTED', 'snapshot URI asks for an authentication scheme other than Digest', 502);
       const target = new URL(url);
       const authorization = digestAuthorization(challenge, 'GET', `${target.pathname}${target.search}`, credentials.username, credentials.password);
+      await this.outbound.check(url);
       response = await boundedFetch({ url, timeoutMs, maxBytes, headers: { authorization } });
     }
     if (response.status === 401) throw new HubError('SNAPSHOT_AUTH_FAILED', 'the camera refused the stored credentials for its snapshot', 502);
