@@ -126,6 +126,9 @@ function httpProblems(config: HubConfig): string[] {
   for (const entry of config.http.outboundAllowedNetworks) {
     if (!isAddressOrCidr(entry)) problems.push(`http.outboundAllowedNetworks: "${entry}" is not an IP address or CIDR`);
   }
+  for (const entry of config.ingest.discovery.allowedNetworks) {
+    if (!isAddressOrCidr(entry)) problems.push(`ingest.discovery.allowedNetworks: "${entry}" is not an IP address or CIDR`);
+  }
   const idle = config.http.connectionTimeoutSeconds;
   if (idle > 0 && config.access.sseHeartbeatSeconds >= idle) problems.push('access.sseHeartbeatSeconds must be shorter than http.connectionTimeoutSeconds (idle sockets are closed)');
   if (idle > 0 && config.relay.startTimeoutSeconds >= idle) problems.push('relay.startTimeoutSeconds must be shorter than http.connectionTimeoutSeconds (a waiting playlist request is idle)');
