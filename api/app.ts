@@ -3,11 +3,13 @@ import { Type } from '@sinclair/typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installCameraDenialAudit } from './audit/camera-denial-audit.ts';
+import { CurrentUserCheck } from './auth/current-user.ts';
 import { installRouteAccess } from './auth/route-access.ts';
 import { forbidden } from './errors/hub-error.ts';
 import { installErrorHandler } from './errors/error-handler.ts';
 import type { HubContext } from './hub/hub-context.ts';
 import type { HubFeature } from './hub/hub-feature.ts';
+import { installApiRateLimit, installEventStreamCap, installHostCheck } from './http/api-limits.ts';
 import { installConnectionCap, proxyList, timeoutOptions } from './http/connection-limits.ts';
 import { requestLogView } from './http/request-log.ts';
 import { isCrossOrigin } from './http/same-origin.ts';
@@ -42,7 +44,11 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
   });
   installErrorHandler(app);
   installConnectionCap(app.server, ctx.config.http.maxConnectionsPerIp, proxyList(ctx.config.http.trustProxy), app.log);
-  installRouteAccess(app, ctx.tokens);
+  installHostCheck(app, ctx.config.http.publicUrl, ctx.config.http.allowedHosts);
+  installRouteAccess(app, ctx.tokens, new CurrentUserCheck(ctx.db, ctx.config.auth.userRecheckSeconds));
+  // After the route gate (its onRequest hook sets request.user, which keys the budget per user).
+  await installApiRateLimit(app, ctx.config.http.rateLimitPerMinute);
+  installEventStreamCap(app, ctx.config.http.maxEventStreamsPerUser);
   installCameraDenialAudit(app, ctx);
 
   // Browsers attach no credentials here (bearer tokens only), but refuse cross-origin writes outright.

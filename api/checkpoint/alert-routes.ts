@@ -24,7 +24,7 @@ export function registerAlertRoutes(app: FastifyInstance, ctx: HubContext, strea
   app.addHook('preClose', async () => stream.closeAll());
 
   r.get('/checkpoint/alerts/stream', {
-    config: { access: ['viewer'], rawResponse: true },
+    config: { access: ['viewer'], rawResponse: true, eventStream: true },
     schema: { tags: ['checkpoint'], summary: 'Watchlist alerts as Server-Sent Events (event: alert)' },
   }, async (request, reply) => {
     stream.open(request, reply, requireUser(request));

@@ -34,6 +34,9 @@ export const HubConfigSchema = Type.Object(
         maxItems: 64, default: [],
         description: 'networks (addresses/CIDRs) outbound fetches and pushes may reach although internal: camera snapshot URIs, webhook and subscription receivers (env: comma list, e.g. 10.20.0.0/16). Loopback, link-local and private addresses are refused otherwise; multicast and unspecified always',
       }),
+      rateLimitPerMinute: Type.Integer({ minimum: 10, maximum: 1_000_000, default: 3_000, description: 'API requests per minute per user (per source address before login); media URLs are exempt; the next is 429 RATE_LIMITED' }),
+      maxEventStreamsPerUser: Type.Integer({ minimum: 1, maximum: 1_000, default: 8, description: 'open Server-Sent Event streams one user may hold; the next is 429 TOO_MANY_EVENT_STREAMS' }),
+      allowedHosts: Type.Array(Type.String({ minLength: 1, maxLength: 255 }), { maxItems: 32, default: [], description: 'with publicUrl set, further host[:port] names requests may use (e.g. an internal health-check name); env: comma list' }),
       maxConnectionsPerIp: Type.Integer({ minimum: 1, maximum: 100_000, default: 512, description: 'open connections one client address may hold (trusted proxies exempt); the next is refused with 429' }),
     }),
     database: section({
@@ -51,6 +54,7 @@ export const HubConfigSchema = Type.Object(
       loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: 'failed logins per account and per source address before each further try waits' }),
       loginBackoffSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 2, description: 'first wait after loginMaxFailures failures; doubles with each further failure' }),
       loginLockSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 300, description: 'longest wait the doubling reaches' }),
+      userRecheckSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 2, description: 'how stale the per-request check of a token against its user (disabled, role, department) may be' }),
       loginFailureWindowSeconds: Type.Integer({ minimum: 60, maximum: 604_800, default: 900, description: 'failures are forgotten after this long without a new one' }),
     }),
     credentials: section({
