@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isHubError } from './errors/hub-error.ts';
+import { isDomainError } from './errors/domain-error.ts';
 import { describeConfig, loadConfig } from './config/load-config.ts';
 import { demoSecrets } from './hub/demo-secrets.ts';
 import { Hub } from './hub/hub.ts';
@@ -122,7 +122,7 @@ function hubExtraLines(hub: Hub): string[] {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    if (isHubError(error)) process.stderr.write(`hub: ${error.message}\n`);
+    if (isDomainError(error)) process.stderr.write(`hub: ${error.message}\n`);
     else process.stderr.write(`hub: ${(error as Error)?.stack ?? String(error)}\n`);
     process.exit(1);
   },

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import { ObjectDetector } from '../analytics/detect/object-detector.ts';
 import { ModelRegistry } from '../analytics/models/model-registry.ts';
 import { loadImageFile, type RawImage } from '../analytics/models/raw-image.ts';
-import { PlateReader } from '../analytics/plates/plate-reader.ts';
+import { PLATE_READER_MODELS, PlateReader } from '../analytics/plates/plate-reader.ts';
 import { InferencePool } from '../analytics/workers/inference-pool.ts';
 
 /**
@@ -54,7 +54,7 @@ async function poolThroughput(pool: InferencePool, frame: RawImage, frames: numb
 }
 
 const street = await loadImageFile(new URL('plates/green_suED51712_street.jpg', MEDIA).pathname);
-const registry = ModelRegistry.open(['object-detector', 'plate-detector-320', 'text-recogniser', 'text-dictionary', 'plate-colour']);
+const registry = ModelRegistry.open(['object-detector', ...PLATE_READER_MODELS]);
 
 // Object detection, single in-process detector (baseline).
 const detector = await ObjectDetector.create(registry);

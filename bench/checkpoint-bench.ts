@@ -13,7 +13,7 @@ import pg from 'pg';
 import pino from 'pino';
 import { CheckpointStore } from '../api/checkpoint/checkpoint-store.ts';
 import { CloneDetector } from '../api/checkpoint/clone-detector.ts';
-import type { PassRecordInput } from '../api/checkpoint/pass-record.ts';
+import type { PassRecordInput } from '../analytics/vocabulary/pass-record-input.ts';
 import { searchPasses } from '../api/checkpoint/pass-search.ts';
 import type { CameraFilter } from '../api/checkpoint/pass-visibility.ts';
 import { SubscriptionPusher } from '../api/checkpoint/subscription-pusher.ts';

@@ -9,6 +9,10 @@ import type { HubFeature } from '../api/hub/hub-feature.ts';
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = join(HERE, 'web');
 const NODE_MODULES = join(HERE, '..', 'node_modules');
+/** Product modules the pages import as they are (plain ES modules), so the browser holds no copy of their lists. */
+const SHARED: Record<string, string> = {
+  'shared/plate-vocabulary.js': join(HERE, '..', 'analytics/vocabulary/plate-vocabulary.js'),
+};
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
@@ -28,7 +32,7 @@ const CSP = [
 
 interface StaticFile { body: Buffer; type: string }
 
-/** Every file of player/web, read once at start-up: the allowlist is exactly what exists there. */
+/** Every file of player/web and the shared modules, read once at start-up: the allowlist is exactly what exists there. */
 function loadWebFiles(root: string): Map<string, StaticFile> {
   const files = new Map<string, StaticFile>();
   const walk = (dir: string) => {
@@ -39,6 +43,7 @@ function loadWebFiles(root: string): Map<string, StaticFile> {
     }
   };
   walk(root);
+  for (const [name, path] of Object.entries(SHARED)) files.set(name, { body: readFileSync(path), type: TYPES['.js']! });
   return files;
 }
 

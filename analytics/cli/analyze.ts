@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
-import { isHubError } from '../../api/errors/hub-error.ts';
+import { isDomainError } from '../../api/errors/domain-error.ts';
 import { countPersons, countVehicles } from '../detect/crowd.ts';
 import { ObjectDetector } from '../detect/object-detector.ts';
 import { ModelRegistry } from '../models/model-registry.ts';
 import { DEFAULT_MAX_INPUT_PIXELS, loadImageFile } from '../models/raw-image.ts';
-import { PlateReader } from '../plates/plate-reader.ts';
+import { PLATE_READER_MODELS, PlateReader } from '../plates/plate-reader.ts';
 
 const HELP = `Usage: npm run analyze -- <image> [--max-pixels N]
 
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isInteger(maxPixels) || maxPixels < 1) throw usage('--max-pixels must be a positive integer');
 
   const image = await loadImageFile(positionals[0], maxPixels);
-  const registry = ModelRegistry.open(['object-detector', 'plate-detector-320', 'text-recogniser', 'text-dictionary', 'plate-colour']);
+  const registry = ModelRegistry.open(['object-detector', ...PLATE_READER_MODELS]);
   const [detector, reader] = await Promise.all([ObjectDetector.create(registry), PlateReader.create(registry)]);
   const objects = await detector.detect(image);
   const plates = await reader.readPlates(image);
@@ -70,7 +70,7 @@ function usage(message: string) {
 main(process.argv.slice(2)).then(
   (code) => { process.exitCode = code; },
   (error: unknown) => {
-    const code = isHubError(error) ? error.code : ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 'USAGE' : (error as { code?: string }).code) ?? 'ANALYZE_FAILED';
+    const code = isDomainError(error) ? error.code : ((error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? 'USAGE' : (error as { code?: string }).code) ?? 'ANALYZE_FAILED';
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`${JSON.stringify({ error: { code, message } })}\n`);
     process.exitCode = 1;

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 
 /** Tensor description kept in MANIFEST.json for humans and for the start-up shape check. */
 export interface TensorSpec {
@@ -35,11 +35,11 @@ export function readModelManifest(modelsDir: string): ModelManifestEntry[] {
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (cause) {
-    throw new HubError('MODEL_MANIFEST_UNREADABLE', `cannot read model manifest ${path}`, 500, { cause });
+    throw new DomainError('MODEL_MANIFEST_UNREADABLE', `cannot read model manifest ${path}`, { cause });
   }
   const models = (parsed as { models?: unknown }).models;
   if (!Array.isArray(models) || models.some((m) => typeof m?.file !== 'string' || !/^[0-9a-f]{64}$/.test(m?.sha256))) {
-    throw new HubError('MODEL_MANIFEST_INVALID', `model manifest ${path} lacks a models list with file and sha256`, 500);
+    throw new DomainError('MODEL_MANIFEST_INVALID', `model manifest ${path} lacks a models list with file and sha256`);
   }
   return models as ModelManifestEntry[];
 }

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { readModelManifest, type ModelManifestEntry, type ModelName } from './model-manifest.ts';
 
 export const DEFAULT_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');
@@ -32,7 +32,7 @@ export class ModelRegistry {
 
   entry(name: ModelName): ModelManifestEntry {
     const entry = this.entries.get(name);
-    if (!entry) throw new HubError('MODEL_UNKNOWN', `model ${name} is not listed in ${this.modelsDir}/MANIFEST.json`, 500);
+    if (!entry) throw new DomainError('MODEL_UNKNOWN', `model ${name} is not listed in ${this.modelsDir}/MANIFEST.json`);
     return entry;
   }
 
@@ -52,7 +52,7 @@ export class ModelRegistry {
         logSeverityLevel: 3, // the recogniser's exporter left initialisers as inputs; ORT warns about each one
       });
     } catch (cause) {
-      throw new HubError('MODEL_LOAD_FAILED', `onnxruntime could not load ${this.entry(name).file}`, 500, { cause });
+      throw new DomainError('MODEL_LOAD_FAILED', `onnxruntime could not load ${this.entry(name).file}`, { cause });
     }
   }
 
@@ -65,11 +65,11 @@ export class ModelRegistry {
     try {
       bytes = readFileSync(path);
     } catch (cause) {
-      throw new HubError('MODEL_FILE_MISSING', `model file ${path} is missing: restore models/ from the repository`, 500, { cause });
+      throw new DomainError('MODEL_FILE_MISSING', `model file ${path} is missing: restore models/ from the repository`, { cause });
     }
     const actual = createHash('sha256').update(bytes).digest('hex');
     if (actual !== entry.sha256) {
-      throw new HubError('MODEL_FILE_ALTERED', `model file ${path} has sha256 ${actual}, MANIFEST.json expects ${entry.sha256}`, 500, {
+      throw new DomainError('MODEL_FILE_ALTERED', `model file ${path} has sha256 ${actual}, MANIFEST.json expects ${entry.sha256}`, {
         details: { file: entry.file, expected: entry.sha256, actual },
       });
     }

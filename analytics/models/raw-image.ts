@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 
 /**
  * A decoded frame: interleaved 8-bit pixels, row-major, RGB (3) or RGBA (4) or grey (1).
@@ -20,7 +20,7 @@ export function assertRawImage(image: RawImage): void {
   const { data, width, height, channels } = image;
   const shapeOk = Number.isInteger(width) && Number.isInteger(height) && width > 0 && height > 0;
   if (!shapeOk || ![1, 3, 4].includes(channels) || data.length < width * height * channels) {
-    throw new HubError('IMAGE_SHAPE_INVALID', `raw image ${width}x${height}x${channels} does not match ${data.length} bytes`, 400);
+    throw new DomainError('IMAGE_SHAPE_INVALID', `raw image ${width}x${height}x${channels} does not match ${data.length} bytes`);
   }
 }
 
@@ -31,8 +31,8 @@ export async function loadImageFile(path: string, maxPixels = DEFAULT_MAX_INPUT_
     bytes = await readFile(path);
   } catch (cause) {
     const code = (cause as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new HubError('IMAGE_NOT_FOUND', `no such file: ${path}`, 404, { cause });
-    throw new HubError('IMAGE_UNREADABLE', `cannot read ${path}: ${code ?? 'error'}`, 400, { cause });
+    if (code === 'ENOENT') throw new DomainError('IMAGE_NOT_FOUND', `no such file: ${path}`, { cause });
+    throw new DomainError('IMAGE_UNREADABLE', `cannot read ${path}: ${code ?? 'error'}`, { cause });
   }
   return decodeImage(bytes, maxPixels, path);
 }
@@ -48,8 +48,8 @@ export async function decodeImage(bytes: Uint8Array, maxPixels = DEFAULT_MAX_INP
   } catch (cause) {
     const message = cause instanceof Error ? cause.message : String(cause);
     if (/pixel limit/i.test(message)) {
-      throw new HubError('IMAGE_TOO_LARGE', `${label} has more than ${maxPixels} pixels`, 413, { cause });
+      throw new DomainError('IMAGE_TOO_LARGE', `${label} has more than ${maxPixels} pixels`, { cause });
     }
-    throw new HubError('IMAGE_DECODE_FAILED', `${label} is not a decodable image: ${message}`, 400, { cause });
+    throw new DomainError('IMAGE_DECODE_FAILED', `${label} is not a decodable image: ${message}`, { cause });
   }
 }

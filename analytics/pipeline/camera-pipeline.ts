@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { countPersons, countPersonsInZones } from '../detect/crowd.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import { CrowdMonitor, type CrowdSink } from '../crowd/crowd-monitor.ts';

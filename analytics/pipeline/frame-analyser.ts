@@ -1,4 +1,4 @@
-import type { HubError } from '../../api/errors/hub-error.ts';
+import type { DomainError } from '../../api/errors/domain-error.ts';
 import type { DetectedObject } from '../detect/object-detector.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import type { PlateReading } from '../plates/plate-reading.ts';
@@ -7,7 +7,7 @@ import type { PlateReading } from '../plates/plate-reading.ts';
 export type AnalysisOutcome =
   | { status: 'done'; objects: DetectedObject[]; plates: PlateReading[] }
   | { status: 'dropped' }
-  | { status: 'failed'; error: HubError };
+  | { status: 'failed'; error: DomainError };
 
 /** Runs the models on frames: local worker threads, or remote workers over Redis. */
 export interface FrameAnalyser {

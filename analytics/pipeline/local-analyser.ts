@@ -1,4 +1,4 @@
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import { InferencePool, type PoolStats } from '../workers/inference-pool.ts';
 import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
@@ -20,16 +20,16 @@ export class LocalAnalyser implements FrameAnalyser {
   private closed = false;
 
   constructor(private readonly o: LocalAnalyserOptions) {
-    if (o.workers < 1) throw new HubError('ANALYTICS_NO_WORKERS', 'analytics.workers is 0 and remoteFrames is off: nothing would analyse frames', 500);
+    if (o.workers < 1) throw new DomainError('ANALYTICS_NO_WORKERS', 'analytics.workers is 0 and remoteFrames is off: nothing would analyse frames');
   }
 
   async analyse(queueKey: string, frame: RawImage): Promise<AnalysisOutcome> {
-    if (this.closed) return { status: 'failed', error: new HubError('POOL_CLOSED', 'analytics is stopping', 503) };
+    if (this.closed) return { status: 'failed', error: new DomainError('POOL_CLOSED', 'analytics is stopping') };
     let pool: InferencePool;
     try {
       pool = await this.started();
     } catch (error) {
-      return { status: 'failed', error: error instanceof HubError ? error : new HubError('WORKER_START_FAILED', String(error), 500) };
+      return { status: 'failed', error: error instanceof DomainError ? error : new DomainError('WORKER_START_FAILED', String(error)) };
     }
     const outcome = await pool.submit(queueKey, frame, 'all');
     if (outcome.status === 'done') return { status: 'done', objects: outcome.result.objects ?? [], plates: outcome.result.plates ?? [] };

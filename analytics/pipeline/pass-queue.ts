@@ -1,11 +1,10 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
-import { isHubError } from '../../api/errors/hub-error.ts';
 import { QUEUES } from '../../api/redis/queue-catalogue.ts';
+import { PassRejectedError, type PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { PassBatcher, type BatchOutcome } from './pass-batcher.ts';
 
-/** The checkpoint service as far as the pipeline needs it. */
+/** The checkpoint service as far as the pipeline needs it; it throws PassRejectedError for records it refuses. */
 export interface PassSink {
   ingestPasses(records: PassRecordInput[]): Promise<{ inserted: number; duplicates: number }>;
 }
@@ -71,7 +70,7 @@ export class PassQueue {
       this.counters.duplicates += result.duplicates;
       return records.map(() => undefined);
     } catch (error) {
-      if (!isRejection(error)) {
+      if (!(error instanceof PassRejectedError)) {
         this.counters.writeErrors++;
         this.o.log.warn({ err: error, records: records.length }, 'pass batch not stored; will retry');
         throw error;
@@ -110,9 +109,4 @@ export class PassQueue {
     await this.worker?.close();
     await this.queue.close();
   }
-}
-
-/** The store refused the data itself (4xx): retrying cannot help. */
-function isRejection(error: unknown): boolean {
-  return isHubError(error) && error.status >= 400 && error.status < 500;
 }

@@ -1,4 +1,4 @@
-import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CrowdRecorder } from '../crowd/crowd-recorder.ts';
 import type { CrowdStore } from '../crowd/crowd-store.ts';

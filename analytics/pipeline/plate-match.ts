@@ -1,4 +1,4 @@
-import { editDistance } from '../../api/checkpoint/plate-text.ts';
+import { editDistance } from '../vocabulary/plate-text.ts';
 import type { Box } from '../detect/nms.ts';
 
 export function boxesOverlap(a: Box, b: Box): boolean {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import sharp from 'sharp';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { QUEUES } from '../../api/redis/queue-catalogue.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
@@ -47,7 +47,7 @@ export class RemoteAnalyser implements FrameAnalyser {
       this.settle(jobId, { status: 'done', objects: (returnvalue as unknown as RemoteFrameResult).objects ?? [], plates: (returnvalue as unknown as RemoteFrameResult).plates ?? [] }, 'completed');
     });
     this.events.on('failed', ({ jobId, failedReason }) => {
-      this.settle(jobId, { status: 'failed', error: new HubError('REMOTE_ANALYSIS_FAILED', failedReason, 500) }, 'failed');
+      this.settle(jobId, { status: 'failed', error: new DomainError('REMOTE_ANALYSIS_FAILED', failedReason) }, 'failed');
     });
   }
 
@@ -62,7 +62,7 @@ export class RemoteAnalyser implements FrameAnalyser {
         jobId, resolve,
         timer: setTimeout(() => {
           this.counters.timedOut++;
-          this.settle(jobId, { status: 'failed', error: new HubError('REMOTE_ANALYSIS_TIMEOUT', `no remote worker answered within ${this.o.resultTimeoutMs} ms`, 504) });
+          this.settle(jobId, { status: 'failed', error: new DomainError('REMOTE_ANALYSIS_TIMEOUT', `no remote worker answered within ${this.o.resultTimeoutMs} ms`) });
           void this.queue.remove(jobId).catch(() => {});
         }, this.o.resultTimeoutMs),
       };
@@ -74,7 +74,7 @@ export class RemoteAnalyser implements FrameAnalyser {
       this.queue.add('frame', { cameraId: queueKey, jpeg: jpeg.toString('base64'), width: frame.width, height: frame.height }, {
         jobId, removeOnComplete: true, removeOnFail: true, attempts: 2,
       }).then((job) => { entry.job = job; }, (error: unknown) => {
-        this.settle(jobId, { status: 'failed', error: new HubError('REMOTE_QUEUE_FAILED', 'could not queue the frame for remote workers', 503, { cause: error }) });
+        this.settle(jobId, { status: 'failed', error: new DomainError('REMOTE_QUEUE_FAILED', 'could not queue the frame for remote workers', { cause: error }) });
       });
     });
   }
@@ -84,7 +84,7 @@ export class RemoteAnalyser implements FrameAnalyser {
   }
 
   async close(): Promise<void> {
-    for (const jobId of [...this.waiting.keys()]) this.settle(jobId, { status: 'failed', error: new HubError('POOL_CLOSED', 'analytics is stopping', 503) });
+    for (const jobId of [...this.waiting.keys()]) this.settle(jobId, { status: 'failed', error: new DomainError('POOL_CLOSED', 'analytics is stopping') });
     await this.events.close();
     await this.queue.close();
   }

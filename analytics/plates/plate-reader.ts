@@ -1,9 +1,10 @@
 import type { Point } from '../detect/crowd.ts';
 import type { ModelRegistry, SessionOptions } from '../models/model-registry.ts';
+import type { ModelName } from '../models/model-manifest.ts';
 import { assertRawImage, type RawImage } from '../models/raw-image.ts';
 import { PlateColourClassifier } from './plate-colour-classifier.ts';
 import { PlateDetector, type DetectedPlate } from './plate-detector.ts';
-import { checkPlateFormat, colourFromFormat } from './plate-format.ts';
+import { checkPlateFormat, colourFromFormat } from '../vocabulary/plate-format.ts';
 import type { PlateReading } from './plate-reading.ts';
 import { quadSize, warpQuad } from './perspective-warp.ts';
 import { TextRecogniser } from './text-recogniser.ts';
@@ -21,6 +22,9 @@ export interface PlateReaderOptions extends SessionOptions {
 const DOUBLE_LAYER_SPLIT = 0.4;
 /** Flat rows are warped no taller than this: the recogniser sees 48 px, the classifier 96 px. */
 const MAX_FLAT_HEIGHT = 96;
+
+/** The models a PlateReader loads: what a registry must verify before PlateReader.create. */
+export const PLATE_READER_MODELS = ['plate-detector-320', 'text-recogniser', 'text-dictionary', 'plate-colour'] as const satisfies readonly ModelName[];
 
 /**
  * Detect → refine → warp → recognise → check format → colour, for every plate in a frame.

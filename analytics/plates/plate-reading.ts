@@ -1,6 +1,7 @@
 import type { Point } from '../detect/crowd.ts';
 import type { Box } from '../detect/nms.ts';
-import type { PlateKind, PlateColour } from './plate-format.ts';
+import type { PlateKind } from '../vocabulary/plate-format.ts';
+import type { PlateColour } from '../vocabulary/plate-vocabulary.js';
 
 /** One plate read from a frame. Coordinates are source-image pixels. */
 export interface PlateReading {

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import { CameraFrameQueues } from './camera-frame-queues.ts';
 import type { InferenceKind, InferenceResult, InferenceWorkerData, TaskMessage, WorkerMessage } from './inference-messages.ts';
@@ -23,7 +23,7 @@ export interface InferencePoolOptions {
 export type TaskOutcome =
   | { status: 'done'; result: InferenceResult; attempts: number }
   | { status: 'dropped' }
-  | { status: 'failed'; error: HubError; attempts: number };
+  | { status: 'failed'; error: DomainError; attempts: number };
 
 export interface PoolStats {
   workers: number;
@@ -85,7 +85,7 @@ export class InferencePool {
   }
 
   submit(cameraId: string, frame: RawImage, kind: InferenceKind = 'all'): Promise<TaskOutcome> {
-    if (this.closed) return Promise.resolve({ status: 'failed', attempts: 0, error: new HubError('POOL_CLOSED', 'inference pool is closed', 503) });
+    if (this.closed) return Promise.resolve({ status: 'failed', attempts: 0, error: new DomainError('POOL_CLOSED', 'inference pool is closed') });
     this.counters.submitted++;
     return new Promise<TaskOutcome>((resolve) => {
       const task: Task = { id: this.nextTaskId++, cameraId, kind, frame, attempts: 0, resolve };
@@ -108,7 +108,7 @@ export class InferencePool {
   /** Stops the workers; queued and in-flight frames are reported failed with POOL_CLOSED. */
   async close(): Promise<void> {
     this.closed = true;
-    const closedError = new HubError('POOL_CLOSED', 'inference pool closed before the frame was analysed', 503);
+    const closedError = new DomainError('POOL_CLOSED', 'inference pool closed before the frame was analysed');
     for (const task of this.queues.drain()) this.finish(task, { status: 'failed', error: closedError, attempts: task.attempts });
     const slots = this.slots.splice(0);
     for (const slot of slots) if (slot.task) this.finish(slot.task, { status: 'failed', error: closedError, attempts: slot.task.attempts });
@@ -129,11 +129,11 @@ export class InferencePool {
         } else this.onTaskMessage(slot, message);
       });
       worker.on('error', (error) => {
-        if (!slot.ready) rejectReady(new HubError('WORKER_START_FAILED', `inference worker failed to start: ${error.message}`, 500, { cause: error }));
+        if (!slot.ready) rejectReady(new DomainError('WORKER_START_FAILED', `inference worker failed to start: ${error.message}`, { cause: error }));
         this.onCrash(slot, error);
       });
       worker.on('exit', (code) => {
-        if (!slot.ready) rejectReady(new HubError('WORKER_START_FAILED', `inference worker exited with code ${code} while starting`, 500));
+        if (!slot.ready) rejectReady(new DomainError('WORKER_START_FAILED', `inference worker exited with code ${code} while starting`));
         this.onCrash(slot, new Error(`worker exited with code ${code}`));
       });
     });
@@ -148,7 +148,7 @@ export class InferencePool {
       this.finish(task, { status: 'done', result: message.result, attempts: task.attempts });
     } else {
       this.counters.failed++;
-      this.finish(task, { status: 'failed', attempts: task.attempts, error: new HubError(message.code, message.message, 500) });
+      this.finish(task, { status: 'failed', attempts: task.attempts, error: new DomainError(message.code, message.message) });
     }
     this.dispatch();
   }
@@ -170,7 +170,7 @@ export class InferencePool {
       } else {
         this.counters.failed++;
         const why = shared ? 'crashed twice on this frame' : 'crashed while analysing this frame (transferred buffer cannot be retried)';
-        this.finish(task, { status: 'failed', attempts: task.attempts, error: new HubError('WORKER_CRASHED', `inference worker ${why}`, 500, { cause: error }) });
+        this.finish(task, { status: 'failed', attempts: task.attempts, error: new DomainError('WORKER_CRASHED', `inference worker ${why}`, { cause: error }) });
       }
     }
     this.spawn().catch(() => {}); // the replacement reports its own start failure through the next crash

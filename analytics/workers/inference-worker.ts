@@ -1,9 +1,9 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isHubError } from '../../api/errors/hub-error.ts';
+import { isDomainError } from '../../api/errors/domain-error.ts';
 import { ObjectDetector } from '../detect/object-detector.ts';
 import { ModelRegistry } from '../models/model-registry.ts';
 import type { ModelName } from '../models/model-manifest.ts';
-import { PlateReader } from '../plates/plate-reader.ts';
+import { PLATE_READER_MODELS, PlateReader } from '../plates/plate-reader.ts';
 import type { InferenceResult, InferenceWorkerData, TaskMessage, WorkerMessage } from './inference-messages.ts';
 
 /**
@@ -17,7 +17,7 @@ const wantsPlates = data.kinds.includes('plates') || data.kinds.includes('all');
 
 const required: ModelName[] = [];
 if (wantsObjects) required.push('object-detector');
-if (wantsPlates) required.push('plate-detector-320', 'text-recogniser', 'text-dictionary', 'plate-colour');
+if (wantsPlates) required.push(...PLATE_READER_MODELS);
 const registry = ModelRegistry.open(required, data.modelsDir);
 const detector = wantsObjects ? await ObjectDetector.create(registry, { intraOpThreads: 1 }) : undefined;
 const plateReader = wantsPlates ? await PlateReader.create(registry, { intraOpThreads: 1 }) : undefined;
@@ -45,7 +45,7 @@ port.on('message', (task: TaskMessage) => {
       port.postMessage({
         type: 'task-error',
         taskId: task.taskId,
-        code: isHubError(error) ? error.code : 'INFERENCE_FAILED',
+        code: isDomainError(error) ? error.code : 'INFERENCE_FAILED',
         message: error instanceof Error ? error.message : String(error),
       } satisfies WorkerMessage),
   );

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { PLATE_COLOURS } from './pass-record.ts';
+import { PLATE_COLOURS } from '../../analytics/vocabulary/plate-vocabulary.js';
 
 const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
 const Millis = Type.Integer({ minimum: 0 });

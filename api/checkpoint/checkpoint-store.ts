@@ -1,8 +1,8 @@
 import { join } from 'node:path';
-import { badRequest } from '../errors/hub-error.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CloneDetector } from './clone-detector.ts';
-import { toPassRow, type PassRecordInput, type PassRow } from './pass-record.ts';
+import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
+import { toPassRow, type PassRow } from './pass-record.ts';
 import { insertPassRows } from './pass-writer.ts';
 import type { SubscriptionPusher } from './subscription-pusher.ts';
 import type { WatchlistMatcher } from './watchlist-matcher.ts';
@@ -33,13 +33,13 @@ export class CheckpointStore {
 
   async ingestPasses(records: PassRecordInput[]): Promise<IngestResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
-    if (records.length > MAX_BATCH) throw badRequest('PASS_BATCH_TOO_LARGE', `send at most ${MAX_BATCH} records per batch`);
+    if (records.length > MAX_BATCH) throw new PassRejectedError('PASS_BATCH_TOO_LARGE', `send at most ${MAX_BATCH} records per batch`);
     const now = Date.now();
     const rows = records.map((record, i) => toPassRow(record, i, this.imagesDir, now));
     const cameraIds = [...new Set(rows.map((r) => r.camera_id))];
     const known = await this.ctx.cameras.existing(cameraIds);
     const unknown = cameraIds.filter((id) => !known.has(id));
-    if (unknown.length > 0) throw badRequest('PASS_CAMERA_UNKNOWN', `unknown camera ids: ${unknown.slice(0, 5).join(', ')}`);
+    if (unknown.length > 0) throw new PassRejectedError('PASS_CAMERA_UNKNOWN', `unknown camera ids: ${unknown.slice(0, 5).join(', ')}`);
 
     const insertedIds = await this.ctx.db.transaction().execute((trx) => insertPassRows(trx, rows));
     const seen = new Set<string>();

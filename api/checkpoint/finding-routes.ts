@@ -8,7 +8,7 @@ import { FindingView } from './checkpoint-schemas.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import type { PassView } from './pass-record.ts';
-import { normalisePlate } from './plate-text.ts';
+import { normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 
 /** Cloned-plate (套牌) findings; a finding is shown when the caller may see both passes' cameras. */
 export function registerFindingRoutes(app: FastifyInstance, ctx: HubContext): void {

@@ -1,35 +1,9 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Selectable } from 'kysely';
-import { badRequest } from '../errors/hub-error.ts';
 import type { CheckpointPassesTable } from '../db/tables/checkpoint.ts';
-import { foldPlate, normalisePlate } from './plate-text.ts';
-
-export const PLATE_COLOURS = ['blue', 'yellow', 'green', 'white', 'black', 'yellow_green', 'unknown'] as const;
-export type PlateColour = (typeof PLATE_COLOURS)[number];
-
-/** One pass as the analytics pipeline or an external checkpoint system reports it. */
-export interface PassRecordInput {
-  /** Caller-chosen, stable across retries (e.g. `<cameraId>:<frame time>:<track>`): idempotency key. */
-  id: string;
-  cameraId: string;
-  /** Epoch ms. */
-  passedAt: number;
-  plate: string;
-  plateColour: PlateColour;
-  /** 0..1 */
-  plateConfidence: number;
-  /** 0..1 per plate character. */
-  charConfidences: number[];
-  vehicleClass?: string;
-  vehicleColour?: string;
-  lane?: number;
-  direction?: string;
-  /** Detection boxes, kept as JSON. */
-  boxes?: unknown;
-  /** Paths under <dataDir>/images (relative, or absolute inside it). */
-  cropImagePath?: string;
-  sceneImagePath?: string;
-}
+import { foldPlate, normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
+import { PLATE_COLOURS } from '../../analytics/vocabulary/plate-vocabulary.js';
+import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 
 export type PassRow = Selectable<CheckpointPassesTable>;
 
@@ -59,14 +33,14 @@ export function imagePathInside(imagesDir: string, path: string | undefined, fie
   const full = resolve(imagesDir, path);
   const rel = relative(imagesDir, full);
   if (!rel || rel.startsWith('..') || isAbsolute(rel) || !full.startsWith(imagesDir + sep)) {
-    throw badRequest('PASS_IMAGE_PATH_INVALID', `${field} must be a file under the images folder`);
+    throw new PassRejectedError('PASS_IMAGE_PATH_INVALID', `${field} must be a file under the images folder`);
   }
   return rel;
 }
 
 /** Validates one record and turns it into a row; throws PASS_INVALID with the record index. */
 export function toPassRow(record: PassRecordInput, index: number, imagesDir: string, now: number): PassRow {
-  const fail = (message: string) => badRequest('PASS_INVALID', `record ${index} (${String(record.id)}): ${message}`);
+  const fail = (message: string) => new PassRejectedError('PASS_INVALID', `record ${index} (${String(record.id)}): ${message}`);
   if (typeof record.id !== 'string' || !ID.test(record.id)) throw fail('id must be 1–128 characters of A-Z a-z 0-9 : _ . -');
   if (typeof record.cameraId !== 'string' || !record.cameraId) throw fail('cameraId is required');
   if (!Number.isSafeInteger(record.passedAt) || record.passedAt < 0) throw fail('passedAt must be epoch milliseconds');

@@ -13,7 +13,8 @@ import { responses } from '../http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { MAX_BATCH, type CheckpointStore } from './checkpoint-store.ts';
 import { PassIdParams, PassRecordSchema, PassSearchQuery, PassView } from './checkpoint-schemas.ts';
-import { toPassView, type PassRecordInput } from './pass-record.ts';
+import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
+import { toPassView } from './pass-record.ts';
 import { searchPasses, type PassPage } from './pass-search.ts';
 import { narrowCameras, visibleCameras } from './pass-visibility.ts';
 

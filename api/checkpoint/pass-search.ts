@@ -4,7 +4,7 @@ import { badRequest } from '../errors/hub-error.ts';
 import type { Database } from '../db/tables/index.ts';
 import type { PassRow } from './pass-record.ts';
 import type { CameraFilter } from './pass-visibility.ts';
-import { editDistance, foldedVariants, foldPlate, normalisePattern, normalisePlate, patternToGlob, patternToLike } from './plate-text.ts';
+import { editDistance, foldedVariants, foldPlate, normalisePattern, normalisePlate, patternToGlob, patternToLike } from '../../analytics/vocabulary/plate-text.ts';
 
 export interface PassQuery {
   /** Exact plate. */

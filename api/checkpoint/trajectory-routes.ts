@@ -8,7 +8,7 @@ import type { HubContext } from '../hub/hub-context.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import { loadTrajectory } from './trajectory-query.ts';
-import { normalisePlate } from './plate-text.ts';
+import { normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 
 const MAX_POINTS = 10_000;
 

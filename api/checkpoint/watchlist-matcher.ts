@@ -4,7 +4,7 @@ import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointWatchlistTable } from '../db/tables/checkpoint.ts';
 import type { CheckpointAlert } from './checkpoint-alert.ts';
 import type { PassRow } from './pass-record.ts';
-import { patternToRegExp } from './plate-text.ts';
+import { patternToRegExp } from '../../analytics/vocabulary/plate-text.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
 interface ActiveEntry {

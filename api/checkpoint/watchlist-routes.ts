@@ -9,7 +9,7 @@ import { responses } from '../http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointWatchlistTable } from '../db/tables/checkpoint.ts';
 import { UuidParams, WatchlistView } from './checkpoint-schemas.ts';
-import { normalisePattern, normalisePlate } from './plate-text.ts';
+import { normalisePattern, normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 import type { WatchlistMatcher } from './watchlist-matcher.ts';
 
 const toView = (w: Selectable<CheckpointWatchlistTable>) => ({

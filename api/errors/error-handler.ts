@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isHubError } from './hub-error.ts';
+import { isDomainError } from './domain-error.ts';
+import { toHubError } from './domain-error-status.ts';
 
 const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
   FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'BODY_TOO_LARGE' },
@@ -13,9 +14,12 @@ const FASTIFY_CODES: Record<string, { status: number; code: string }> = {
 /** Every error leaves the API as `{ code, message }` with a fitting status; causes go to the log only. */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    if (isHubError(error)) {
-      if (error.status >= 500) request.log.error({ err: error }, error.message);
-      return reply.status(error.status).send({ code: error.code, message: error.message });
+    // Tested as unknown: a FastifyError has the shape of a DomainError, so narrowing the typed value leaves nothing.
+    const thrown: unknown = error;
+    if (isDomainError(thrown)) {
+      const answer = toHubError(thrown);
+      if (answer.status >= 500) request.log.error({ err: thrown }, answer.message);
+      return reply.status(answer.status).send({ code: answer.code, message: answer.message });
     }
     if (error.validation) {
       return reply.status(400).send({ code: 'VALIDATION_FAILED', message: error.message });

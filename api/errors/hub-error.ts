@@ -1,18 +1,17 @@
+import { DomainError } from './domain-error.ts';
+
 /**
  * Errors are data: a stable machine-readable code, an HTTP status, a human message, and the cause kept.
- * The API answers `{ code, message }`; the cause is logged, never sent.
+ * The API answers `{ code, message }`; the cause is logged, never sent. Thrown by HTTP-facing code; code that
+ * also runs outside requests throws a plain DomainError, which the edge maps to a status by its code.
  */
-export class HubError extends Error {
-  readonly code: string;
+export class HubError extends DomainError {
   readonly status: number;
-  readonly details?: Record<string, unknown>;
 
   constructor(code: string, message: string, status = 500, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(code, message, options);
     this.name = 'HubError';
-    this.code = code;
     this.status = status;
-    this.details = options.details;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AuthUser } from '../../api/auth/token-service.ts';
 import type { CameraCategory } from '../../api/db/tables/index.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { conflict, forbidden, HubError } from '../../api/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
@@ -46,7 +47,7 @@ export class CameraAdoption {
       facts = await readDevice(candidate.xaddr, { username: input.username, password: input.password }, { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes, log: this.ctx.log });
     } catch (error) {
       await this.audit(user, clientIp, candidateId, 'failed', error);
-      if (error instanceof HubError && error.code === 'ONVIF_AUTH_FAILED') {
+      if (error instanceof DomainError && error.code === 'ONVIF_AUTH_FAILED') {
         throw new HubError('ONVIF_AUTH_FAILED', 'the device refused this username or password', 400, { cause: error });
       }
       throw error;
@@ -88,7 +89,7 @@ export class CameraAdoption {
   private async audit(user: AuthUser, clientIp: string | undefined, candidateId: string, result: 'failed', error: unknown): Promise<void> {
     await this.ctx.audit.append({
       action: 'config.camera.adopt', result, userId: user.id, username: user.username, departmentId: user.departmentId,
-      targetType: 'camera_candidate', targetId: candidateId, clientIp, reason: error instanceof HubError ? error.code : 'error',
+      targetType: 'camera_candidate', targetId: candidateId, clientIp, reason: error instanceof DomainError ? error.code : 'error',
     });
   }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { OnvifClient, type OnvifCredentials } from '../onvif/onvif-client.ts';
 import { pickStreams, type DeviceInformation } from '../onvif/onvif-parse.ts';
 import { safeOrigin } from '../onvif/bounded-fetch.ts';
@@ -36,17 +36,17 @@ export async function readDevice(xaddr: string, credentials: OnvifCredentials, o
   const info = await client.getDeviceInformation();
   const services = await client.getServices();
   const streams = pickStreams(await client.getProfiles(services.media!));
-  if (!streams) throw new HubError('ONVIF_NO_PROFILES', `${client.deviceOrigin} has no media profiles`, 502);
+  if (!streams) throw new DomainError('ONVIF_NO_PROFILES', `${client.deviceOrigin} has no media profiles`);
   const deviceHost = new URL(xaddr).hostname;
   const checkStream = (raw: string, which: string): string => {
     let url: URL;
     try {
       url = assertCameraUrl(raw);
     } catch (cause) {
-      throw new HubError('ONVIF_STREAM_URI_REFUSED', `${client.deviceOrigin} advertised a ${which} stream URI that is not rtsp:// or rtsps:// (${redactUrl(raw).slice(0, 120)})`, 502, { cause });
+      throw new DomainError('ONVIF_STREAM_URI_REFUSED', `${client.deviceOrigin} advertised a ${which} stream URI that is not rtsp:// or rtsps:// (${redactUrl(raw).slice(0, 120)})`, { cause });
     }
     if (url.hostname !== deviceHost) {
-      throw new HubError('ONVIF_FOREIGN_STREAM_HOST', `${client.deviceOrigin} advertised a ${which} stream on another host (${url.hostname}); it would receive the camera credentials, so adoption is refused`, 502);
+      throw new DomainError('ONVIF_FOREIGN_STREAM_HOST', `${client.deviceOrigin} advertised a ${which} stream on another host (${url.hostname}); it would receive the camera credentials, so adoption is refused`);
     }
     return raw;
   };
@@ -58,7 +58,7 @@ export async function readDevice(xaddr: string, credentials: OnvifCredentials, o
     if (safeOrigin(uri) === client.deviceOrigin) snapshotUrl = uri;
     else options.log?.warn({ device: client.deviceOrigin, snapshotOrigin: safeOrigin(uri) }, 'snapshot URI on another origin dropped; snapshots will come from the stream');
   } catch (error) {
-    if (!(error instanceof HubError) || error.code !== 'ONVIF_FAULT') throw error;
+    if (!(error instanceof DomainError) || error.code !== 'ONVIF_FAULT') throw error;
   }
   return {
     info,

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../api/auth/route-access.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { HubError } from '../../api/errors/hub-error.ts';
 import { IdParams, responses } from '../../api/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
@@ -76,7 +77,8 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: HubContext, c
       confined = await confineTargets(parseTargets(request.body.targets), settings.allowedNetworks, settings.maxTargets);
       release = limiter.begin(user.id);
     } catch (error) {
-      if (error instanceof HubError) {
+      // Targets refused (DomainError) and scans refused by the budget (HubError 429) alike.
+      if (error instanceof HubError || error instanceof DomainError) {
         await audit('denied', {}, error.code);
         const retryAfter = error.details?.retryAfterSeconds;
         if (typeof retryAfter === 'number') reply.header('retry-after', retryAfter);

@@ -1,6 +1,6 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv4 } from 'node:net';
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { inNetworks, networkList } from '../../api/http/network-list.ts';
 
 export interface ProbeTarget {
@@ -21,13 +21,13 @@ export function parseTargets(specs: readonly string[]): ProbeTarget[] {
   const targets = new Map<string, ProbeTarget>();
   for (const spec of specs) {
     for (const target of parseTarget(spec.trim())) targets.set(`${target.host}:${target.port}`, target);
-    if (targets.size > MAX_ADDRESSES) throw badRequest('DISCOVERY_RANGE_TOO_LARGE', `at most ${MAX_ADDRESSES} addresses per scan`);
+    if (targets.size > MAX_ADDRESSES) throw new DomainError('DISCOVERY_RANGE_TOO_LARGE', `at most ${MAX_ADDRESSES} addresses per scan`);
   }
   return [...targets.values()];
 }
 
 function parseTarget(spec: string): ProbeTarget[] {
-  const invalid = () => badRequest('DISCOVERY_TARGET_INVALID', `"${spec.slice(0, 80)}" is not a host, host:port or IPv4 CIDR range`);
+  const invalid = () => new DomainError('DISCOVERY_TARGET_INVALID', `"${spec.slice(0, 80)}" is not a host, host:port or IPv4 CIDR range`);
   const match = /^([^:/\s]+)(?:\/(\d{1,2}))?(?::(\d{1,5}))?$/.exec(spec);
   if (!match) throw invalid();
   const [, host, prefixText, portText] = match as unknown as [string, string, string | undefined, string | undefined];
@@ -41,7 +41,7 @@ function parseTarget(spec: string): ProbeTarget[] {
   const prefix = Number(prefixText);
   if (prefix < 0 || prefix > 32) throw invalid();
   const size = 2 ** (32 - prefix);
-  if (size > MAX_ADDRESSES) throw badRequest('DISCOVERY_RANGE_TOO_LARGE', `range ${spec} has ${size} addresses; at most ${MAX_ADDRESSES} per scan`);
+  if (size > MAX_ADDRESSES) throw new DomainError('DISCOVERY_RANGE_TOO_LARGE', `range ${spec} has ${size} addresses; at most ${MAX_ADDRESSES} per scan`);
   const base = (ipToNumber(host) & (prefix === 0 ? 0 : (~0 << (32 - prefix)) >>> 0)) >>> 0;
   return Array.from({ length: size }, (_, i) => ({ host: numberToIp(base + i), port }));
 }
@@ -66,7 +66,7 @@ export async function confineTargets(
   maxTargets: number,
   resolve: (host: string) => Promise<string> = async (host) => (await lookup(host)).address,
 ): Promise<{ targets: ProbeTarget[]; networks: string[] }> {
-  if (targets.length > maxTargets) throw badRequest('DISCOVERY_RANGE_TOO_LARGE', `${targets.length} addresses; at most ${maxTargets} per scan (ingest.discovery.maxTargets)`);
+  if (targets.length > maxTargets) throw new DomainError('DISCOVERY_RANGE_TOO_LARGE', `${targets.length} addresses; at most ${maxTargets} per scan (ingest.discovery.maxTargets)`);
   const networks = allowedNetworks.map((entry) => ({ entry, list: networkList([entry]) }));
   const touched = new Set<string>();
   const confined: ProbeTarget[] = [];
@@ -76,12 +76,12 @@ export async function confineTargets(
       try {
         address = await resolve(target.host);
       } catch (cause) {
-        throw badRequest('DISCOVERY_TARGET_INVALID', `${target.host.slice(0, 80)} does not resolve`, cause);
+        throw new DomainError('DISCOVERY_TARGET_INVALID', `${target.host.slice(0, 80)} does not resolve`, { cause });
       }
     }
     const network = networks.find((n) => inNetworks(n.list, address));
     if (!network) {
-      throw badRequest('DISCOVERY_TARGET_NOT_ALLOWED', `${target.host.slice(0, 80)} (${address}) is outside the camera networks this hub may scan (ingest.discovery.allowedNetworks)`);
+      throw new DomainError('DISCOVERY_TARGET_NOT_ALLOWED', `${target.host.slice(0, 80)} (${address}) is outside the camera networks this hub may scan (ingest.discovery.allowedNetworks)`);
     }
     touched.add(network.entry);
     confined.push({ host: address, port: target.port });

@@ -1,4 +1,4 @@
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { child, children, parseXmlSafely, path, text } from '../onvif/safe-xml.ts';
 
 export interface DiscoveredDevice {
@@ -14,7 +14,7 @@ export interface DiscoveredDevice {
 }
 
 /**
- * Validates one WS-Discovery reply against the probe we sent and returns its devices. Throws a HubError
+ * Validates one WS-Discovery reply against the probe we sent and returns its devices. Throws a DomainError
  * whose message is the reason, for the log: not XML/not WS-Discovery, DOCTYPE, malformed, RelatesTo
  * not our MessageID, no ONVIF video device type, no usable XAddr, XAddr on another host than the sender.
  * `from` is the sender as `address:port`.
@@ -63,4 +63,4 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const reject = (reason: string) => new HubError('DISCOVERY_REPLY_REJECTED', reason, 502);
+const reject = (reason: string) => new DomainError('DISCOVERY_REPLY_REJECTED', reason);

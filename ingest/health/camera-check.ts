@@ -1,5 +1,5 @@
 import type { CameraStatus } from '../../api/db/tables/index.ts';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { OnvifClient } from '../onvif/onvif-client.ts';
 import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
 import { probeRtsp } from '../rtsp/rtsp-probe.ts';
@@ -26,7 +26,7 @@ export async function checkCamera(camera: Pick<CameraRow, 'onvif_xaddr' | 'strea
       await client.getSystemDateAndTime();
       if (credentials) await client.getDeviceInformation();
     } catch (error) {
-      const code = error instanceof HubError ? error.code : 'ERROR';
+      const code = error instanceof DomainError ? error.code : 'ERROR';
       if (code === 'ONVIF_AUTH_FAILED') return { status: 'auth_failed', reason: 'ONVIF refused the stored username or password' };
       return { status: 'offline', reason: `ONVIF ${code}: ${(error as Error).message.slice(0, 200)}` };
     }

@@ -1,4 +1,4 @@
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 
 export interface BoundedRequest {
   url: string;
@@ -19,8 +19,9 @@ export interface BoundedResponse {
 
 /**
  * One HTTP exchange with a device, bounded in time and size. Redirects are not followed: a device must
- * not be able to send us (and any credentials) to another host. Errors carry stable codes:
- * DEVICE_TIMEOUT (504), DEVICE_RESPONSE_TOO_LARGE / DEVICE_UNREACHABLE / DEVICE_REDIRECT (502).
+ * not be able to send us (and any credentials) to another host. Errors are DomainErrors with stable codes
+ * (the HTTP edge answers the status in brackets): DEVICE_TIMEOUT (504), DEVICE_RESPONSE_TOO_LARGE /
+ * DEVICE_UNREACHABLE / DEVICE_REDIRECT (502).
  */
 export async function boundedFetch(request: BoundedRequest): Promise<BoundedResponse> {
   const origin = safeOrigin(request.url);
@@ -30,11 +31,11 @@ export async function boundedFetch(request: BoundedRequest): Promise<BoundedResp
     response = await fetch(request.url, { method: request.method ?? 'GET', headers: request.headers, body: request.body, redirect: 'manual', signal });
   } catch (cause) {
     if (signal.aborted) throw timeout(origin, request.timeoutMs, cause);
-    throw new HubError('DEVICE_UNREACHABLE', `cannot reach ${origin}: ${rootMessage(cause)}`, 502, { cause });
+    throw new DomainError('DEVICE_UNREACHABLE', `cannot reach ${origin}: ${rootMessage(cause)}`, { cause });
   }
   if (response.status >= 300 && response.status < 400) {
     await response.body?.cancel().catch(() => {});
-    throw new HubError('DEVICE_REDIRECT', `${origin} answered with a redirect (${response.status}); redirects are not followed`, 502);
+    throw new DomainError('DEVICE_REDIRECT', `${origin} answered with a redirect (${response.status}); redirects are not followed`);
   }
   const declared = Number(response.headers.get('content-length') ?? NaN);
   if (declared > request.maxBytes) {
@@ -58,9 +59,9 @@ export async function boundedFetch(request: BoundedRequest): Promise<BoundedResp
       }
     }
   } catch (cause) {
-    if (cause instanceof HubError) throw cause;
+    if (cause instanceof DomainError) throw cause;
     if (signal.aborted) throw timeout(origin, request.timeoutMs, cause);
-    throw new HubError('DEVICE_UNREACHABLE', `connection to ${origin} failed while reading: ${rootMessage(cause)}`, 502, { cause });
+    throw new DomainError('DEVICE_UNREACHABLE', `connection to ${origin} failed while reading: ${rootMessage(cause)}`, { cause });
   }
   return { status: response.status, headers: response.headers, body: Buffer.concat(chunks) };
 }
@@ -75,9 +76,9 @@ export function safeOrigin(raw: string): string {
 }
 
 const timeout = (origin: string, ms: number, cause: unknown) =>
-  new HubError('DEVICE_TIMEOUT', `${origin} did not answer completely within ${ms} ms`, 504, { cause });
+  new DomainError('DEVICE_TIMEOUT', `${origin} did not answer completely within ${ms} ms`, { cause });
 const tooLarge = (origin: string, max: number) =>
-  new HubError('DEVICE_RESPONSE_TOO_LARGE', `${origin} sent more than ${max} bytes; connection dropped`, 502);
+  new DomainError('DEVICE_RESPONSE_TOO_LARGE', `${origin} sent more than ${max} bytes; connection dropped`);
 
 function rootMessage(error: unknown): string {
   let current = error as { message?: string; cause?: unknown; code?: string } | undefined;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { boundedFetch, safeOrigin } from './bounded-fetch.ts';
 import { messages, soapEnvelope } from './onvif-messages.ts';
 import { child, children, parseXmlSafely, path, text, type XmlNode } from './safe-xml.ts';
@@ -32,8 +32,8 @@ export class OnvifClient {
 
   constructor(private readonly options: OnvifClientOptions) {
     let url: URL;
-    try { url = new URL(options.xaddr); } catch (cause) { throw new HubError('ONVIF_XADDR_INVALID', 'ONVIF device address is not a valid URL', 400, { cause }); }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new HubError('ONVIF_XADDR_INVALID', 'ONVIF device address must be http(s)', 400);
+    try { url = new URL(options.xaddr); } catch (cause) { throw new DomainError('ONVIF_XADDR_INVALID', 'ONVIF device address is not a valid URL', { cause }); }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DomainError('ONVIF_XADDR_INVALID', 'ONVIF device address must be http(s)');
     this.deviceOrigin = url.origin;
   }
 
@@ -63,7 +63,7 @@ export class OnvifClient {
     try {
       services = parseCapabilities(await this.call(this.options.xaddr, messages.getCapabilities(), 'GetCapabilitiesResponse'), 'capabilities');
     } catch (error) {
-      if (!(error instanceof HubError) || error.code !== 'ONVIF_FAULT') throw error;
+      if (!(error instanceof DomainError) || error.code !== 'ONVIF_FAULT') throw error;
       services = parseCapabilities(await this.call(this.options.xaddr, messages.getServices(), 'GetServicesResponse'), 'services');
     }
     return {
@@ -102,7 +102,7 @@ export class OnvifClient {
 
   private mediaUri(body: XmlNode, what: string): string {
     const uri = text(child(body, 'MediaUri'), 'Uri');
-    if (!uri) throw new HubError('ONVIF_REPLY_INVALID', `${this.deviceOrigin} sent no ${what}`, 502);
+    if (!uri) throw new DomainError('ONVIF_REPLY_INVALID', `${this.deviceOrigin} sent no ${what}`);
     return uri;
   }
 
@@ -111,7 +111,7 @@ export class OnvifClient {
     const credentials = authenticate ? this.options.credentials : undefined;
     if (credentials && safeOrigin(url) !== this.deviceOrigin) {
       // Defence in depth: serviceUrl() already keeps foreign origins out.
-      throw new HubError('ONVIF_FOREIGN_ORIGIN', `refusing to send credentials to ${safeOrigin(url)}, which is not the adopted device ${this.deviceOrigin}`, 502);
+      throw new DomainError('ONVIF_FOREIGN_ORIGIN', `refusing to send credentials to ${safeOrigin(url)}, which is not the adopted device ${this.deviceOrigin}`);
     }
     const header = credentials ? usernameTokenHeader(credentials.username, credentials.password, Date.now() + this.clockOffsetMs) : '';
     const response = await boundedFetch({
@@ -125,19 +125,19 @@ export class OnvifClient {
     const xml = response.body.toString('utf8');
     const contentType = response.headers.get('content-type') ?? '';
     if (!/xml/i.test(contentType) && !xml.trimStart().startsWith('<?xml') && !/^\s*<[\w:]*Envelope/.test(xml)) {
-      throw new HubError('ONVIF_NOT_ONVIF', `${this.deviceOrigin} did not answer with SOAP (content-type ${contentType.slice(0, 60) || 'none'}); not an ONVIF device`, 502);
+      throw new DomainError('ONVIF_NOT_ONVIF', `${this.deviceOrigin} did not answer with SOAP (content-type ${contentType.slice(0, 60) || 'none'}); not an ONVIF device`);
     }
     const document = parseXmlSafely(xml, `ONVIF reply from ${this.deviceOrigin}`);
     const envelope = child(document, 'Envelope');
-    if (Object.keys(envelope).length === 0) throw new HubError('ONVIF_NOT_ONVIF', `${this.deviceOrigin} answered XML that is not a SOAP envelope; not an ONVIF device`, 502);
+    if (Object.keys(envelope).length === 0) throw new DomainError('ONVIF_NOT_ONVIF', `${this.deviceOrigin} answered XML that is not a SOAP envelope; not an ONVIF device`);
     const fault = path(envelope, 'Body', 'Fault');
     if (Object.keys(fault).length > 0 || response.status >= 400) throw this.faultError(response.status, fault);
     const body = path(envelope, 'Body');
-    if (!(expect in body)) throw new HubError('ONVIF_REPLY_INVALID', `${this.deviceOrigin} answered without ${expect}`, 502);
+    if (!(expect in body)) throw new DomainError('ONVIF_REPLY_INVALID', `${this.deviceOrigin} answered without ${expect}`);
     return child(body, expect);
   }
 
-  private faultError(status: number, fault: XmlNode): HubError {
+  private faultError(status: number, fault: XmlNode): DomainError {
     const subcodes: string[] = [];
     let code = child(fault, 'Code');
     while (Object.keys(code).length > 0) {
@@ -147,9 +147,9 @@ export class OnvifClient {
     }
     const reason = text(child(fault, 'Reason'), 'Text') ?? children(fault, 'faultstring').map(String)[0] ?? '';
     if (status === 401 || subcodes.includes('NotAuthorized')) {
-      return new HubError('ONVIF_AUTH_FAILED', `${this.deviceOrigin} refused the username or password`, 502, { details: { subcodes } });
+      return new DomainError('ONVIF_AUTH_FAILED', `${this.deviceOrigin} refused the username or password`, { details: { subcodes } });
     }
-    return new HubError('ONVIF_FAULT', `${this.deviceOrigin} answered a SOAP fault (${subcodes.join('/') || `HTTP ${status}`}): ${reason.slice(0, 160)}`, 502, { details: { subcodes } });
+    return new DomainError('ONVIF_FAULT', `${this.deviceOrigin} answered a SOAP fault (${subcodes.join('/') || `HTTP ${status}`}): ${reason.slice(0, 160)}`, { details: { subcodes } });
   }
 }
 

@@ -1,5 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 
 export type XmlNode = Record<string, unknown>;
 
@@ -9,20 +9,20 @@ const parser = new XMLParser({ ignoreAttributes: false, removeNSPrefix: true, pr
 /**
  * Parses XML from a device or a discovery reply. Any DOCTYPE or ENTITY declaration is refused before the
  * parser sees the text (entity expansion, external entities); malformed XML is refused too, since
- * fast-xml-parser alone is lenient about it. Throws HubError XML_DOCTYPE_REFUSED / XML_MALFORMED.
+ * fast-xml-parser alone is lenient about it. Throws DomainError XML_DOCTYPE_REFUSED / XML_MALFORMED.
  */
 export function parseXmlSafely(xml: string, what = 'device reply'): XmlNode {
   if (/<!DOCTYPE|<!ENTITY/i.test(xml)) {
-    throw new HubError('XML_DOCTYPE_REFUSED', `${what} contains a DOCTYPE or ENTITY declaration; refused`, 502);
+    throw new DomainError('XML_DOCTYPE_REFUSED', `${what} contains a DOCTYPE or ENTITY declaration; refused`);
   }
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {
-    throw new HubError('XML_MALFORMED', `${what} is not well-formed XML (${valid.err.msg.slice(0, 120)}, line ${valid.err.line})`, 502);
+    throw new DomainError('XML_MALFORMED', `${what} is not well-formed XML (${valid.err.msg.slice(0, 120)}, line ${valid.err.line})`);
   }
   try {
     return parser.parse(xml) as XmlNode;
   } catch (cause) {
-    throw new HubError('XML_MALFORMED', `${what} is not well-formed XML`, 502, { cause });
+    throw new DomainError('XML_MALFORMED', `${what} is not well-formed XML`, { cause });
   }
 }
 

@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { assertCameraAccess } from '../../api/auth/camera-access.ts';
 import { requireUser } from '../../api/auth/route-access.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { HubError } from '../../api/errors/hub-error.ts';
 import { IdParams, OkResponse, responses } from '../../api/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
@@ -39,7 +40,7 @@ export function registerPtzRoutes(app: FastifyInstance, ctx: HubContext, ptz: Pt
       await audit('ok');
       return result;
     } catch (error) {
-      await audit('failed', error instanceof HubError ? error.code : 'ERROR');
+      await audit('failed', error instanceof DomainError ? error.code : 'ERROR');
       throw error;
     }
   };

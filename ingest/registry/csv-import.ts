@@ -1,5 +1,6 @@
 import type { AuthUser } from '../../api/auth/token-service.ts';
 import type { CameraCategory } from '../../api/db/tables/index.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { badRequest, HubError } from '../../api/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { assertCameraUrl } from '../rtsp/camera-url.ts';
@@ -134,7 +135,7 @@ function flag(value: string, field: string): boolean {
 }
 
 function errorRow(row: number, error: unknown): RowResult {
-  if (error instanceof HubError) return { row, status: 'error', code: error.code, message: error.message };
+  if (error instanceof DomainError) return { row, status: 'error', code: error.code, message: error.message };
   return { row, status: 'error', code: 'CSV_ROW_FAILED', message: 'the row could not be stored' };
 }
 

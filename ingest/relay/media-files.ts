@@ -3,7 +3,7 @@ import { lstat, open, type FileHandle } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { badRequest, notFound } from '../../api/errors/hub-error.ts';
 import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN } from '../ffmpeg/relay-args.ts';
-import { STREAM_ID_PATTERN } from './stream-hub.ts';
+import { assertStreamId } from './stream-hub.ts';
 
 export type HlsFileKind = 'playlist' | 'segment';
 
@@ -14,17 +14,13 @@ export function hlsFileKind(file: string): HlsFileKind {
   throw badRequest('MEDIA_PATH_INVALID', 'media file names are index.m3u8 or seg_<number>.ts');
 }
 
-export function assertMediaStreamId(streamId: string): void {
-  if (!STREAM_ID_PATTERN.test(streamId)) throw badRequest('MEDIA_PATH_INVALID', 'stream ids are 1-64 letters, digits, "-" or "_"');
-}
-
 /**
  * Opens a file of a stream's HLS folder for reading, defensively even after the name checks: the resolved
  * path must stay inside the folder, and neither the folder nor the file may be a symlink (a planted link
  * must not expose other files). 404 when it does not exist (yet or any more).
  */
 export async function openHlsFile(hlsRoot: string, streamId: string, file: string): Promise<{ handle: FileHandle; size: number; kind: HlsFileKind }> {
-  assertMediaStreamId(streamId);
+  assertStreamId(streamId, 'MEDIA_PATH_INVALID');
   const kind = hlsFileKind(file);
   const root = resolve(hlsRoot);
   const folder = resolve(root, streamId);

@@ -6,10 +6,10 @@ import type { RelayConfig } from '../relay-config.ts';
 import type { EmbeddedMediaServer } from './embedded-media-server.ts';
 import type { FlvSink } from './flv-sink.ts';
 import { HttpFlvSink } from './http-flv-sink.ts';
-import { assertMediaStreamId, hlsFileKind, openHlsFile, signPlaylist } from './media-files.ts';
+import { hlsFileKind, openHlsFile, signPlaylist } from './media-files.ts';
 import type { PlaySession } from './play-session.ts';
 import type { PlaySessions } from './play-sessions.ts';
-import type { StreamHub } from './stream-hub.ts';
+import { assertStreamId, type StreamHub } from './stream-hub.ts';
 import { WebSocketUpgrades } from './websocket-upgrades.ts';
 import { WsFlvSink } from './ws-flv-sink.ts';
 
@@ -57,7 +57,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     schema: { tags: ['media'], summary: 'HLS playlist (index.m3u8) or segment (seg_<n>.ts) of a play session', params: HlsParams, querystring: TokenQuery, hide: true },
   }, async (request, reply) => {
     const { streamId, file } = request.params;
-    assertMediaStreamId(streamId);
+    assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     const kind = hlsFileKind(file);
     const token = request.query.token;
     await sessions.authorizeMedia(token, streamId);
@@ -81,7 +81,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     schema: { tags: ['media'], summary: 'HTTP-FLV live stream of a play session (low latency, starts on a key frame)', params: FlvParams, querystring: TokenQuery, hide: true },
   }, async (request, reply) => {
     const { streamId } = request.params;
-    assertMediaStreamId(streamId);
+    assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     const session = await sessions.authorizeMedia(request.query.token, streamId);
     const stream = runningStream(streamId);
     reply.hijack();
@@ -97,7 +97,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     schema: { tags: ['media'], summary: 'WS-FLV live stream of a play session (WebSocket handshake; one FLV tag per binary message)', params: FlvParams, querystring: TokenQuery, hide: true },
   }, async (request, reply) => {
     const { streamId } = request.params;
-    assertMediaStreamId(streamId);
+    assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     upgrades.assertSameOrigin(request);
     const session = await sessions.authorizeMedia(request.query.token, streamId);
     if (!upgrades.isUpgrade(request)) throw new HubError('WEBSOCKET_REQUIRED', 'this URL takes a WebSocket handshake; use flvUrl for HTTP-FLV', 426);

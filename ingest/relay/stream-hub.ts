@@ -7,11 +7,12 @@ import type { EmbeddedMediaServer } from './embedded-media-server.ts';
 import { RelayStream } from './relay-stream.ts';
 
 /** Stream ids are camera ids; this pattern keeps them safe as folder names and RTMP stream names. */
-export const STREAM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+const STREAM_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 
-export function assertStreamId(streamId: string): string {
+/** The one stream-id check; a media URL names its failure MEDIA_PATH_INVALID, like any other bad media path. */
+export function assertStreamId(streamId: string, code: 'STREAM_ID_INVALID' | 'MEDIA_PATH_INVALID' = 'STREAM_ID_INVALID'): string {
   if (typeof streamId !== 'string' || !STREAM_ID_PATTERN.test(streamId)) {
-    throw badRequest('STREAM_ID_INVALID', 'stream ids are 1-64 letters, digits, "-" or "_"');
+    throw badRequest(code, 'stream ids are 1-64 letters, digits, "-" or "_"');
   }
   return streamId;
 }

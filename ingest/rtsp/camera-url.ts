@@ -1,4 +1,4 @@
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 
 const ALLOWED_PROTOCOLS = new Set(['rtsp:', 'rtsps:']);
 
@@ -8,21 +8,21 @@ const ALLOWED_PROTOCOLS = new Set(['rtsp:', 'rtsps:']);
  */
 export function assertCameraUrl(raw: string): URL {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > 2048) {
-    throw badRequest('CAMERA_URL_INVALID', 'camera URL must be a non-empty string of at most 2048 characters');
+    throw new DomainError('CAMERA_URL_INVALID', 'camera URL must be a non-empty string of at most 2048 characters');
   }
   if (raw.startsWith('-') || /[\s\0]/.test(raw)) {
-    throw badRequest('CAMERA_URL_INVALID', 'camera URL must not start with "-" or contain spaces or control characters');
+    throw new DomainError('CAMERA_URL_INVALID', 'camera URL must not start with "-" or contain spaces or control characters');
   }
   let url: URL;
   try {
     url = new URL(raw);
   } catch (cause) {
-    throw badRequest('CAMERA_URL_INVALID', 'camera URL is not a valid URL', cause);
+    throw new DomainError('CAMERA_URL_INVALID', 'camera URL is not a valid URL', { cause });
   }
   if (!ALLOWED_PROTOCOLS.has(url.protocol)) {
-    throw badRequest('CAMERA_URL_SCHEME', `camera URL scheme ${url.protocol} is not allowed; use rtsp:// or rtsps://`);
+    throw new DomainError('CAMERA_URL_SCHEME', `camera URL scheme ${url.protocol} is not allowed; use rtsp:// or rtsps://`);
   }
-  if (!url.hostname) throw badRequest('CAMERA_URL_INVALID', 'camera URL has no host');
+  if (!url.hostname) throw new DomainError('CAMERA_URL_INVALID', 'camera URL has no host');
   return url;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { connect, type Socket } from 'node:net';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 
 export interface RtspPullOptions {
   username?: string;
@@ -50,7 +50,7 @@ export class RtspPullClient {
     const socket = connect({ host: hostname, port: Number(port || 554) });
     this.socket = socket;
     socket.on('data', (chunk) => this.onData(chunk));
-    socket.on('close', () => this.pending?.reject(new HubError('SIM_RTSP_CLOSED', 'RTSP connection closed', 502)));
+    socket.on('close', () => this.pending?.reject(new DomainError('SIM_RTSP_CLOSED', 'RTSP connection closed')));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', resolve);
       socket.once('error', reject);
@@ -71,15 +71,15 @@ export class RtspPullClient {
   /** DESCRIBE + SETUP + PLAY; afterwards RTP is counted in `stats`. */
   async play(): Promise<void> {
     const described = await this.describe();
-    if (described.status !== 200) throw new HubError('SIM_RTSP_DESCRIBE', `DESCRIBE answered ${described.status}`, 502);
+    if (described.status !== 200) throw new DomainError('SIM_RTSP_DESCRIBE', `DESCRIBE answered ${described.status}`);
     const base = described.headers.get('content-base')?.[0] ?? `${this.url}/`;
     const control = /a=control:(stream=\d+|[^\r\n*]+)/.exec(described.body.split('m=video')[1] ?? '')?.[1] ?? 'stream=0';
     const trackUrl = control.startsWith('rtsp://') ? control : `${base.replace(/\/?$/, '/')}${control}`;
     const setup = await this.request('SETUP', trackUrl, { Transport: 'RTP/AVP/TCP;unicast;interleaved=0-1' });
-    if (setup.status !== 200) throw new HubError('SIM_RTSP_SETUP', `SETUP answered ${setup.status}`, 502);
+    if (setup.status !== 200) throw new DomainError('SIM_RTSP_SETUP', `SETUP answered ${setup.status}`);
     const session = (setup.headers.get('session')?.[0] ?? '').split(';')[0]!;
     const play = await this.request('PLAY', base, { Session: session, Range: 'npt=0-' });
-    if (play.status !== 200) throw new HubError('SIM_RTSP_PLAY', `PLAY answered ${play.status}`, 502);
+    if (play.status !== 200) throw new DomainError('SIM_RTSP_PLAY', `PLAY answered ${play.status}`);
   }
 
   close(): void {
@@ -94,7 +94,7 @@ export class RtspPullClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending = undefined;
-        reject(new HubError('SIM_RTSP_TIMEOUT', `${method} got no reply within ${timeoutMs} ms`, 504));
+        reject(new DomainError('SIM_RTSP_TIMEOUT', `${method} got no reply within ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending = {
         resolve: (reply) => (clearTimeout(timer), resolve(reply)),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { SupervisedProcess } from '../../api/process/supervised-process.ts';
 
 export interface RtspServerHandle {
@@ -37,8 +37,8 @@ const SERVER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'rtsp_server
 
 /** A real RTSP server (gst-rtsp-server) streaming one looped H.264 clip on many mounts; resolves once it answers RTSP. */
 export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServerHandle> {
-  if (opts.mounts.length === 0) throw new HubError('SIM_RTSP_NO_MOUNTS', 'startRtspServer needs at least one mount', 400);
-  if (!existsSync(opts.clipPath)) throw new HubError('SIM_RTSP_CLIP', `clip not found: ${opts.clipPath}`, 400);
+  if (opts.mounts.length === 0) throw new DomainError('SIM_RTSP_NO_MOUNTS', 'startRtspServer needs at least one mount');
+  if (!existsSync(opts.clipPath)) throw new DomainError('SIM_RTSP_CLIP', `clip not found: ${opts.clipPath}`);
   const mounts = opts.mounts.map(normaliseMount);
   const args = [SERVER_SCRIPT, '--clip', opts.clipPath, '--port', String(opts.port ?? 0)];
   for (const mount of mounts) args.push('--mount', mount);
@@ -53,7 +53,7 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
     if (stderr.length > 30) stderr.shift();
   });
   const failure = (message: string, cause?: unknown) =>
-    new HubError('SIM_RTSP_START', `${message}${stderr.length ? `: ${stderr.join(' | ')}` : ''}`, 500, { cause });
+    new DomainError('SIM_RTSP_START', `${message}${stderr.length ? `: ${stderr.join(' | ')}` : ''}`, { cause });
 
   const ready = new Promise<number>((resolve, reject) => {
     server.on('stdoutLine', (line) => {
@@ -110,7 +110,7 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
 
 function normaliseMount(mount: string): string {
   const path = mount.startsWith('/') ? mount : `/${mount}`;
-  if (!/^\/[A-Za-z0-9._~\-/]+$/.test(path)) throw new HubError('SIM_RTSP_MOUNT', `invalid mount path: ${mount}`, 400);
+  if (!/^\/[A-Za-z0-9._~\-/]+$/.test(path)) throw new DomainError('SIM_RTSP_MOUNT', `invalid mount path: ${mount}`);
   return path;
 }
 
@@ -125,15 +125,15 @@ function assertAnswersRtsp(port: number, timeoutMs: number): Promise<void> {
       if (error) reject(error);
       else resolve();
     };
-    const timer = setTimeout(() => done(new HubError('SIM_RTSP_START', `no RTSP reply on port ${port}`, 500)), timeoutMs);
+    const timer = setTimeout(() => done(new DomainError('SIM_RTSP_START', `no RTSP reply on port ${port}`)), timeoutMs);
     socket.once('connect', () => socket.write(`OPTIONS rtsp://127.0.0.1:${port}/ RTSP/1.0\r\nCSeq: 1\r\n\r\n`));
     socket.on('data', (chunk) => {
       reply += chunk.toString('latin1');
       if (reply.includes('\r\n')) {
         if (reply.startsWith('RTSP/1.0 ')) done();
-        else done(new HubError('SIM_RTSP_START', `unexpected RTSP reply: ${reply.slice(0, 80)}`, 500));
+        else done(new DomainError('SIM_RTSP_START', `unexpected RTSP reply: ${reply.slice(0, 80)}`));
       }
     });
-    socket.once('error', (cause) => done(new HubError('SIM_RTSP_START', `cannot connect to RTSP port ${port}`, 500, { cause })));
+    socket.once('error', (cause) => done(new DomainError('SIM_RTSP_START', `cannot connect to RTSP port ${port}`, { cause })));
   });
 }

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { runFfmpegOnce } from '../ffmpeg/ffmpeg-run.ts';
 import { testClipArgs, type TestClipInput } from '../ffmpeg/test-clip-args.ts';
 
@@ -44,8 +44,8 @@ const BUILD_TIMEOUT_MS = 300_000;
 export async function buildClip(options: ClipOptions): Promise<string> {
   const o = { ...DEFAULTS, ...options };
   const segments = options.segments ?? (options.images ?? []).map((image) => ({ image, seconds: o.secondsPerImage }));
-  if (segments.length === 0) throw new HubError('SIM_CLIP_EMPTY', 'a clip needs at least one image or segment', 400);
-  if (o.width % 2 || o.height % 2) throw new HubError('SIM_CLIP_SIZE', 'clip width and height must be even', 400);
+  if (segments.length === 0) throw new DomainError('SIM_CLIP_EMPTY', 'a clip needs at least one image or segment');
+  if (o.width % 2 || o.height % 2) throw new DomainError('SIM_CLIP_SIZE', 'clip width and height must be even');
 
   const hash = createHash('sha256').update(JSON.stringify({ v: BUILDER_VERSION, o: { ...o, cacheDir: undefined, images: undefined, segments: undefined } }));
   const resolved: TestClipInput[] = [];
@@ -57,7 +57,7 @@ export async function buildClip(options: ClipOptions): Promise<string> {
     }
     const path = resolve(MEDIA_DIR, segment.image);
     const bytes = await readFile(path).catch((cause: unknown) => {
-      throw new HubError('SIM_CLIP_IMAGE', `cannot read clip image ${path}`, 400, { cause });
+      throw new DomainError('SIM_CLIP_IMAGE', `cannot read clip image ${path}`, { cause });
     });
     resolved.push({ image: path, seconds: segment.seconds, decoder: sniffDecoder(bytes, path) });
     hash.update(`img:${segment.seconds}:`).update(bytes).update(';');
@@ -83,20 +83,20 @@ export async function buildClip(options: ClipOptions): Promise<string> {
 function sniffDecoder(bytes: Buffer, path: string): 'mjpeg' | 'png' {
   if (bytes[0] === 0xff && bytes[1] === 0xd8) return 'mjpeg';
   if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'png';
-  throw new HubError('SIM_CLIP_IMAGE', `clip image ${path} is neither JPEG nor PNG`, 400);
+  throw new DomainError('SIM_CLIP_IMAGE', `clip image ${path} is neither JPEG nor PNG`);
 }
 
 async function runFfmpeg(args: string[]): Promise<void> {
   const { code, signal, stderr } = await runFfmpegOnce({ name: 'ffmpeg:sim-clip', args, timeoutMs: BUILD_TIMEOUT_MS, stopTimeoutMs: 2_000, startErrorCode: 'SIM_CLIP_FFMPEG' });
   if (code !== 0) {
-    throw new HubError('SIM_CLIP_FFMPEG', `ffmpeg failed building a test clip (code ${code}, signal ${signal}): ${stderr.join(' | ')}`, 500);
+    throw new DomainError('SIM_CLIP_FFMPEG', `ffmpeg failed building a test clip (code ${code}, signal ${signal}): ${stderr.join(' | ')}`);
   }
 }
 
 async function assertNonEmpty(path: string): Promise<void> {
   const handle = await open(path, 'r');
   try {
-    if ((await handle.stat()).size === 0) throw new HubError('SIM_CLIP_FFMPEG', 'ffmpeg wrote an empty clip', 500);
+    if ((await handle.stat()).size === 0) throw new DomainError('SIM_CLIP_FFMPEG', 'ffmpeg wrote an empty clip');
   } finally {
     await handle.close();
   }

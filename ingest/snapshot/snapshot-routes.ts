@@ -3,6 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { assertCameraAccess } from '../../api/auth/camera-access.ts';
 import { requireUser } from '../../api/auth/route-access.ts';
+import { DomainError } from '../../api/errors/domain-error.ts';
 import { HubError } from '../../api/errors/hub-error.ts';
 import { IdParams } from '../../api/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
@@ -36,7 +37,7 @@ export function registerSnapshotRoutes(app: FastifyInstance, ctx: HubContext, sn
       await audit('ok', { width: request.query.width, source: snapshot.source, bytes: snapshot.jpeg.length, access: decision.reason, grantId: decision.grantId ?? null });
       return reply.type('image/jpeg').header('cache-control', 'no-store').send(snapshot.jpeg);
     } catch (error) {
-      await audit('failed', { width: request.query.width }, error instanceof HubError ? error.code : 'ERROR');
+      await audit('failed', { width: request.query.width }, error instanceof DomainError ? error.code : 'ERROR');
       throw error;
     }
   });

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_MODELS_DIR, ModelRegistry } from '../../analytics/models/model-registry.ts';
+import { throwsAsAnswered } from '../helpers/edge-error.ts';
 
 let dir: string | undefined;
 afterEach(() => {
@@ -30,7 +31,7 @@ describe('model registry', () => {
   it('fails with MODEL_FILE_ALTERED when a file was changed', () => {
     const models = copyOfModels(['ppocr_keys_v1.txt']);
     writeFileSync(join(models, 'ppocr_keys_v1.txt'), 'tampered\n', { flag: 'a' });
-    expect(() => ModelRegistry.open(['text-dictionary'], models)).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
+    expect(throwsAsAnswered(() => ModelRegistry.open(['text-dictionary'], models))).toThrow(expect.objectContaining({ code: 'MODEL_FILE_ALTERED', status: 500 }));
   });
 
   it('fails with MODEL_MANIFEST_UNREADABLE without a manifest', () => {

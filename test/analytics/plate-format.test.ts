@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkPlateFormat, colourFromFormat } from '../../analytics/plates/plate-format.ts';
+import { checkPlateFormat, colourFromFormat } from '../../analytics/vocabulary/plate-format.ts';
 
 describe('Chinese plate format', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CameraCategory } from '../../api/db/tables/index.ts';
-import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 
 /** Inserts a camera row (the registry feature is not needed for checkpoint tests). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { editDistance, foldedVariants, foldPlate, normalisePattern, normalisePlate, patternToRegExp } from '../../api/checkpoint/plate-text.ts';
+import { editDistance, foldedVariants, foldPlate, normalisePattern, normalisePlate, patternToRegExp } from '../../analytics/vocabulary/plate-text.ts';
 import { csvField } from '../../api/checkpoint/export-routes.ts';
 import { gat1400Time } from '../../api/checkpoint/gat1400.ts';
 import { signWebhook, verifyWebhookSignature } from '../../api/checkpoint/webhook-delivery.ts';

@@ -4,6 +4,7 @@ import { frameGrabArgs } from '../../ingest/ffmpeg/frame-grab-args.ts';
 import { relayArgs } from '../../ingest/ffmpeg/relay-args.ts';
 import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';
 import { testClipArgs } from '../../ingest/ffmpeg/test-clip-args.ts';
+import { throwsAsAnswered } from '../helpers/edge-error.ts';
 
 /** Inputs that would make ffmpeg read a local file, a playlist or an option instead of a camera. */
 const HOSTILE_INPUTS = [
@@ -35,7 +36,7 @@ describe('ffmpeg argv builders', () => {
   for (const [name, build] of Object.entries(builders)) {
     it(`${name} refuses every input that is not rtsp:// or rtsps://`, () => {
       for (const input of HOSTILE_INPUTS) {
-        expect(() => build(input), input).toThrow(expect.objectContaining({ code: expect.stringMatching(/^CAMERA_URL_/), status: 400 }));
+        expect(throwsAsAnswered(() => build(input)), input).toThrow(expect.objectContaining({ code: expect.stringMatching(/^CAMERA_URL_/), status: 400 }));
       }
     });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HubError } from '../../api/errors/hub-error.ts';
+import { answeredAtEdge } from '../helpers/edge-error.ts';
 import { readDevice } from '../../ingest/discovery/device-reader.ts';
 import { probe } from '../../ingest/discovery/ws-discovery.ts';
 import { startOnvifDevice, type OnvifDeviceHandle, type OnvifDeviceMode } from '../../ingest/sim/onvif-device.ts';
@@ -108,7 +109,7 @@ describe('credentials stay with the adopted device', () => {
   it('refuses adoption when the stream URI points at another host, without contacting it', async () => {
     const proxy = await startRewritingProxy(device.xaddr, (xml) => xml.replace('rtsp://127.0.0.1:8554/target', `rtsp://127.0.0.2:${trap.rtspPort}/target`));
     proxies.push(proxy);
-    const error = await readDevice(proxy.xaddr, CREDENTIALS, LIMITS).catch((e: unknown) => e);
+    const error = answeredAtEdge(await readDevice(proxy.xaddr, CREDENTIALS, LIMITS).catch((e: unknown) => e));
     expect(error).toBeInstanceOf(HubError);
     expect((error as HubError).code).toBe('ONVIF_FOREIGN_STREAM_HOST');
     expect(JSON.stringify(trap.hits)).not.toContain('operator');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HubError } from '../../api/errors/hub-error.ts';
+import { answeredAtEdge } from '../helpers/edge-error.ts';
 import { OnvifClient } from '../../ingest/onvif/onvif-client.ts';
 import { readDevice } from '../../ingest/discovery/device-reader.ts';
 import { startOnvifDevice, type OnvifDeviceHandle, type OnvifDeviceMode } from '../../ingest/sim/onvif-device.ts';
@@ -10,7 +11,8 @@ async function codeOf(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
     return 'resolved';
-  } catch (error) {
+  } catch (thrown) {
+    const error = answeredAtEdge(thrown);
     expect(error).toBeInstanceOf(HubError);
     return (error as HubError).code;
   }

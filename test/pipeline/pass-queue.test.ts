@@ -1,6 +1,6 @@
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { PassQueue, type PassSink } from '../../analytics/pipeline/pass-queue.ts';
 import { HubError } from '../../api/errors/hub-error.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';

@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { PassRecordInput } from '../../api/checkpoint/pass-record.ts';
+import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { addCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';

@@ -1,8 +1,7 @@
 import { apiBlobUrl } from '../api.js';
 import { el } from '../dom.js';
 
-// Shared bits of the traffic-control pages: plate colours, pass cells, the trajectory link, file downloads.
-export const PLATE_COLOURS = ['blue', 'yellow', 'green', 'white', 'black', 'yellow_green', 'unknown'];
+// Shared bits of the traffic-control pages: plate colour badges, pass cells, the trajectory link, file downloads.
 
 /** Who may put plates on a watchlist or take them off (the API's access ['approver']; admin passes every check). */
 export const WATCHLIST_EDITORS = ['approver', 'admin'];

@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
-import { colourBadge, confidence, downloadWithAuth, PLATE_COLOURS, plateLink } from './checkpoint-common.js';
+import { PLATE_COLOURS } from '../shared/plate-vocabulary.js';
+import { colourBadge, confidence, downloadWithAuth, plateLink } from './checkpoint-common.js';
 import { passImageLoader } from './pass-images.js';
 import { formatTime, fromLocalInput, loadDirectory, resultLine, table, toLocalInput } from './workflow-common.js';
 

@@ -1,7 +1,4 @@
-/** Province (and region) abbreviations that start a mainland plate. */
-export const PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼';
-/** Suffixes that replace the last serial character on special plates. */
-export const SPECIAL_SUFFIXES = '警学港澳使领挂试超';
+import { PROVINCES, SPECIAL_SUFFIXES, type PlateColour } from './plate-vocabulary.js';
 
 export type PlateKind = 'standard' | 'new-energy' | 'special' | 'embassy';
 
@@ -32,8 +29,6 @@ export function checkPlateFormat(plate: string): PlateFormat {
   if (EMBASSY.test(plate)) return { valid: true, kind: 'embassy', marker: '使' };
   return { valid: false };
 }
-
-export type PlateColour = 'blue' | 'green' | 'yellow' | 'black' | 'white';
 
 /**
  * Colours the classifier cannot express (it knows blue, green and yellow only), decided by the plate

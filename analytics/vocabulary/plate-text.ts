@@ -1,3 +1,5 @@
+import { PROVINCES, SPECIAL_PREFIXES, SPECIAL_SUFFIXES } from './plate-vocabulary.js';
+
 /**
  * Plate text rules: normalising what OCR or a user typed, folding OCR-confusable characters, wildcard
  * patterns, and the variants behind fuzzy search.
@@ -6,10 +8,8 @@
 /** Each confusion class maps to one representative (a digit). O joins 0/D/Q: plates never use O, OCR does. */
 const FOLD: Record<string, string> = { D: '0', Q: '0', O: '0', B: '8', I: '1', Z: '2', S: '5', G: '6' };
 
-/** Province abbreviations that start a Chinese plate; used for substitutions at position 0. */
-const PROVINCES = '京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼使领';
-/** Characters that may end a plate (special-use plates). */
-const SUFFIXES = '学警港澳挂领试超';
+/** What may start a plate (substitutions at position 0) and what may end one (special-use plates). */
+const LEADING = PROVINCES + SPECIAL_PREFIXES;
 /** What is left of A–Z0–9 after folding. */
 const FOLDED_ALNUM = [...'0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'].filter((c) => !(c in FOLD)).join('');
 
@@ -36,7 +36,7 @@ export function foldedVariants(folded: string): string[] {
   const chars = [...folded];
   const out = new Set<string>([folded]);
   const alphabetAt = (position: number, length: number) =>
-    position === 0 ? PROVINCES + FOLDED_ALNUM : position === length - 1 ? FOLDED_ALNUM + SUFFIXES : FOLDED_ALNUM;
+    position === 0 ? LEADING + FOLDED_ALNUM : position === length - 1 ? FOLDED_ALNUM + SPECIAL_SUFFIXES : FOLDED_ALNUM;
   for (let i = 0; i < chars.length; i++) {
     out.add([...chars.slice(0, i), ...chars.slice(i + 1)].join(''));
     for (const c of alphabetAt(i, chars.length)) out.add([...chars.slice(0, i), c, ...chars.slice(i + 1)].join(''));
