@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../api/kernel/hub-feature.ts';
 import { daysBefore } from '../api/hub/retention-job.ts';
+import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
 import type { CameraRegistry } from '../ingest/registry/camera-registry.ts';
 import { CrowdRecorder } from './crowd/crowd-recorder.ts';
 import { registerCrowdRoutes } from './crowd/crowd-routes.ts';
@@ -9,7 +10,7 @@ import { CrowdStore } from './crowd/crowd-store.ts';
 import { registerAnalyticsRoutes } from './pipeline/analytics-routes.ts';
 import { AnalyticsStats, type AnalyticsStatsSnapshot } from './pipeline/analytics-stats.ts';
 import type { FrameAnalyser } from './pipeline/frame-analyser.ts';
-import { frameSourceFor, type StreamHubLike } from './pipeline/frame-source.ts';
+import { frameSourceFor, type RelayPoolLike } from './pipeline/frame-source.ts';
 import { LocalAnalyser } from './pipeline/local-analyser.ts';
 import { PassQueue, type PassSink } from './pipeline/pass-queue.ts';
 import { PipelineManager } from './pipeline/pipeline-manager.ts';
@@ -24,8 +25,10 @@ export interface AnalyticsService {
 
 export interface AnalyticsDependencies {
   cameras: CameraRegistry;
+  /** Told whether each camera's frames flow. */
+  supervisor: CameraSupervisor;
   /** Frames come through the relay's single pull when the relay runs, else straight from the camera. */
-  relay: StreamHubLike | undefined;
+  relay: RelayPoolLike | undefined;
   /** Where queued passes go (the checkpoint store); without it they stay queued in Redis. */
   passSink: PassSink | undefined;
 }
@@ -35,7 +38,7 @@ export interface AnalyticsDependencies {
  * checkpoint store through the durable analytics:passes queue) and crowd counts; plus the one-picture
  * analyse endpoint. Models load on first use, so a hub without analysed cameras pays nothing.
  */
-export function createAnalyticsFeature(ctx: HubContext, { cameras, relay, passSink }: AnalyticsDependencies): ProvidingFeature<AnalyticsService> {
+export function createAnalyticsFeature(ctx: HubContext, { cameras, supervisor, relay, passSink }: AnalyticsDependencies): ProvidingFeature<AnalyticsService> {
   const config = ctx.config.analytics;
   const crowdStore = new CrowdStore(ctx.db);
   const crowdRecorder = new CrowdRecorder(crowdStore, ctx.events, ctx.log);
@@ -70,7 +73,7 @@ export function createAnalyticsFeature(ctx: HubContext, { cameras, relay, passSi
       }
       pipelines = new PipelineManager({
         ctx, config, analyser, source: () => frameSourceFor(relay, cameras), enqueuePass: (record) => queue.enqueue(record),
-        crowdStore, crowdRecorder, imagesDir: join(ctx.dataDir, 'images'),
+        crowdStore, crowdRecorder, imagesDir: join(ctx.dataDir, 'images'), supervisor,
       });
       await pipelines.start();
     },

@@ -4,10 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import pino from 'pino';
-import { loadConfig } from '../api/config/load-config.ts';
+import { loadConfig } from '../api/hub/load-config.ts';
 import { Hub } from '../api/hub/hub.ts';
-import { startSimulatedCameras } from '../ingest/sim/sim-cameras.ts';
-import { DEFAULT_TARGETS_FILE } from '../ingest/sim/simulated-cameras.ts';
+import { startSimulatedCameras } from '../devtools/sim/sim-cameras.ts';
+import { DEFAULT_TARGETS_FILE } from '../devtools/sim/simulated-cameras.ts';
 
 /**
  * Ingest benchmark: N simulated ONVIF cameras (real WS-Discovery over UDP, SOAP over HTTP, RTSP from

@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { AnalyticsStatsSnapshot } from '../analytics/pipeline/analytics-stats.ts';
-import { buildPresetClip } from '../ingest/sim/clip-presets.ts';
-import { startRtspServer } from '../ingest/sim/rtsp-server.ts';
+import { buildPresetClip } from '../devtools/sim/clip-presets.ts';
+import { startRtspServer } from '../devtools/sim/rtsp-server.ts';
 import { analyticsFeatures, cameraRegistry } from '../test/pipeline/analytics-hub.ts';
 import { startTestHub } from '../test/helpers/test-hub.ts';
 

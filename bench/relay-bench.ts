@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { buildPresetClip } from '../ingest/sim/clip-presets.ts';
-import { startRtspServer, type RtspServerHandle } from '../ingest/sim/rtsp-server.ts';
+import { buildPresetClip } from '../devtools/sim/clip-presets.ts';
+import { startRtspServer, type RtspServerHandle } from '../devtools/sim/rtsp-server.ts';
 import { startTestHub, type TestHub, type TestUser } from '../test/helpers/test-hub.ts';
 
 /**

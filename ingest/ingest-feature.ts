@@ -1,10 +1,11 @@
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { ProvidingFeature } from '../api/hub/hub-feature.ts';
+import type { ProvidingFeature } from '../api/kernel/hub-feature.ts';
 import { daysBefore } from '../api/hub/retention-job.ts';
-import { DemoCameras } from './demo/demo-cameras.ts';
+import { DemoCameras } from '../devtools/demo/demo-cameras.ts';
 import { CameraAdoption } from './discovery/camera-adoption.ts';
 import { CandidateStore } from './discovery/candidate-store.ts';
 import { registerDiscoveryRoutes } from './discovery/discovery-routes.ts';
+import type { CameraSupervisor } from './health/camera-supervisor.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import { StatusHistory } from './health/status-history.ts';
 import { registerStatusRoutes } from './health/status-routes.ts';
@@ -13,11 +14,14 @@ import { registerPtzRoutes } from './ptz/ptz-routes.ts';
 import type { CameraRegistry } from './registry/camera-registry.ts';
 import { CsvImporter } from './registry/csv-import.ts';
 import { registerCsvImportRoutes } from './registry/csv-import-routes.ts';
-import { SnapshotService } from './snapshot/snapshot-service.ts';
+import { SnapshotService, type RunningPulls } from './snapshot/snapshot-service.ts';
 import { registerSnapshotRoutes } from './snapshot/snapshot-routes.ts';
 
 export interface IngestDependencies {
   cameras: CameraRegistry;
+  supervisor: CameraSupervisor;
+  /** The relay, built after ingest: asked when a still is taken; undefined when the relay is off. */
+  runningPulls: () => RunningPulls | undefined;
 }
 
 /** What ingest provides: camera health, and the simulated cameras (with their demo logins) when the demo is on. */
@@ -30,12 +34,12 @@ export interface IngestServices {
  * Camera ingest: ONVIF discovery and adoption, CSV import, health monitoring with status history and a
  * live status stream, snapshots and PTZ; with config.demo.sampleCameras, simulated cameras for the demo.
  */
-export function createIngestFeature(ctx: HubContext, { cameras: registry }: IngestDependencies): ProvidingFeature<IngestServices> {
+export function createIngestFeature(ctx: HubContext, { cameras: registry, supervisor, runningPulls }: IngestDependencies): ProvidingFeature<IngestServices> {
   const candidates = new CandidateStore(ctx.db);
   const adoption = new CameraAdoption(ctx, registry, candidates);
   const history = new StatusHistory(ctx);
-  const monitor = new HealthMonitor(ctx, registry);
-  const snapshots = new SnapshotService(ctx, registry);
+  const monitor = new HealthMonitor(ctx, registry, supervisor);
+  const snapshots = new SnapshotService(ctx, registry, runningPulls);
   const ptz = new PtzService(ctx, registry);
   const importer = new CsvImporter(ctx, registry);
   const demo = ctx.config.demo.sampleCameras > 0 ? new DemoCameras(ctx, registry, candidates, adoption) : undefined;

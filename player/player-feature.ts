@@ -2,9 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, extname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { notFound } from '../api/errors/hub-error.ts';
+import { notFound } from '../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
-import type { HubFeature } from '../api/hub/hub-feature.ts';
+import type { HubFeature } from '../api/kernel/hub-feature.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = join(HERE, 'web');

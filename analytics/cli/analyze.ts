@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { isDomainError } from '../../api/errors/domain-error.ts';
+import { isDomainError } from '../../api/kernel/errors/domain-error.ts';
 import { countPersons, countVehicles } from '../detect/crowd.ts';
 import { ObjectDetector } from '../detect/object-detector.ts';
 import { ModelRegistry } from '../models/model-registry.ts';

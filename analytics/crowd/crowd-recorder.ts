@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { HubEvents } from '../../api/events/hub-events.ts';
+import type { HubEvents } from '../../api/kernel/events/hub-events.ts';
 import type { CrowdAlertEnded, CrowdAlertRaised, CrowdSample, CrowdSink } from './crowd-monitor.ts';
 import type { CrowdStore } from './crowd-store.ts';
 

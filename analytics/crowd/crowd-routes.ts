@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { assertCameraAccess } from '../../api/auth/camera-access.ts';
-import { requireUser } from '../../api/auth/route-access.ts';
-import { badRequest, forbidden, notFound } from '../../api/errors/hub-error.ts';
-import { IdParams, Millis, responses } from '../../api/http/common-schemas.ts';
+import { assertCameraAccess } from '../../api/access/camera-access.ts';
+import { requireUser } from '../../api/kernel/http/route-access.ts';
+import { badRequest, forbidden, notFound } from '../../api/kernel/errors/hub-error.ts';
+import { IdParams, Millis, responses } from '../../api/kernel/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CrowdStore } from './crowd-store.ts';
 import { WHOLE_FRAME_ZONE, type CrowdZone } from './crowd-zone.ts';

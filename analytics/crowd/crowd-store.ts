@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { deleteSeriesBefore } from '../../api/db/delete-series.ts';
-import { isPostgres } from '../../api/db/dialect.ts';
-import type { Database } from '../../api/db/tables/index.ts';
-import type { CrowdAlertsTable } from '../../api/db/tables/analytics.ts';
+import { deleteSeriesBefore } from '../../api/kernel/db/delete-series.ts';
+import { isPostgres } from '../../api/kernel/db/dialect.ts';
+import type { Database } from '../../api/kernel/db/tables/index.ts';
+import type { CrowdAlertsTable } from '../../api/kernel/db/tables/analytics.ts';
 import type { CrowdAlertEnded, CrowdAlertRaised, CrowdSample } from './crowd-monitor.ts';
 import type { CrowdZone } from './crowd-zone.ts';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
 /** Tensor description kept in MANIFEST.json for humans and for the start-up shape check. */
 export interface TensorSpec {

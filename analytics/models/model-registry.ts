@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { readModelManifest, type ModelManifestEntry, type ModelName } from './model-manifest.ts';
 
 export const DEFAULT_MODELS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../models');

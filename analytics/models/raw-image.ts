@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import sharp from 'sharp';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
 /**
  * A decoded frame: interleaved 8-bit pixels, row-major, RGB (3) or RGBA (4) or grey (1).

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { HubError } from '../../api/errors/hub-error.ts';
-import { responses } from '../../api/http/common-schemas.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
+import { responses } from '../../api/kernel/http/common-schemas.ts';
 import { countPersons, countVehicles } from '../detect/crowd.ts';
 import { decodeImage } from '../models/raw-image.ts';
 import type { AnalyticsConfig } from '../analytics-config.ts';

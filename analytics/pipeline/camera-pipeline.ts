@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { countPersons, countPersonsInZones } from '../detect/crowd.ts';
 import type { RawImage } from '../models/raw-image.ts';
@@ -23,6 +24,8 @@ export interface CameraPipelineDeps {
   crowdSink: CrowdSink;
   zones: CrowdZone[];
   imagesDir: string;
+  /** Told whether frames flow. */
+  supervisor: Pick<CameraSupervisor, 'framesChanged'>;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
 }
 
@@ -60,6 +63,7 @@ export class CameraPipeline {
       onFrame: (frame, at) => this.onFrame(frame, at),
       onDropped: () => this.counters.dropped++,
       onSourceSize: (width, height) => { this.rect = contentRect(width, height, c.frameWidth, c.frameHeight); },
+      onFlowing: (flowing, reason) => d.supervisor.framesChanged(d.cameraId, flowing, reason),
     });
   }
 
@@ -82,6 +86,7 @@ export class CameraPipeline {
   /** Stops ffmpeg, lets queued frames finish, then closes every open pass and hands it over. */
   async stop(): Promise<void> {
     await this.sampler.stop();
+    this.d.supervisor.framesChanged(this.d.cameraId, undefined, 'analytics stopped for the camera');
     await this.chain;
     for (const pass of this.tracker.flush()) this.handOver(pass);
     this.crowd.flush();

@@ -1,4 +1,4 @@
-import type { DomainError } from '../../api/errors/domain-error.ts';
+import type { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import type { DetectedObject } from '../detect/object-detector.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import type { PlateReading } from '../plates/plate-reading.ts';

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
-import { backoffDelay, type BackoffPolicy } from '../../api/process/backoff.ts';
-import { SupervisedProcess } from '../../api/process/supervised-process.ts';
-import { scrubCredentials, videoPictureSize } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
+import type { BackoffPolicy } from '../../api/kernel/process/backoff.ts';
+import { FfmpegRunner } from '../../ingest/ffmpeg/ffmpeg-runner.ts';
+import { videoPictureSize } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
 import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';
 import type { FrameSource, FrameSourceLease } from './frame-source.ts';
 import { FrameRing } from './frame-ring.ts';
@@ -25,39 +25,79 @@ export interface FrameSamplerOptions {
   onDropped(): void;
   /** The camera's own picture size (from ffmpeg's input description), to place zones inside the padded frame. */
   onSourceSize?(width: number, height: number): void;
+  /** Frames flow again (the first frame of a run), or stopped (the run ended or stalled): for the camera supervisor. */
+  onFlowing?(flowing: boolean, reason: string): void;
 }
 
 const DEFAULT_BACKOFF: BackoffPolicy = { initialDelayMs: 500, maxDelayMs: 30_000 };
 
 /**
  * One ffmpeg per analysed camera, turning its stream into sampled raw RGB frames. Each run takes a fresh
- * source lease (the relay URL or the camera URL, whichever applies now); when ffmpeg exits or stalls
- * (no frame for twice the input timeout) it is restarted with backoff. stop() leaves no process behind.
+ * source lease (the relay URL or the camera URL, whichever applies now) through the ffmpeg runner, whose
+ * watchdog kills a run with no frame for twice the input timeout and whose backoff restarts it.
+ * stop() leaves no process behind.
  */
 export class FrameSampler {
   readonly ring: FrameRing;
-  private process: SupervisedProcess | undefined;
-  private lease: FrameSourceLease | undefined;
+  private readonly ffmpeg: FfmpegRunner;
   private reader: RawFrameReader;
   private stopped = true;
-  private attempt = 0;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private watchdog: NodeJS.Timeout | undefined;
-  private lastFrameAt = 0;
-  private runStartedAt = 0;
+  private flowing = false;
   private lastError = '';
-  restarts = 0;
 
   constructor(private readonly o: FrameSamplerOptions) {
     this.ring = new FrameRing(o.width * o.height * 3, o.ringSize);
     this.reader = new RawFrameReader(this.ring, (frame) => this.frameArrived(frame), () => o.onDropped());
+    const { cameraId, log } = o;
+    const stallMs = o.inputTimeoutSeconds * 2_000 + 2_000 / o.sampleFps;
+    let source = '';
+    this.ffmpeg = new FfmpegRunner({
+      ffmpegPath: o.ffmpegPath, name: `ffmpeg:analytics:${cameraId}`, rawStdout: true, logger: log,
+      restart: { ...(o.backoff ?? DEFAULT_BACKOFF), stableAfterMs: 10_000 },
+      stall: { afterMs: stallMs, checkEveryMs: Math.min(stallMs, 5_000) },
+      args: async () => {
+        const lease = await o.source.acquire(cameraId);
+        try {
+          const args = samplerArgs({ url: lease.url, sampleFps: o.sampleFps, width: o.width, height: o.height, inputTimeoutSeconds: o.inputTimeoutSeconds });
+          source = this.ffmpeg.scrub(lease.url);
+          return { args, release: () => lease.release() };
+        } catch (error) {
+          lease.release();
+          throw error;
+        }
+      },
+    });
+    this.ffmpeg.on('prepareFailed', (error) => log.warn({ cameraId, err: error }, 'analytics source unavailable or refused; retrying'));
+    this.ffmpeg.on('stdout', (stream) => stream.on('data', (chunk: Buffer) => this.reader.push(chunk)));
+    let sourceSizeSeen = false;
+    this.ffmpeg.on('spawn', () => { sourceSizeSeen = false; });
+    this.ffmpeg.on('stderrLine', (line) => {
+      // The first "Video: …, WxH" line describes the input stream (the output's comes later).
+      const size = sourceSizeSeen ? undefined : videoPictureSize(line);
+      if (size) {
+        sourceSizeSeen = true;
+        o.onSourceSize?.(size.width, size.height);
+        return;
+      }
+      if (/error|fail|invalid|refused|timed out|not found|unauthori[sz]ed/i.test(line)) this.lastError = line.slice(0, 300);
+    });
+    this.ffmpeg.on('stalled', () => this.setFlowing(false, `no frame for ${stallMs} ms`));
+    this.ffmpeg.on('exit', (code, signal) => {
+      this.reader.reset();
+      this.setFlowing(false, 'sampler ffmpeg exited');
+      if (!this.stopped) log.warn({ cameraId, code, signal, source, error: this.lastError }, 'analytics ffmpeg exited; restarting');
+    });
   }
 
   get running(): boolean {
-    return this.process?.running ?? false;
+    return this.ffmpeg.running;
   }
 
-  /** The last ffmpeg error line, for the stats (never contains the URL's credentials: ffmpeg is told the URL only). */
+  get restarts(): number {
+    return this.ffmpeg.restarts;
+  }
+
+  /** The last ffmpeg error line, for the stats (scrubbed of the input URL's credentials and signature). */
   get lastErrorLine(): string {
     return this.lastError;
   }
@@ -65,7 +105,7 @@ export class FrameSampler {
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    void this.run();
+    this.ffmpeg.start();
   }
 
   release(frame: RawFrame): void {
@@ -74,100 +114,24 @@ export class FrameSampler {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    if (this.watchdog) clearInterval(this.watchdog);
-    this.retryTimer = undefined;
-    this.watchdog = undefined;
-    const process = this.process;
-    this.process = undefined;
-    await process?.stop();
+    await this.ffmpeg.stop();
     this.reader.reset();
-    this.lease?.release();
-    this.lease = undefined;
   }
 
-  private async run(): Promise<void> {
-    const { cameraId, log } = this.o;
-    let lease: FrameSourceLease;
-    try {
-      lease = await this.o.source.acquire(cameraId);
-    } catch (error) {
-      log.warn({ cameraId, err: error }, 'analytics source unavailable; retrying');
-      this.scheduleRetry();
-      return;
-    }
-    if (this.stopped) {
-      lease.release();
-      return;
-    }
-    let args: string[];
-    try {
-      args = samplerArgs({ url: lease.url, sampleFps: this.o.sampleFps, width: this.o.width, height: this.o.height, inputTimeoutSeconds: this.o.inputTimeoutSeconds });
-    } catch (error) {
-      lease.release();
-      log.warn({ cameraId, err: error }, 'analytics source refused; retrying');
-      this.scheduleRetry();
-      return;
-    }
-    this.lease = lease;
-    const process = new SupervisedProcess({ name: `ffmpeg:analytics:${cameraId}`, command: this.o.ffmpegPath, args, rawStdout: true, stopTimeoutMs: 3_000, logger: log });
-    this.process = process;
-    process.on('stdout', (stream) => stream.on('data', (chunk: Buffer) => this.reader.push(chunk)));
-    let sourceSizeSeen = false;
-    process.on('stderrLine', (line) => {
-      // The first "Video: …, WxH" line describes the input stream (the output's comes later).
-      const size = sourceSizeSeen ? undefined : videoPictureSize(line);
-      if (size) {
-        sourceSizeSeen = true;
-        this.o.onSourceSize?.(size.width, size.height);
-        return;
-      }
-      // ffmpeg echoes the input URL in some errors; keep only a redacted form.
-      if (/error|fail|invalid|refused|timed out|not found|unauthori[sz]ed/i.test(line)) this.lastError = scrubCredentials(line, [lease.url]).slice(0, 300);
-    });
-    process.once('exit', (code, signal) => {
-      if (this.process !== process) return;
-      if (this.watchdog) clearInterval(this.watchdog);
-      this.process = undefined;
-      this.reader.reset();
-      this.lease?.release();
-      this.lease = undefined;
-      if (this.stopped) return;
-      log.warn({ cameraId, code, signal, source: scrubCredentials(lease.url, [lease.url]), error: this.lastError }, 'analytics ffmpeg exited; restarting');
-      this.scheduleRetry();
-    });
-    this.runStartedAt = Date.now();
-    this.lastFrameAt = this.runStartedAt;
-    process.start();
-    const stallMs = this.o.inputTimeoutSeconds * 2_000 + 2_000 / this.o.sampleFps;
-    this.watchdog = setInterval(() => {
-      if (Date.now() - this.lastFrameAt > stallMs) {
-        log.warn({ cameraId, stallMs }, 'analytics ffmpeg produced no frame; killing it');
-        void process.kill('SIGKILL');
-      }
-    }, Math.min(stallMs, 5_000));
-    this.watchdog.unref();
-  }
-
-  private scheduleRetry(): void {
-    if (this.stopped) return;
-    // A run that delivered frames for a while resets the backoff.
-    if (this.lastFrameAt - this.runStartedAt > 10_000) this.attempt = 0;
-    const delay = backoffDelay(this.o.backoff ?? DEFAULT_BACKOFF, this.attempt++);
-    this.restarts++;
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      if (!this.stopped) void this.run();
-    }, delay);
-    this.retryTimer.unref();
+  private setFlowing(flowing: boolean, reason: string): void {
+    if (this.flowing === flowing) return;
+    this.flowing = flowing;
+    this.o.onFlowing?.(flowing, reason);
   }
 
   private frameArrived(frame: RawFrame): void {
-    this.lastFrameAt = Date.now();
+    const at = Date.now();
+    this.ffmpeg.progress(at);
     if (this.stopped) {
       this.ring.release(frame.slot);
       return;
     }
-    this.o.onFrame(frame, this.lastFrameAt);
+    this.setFlowing(true, 'frames arriving');
+    this.o.onFrame(frame, at);
   }
 }

@@ -12,13 +12,13 @@ export interface FrameSource {
 }
 
 /** The relay feature's service, as far as the pipeline needs it. */
-export interface StreamHubLike {
+export interface RelayPoolLike {
   acquire(cameraId: string, consumer: string): Promise<{ url: string; release(): void | Promise<void> }>;
 }
 
 /** Through the relay: the camera is pulled once for every consumer (players, recorders, analytics). */
 export class RelayFrameSource implements FrameSource {
-  constructor(private readonly relay: StreamHubLike) {}
+  constructor(private readonly relay: RelayPoolLike) {}
 
   async acquire(cameraId: string): Promise<FrameSourceLease> {
     const lease = await this.relay.acquire(cameraId, 'analytics');
@@ -36,6 +36,6 @@ export class DirectFrameSource implements FrameSource {
 }
 
 /** The relay lease when the relay feature runs, else the direct pull. */
-export function frameSourceFor(relay: StreamHubLike | undefined, cameras: Pick<CameraRegistry, 'pullUrl'>): FrameSource {
+export function frameSourceFor(relay: RelayPoolLike | undefined, cameras: Pick<CameraRegistry, 'pullUrl'>): FrameSource {
   return relay ? new RelayFrameSource(relay) : new DirectFrameSource(cameras);
 }

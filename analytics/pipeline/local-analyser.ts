@@ -1,4 +1,4 @@
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import { InferencePool, type PoolStats } from '../workers/inference-pool.ts';
 import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';

@@ -1,7 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
-import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../api/fs/private-files.ts';
+import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../api/kernel/fs/private-files.ts';
 import type { Box } from '../detect/nms.ts';
 import type { RawImage } from '../models/raw-image.ts';
 

@@ -1,6 +1,6 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
-import { QUEUES } from '../../api/redis/queue-catalogue.ts';
+import { QUEUES } from '../../api/kernel/redis/queue-catalogue.ts';
 import { PassRejectedError, type PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { PassBatcher, type BatchOutcome } from './pass-batcher.ts';
 

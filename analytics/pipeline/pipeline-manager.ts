@@ -1,5 +1,6 @@
 import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { CrowdRecorder } from '../crowd/crowd-recorder.ts';
 import type { CrowdStore } from '../crowd/crowd-store.ts';
 import type { CrowdZone } from '../crowd/crowd-zone.ts';
@@ -18,6 +19,7 @@ export interface PipelineManagerDeps {
   crowdStore: CrowdStore;
   crowdRecorder: CrowdRecorder;
   imagesDir: string;
+  supervisor: Pick<CameraSupervisor, 'framesChanged'>;
 }
 
 interface Running {
@@ -92,7 +94,7 @@ export class PipelineManager {
     const pipeline = new CameraPipeline({
       cameraId, config: this.d.config, source: this.d.source(), analyser: this.d.analyser,
       enqueuePass: (record) => this.d.enqueuePass(record), crowdSink: this.d.crowdRecorder,
-      zones: await this.d.crowdStore.zonesOf(cameraId), imagesDir: this.d.imagesDir, log: this.d.ctx.log,
+      zones: await this.d.crowdStore.zonesOf(cameraId), imagesDir: this.d.imagesDir, supervisor: this.d.supervisor, log: this.d.ctx.log,
     });
     this.running.set(cameraId, { pipeline, fingerprint });
     pipeline.start();

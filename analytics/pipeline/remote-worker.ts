@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'bullmq';
-import { QUEUES, queueKey } from '../../api/redis/queue-catalogue.ts';
+import { QUEUES, queueKey } from '../../api/kernel/redis/queue-catalogue.ts';
 import { decodeImage } from '../models/raw-image.ts';
 import { InferencePool } from '../workers/inference-pool.ts';
 import type { RemoteFrameJob, RemoteFrameResult } from './remote-frames.ts';

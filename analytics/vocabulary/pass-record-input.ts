@@ -1,4 +1,4 @@
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import type { PlateColour } from './plate-vocabulary.js';
 
 /** One pass as the analytics pipeline or an external checkpoint system reports it. */

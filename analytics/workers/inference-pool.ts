@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import { CameraFrameQueues } from './camera-frame-queues.ts';
 import type { InferenceKind, InferenceResult, InferenceWorkerData, TaskMessage, WorkerMessage } from './inference-messages.ts';

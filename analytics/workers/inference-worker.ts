@@ -1,5 +1,5 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { isDomainError } from '../../api/errors/domain-error.ts';
+import { isDomainError } from '../../api/kernel/errors/domain-error.ts';
 import { ObjectDetector } from '../detect/object-detector.ts';
 import { ModelRegistry } from '../models/model-registry.ts';
 import type { ModelName } from '../models/model-manifest.ts';

@@ -1,7 +1,7 @@
 import type { HubContext } from '../hub/hub-context.ts';
-import type { ProvidingFeature } from '../hub/hub-feature.ts';
+import type { ProvidingFeature } from '../kernel/hub-feature.ts';
 import { daysBefore } from '../hub/retention-job.ts';
-import { PeriodicTask } from '../process/periodic-task.ts';
+import { PeriodicTask } from '../kernel/process/periodic-task.ts';
 import { GrantService } from './grant-service.ts';
 import { registerGrantRoutes } from './grant-routes.ts';
 import { NotificationCenter } from './notification-center.ts';

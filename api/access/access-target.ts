@@ -1,10 +1,10 @@
 import type { Kysely } from 'kysely';
-import { CAMERA_SCOPES, grantCoversCamera, type AreaBox } from '../auth/camera-access.ts';
-import { badRequest } from '../errors/hub-error.ts';
-import type { CameraCategory, CameraScope, Database, GrantsTable } from '../db/tables/index.ts';
+import { CAMERA_SCOPES, grantCoversCamera, type AreaBox } from './camera-access.ts';
+import { badRequest } from '../kernel/errors/hub-error.ts';
+import type { AccessTargetColumns, CameraCategory, CameraScope, Database } from '../kernel/db/tables/index.ts';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 
-export type TargetKind = GrantsTable['target_kind'];
+export type TargetKind = AccessTargetColumns['target_kind'];
 
 /** What a request or grant covers, as the API speaks it. */
 export interface AccessTarget {
@@ -16,7 +16,7 @@ export interface AccessTarget {
   scopes: string[];
 }
 
-export type TargetColumns = Pick<GrantsTable, 'owner_department_id' | 'target_kind' | 'camera_ids' | 'category' | 'area' | 'scopes'>;
+export type TargetColumns = AccessTargetColumns;
 
 /** The stored form (JSON text columns), as requests and grants share it. */
 export function targetColumns(target: AccessTarget): TargetColumns {

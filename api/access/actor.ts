@@ -1,5 +1,5 @@
-import type { AuthUser } from '../auth/token-service.ts';
-import { forbidden } from '../errors/hub-error.ts';
+import type { AuthUser } from '../kernel/auth/token-service.ts';
+import { forbidden } from '../kernel/errors/hub-error.ts';
 
 /** The user behind an action, with the client address the audit trail records. */
 export type Actor = Pick<AuthUser, 'id' | 'username' | 'departmentId' | 'role'> & { clientIp?: string };

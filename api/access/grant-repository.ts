@@ -1,5 +1,5 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { Database, GrantsTable } from '../db/tables/index.ts';
+import type { Database, GrantsTable } from '../kernel/db/tables/index.ts';
 
 export type Grant = Selectable<GrantsTable>;
 

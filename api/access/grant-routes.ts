@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { assertCameraAccess, authorizeCamera } from '../auth/camera-access.ts';
-import { requireUser } from '../auth/route-access.ts';
-import type { CameraScope } from '../db/tables/index.ts';
-import { notFound } from '../errors/hub-error.ts';
+import { assertCameraAccess, authorizeCamera } from './camera-access.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import type { CameraScope } from '../kernel/db/tables/index.ts';
+import { notFound } from '../kernel/errors/hub-error.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import { IdParams, responses } from '../http/common-schemas.ts';
+import { IdParams, responses } from '../kernel/http/common-schemas.ts';
 import { DecisionView, EmergencyBody, GrantView, ReasonBody, ReviewBody, ScopeSchema } from './access-schemas.ts';
 import type { AccessTarget } from './access-target.ts';
 import type { GrantService } from './grant-service.ts';

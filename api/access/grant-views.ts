@@ -1,18 +1,23 @@
 import type { Selectable } from 'kysely';
-import type { AccessRequestsTable, GrantsTable } from '../db/tables/index.ts';
+import type { AccessRequestsTable, GrantsTable } from '../kernel/db/tables/index.ts';
 import { targetView } from './access-target.ts';
 import { grantState } from './grant-repository.ts';
 
 const num = (value: number | null) => (value === null ? null : Number(value));
+
+/** What a grant or a request covers and when: the TargetView fields of access-schemas.ts. */
+const targetAndWindow = (row: Selectable<GrantsTable> | Selectable<AccessRequestsTable>) => ({
+  ...targetView(row),
+  startsAt: Number(row.starts_at),
+  endsAt: Number(row.ends_at),
+});
 
 export function grantView(grant: Selectable<GrantsTable>, now = Date.now()) {
   return {
     id: grant.id,
     requestId: grant.request_id,
     granteeDepartmentId: grant.grantee_department_id,
-    ...targetView(grant),
-    startsAt: Number(grant.starts_at),
-    endsAt: Number(grant.ends_at),
+    ...targetAndWindow(grant),
     state: grantState(grant, now),
     revokedAt: num(grant.revoked_at),
     revokedBy: grant.revoked_by,
@@ -30,9 +35,7 @@ export function requestView(request: Selectable<AccessRequestsTable>, grantId: s
     id: request.id,
     requesterUserId: request.requester_user_id,
     requesterDepartmentId: request.requester_department_id,
-    ...targetView(request),
-    startsAt: Number(request.starts_at),
-    endsAt: Number(request.ends_at),
+    ...targetAndWindow(request),
     purpose: request.purpose,
     legalBasis: request.legal_basis,
     status: request.status,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { notFound } from '../errors/hub-error.ts';
-import type { AccessNotificationsTable } from '../db/tables/access.ts';
-import type { Database } from '../db/tables/index.ts';
+import { notFound } from '../kernel/errors/hub-error.ts';
+import type { AccessNotificationsTable } from '../kernel/db/tables/access.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
 
 export type NotificationKind = AccessNotificationsTable['kind'];
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../auth/route-access.ts';
-import { IdParams, OkResponse, responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { IdParams, OkResponse, responses } from '../kernel/http/common-schemas.ts';
 import { NotificationView } from './access-schemas.ts';
 import type { NotificationCenter, StreamEvent } from './notification-center.ts';
 

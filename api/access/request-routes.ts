@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { requireUser } from '../auth/route-access.ts';
-import { IdParams, responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { IdParams, responses } from '../kernel/http/common-schemas.ts';
 import { ApproveBody, CreateRequestBody, GrantView, ReasonBody, RequestView } from './access-schemas.ts';
 import type { AccessTarget } from './access-target.ts';
 import type { Actor } from './actor.ts';

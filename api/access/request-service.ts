@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import { badRequest, conflict, forbidden, notFound } from '../errors/hub-error.ts';
-import type { AccessRequestsTable, Database, GrantsTable } from '../db/tables/index.ts';
+import { badRequest, conflict, forbidden, notFound } from '../kernel/errors/hub-error.ts';
+import type { AccessRequestsTable, Database, GrantsTable } from '../kernel/db/tables/index.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { assertWindow, narrowTarget, targetColumns, validateTarget, type AccessTarget, type Narrowing } from './access-target.ts';
 import { auditActor, isOwnerDecider, ownerDeciderRequired, type Actor } from './actor.ts';

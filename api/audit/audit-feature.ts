@@ -1,5 +1,5 @@
 import type { HubContext } from '../hub/hub-context.ts';
-import type { HubFeature } from '../hub/hub-feature.ts';
+import type { HubFeature } from '../kernel/hub-feature.ts';
 import { AuditQuery } from './audit-query.ts';
 import { registerAuditRoutes } from './audit-routes.ts';
 import { verifyAuditChain } from './audit-verifier.ts';

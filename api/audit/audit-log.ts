@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
-import { isPostgres } from '../db/dialect.ts';
-import type { AuditEventsTable, Database } from '../db/tables/index.ts';
+import { isPostgres } from '../kernel/db/dialect.ts';
+import type { AuditEventsTable, Database } from '../kernel/db/tables/index.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 

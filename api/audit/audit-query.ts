@@ -1,6 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
-import type { AuditEventsTable, Database } from '../db/tables/index.ts';
+import type { AuditEventsTable, Database } from '../kernel/db/tables/index.ts';
 
 /** Filters of the auditor's search; all optional, combined with AND. */
 export interface AuditFilter {

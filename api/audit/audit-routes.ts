@@ -2,10 +2,10 @@ import { Readable } from 'node:stream';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../auth/route-access.ts';
-import { badRequest } from '../errors/hub-error.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { badRequest } from '../kernel/errors/hub-error.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import { Millis, responses } from '../http/common-schemas.ts';
+import { Millis, responses } from '../kernel/http/common-schemas.ts';
 import { auditCsv } from './audit-csv.ts';
 import { auditEventView, type AuditFilter, type AuditQuery } from './audit-query.ts';
 

@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables/index.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
 import { ANCHOR_ID, auditHash, GENESIS_HASH } from './audit-log.ts';
 
 export type AuditProblem =

@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { HubError } from '../errors/hub-error.ts';
+import { HubError } from '../kernel/errors/hub-error.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 
 declare module 'fastify' {

@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../config/load-config.ts';
-import { openDatabase } from '../db/database.ts';
+import { loadConfig } from '../hub/load-config.ts';
+import { openDatabase } from '../kernel/db/database.ts';
 import { verifyAuditChain, type AuditCheckpoint } from './audit-verifier.ts';
 
 const HELP = `npm run audit:verify -- [options]

@@ -1,12 +1,12 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { HubError, unauthorized } from '../errors/hub-error.ts';
-import { responses } from '../http/common-schemas.ts';
+import { HubError, unauthorized } from '../kernel/errors/hub-error.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { HubFeature } from '../hub/hub-feature.ts';
+import type { HubFeature } from '../kernel/hub-feature.ts';
 import { LoginThrottle } from './login-throttle.ts';
-import { hashPassword, verifyPassword } from './password.ts';
-import { requireUser } from './route-access.ts';
+import { hashPassword, verifyPassword } from '../kernel/auth/password.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
 
 export const UserView = Type.Object({
   id: Type.String(),

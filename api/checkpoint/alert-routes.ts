@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { assertCameraAccess } from '../auth/camera-access.ts';
-import { requireUser } from '../auth/route-access.ts';
-import { conflict, notFound } from '../errors/hub-error.ts';
-import { responses } from '../http/common-schemas.ts';
+import { assertCameraAccess } from '../access/camera-access.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { conflict, notFound } from '../kernel/errors/hub-error.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { AlertStream } from './alert-stream.ts';
 import { AlertView, UuidParams } from './checkpoint-schemas.ts';

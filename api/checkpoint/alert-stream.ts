@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { authorizeCamera } from '../auth/camera-access.ts';
-import type { AuthUser } from '../auth/token-service.ts';
+import { authorizeCamera } from '../access/camera-access.ts';
+import type { AuthUser } from '../kernel/auth/token-service.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointAlert } from './checkpoint-alert.ts';
 

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import type { HubConfig } from '../config/config-schema.ts';
+import type { HubConfig } from '../hub/hub-config.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { ProvidingFeature } from '../hub/hub-feature.ts';
+import type { ProvidingFeature } from '../kernel/hub-feature.ts';
 import { registerAlertRoutes } from './alert-routes.ts';
 import { AlertStream } from './alert-stream.ts';
 import { CheckpointStore } from './checkpoint-store.ts';
@@ -15,7 +15,7 @@ import { SubscriptionPusher } from './subscription-pusher.ts';
 import { registerTrajectoryRoutes } from './trajectory-routes.ts';
 import { registerWatchlistRoutes } from './watchlist-routes.ts';
 import { WatchlistMatcher } from './watchlist-matcher.ts';
-import { OutboundUrlGuard } from '../http/outbound-url.ts';
+import { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import { WebhookDelivery } from './webhook-delivery.ts';
 
 /** The key webhooks are signed with: configured, or derived from the token secret (never the token key itself). */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { CheckpointFindingsTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointFindingsTable } from '../kernel/db/tables/checkpoint.ts';
 import type { CheckpointFindingEvent } from './checkpoint-alert.ts';
 import { toPassView, type PassRow } from './pass-record.ts';
 

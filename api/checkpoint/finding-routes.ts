@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../auth/route-access.ts';
-import { responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { FindingView } from './checkpoint-schemas.ts';
 import { PASS_READERS } from './pass-routes.ts';

@@ -1,6 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Selectable } from 'kysely';
-import type { CheckpointPassesTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointPassesTable } from '../kernel/db/tables/checkpoint.ts';
 import { foldPlate, normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 import { PLATE_COLOURS } from '../../analytics/vocabulary/plate-vocabulary.js';
 import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';

@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { isPostgres } from '../db/dialect.ts';
-import { badRequest } from '../errors/hub-error.ts';
-import type { Database } from '../db/tables/index.ts';
+import { isPostgres } from '../kernel/db/dialect.ts';
+import { badRequest } from '../kernel/errors/hub-error.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
 import type { PassRow } from './pass-record.ts';
 import type { CameraFilter } from './pass-visibility.ts';
 import { editDistance, foldedVariants, foldPlate, normalisePattern, normalisePlate, patternToGlob, patternToLike } from '../../analytics/vocabulary/plate-text.ts';

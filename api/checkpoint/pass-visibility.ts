@@ -1,6 +1,6 @@
 import type { GrantRepository } from '../access/grant-repository.ts';
-import { decideCameraAccess, mayUseCameras } from '../auth/camera-access.ts';
-import type { AuthUser } from '../auth/token-service.ts';
+import { decideCameraAccess, mayUseCameras } from '../access/camera-access.ts';
+import type { AuthUser } from '../kernel/auth/token-service.ts';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 
 /** Which cameras' passes a user may read: all (admin) or an explicit list (possibly empty). */
@@ -8,7 +8,7 @@ export type CameraFilter = { all: true } | { all: false; cameraIds: string[] };
 
 /**
  * Cameras whose passes (scope `events`) the user may see, decided camera by camera with the one rule of
- * api/auth/camera-access.ts: own department, or an active grant with scope `events` that covers it.
+ * api/access/camera-access.ts: own department, or an active grant with scope `events` that covers it.
  */
 export async function visibleCameras(
   sources: { cameras: Pick<CameraRepository, 'factsOf'>; grants: Pick<GrantRepository, 'active'> },

@@ -1,6 +1,6 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
-import { isPostgres } from '../db/dialect.ts';
-import type { Database } from '../db/tables/index.ts';
+import { isPostgres } from '../kernel/db/dialect.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
 import type { PassRow } from './pass-record.ts';
 
 const COLUMNS = [

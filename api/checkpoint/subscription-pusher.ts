@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { CheckpointSubscriptionsTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoint.ts';
 import { gat1400Time, toMotorVehicle } from './gat1400.ts';
 import type { PassRow } from './pass-record.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';

@@ -3,12 +3,12 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import type { Selectable } from 'kysely';
-import { requireUser } from '../auth/route-access.ts';
-import { badRequest, HubError, notFound } from '../errors/hub-error.ts';
-import { responses } from '../http/common-schemas.ts';
-import type { OutboundUrlGuard } from '../http/outbound-url.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { badRequest, HubError, notFound } from '../kernel/errors/hub-error.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
+import type { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { CheckpointSubscriptionsTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoint.ts';
 import { SubscriptionView, UuidParams } from './checkpoint-schemas.ts';
 import type { SubscriptionPusher } from './subscription-pusher.ts';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
-import type { Database } from '../db/tables/index.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
 import type { CameraFilter } from './pass-visibility.ts';
 
 /**

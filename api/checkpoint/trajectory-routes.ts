@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../auth/route-access.ts';
-import { badRequest } from '../errors/hub-error.ts';
-import { responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { badRequest } from '../kernel/errors/hub-error.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { PASS_READERS } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { CheckpointWatchlistTable } from '../db/tables/checkpoint.ts';
+import type { CheckpointWatchlistTable } from '../kernel/db/tables/checkpoint.ts';
 import type { CheckpointAlert } from './checkpoint-alert.ts';
 import type { PassRow } from './pass-record.ts';
 import { patternToRegExp } from '../../analytics/vocabulary/plate-text.ts';

@@ -1,11 +1,11 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { OutboundUrlGuard } from '../http/outbound-url.ts';
-import { backoffDelay, type BackoffPolicy } from '../process/backoff.ts';
-import { PeriodicTask } from '../process/periodic-task.ts';
-import type { Database } from '../db/tables/index.ts';
-import type { CheckpointDeliveriesTable } from '../db/tables/checkpoint.ts';
+import type { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
+import { backoffDelay, type BackoffPolicy } from '../kernel/process/backoff.ts';
+import { PeriodicTask } from '../kernel/process/periodic-task.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
+import type { CheckpointDeliveriesTable } from '../kernel/db/tables/checkpoint.ts';
 
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 export const TIMESTAMP_HEADER = 'x-hub-timestamp';

@@ -2,11 +2,11 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { roleSatisfies } from '../auth/route-access.ts';
-import { unauthorized } from '../errors/hub-error.ts';
+import { roleSatisfies } from '../kernel/http/route-access.ts';
+import { unauthorized } from '../kernel/errors/hub-error.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { HubFeature } from '../hub/hub-feature.ts';
-import { Millis, responses } from '../http/common-schemas.ts';
+import type { HubFeature } from '../kernel/hub-feature.ts';
+import { Millis, responses } from '../kernel/http/common-schemas.ts';
 import { sharingMetrics } from './prometheus-text.ts';
 import { computeSharingFigures } from './sharing-figures.ts';
 

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import type { GrantRepository } from '../access/grant-repository.ts';
-import { grantCoversCamera } from '../auth/camera-access.ts';
-import type { Database } from '../db/tables/index.ts';
+import { grantCoversCamera } from '../access/camera-access.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
 
 const ratio = (part: number, whole: number) => (whole === 0 ? 0 : Math.min(1, part / whole));
 

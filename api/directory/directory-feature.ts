@@ -1,10 +1,10 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { requireUser } from '../auth/route-access.ts';
-import { responses } from '../http/common-schemas.ts';
+import { requireUser } from '../kernel/http/route-access.ts';
+import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { HubFeature } from '../hub/hub-feature.ts';
+import type { HubFeature } from '../kernel/hub-feature.ts';
 import type { DirectoryActor } from './directory-service.ts';
 
 const DepartmentKind = Type.Union(['public_security', 'traffic', 'community', 'government_other', 'other'].map((k) => Type.Literal(k)));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { AuditLog } from '../audit/audit-log.ts';
-import { hashPassword } from '../auth/password.ts';
-import type { Database, DepartmentKind, Role } from '../db/tables/index.ts';
-import { badRequest, conflict } from '../errors/hub-error.ts';
+import { hashPassword } from '../kernel/auth/password.ts';
+import type { Database, DepartmentKind, Role } from '../kernel/db/tables/index.ts';
+import { badRequest, conflict } from '../kernel/errors/hub-error.ts';
 
 export interface NewDepartment {
   name: string;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { ensurePrivateDirSync } from '../fs/private-files.ts';
+import { ensurePrivateDirSync } from '../kernel/fs/private-files.ts';
 
 export interface DemoSecrets {
   tokenSecret: string;

@@ -1,4 +1,4 @@
-import { generatePassword } from '../auth/password.ts';
+import { generatePassword } from '../kernel/auth/password.ts';
 import type { HubContext } from './hub-context.ts';
 
 export interface FirstRunAdmin {

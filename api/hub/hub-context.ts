@@ -3,12 +3,12 @@ import type { Logger } from 'pino';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import type { GrantRepository } from '../access/grant-repository.ts';
 import type { AuditLog } from '../audit/audit-log.ts';
-import type { TokenService } from '../auth/token-service.ts';
-import type { HubConfig } from '../config/config-schema.ts';
-import type { SecretBox } from '../crypto/secret-box.ts';
-import type { Database } from '../db/tables/index.ts';
+import type { TokenService } from '../kernel/auth/token-service.ts';
+import type { HubConfig } from './hub-config.ts';
+import type { SecretBox } from '../kernel/crypto/secret-box.ts';
+import type { Database } from '../kernel/db/tables/index.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
-import type { HubEvents } from '../events/hub-events.ts';
+import type { HubEvents } from '../kernel/events/hub-events.ts';
 
 /** What every feature gets: the hub's shared kernel. Services of other features come as factory arguments (hub-services.ts). */
 export interface HubContext {

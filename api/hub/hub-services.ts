@@ -6,16 +6,17 @@ import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { createDashboardFeature } from '../dashboard/dashboard-feature.ts';
 import { createDirectoryFeature } from '../directory/directory-feature.ts';
 import { createAnalyticsFeature, type AnalyticsService } from '../../analytics/analytics-feature.ts';
-import type { DemoCameras } from '../../ingest/demo/demo-cameras.ts';
+import type { DemoCameras } from '../../devtools/demo/demo-cameras.ts';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { HealthMonitor } from '../../ingest/health/health-monitor.ts';
 import { createIngestFeature } from '../../ingest/ingest-feature.ts';
 import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
-import { createRelayFeature } from '../../ingest/relay/relay-feature.ts';
-import type { StreamHub } from '../../ingest/relay/stream-hub.ts';
+import { createRelayFeature } from '../../relay/relay-feature.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 import { createPlayerFeature } from '../../player/player-feature.ts';
 import type { HubContext } from './hub-context.ts';
-import type { HubFeature } from './hub-feature.ts';
+import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
 export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
@@ -24,10 +25,12 @@ export type FeatureName = (typeof FEATURE_NAMES)[number];
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
 export interface HubServices {
   cameras?: CameraRegistry;
+  /** The one writer of each camera's status. */
+  cameraSupervisor?: CameraSupervisor;
   cameraHealth?: HealthMonitor;
   /** Simulated cameras and demo logins (config.demo.sampleCameras > 0). */
   demo?: DemoCameras;
-  relay?: StreamHub;
+  relay?: RelayPool;
   access?: AccessServices;
   /** The checkpoint store (the pass sink). */
   checkpoint?: CheckpointStore;
@@ -64,18 +67,30 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   if (on.has('access')) services.access = add(createAccessFeature(ctx)).provides;
   if (on.has('audit')) add(createAuditFeature(ctx));
   if (on.has('dashboard')) add(createDashboardFeature(ctx));
-  if (on.has('cameras')) services.cameras = add(createCameraFeature(ctx)).provides;
+  if (on.has('cameras')) {
+    const cameras = add(createCameraFeature(ctx)).provides;
+    services.cameras = cameras.registry;
+    services.cameraSupervisor = cameras.supervisor;
+  }
   if (on.has('ingest')) {
-    const ingest = add(createIngestFeature(ctx, { cameras: needs(services.cameras, 'ingest', 'cameras') })).provides;
+    const ingest = add(createIngestFeature(ctx, {
+      cameras: needs(services.cameras, 'ingest', 'cameras'), supervisor: needs(services.cameraSupervisor, 'ingest', 'cameras'),
+      runningPulls: () => services.relay,
+    })).provides;
     services.cameraHealth = ingest.health;
     services.demo = ingest.demo;
   }
-  if (on.has('relay')) services.relay = add(createRelayFeature(ctx, { cameras: needs(services.cameras, 'relay', 'cameras') })).provides;
+  if (on.has('relay')) {
+    services.relay = add(createRelayFeature(ctx, {
+      cameras: needs(services.cameras, 'relay', 'cameras'), supervisor: needs(services.cameraSupervisor, 'relay', 'cameras'),
+    })).provides;
+  }
   if (on.has('player')) add(createPlayerFeature(ctx));
   if (on.has('checkpoint')) services.checkpoint = add(createCheckpointFeature(ctx)).provides;
   if (on.has('analytics')) {
     services.analytics = add(createAnalyticsFeature(ctx, {
-      cameras: needs(services.cameras, 'analytics', 'cameras'), relay: services.relay, passSink: services.checkpoint,
+      cameras: needs(services.cameras, 'analytics', 'cameras'), supervisor: needs(services.cameraSupervisor, 'analytics', 'cameras'),
+      relay: services.relay, passSink: services.checkpoint,
     })).provides;
   }
   return { features, services };

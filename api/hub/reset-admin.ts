@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { generatePassword } from '../auth/password.ts';
-import type { HubConfig } from '../config/config-schema.ts';
-import { openDatabase } from '../db/database.ts';
-import { migrateToLatest } from '../db/migrator.ts';
-import { notFound } from '../errors/hub-error.ts';
+import { generatePassword } from '../kernel/auth/password.ts';
+import type { HubConfig } from './hub-config.ts';
+import { openDatabase } from '../kernel/db/database.ts';
+import { migrateToLatest } from '../kernel/db/migrator.ts';
+import { notFound } from '../kernel/errors/hub-error.ts';
 import { AuditLog } from '../audit/audit-log.ts';
 import { DirectoryService } from '../directory/directory-service.ts';
 

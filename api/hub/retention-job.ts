@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
-import { PeriodicTask } from '../process/periodic-task.ts';
-import type { HubFeature } from './hub-feature.ts';
+import { PeriodicTask } from '../kernel/process/periodic-task.ts';
+import type { HubFeature } from '../kernel/hub-feature.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -1,7 +1,7 @@
-import type { AuthUser } from '../../api/auth/token-service.ts';
-import type { CameraCategory } from '../../api/db/tables/index.ts';
-import { DomainError } from '../../api/errors/domain-error.ts';
-import { conflict, forbidden, HubError } from '../../api/errors/hub-error.ts';
+import type { AuthUser } from '../../api/kernel/auth/token-service.ts';
+import type { CameraCategory } from '../../api/kernel/db/tables/index.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { conflict, forbidden, HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { CameraRow } from '../registry/camera-repository.ts';
@@ -56,9 +56,10 @@ export class CameraAdoption {
       name: input.name || candidate.name || facts.info.model || 'ONVIF camera',
       departmentId: input.departmentId,
       category: input.category,
-      lat: input.lat ?? null,
-      lon: input.lon ?? null,
-      address: input.address ?? null,
+      // CameraRegistry.create turns absent placement fields into null.
+      lat: input.lat,
+      lon: input.lon,
+      address: input.address,
       streamUrl: facts.streamUrl,
       subStreamUrl: facts.subStreamUrl,
       snapshotUrl: facts.snapshotUrl,

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely, Selectable } from 'kysely';
-import type { CameraCandidatesTable } from '../../api/db/tables/ingest.ts';
-import type { Database } from '../../api/db/tables/index.ts';
-import { notFound } from '../../api/errors/hub-error.ts';
+import type { CameraCandidatesTable } from '../../api/kernel/db/tables/ingest.ts';
+import type { Database } from '../../api/kernel/db/tables/index.ts';
+import { notFound } from '../../api/kernel/errors/hub-error.ts';
 import type { DiscoveredDevice } from './probe-match.ts';
 
 export type CandidateRow = Selectable<CameraCandidatesTable>;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { OnvifClient, type OnvifCredentials } from '../onvif/onvif-client.ts';
 import { pickStreams, type DeviceInformation } from '../onvif/onvif-parse.ts';
 import { safeOrigin } from '../onvif/bounded-fetch.ts';

@@ -1,10 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../../api/auth/route-access.ts';
-import { DomainError } from '../../api/errors/domain-error.ts';
-import { HubError } from '../../api/errors/hub-error.ts';
-import { IdParams, responses } from '../../api/http/common-schemas.ts';
+import { requireUser } from '../../api/kernel/http/route-access.ts';
+import { IdParams, responses } from '../../api/kernel/http/common-schemas.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraAdoption } from './camera-adoption.ts';
 import type { CandidateRow, CandidateStore } from './candidate-store.ts';

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { isIP, isIPv4 } from 'node:net';
-import { DomainError } from '../../api/errors/domain-error.ts';
-import { inNetworks, networkList } from '../../api/http/network-list.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { inNetworks, networkList } from '../../api/kernel/http/network-list.ts';
 
 export interface ProbeTarget {
   host: string;

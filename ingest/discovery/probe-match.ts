@@ -1,4 +1,4 @@
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { child, children, parseXmlSafely, path, text } from '../onvif/safe-xml.ts';
 
 export interface DiscoveredDevice {

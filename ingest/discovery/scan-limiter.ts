@@ -1,4 +1,4 @@
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 
 export interface ScanLimits {
   scansPerUserPerMinute: number;

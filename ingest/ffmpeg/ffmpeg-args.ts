@@ -1,5 +1,6 @@
 import { isAbsolute } from 'node:path';
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { assertCameraUrl } from '../rtsp/camera-url.ts';
 
 /**
  * What every ffmpeg argv builder in this folder shares. This folder is the one place that knows ffmpeg's
@@ -11,7 +12,7 @@ import { badRequest } from '../../api/errors/hub-error.ts';
 
 /** Absolute path, no control characters: safe as one argv entry and as an ffmpeg output name. */
 export function assertPlainPath(path: string, what: string): void {
-  if (!isAbsolute(path) || /[\0\r\n]/.test(path)) throw badRequest('FFMPEG_PATH_INVALID', `${what} must be an absolute path without control characters`);
+  if (!isAbsolute(path) || /[\0\r\n]/.test(path)) throw new DomainError('FFMPEG_PATH_INVALID', `${what} must be an absolute path without control characters`);
 }
 
 /** Whether the URL is the embedded media server on loopback (the relay's own output, never a camera). */
@@ -26,12 +27,22 @@ export function isLocalRtmp(url: string): boolean {
 }
 
 export function assertLocalRtmp(url: string): void {
-  if (!isLocalRtmp(url)) throw badRequest('FFMPEG_OUTPUT_INVALID', 'relay output must be the local RTMP server');
+  if (!isLocalRtmp(url)) throw new DomainError('FFMPEG_OUTPUT_INVALID', 'relay output must be the local RTMP server');
 }
 
 /** RTSP input options: TCP interleaved (no UDP ports to open) and a socket timeout, so a silent camera makes ffmpeg exit. */
 export function rtspInputOptions(timeoutSeconds: number): string[] {
   return ['-rtsp_transport', 'tcp', '-timeout', microseconds(timeoutSeconds)];
+}
+
+/**
+ * Input options for a stream the hub reads frames from: the relay's own local RTMP output (a read timeout),
+ * or else a camera, which must be rtsp:// or rtsps:// (no file:, concat:, playlists, options).
+ */
+export function streamInputOptions(url: string, timeoutSeconds: number): string[] {
+  if (isLocalRtmp(url)) return ['-rw_timeout', microseconds(timeoutSeconds)];
+  assertCameraUrl(url);
+  return rtspInputOptions(timeoutSeconds);
 }
 
 /** ffmpeg's network timeouts are in microseconds. */

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
-import { HubError } from '../../api/errors/hub-error.ts';
-import { SupervisedProcess } from '../../api/process/supervised-process.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { SupervisedProcess } from '../../api/kernel/process/supervised-process.ts';
 
 export interface FfmpegRunOptions {
   /** Short name for logs, e.g. `ffmpeg:snapshot`. */
@@ -58,7 +58,7 @@ export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResul
     ffmpeg.once('exit', (code, signal) => done({ code, signal }));
   });
   const failedToStart = new Promise<never>((_, fail) => {
-    ffmpeg.once('spawn', (child) => child.once('error', (cause) => fail(new HubError(o.startErrorCode, 'cannot start ffmpeg', 500, { cause }))));
+    ffmpeg.once('spawn', (child) => child.once('error', (cause) => fail(new DomainError(o.startErrorCode, 'cannot start ffmpeg', { cause }))));
   });
   let timedOut = false;
   const timer = setTimeout(() => { timedOut = true; void ffmpeg.stop(); }, o.timeoutMs);

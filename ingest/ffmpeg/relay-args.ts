@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { assertCameraUrl } from '../rtsp/camera-url.ts';
 import { assertLocalRtmp, assertPlainPath, rtspInputOptions } from './ffmpeg-args.ts';
 
@@ -59,7 +59,7 @@ export function relayArgs(o: RelayArgsOptions): string[] {
     args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'hls', ...hls.flatMap(([k, v]) => [`-${k}`, v]), playlist);
     return args;
   }
-  if (/[:|[\]'\\]/.test(o.hlsDir)) throw badRequest('FFMPEG_PATH_INVALID', 'HLS folder must not contain : | [ ] \' or backslashes (tee muxer syntax)');
+  if (/[:|[\]'\\]/.test(o.hlsDir)) throw new DomainError('FFMPEG_PATH_INVALID', 'HLS folder must not contain : | [ ] \' or backslashes (tee muxer syntax)');
   // Low-cost encode with a 1 s GOP so HLS segments and the FLV GOP cache stay short.
   args.push('-map', '0:v:0', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
     '-force_key_frames', 'expr:gte(t,n_forced*1)', '-sc_threshold', '0', '-bf', '0', '-flags', '+global_header');

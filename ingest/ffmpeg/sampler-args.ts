@@ -1,5 +1,4 @@
-import { assertCameraUrl } from '../rtsp/camera-url.ts';
-import { isLocalRtmp, microseconds, rtspInputOptions } from './ffmpeg-args.ts';
+import { streamInputOptions } from './ffmpeg-args.ts';
 
 export interface SamplerArgsOptions {
   /** The relay's local RTMP URL, or the camera's own rtsp:// / rtsps:// URL (credentials included). */
@@ -17,14 +16,7 @@ export interface SamplerArgsOptions {
  */
 export function samplerArgs(o: SamplerArgsOptions): string[] {
   // 'info' so the input stream's picture size is printed (zones are placed inside the padded frame by it).
-  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info'];
-  if (isLocalRtmp(o.url)) {
-    args.push('-rw_timeout', microseconds(o.inputTimeoutSeconds));
-  } else {
-    // Anything but the relay is a camera: only rtsp:// or rtsps:// (no file:, concat:, playlists, options).
-    assertCameraUrl(o.url);
-    args.push(...rtspInputOptions(o.inputTimeoutSeconds));
-  }
+  const args = ['-hide_banner', '-nostdin', '-nostats', '-loglevel', 'info', ...streamInputOptions(o.url, o.inputTimeoutSeconds)];
   args.push('-fflags', 'nobuffer+discardcorrupt', '-i', o.url, '-an', '-sn', '-dn');
   const { width: w, height: h } = o;
   args.push(

@@ -1,4 +1,4 @@
-import { badRequest } from '../../api/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { assertPlainPath } from './ffmpeg-args.ts';
 
 /** One input of a test clip: a still image (absolute path, decoded by `decoder`) or black when `image` is null. */
@@ -31,7 +31,7 @@ export function testClipArgs(segments: TestClipInput[], format: TestClipFormat, 
       args.push('-f', 'lavfi', '-t', String(segment.seconds), '-i', `color=c=black:s=${w}x${h}:r=${fps}`);
     } else {
       assertPlainPath(segment.image, 'clip image');
-      if (segment.decoder !== 'mjpeg' && segment.decoder !== 'png') throw badRequest('FFMPEG_INPUT_INVALID', 'clip images are decoded as mjpeg or png');
+      if (segment.decoder !== 'mjpeg' && segment.decoder !== 'png') throw new DomainError('FFMPEG_INPUT_INVALID', 'clip images are decoded as mjpeg or png');
       args.push('-f', 'image2', '-loop', '1', '-framerate', String(fps), '-t', String(segment.seconds));
       args.push('-c:v', segment.decoder, '-i', segment.image);
     }

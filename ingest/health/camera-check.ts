@@ -1,5 +1,5 @@
-import type { CameraStatus } from '../../api/db/tables/index.ts';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import type { CameraStatus } from '../../api/kernel/db/tables/index.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { OnvifClient } from '../onvif/onvif-client.ts';
 import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
 import { probeRtsp } from '../rtsp/rtsp-probe.ts';

@@ -1,10 +1,11 @@
-import type { CameraStatus } from '../../api/db/tables/index.ts';
-import { HubError } from '../../api/errors/hub-error.ts';
+import type { CameraStatus } from '../../api/kernel/db/tables/index.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
-import { backoffDelay } from '../../api/process/backoff.ts';
-import { PeriodicTask } from '../../api/process/periodic-task.ts';
+import { backoffDelay } from '../../api/kernel/process/backoff.ts';
+import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import { checkCamera } from './camera-check.ts';
+import type { CameraSupervisor } from './camera-supervisor.ts';
 
 const FIRST_CHECK_SPREAD_MS = 3_000;
 
@@ -17,8 +18,8 @@ interface Watch {
 /**
  * Checks every camera on its own loop: every healthIntervalMs while online; while offline or refusing
  * the credentials, again after an exponential backoff with jitter (reconnectInitialMs … reconnectMaxMs),
- * so a dead site is not hammered and many cameras failing together do not retry in lock-step. Status goes
- * through registry.setStatus (which emits camera.status). Follows camera.changed events.
+ * so a dead site is not hammered and many cameras failing together do not retry in lock-step. Verdicts go
+ * to the camera supervisor, the one writer of a camera's status. Follows camera.changed events.
  */
 export class HealthMonitor {
   private readonly watches = new Map<string, Watch>();
@@ -31,11 +32,15 @@ export class HealthMonitor {
     else this.schedule(event.cameraId, Math.floor(Math.random() * Math.min(FIRST_CHECK_SPREAD_MS, this.ctx.config.ingest.healthIntervalMs)));
   };
 
-  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry, private readonly supervisor: CameraSupervisor) {}
 
   async start(): Promise<void> {
     this.stopped = false;
     this.ctx.events.on('camera.changed', this.onChanged);
+    this.supervisor.useProbe((cameraId) => {
+      if (this.stopped) return;
+      this.checkNow(cameraId).catch((error: Error) => this.ctx.log.warn({ err: error, cameraId }, 'camera re-check failed'));
+    });
     const cameras = await this.ctx.cameras.ids();
     // Spread the first round out, so a restart does not probe every camera in the same instant.
     const spread = Math.min(FIRST_CHECK_SPREAD_MS, this.ctx.config.ingest.healthIntervalMs);
@@ -44,6 +49,7 @@ export class HealthMonitor {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.supervisor.useProbe(undefined);
     this.ctx.events.off('camera.changed', this.onChanged);
     const watches = [...this.watches.values()];
     this.watches.clear();
@@ -92,16 +98,16 @@ export class HealthMonitor {
   private unwatch(cameraId: string): void {
     void this.watches.get(cameraId)?.checks.stop();
     this.watches.delete(cameraId);
+    this.supervisor.forget(cameraId);
   }
 
   private async checkOnce(cameraId: string): Promise<CameraStatus | undefined> {
     try {
       const camera = await this.registry.get(cameraId);
       const { ingest } = this.ctx.config;
-      const result = await checkCamera(camera, this.registry.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
+      const result = await checkCamera(camera, this.ctx.cameras.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
       if (this.stopped) return undefined;
-      const previous = await this.registry.setStatus(cameraId, result.status, result.reason);
-      if (previous !== result.status) this.ctx.log.info({ cameraId, status: result.status, previous, reason: result.reason }, 'camera status changed');
+      await this.supervisor.probed(cameraId, result);
       return result.status;
     } catch (error) {
       if (error instanceof HubError && error.code === 'CAMERA_NOT_FOUND') {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { deleteSeriesBefore } from '../../api/db/delete-series.ts';
+import { deleteSeriesBefore } from '../../api/kernel/db/delete-series.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
-import type { HubEventMap } from '../../api/events/hub-events.ts';
+import type { HubEventMap } from '../../api/kernel/events/hub-events.ts';
 
 type StatusEvent = HubEventMap['camera.status'][0];
 

@@ -1,8 +1,8 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import type { HubEventMap } from '../../api/events/hub-events.ts';
-import { IdParams, responses } from '../../api/http/common-schemas.ts';
+import type { HubEventMap } from '../../api/kernel/events/hub-events.ts';
+import { IdParams, responses } from '../../api/kernel/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { StatusHistory } from './status-history.ts';

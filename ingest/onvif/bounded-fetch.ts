@@ -1,4 +1,4 @@
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
 export interface BoundedRequest {
   url: string;

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { DomainError } from '../../api/errors/domain-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { boundedFetch, safeOrigin } from './bounded-fetch.ts';
 import { messages, soapEnvelope } from './onvif-messages.ts';
 import { child, children, parseXmlSafely, path, text, type XmlNode } from './safe-xml.ts';

@@ -1,3 +1,4 @@
+import { NS } from './onvif-namespaces.ts';
 import { escapeXml } from './safe-xml.ts';
 
 /**
@@ -6,14 +7,6 @@ import { escapeXml } from './safe-xml.ts';
  * not refused) and uses its own http requests without a size cap, a total deadline or an origin check
  * on credentials, which are exactly the hostile-device cases this hub must survive.
  */
-export const NS = {
-  env: 'http://www.w3.org/2003/05/soap-envelope',
-  tds: 'http://www.onvif.org/ver10/device/wsdl',
-  trt: 'http://www.onvif.org/ver10/media/wsdl',
-  tptz: 'http://www.onvif.org/ver20/ptz/wsdl',
-  tt: 'http://www.onvif.org/ver10/schema',
-} as const;
-
 export function soapEnvelope(body: string, securityHeader = ''): string {
   return (
     `<?xml version="1.0" encoding="UTF-8"?><env:Envelope xmlns:env="${NS.env}" xmlns:tds="${NS.tds}" xmlns:trt="${NS.trt}" ` +

@@ -1,4 +1,4 @@
-import { conflict } from '../../api/errors/hub-error.ts';
+import { conflict } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { OnvifClient } from '../onvif/onvif-client.ts';
 import type { PtzPreset } from '../onvif/onvif-parse.ts';
@@ -41,7 +41,7 @@ export class PtzService {
       throw conflict('PTZ_UNSUPPORTED', 'this camera has no PTZ (or was not adopted through ONVIF)');
     }
     const { requestTimeoutMs, maxResponseBytes } = this.ctx.config.ingest;
-    const client = new OnvifClient({ xaddr: camera.onvif_xaddr, credentials: this.registry.credentialsOf(camera), timeoutMs: requestTimeoutMs, maxBytes: maxResponseBytes, log: this.ctx.log });
+    const client = new OnvifClient({ xaddr: camera.onvif_xaddr, credentials: this.ctx.cameras.credentialsOf(camera), timeoutMs: requestTimeoutMs, maxBytes: maxResponseBytes, log: this.ctx.log });
     // Measures the device clock so the UsernameToken's Created is accepted.
     await client.getSystemDateAndTime();
     return { client, ptzUrl: client.serviceUrl(onvif.ptz_xaddr, 'ptz'), profileToken: onvif.profile_token };

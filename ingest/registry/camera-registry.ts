@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
-import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/db/tables/index.ts';
-import { badRequest, notFound } from '../../api/errors/hub-error.ts';
-import type { HubEvents } from '../../api/events/hub-events.ts';
+import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/kernel/db/tables/index.ts';
+import { badRequest, notFound } from '../../api/kernel/errors/hub-error.ts';
+import type { HubEvents } from '../../api/kernel/events/hub-events.ts';
 import { assertCameraUrl, withCredentials } from '../rtsp/camera-url.ts';
 import type { CameraChanges, CameraCredentials, CameraRepository, CameraRow, NewCameraRow } from './camera-repository.ts';
 
@@ -122,16 +122,11 @@ export class CameraRegistry {
     this.events.emit('camera.changed', { cameraId: id, change: 'deleted' });
   }
 
-  /** Decrypted credentials, for talking to the camera only. */
-  credentialsOf(row: Pick<CameraRow, 'credentials_enc'>): CameraCredentials | undefined {
-    return this.cameras.credentialsOf(row);
-  }
-
   /** The URL ffmpeg pulls, credentials included. Never log or return it. */
   async pullUrl(id: string, stream: 'main' | 'sub' = 'main'): Promise<string> {
     const row = await this.get(id);
     const url = stream === 'sub' && row.sub_stream_url ? row.sub_stream_url : row.stream_url;
-    const credentials = this.credentialsOf(row);
+    const credentials = this.cameras.credentialsOf(row);
     return withCredentials(url, credentials?.username, credentials?.password);
   }
 

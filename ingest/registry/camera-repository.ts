@@ -1,6 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { SecretBox } from '../../api/crypto/secret-box.ts';
-import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/db/tables/index.ts';
+import type { SecretBox } from '../../api/kernel/crypto/secret-box.ts';
+import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/kernel/db/tables/index.ts';
 
 export interface CameraCredentials {
   username: string;

@@ -1,11 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { CAMERA_SCOPES, decideCameraAccess } from '../../api/auth/camera-access.ts';
-import { requireUser } from '../../api/auth/route-access.ts';
-import type { AuthUser } from '../../api/auth/token-service.ts';
-import { forbidden } from '../../api/errors/hub-error.ts';
-import { IdParams, OkResponse, responses } from '../../api/http/common-schemas.ts';
+import { CAMERA_SCOPES, decideCameraAccess } from '../../api/access/camera-access.ts';
+import { requireUser } from '../../api/kernel/http/route-access.ts';
+import type { AuthUser } from '../../api/kernel/auth/token-service.ts';
+import { forbidden } from '../../api/kernel/errors/hub-error.ts';
+import { IdParams, OkResponse, responses } from '../../api/kernel/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraRegistry } from './camera-registry.ts';
 import type { CameraRow } from './camera-repository.ts';

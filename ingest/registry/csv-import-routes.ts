@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { requireUser } from '../../api/auth/route-access.ts';
-import { badRequest } from '../../api/errors/hub-error.ts';
-import { responses } from '../../api/http/common-schemas.ts';
+import { requireUser } from '../../api/kernel/http/route-access.ts';
+import { badRequest } from '../../api/kernel/errors/hub-error.ts';
+import { responses } from '../../api/kernel/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CsvImporter } from './csv-import.ts';
 

@@ -1,7 +1,7 @@
-import type { AuthUser } from '../../api/auth/token-service.ts';
-import type { CameraCategory } from '../../api/db/tables/index.ts';
-import { DomainError } from '../../api/errors/domain-error.ts';
-import { badRequest, HubError } from '../../api/errors/hub-error.ts';
+import type { AuthUser } from '../../api/kernel/auth/token-service.ts';
+import type { CameraCategory } from '../../api/kernel/db/tables/index.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { badRequest, HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { assertCameraUrl } from '../rtsp/camera-url.ts';
 import type { CameraInput, CameraRegistry } from './camera-registry.ts';

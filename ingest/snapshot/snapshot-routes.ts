@@ -1,11 +1,11 @@
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { assertCameraAccess } from '../../api/auth/camera-access.ts';
-import { requireUser } from '../../api/auth/route-access.ts';
-import { DomainError } from '../../api/errors/domain-error.ts';
-import { HubError } from '../../api/errors/hub-error.ts';
-import { IdParams } from '../../api/http/common-schemas.ts';
+import { assertCameraAccess } from '../../api/access/camera-access.ts';
+import { requireUser } from '../../api/kernel/http/route-access.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
+import { IdParams } from '../../api/kernel/http/common-schemas.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { SnapshotService } from './snapshot-service.ts';
 

@@ -1,16 +1,22 @@
 import sharp from 'sharp';
-import { HubError } from '../../api/errors/hub-error.ts';
-import { OutboundUrlGuard } from '../../api/http/outbound-url.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { OutboundUrlGuard } from '../../api/kernel/http/outbound-url.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
 import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 import { grabFrame } from './ffmpeg-frame.ts';
 
 /** Decoding bombs stop here: 8K is plenty for a camera still. */
 const MAX_INPUT_PIXELS = 7680 * 4320;
 const FRAME_TIMEOUT_FLOOR_MS = 10_000;
+/** The relay's local output starts at a key frame it already holds: a frame comes at once or something is wrong. */
+const RELAY_FRAME_TIMEOUT_MS = 5_000;
+
+/** The relay as far as stills need it: a hold on a pull that already runs. */
+export type RunningPulls = Pick<RelayPool, 'leaseRunning'>;
 
 export interface Snapshot {
   jpeg: Buffer;
@@ -19,7 +25,8 @@ export interface Snapshot {
 
 /**
  * A camera still as a resized JPEG: from the camera's snapshot URI (HTTP digest), or one frame of its
- * stream when it has none or it fails. Credentials only go to the snapshot URI when it is on the camera's
+ * stream when it has none or it fails. That frame comes from the relay's pull when one runs (the camera is
+ * pulled once), else from a short pull of the camera's own stream. Credentials only go to the snapshot URI when it is on the camera's
  * own origin (its ONVIF XAddr, or its stream host for plain RTSP cameras).
  */
 export class SnapshotService {
@@ -29,7 +36,8 @@ export class SnapshotService {
   /** Snapshot URIs are set by approvers (or reported by devices): every fetch passes the outbound guard (issue 13 #9). */
   private readonly outbound: OutboundUrlGuard;
 
-  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {
+  /** `pulls` answers undefined when the relay feature does not run. */
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry, private readonly pulls: () => RunningPulls | undefined) {
     this.outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
   }
 
@@ -45,23 +53,38 @@ export class SnapshotService {
 
   private async takeNow(cameraId: string, width: number): Promise<Snapshot> {
     const camera = await this.registry.get(cameraId);
-    const credentials = this.registry.credentialsOf(camera);
+    const credentials = this.ctx.cameras.credentialsOf(camera);
     let image: Buffer | undefined;
     let source: Snapshot['source'] = 'snapshot-uri';
     if (camera.snapshot_url) {
       try {
         image = await this.fetchSnapshotUri(camera, credentials);
       } catch (error) {
-        this.ctx.log.warn({ cameraId, code: (error as HubError).code, reason: (error as Error).message }, 'snapshot URI failed; reading a frame from the stream');
+        this.ctx.log.warn({ cameraId, code: (error as DomainError).code, reason: (error as Error).message }, 'snapshot URI failed; reading a frame from the stream');
       }
     }
     if (!image) {
       source = 'stream';
-      const stream = camera.sub_stream_url ? 'sub' : 'main';
-      // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
-      image = await grabFrame(await this.registry.pullUrl(cameraId, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2), this.ctx.config.relay.ffmpegPath);
+      image = await this.frameOfStream(camera);
     }
     return { jpeg: await resizeJpeg(image, width), source };
+  }
+
+  private async frameOfStream(camera: CameraRow): Promise<Buffer> {
+    const { ffmpegPath } = this.ctx.config.relay;
+    const lease = this.pulls()?.leaseRunning(camera.id, 'snapshot');
+    if (lease) {
+      try {
+        return await grabFrame(lease.url, RELAY_FRAME_TIMEOUT_MS, ffmpegPath);
+      } catch (error) {
+        this.ctx.log.warn({ cameraId: camera.id, code: (error as DomainError).code }, 'no still from the running relay pull; reading the camera stream');
+      } finally {
+        lease.release();
+      }
+    }
+    const stream = camera.sub_stream_url ? 'sub' : 'main';
+    // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
+    return grabFrame(await this.registry.pullUrl(camera.id, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2), ffmpegPath);
   }
 
   private async fetchSnapshotUri(camera: CameraRow, credentials: CameraCredentials | undefined): Promise<Buffer> {
@@ -73,18 +96,18 @@ export class SnapshotService {
     let response = await boundedFetch({ url, timeoutMs, maxBytes });
     if (response.status === 401 && credentials) {
       if (!mayReceiveCredentials(camera, url)) {
-        throw new HubError('SNAPSHOT_FOREIGN_ORIGIN', `snapshot URI ${safeOrigin(url)} is not the camera's own origin; credentials withheld`, 502);
+        throw new DomainError('SNAPSHOT_FOREIGN_ORIGIN', `snapshot URI ${safeOrigin(url)} is not the camera's own origin; credentials withheld`);
       }
       const challenge = parseDigestChallenge(response.headers.get('www-authenticate'));
-      if (!challenge) throw new HubError('SNAPSHOT_AUTH_UNSUPPORTED', 'snapshot URI asks for an authentication scheme other than Digest', 502);
+      if (!challenge) throw new DomainError('SNAPSHOT_AUTH_UNSUPPORTED', 'snapshot URI asks for an authentication scheme other than Digest');
       const target = new URL(url);
       const authorization = digestAuthorization(challenge, 'GET', `${target.pathname}${target.search}`, credentials.username, credentials.password);
       await this.outbound.check(url);
       response = await boundedFetch({ url, timeoutMs, maxBytes, headers: { authorization } });
     }
-    if (response.status === 401) throw new HubError('SNAPSHOT_AUTH_FAILED', 'the camera refused the stored credentials for its snapshot', 502);
-    if (response.status !== 200) throw new HubError('SNAPSHOT_FAILED', `snapshot URI answered ${response.status}`, 502);
-    if (!/^image\//i.test(response.headers.get('content-type') ?? '')) throw new HubError('SNAPSHOT_NOT_IMAGE', 'snapshot URI did not answer an image', 502);
+    if (response.status === 401) throw new DomainError('SNAPSHOT_AUTH_FAILED', 'the camera refused the stored credentials for its snapshot');
+    if (response.status !== 200) throw new DomainError('SNAPSHOT_FAILED', `snapshot URI answered ${response.status}`);
+    if (!/^image\//i.test(response.headers.get('content-type') ?? '')) throw new DomainError('SNAPSHOT_NOT_IMAGE', 'snapshot URI did not answer an image');
     return response.body;
   }
 }
@@ -107,6 +130,6 @@ export async function resizeJpeg(image: Buffer, width: number): Promise<Buffer> 
       .jpeg({ quality: 80 })
       .toBuffer();
   } catch (cause) {
-    throw new HubError('SNAPSHOT_INVALID_IMAGE', 'the camera sent an image that cannot be decoded (or is too large)', 502, { cause });
+    throw new DomainError('SNAPSHOT_INVALID_IMAGE', 'the camera sent an image that cannot be decoded (or is too large)', { cause });
   }
 }

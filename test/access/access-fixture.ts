@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AuthUser } from '../../api/auth/token-service.ts';
-import type { CameraCategory, CameraStatus } from '../../api/db/tables/index.ts';
+import type { AuthUser } from '../../api/kernel/auth/token-service.ts';
+import type { CameraCategory, CameraStatus } from '../../api/kernel/db/tables/index.ts';
 import type { FeatureName } from '../../api/hub/hub-services.ts';
 import type { DatabaseKind } from '../helpers/databases.ts';
 import { startTestHub, type StartTestHubOptions, type TestHub, type TestUser } from '../helpers/test-hub.ts';

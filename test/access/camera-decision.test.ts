@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { authorizeCamera, CAMERA_SCOPES } from '../../api/auth/camera-access.ts';
-import type { HubEventMap } from '../../api/events/hub-events.ts';
+import { authorizeCamera, CAMERA_SCOPES } from '../../api/access/camera-access.ts';
+import type { HubEventMap } from '../../api/kernel/events/hub-events.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 import { addCamera, authUser, requestAndApprove, startAccessHub } from './access-fixture.ts';

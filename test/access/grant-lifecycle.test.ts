@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { AccessServices } from '../../api/access/access-feature.ts';
-import { authorizeCamera } from '../../api/auth/camera-access.ts';
-import type { HubEventMap } from '../../api/events/hub-events.ts';
+import { authorizeCamera } from '../../api/access/camera-access.ts';
+import type { HubEventMap } from '../../api/kernel/events/hub-events.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import type { TestHub, TestUser } from '../helpers/test-hub.ts';
 import { addCamera, authUser, requestAndApprove, startAccessHub } from './access-fixture.ts';

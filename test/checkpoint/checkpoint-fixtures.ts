@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { CameraCategory } from '../../api/db/tables/index.ts';
+import type { CameraCategory } from '../../api/kernel/db/tables/index.ts';
 import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 

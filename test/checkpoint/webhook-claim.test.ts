@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { OutboundUrlGuard } from '../../api/http/outbound-url.ts';
+import { OutboundUrlGuard } from '../../api/kernel/http/outbound-url.ts';
 import { DELIVERY_HEADER, WebhookDelivery } from '../../api/checkpoint/webhook-delivery.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';

@@ -1,7 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
-import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
+import { buildPresetClip } from '../../devtools/sim/clip-presets.ts';
+import { startRtspServer, type RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 import { startIngestHub } from '../ingest/ingest-hub.ts';

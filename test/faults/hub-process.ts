@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { freePort } from '../../api/process/free-port.ts';
+import { freePort } from '../../api/kernel/process/free-port.ts';
 
 export const ADMIN_PASSWORD = 'fault suite admin password 42';
 
@@ -14,7 +14,7 @@ export async function hubEnv(dataDir: string, extra: Record<string, string> = {}
   };
 }
 
-/** `node --import tsx api/cli.ts start` as a child process, the way operators run the hub. */
+/** `node --import tsx api/hub/cli.ts start` as a child process, the way operators run the hub. */
 export class HubProcess {
   stdout = '';
   stderr = '';
@@ -27,7 +27,7 @@ export class HubProcess {
   }
 
   static async start(env: Record<string, string>, timeoutMs = 90_000): Promise<HubProcess> {
-    const child = spawn('node', ['--import', 'tsx', 'api/cli.ts', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('node', ['--import', 'tsx', 'api/hub/cli.ts', 'start'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     const hub = new HubProcess(child, `http://127.0.0.1:${env.HUB_HTTP_PORT}`);
     const deadline = Date.now() + timeoutMs;
     while (!hub.stdout.includes('Press Ctrl+C')) {

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { REDACTED_LOG_PATHS } from '../../api/app.ts';
-import { loadConfig } from '../../api/config/load-config.ts';
-import type { Role } from '../../api/db/tables/index.ts';
+import { REDACTED_LOG_PATHS } from '../../api/hub/http-app.ts';
+import { loadConfig } from '../../api/hub/load-config.ts';
+import type { Role } from '../../api/kernel/db/tables/index.ts';
 import { Hub } from '../../api/hub/hub.ts';
 import type { FeatureName } from '../../api/hub/hub-services.ts';
 import { createScratchDatabase, type DatabaseKind } from '../helpers/databases.ts';

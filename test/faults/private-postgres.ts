@@ -3,7 +3,7 @@ import { chmodSync, chownSync, closeSync, mkdtempSync, openSync, readFileSync, r
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { freePort } from '../../api/process/free-port.ts';
+import { freePort } from '../../api/kernel/process/free-port.ts';
 
 /**
  * A PostgreSQL cluster of the test's own (never the machine's shared one), so it can be killed with -9.

@@ -2,8 +2,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../../api/process/free-port.ts';
-import { pingRedis } from '../../api/redis/private-redis.ts';
+import { freePort } from '../../api/kernel/process/free-port.ts';
+import { pingRedis } from '../../api/kernel/redis/private-redis.ts';
 
 /**
  * A redis-server of the test's own (the machine's shared Redis is never stopped), persistent like the

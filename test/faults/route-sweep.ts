@@ -1,4 +1,4 @@
-import type { RouteTableEntry } from '../../api/auth/route-access.ts';
+import type { RouteTableEntry } from '../../api/kernel/http/route-access.ts';
 
 export interface SweepIds {
   cameraId: string;

@@ -4,10 +4,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../api/process/free-port.ts';
-import { configLeaves } from '../../api/config/load-config.ts';
+import { freePort } from '../../api/kernel/process/free-port.ts';
+import { configLeaves } from '../../api/hub/load-config.ts';
 
-const cli = ['--import', 'tsx', 'api/cli.ts'];
+const cli = ['--import', 'tsx', 'api/hub/cli.ts'];
 const dirs: string[] = [];
 afterAll(() => { for (const dir of dirs) rmSync(dir, { recursive: true, force: true }); });
 

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configLeaves, describeConfig, loadConfig } from '../../api/config/load-config.ts';
+import { ConfigError, configLeaves, describeConfig, loadConfig } from '../../api/hub/load-config.ts';
 
 const secrets = {
   HUB_AUTH_TOKEN_SECRET: 'k3J9x-Qm2vT8wLp4Zr7NcYb1Hd6Fs0Ug',

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
-import { PeriodicTask } from '../../api/process/periodic-task.ts';
+import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
 
 /** A pass the test ends by hand. */
 function gate() {

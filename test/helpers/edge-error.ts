@@ -1,5 +1,5 @@
-import { isDomainError } from '../../api/errors/domain-error.ts';
-import { toHubError } from '../../api/errors/domain-error-status.ts';
+import { isDomainError } from '../../api/kernel/errors/domain-error.ts';
+import { toHubError } from '../../api/kernel/errors/domain-error-status.ts';
 
 /**
  * An error as the HTTP edge answers it. Protocol and vision code throw DomainErrors without an HTTP status;

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
-import { loadConfig } from '../../api/config/load-config.ts';
+import { loadConfig } from '../../api/hub/load-config.ts';
 import { Hub } from '../../api/hub/hub.ts';
 import type { FeatureName } from '../../api/hub/hub-services.ts';
-import type { Role } from '../../api/db/tables/index.ts';
+import type { Role } from '../../api/kernel/db/tables/index.ts';
 import { createScratchDatabase, type DatabaseKind, type ScratchDatabase } from './databases.ts';
 
 export const TEST_PASSWORD = 'correct horse battery staple';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startSimulatedCameras, type SimulatedCameras } from '../../ingest/sim/sim-cameras.ts';
+import { startSimulatedCameras, type SimulatedCameras } from '../../devtools/sim/sim-cameras.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 import { eventually, monitorOf, startIngestHub } from './ingest-hub.ts';

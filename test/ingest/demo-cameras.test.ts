@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { loadConfig } from '../../api/config/load-config.ts';
+import { loadConfig } from '../../api/hub/load-config.ts';
 import { Hub } from '../../api/hub/hub.ts';
-import { liveProcessGroups } from '../../api/process/supervised-process.ts';
+import { liveProcessGroups } from '../../api/kernel/process/supervised-process.ts';
 import { createScratchDatabase, describeEachDatabase, type ScratchDatabase } from '../helpers/databases.ts';
 import { FAST_INGEST, INGEST_FEATURES } from './ingest-hub.ts';
 

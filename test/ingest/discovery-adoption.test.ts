@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { RtspPullClient } from '../../ingest/sim/rtsp-pull-client.ts';
-import { startSimulatedCameras, type SimulatedCameras } from '../../ingest/sim/sim-cameras.ts';
+import { RtspPullClient } from '../../devtools/sim/rtsp-pull-client.ts';
+import { startSimulatedCameras, type SimulatedCameras } from '../../devtools/sim/sim-cameras.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 import { eventually, registryOf, startIngestHub } from './ingest-hub.ts';

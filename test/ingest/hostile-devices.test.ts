@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import { answeredAtEdge } from '../helpers/edge-error.ts';
 import { readDevice } from '../../ingest/discovery/device-reader.ts';
 import { probe } from '../../ingest/discovery/ws-discovery.ts';
-import { startOnvifDevice, type OnvifDeviceHandle, type OnvifDeviceMode } from '../../ingest/sim/onvif-device.ts';
+import { startOnvifDevice, type OnvifDeviceHandle, type OnvifDeviceMode } from '../../devtools/sim/onvif-device.ts';
 import { mayReceiveCredentials } from '../../ingest/snapshot/snapshot-service.ts';
 import { startRewritingProxy, startTrapHost, type TrapHost } from './fixtures/rewriting-proxy.ts';
 

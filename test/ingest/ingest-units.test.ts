@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import { parseTargets } from '../../ingest/discovery/discovery-targets.ts';
 import { digestAuthorization, parseDigestChallenge } from '../../ingest/onvif/http-digest.ts';
 import { parseXmlSafely } from '../../ingest/onvif/safe-xml.ts';

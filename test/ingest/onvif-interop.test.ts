@@ -1,7 +1,7 @@
 import onvif from 'onvif';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readDevice } from '../../ingest/discovery/device-reader.ts';
-import { startOnvifDevice, type OnvifDeviceHandle } from '../../ingest/sim/onvif-device.ts';
+import { startOnvifDevice, type OnvifDeviceHandle } from '../../devtools/sim/onvif-device.ts';
 
 /**
  * Interoperability: the `onvif` npm package (agsh/onvif, a widely used third-party client) against the test

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulatedCameras } from '../../ingest/sim/sim-cameras.ts';
+import { startSimulatedCameras } from '../../devtools/sim/sim-cameras.ts';
 import { ffprobeJson, probe, processExists, soapCall, usernameToken } from './sim-helpers.ts';
 
 const parser = new XMLParser({ removeNSPrefix: true });
@@ -43,7 +43,7 @@ describe('simulated cameras', () => {
   });
 
   it('the CLI prints its targets as JSON and leaves no child behind on SIGTERM', async () => {
-    const cli = spawn(process.execPath, ['--import', 'tsx', 'ingest/sim/sim-cameras.ts', '--count', '2', '--preset', 'small', '--json', '--targets', join(dir, 'cli.json')], {
+    const cli = spawn(process.execPath, ['--import', 'tsx', 'devtools/sim/sim-cameras.ts', '--count', '2', '--preset', 'small', '--json', '--targets', join(dir, 'cli.json')], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>((resolve) => cli.once('exit', (code) => resolve(code)));

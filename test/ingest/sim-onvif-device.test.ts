@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { digestAuthorization } from '../../ingest/sim/http-digest.ts';
-import { startOnvifDevice, type OnvifDeviceHandle } from '../../ingest/sim/onvif-device.ts';
+import { digestAuthorization } from '../../devtools/sim/http-digest.ts';
+import { startOnvifDevice, type OnvifDeviceHandle } from '../../devtools/sim/onvif-device.ts';
 import { httpRequest, probe, soapCall, soapEnvelope, usernameToken } from './sim-helpers.ts';
 
 const RTSP_MAIN = 'rtsp://127.0.0.1:8554/gate-main';

@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
-import { RtspPullClient } from '../../ingest/sim/rtsp-pull-client.ts';
-import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
+import { buildPresetClip } from '../../devtools/sim/clip-presets.ts';
+import { RtspPullClient } from '../../devtools/sim/rtsp-pull-client.ts';
+import { startRtspServer, type RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { ffprobeJson, processExists, run } from './sim-helpers.ts';
 
 const USER = 'viewer';

@@ -2,8 +2,8 @@ import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PLATES_CLIP_SECONDS, PLATES_TIMELINE } from '../../ingest/sim/clip-presets.ts';
-import { buildClip } from '../../ingest/sim/test-clip.ts';
+import { PLATES_CLIP_SECONDS, PLATES_TIMELINE } from '../../devtools/sim/clip-presets.ts';
+import { buildClip } from '../../devtools/sim/test-clip.ts';
 import { ffprobeJson } from './sim-helpers.ts';
 
 describe('test clip builder', () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
-import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
+import { startRtspServer, type RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
+import { buildPresetClip } from '../../devtools/sim/clip-presets.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { FAST_INGEST, INGEST_FEATURES } from './ingest-hub.ts';

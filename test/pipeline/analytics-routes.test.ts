@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { crc32, deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CrowdStore } from '../../analytics/crowd/crowd-store.ts';
-import { MEDIA_DIR } from '../../ingest/sim/test-clip.ts';
+import { MEDIA_DIR } from '../../devtools/sim/test-clip.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub, type TestUser } from '../helpers/test-hub.ts';
 import { analyticsFeatures, cameraRegistry } from './analytics-hub.ts';

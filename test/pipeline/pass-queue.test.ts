@@ -2,7 +2,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { PassQueue, type PassSink } from '../../analytics/pipeline/pass-queue.ts';
-import { HubError } from '../../api/errors/hub-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { analyticsFeatures, cameraRegistry, waitFor } from './analytics-hub.ts';

@@ -1,9 +1,9 @@
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { liveProcessGroups } from '../../api/process/supervised-process.ts';
-import { buildPresetClip, PLATES_CLIP_SECONDS, PLATES_TIMELINE } from '../../ingest/sim/clip-presets.ts';
-import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
+import { liveProcessGroups } from '../../api/kernel/process/supervised-process.ts';
+import { buildPresetClip, PLATES_CLIP_SECONDS, PLATES_TIMELINE } from '../../devtools/sim/clip-presets.ts';
+import { startRtspServer, type RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { analyticsFeatures, cameraRegistry, waitFor } from './analytics-hub.ts';

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startRemoteWorker } from '../../analytics/pipeline/remote-worker.ts';
-import { MEDIA_DIR } from '../../ingest/sim/test-clip.ts';
+import { MEDIA_DIR } from '../../devtools/sim/test-clip.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { analyticsFeatures } from './analytics-hub.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { FlvSink } from '../../ingest/relay/flv-sink.ts';
-import { FlvViewer } from '../../ingest/relay/flv-viewer.ts';
-import { NmsBroadcastServer } from '../../ingest/relay/node-media-server.ts';
+import type { FlvSink } from '../../relay/flv-sink.ts';
+import { FlvViewer } from '../../relay/flv-viewer.ts';
+import { NmsBroadcastServer } from '../../relay/node-media-server.ts';
 
 /** A sink whose peer reads nothing: every byte written stays pending (the error path of a stalled viewer). */
 class StalledSink implements FlvSink {

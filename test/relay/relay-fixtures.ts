@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { buildPresetClip } from '../../ingest/sim/clip-presets.ts';
-import { startRtspServer, type RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
-import type { StreamHub } from '../../ingest/relay/stream-hub.ts';
+import { buildPresetClip } from '../../devtools/sim/clip-presets.ts';
+import { startRtspServer, type RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 import type { TestHub, TestUser } from '../helpers/test-hub.ts';
 
 /** Relay settings that make tests quick: short idle times, a 2 s stall watchdog. */
@@ -74,7 +74,7 @@ export async function until<T>(what: string, probe: () => T | Promise<T>, timeou
   }
 }
 
-export function relayOf(t: TestHub): StreamHub {
+export function relayOf(t: TestHub): RelayPool {
   const hub = t.hub.services.relay;
   if (!hub) throw new Error('relay service missing');
   return hub;

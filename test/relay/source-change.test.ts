@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
+import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, FAST_RELAY, fetchMedia, play, relayOf, rtspConnections, startSimCameras, until } from './relay-fixtures.ts';

@@ -1,7 +1,7 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { RtspServerHandle } from '../../ingest/sim/rtsp-server.ts';
+import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, FAST_RELAY, fetchMedia, grantToTraffic, play, startSimCameras, until } from './relay-fixtures.ts';

@@ -1,6 +1,6 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../api/config/load-config.ts';
+import { loadConfig } from '../../api/hub/load-config.ts';
 import { startTestHub, TEST_PASSWORD, type TestHub } from '../helpers/test-hub.ts';
 
 interface LoginResult { status: number; code?: string; retryAfter: number }

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboundUrlGuard } from '../../api/http/outbound-url.ts';
+import { OutboundUrlGuard } from '../../api/kernel/http/outbound-url.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 
 async function refusal(guard: OutboundUrlGuard, url: string): Promise<string | undefined> {
