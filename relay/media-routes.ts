@@ -1,4 +1,4 @@
-import { Type } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { HubError, notFound, unavailable } from '../api/kernel/errors/hub-error.ts';
@@ -18,13 +18,20 @@ const HlsParams = Type.Object({ streamId: Type.String({ maxLength: 512 }), file:
 const FlvParams = Type.Object({ streamId: Type.String({ maxLength: 512 }) });
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4_096 })) });
 
+/** The options every media URL has: play-token access, a raw response, warn-level logging, hidden from the API docs. */
+const mediaRoute = <P extends TSchema>(summary: string, params: P) => ({
+  config: { access: 'signed-url' as const, rawResponse: true },
+  logLevel: 'warn' as const,
+  schema: { tags: ['media'], summary, params, querystring: TokenQuery, hide: true },
+});
+
 /**
  * What a <video> (through hls.js / mpegts.js) fetches. Access is 'signed-url': the play token in the query
  * is checked on every request (signature, expiry, live session, same camera). Request logging is lowered
  * to warn here so URLs carrying tokens do not reach the info log.
  */
-export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayConfig; hub: RelayPool; sessions: PlaySessions; media: EmbeddedMediaServer }): void {
-  const { config, hub, sessions, media } = deps;
+export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayConfig; relays: RelayPool; sessions: PlaySessions; media: EmbeddedMediaServer }): void {
+  const { config, relays, sessions, media } = deps;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const openFlv = new Set<() => void>();
   const upgrades = new WebSocketUpgrades(app);
@@ -46,16 +53,12 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
   };
 
   const runningStream = (streamId: string) => {
-    const stream = hub.stream(streamId);
+    const stream = relays.stream(streamId);
     if (!stream) throw notFound('STREAM_NOT_RUNNING', 'this camera is not being relayed; start playing again');
     return stream;
   };
 
-  r.get('/media/hls/:streamId/:file', {
-    config: { access: 'signed-url', rawResponse: true },
-    logLevel: 'warn',
-    schema: { tags: ['media'], summary: 'HLS playlist (index.m3u8) or segment (seg_<n>.ts) of a play session', params: HlsParams, querystring: TokenQuery, hide: true },
-  }, async (request, reply) => {
+  r.get('/media/hls/:streamId/:file', mediaRoute('HLS playlist (index.m3u8) or segment (seg_<n>.ts) of a play session', HlsParams), async (request, reply) => {
     const { streamId, file } = request.params;
     assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     const kind = hlsFileKind(file);
@@ -66,7 +69,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     if (kind === 'playlist' && !stream.hasPlaylist && !(await stream.waitForPlaylist(config.startTimeoutSeconds * 1_000))) {
       throw unavailable('STREAM_STARTING', 'the camera has not delivered video yet; try again shortly');
     }
-    const opened = await openHlsFile(hub.hlsRoot, streamId, file);
+    const opened = await openHlsFile(relays.hlsRoot, streamId, file);
     if (opened.kind === 'playlist') {
       const text = await opened.handle.readFile('utf8').finally(() => opened.handle.close());
       return reply.header('cache-control', 'no-store').type('application/vnd.apple.mpegurl').send(signPlaylist(text, token!));
@@ -75,11 +78,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     return reply.send(opened.handle.createReadStream({ autoClose: true }));
   });
 
-  r.get('/media/flv/:streamId.flv', {
-    config: { access: 'signed-url', rawResponse: true },
-    logLevel: 'warn',
-    schema: { tags: ['media'], summary: 'HTTP-FLV live stream of a play session (low latency, starts on a key frame)', params: FlvParams, querystring: TokenQuery, hide: true },
-  }, async (request, reply) => {
+  r.get('/media/flv/:streamId.flv', mediaRoute('HTTP-FLV live stream of a play session (low latency, starts on a key frame)', FlvParams), async (request, reply) => {
     const { streamId } = request.params;
     assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     const session = await sessions.authorizeMedia(request.query.token, streamId);
@@ -91,11 +90,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
   });
 
   // The same FLV over a WebSocket (mpegts.js reads ws:// URLs): same token rules, same revocation cut.
-  r.get('/media/wsflv/:streamId.flv', {
-    config: { access: 'signed-url', rawResponse: true },
-    logLevel: 'warn',
-    schema: { tags: ['media'], summary: 'WS-FLV live stream of a play session (WebSocket handshake; one FLV tag per binary message)', params: FlvParams, querystring: TokenQuery, hide: true },
-  }, async (request, reply) => {
+  r.get('/media/wsflv/:streamId.flv', mediaRoute('WS-FLV live stream of a play session (WebSocket handshake; one FLV tag per binary message)', FlvParams), async (request, reply) => {
     const { streamId } = request.params;
     assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     upgrades.assertSameOrigin(request);

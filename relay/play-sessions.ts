@@ -44,7 +44,7 @@ export class PlaySessions {
   });
   private lastGrantCheck = 0;
 
-  constructor(private readonly deps: Deps, private readonly hub: RelayPool) {}
+  constructor(private readonly deps: Deps, private readonly relays: RelayPool) {}
 
   start(): void {
     this.sweeper.start();
@@ -64,7 +64,7 @@ export class PlaySessions {
     if (mine >= this.deps.config.maxSessionsPerUser) {
       throw new HubError('PLAY_SESSION_LIMIT', `you already have ${mine} open play sessions; stop some first`, 429);
     }
-    const lease = await this.hub.lease(cameraId, `viewer:${user.username}`);
+    const lease = await this.relays.lease(cameraId, `viewer:${user.username}`);
     const session = new PlaySession({
       id: randomUUID(), user, cameraId, grantId: decision.grantId ?? null, accessEndsAt: decision.expiresAt ?? null, protocol, clientIp, lease,
     });

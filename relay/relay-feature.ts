@@ -23,8 +23,8 @@ export interface RelayDependencies {
 export function createRelayFeature(ctx: HubContext, { cameras: registry, supervisor }: RelayDependencies): ProvidingFeature<RelayPool> {
   const config = ctx.config.relay;
   const media = new EmbeddedMediaServer(ctx.log);
-  const hub = new RelayPool({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), supervisor, log: ctx.log });
-  const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, hub);
+  const relays = new RelayPool({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), supervisor, log: ctx.log });
+  const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, relays);
 
   const guard = (what: string, work: Promise<unknown>) => {
     work.catch((error: Error) => ctx.log.error({ err: error }, `relay: ${what} failed`));
@@ -35,14 +35,14 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
   const onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
     if (change === 'deleted') guard('ending sessions of a removed camera', sessions.endForCamera(cameraId, 'camera_removed'));
     // A new stream URL or new credentials: the running pull must not stay on the old ones.
-    if (change === 'updated') guard('restarting a pull on the changed camera URL', hub.refreshSource(cameraId));
+    if (change === 'updated') guard('restarting a pull on the changed camera URL', relays.refreshSource(cameraId));
   };
 
   return {
     name: 'relay',
-    provides: hub,
-    registerRoutes: (app) => registerRelayRoutes(app, ctx, hub, sessions),
-    registerRootRoutes: (app) => registerMediaRoutes(app, { config, hub, sessions, media }),
+    provides: relays,
+    registerRoutes: (app) => registerRelayRoutes(app, ctx, relays, sessions),
+    registerRootRoutes: (app) => registerMediaRoutes(app, { config, relays, sessions, media }),
     start: async () => {
       await media.start();
       sessions.start();
@@ -55,9 +55,9 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
       ctx.events.off('grant.expired', onExpired);
       ctx.events.off('camera.changed', onCameraChanged);
       await sessions.stopAll('hub_stop');
-      await hub.stop();
+      await relays.stop();
       await media.stop();
     },
-    readiness: async () => ({ ok: media.port > 0, detail: `${hub.status().length} camera pulls` }),
+    readiness: async () => ({ ok: media.port > 0, detail: `${relays.status().length} camera pulls` }),
   };
 }

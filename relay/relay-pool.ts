@@ -63,7 +63,7 @@ export interface RelayPoolDeps {
 /**
  * Each camera is pulled at most once, whoever watches: viewers' play sessions and other features (the
  * analytics sampler) take reference-counted leases; the pull starts with the first lease and stops
- * `idleStopSeconds` after the last one is released. Published to other features as the 'relay' service.
+ * `idleStopSeconds` after the last one is released. Handed to analytics and stills as a typed dependency (`HubServices.relay`).
  */
 export class RelayPool {
   private readonly entries = new Map<string, Entry>();

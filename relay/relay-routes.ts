@@ -43,7 +43,7 @@ function ticketView(ticket: PlayTicket): Static<typeof PlayTicketView> {
   };
 }
 
-export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, hub: RelayPool, sessions: PlaySessions): void {
+export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, relays: RelayPool, sessions: PlaySessions): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
   r.post('/cameras/:id/play', {
@@ -85,5 +85,5 @@ export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, hub: 
   r.get('/relay/streams', {
     config: { access: ['admin'] },
     schema: { tags: ['relay'], summary: 'Camera pulls running now, their consumers and restarts', response: responses({ 200: Type.Array(StreamStatusView) }) },
-  }, async () => hub.status());
+  }, async () => relays.status());
 }

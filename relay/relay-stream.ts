@@ -4,6 +4,7 @@ import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { ensurePrivateDir } from '../api/kernel/fs/private-files.ts';
+import { PeriodicTask } from '../api/kernel/process/periodic-task.ts';
 import { inputVideoCodec, isOutputHeader } from '../ingest/ffmpeg/ffmpeg-stderr.ts';
 import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, PASSTHROUGH_VIDEO_CODECS, relayArgs } from '../ingest/ffmpeg/relay-args.ts';
 import { FfmpegRunner } from '../ingest/ffmpeg/ffmpeg-runner.ts';
@@ -47,9 +48,13 @@ export class RelayStream {
   readonly mediaName: string;
   private ffmpeg: FfmpegRunner | undefined;
   private lastPlaylistMtime = 0;
-  private watchdog: NodeJS.Timeout | undefined;
+  /** Every 200 ms, and at once when the file watcher sees a new playlist: notices segments, prunes orphans. */
+  private readonly playlistCheck = new PeriodicTask({
+    run: () => this.check(),
+    everyMs: 200,
+    onError: (error) => this.o.log.warn({ err: error, stream: this.o.streamId }, 'relay watchdog failed'),
+  });
   private ticks = 0;
-  private checking = false;
   private watcher: FSWatcher | undefined;
   private waiters: Array<() => void> = [];
   private pullUrl: string;
@@ -89,17 +94,9 @@ export class RelayStream {
     await ensurePrivateDir(this.o.hlsDir);
     this.spawn();
     // inotify wakes playlist waiters the moment ffmpeg renames a new playlist in; the timer is the fallback.
-    this.watcher = watch(this.o.hlsDir, (_event, name) => { if (name === HLS_PLAYLIST) this.runCheck(); });
+    this.watcher = watch(this.o.hlsDir, (_event, name) => { if (name === HLS_PLAYLIST) this.playlistCheck.kick(); });
     this.watcher.on('error', () => this.watcher?.close());
-    this.watchdog = setInterval(() => this.runCheck(), 200);
-    this.watchdog.unref();
-  }
-
-  private runCheck(): void {
-    if (this.checking) return;
-    this.checking = true;
-    void this.check().catch((error: Error) => this.o.log.warn({ err: error, stream: this.o.streamId }, 'relay watchdog failed'))
-      .finally(() => { this.checking = false; });
+    this.playlistCheck.start();
   }
 
   private spawn(): void {
@@ -166,7 +163,7 @@ export class RelayStream {
     return true;
   }
 
-  /** Runs every 200 ms: notices new segments (the runner's progress), prunes orphan segments. */
+  /** One pass of playlistCheck: notices new segments (the runner's progress), prunes orphan segments. */
   private async check(): Promise<void> {
     if (this.state === 'stopped') return;
     const now = Date.now();
@@ -225,7 +222,7 @@ export class RelayStream {
   async stop(): Promise<void> {
     if (this.state === 'stopped') return;
     this.state = 'stopped';
-    clearInterval(this.watchdog);
+    await this.playlistCheck.stop();
     this.watcher?.close();
     for (const wake of this.waiters.splice(0)) wake();
     await this.ffmpeg?.stop();

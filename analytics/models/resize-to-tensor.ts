@@ -33,6 +33,30 @@ export interface SourceRect {
 let xIndex0 = new Int32Array(0);
 let xIndex1 = new Int32Array(0);
 let xWeight = new Float32Array(0);
+let yIndex0 = new Int32Array(0);
+let yIndex1 = new Int32Array(0);
+let yWeight = new Float64Array(0);
+
+/**
+ * The source samples of each destination index along one axis, placed as OpenCV's INTER_LINEAR places
+ * them: the offsets (times `stride`) of the two neighbours and the weight of the second, clamped at the edges.
+ */
+function axisSamples(
+  length: number, srcStart: number, srcLength: number, stride: number,
+  index0: Int32Array, index1: Int32Array, weight: Float32Array | Float64Array,
+): void {
+  const scale = srcLength / length;
+  for (let d = 0; d < length; d++) {
+    let f = (d + 0.5) * scale - 0.5;
+    let s = Math.floor(f);
+    f -= s;
+    if (s < 0) { s = 0; f = 0; }
+    if (s >= srcLength - 1) { s = srcLength - 1; f = 0; }
+    index0[d] = (srcStart + s) * stride;
+    index1[d] = (srcStart + Math.min(s + 1, srcLength - 1)) * stride;
+    weight[d] = f;
+  }
+}
 
 /**
  * Bilinear resize straight into the tensor planes, in one pass, with the same sample positions as
@@ -57,17 +81,13 @@ export function resizeToTensor(image: RawImage, target: TensorTarget): void {
     xIndex1 = new Int32Array(width);
     xWeight = new Float32Array(width);
   }
-  const scaleX = srcW / width;
-  for (let dx = 0; dx < width; dx++) {
-    let fx = (dx + 0.5) * scaleX - 0.5;
-    let sx = Math.floor(fx);
-    fx -= sx;
-    if (sx < 0) { sx = 0; fx = 0; }
-    if (sx >= srcW - 1) { sx = srcW - 1; fx = 0; }
-    xIndex0[dx] = (srcX + sx) * channels;
-    xIndex1[dx] = (srcX + Math.min(sx + 1, srcW - 1)) * channels;
-    xWeight[dx] = fx;
+  if (yIndex0.length < height) {
+    yIndex0 = new Int32Array(height);
+    yIndex1 = new Int32Array(height);
+    yWeight = new Float64Array(height);
   }
+  axisSamples(width, srcX, srcW, channels, xIndex0, xIndex1, xWeight);
+  axisSamples(height, srcY, srcH, image.width * channels, yIndex0, yIndex1, yWeight);
   const grey = channels === 1;
   const bgr = target.channelOrder === 'bgr';
   // Plane offsets for the R, G and B source channels.
@@ -75,16 +95,10 @@ export function resizeToTensor(image: RawImage, target: TensorTarget): void {
   const planeG = base + plane;
   const planeB = base + (bgr ? 0 : 2) * plane;
   const { scale, offset } = target;
-  const scaleY = srcH / height;
-  const rowStride = image.width * channels;
   for (let dy = 0; dy < height; dy++) {
-    let fy = (dy + 0.5) * scaleY - 0.5;
-    let sy = Math.floor(fy);
-    fy -= sy;
-    if (sy < 0) { sy = 0; fy = 0; }
-    if (sy >= srcH - 1) { sy = srcH - 1; fy = 0; }
-    const row0 = (srcY + sy) * rowStride;
-    const row1 = (srcY + Math.min(sy + 1, srcH - 1)) * rowStride;
+    const row0 = yIndex0[dy];
+    const row1 = yIndex1[dy];
+    const fy = yWeight[dy];
     const out = (top + dy) * tensorWidth + left;
     for (let dx = 0; dx < width; dx++) {
       const a = row0 + xIndex0[dx];

@@ -16,7 +16,7 @@ export interface RelayPoolLike {
   acquire(cameraId: string, consumer: string): Promise<{ url: string; release(): void | Promise<void> }>;
 }
 
-/** Through the relay: the camera is pulled once for every consumer (players, recorders, analytics). */
+/** Through the relay: the camera is pulled once for every consumer (players, analytics, stills). */
 export class RelayFrameSource implements FrameSource {
   constructor(private readonly relay: RelayPoolLike) {}
 

@@ -116,3 +116,22 @@ it('does not keep the process alive (its timer is unref()ed)', async () => {
   expect(timer.hasRef()).toBe(false);
   await task.stop();
 });
+
+it('kick runs a pass at once when idle, and adds nothing while a pass is in flight', async () => {
+  const first = gate();
+  let calls = 0;
+  const task = new PeriodicTask({ run: async () => { if (++calls === 1) await first.passed; }, everyMs: 1_000, onError: () => {} });
+  task.start();
+  task.kick();
+  expect(calls).toBe(1);
+  task.kick();
+  task.kick();
+  expect(calls).toBe(1);
+  first.open();
+  await vi.advanceTimersByTimeAsync(0);
+  task.kick();
+  expect(calls).toBe(2);
+  await task.stop();
+  task.kick();
+  expect(calls).toBe(2);
+});

@@ -36,6 +36,16 @@ export class PeriodicTask<T = unknown> {
     return this.pass();
   }
 
+  /**
+   * Runs a pass now unless one is in flight (that pass covers the kick): for an outside nudge that may come
+   * in bursts, such as a file watcher, where queueing one pass per event would only repeat work.
+   */
+  kick(): void {
+    if (this.running || this.stopped) return;
+    clearTimeout(this.timer);
+    void this.pass();
+  }
+
   /** No pass starts any more; resolves once the one in flight (if any) has ended. */
   async stop(): Promise<void> {
     this.stopped = true;

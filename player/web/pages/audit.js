@@ -1,7 +1,7 @@
 import { api, apiBlobUrl } from '../api.js';
 import { el } from '../dom.js';
 import { renderDepartmentAccess, renderWhoWatched } from './audit-reports.js';
-import { formatTime, fromLocalInput, loadDirectory, resultLine, table } from './workflow-common.js';
+import { filterForm, formatTime, fromLocalInput, loadDirectory, pagedTable } from './workflow-common.js';
 
 const LABELS = { username: 'User', departmentId: 'Department', action: 'Action', targetId: 'Target id', result: 'Result', from: 'From', to: 'To' };
 
@@ -23,12 +23,6 @@ function searchSection(directory) {
     from: el('input', { type: 'datetime-local', 'data-testid': 'audit-from' }),
     to: el('input', { type: 'datetime-local', 'data-testid': 'audit-to' }),
   };
-  const outcome = resultLine('audit-result-line');
-  const results = el('div', { 'data-testid': 'audit-results' });
-  const more = el('button', { type: 'button', hidden: true, 'data-testid': 'audit-more' }, 'Older events');
-  let cursor = null;
-  let body = null;
-
   const filterQuery = () => {
     const query = new URLSearchParams();
     for (const [name, input] of Object.entries(fields)) {
@@ -37,22 +31,21 @@ function searchSection(directory) {
     }
     return query;
   };
-  const search = async (append) => {
-    const query = filterQuery();
-    query.set('limit', '100');
-    if (append && cursor) query.set('cursor', cursor);
-    try {
+  const { outcome, results, more, search } = pagedTable({
+    testId: 'audit',
+    moreLabel: 'Older events',
+    headers: ['When', 'User', 'Department', 'Action', 'Target', 'Result', 'Reason / details'],
+    rowOf: (e) => eventRow(e, directory),
+    empty: () => el('p', { class: 'muted' }, 'No matching events.'),
+    shown: (count) => `${count} events shown`,
+    fetchPage: async (cursor) => {
+      const query = filterQuery();
+      query.set('limit', '100');
+      if (cursor) query.set('cursor', cursor);
       const page = await api(`/api/v1/audit/events?${query}`);
-      cursor = page.nextCursor;
-      more.hidden = !cursor;
-      const rows = page.events.map((e) => eventRow(e, directory));
-      if (!append || !body) {
-        body = table(['When', 'User', 'Department', 'Action', 'Target', 'Result', 'Reason / details'], rows, { 'data-testid': 'audit-table' });
-        results.replaceChildren(page.events.length ? body : el('p', { class: 'muted' }, 'No matching events.'));
-      } else body.querySelector('tbody').append(...rows);
-      outcome.ok(`${body?.querySelectorAll('tbody tr').length ?? 0} events shown${cursor ? ' (more available)' : ''}.`);
-    } catch (error) { outcome.fail(error); }
-  };
+      return { items: page.events, nextCursor: page.nextCursor };
+    },
+  });
   const exportCsv = async () => {
     try {
       const url = await apiBlobUrl(`/api/v1/audit/export.csv?${filterQuery()}`);
@@ -64,14 +57,7 @@ function searchSection(directory) {
       outcome.ok('CSV exported (the export itself is recorded in the trail).');
     } catch (error) { outcome.fail(error); }
   };
-  more.addEventListener('click', () => search(true));
-
-  const form = el('form', { class: 'filters', 'data-testid': 'audit-search' },
-    Object.entries(fields).map(([name, input]) => el('label', {}, LABELS[name], input)),
-    el('div', { class: 'toolbar' },
-      el('button', { type: 'submit', class: 'primary', 'data-testid': 'audit-search-button' }, 'Search'),
-      el('button', { type: 'button', 'data-testid': 'audit-export', onclick: exportCsv }, 'Export CSV')));
-  form.addEventListener('submit', (event) => { event.preventDefault(); search(false); });
+  const form = filterForm({ testId: 'audit', fields, labels: LABELS, search, exportCsv });
   search(false);
   return el('section', { class: 'audit-search' }, el('h2', {}, 'Search'), form, outcome.node, results, more);
 }

@@ -3,7 +3,7 @@ import { el } from '../dom.js';
 import { PLATE_COLOURS } from '../shared/plate-vocabulary.js';
 import { colourBadge, confidence, downloadWithAuth, plateLink } from './checkpoint-common.js';
 import { passImageLoader } from './pass-images.js';
-import { formatTime, fromLocalInput, loadDirectory, resultLine, table, toLocalInput } from './workflow-common.js';
+import { filterForm, formatTime, fromLocalInput, loadDirectory, pagedTable, toLocalInput } from './workflow-common.js';
 
 // Plate search modes and the API parameter each one fills.
 const MODES = { exact: 'plate', wildcard: 'platePattern', fuzzy: 'fuzzyPlate' };
@@ -33,12 +33,6 @@ export async function renderCheckpoint(root, { query }) {
     input.value = name === 'from' || name === 'to' ? toLocalInput(Number(value)) : value;
   }
 
-  const outcome = resultLine('cp-result-line');
-  const results = el('div', { 'data-testid': 'cp-results' });
-  const more = el('button', { type: 'button', hidden: true, 'data-testid': 'cp-more' }, 'Load more');
-  let cursor = null;
-  let body = null;
-
   /** The filters as API parameters (also what the hash keeps, with `mode`). */
   const filters = () => {
     const params = new URLSearchParams();
@@ -59,24 +53,23 @@ export async function renderCheckpoint(root, { query }) {
     history.replaceState(null, '', `#/checkpoint?${kept}`);
   };
 
+  const pager = pagedTable({
+    testId: 'cp',
+    moreLabel: 'Load more',
+    headers: ['Time', 'Plate', 'Colour', 'Confidence', 'Camera', 'Vehicle', 'Crop'],
+    rowOf: (p) => passRow(p, directory, images),
+    empty: () => el('p', { class: 'muted', 'data-testid': 'cp-empty' }, 'No passes match.'),
+    shown: (count) => `${count} ${count === 1 ? 'pass' : 'passes'} shown`,
+    fetchPage: async (cursor) => {
+      const params = filters();
+      params.set('limit', String(PAGE_SIZE));
+      if (cursor) params.set('cursor', cursor);
+      return api(`/api/v1/checkpoint/passes?${params}`);
+    },
+  });
+  const { outcome, results, more } = pager;
   const search = async (append) => {
-    const params = filters();
-    params.set('limit', String(PAGE_SIZE));
-    if (append && cursor) params.set('cursor', cursor);
-    more.disabled = true;
-    try {
-      const page = await api(`/api/v1/checkpoint/passes?${params}`);
-      cursor = page.nextCursor;
-      more.hidden = !cursor;
-      const rows = page.items.map((p) => passRow(p, directory, images));
-      if (!append || !body) {
-        body = table(['Time', 'Plate', 'Colour', 'Confidence', 'Camera', 'Vehicle', 'Crop'], rows, { 'data-testid': 'cp-table' });
-        results.replaceChildren(page.items.length ? body : el('p', { class: 'muted', 'data-testid': 'cp-empty' }, 'No passes match.'));
-      } else body.querySelector('tbody').append(...rows);
-      const shown = body.querySelectorAll('tbody tr').length;
-      outcome.ok(`${shown} ${shown === 1 ? 'pass' : 'passes'} shown${cursor ? ' (more available)' : ''}.`);
-      if (!append) remember();
-    } catch (error) { outcome.fail(error); } finally { more.disabled = false; }
+    if ((await pager.search(append)) && !append) remember();
   };
   const exportCsv = async () => {
     try {
@@ -84,15 +77,8 @@ export async function renderCheckpoint(root, { query }) {
       outcome.ok('CSV exported (the export is recorded in the audit trail).');
     } catch (error) { outcome.fail(error); }
   };
-  more.addEventListener('click', () => search(true));
-
   const labels = { mode: 'Plate match', plate: 'Plate', from: 'From', to: 'To', cameraId: 'Camera', plateColour: 'Plate colour' };
-  const form = el('form', { class: 'filters', 'data-testid': 'cp-search' },
-    Object.entries(fields).map(([name, input]) => el('label', {}, labels[name], input)),
-    el('div', { class: 'toolbar' },
-      el('button', { type: 'submit', class: 'primary', 'data-testid': 'cp-search-button' }, 'Search'),
-      el('button', { type: 'button', 'data-testid': 'cp-export', onclick: exportCsv }, 'Export CSV')));
-  form.addEventListener('submit', (event) => { event.preventDefault(); search(false); });
+  const form = filterForm({ testId: 'cp', fields, labels, search, exportCsv });
   root.append(el('h1', {}, 'Checkpoint passes'), form, outcome.node, results, more);
   search(false);
   return () => images.release();

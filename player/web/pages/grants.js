@@ -1,7 +1,7 @@
 import { api, auth } from '../api.js';
 import { el } from '../dom.js';
 import { renderEmergencyForm } from './emergency-form.js';
-import { badge, describeTarget, formatTime, hasRole, isApprover, loadDirectory, resultLine, table } from './workflow-common.js';
+import { badge, describeTarget, formatTime, hashFilter, hasRole, isApprover, loadDirectory, resultLine, table } from './workflow-common.js';
 
 const STATES = ['', 'active', 'scheduled', 'ended', 'revoked'];
 
@@ -11,9 +11,7 @@ const STATES = ['', 'active', 'scheduled', 'ended', 'revoked'];
  */
 export async function renderGrants(root, { query }) {
   const directory = await loadDirectory();
-  const state = STATES.includes(query.get('state') ?? '') ? query.get('state') ?? '' : '';
-  const filter = el('select', { 'data-testid': 'state-filter', onchange: (e) => { location.hash = `#/grants${e.target.value ? `?state=${e.target.value}` : ''}`; } },
-    STATES.map((s) => el('option', { value: s, selected: s === state }, s || 'all states')));
+  const { value: state, select: filter } = hashFilter({ page: 'grants', name: 'state', values: STATES, query, allLabel: 'all states', testId: 'state-filter' });
   root.append(el('div', { class: 'toolbar' }, el('h1', {}, 'Grants'), filter));
   const sections = el('div', {});
   root.append(sections);

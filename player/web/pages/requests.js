@@ -1,15 +1,13 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
-import { badge, describeTarget, formatTime, loadDirectory, resultLine, table } from './workflow-common.js';
+import { badge, describeTarget, formatTime, hashFilter, loadDirectory, resultLine, table } from './workflow-common.js';
 
 const STATUSES = ['', 'pending', 'approved', 'rejected', 'cancelled'];
 
 /** My access requests with their status; pending ones can be withdrawn. New requests start from a camera. */
 export async function renderRequests(root, { query }) {
   const directory = await loadDirectory();
-  const status = STATUSES.includes(query.get('status') ?? '') ? query.get('status') ?? '' : '';
-  const filter = el('select', { 'data-testid': 'status-filter', onchange: (e) => { location.hash = `#/requests${e.target.value ? `?status=${e.target.value}` : ''}`; } },
-    STATUSES.map((s) => el('option', { value: s, selected: s === status }, s || 'all')));
+  const { value: status, select: filter } = hashFilter({ page: 'requests', name: 'status', values: STATUSES, query, allLabel: 'all', testId: 'status-filter' });
   root.append(el('div', { class: 'toolbar' }, el('h1', {}, 'My requests'), filter,
     el('a', { class: 'button', href: '#/cameras' }, 'New request (pick a camera)')));
   const requestable = directory.cameras.filter((c) => !c.access.live);

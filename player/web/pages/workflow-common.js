@@ -74,3 +74,58 @@ export function table(headers, rows, attrs = {}) {
     el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
     el('tbody', {}, rows));
 }
+
+/**
+ * A select that filters a list page by one query parameter: the current value comes from the hash query
+ * (anything not offered counts as ''), and choosing a value navigates to `#/<page>?<name>=<value>`.
+ */
+export function hashFilter({ page, name, values, query, allLabel, testId }) {
+  const value = values.includes(query.get(name) ?? '') ? query.get(name) ?? '' : '';
+  const select = el('select', { 'data-testid': testId, onchange: (e) => { location.hash = `#/${page}${e.target.value ? `?${name}=${e.target.value}` : ''}`; } },
+    values.map((v) => el('option', { value: v, selected: v === value }, v || allLabel)));
+  return { value, select };
+}
+
+/**
+ * Search results fetched page by page with the API's cursor: a search replaces the table, "more" extends it.
+ * `fetchPage(cursor)` returns { items, nextCursor }; test ids are `<testId>-result-line`, `-results`,
+ * `-more` and `-table`. `search(append)` resolves true when the page arrived.
+ */
+export function pagedTable({ testId, moreLabel, headers, rowOf, empty, shown, fetchPage }) {
+  const outcome = resultLine(`${testId}-result-line`);
+  const results = el('div', { 'data-testid': `${testId}-results` });
+  const more = el('button', { type: 'button', hidden: true, 'data-testid': `${testId}-more` }, moreLabel);
+  let cursor = null;
+  let body = null;
+  const search = async (append) => {
+    more.disabled = true;
+    try {
+      const page = await fetchPage(append ? cursor : null);
+      cursor = page.nextCursor;
+      more.hidden = !cursor;
+      const rows = page.items.map(rowOf);
+      if (!append || !body) {
+        body = table(headers, rows, { 'data-testid': `${testId}-table` });
+        results.replaceChildren(page.items.length ? body : empty());
+      } else body.querySelector('tbody').append(...rows);
+      outcome.ok(`${shown(body.querySelectorAll('tbody tr').length)}${cursor ? ' (more available)' : ''}.`);
+      return true;
+    } catch (error) {
+      outcome.fail(error);
+      return false;
+    } finally { more.disabled = false; }
+  };
+  more.addEventListener('click', () => search(true));
+  return { outcome, results, more, search };
+}
+
+/** The filter form of a search page: a label per field, Search (submit) and Export CSV; test ids `<testId>-search…`. */
+export function filterForm({ testId, fields, labels, search, exportCsv }) {
+  const form = el('form', { class: 'filters', 'data-testid': `${testId}-search` },
+    Object.entries(fields).map(([name, input]) => el('label', {}, labels[name], input)),
+    el('div', { class: 'toolbar' },
+      el('button', { type: 'submit', class: 'primary', 'data-testid': `${testId}-search-button` }, 'Search'),
+      el('button', { type: 'button', 'data-testid': `${testId}-export`, onclick: exportCsv }, 'Export CSV')));
+  form.addEventListener('submit', (event) => { event.preventDefault(); search(false); });
+  return form;
+}
