@@ -19,6 +19,7 @@ import type { CameraFilter } from '../api/checkpoint/pass-visibility.ts';
 import { SubscriptionPusher } from '../api/checkpoint/subscription-pusher.ts';
 import { loadTrajectory } from '../api/checkpoint/trajectory-query.ts';
 import { WatchlistMatcher } from '../api/checkpoint/watchlist-matcher.ts';
+import { OutboundUrlGuard } from '../api/kernel/http/outbound-url.ts';
 import { WebhookDelivery } from '../api/checkpoint/webhook-delivery.ts';
 import { loadConfig } from '../api/hub/load-config.ts';
 import { SecretBox } from '../api/kernel/crypto/secret-box.ts';
@@ -124,7 +125,7 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<Result> {
         last_seen_at: null, status_changed_at: null, ptz: 0, analytics_enabled: 1, source: 'manual', created_at: now, updated_at: now,
       }, null);
     }
-    const delivery = new WebhookDelivery(db, 'k', ctx.config.checkpoint.delivery, log);
+    const delivery = new WebhookDelivery(db, 'k', ctx.config.checkpoint.delivery, log, new OutboundUrlGuard(['127.0.0.0/8']));
     const store = new CheckpointStore(ctx, new WatchlistMatcher(ctx, delivery), new CloneDetector(ctx), new SubscriptionPusher(ctx, delivery));
     await db.insertInto('checkpoint_watchlist').values({ id: 'w1', plate_pattern: '京A12*', match_kind: 'pattern', reason: 'bench', owner_user_id: 'u', owner_department_id: 'd1', valid_from: 0, valid_until: now + 86_400_000, created_at: now, removed_at: null, removed_by: null }).execute();
 

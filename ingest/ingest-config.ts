@@ -4,6 +4,18 @@ import { Type } from '@sinclair/typebox';
 export const IngestConfigSchema = Type.Object(
   {
     discoveryTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 3_000 }),
+    discovery: Type.Object(
+      {
+        allowedNetworks: Type.Array(Type.String({ minLength: 1, maxLength: 64 }), {
+          maxItems: 64, default: ['127.0.0.0/8', '::1/128'],
+          description: 'camera networks (addresses/CIDRs) unicast discovery may probe; list your camera subnets (env: comma list, e.g. 10.20.0.0/16,10.21.0.0/16)',
+        }),
+        maxTargets: Type.Integer({ minimum: 1, maximum: 4_096, default: 256, description: 'unicast addresses one scan may probe' }),
+        scansPerUserPerMinute: Type.Integer({ minimum: 1, maximum: 600, default: 10 }),
+        scansPerMinute: Type.Integer({ minimum: 1, maximum: 600, default: 30, description: 'scans the whole hub starts per minute (one runs at a time)' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000, description: 'total deadline of one ONVIF/HTTP/RTSP request' }),
     maxResponseBytes: Type.Integer({ minimum: 1_024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
     healthIntervalMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: 15_000 }),

@@ -1,6 +1,6 @@
 import type { CameraFacts, CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import type { Grant, GrantRepository } from './grant-repository.ts';
-import { forbidden, notFound } from '../kernel/errors/hub-error.ts';
+import { HubError, notFound } from '../kernel/errors/hub-error.ts';
 import type { CameraScope, GrantsTable, Role } from '../kernel/db/tables/index.ts';
 import type { AuthUser } from '../kernel/auth/token-service.ts';
 
@@ -109,7 +109,10 @@ export async function assertCameraAccess(sources: CameraAccessSources, user: Aut
   const decision = await authorizeCamera(sources, user, cameraId, scope, now);
   if (decision.reason === 'no-camera') throw notFound('CAMERA_NOT_FOUND', `camera ${cameraId} does not exist`);
   if (!decision.allowed) {
-    throw forbidden('CAMERA_ACCESS_DENIED', `your department has no active grant with scope "${scope}" for this camera; request access from its owner`);
+    // The details feed the denial audit (api/audit/camera-denial-audit.ts); the API answers code and message only.
+    throw new HubError('CAMERA_ACCESS_DENIED', `your department has no active grant with scope "${scope}" for this camera; request access from its owner`, 403, {
+      details: { cameraId, scope, decision: decision.reason },
+    });
   }
   return decision;
 }

@@ -34,7 +34,7 @@ export function registerNotificationRoutes(app: FastifyInstance, notifications: 
   });
 
   r.get('/access/notifications/stream', {
-    config: { access: 'user', rawResponse: true },
+    config: { access: 'user', rawResponse: true, eventStream: true },
     schema: { tags, summary: 'Server-Sent Events: "notification" (mine) and "grant.ended" (my department)' },
   }, async (request, reply) => {
     const user = requireUser(request);

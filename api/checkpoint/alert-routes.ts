@@ -25,7 +25,7 @@ export function registerAlertRoutes(app: HubRoutes, ctx: HubContext, stream: Ale
   app.addHook('preClose', async () => stream.closeAll());
 
   app.get('/checkpoint/alerts/stream', {
-    config: { access: ['viewer'], rawResponse: true },
+    config: { access: ['viewer'], rawResponse: true, eventStream: true },
     schema: { tags: ['checkpoint'], summary: 'Watchlist alerts as Server-Sent Events (event: alert)' },
   }, async (request, reply) => {
     stream.open(request, reply, requireUser(request));

@@ -15,6 +15,7 @@ import { SubscriptionPusher } from './subscription-pusher.ts';
 import { registerTrajectoryRoutes } from './trajectory-routes.ts';
 import { registerWatchlistRoutes } from './watchlist-routes.ts';
 import { WatchlistMatcher } from './watchlist-matcher.ts';
+import { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import { WebhookDelivery } from './webhook-delivery.ts';
 
 /** The key webhooks are signed with: configured, or derived from the token secret (never the token key itself). */
@@ -30,7 +31,8 @@ export function webhookSecretOf(config: HubConfig): string {
 export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<CheckpointStore> {
   const settings = ctx.config.checkpoint;
   if (settings.alertWebhookUrl) checkReceiverUrl(settings.alertWebhookUrl);
-  const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }));
+  const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
+  const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }), outbound);
   const watchlist = new WatchlistMatcher(ctx, delivery);
   const subscriptions = new SubscriptionPusher(ctx, delivery);
   const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
@@ -46,7 +48,7 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
       registerWatchlistRoutes(app, ctx, watchlist);
       registerAlertRoutes(app, ctx, stream);
       registerFindingRoutes(app, ctx);
-      registerSubscriptionRoutes(app, ctx, subscriptions);
+      registerSubscriptionRoutes(app, ctx, subscriptions, outbound);
     },
     async start() {
       delivery.start();

@@ -1,13 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireUser } from '../kernel/http/route-access.ts';
-import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubRoutes } from '../kernel/hub-feature.ts';
 import { PassSearchQuery } from './checkpoint-schemas.ts';
 import { motorVehicleList } from './gat1400.ts';
 import type { PassRow } from './pass-record.ts';
-import { PASS_READERS, searchForUser } from './pass-routes.ts';
+import { PASS_READERS, passReaderQuery, searchForUser } from './pass-routes.ts';
 
 const ExportQuery = Type.Composite([
   Type.Omit(PassSearchQuery, ['limit', 'cursor']),
@@ -66,13 +65,11 @@ export function registerExportRoutes(app: HubRoutes, ctx: HubContext): void {
     return reply.send(`\uFEFF${CSV_COLUMNS.join(',')}\r\n${rows.map(csvLine).join('\r\n')}${rows.length ? '\r\n' : ''}`);
   });
 
-  app.get('/checkpoint/export/gat1400', {
-    config: { access: PASS_READERS },
-    schema: {
-      tags: ['checkpoint'], summary: 'Search results as GA/T 1400 MotorVehicleListObject (audited)', querystring: ExportQuery,
-      response: responses({ 200: Type.Object({ MotorVehicleListObject: Type.Object({ MotorVehicleObject: Type.Array(Type.Object({}, { additionalProperties: true })) }) }) }),
-    },
-  }, async (request) => {
+  app.get('/checkpoint/export/gat1400', passReaderQuery(
+    'Search results as GA/T 1400 MotorVehicleListObject (audited)',
+    ExportQuery,
+    Type.Object({ MotorVehicleListObject: Type.Object({ MotorVehicleObject: Type.Array(Type.Object({}, { additionalProperties: true })) }) }),
+  ), async (request) => {
     const rows = await collect(ctx, request, request.query);
     await auditExport(ctx, request, 'gat1400', request.query, rows.length);
     return motorVehicleList(rows, ctx.publicUrl());

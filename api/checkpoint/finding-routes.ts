@@ -1,28 +1,24 @@
 import { Type } from '@sinclair/typebox';
 import { requireUser } from '../kernel/http/route-access.ts';
-import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubRoutes } from '../kernel/hub-feature.ts';
 import { FindingView } from './checkpoint-schemas.ts';
-import { PASS_READERS } from './pass-routes.ts';
+import { passReaderQuery } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import type { PassView } from './pass-record.ts';
 import { normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
 
 /** Cloned-plate (套牌) findings; a finding is shown when the caller may see both passes' cameras. */
 export function registerFindingRoutes(app: HubRoutes, ctx: HubContext): void {
-  app.get('/checkpoint/findings', {
-    config: { access: PASS_READERS },
-    schema: {
-      tags: ['checkpoint'], summary: 'Cloned-plate findings with both passes as evidence, newest first',
-      querystring: Type.Object({
-        plate: Type.Optional(Type.String({ minLength: 2, maxLength: 16 })),
-        kind: Type.Optional(Type.Union([Type.Literal('impossible_speed'), Type.Literal('colour_mismatch')])),
-        limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000, default: 100 })),
-      }, { additionalProperties: false }),
-      response: responses({ 200: Type.Array(FindingView) }),
-    },
-  }, async (request) => {
+  app.get('/checkpoint/findings', passReaderQuery(
+    'Cloned-plate findings with both passes as evidence, newest first',
+    Type.Object({
+      plate: Type.Optional(Type.String({ minLength: 2, maxLength: 16 })),
+      kind: Type.Optional(Type.Union([Type.Literal('impossible_speed'), Type.Literal('colour_mismatch')])),
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000, default: 100 })),
+    }, { additionalProperties: false }),
+    Type.Array(FindingView),
+  ), async (request) => {
     const user = requireUser(request);
     const cameras = await visibleCameras(ctx, user);
     const visible = cameras.all ? undefined : new Set(cameras.cameraIds);

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { extname, resolve, sep } from 'node:path';
-import type { Static } from '@sinclair/typebox';
+import type { Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { assertCameraAccess } from '../access/camera-access.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
@@ -19,6 +19,12 @@ import { narrowCameras, visibleCameras } from './pass-visibility.ts';
 
 /** Who reads passes: viewers and approvers (admin passes every role check); auditors read the trail, not passes. */
 export const PASS_READERS = ['viewer'] as const;
+
+/** The options of a search-style route for pass readers: their access, the checkpoint tag, a query string and a 200 body. */
+export const passReaderQuery = <Q extends TSchema>(summary: string, querystring: Q, ok: TSchema) => ({
+  config: { access: PASS_READERS },
+  schema: { tags: ['checkpoint'], summary, querystring, response: responses({ 200: ok }) },
+});
 
 const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
 
@@ -41,14 +47,11 @@ export function registerPassRoutes(app: HubRoutes, ctx: HubContext, store: Check
     },
   }, async (request) => store.ingestPasses(request.body.records as PassRecordInput[]));
 
-  app.get('/checkpoint/passes', {
-    config: { access: PASS_READERS },
-    schema: {
-      tags: ['checkpoint'], summary: 'Search passes (exact, wildcard or fuzzy plate; time, camera, department, colour)',
-      querystring: PassSearchQuery,
-      response: responses({ 200: Type.Object({ items: Type.Array(PassView), nextCursor: Type.Union([Type.String(), Type.Null()]) }) }),
-    },
-  }, async (request) => {
+  app.get('/checkpoint/passes', passReaderQuery(
+    'Search passes (exact, wildcard or fuzzy plate; time, camera, department, colour)',
+    PassSearchQuery,
+    Type.Object({ items: Type.Array(PassView), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+  ), async (request) => {
     const page = await searchForUser(ctx, requireUser(request), request.query, request.query.limit ?? 50);
     return { items: page.rows.map((row) => ({ ...toPassView(row), ...(row.matchDistance === undefined ? {} : { matchDistance: row.matchDistance }) })), nextCursor: page.nextCursor };
   });

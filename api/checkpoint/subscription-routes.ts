@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import { requireUser } from '../kernel/http/route-access.ts';
-import { badRequest, notFound } from '../kernel/errors/hub-error.ts';
+import { badRequest, HubError, notFound } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
+import type { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubRoutes } from '../kernel/hub-feature.ts';
 import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoint.ts';
@@ -26,7 +27,18 @@ export function checkReceiverUrl(value: string): string {
 }
 
 /** GA/T 1400-style subscriptions (admin only: they send data out of the hub). Creation and cancellation are audited. */
-export function registerSubscriptionRoutes(app: HubRoutes, ctx: HubContext, pusher: SubscriptionPusher): void {
+/** checkReceiverUrl, then the outbound guard (issue 13 #9): a receiver on loopback or an internal network is refused at once. */
+async function checkReceiverDestination(value: string, outbound: OutboundUrlGuard): Promise<string> {
+  const url = checkReceiverUrl(value);
+  try {
+    await outbound.check(url);
+  } catch (error) {
+    throw new HubError('RECEIVER_URL_NOT_ALLOWED', `receiverUrl: ${(error as Error).message}`, 400, { cause: error });
+  }
+  return url;
+}
+
+export function registerSubscriptionRoutes(app: HubRoutes, ctx: HubContext, pusher: SubscriptionPusher, outbound: OutboundUrlGuard): void {
 
   app.get('/checkpoint/subscriptions', {
     config: { access: ['admin'] },
@@ -54,7 +66,7 @@ export function registerSubscriptionRoutes(app: HubRoutes, ctx: HubContext, push
     if (body.endAt <= body.beginAt) throw badRequest('SUBSCRIPTION_PERIOD_INVALID', 'endAt must be after beginAt');
     const row: Selectable<CheckpointSubscriptionsTable> = {
       id: randomUUID(), subscriber: body.subscriber, organisation: body.organisation, reason: body.reason,
-      receiver_url: checkReceiverUrl(body.receiverUrl), camera_ids: body.cameraIds ? JSON.stringify(body.cameraIds) : null,
+      receiver_url: await checkReceiverDestination(body.receiverUrl, outbound), camera_ids: body.cameraIds ? JSON.stringify(body.cameraIds) : null,
       begin_at: body.beginAt, end_at: body.endAt, created_by: user.id, created_at: Date.now(), cancelled_at: null,
     };
     await ctx.db.insertInto('checkpoint_subscriptions').values(row).execute();

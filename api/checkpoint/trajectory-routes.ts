@@ -1,10 +1,9 @@
 import { Type } from '@sinclair/typebox';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { badRequest } from '../kernel/errors/hub-error.ts';
-import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubRoutes } from '../kernel/hub-feature.ts';
-import { PASS_READERS } from './pass-routes.ts';
+import { passReaderQuery } from './pass-routes.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import { loadTrajectory } from './trajectory-query.ts';
 import { normalisePlate } from '../../analytics/vocabulary/plate-text.ts';
@@ -16,18 +15,15 @@ const Feature = Type.Object({ type: Type.Literal('Feature'), geometry: Geometry,
 
 /** The passes of one plate in time order, with camera locations, as GeoJSON (points plus the path as a line). */
 export function registerTrajectoryRoutes(app: HubRoutes, ctx: HubContext): void {
-  app.get('/checkpoint/trajectory', {
-    config: { access: PASS_READERS },
-    schema: {
-      tags: ['checkpoint'], summary: 'Trajectory of a plate as a GeoJSON FeatureCollection',
-      querystring: Type.Object({
-        plate: Type.String({ minLength: 2, maxLength: 16 }),
-        from: Type.Optional(Type.Integer({ minimum: 0 })),
-        to: Type.Optional(Type.Integer({ minimum: 0 })),
-      }, { additionalProperties: false }),
-      response: responses({ 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Feature), truncated: Type.Boolean() }) }),
-    },
-  }, async (request) => {
+  app.get('/checkpoint/trajectory', passReaderQuery(
+    'Trajectory of a plate as a GeoJSON FeatureCollection',
+    Type.Object({
+      plate: Type.String({ minLength: 2, maxLength: 16 }),
+      from: Type.Optional(Type.Integer({ minimum: 0 })),
+      to: Type.Optional(Type.Integer({ minimum: 0 })),
+    }, { additionalProperties: false }),
+    Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Feature), truncated: Type.Boolean() }),
+  ), async (request) => {
     const plate = normalisePlate(request.query.plate);
     if (!plate) throw badRequest('PLATE_INVALID', 'plate must be 2–10 letters, digits or Chinese characters');
     const cameras = await visibleCameras(ctx, requireUser(request));

@@ -1,6 +1,7 @@
 import { createHmac, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import { backoffDelay, type BackoffPolicy } from '../kernel/process/backoff.ts';
 import { PeriodicTask } from '../kernel/process/periodic-task.ts';
 import type { Database } from '../kernel/db/tables/index.ts';
@@ -44,6 +45,8 @@ export class WebhookDelivery {
     private readonly secret: string,
     private readonly settings: DeliverySettings,
     private readonly log: Logger,
+    /** Every post is checked against it first (issue 13 #9): the receiver's host is resolved again each time. */
+    private readonly outbound: OutboundUrlGuard,
   ) {
     this.task = new PeriodicTask({
       run: () => this.runDue(),
@@ -112,6 +115,7 @@ export class WebhookDelivery {
     const timestamp = String(Date.now());
     let error: string | null = null;
     try {
+      await this.outbound.check(row.target_url);
       const response = await fetch(row.target_url, {
         method: 'POST',
         headers: {
@@ -121,13 +125,14 @@ export class WebhookDelivery {
           [DELIVERY_HEADER]: row.id,
         },
         body: row.payload,
+        // A redirect is a new, unchecked destination.
         redirect: 'error',
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.settings.timeoutMs)]),
       });
       await response.body?.cancel().catch(() => {});
       if (!response.ok) error = `receiver answered ${response.status}`;
     } catch (cause) {
-      error = `receiver unreachable: ${(cause as Error).message}`;
+      error = (cause as { code?: string }).code?.startsWith('OUTBOUND_URL') ? `receiver refused: ${(cause as Error).message}` : `receiver unreachable: ${(cause as Error).message}`;
     }
     const attempts = row.attempts + 1;
     const now = Date.now();

@@ -3,6 +3,8 @@ import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { installCameraDenialAudit } from '../audit/camera-denial-audit.ts';
+import { CurrentUserCheck } from '../kernel/auth/current-user.ts';
 import { installRouteAccess } from '../kernel/http/route-access.ts';
 import { forbidden } from '../kernel/errors/hub-error.ts';
 import { installErrorHandler } from '../kernel/errors/error-handler.ts';
@@ -12,6 +14,7 @@ import { installConnectionCap, proxyList, timeoutOptions } from '../kernel/http/
 import { requestLogView } from '../kernel/http/request-log.ts';
 import { isCrossOrigin } from '../kernel/http/same-origin.ts';
 import { registerHealthRoutes } from './health-routes.ts';
+import { installApiRateLimit, installEventStreamCap, installHostCheck } from '../kernel/http/api-limits.ts';
 
 /** Log fields that must never reach a log line. */
 export const REDACTED_LOG_PATHS = [
@@ -42,7 +45,12 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
   });
   installErrorHandler(app);
   installConnectionCap(app.server, ctx.config.http.maxConnectionsPerIp, proxyList(ctx.config.http.trustProxy), app.log);
-  installRouteAccess(app, ctx.tokens);
+  installHostCheck(app, ctx.config.http.publicUrl, ctx.config.http.allowedHosts);
+  installRouteAccess(app, ctx.tokens, new CurrentUserCheck(ctx.db, ctx.config.auth.userRecheckSeconds));
+  // After the route gate (its onRequest hook sets request.user, which keys the budget per user).
+  await installApiRateLimit(app, ctx.config.http.rateLimitPerMinute);
+  installEventStreamCap(app, ctx.config.http.maxEventStreamsPerUser);
+  installCameraDenialAudit(app, ctx);
 
   // Browsers attach no credentials here (bearer tokens only), but refuse cross-origin writes outright.
   app.addHook('onRequest', async (request) => {

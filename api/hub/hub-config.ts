@@ -34,6 +34,7 @@ export const HubConfigSchema = Type.Object(
       loginMaxFailures: Type.Integer({ minimum: 1, maximum: 100, default: 5, description: 'failed logins per account and per source address before each further try waits' }),
       loginBackoffSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 2, description: 'first wait after loginMaxFailures failures; doubles with each further failure' }),
       loginLockSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 300, description: 'longest wait the doubling reaches' }),
+      userRecheckSeconds: Type.Integer({ minimum: 0, maximum: 300, default: 2, description: 'how stale the per-request check of a token against its user (disabled, role, department) may be' }),
       loginFailureWindowSeconds: Type.Integer({ minimum: 60, maximum: 604_800, default: 900, description: 'failures are forgotten after this long without a new one' }),
     }),
     credentials: section({

@@ -5,6 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { HubError } from '../kernel/errors/hub-error.ts';
 import { HubConfigSchema, type HubConfig } from './hub-config.ts';
 import { auditAlgorithmAvailable } from '../audit/audit-keys.ts';
+import { isAddressOrCidr } from '../kernel/http/network-list.ts';
 
 /** HUB_* variables that are not config keys (tooling and tests). */
 const NON_CONFIG_ENV = new Set(['HUB_CONFIG', 'HUB_SKIP_PG', 'HUB_TEST_PG_URL', 'HUB_KEEP_TEST_DATA']);
@@ -118,18 +119,18 @@ function listFromEnv(text: string): unknown {
   return trimmed.split(',').map((item) => item.trim()).filter(Boolean);
 }
 
-const isAddressOrCidr = (entry: string): boolean => {
-  const [address, bits, extra] = entry.split('/');
-  const family = isIP(address ?? '');
-  if (family === 0 || extra !== undefined) return false;
-  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
-};
 
 function httpProblems(config: HubConfig): string[] {
   const problems: string[] = [];
   for (const entry of config.http.trustProxy || []) {
     // `true` (trust every peer) would let any client forge X-Forwarded-For and pick its own throttle key.
     if (!isAddressOrCidr(entry)) problems.push(`http.trustProxy: "${entry}" is not an IP address or CIDR; list your proxies' addresses`);
+  }
+  for (const entry of config.http.outboundAllowedNetworks) {
+    if (!isAddressOrCidr(entry)) problems.push(`http.outboundAllowedNetworks: "${entry}" is not an IP address or CIDR`);
+  }
+  for (const entry of config.ingest.discovery.allowedNetworks) {
+    if (!isAddressOrCidr(entry)) problems.push(`ingest.discovery.allowedNetworks: "${entry}" is not an IP address or CIDR`);
   }
   const idle = config.http.connectionTimeoutSeconds;
   if (idle > 0 && config.access.sseHeartbeatSeconds >= idle) problems.push('access.sseHeartbeatSeconds must be shorter than http.connectionTimeoutSeconds (idle sockets are closed)');

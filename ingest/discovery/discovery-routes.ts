@@ -3,10 +3,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireUser } from '../../api/kernel/http/route-access.ts';
 import { IdParams, responses } from '../../api/kernel/http/common-schemas.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { HubError } from '../../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraAdoption } from './camera-adoption.ts';
 import type { CandidateRow, CandidateStore } from './candidate-store.ts';
-import { parseTargets } from './discovery-targets.ts';
+import { confineTargets, parseTargets } from './discovery-targets.ts';
+import { ScanLimiter } from './scan-limiter.ts';
 import { probe } from './ws-discovery.ts';
 
 const CandidateView = Type.Object({
@@ -50,6 +53,8 @@ export function candidateView(row: CandidateRow): Static<typeof CandidateView> {
 /** WS-Discovery scan, the candidate list and adoption; admins and approvers only. */
 export function registerDiscoveryRoutes(app: FastifyInstance, ctx: HubContext, candidates: CandidateStore, adoption: CameraAdoption): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const settings = ctx.config.ingest.discovery;
+  const limiter = new ScanLimiter(settings);
 
   r.post('/discovery/scan', {
     config: { access: ['admin', 'approver'] },
@@ -58,14 +63,38 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: HubContext, c
       body: ScanBody,
       response: responses({ 200: Type.Object({ candidates: Type.Array(CandidateView), rejected: Type.Array(Type.Object({ from: Type.String(), reason: Type.String() })) }) }),
     },
-  }, async (request) => {
+  }, async (request, reply) => {
     const user = requireUser(request);
-    const targets = parseTargets(request.body.targets);
-    const result = await probe({ targets, multicast: request.body.multicast ?? true, timeoutMs: request.body.timeoutMs ?? ctx.config.ingest.discoveryTimeoutMs, log: ctx.log });
-    const rows = await candidates.upsert(result.devices);
-    ctx.log.info({ found: rows.length, rejected: result.rejected.length, targets: targets.length }, 'discovery scan finished');
-    await ctx.audit.append({ action: 'config.discovery.scan', userId: user.id, username: user.username, departmentId: user.departmentId, clientIp: request.ip, details: { targets: request.body.targets.slice(0, 20), found: rows.length, rejected: result.rejected.length } });
-    return { candidates: rows.map(candidateView), rejected: result.rejected };
+    const multicast = request.body.multicast ?? true;
+    // Every scan is audited, refused ones too (issue 13 #7): who, what was asked, how many addresses, which networks.
+    const audit = (result: 'ok' | 'denied', details: Record<string, unknown>, reason?: string) => ctx.audit.append({
+      action: 'config.discovery.scan', result, reason, userId: user.id, username: user.username, departmentId: user.departmentId, clientIp: request.ip,
+      details: { targets: request.body.targets.slice(0, 20), multicast, ...details },
+    });
+    let confined: Awaited<ReturnType<typeof confineTargets>>;
+    let release: () => void;
+    try {
+      confined = await confineTargets(parseTargets(request.body.targets), settings.allowedNetworks, settings.maxTargets);
+      release = limiter.begin(user.id);
+    } catch (error) {
+      // Targets refused (DomainError) and scans refused by the budget (HubError 429) alike.
+      if (error instanceof HubError || error instanceof DomainError) {
+        await audit('denied', {}, error.code);
+        const retryAfter = error.details?.retryAfterSeconds;
+        if (typeof retryAfter === 'number') reply.header('retry-after', retryAfter);
+      }
+      throw error;
+    }
+    try {
+      const { targets, networks } = confined;
+      const result = await probe({ targets, multicast, timeoutMs: request.body.timeoutMs ?? ctx.config.ingest.discoveryTimeoutMs, log: ctx.log });
+      const rows = await candidates.upsert(result.devices);
+      ctx.log.info({ found: rows.length, rejected: result.rejected.length, targets: targets.length }, 'discovery scan finished');
+      await audit('ok', { targetCount: targets.length, networks, found: rows.length, rejected: result.rejected.length });
+      return { candidates: rows.map(candidateView), rejected: result.rejected };
+    } finally {
+      release();
+    }
   });
 
   r.get('/discovery/candidates', {

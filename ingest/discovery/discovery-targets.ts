@@ -1,5 +1,7 @@
-import { isIPv4 } from 'node:net';
+import { lookup } from 'node:dns/promises';
+import { isIP, isIPv4 } from 'node:net';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { inNetworks, networkList } from '../../api/kernel/http/network-list.ts';
 
 export interface ProbeTarget {
   host: string;
@@ -50,4 +52,39 @@ function ipToNumber(ip: string): number {
 
 function numberToIp(value: number): string {
   return [24, 16, 8, 0].map((shift) => (value >>> shift) & 255).join('.');
+}
+
+/**
+ * Issue 13 #7: unicast targets must lie in the configured camera networks (`ingest.discovery.allowedNetworks`)
+ * and be at most `maxTargets`. Host names are resolved here and replaced by their address, so the datagram
+ * goes where the check looked. Returns the targets and the networks they fall in (for the audit trail).
+ * Throws DISCOVERY_RANGE_TOO_LARGE / DISCOVERY_TARGET_NOT_ALLOWED (400).
+ */
+export async function confineTargets(
+  targets: readonly ProbeTarget[],
+  allowedNetworks: readonly string[],
+  maxTargets: number,
+  resolve: (host: string) => Promise<string> = async (host) => (await lookup(host)).address,
+): Promise<{ targets: ProbeTarget[]; networks: string[] }> {
+  if (targets.length > maxTargets) throw new DomainError('DISCOVERY_RANGE_TOO_LARGE', `${targets.length} addresses; at most ${maxTargets} per scan (ingest.discovery.maxTargets)`);
+  const networks = allowedNetworks.map((entry) => ({ entry, list: networkList([entry]) }));
+  const touched = new Set<string>();
+  const confined: ProbeTarget[] = [];
+  for (const target of targets) {
+    let address = target.host;
+    if (isIP(address) === 0) {
+      try {
+        address = await resolve(target.host);
+      } catch (cause) {
+        throw new DomainError('DISCOVERY_TARGET_INVALID', `${target.host.slice(0, 80)} does not resolve`, { cause });
+      }
+    }
+    const network = networks.find((n) => inNetworks(n.list, address));
+    if (!network) {
+      throw new DomainError('DISCOVERY_TARGET_NOT_ALLOWED', `${target.host.slice(0, 80)} (${address}) is outside the camera networks this hub may scan (ingest.discovery.allowedNetworks)`);
+    }
+    touched.add(network.entry);
+    confined.push({ host: address, port: target.port });
+  }
+  return { targets: confined, networks: [...touched] };
 }

@@ -26,7 +26,7 @@ export function registerStatusRoutes(app: FastifyInstance, ctx: HubContext, regi
   });
 
   r.get('/cameras/status/stream', {
-    config: { access: 'user', rawResponse: true },
+    config: { access: 'user', rawResponse: true, eventStream: true },
     schema: { tags: ['cameras'], summary: 'Server-Sent Events: `event: status` with {cameraId, status, previous, at, reason} on every status change' },
   }, async (request, reply) => {
     reply.hijack();

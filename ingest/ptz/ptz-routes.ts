@@ -46,7 +46,7 @@ export function registerPtzRoutes(app: FastifyInstance, ctx: HubContext, ptz: Pt
   };
 
   r.post('/cameras/:id/ptz/move', {
-    config: { access: 'user' },
+    config: { access: 'user', auditsCameraDenials: true },
     schema: { tags: ['ptz'], summary: 'Continuous pan/tilt/zoom at the given speeds (-1..1) for timeoutMs', params: IdParams, body: MoveBody, response: responses({ 200: OkResponse }) },
   }, async (request) => {
     const velocity = { pan: request.body.pan ?? 0, tilt: request.body.tilt ?? 0, zoom: request.body.zoom ?? 0 };
@@ -55,7 +55,7 @@ export function registerPtzRoutes(app: FastifyInstance, ctx: HubContext, ptz: Pt
   });
 
   r.post('/cameras/:id/ptz/stop', {
-    config: { access: 'user' },
+    config: { access: 'user', auditsCameraDenials: true },
     schema: { tags: ['ptz'], summary: 'Stop any PTZ movement', params: IdParams, response: responses({ 200: OkResponse }) },
   }, async (request) => {
     await guarded(request, request.params.id, 'stop', {}, () => ptz.stop(request.params.id));
@@ -63,12 +63,12 @@ export function registerPtzRoutes(app: FastifyInstance, ctx: HubContext, ptz: Pt
   });
 
   r.get('/cameras/:id/ptz/presets', {
-    config: { access: 'user' },
+    config: { access: 'user', auditsCameraDenials: true },
     schema: { tags: ['ptz'], summary: 'The camera\'s PTZ presets', params: IdParams, response: responses({ 200: Type.Array(Type.Object({ token: Type.String(), name: Type.String() })) }) },
   }, async (request) => guarded(request, request.params.id, 'presets', {}, () => ptz.presets(request.params.id)));
 
   r.post('/cameras/:id/ptz/presets/:token/goto', {
-    config: { access: 'user' },
+    config: { access: 'user', auditsCameraDenials: true },
     schema: { tags: ['ptz'], summary: 'Move to a preset', params: PresetParams, response: responses({ 200: OkResponse }) },
   }, async (request) => {
     await guarded(request, request.params.id, 'goto-preset', { preset: request.params.token }, () => ptz.gotoPreset(request.params.id, request.params.token));

@@ -13,7 +13,7 @@ import type { SnapshotService } from './snapshot-service.ts';
 export function registerSnapshotRoutes(app: FastifyInstance, ctx: HubContext, snapshots: SnapshotService): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   r.get('/cameras/:id/snapshot', {
-    config: { access: 'user', rawResponse: true },
+    config: { access: 'user', rawResponse: true, auditsCameraDenials: true },
     schema: {
       tags: ['cameras'], summary: 'A current still of the camera as JPEG, resized to `width` (never enlarged)', params: IdParams,
       querystring: Type.Object({ width: Type.Integer({ minimum: 32, maximum: 3840, default: 640 }) }, { additionalProperties: false }),

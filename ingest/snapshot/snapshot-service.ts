@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { OutboundUrlGuard } from '../../api/kernel/http/outbound-url.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
 import { digestAuthorization, parseDigestChallenge } from '../onvif/http-digest.ts';
@@ -32,8 +33,13 @@ export class SnapshotService {
   /** Requests for the same camera and width while one is being taken share it (one ffmpeg, one fetch). */
   private readonly inFlight = new Map<string, Promise<Snapshot>>();
 
+  /** Snapshot URIs are set by approvers (or reported by devices): every fetch passes the outbound guard (issue 13 #9). */
+  private readonly outbound: OutboundUrlGuard;
+
   /** `pulls` answers undefined when the relay feature does not run. */
-  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry, private readonly pulls: () => RunningPulls | undefined) {}
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry, private readonly pulls: () => RunningPulls | undefined) {
+    this.outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
+  }
 
   take(cameraId: string, width: number): Promise<Snapshot> {
     const key = `${cameraId}:${width}`;
@@ -85,6 +91,8 @@ export class SnapshotService {
     const url = camera.snapshot_url!;
     const { requestTimeoutMs: timeoutMs, maxResponseBytes } = this.ctx.config.ingest;
     const maxBytes = Math.max(maxResponseBytes, 16 * 1024 * 1024);
+    // Checked before each request (DNS may answer differently the second time); boundedFetch follows no redirects.
+    await this.outbound.check(url);
     let response = await boundedFetch({ url, timeoutMs, maxBytes });
     if (response.status === 401 && credentials) {
       if (!mayReceiveCredentials(camera, url)) {
@@ -94,6 +102,7 @@ export class SnapshotService {
       if (!challenge) throw new DomainError('SNAPSHOT_AUTH_UNSUPPORTED', 'snapshot URI asks for an authentication scheme other than Digest');
       const target = new URL(url);
       const authorization = digestAuthorization(challenge, 'GET', `${target.pathname}${target.search}`, credentials.username, credentials.password);
+      await this.outbound.check(url);
       response = await boundedFetch({ url, timeoutMs, maxBytes, headers: { authorization } });
     }
     if (response.status === 401) throw new DomainError('SNAPSHOT_AUTH_FAILED', 'the camera refused the stored credentials for its snapshot');

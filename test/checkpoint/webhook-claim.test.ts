@@ -2,6 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { OutboundUrlGuard } from '../../api/kernel/http/outbound-url.ts';
 import { DELIVERY_HEADER, WebhookDelivery } from '../../api/checkpoint/webhook-delivery.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
@@ -42,8 +43,8 @@ describeEachDatabase('webhook delivery shared by two senders', (kind) => {
 
   it('posts every due message exactly once when two senders run at the same time', async () => {
     const log = pino({ level: 'silent' });
-    const a = new WebhookDelivery(t.hub.ctx.db, 'shared-secret-for-test', SETTINGS, log);
-    const b = new WebhookDelivery(t.hub.ctx.db, 'shared-secret-for-test', SETTINGS, log);
+    const a = new WebhookDelivery(t.hub.ctx.db, 'shared-secret-for-test', SETTINGS, log, new OutboundUrlGuard(['127.0.0.0/8']));
+    const b = new WebhookDelivery(t.hub.ctx.db, 'shared-secret-for-test', SETTINGS, log, new OutboundUrlGuard(['127.0.0.0/8']));
     const ids: string[] = [];
     // Queued while both are stopped (no kick), then both start at once and read the same due rows.
     for (let i = 0; i < MESSAGES; i++) ids.push(await a.enqueue('alert', receiver.url, { n: i }));

@@ -44,7 +44,8 @@ export async function startTestHub(kind: DatabaseKind, options: StartTestHubOpti
     env: options.env ?? {},
     overrides: deepMerge({
       dataDir: database.dataDir,
-      http: { host: '127.0.0.1', port: 0 },
+      // Test cameras, ONVIF devices and webhook receivers all live on loopback (tests of the outbound guard override this).
+      http: { host: '127.0.0.1', port: 0, outboundAllowedNetworks: ['127.0.0.0/8', '::1/128'] },
       database: { url: database.url },
       auth: { tokenSecret: randomBytes(32).toString('base64url') },
       credentials: { encryptionKey: randomBytes(32).toString('base64url') },

@@ -27,6 +27,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   // Discovery targets the caller gave (ingest/discovery/discovery-targets.ts).
   DISCOVERY_TARGET_INVALID: 400,
   DISCOVERY_RANGE_TOO_LARGE: 400,
+  DISCOVERY_TARGET_NOT_ALLOWED: 400,
   // A device address the caller gave; everything else about a device is a bad gateway (ingest/onvif, ingest/discovery).
   ONVIF_XADDR_INVALID: 400,
   DEVICE_UNREACHABLE: 502,

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import { forbidden, unauthorized } from '../errors/hub-error.ts';
 import type { Role } from '../db/tables/index.ts';
+import type { CurrentUserCheck } from '../auth/current-user.ts';
 import type { AuthUser, TokenService } from '../auth/token-service.ts';
 
 /**
@@ -58,7 +59,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
  * that declares no access or no response schema; each request is checked before its body is parsed.
  * Tokens are read from the Authorization header only, never from the query string (no leaks into logs).
  */
-export function installRouteAccess(app: FastifyInstance, tokens: TokenService): void {
+export function installRouteAccess(app: FastifyInstance, tokens: TokenService, current: CurrentUserCheck): void {
   const table: RouteTableEntry[] = [];
   app.decorate('routeTable', table);
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -78,6 +79,8 @@ export function installRouteAccess(app: FastifyInstance, tokens: TokenService): 
     const token = bearerToken(request);
     if (!token) throw unauthorized('AUTH_REQUIRED', 'send an access token as "Authorization: Bearer <token>"');
     const user = await tokens.verify(token);
+    // A disabled user or a changed role ends the token now, not when it expires.
+    await current.assertCurrent(user);
     request.user = user;
     if (access !== 'user' && !roleSatisfies(user.role, access)) {
       throw forbidden('ROLE_REQUIRED', `this action needs one of the roles: ${access.join(', ')}`);
