@@ -52,13 +52,22 @@ describe('simulated RTSP server (gst-rtsp-server)', () => {
   });
 
   it('enforces credentials with basic and digest authentication', async () => {
-    const attempt = async (options: ConstructorParameters<typeof RtspPullClient>[1]) => {
+    const describeOnce = async (options: ConstructorParameters<typeof RtspPullClient>[1]) => {
       const client = new RtspPullClient(server.urlFor('/cam1'), options);
       await client.connect();
       try {
         return await client.describe();
       } finally {
         client.close();
+      }
+    };
+    // gst-rtsp-server answers 503 to a DESCRIBE that lands while the shared media of the previous,
+    // just-closed session is being torn down; an RTSP client retries that, and so does this one.
+    const attempt = async (options: ConstructorParameters<typeof RtspPullClient>[1]) => {
+      for (let tries = 1; ; tries++) {
+        const answer = await describeOnce(options);
+        if (answer.status !== 503 || tries === 5) return answer;
+        await new Promise((resolve) => setTimeout(resolve, 200));
       }
     };
     const anonymous = await attempt({});
