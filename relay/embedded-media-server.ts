@@ -1,18 +1,23 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { FlvSink } from './flv-sink.ts';
 import { FlvViewer } from './flv-viewer.ts';
-import { configureNms, NmsBroadcastServer, nmsContext, NmsRtmpSession, type NmsBroadcast } from './node-media-server.ts';
+import type { Readable } from 'node:stream';
+import { configureNms, NmsBroadcastServer, nmsContext, NmsFlvSession, NmsRtmpSession, type NmsBroadcast, type NmsRtmpConnection } from './node-media-server.ts';
 
-/** Signed local URLs stay valid for the life of the process: the secret, not the expiry, protects them. */
-const LOCAL_SIGN_SECONDS = 10 * 365 * 24 * 3600;
+/**
+ * Local play URLs are issued right before an ffmpeg (re)start and reach it through stdin, so they need to live
+ * only until it connects (NMS checks signatures only at connect); each also carries a one-time key.
+ */
+export const LOCAL_SIGN_SECONDS = 120;
 const PROCESS_SECRET = randomBytes(24).toString('hex');
 
 /**
- * node-media-server embedded in the hub: an RTMP ingest on a loopback port (ffmpeg publishes each camera
- * once), fanned out to in-process FLV viewers (through NMS's GOP cache) and to local RTMP readers such as
- * the analytics sampler. Nothing of it is reachable from outside the host; viewers come in through the
+ * node-media-server embedded in the hub: each camera's FLV comes in from the relay ffmpeg's stdout
+ * (`publishFrom()`), fanned out to in-process FLV viewers (through NMS's GOP cache) and, on a loopback RTMP
+ * port that only plays one-time URLs (`localUrl()`), to local readers such as the analytics sampler. Nothing of it is reachable from outside the host; viewers come in through the
  * hub's own routes, which check play tokens first.
  */
 export class EmbeddedMediaServer {
@@ -21,6 +26,8 @@ export class EmbeddedMediaServer {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private readonly secret: string;
+  /** One-time keys of issued local URLs: key → path, use and expiry (ms). */
+  private readonly onceKeys = new Map<string, { path: string; expiresAt: number }>();
   port = 0;
 
   constructor(logger: Pick<Logger, 'debug' | 'warn' | 'error'>) {
@@ -33,6 +40,7 @@ export class EmbeddedMediaServer {
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       const session = new NmsRtmpSession(socket);
+      this.admitOnce(session);
       session.run();
       nmsContext.sessions.set(session.id, session);
     });
@@ -59,12 +67,58 @@ export class EmbeddedMediaServer {
     return `/${this.app}/${name}`;
   }
 
-  /** rtmp://127.0.0.1:port/app/name?sign=… in NMS's signature format (exp-md5(path-exp-secret)). */
+  /** NMS's signature format: exp-md5(path-exp-secret), valid `LOCAL_SIGN_SECONDS`. */
+  private sign(path: string): string {
+    const exp = Math.floor(Date.now() / 1000) + LOCAL_SIGN_SECONDS;
+    return `${exp}-${createHash('md5').update(`${path}-${exp}-${this.secret}`).digest('hex')}`;
+  }
+
+  /**
+   * rtmp://127.0.0.1:port/app/name?sign=…&once=… for one local reader (the sampler, a still grab): NMS's
+   * short-lived signature plus a one-time key this server checks and forgets. Hand it to ffmpeg through
+   * stdin (`privateInput()`), never argv.
+   */
   localUrl(name: string): string {
     const path = this.streamPath(name);
-    const exp = Math.floor(Date.now() / 1000) + LOCAL_SIGN_SECONDS;
-    const hash = createHash('md5').update(`${path}-${exp}-${this.secret}`).digest('hex');
-    return `rtmp://127.0.0.1:${this.port}${path}?sign=${exp}-${hash}`;
+    const now = Date.now();
+    for (const [key, entry] of this.onceKeys) if (entry.expiresAt < now) this.onceKeys.delete(key);
+    const once = randomBytes(16).toString('hex');
+    this.onceKeys.set(once, { path, expiresAt: now + LOCAL_SIGN_SECONDS * 1000 });
+    return `rtmp://127.0.0.1:${this.port}${path}?sign=${this.sign(path)}&once=${once}`;
+  }
+
+  /**
+   * Publishes the FLV ffmpeg writes to `flv` (its stdout) as stream `name`, in-process: no publish URL or
+   * signature ever appears in argv or on the RTMP port. The publish ends when the stream ends.
+   */
+  publishFrom(name: string, flv: Readable): void {
+    const socket = Object.assign(new EventEmitter(), { remoteAddress: '127.0.0.1', remotePort: 0 });
+    const req = {
+      socket, method: 'POST', hostname: '127.0.0.1', params: { app: this.app, name }, query: { sign: this.sign(this.streamPath(name)) },
+      on: (event: string, listener: (...args: unknown[]) => void) => { flv.on(event, listener); },
+    };
+    const res = { writableEnded: true, write: () => true, end: () => flv.destroy() };
+    const session = new NmsFlvSession(req, res);
+    flv.once('close', () => socket.emit('close'));
+    session.run();
+    nmsContext.sessions.set(session.id, session);
+  }
+
+  /** RTMP connections may only play, each with an unused, unexpired one-time key for that path; never publish. */
+  private admitOnce(session: NmsRtmpConnection): void {
+    const { rtmp } = session;
+    const play = rtmp.onPlayCallback;
+    rtmp.onPlayCallback = () => {
+      const once = session.streamQuery?.once;
+      const entry = typeof once === 'string' ? this.onceKeys.get(once) : undefined;
+      if (typeof once === 'string') this.onceKeys.delete(once);
+      if (!entry || entry.path !== session.streamPath || entry.expiresAt < Date.now()) {
+        session.socket.destroy();
+        return;
+      }
+      play();
+    };
+    rtmp.onPushCallback = () => session.socket.destroy();
   }
 
   isPublishing(name: string): boolean {

@@ -39,13 +39,24 @@ interface NmsLogger {
 }
 
 type BroadcastConstructor = new (streamPath: string) => NmsBroadcast;
-type RtmpSessionConstructor = new (socket: Socket) => NmsSession & { run(): void };
+/** An RTMP session before it publishes or plays: the callbacks its protocol handler calls, the path and query it asked for. */
+export interface NmsRtmpConnection extends NmsSession {
+  run(): void;
+  socket: Socket;
+  streamQuery?: Record<string, unknown>;
+  rtmp: { onPlayCallback: () => void; onPushCallback: () => void };
+}
+
+type RtmpSessionConstructor = new (socket: Socket) => NmsRtmpConnection;
+/** NMS's HTTP-FLV session; the hub only uses it as an in-process publisher fed by ffmpeg's stdout. */
+type FlvSessionConstructor = new (req: object, res: object) => NmsSession & { run(): void };
 
 const require = createRequire(import.meta.url);
 export const nmsContext = require('node-media-server/src/core/context.js') as NmsContext;
 const nmsLogger = require('node-media-server/src/core/logger.js') as NmsLogger;
 export const NmsBroadcastServer = require('node-media-server/src/server/broadcast_server.js') as BroadcastConstructor;
 export const NmsRtmpSession = require('node-media-server/src/session/rtmp_session.js') as RtmpSessionConstructor;
+export const NmsFlvSession = require('node-media-server/src/session/flv_session.js') as FlvSessionConstructor;
 
 let configuredSecret: string | undefined;
 let logSink: Pick<Logger, 'debug' | 'warn' | 'error'> | undefined;

@@ -104,15 +104,18 @@ export class RelayStream {
     const ffmpeg = new FfmpegRunner({
       ffmpegPath: config.ffmpegPath,
       name: `ffmpeg:relay:${streamId}`,
-      args: relayArgs({
-        inputUrl: this.pullUrl, rtmpUrl: media.localUrl(this.mediaName), hlsDir: this.o.hlsDir,
+      // Decided anew for every (re)start (the camera URL may have changed). FLV goes to stdout, published in-process.
+      args: async () => relayArgs({
+        inputUrl: this.pullUrl, hlsDir: this.o.hlsDir,
         hlsSegmentSeconds: config.hlsSegmentSeconds, hlsListSize: config.hlsListSize,
         inputTimeoutSeconds: config.inputTimeoutSeconds, transcode: this.transcoding,
       }),
       restart: { initialDelayMs: config.restartInitialMs, maxDelayMs: config.restartMaxMs, stableAfterMs: 20_000 },
       stall: { afterMs: config.stallSeconds * 1_000, checkEveryMs: 200 },
+      rawStdout: true,
       logger: log,
     });
+    ffmpeg.on('stdout', (flv) => media.publishFrom(this.mediaName, flv));
     let inInput = true;
     ffmpeg.on('spawn', () => { inInput = true; });
     ffmpeg.on('stalled', () => {

@@ -58,9 +58,9 @@ export class FrameSampler {
       args: async () => {
         const lease = await o.source.acquire(cameraId);
         try {
-          const args = samplerArgs({ url: lease.url, sampleFps: o.sampleFps, width: o.width, height: o.height, inputTimeoutSeconds: o.inputTimeoutSeconds });
+          const command = samplerArgs({ url: lease.url, sampleFps: o.sampleFps, width: o.width, height: o.height, inputTimeoutSeconds: o.inputTimeoutSeconds });
           source = this.ffmpeg.scrub(lease.url);
-          return { args, release: () => lease.release() };
+          return { ...command, release: () => lease.release() };
         } catch (error) {
           lease.release();
           throw error;

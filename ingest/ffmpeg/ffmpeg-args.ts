@@ -31,16 +31,16 @@ export function assertLocalRtmp(url: string): void {
 }
 
 /** RTSP input options: TCP interleaved (no UDP ports to open) and a socket timeout, so a silent camera makes ffmpeg exit. */
-export function rtspInputOptions(timeoutSeconds: number): string[] {
-  return ['-rtsp_transport', 'tcp', '-timeout', microseconds(timeoutSeconds)];
+export function rtspInputOptions(timeoutSeconds: number): Array<[string, string]> {
+  return [['rtsp_transport', 'tcp'], ['timeout', microseconds(timeoutSeconds)]];
 }
 
 /**
  * Input options for a stream the hub reads frames from: the relay's own local RTMP output (a read timeout),
  * or else a camera, which must be rtsp:// or rtsps:// (no file:, concat:, playlists, options).
  */
-export function streamInputOptions(url: string, timeoutSeconds: number): string[] {
-  if (isLocalRtmp(url)) return ['-rw_timeout', microseconds(timeoutSeconds)];
+export function streamInputOptions(url: string, timeoutSeconds: number): Array<[string, string]> {
+  if (isLocalRtmp(url)) return [['rw_timeout', microseconds(timeoutSeconds)]];
   assertCameraUrl(url);
   return rtspInputOptions(timeoutSeconds);
 }

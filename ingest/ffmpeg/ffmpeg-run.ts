@@ -6,6 +6,8 @@ export interface FfmpegRunOptions {
   /** Short name for logs, e.g. `ffmpeg:snapshot`. */
   name: string;
   args: string[];
+  /** Written to ffmpeg's stdin (an input URL kept out of argv, see private-input.ts). */
+  stdin?: string;
   ffmpegPath?: string;
   /** ffmpeg is stopped (process group killed) after this long; the result says `timedOut`. */
   timeoutMs: number;
@@ -35,7 +37,7 @@ export interface FfmpegRunResult {
 export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResult> {
   const keepStdout = o.maxStdoutBytes !== undefined;
   const ffmpeg = new SupervisedProcess({
-    name: o.name, command: o.ffmpegPath ?? 'ffmpeg', args: o.args, rawStdout: keepStdout, stopTimeoutMs: o.stopTimeoutMs ?? 1_000,
+    name: o.name, command: o.ffmpegPath ?? 'ffmpeg', args: { args: o.args, stdin: o.stdin }, rawStdout: keepStdout, stopTimeoutMs: o.stopTimeoutMs ?? 1_000,
   });
   const chunks: Buffer[] = [];
   const stderr: string[] = [];

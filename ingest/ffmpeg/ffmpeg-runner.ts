@@ -5,13 +5,17 @@ import type { BackoffPolicy } from '../../api/kernel/process/backoff.ts';
 import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
 import { SupervisedProcess, type ProcessRun } from '../../api/kernel/process/supervised-process.ts';
 import { scrubCredentials } from './ffmpeg-stderr.ts';
+import { privateInputUrl } from './private-input.ts';
 
 export interface FfmpegRunnerOptions {
   ffmpegPath: string;
   /** Short name for logs, e.g. `ffmpeg:relay:<cameraId>`. */
   name: string;
-  /** argv, or a step that decides it before every run (e.g. on a fresh lease of the input); a throw is a failed run. */
-  args: string[] | (() => Promise<ProcessRun>);
+  /**
+   * argv (with the stdin an argv builder wrote the input to), or a step that decides it before every run
+   * (e.g. on a fresh lease of the input or a fresh short-lived URL); a throw is a failed run.
+   */
+  args: string[] | ProcessRun | (() => Promise<ProcessRun>);
   /** Restart after every exit and failed argv step, with backoff.ts; a run up for `stableAfterMs` starts it over. */
   restart: BackoffPolicy & { stableAfterMs?: number };
   /** Kill ffmpeg for a restart when `progress()` was not called for `afterMs` (checked every `checkEveryMs`). */
@@ -54,7 +58,7 @@ export class FfmpegRunner extends EventEmitter<FfmpegRunnerEvents> {
     this.process = new SupervisedProcess({
       name: options.name,
       command: options.ffmpegPath,
-      args: typeof args === 'function' ? async () => this.knowInputs(await args()) : this.knowInputs({ args }).args,
+      args: typeof args === 'function' ? async () => this.knowInputs(await args()) : this.knowInputs(Array.isArray(args) ? { args } : args as ProcessRun),
       restart: options.restart,
       rawStdout: options.rawStdout,
       stopTimeoutMs: 3_000,
@@ -82,7 +86,8 @@ export class FfmpegRunner extends EventEmitter<FfmpegRunnerEvents> {
   }
 
   private knowInputs(run: ProcessRun): ProcessRun {
-    this.inputUrls = run.args.filter((arg) => INPUT_URL.test(arg));
+    const privateUrl = run.stdin === undefined ? undefined : privateInputUrl(run.stdin);
+    this.inputUrls = [...run.args.filter((arg) => INPUT_URL.test(arg)), ...(privateUrl ? [privateUrl] : [])];
     return run;
   }
 

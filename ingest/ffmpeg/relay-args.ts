@@ -2,15 +2,19 @@ import { join } from 'node:path';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { assertCameraUrl } from '../rtsp/camera-url.ts';
 import { assertLocalRtmp, assertPlainPath, rtspInputOptions } from './ffmpeg-args.ts';
+import { privateInput, type FfmpegCommand } from './private-input.ts';
 
 /** Codecs that go into FLV and browser MSE as they are; anything else is transcoded to H.264. */
 export const PASSTHROUGH_VIDEO_CODECS: ReadonlySet<string> = new Set(['h264']);
 
 export interface RelayArgsOptions {
-  /** rtsp:// or rtsps:// URL, credentials included (argv only, never logged). */
+  /** rtsp:// or rtsps:// URL, credentials included (to ffmpeg's stdin only, never argv or logs). */
   inputUrl: string;
-  /** Local RTMP URL of the embedded media server (publish signature included). */
-  rtmpUrl: string;
+  /**
+   * Where the FLV output goes: stdout (the default; the hub publishes it in-process, so no publish URL or
+   * signature is in argv), or a local RTMP URL of the embedded media server.
+   */
+  rtmpUrl?: string;
   /** Absolute folder the HLS playlist and segments are written to. */
   hlsDir: string;
   hlsSegmentSeconds: number;
@@ -29,11 +33,13 @@ export const HLS_SEGMENT_PATTERN = /^seg_(\d{1,12})\.ts$/;
  * One camera pull: RTSP over TCP in, two outputs from the same packets: FLV to the embedded media server
  * (low-latency live view, analytics) and short HLS segments on disk. Video only. With `-c copy` the two
  * outputs are plain ffmpeg outputs; a transcode goes through the tee muxer so the encoder runs once.
- * If an output fails ffmpeg exits and the supervisor restarts the whole pull.
+ * If an output fails ffmpeg exits and the supervisor restarts the whole pull. The camera URL goes through
+ * stdin (`privateInput()`), the FLV to stdout: neither a password nor a signature is in argv.
  */
-export function relayArgs(o: RelayArgsOptions): string[] {
+export function relayArgs(o: RelayArgsOptions): FfmpegCommand {
   const input = assertCameraUrl(o.inputUrl).toString();
-  assertLocalRtmp(o.rtmpUrl);
+  const flvOutput = o.rtmpUrl ?? 'pipe:1';
+  if (o.rtmpUrl !== undefined) assertLocalRtmp(o.rtmpUrl);
   assertPlainPath(o.hlsDir, 'HLS folder');
   const hls: Array<[string, string]> = [
     // Cut at the first key frame 90% of the target in: camera time stamps jitter, and the first segment starts
@@ -47,23 +53,25 @@ export function relayArgs(o: RelayArgsOptions): string[] {
     ['hls_segment_filename', join(o.hlsDir, 'seg_%d.ts')],
   ];
   const playlist = join(o.hlsDir, HLS_PLAYLIST);
+  const { args: inputArgs, stdin } = privateInput(input, [
+    ...rtspInputOptions(o.inputTimeoutSeconds),
+    // Small probe for a fast start.
+    ['fflags', '+genpts+discardcorrupt'], ['probesize', '500000'], ['analyzeduration', '200000'],
+  ]);
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats',
-    // Small probe for a fast start.
-    ...rtspInputOptions(o.inputTimeoutSeconds),
-    '-fflags', '+genpts+discardcorrupt', '-probesize', '500000', '-analyzeduration', '200000',
-    '-i', input,
+    '-fflags', '+genpts', '-probesize', '500000', '-analyzeduration', '200000', ...inputArgs,
   ];
   if (!o.transcode) {
-    args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'flv', '-flvflags', 'no_duration_filesize', o.rtmpUrl);
+    args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'flv', '-flvflags', 'no_duration_filesize', flvOutput);
     args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'hls', ...hls.flatMap(([k, v]) => [`-${k}`, v]), playlist);
-    return args;
+    return { args, stdin };
   }
   if (/[:|[\]'\\]/.test(o.hlsDir)) throw new DomainError('FFMPEG_PATH_INVALID', 'HLS folder must not contain : | [ ] \' or backslashes (tee muxer syntax)');
   // Low-cost encode with a 1 s GOP so HLS segments and the FLV GOP cache stay short.
   args.push('-map', '0:v:0', '-an', '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency', '-pix_fmt', 'yuv420p',
     '-force_key_frames', 'expr:gte(t,n_forced*1)', '-sc_threshold', '0', '-bf', '0', '-flags', '+global_header');
   const hlsSlave = ['f=hls', ...hls.map(([k, v]) => `${k}=${v}`)].join(':');
-  args.push('-f', 'tee', `[f=flv:flvflags=no_duration_filesize]${o.rtmpUrl}|[${hlsSlave}]${playlist}`);
-  return args;
+  args.push('-f', 'tee', `[f=flv:flvflags=no_duration_filesize]${flvOutput}|[${hlsSlave}]${playlist}`);
+  return { args, stdin };
 }

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { scrubCredentials } from '../../ingest/ffmpeg/ffmpeg-stderr.ts';
 import { frameGrabArgs } from '../../ingest/ffmpeg/frame-grab-args.ts';
 import { relayArgs } from '../../ingest/ffmpeg/relay-args.ts';
+import { privateInputOptions, privateInputUrl, type FfmpegCommand } from '../../ingest/ffmpeg/private-input.ts';
 import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';
 import { testClipArgs } from '../../ingest/ffmpeg/test-clip-args.ts';
 import { throwsAsAnswered } from '../helpers/edge-error.ts';
@@ -19,14 +20,28 @@ const HOSTILE_INPUTS = [
 const CAMERA = 'rtsp://user:p%40ss@127.0.0.1:8554/cam1';
 const LOCAL_RELAY = 'rtmp://127.0.0.1:19350/live/cam1?sign=1-abc';
 
-/** Each builder that takes a camera URL, as a function of that URL. */
-const builders: Record<string, (url: string) => string[]> = {
+/**
+ * The argv ffmpeg effectively runs with: the real argv, with `-i pipe:0` replaced by the input options and
+ * URL the builder wrote to stdin (security #3: the URL itself is never in the real argv).
+ */
+function effectiveArgs(command: FfmpegCommand): string[] {
+  const at = command.args.indexOf('pipe:0');
+  expect(command.args[at - 1]).toBe('-i');
+  const url = privateInputUrl(command.stdin)!;
+  return [...command.args.slice(0, at - 1), ...privateInputOptions(command.stdin), '-i', url, ...command.args.slice(at + 1)];
+}
+
+/** Each builder that takes a camera URL, as a function of that URL (the argv ffmpeg effectively runs with). */
+const commands: Record<string, (url: string) => FfmpegCommand> = {
   relayArgs: (url) => relayArgs({
     inputUrl: url, rtmpUrl: LOCAL_RELAY, hlsDir: '/tmp/hls/cam1', hlsSegmentSeconds: 1, hlsListSize: 4, inputTimeoutSeconds: 5,
   }),
   samplerArgs: (url) => samplerArgs({ url, sampleFps: 2, width: 640, height: 384, inputTimeoutSeconds: 5 }),
   frameGrabArgs: (url) => frameGrabArgs(url, 10_000),
 };
+const builders: Record<string, (url: string) => string[]> = Object.fromEntries(
+  Object.entries(commands).map(([name, build]) => [name, (url: string) => effectiveArgs(build(url))]),
+);
 
 function inputOf(args: string[]): string[] {
   return args.flatMap((arg, i) => (arg === '-i' ? [args[i + 1]!] : []));
@@ -46,10 +61,18 @@ describe('ffmpeg argv builders', () => {
       expect(new URL(inputOf(args)[0]!).href).toBe(new URL(CAMERA).href);
       expect(args.slice(args.indexOf('-rtsp_transport'), args.indexOf('-rtsp_transport') + 2)).toEqual(['-rtsp_transport', 'tcp']);
     });
+
+    it(`${name} keeps the camera URL and its credentials out of the real argv (security #3)`, () => {
+      const command = commands[name]!(CAMERA);
+      expect(command.args.join(' ')).not.toMatch(/user|p%40ss|rtsp:/);
+      expect(command.args.slice(command.args.indexOf('-i'), command.args.indexOf('-i') + 2)).toEqual(['-i', 'pipe:0']);
+    });
   }
 
   it('samplerArgs also reads the relay\'s own loopback RTMP stream', () => {
-    const args = samplerArgs({ url: LOCAL_RELAY, sampleFps: 2, width: 640, height: 384, inputTimeoutSeconds: 5 });
+    const command = samplerArgs({ url: LOCAL_RELAY, sampleFps: 2, width: 640, height: 384, inputTimeoutSeconds: 5 });
+    expect(command.args.join(' ')).not.toContain('sign=');
+    const args = effectiveArgs(command);
     expect(inputOf(args)).toEqual([LOCAL_RELAY]);
     expect(args).not.toContain('-rtsp_transport');
   });

@@ -8,6 +8,8 @@ import { backoffDelay, type BackoffPolicy } from './backoff.ts';
 /** The argv of one run, and what to give back when that run ends (e.g. a lease on the input). */
 export interface ProcessRun {
   args: readonly string[];
+  /** Written to the child's stdin, which is then closed (secrets that must not be in argv); stdin is closed when omitted. */
+  stdin?: string;
   release?: () => void;
 }
 
@@ -19,7 +21,7 @@ export interface SupervisedProcessOptions {
    * argv array, never a shell string; or a step that decides it anew before every run (the input may move
    * between runs). A step that throws counts as a failed run: the restart backoff applies to it too.
    */
-  args: readonly string[] | (() => Promise<ProcessRun>);
+  args: readonly string[] | ProcessRun | (() => Promise<ProcessRun>);
   env?: NodeJS.ProcessEnv;
   cwd?: string;
   /** Restart after an unexpected exit, with exponential backoff and jitter. Off when omitted. */
@@ -40,6 +42,10 @@ export interface SupervisedProcessEvents {
   /** The argv step of a run threw; nothing was spawned. */
   prepareFailed: [error: unknown];
   gaveUp: [];
+}
+
+function isProcessRun(args: readonly string[] | ProcessRun): args is ProcessRun {
+  return !Array.isArray(args);
 }
 
 const liveGroups = new Set<number>();
@@ -98,7 +104,7 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
   private runOnce(): void {
     const { args } = this.options;
     if (typeof args !== 'function') {
-      this.spawnChild({ args });
+      this.spawnChild(isProcessRun(args) ? args : { args });
       return;
     }
     this.preparing = true;
@@ -126,8 +132,12 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       cwd,
       env: env ?? process.env,
       detached: true, // own process group, so stop() can kill ffmpeg and anything it forked
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [run.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (run.stdin !== undefined) {
+      child.stdin!.on('error', () => { /* the child exited before reading it: its exit is reported */ });
+      child.stdin!.end(run.stdin);
+    }
     this.child = child;
     this.startedAt = Date.now();
     const pid = child.pid;
