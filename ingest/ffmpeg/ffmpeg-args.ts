@@ -40,7 +40,9 @@ export function rtspInputOptions(timeoutSeconds: number): Array<[string, string]
  * or else a camera, which must be rtsp:// or rtsps:// (no file:, concat:, playlists, options).
  */
 export function streamInputOptions(url: string, timeoutSeconds: number): Array<[string, string]> {
-  if (isLocalRtmp(url)) return [['rw_timeout', microseconds(timeoutSeconds)]];
+  // The relay's FLV carries no usable onMetaData, so the flv demuxer would wait its default 5 s for audio that
+  // never comes: the stream starts with a key frame from the GOP cache, half a second of it is enough.
+  if (isLocalRtmp(url)) return [['rw_timeout', microseconds(timeoutSeconds)], ['analyzeduration', '500000']];
   assertCameraUrl(url);
   return rtspInputOptions(timeoutSeconds);
 }
