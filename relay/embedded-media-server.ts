@@ -40,8 +40,8 @@ export class EmbeddedMediaServer {
       socket.on('close', () => this.sockets.delete(socket));
       socket.on('error', () => socket.destroy());
       const session = new NmsRtmpSession(socket);
-      this.admitOnce(session);
       session.run();
+      this.admitOnce(session); // after run(), which installs NMS's own callbacks
       nmsContext.sessions.set(session.id, session);
     });
     await new Promise<void>((resolve, reject) => {
@@ -104,7 +104,10 @@ export class EmbeddedMediaServer {
     nmsContext.sessions.set(session.id, session);
   }
 
-  /** RTMP connections may only play, each with an unused, unexpired one-time key for that path; never publish. */
+  /**
+   * RTMP connections may only play, each with an unused, unexpired one-time key for that path; never publish.
+   * Wraps the protocol callbacks `run()` installed; data is only parsed on later socket events.
+   */
   private admitOnce(session: NmsRtmpConnection): void {
     const { rtmp } = session;
     const play = rtmp.onPlayCallback;
