@@ -71,7 +71,7 @@ export class Hub {
       }
       let publicUrl = config.http.publicUrl;
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
-      const secrets = new SecretBox(config.credentials.encryptionKey);
+      const secrets = new SecretBox(config.credentials.encryptionKey, config.credentials.previousEncryptionKeys);
       const ctx: HubContext = {
         config,
         dataDir,
@@ -87,6 +87,9 @@ export class Hub {
         directory: new DirectoryService(database.db, audit),
         publicUrl: () => publicUrl,
       };
+      if (config.credentials.previousEncryptionKeys.length > 0) {
+        log.info({ resealed: await ctx.cameras.resealCredentials() }, 'camera credentials sealed by a retired key were sealed again with the current one');
+      }
       const firstRunAdmin = await ensureFirstRunAdmin(ctx);
       const { features, services } = composeFeatures(ctx, options.features);
       const state = { ready: false };
