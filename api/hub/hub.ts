@@ -67,7 +67,7 @@ export class Hub {
       log.info({ database: database.description, migrations: applied }, 'database ready');
       if (!config.redis.url) {
         redis = await startPrivateRedis({ dataDir, serverPath: config.redis.serverPath, logger: log });
-        log.info({ redis: redis.url }, 'private redis-server started');
+        log.info({ redisPort: redis.port }, 'private redis-server started (password in its private config file)');
       }
       let publicUrl = config.http.publicUrl;
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
