@@ -123,3 +123,26 @@ export async function readFlv(t: TestHub, path: string, bytes: number, timeoutMs
   clearTimeout(timer);
   return { status: response.status, data: Buffer.concat(chunks), ended, response, controller };
 }
+
+/** Fires `paths` at once while sampling this process's ffmpeg children and the simulator's RTSP sessions. */
+export async function burstCountingGrabs(t: TestHub, rtspPort: number, user: TestUser, paths: string[]) {
+  let ffmpegPeak = 0;
+  let rtspPeak = 0;
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      ffmpegPeak = Math.max(ffmpegPeak, ffmpegChildren().length);
+      rtspPeak = Math.max(rtspPeak, rtspConnections(rtspPort));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const answers = await Promise.all(paths.map(async (path) => {
+    const response = await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${user.token}` } });
+    const body = Buffer.from(await response.arrayBuffer());
+    const code = response.headers.get('content-type')?.includes('json') ? (JSON.parse(body.toString()) as { code?: string }).code : undefined;
+    return { status: response.status, code, bytes: body.length, retryAfter: response.headers.get('retry-after') };
+  }));
+  done = true;
+  await sampling;
+  return { answers, ffmpegPeak, rtspPeak };
+}
