@@ -13,8 +13,6 @@ import { FrameGrabs } from './frame-grabs.ts';
 /** Decoding bombs stop here: 8K is plenty for a camera still. */
 const MAX_INPUT_PIXELS = 7680 * 4320;
 const FRAME_TIMEOUT_FLOOR_MS = 10_000;
-/** The relay's local output starts at a key frame it already holds: a frame comes at once or something is wrong. */
-const RELAY_FRAME_TIMEOUT_MS = 5_000;
 
 /** The relay as far as stills need it: a hold on a pull that already runs. */
 export type RunningPulls = Pick<RelayPool, 'leaseRunning'>;
@@ -78,10 +76,14 @@ export class SnapshotService {
 
   private async frameOfStream(camera: CameraRow): Promise<Buffer> {
     const { ffmpegPath } = this.ctx.config.relay;
+    // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip. The
+    // relay's local output starts at a key frame it holds, so it is quick, yet on a loaded host ffmpeg's own
+    // start can take seconds: the same deadline as a direct grab, so the camera is not pulled a second time.
+    const timeoutMs = Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2);
     const lease = this.pulls()?.leaseRunning(camera.id, 'snapshot');
     if (lease) {
       try {
-        return await grabFrame(lease.url, RELAY_FRAME_TIMEOUT_MS, ffmpegPath);
+        return await grabFrame(lease.url, timeoutMs, ffmpegPath);
       } catch (error) {
         this.ctx.log.warn({ cameraId: camera.id, code: (error as DomainError).code }, 'no still from the running relay pull; reading the camera stream');
       } finally {
@@ -89,8 +91,7 @@ export class SnapshotService {
       }
     }
     const stream = camera.sub_stream_url ? 'sub' : 'main';
-    // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
-    return grabFrame(await this.registry.pullUrl(camera.id, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2), ffmpegPath);
+    return grabFrame(await this.registry.pullUrl(camera.id, stream), timeoutMs, ffmpegPath);
   }
 
   private async fetchSnapshotUri(camera: CameraRow, credentials: CameraCredentials | undefined): Promise<Buffer> {
