@@ -54,7 +54,9 @@ async function measureCores(pids: () => number[], seconds: number, during?: () =
 async function play(t: TestHub, user: TestUser, camera: string, protocol: 'hls' | 'flv') {
   const r = await t.api(`/api/v1/cameras/${camera}/play`, { user, body: { protocol } });
   if (r.status !== 201) throw new Error(`play ${camera}: ${r.status} ${JSON.stringify(r.body)}`);
-  return r.body as { sessionId: string; hlsUrl: string; flvUrl: string };
+  // Media URLs play only with the session's binding cookie (security #13), as in the browser that started it.
+  const holder = { cookie: r.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ') };
+  return { ...(r.body as { sessionId: string; hlsUrl: string; flvUrl: string }), holder };
 }
 
 const stop = (t: TestHub, user: TestUser, sessionId: string) => t.api(`/api/v1/play/${sessionId}/stop`, { method: 'POST', user });
@@ -63,10 +65,10 @@ const stop = (t: TestHub, user: TestUser, sessionId: string) => t.api(`/api/v1/p
 async function hlsColdStart(t: TestHub, user: TestUser, camera: string): Promise<number> {
   const t0 = performance.now();
   const session = await play(t, user, camera, 'hls');
-  const playlist = await fetch(`${t.url}${session.hlsUrl}`);
+  const playlist = await fetch(`${t.url}${session.hlsUrl}`, { headers: session.holder });
   if (playlist.status !== 200) throw new Error(`playlist ${playlist.status}`);
   const first = (await playlist.text()).split('\n').find((l) => l.startsWith('seg_'));
-  const segment = await fetch(`${t.url}/media/hls/${camera}/${first}`);
+  const segment = await fetch(`${t.url}/media/hls/${camera}/${first}`, { headers: session.holder });
   if (segment.status !== 200 || (await segment.arrayBuffer()).byteLength === 0) throw new Error(`segment ${segment.status}`);
   const ms = performance.now() - t0;
   await stop(t, user, session.sessionId);
@@ -78,7 +80,7 @@ async function flvFirstFrame(t: TestHub, user: TestUser, camera: string): Promis
   const t0 = performance.now();
   const session = await play(t, user, camera, 'flv');
   const controller = new AbortController();
-  const response = await fetch(`${t.url}${session.flvUrl}`, { signal: controller.signal });
+  const response = await fetch(`${t.url}${session.flvUrl}`, { signal: controller.signal, headers: session.holder });
   const reader = response.body!.getReader();
   let buffer = Buffer.alloc(0);
   let offset = 13; // FLV header + PreviousTagSize0
@@ -121,11 +123,11 @@ async function waitFor(what: string, probe: () => boolean, timeoutMs: number, de
 /** N cameras relayed at once (one HLS session each, playlists polled to keep them alive); hub cores over the window. */
 async function relayLoad(t: TestHub, rtsp: RtspServerHandle, cameras: string[], seconds: number) {
   const relay = t.hub.services.relay!;
-  const sessions: Array<{ sessionId: string; hlsUrl: string }> = [];
+  const sessions: Array<{ sessionId: string; hlsUrl: string; holder: { cookie: string } }> = [];
   let polling = true;
   const keepAlive = async () => {
     while (polling) {
-      await Promise.all(sessions.map((s) => fetch(`${t.url}${s.hlsUrl}`).then((r) => r.text()).catch(() => '')));
+      await Promise.all(sessions.map((s) => fetch(`${t.url}${s.hlsUrl}`, { headers: s.holder }).then((r) => r.text()).catch(() => '')));
       await sleep(3_000);
     }
   };
@@ -169,7 +171,7 @@ async function hlsViewers(t: TestHub, cameras: string[], viewers: number, second
     await sleep((i % 20) * 50);
     while (Date.now() < deadline) {
       try {
-        const r = await fetch(`${t.url}${session.hlsUrl}`);
+        const r = await fetch(`${t.url}${session.hlsUrl}`, { headers: session.holder });
         if (r.status !== 200) { fail(`playlist ${r.status}`); await sleep(1_000); continue; }
         for (const uri of (await r.text()).split('\n').filter((l) => l.startsWith('seg_'))) {
           if (seen.has(uri)) continue;
@@ -177,7 +179,7 @@ async function hlsViewers(t: TestHub, cameras: string[], viewers: number, second
           const seq = Number(/^seg_(\d+)/.exec(uri)![1]);
           if (lastSeq >= 0 && seq !== lastSeq + 1 && seq > lastSeq) gaps += seq - lastSeq - 1;
           lastSeq = Math.max(lastSeq, seq);
-          const s = await fetch(`${t.url}/media/hls/${camera}/${uri}`);
+          const s = await fetch(`${t.url}/media/hls/${camera}/${uri}`, { headers: session.holder });
           const bytes = (await s.arrayBuffer()).byteLength;
           if (s.status === 200 && bytes > 0) fetched++;
           else fail(`segment ${s.status}`);

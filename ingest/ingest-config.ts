@@ -16,6 +16,14 @@ export const IngestConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    snapshot: Type.Object(
+      {
+        maxConcurrentGrabs: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'camera stills (ffmpeg frame grabs or snapshot-URI fetches) the whole hub takes at once; more answer 429 SNAPSHOT_BUSY' }),
+        maxConcurrentPerUser: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'camera stills one user has being taken at once; more answer 429 SNAPSHOT_BUSY' }),
+        frameCacheMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 1_000, description: 'how long the last still of a camera serves further requests (any width) before a new grab' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     requestTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000, description: 'total deadline of one ONVIF/HTTP/RTSP request' }),
     maxResponseBytes: Type.Integer({ minimum: 1_024, maximum: 64 * 1024 * 1024, default: 1024 * 1024 }),
     healthIntervalMs: Type.Integer({ minimum: 200, maximum: 3_600_000, default: 15_000 }),

@@ -63,6 +63,7 @@ export function createIngestFeature(ctx: HubContext, { cameras: registry, superv
       await demo?.stop();
       await monitor.stop();
       await history.stop();
+      snapshots.close();
     },
     prune: async (now) => ({ cameraStatusChanges: await history.prune(daysBefore(now, ctx.config.ingest.retentionDays.cameraStatusChanges)) }),
   };

@@ -17,8 +17,9 @@ const PROCESS_SECRET = randomBytes(24).toString('hex');
 /**
  * node-media-server embedded in the hub: each camera's FLV comes in from the relay ffmpeg's stdout
  * (`publishFrom()`), fanned out to in-process FLV viewers (through NMS's GOP cache) and, on a loopback RTMP
- * port that only plays one-time URLs (`localUrl()`), to local readers such as the analytics sampler. Nothing of it is reachable from outside the host; viewers come in through the
- * hub's own routes, which check play tokens first.
+ * port that only plays one-time URLs (`localUrl()`), to local readers such as the analytics sampler.
+ * Nothing of it is reachable from outside the host; viewers come in through the hub's own routes, which
+ * check play tokens first.
  */
 export class EmbeddedMediaServer {
   /** RTMP app name: one per hub instance, since NMS keeps its streams in a process-wide map. */

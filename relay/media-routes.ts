@@ -63,7 +63,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     const kind = hlsFileKind(file);
     const token = request.query.token;
-    await sessions.authorizeMedia(token, streamId);
+    await sessions.authorizeMedia(token, streamId, request.headers.cookie);
     const stream = runningStream(streamId);
     // A fresh stream has no playlist for a second or two: hold the request instead of a 404 the player retries.
     if (kind === 'playlist' && !stream.hasPlaylist && !(await stream.waitForPlaylist(config.startTimeoutSeconds * 1_000))) {
@@ -81,7 +81,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
   r.get('/media/flv/:streamId.flv', mediaRoute('HTTP-FLV live stream of a play session (low latency, starts on a key frame)', FlvParams), async (request, reply) => {
     const { streamId } = request.params;
     assertStreamId(streamId, 'MEDIA_PATH_INVALID');
-    const session = await sessions.authorizeMedia(request.query.token, streamId);
+    const session = await sessions.authorizeMedia(request.query.token, streamId, request.headers.cookie);
     const stream = runningStream(streamId);
     reply.hijack();
     const res = reply.raw;
@@ -94,7 +94,7 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     const { streamId } = request.params;
     assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     upgrades.assertSameOrigin(request);
-    const session = await sessions.authorizeMedia(request.query.token, streamId);
+    const session = await sessions.authorizeMedia(request.query.token, streamId, request.headers.cookie);
     if (!upgrades.isUpgrade(request)) throw new HubError('WEBSOCKET_REQUIRED', 'this URL takes a WebSocket handshake; use flvUrl for HTTP-FLV', 426);
     const stream = runningStream(streamId);
     const socket = await upgrades.accept(request, reply);

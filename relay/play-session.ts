@@ -1,5 +1,6 @@
 import type { AuthUser } from '../api/kernel/auth/token-service.ts';
 import type { FlvViewer } from './flv-viewer.ts';
+import { PlayBinding } from './play-binding.ts';
 import type { StreamLease } from './relay-pool.ts';
 
 export type PlayProtocol = 'flv' | 'ws-flv' | 'hls';
@@ -32,6 +33,12 @@ export class PlaySession {
   accessEndsAt: number | null;
   /** Expiry of the newest token issued for the session. */
   expiresAt = 0;
+  /** Generation (`gen` claim) of the newest token: media requests must carry it; renew moves it on. */
+  tokenGeneration = 0;
+  /** Until when the token of the generation before is still taken (requests in flight during a renew). */
+  previousTokenUntil = 0;
+  /** The cookie key that ties the session's URLs to the browser that started it. */
+  readonly binding: PlayBinding;
   lastSeenAt = Date.now();
   readonly flvViewers = new Set<FlvViewer>();
   private readonly lease: StreamLease;
@@ -47,6 +54,7 @@ export class PlaySession {
     this.protocol = init.protocol;
     this.clientIp = init.clientIp;
     this.lease = init.lease;
+    this.binding = new PlayBinding(init.id);
   }
 
   touch(): void {

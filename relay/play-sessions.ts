@@ -90,11 +90,19 @@ export class PlaySessions {
     return this.issue(session, user);
   }
 
+  /**
+   * Issues the session's next token generation. Only the newest generation is taken by the media routes,
+   * and the one before for `playTokenGraceSeconds` more: hls.js swaps every URL to the new token once the
+   * renew answer is in, but a fetch sent just before that may arrive after it.
+   */
   private async issue(session: PlaySession, user: AuthUser): Promise<PlayTicket> {
     const now = Date.now();
     const untilAccessEnds = session.accessEndsAt === null ? Infinity : Math.floor((session.accessEndsAt - now) / 1_000);
     const ttl = Math.max(1, Math.min(this.deps.config.playTokenTtlSeconds, untilAccessEnds));
-    const { token, expiresAt } = await this.deps.tokens.issue(user, PLAY_AUDIENCE, ttl, { cam: session.cameraId, sid: session.id, grant: session.grantId });
+    const gen = session.tokenGeneration + 1;
+    const { token, expiresAt } = await this.deps.tokens.issue(user, PLAY_AUDIENCE, ttl, { cam: session.cameraId, sid: session.id, grant: session.grantId, gen });
+    session.previousTokenUntil = gen > 1 ? Date.now() + this.deps.config.playTokenGraceSeconds * 1_000 : 0;
+    session.tokenGeneration = gen;
     session.expiresAt = expiresAt;
     return { session, token, expiresAt };
   }
@@ -106,18 +114,28 @@ export class PlaySessions {
     return session;
   }
 
-  /** Checks a media request's token: signature, expiry, live session, same camera. Counts as viewer activity. */
-  async authorizeMedia(token: string | undefined, streamId: string): Promise<PlaySession> {
+  /**
+   * Checks a media request: the token (signature, expiry, live session, same camera), the session's cookie
+   * (the browser that started it, see PlayBinding) and the token's generation (the newest, or the one
+   * before within the grace). Counts as viewer activity.
+   */
+  async authorizeMedia(token: string | undefined, streamId: string, cookieHeader: string | undefined): Promise<PlaySession> {
     if (!token || token.length > 4_096) throw unauthorized('PLAY_TOKEN_REQUIRED', 'media URLs need the token issued by POST /api/v1/cameras/:id/play');
     const verified = await this.deps.tokens.verify(token, PLAY_AUDIENCE).catch((error: unknown) => {
       if (error instanceof HubError && error.code === 'TOKEN_EXPIRED') throw unauthorized('PLAY_TOKEN_EXPIRED', 'this play URL has expired; renew the play session');
       throw unauthorized('PLAY_TOKEN_INVALID', 'this play URL is not valid');
     });
-    const { sid, cam } = verified.claims as { sid?: unknown; cam?: unknown };
+    const { sid, cam, gen } = verified.claims as { sid?: unknown; cam?: unknown; gen?: unknown };
     if (typeof sid !== 'string' || typeof cam !== 'string') throw unauthorized('PLAY_TOKEN_INVALID', 'play token lacks its session');
     if (cam !== streamId) throw forbidden('PLAY_TOKEN_MISMATCH', 'this play token is for another camera');
     const session = this.sessions.get(sid);
     if (!session || session.userId !== verified.id) throw forbidden('PLAY_SESSION_ENDED', 'this play session has ended; start playing again');
+    if (!session.binding.matches(cookieHeader)) {
+      throw forbidden('PLAY_BINDING_REQUIRED', 'this play URL only works in the browser that started the session; start playing yourself');
+    }
+    const current = gen === session.tokenGeneration;
+    const previous = gen === session.tokenGeneration - 1 && Date.now() < session.previousTokenUntil;
+    if (!current && !previous) throw forbidden('PLAY_TOKEN_SUPERSEDED', 'this play URL was replaced by a renewed one; use the newest URL');
     session.touch();
     return session;
   }

@@ -8,6 +8,9 @@ export const RelayConfigSchema = Type.Object(
     hlsListSize: Type.Integer({ minimum: 2, maximum: 60, default: 6 }),
     stallSeconds: Type.Integer({ minimum: 2, maximum: 600, default: 10, description: 'restart ffmpeg when no new segment arrives for this long' }),
     playTokenTtlSeconds: Type.Integer({ minimum: 10, maximum: 86_400, default: 300 }),
+    playTokenGraceSeconds: Type.Integer({
+      minimum: 0, maximum: 30, default: 5, description: 'after a renew, the previous play token is still taken this long (HLS fetches already on their way)',
+    }),
     ffmpegPath: Type.String({ default: 'ffmpeg' }),
     viewerIdleSeconds: Type.Integer({ minimum: 2, maximum: 3_600, default: 20, description: 'end a play session after this long without a playlist/segment fetch or an open FLV connection' }),
     inputTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 5, description: 'ffmpeg socket timeout on the camera connection' }),

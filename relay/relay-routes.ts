@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assertCameraAccess } from '../api/access/camera-access.ts';
 import { requireUser } from '../api/kernel/http/route-access.ts';
 import { IdParams, Millis, OkResponse, responses } from '../api/kernel/http/common-schemas.ts';
@@ -43,8 +43,19 @@ function ticketView(ticket: PlayTicket): Static<typeof PlayTicketView> {
   };
 }
 
+/**
+ * Gives the browser the session's binding cookie (PlayBinding) with the ticket: media URLs only play where
+ * it is. It lasts as long as the newest token and its grace, and comes again with every renew.
+ */
+function bindTicket(request: FastifyRequest, reply: FastifyReply, ticket: PlayTicket, graceSeconds: number): PlayTicket {
+  const maxAge = (ticket.expiresAt - Date.now()) / 1_000 + graceSeconds;
+  reply.header('set-cookie', ticket.session.binding.cookie(maxAge, request.protocol === 'https'));
+  return ticket;
+}
+
 export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, relays: RelayPool, sessions: PlaySessions): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
+  const grace = ctx.config.relay.playTokenGraceSeconds;
 
   r.post('/cameras/:id/play', {
     config: { access: 'user' },
@@ -57,28 +68,29 @@ export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, relay
     const decision = await assertCameraAccess(ctx, user, request.params.id, 'live');
     const ticket = await sessions.open(user, request.params.id, decision, request.body?.protocol ?? 'flv', request.ip);
     reply.status(201);
-    return ticketView(ticket);
+    return ticketView(bindTicket(request, reply, ticket, grace));
   });
 
   r.post('/play/:sessionId/renew', {
     config: { access: 'user' },
     schema: { tags: ['relay'], summary: 'Keep a play session alive: access is checked again and a fresh token issued', params: SessionParams, response: responses({ 200: PlayTicketView }) },
-  }, async (request) => {
+  }, async (request, reply) => {
     const user = requireUser(request);
     const session = sessions.owned(request.params.sessionId, user);
     const decision = await assertCameraAccess(ctx, user, session.cameraId, 'live').catch(async (error: unknown) => {
       await sessions.end(session, 'grant_revoked');
       throw error;
     });
-    return ticketView(await sessions.renew(session.id, user, decision));
+    return ticketView(bindTicket(request, reply, await sessions.renew(session.id, user, decision), grace));
   });
 
   r.post('/play/:sessionId/stop', {
     config: { access: 'user' },
     schema: { tags: ['relay'], summary: 'Stop watching', params: SessionParams, response: responses({ 200: OkResponse }) },
-  }, async (request) => {
+  }, async (request, reply) => {
     const session = sessions.owned(request.params.sessionId, requireUser(request));
     await sessions.end(session, 'viewer_stop');
+    reply.header('set-cookie', session.binding.cleared(request.protocol === 'https'));
     return { ok: true };
   });
 

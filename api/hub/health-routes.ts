@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { pingRedis } from '../kernel/redis/private-redis.ts';
+import { pingRedis, redisAuthOf } from '../kernel/redis/private-redis.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
@@ -25,7 +25,7 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: HubContext, stat
     checks.push(await timed('database', async () => { await sql`select 1`.execute(ctx.db); }));
     const redis = new URL(ctx.redisUrl);
     checks.push(await timed('redis', async () => {
-      if (!(await pingRedis(Number(redis.port || 6379), redis.hostname))) throw new Error('no PONG');
+      if (!(await pingRedis(Number(redis.port || 6379), redis.hostname, 500, redisAuthOf(redis)))) throw new Error('no PONG');
     }));
     for (const feature of features()) {
       if (!feature.readiness) continue;

@@ -39,6 +39,7 @@ export const HubConfigSchema = Type.Object(
     }),
     credentials: section({
       encryptionKey: Type.String({ default: '', description: 'key that encrypts camera credentials at rest, at least 32 characters (required)' }),
+      previousEncryptionKeys: Type.Array(Type.String({ minLength: 32, maxLength: 512 }), { default: [], maxItems: 16, description: 'retired credential keys: credentials they sealed are sealed again with encryptionKey at start (env: comma list)' }),
     }),
     audit: section({
       chainKey: Type.String({ default: '', description: 'HMAC key for the audit chain and its checkpoints, at least 32 characters (required); the database never holds it' }),

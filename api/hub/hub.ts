@@ -67,11 +67,11 @@ export class Hub {
       log.info({ database: database.description, migrations: applied }, 'database ready');
       if (!config.redis.url) {
         redis = await startPrivateRedis({ dataDir, serverPath: config.redis.serverPath, logger: log });
-        log.info({ redis: redis.url }, 'private redis-server started');
+        log.info({ redisPort: redis.port }, 'private redis-server started (password in its private config file)');
       }
       let publicUrl = config.http.publicUrl;
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
-      const secrets = new SecretBox(config.credentials.encryptionKey);
+      const secrets = new SecretBox(config.credentials.encryptionKey, config.credentials.previousEncryptionKeys);
       const ctx: HubContext = {
         config,
         dataDir,
@@ -87,6 +87,9 @@ export class Hub {
         directory: new DirectoryService(database.db, audit),
         publicUrl: () => publicUrl,
       };
+      if (config.credentials.previousEncryptionKeys.length > 0) {
+        log.info({ resealed: await ctx.cameras.resealCredentials() }, 'camera credentials sealed by a retired key were sealed again with the current one');
+      }
       const firstRunAdmin = await ensureFirstRunAdmin(ctx);
       const { features, services } = composeFeatures(ctx, options.features);
       const state = { ready: false };

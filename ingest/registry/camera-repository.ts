@@ -112,6 +112,23 @@ export class CameraRepository {
     return row && { enabled: row.analytics_enabled === 1, fingerprint: `${row.stream_url}\n${row.credentials_enc ?? ''}` };
   }
 
+  /**
+   * After a key rotation (credentials.previousEncryptionKeys): seals again with the current key every
+   * camera's credentials that a retired key sealed, so the retired key can then be dropped. Returns how many.
+   */
+  async resealCredentials(): Promise<number> {
+    const rows = await this.db.selectFrom('cameras').select(['id', 'credentials_enc']).where('credentials_enc', 'is not', null).execute();
+    let resealed = 0;
+    for (const { id, credentials_enc: sealed } of rows) {
+      if (!sealed || !this.secrets.sealedWithRetiredKey(sealed)) continue;
+      // Only if unchanged meanwhile: a concurrent edit already sealed with the current key.
+      await this.db.updateTable('cameras').set({ credentials_enc: this.secrets.seal(this.secrets.open(sealed)) })
+        .where('id', '=', id).where('credentials_enc', '=', sealed).execute();
+      resealed++;
+    }
+    return resealed;
+  }
+
   hasCredentials(row: Pick<CameraRow, 'credentials_enc'>): boolean {
     return row.credentials_enc !== null;
   }

@@ -33,11 +33,13 @@ export function registerSnapshotRoutes(app: FastifyInstance, ctx: HubContext, sn
       throw error;
     }
     try {
-      const snapshot = await snapshots.take(cameraId, request.query.width);
+      const snapshot = await snapshots.take(cameraId, request.query.width, user.id);
       await audit('ok', { width: request.query.width, source: snapshot.source, bytes: snapshot.jpeg.length, access: decision.reason, grantId: decision.grantId ?? null });
       return reply.type('image/jpeg').header('cache-control', 'no-store').send(snapshot.jpeg);
     } catch (error) {
       await audit('failed', { width: request.query.width }, error instanceof DomainError ? error.code : 'ERROR');
+      // A grab takes a second or two: the caller may try again then (issue 13 #4).
+      if (error instanceof DomainError && error.code === 'SNAPSHOT_BUSY') reply.header('retry-after', 1);
       throw error;
     }
   });

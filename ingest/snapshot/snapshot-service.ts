@@ -8,12 +8,11 @@ import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { CameraCredentials, CameraRow } from '../registry/camera-repository.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import { grabFrame } from './ffmpeg-frame.ts';
+import { FrameGrabs } from './frame-grabs.ts';
 
 /** Decoding bombs stop here: 8K is plenty for a camera still. */
 const MAX_INPUT_PIXELS = 7680 * 4320;
 const FRAME_TIMEOUT_FLOOR_MS = 10_000;
-/** The relay's local output starts at a key frame it already holds: a frame comes at once or something is wrong. */
-const RELAY_FRAME_TIMEOUT_MS = 5_000;
 
 /** The relay as far as stills need it: a hold on a pull that already runs. */
 export type RunningPulls = Pick<RelayPool, 'leaseRunning'>;
@@ -23,6 +22,12 @@ export interface Snapshot {
   source: 'snapshot-uri' | 'stream';
 }
 
+/** The grabbed image before resizing, as the camera (or ffmpeg) gave it. */
+interface SourceImage {
+  image: Buffer;
+  source: Snapshot['source'];
+}
+
 /**
  * A camera still as a resized JPEG: from the camera's snapshot URI (HTTP digest), or one frame of its
  * stream when it has none or it fails. That frame comes from the relay's pull when one runs (the camera is
@@ -30,8 +35,11 @@ export interface Snapshot {
  * own origin (its ONVIF XAddr, or its stream host for plain RTSP cameras).
  */
 export class SnapshotService {
-  /** Requests for the same camera and width while one is being taken share it (one ffmpeg, one fetch). */
-  private readonly inFlight = new Map<string, Promise<Snapshot>>();
+  /**
+   * One grab per camera at a time, shared by every width, bounded hub-wide and per user, the frame kept a
+   * moment for the requests right after (issue 13 #4: each width used to start its own ffmpeg).
+   */
+  private readonly grabs: FrameGrabs<SourceImage>;
 
   /** Snapshot URIs are set by approvers (or reported by devices): every fetch passes the outbound guard (issue 13 #9). */
   private readonly outbound: OutboundUrlGuard;
@@ -39,43 +47,43 @@ export class SnapshotService {
   /** `pulls` answers undefined when the relay feature does not run. */
   constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry, private readonly pulls: () => RunningPulls | undefined) {
     this.outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
+    this.grabs = new FrameGrabs(() => ctx.config.ingest.snapshot);
   }
 
-  take(cameraId: string, width: number): Promise<Snapshot> {
-    const key = `${cameraId}:${width}`;
-    let pending = this.inFlight.get(key);
-    if (!pending) {
-      pending = this.takeNow(cameraId, width).finally(() => this.inFlight.delete(key));
-      this.inFlight.set(key, pending);
-    }
-    return pending;
+  /** A still of the camera `width` wide, for `userId` (whose grabs count against their own limit); SNAPSHOT_BUSY over the limits. */
+  async take(cameraId: string, width: number, userId: string): Promise<Snapshot> {
+    const source = await this.grabs.frame(cameraId, userId, () => this.grab(cameraId));
+    return { jpeg: await resizeJpeg(source.image, width), source: source.source };
   }
 
-  private async takeNow(cameraId: string, width: number): Promise<Snapshot> {
+  /** Drops cached frames, e.g. at shutdown. */
+  close(): void {
+    this.grabs.forget();
+  }
+
+  private async grab(cameraId: string): Promise<SourceImage> {
     const camera = await this.registry.get(cameraId);
     const credentials = this.ctx.cameras.credentialsOf(camera);
-    let image: Buffer | undefined;
-    let source: Snapshot['source'] = 'snapshot-uri';
     if (camera.snapshot_url) {
       try {
-        image = await this.fetchSnapshotUri(camera, credentials);
+        return { image: await this.fetchSnapshotUri(camera, credentials), source: 'snapshot-uri' };
       } catch (error) {
         this.ctx.log.warn({ cameraId, code: (error as DomainError).code, reason: (error as Error).message }, 'snapshot URI failed; reading a frame from the stream');
       }
     }
-    if (!image) {
-      source = 'stream';
-      image = await this.frameOfStream(camera);
-    }
-    return { jpeg: await resizeJpeg(image, width), source };
+    return { image: await this.frameOfStream(camera), source: 'stream' };
   }
 
   private async frameOfStream(camera: CameraRow): Promise<Buffer> {
     const { ffmpegPath } = this.ctx.config.relay;
+    // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip. The
+    // relay's local output starts at a key frame it holds, so it is quick, yet on a loaded host ffmpeg's own
+    // start can take seconds: the same deadline as a direct grab, so the camera is not pulled a second time.
+    const timeoutMs = Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2);
     const lease = this.pulls()?.leaseRunning(camera.id, 'snapshot');
     if (lease) {
       try {
-        return await grabFrame(lease.url, RELAY_FRAME_TIMEOUT_MS, ffmpegPath);
+        return await grabFrame(lease.url, timeoutMs, ffmpegPath);
       } catch (error) {
         this.ctx.log.warn({ cameraId: camera.id, code: (error as DomainError).code }, 'no still from the running relay pull; reading the camera stream');
       } finally {
@@ -83,8 +91,7 @@ export class SnapshotService {
       }
     }
     const stream = camera.sub_stream_url ? 'sub' : 'main';
-    // ffmpeg start, RTSP set-up and the wait for a key frame take seconds, not a request's round trip.
-    return grabFrame(await this.registry.pullUrl(camera.id, stream), Math.max(FRAME_TIMEOUT_FLOOR_MS, this.ctx.config.ingest.requestTimeoutMs * 2), ffmpegPath);
+    return grabFrame(await this.registry.pullUrl(camera.id, stream), timeoutMs, ffmpegPath);
   }
 
   private async fetchSnapshotUri(camera: CameraRow, credentials: CameraCredentials | undefined): Promise<Buffer> {

@@ -5,14 +5,14 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { addCamera, FAST_RELAY, fetchMedia, play, relayOf, segmentUris, startSimCameras } from './relay-fixtures.ts';
+import { addCamera, FAST_RELAY, fetchMedia, holderHeaders, play, relayOf, segmentUris, startSimCameras } from './relay-fixtures.ts';
 
 /** Raw request path (no URL normalisation by fetch): status and body code. */
 async function raw(t: TestHub, path: string): Promise<{ status: number; code?: string }> {
   const { request } = await import('node:http');
   const url = new URL(t.url);
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (res) => {
+    const req = request({ host: url.hostname, port: url.port, path, method: 'GET', headers: holderHeaders(path) }, (res) => {
       let body = '';
       res.on('data', (c) => { body += c; });
       res.on('end', () => {

@@ -30,13 +30,31 @@ export async function grantToTraffic(t: TestHub, cameraIds: string[], scopes = [
   return id;
 }
 
+/** The binding cookie each play answer set, by session id: what the browser that started it would hold. */
+const playCookies = new Map<string, string>();
+
 export async function play(t: TestHub, user: TestUser, cameraId: string, protocol: 'hls' | 'flv' | 'ws-flv' = 'hls') {
-  return t.api(`/api/v1/cameras/${cameraId}/play`, { user, body: { protocol } });
+  const started = await t.api(`/api/v1/cameras/${cameraId}/play`, { user, body: { protocol } });
+  const cookie = started.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  if (started.status === 201 && cookie) playCookies.set(started.body.sessionId as string, cookie);
+  return started;
 }
 
-/** GET a media URL (relative to the hub) and return status and bytes. */
+/**
+ * Headers a media request from the session holder's browser carries: the binding cookie of the session
+ * named in the path's play token (the tests act as that browser; security #13 tests go without it).
+ */
+export function holderHeaders(path: string): Record<string, string> {
+  const token = new URL(path, 'http://hub').searchParams.get('token');
+  let sid: unknown;
+  try { sid = (JSON.parse(Buffer.from(token?.split('.')[1] ?? '', 'base64url').toString('utf8')) as { sid?: unknown }).sid; } catch { sid = undefined; }
+  const cookie = typeof sid === 'string' ? playCookies.get(sid) : undefined;
+  return cookie ? { cookie } : {};
+}
+
+/** GET a media URL (relative to the hub) as the session's browser and return status and bytes. */
 export async function fetchMedia(t: TestHub, path: string): Promise<{ status: number; body: Buffer; type: string | null }> {
-  const response = await fetch(`${t.url}${path}`);
+  const response = await fetch(`${t.url}${path}`, { headers: holderHeaders(path) });
   return { status: response.status, body: Buffer.from(await response.arrayBuffer()), type: response.headers.get('content-type') };
 }
 
@@ -84,7 +102,7 @@ export function relayOf(t: TestHub): RelayPool {
 export async function readFlv(t: TestHub, path: string, bytes: number, timeoutMs = 15_000): Promise<{ status: number; data: Buffer; ended: boolean; response: Response; controller: AbortController }> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const response = await fetch(`${t.url}${path}`, { signal: controller.signal });
+  const response = await fetch(`${t.url}${path}`, { signal: controller.signal, headers: holderHeaders(path) });
   const chunks: Buffer[] = [];
   let size = 0;
   let ended = false;
@@ -104,4 +122,27 @@ export async function readFlv(t: TestHub, path: string, bytes: number, timeoutMs
   }
   clearTimeout(timer);
   return { status: response.status, data: Buffer.concat(chunks), ended, response, controller };
+}
+
+/** Fires `paths` at once while sampling this process's ffmpeg children and the simulator's RTSP sessions. */
+export async function burstCountingGrabs(t: TestHub, rtspPort: number, user: TestUser, paths: string[]) {
+  let ffmpegPeak = 0;
+  let rtspPeak = 0;
+  let done = false;
+  const sampling = (async () => {
+    while (!done) {
+      ffmpegPeak = Math.max(ffmpegPeak, ffmpegChildren().length);
+      rtspPeak = Math.max(rtspPeak, rtspConnections(rtspPort));
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  })();
+  const answers = await Promise.all(paths.map(async (path) => {
+    const response = await fetch(`${t.url}${path}`, { headers: { authorization: `Bearer ${user.token}` } });
+    const body = Buffer.from(await response.arrayBuffer());
+    const code = response.headers.get('content-type')?.includes('json') ? (JSON.parse(body.toString()) as { code?: string }).code : undefined;
+    return { status: response.status, code, bytes: body.length, retryAfter: response.headers.get('retry-after') };
+  }));
+  done = true;
+  await sampling;
+  return { answers, ffmpegPeak, rtspPeak };
 }

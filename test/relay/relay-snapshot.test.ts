@@ -13,7 +13,8 @@ describeEachDatabase('snapshot while the relay pulls the camera', (kind) => {
     rtsp = await startSimCameras(['/gate']);
     // Health probes open RTSP sessions of their own: the first one comes within 3 s of adding the camera,
     // the next only after an hour, so the sessions counted below are the relay's and the snapshot's.
-    t = await startTestHub(kind, { overrides: { ...FAST_RELAY, ingest: { healthIntervalMs: 3_600_000 } } });
+    // No frame cache: each test's still must be a grab of its own (the idle stop between them is ~1 s too).
+    t = await startTestHub(kind, { overrides: { ...FAST_RELAY, ingest: { healthIntervalMs: 3_600_000, snapshot: { frameCacheMs: 0 } } } });
     camera = await addCamera(t, rtsp.urlFor('/gate'));
     await until('first health probe done', async () => (await t.api(`/api/v1/cameras/${camera}`, { user: t.users.psViewer })).body.status !== 'unknown', 10_000);
   });

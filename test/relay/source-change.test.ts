@@ -4,7 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { addCamera, FAST_RELAY, fetchMedia, play, relayOf, rtspConnections, startSimCameras, until } from './relay-fixtures.ts';
+import { addCamera, FAST_RELAY, fetchMedia, holderHeaders, play, relayOf, rtspConnections, startSimCameras, until } from './relay-fixtures.ts';
 
 /** The argv of a running process ('' once it is gone). */
 function commandLine(pid: number | null | undefined): string {
@@ -25,7 +25,7 @@ function connectedTo(pid: number | null | undefined, port: number): boolean {
 /** Reads an HTTP-FLV response in the background, counting bytes until stopped. */
 async function countFlvBytes(t: TestHub, path: string): Promise<{ bytes: () => number; stop: () => void }> {
   const controller = new AbortController();
-  const response = await fetch(`${t.url}${path}`, { signal: controller.signal });
+  const response = await fetch(`${t.url}${path}`, { signal: controller.signal, headers: holderHeaders(path) });
   expect(response.status).toBe(200);
   let bytes = 0;
   const reader = response.body!.getReader();

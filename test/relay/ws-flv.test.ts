@@ -4,7 +4,7 @@ import { WebSocket } from 'ws';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { addCamera, FAST_RELAY, fetchMedia, grantToTraffic, play, startSimCameras, until } from './relay-fixtures.ts';
+import { addCamera, FAST_RELAY, fetchMedia, grantToTraffic, holderHeaders, play, startSimCameras, until } from './relay-fixtures.ts';
 
 interface WsOutcome {
   /** Set when the handshake was refused with an HTTP answer. */
@@ -17,7 +17,7 @@ interface WsOutcome {
 
 /** Opens a WS-FLV URL (a path on the hub); resolves once the handshake succeeded or was refused. */
 function openWsFlv(t: TestHub, path: string, headers: Record<string, string> = {}): Promise<WsOutcome> {
-  const socket = new WebSocket(`${t.url.replace(/^http/, 'ws')}${path}`, { headers });
+  const socket = new WebSocket(`${t.url.replace(/^http/, 'ws')}${path}`, { headers: { ...holderHeaders(path), ...headers } });
   const data: Buffer[] = [];
   socket.on('message', (message) => data.push(Buffer.from(message as Buffer)));
   const closed = new Promise<{ code: number; reason: string }>((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));

@@ -57,6 +57,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   SNAPSHOT_NOT_IMAGE: 502,
   SNAPSHOT_INVALID_IMAGE: 502,
   SNAPSHOT_TIMEOUT: 504,
+  // Too many stills being taken at once, hub-wide or by this user (ingest/snapshot/frame-grabs.ts).
+  SNAPSHOT_BUSY: 429,
 };
 
 /** The HubError an error is answered with: a HubError as it is, a DomainError with the status of its code. */
