@@ -8,7 +8,7 @@ import { samplerArgs } from '../../ingest/ffmpeg/sampler-args.ts';
 import { grabFrame } from '../../ingest/snapshot/ffmpeg-frame.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { FAST_RELAY, ffmpegChildren, readFlv, relayOf, until } from '../relay/relay-fixtures.ts';
+import { FAST_RELAY, ffmpegChildren, play, readFlv, relayOf, until } from '../relay/relay-fixtures.ts';
 
 const USER = 'cam-admin';
 const PASSWORD = 'Pr0cess-Table-S3cret';
@@ -70,7 +70,7 @@ describeEachDatabase('secrets stay out of the process table', (kind) => {
 
   it('security #3: a relay pull of a camera with a password shows neither the password nor an RTMP signature in ffmpeg\'s argv', async () => {
     const { seen } = await watchArgv(async () => {
-      const started = await t.api(`/api/v1/cameras/${camera}/play`, { user: t.users.psViewer, body: { protocol: 'flv' } });
+      const started = await play(t, t.users.psViewer, camera, 'flv'); // keeps the play-binding cookie (#13)
       expect(started.status).toBe(201);
       const flv = await readFlv(t, started.body.flvUrl as string, 32 * 1024);
       flv.controller.abort();
