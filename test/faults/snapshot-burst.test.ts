@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
-import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { addCamera, burstCountingGrabs, rtspConnections, startSimCameras, until } from '../relay/relay-fixtures.ts';
+import type { TestHub } from '../helpers/test-hub.ts';
+import { burstCountingGrabs, startQuietSnapshotCameras } from '../relay/relay-fixtures.ts';
 import { recordFault } from './fault-table.ts';
 
 const WIDTHS = Array.from({ length: 15 }, (_, i) => 160 + i * 16);
@@ -15,21 +15,12 @@ const MOUNTS = ['/b1', '/b2', '/b3'];
 describe('snapshot burst', () => {
   let t: TestHub;
   let rtsp: RtspServerHandle;
-  const cameras: string[] = [];
+  let cameras: string[] = [];
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    rtsp = await startSimCameras(MOUNTS);
-    t = await startTestHub('sqlite', { overrides: { ingest: { healthIntervalMs: 3_600_000 } } });
-    for (const mount of MOUNTS) cameras.push(await addCamera(t, rtsp.urlFor(mount)));
-    await until('first health probes done', async () => {
-      const states = await Promise.all(cameras.map(async (id) => (await t.api(`/api/v1/cameras/${id}`, { user: t.users.psViewer })).body.status));
-      return states.every((s) => s !== 'unknown');
-    }, 15_000);
-    await until('health probe sessions closed', () => rtspConnections(rtsp.port) === 0, 10_000);
+    ({ t, rtsp, cameras, stop } = await startQuietSnapshotCameras(MOUNTS));
   });
-  afterAll(async () => {
-    await t?.stop();
-    await rtsp?.stop();
-  });
+  afterAll(async () => { await stop?.(); });
 
   it('runs one grab per camera within the per-user cap, refuses the rest with 429, answers every request', async () => {
     const { maxConcurrentGrabs, maxConcurrentPerUser } = t.hub.ctx.config.ingest.snapshot;

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { buildPresetClip } from '../../devtools/sim/clip-presets.ts';
 import { startRtspServer, type RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
-import type { TestHub, TestUser } from '../helpers/test-hub.ts';
+import { startTestHub, type TestHub, type TestUser } from '../helpers/test-hub.ts';
 
 /** Relay settings that make tests quick: short idle times, a 2 s stall watchdog. */
 export const FAST_RELAY = { relay: { idleStopSeconds: 1, viewerIdleSeconds: 3, stallSeconds: 3, inputTimeoutSeconds: 2, restartInitialMs: 200, restartMaxMs: 1_000 } };
@@ -145,4 +145,30 @@ export async function burstCountingGrabs(t: TestHub, rtspPort: number, user: Tes
   done = true;
   await sampling;
   return { answers, ffmpegPeak, rtspPeak };
+}
+
+/**
+ * A hub (SQLite) with simulated cameras whose first health probes are done and whose probe sessions are
+ * closed, probes an hour apart and no relay pull: every RTSP session and ffmpeg counted afterwards is a
+ * snapshot's.
+ */
+export async function startQuietSnapshotCameras(mounts: string[], ingest: Record<string, unknown> = {}): Promise<{ t: TestHub; rtsp: RtspServerHandle; cameras: string[]; stop(): Promise<void> }> {
+  const rtsp = await startSimCameras(mounts);
+  let t: TestHub | undefined;
+  try {
+    t = await startTestHub('sqlite', { overrides: { ingest: { healthIntervalMs: 3_600_000, ...ingest } } });
+    const hub = t;
+    const cameras: string[] = [];
+    for (const mount of mounts) cameras.push(await addCamera(hub, rtsp.urlFor(mount)));
+    await until('first health probes done', async () => {
+      const states = await Promise.all(cameras.map(async (id) => (await hub.api(`/api/v1/cameras/${id}`, { user: hub.users.psViewer })).body.status));
+      return states.every((s) => s !== 'unknown');
+    }, 15_000);
+    await until('health probe sessions closed', () => rtspConnections(rtsp.port) === 0, 10_000);
+    return { t: hub, rtsp, cameras, stop: async () => { await hub.stop(); await rtsp.stop(); } };
+  } catch (error) {
+    await t?.stop();
+    await rtsp.stop();
+    throw error;
+  }
 }

@@ -1,29 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
-import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { addCamera, burstCountingGrabs, rtspConnections, startSimCameras, until } from '../relay/relay-fixtures.ts';
+import type { TestHub } from '../helpers/test-hub.ts';
+import { burstCountingGrabs, startQuietSnapshotCameras } from '../relay/relay-fixtures.ts';
 
 // Process counting does not depend on the database: SQLite only.
 describe('snapshot burst (issue 13 #4)', () => {
   let t: TestHub;
   let rtsp: RtspServerHandle;
-  const cameras: string[] = [];
-
+  let cameras: string[] = [];
+  let stop: (() => Promise<void>) | undefined;
   beforeAll(async () => {
-    rtsp = await startSimCameras(['/s1', '/s2', '/s3']);
     // No relay pull, health probes an hour apart: every RTSP session and ffmpeg counted is a snapshot's.
-    t = await startTestHub('sqlite', { overrides: { ingest: { healthIntervalMs: 3_600_000, snapshot: { maxConcurrentGrabs: 4, maxConcurrentPerUser: 2, frameCacheMs: 1_000 } } } });
-    for (const mount of ['/s1', '/s2', '/s3']) cameras.push(await addCamera(t, rtsp.urlFor(mount)));
-    await until('first health probes done', async () => {
-      const states = await Promise.all(cameras.map(async (id) => (await t.api(`/api/v1/cameras/${id}`, { user: t.users.psViewer })).body.status));
-      return states.every((s) => s !== 'unknown');
-    }, 15_000);
-    await until('health probe sessions closed', () => rtspConnections(rtsp.port) === 0, 10_000);
+    ({ t, rtsp, cameras, stop } = await startQuietSnapshotCameras(['/s1', '/s2', '/s3'], { snapshot: { maxConcurrentGrabs: 4, maxConcurrentPerUser: 2, frameCacheMs: 1_000 } }));
   });
-  afterAll(async () => {
-    await t?.stop();
-    await rtsp?.stop();
-  });
+  afterAll(async () => { await stop?.(); });
 
   it('security #4: 15 snapshots of one camera with distinct widths start one ffmpeg, not 15, and all get a JPEG', async () => {
     const widths = Array.from({ length: 15 }, (_, i) => 160 + i * 16);
