@@ -10,7 +10,7 @@ export interface CameraCredentials {
 export type CameraRow = Selectable<CamerasTable>;
 
 /** A camera row as written by its owner; the credentials go in beside it and are sealed here. */
-export type NewCameraRow = Omit<CameraRow, 'credentials_enc'>;
+export type NewCameraRow = Omit<CameraRow, 'credentials_enc' | 'national_id'> & { national_id?: string | null };
 
 /** Columns a registration may change (not the owner, the source or the credentials, which go apart). */
 export type CameraChanges = Partial<Omit<CameraRow, 'id' | 'department_id' | 'source' | 'created_at' | 'credentials_enc'>>;
@@ -32,7 +32,7 @@ export class CameraRepository {
   constructor(private readonly db: Kysely<Database>, private readonly secrets: SecretBox) {}
 
   async insert(row: NewCameraRow, credentials: CameraCredentials | null): Promise<CameraRow> {
-    const full: CameraRow = { ...row, credentials_enc: credentials ? this.secrets.sealJson(credentials) : null };
+    const full: CameraRow = { ...row, national_id: row.national_id ?? null, credentials_enc: credentials ? this.secrets.sealJson(credentials) : null };
     await this.db.insertInto('cameras').values(full).execute();
     return full;
   }

@@ -48,6 +48,8 @@ export interface CamerasTable {
   ptz: number;
   analytics_enabled: number;
   source: 'manual' | 'onvif' | 'csv' | 'demo';
+  /** National 20-digit device code (GB/T 28181 / GA/T 1400 DeviceID), unique where set (migration 0008). */
+  national_id: string | null;
   created_at: number;
   updated_at: number;
 }
