@@ -31,6 +31,21 @@ export class CheckpointStore {
     this.imagesDir = join(ctx.dataDir, 'images');
   }
 
+  /** Which of these pass ids are stored already (callers skip work for replayed records). */
+  async existingPassIds(ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.ctx.db.selectFrom('checkpoint_passes').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const row of rows) found.add(row.id);
+    }
+    return found;
+  }
+
+  /** One stored pass, or undefined. */
+  findPass(id: string): Promise<PassRow | undefined> {
+    return this.ctx.db.selectFrom('checkpoint_passes').selectAll().where('id', '=', id).executeTakeFirst();
+  }
+
   async ingestPasses(records: PassRecordInput[]): Promise<IngestResult> {
     if (records.length === 0) return { inserted: 0, duplicates: 0 };
     if (records.length > MAX_BATCH) throw new PassRejectedError('PASS_BATCH_TOO_LARGE', `send at most ${MAX_BATCH} records per batch`);

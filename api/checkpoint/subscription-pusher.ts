@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoint.ts';
-import { gat1400Time, toMotorVehicle } from './gat1400.ts';
+import { gat1400Time, motorVehicleObjects } from './gat1400.ts';
 import type { PassRow } from './pass-record.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
@@ -42,7 +42,7 @@ export class SubscriptionPusher {
             Title: subscription.reason,
             TriggerTime: gat1400Time(now),
             InfoIDs: matching.map((row) => row.id).join(','),
-            MotorVehicleObjectList: { MotorVehicleObject: matching.map((row) => toMotorVehicle(row, this.ctx.publicUrl())) },
+            MotorVehicleObjectList: { MotorVehicleObject: await motorVehicleObjects(this.ctx, matching, this.ctx.publicUrl()) },
           }],
         },
       };
