@@ -38,7 +38,8 @@ function readJsonBody(request: FastifyRequest, payload: NodeJS.ReadableStream, l
       clearTimeout(timer);
       payload.removeListener('data', onData);
       if (error) {
-        payload.pause();
+        // The rest is read and dropped, so the refusal reaches a sender that is still writing (bounded by http.requestTimeoutSeconds).
+        payload.resume();
         reject(error);
       } else resolve(value);
     };
