@@ -1,51 +1,12 @@
 import { readdirSync } from 'node:fs';
-import { connect } from 'node:net';
 import { join } from 'node:path';
-import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { jpegBase64, subImages, TestViidPeer, vehicleObject } from './viid-peer.ts';
+import { claimedPng, jpegBase64, subImages, TestViidPeer, trickledPush, vehicleObject } from './viid-peer.ts';
 
 const A = { id: '32010000001190000002', device: '32010000001190000201', password: 'peer-A-digest-pw' };
 const B = { id: '44030000001190000003', device: '44030000001190000301', password: 'peer-B-digest-pw' };
-
-/** A PNG whose header claims width × height pixels (a decompression bomb's calling card). */
-export function claimedPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const out = Buffer.alloc(12 + data.length);
-    out.writeUInt32BE(data.length, 0);
-    out.write(type, 4, 'latin1');
-    data.copy(out, 8);
-    return out;
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
-  ihdr.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
-}
-
-/** Sends headers and then one body byte a second; resolves with what the hub answered. */
-export function trickledPush(url: string, peerId: string): Promise<string> {
-  const { port } = new URL(url);
-  return new Promise((resolve, reject) => {
-    const socket = connect({ host: '127.0.0.1', port: Number(port) });
-    let data = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (chunk: string) => { data += chunk; });
-    socket.once('error', reject);
-    let timer: NodeJS.Timeout | undefined;
-    socket.once('close', () => { clearInterval(timer); resolve(data); });
-    socket.once('connect', () => {
-      socket.write(`POST /VIID/MotorVehicles HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Identify: ${peerId}\r\nContent-Type: application/VIID+JSON\r\nContent-Length: 1000\r\n\r\n{`);
-      timer = setInterval(() => { if (!socket.destroyed) socket.write(' '); }, 1_000);
-      // Read the answer, then let go.
-      setTimeout(() => socket.destroy(), 15_000);
-      socket.on('data', () => { if (data.includes('}}')) socket.end(); });
-    });
-  });
-}
 
 /**
  * The issue's bad input against /VIID, each answered with the standard's status object, the right
