@@ -17,6 +17,7 @@ import { registerSystemRoutes } from './system-routes.ts';
 import { TollgateRepository } from './tollgate-repository.ts';
 import { VehicleImages } from './vehicle-images.ts';
 import { installViidScope } from './viid-http.ts';
+import { ViidMetrics } from './viid-metrics.ts';
 
 export interface ViidDependencies {
   cameras: CameraRegistry;
@@ -43,11 +44,12 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const peers = new PeerRepository(ctx.db, ctx.secrets);
   const sessions = new PeerSessions(ctx, peers);
   const service = new PeerService(ctx, peers, sessions);
+  const metrics = new ViidMetrics(sessions);
   const digest = new DigestAuth(settings.realm, settings.nonceTtlSeconds * 1_000);
   const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
   const images = new VehicleImages(join(ctx.dataDir, 'images'), { maxImageBytes: settings.maxImageBytes, maxImagePixels: settings.maxImagePixels, fetchTimeoutMs: settings.imageFetchTimeoutMs }, outbound);
   const tollgates = new TollgateRepository(ctx.db);
-  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, images);
+  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, images, metrics);
   return {
     name: 'viid',
     provides: { serverId: viidServerId(settings), peers, sessions, intake },
@@ -57,7 +59,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     async registerRootRoutes(app) {
       await app.register(async (scope) => {
         installViidScope(scope, { bodyLimitBytes: settings.bodyLimitBytes, bodyTimeoutMs: settings.bodyTimeoutSeconds * 1_000, maxObjects: settings.maxObjectsPerRequest });
-        registerSystemRoutes(scope, ctx, peers, sessions, digest);
+        registerSystemRoutes(scope, ctx, peers, sessions, digest, metrics);
         registerMotorVehicleRoutes(scope, ctx, sessions, intake, deps.checkpoint);
         registerDeviceRoutes(scope, ctx, sessions, intake.devices, tollgates);
       }, { prefix: '/VIID' });
@@ -65,8 +67,10 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     async start() {
       intake.devices.start();
       sessions.start();
+      ctx.metrics.add('viid', () => metrics.render());
     },
     async stop() {
+      ctx.metrics.remove('viid');
       intake.devices.stop();
       await sessions.stop();
     },
