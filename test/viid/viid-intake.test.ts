@@ -115,6 +115,8 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     // The health probe leaves a stream-less device alone (it would mark a probed camera offline).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await t.hub.ctx.db.selectFrom('cameras').select('status').where('id', '=', camera!.id).executeTakeFirstOrThrow()).status).toBe('unknown');
+    // Nothing can pull it either (relay, snapshots and analytics all ask for the pull URL).
+    await expect(t.hub.services.cameras!.pullUrl(camera!.id)).rejects.toMatchObject({ code: 'CAMERA_NO_STREAM', status: 409 });
 
     const exported = await t.api(`/api/v1/checkpoint/export/gat1400?plate=苏A12345`, { user: t.users.trafficViewer });
     const object = exported.body.MotorVehicleListObject.MotorVehicleObject[0];
