@@ -8,6 +8,7 @@ import { registerDeviceRoutes } from './device-routes.ts';
 import { DigestAuth } from './digest-auth.ts';
 import { MotorVehicleIntake } from './motor-vehicle-intake.ts';
 import { registerMotorVehicleRoutes } from './motor-vehicle-routes.ts';
+import { NationalIds } from './national-ids.ts';
 import { viidServerId } from './objects/viid-ids.ts';
 import { PeerRepository } from './peer-repository.ts';
 import { registerPeerRoutes } from './peer-routes.ts';
@@ -45,6 +46,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const sessions = new PeerSessions(ctx, peers);
   const service = new PeerService(ctx, peers, sessions);
   const metrics = new ViidMetrics(sessions);
+  const nationalIds = new NationalIds(ctx);
   const digest = new DigestAuth(settings.realm, settings.nonceTtlSeconds * 1_000);
   const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
   const images = new VehicleImages(join(ctx.dataDir, 'images'), { maxImageBytes: settings.maxImageBytes, maxImagePixels: settings.maxImagePixels, fetchTimeoutMs: settings.imageFetchTimeoutMs }, outbound);
@@ -65,12 +67,14 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       }, { prefix: '/VIID' });
     },
     async start() {
+      await nationalIds.start();
       intake.devices.start();
       sessions.start();
       ctx.metrics.add('viid', () => metrics.render());
     },
     async stop() {
       ctx.metrics.remove('viid');
+      nationalIds.stop();
       intake.devices.stop();
       await sessions.stop();
     },

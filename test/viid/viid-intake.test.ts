@@ -42,6 +42,19 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     expect((await t.api('/api/v1/viid/peers', { user: t.users.admin, body: { ...body, id: '1234' } })).status).toBe(400);
   });
 
+  it('gives our own cameras a stored 20-digit national ID from the civil code', async () => {
+    const camera = await t.api('/api/v1/cameras', { user: t.users.trafficApprover, body: { name: 'Gate cam', departmentId: t.departments.traffic, category: 'traffic', streamUrl: 'rtsp://127.0.0.1:9/live' } });
+    expect(camera.status).toBe(201);
+    const deadline = Date.now() + 10_000;
+    let nationalId: string | null = null;
+    while (!nationalId && Date.now() < deadline) {
+      nationalId = (await t.hub.ctx.db.selectFrom('cameras').select('national_id').where('id', '=', camera.body.id).executeTakeFirstOrThrow()).national_id;
+      if (!nationalId) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(nationalId).toMatch(/^1100000000119[0-9]{7}$/);
+    await t.api(`/api/v1/cameras/${camera.body.id}`, { method: 'DELETE', user: t.users.admin });
+  });
+
   it('registers with HTTP Digest: 401 challenge, then 200; a replayed answer and a wrong password are refused', async () => {
     const anonymous = await peer.keepalive();
     expect(anonymous.status).toBe(401);
