@@ -85,6 +85,10 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
     const missing = await a.send('GET', '/VIID/Nothing/Here');
     expect(missing.status).toBe(404);
     expect(missing.body.ResponseStatusObject).toMatchObject({ StatusCode: 4, RequestURL: '/VIID/Nothing/Here' });
+    for (const path of ['/VIID', '/VIID/', '/VIID/MotorVehicles/x/y']) {
+      const other = await a.send('GET', path);
+      expect([path, other.status, other.body?.ResponseStatusObject?.StatusCode]).toEqual([path, 404, 4]);
+    }
     const noList = await a.send('POST', '/VIID/MotorVehicles', { Something: 1 });
     expect(noList.status).toBe(400);
     expect(noList.body.ResponseStatusObject.StatusCode).toBe(8);
