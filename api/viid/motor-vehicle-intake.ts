@@ -1,6 +1,7 @@
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import { isDomainError } from '../kernel/errors/domain-error.ts';
 import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { parseMotorVehicle, type ReceivedVehicle } from './objects/motor-vehicle-input.ts';
@@ -47,8 +48,8 @@ async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promi
 export class MotorVehicleIntake {
   readonly devices: DeviceCameras;
 
-  constructor(private readonly ctx: HubContext, private readonly store: CheckpointStore, registry: CameraRegistry, private readonly images: VehicleImages, private readonly metrics: ViidMetrics) {
-    this.devices = new DeviceCameras(ctx, registry);
+  constructor(private readonly ctx: HubContext, private readonly store: CheckpointStore, registry: CameraRegistry, supervisor: CameraSupervisor, private readonly images: VehicleImages, private readonly metrics: ViidMetrics) {
+    this.devices = new DeviceCameras(ctx, registry, supervisor);
   }
 
   async receive(session: PeerSession, objects: unknown[]): Promise<IntakeOutcome[]> {

@@ -4,6 +4,7 @@ import type { HubContext } from '../hub/hub-context.ts';
 import { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import type { ProvidingFeature } from '../kernel/hub-feature.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { DigestAuth } from './digest-auth.ts';
 import { MotorVehicleIntake } from './motor-vehicle-intake.ts';
@@ -22,6 +23,8 @@ import { ViidMetrics } from './viid-metrics.ts';
 
 export interface ViidDependencies {
   cameras: CameraRegistry;
+  /** Writes the status of 卡口 devices' cameras, which their peers' sessions decide. */
+  supervisor: CameraSupervisor;
   checkpoint: CheckpointStore;
 }
 
@@ -51,7 +54,8 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
   const images = new VehicleImages(join(ctx.dataDir, 'images'), { maxImageBytes: settings.maxImageBytes, maxImagePixels: settings.maxImagePixels, fetchTimeoutMs: settings.imageFetchTimeoutMs }, outbound);
   const tollgates = new TollgateRepository(ctx.db);
-  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, images, metrics);
+  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, deps.supervisor, images, metrics);
+  sessions.follow({ opened: (session) => intake.devices.peerOnline(session), ended: (session, why) => intake.devices.peerOffline(session, why) });
   return {
     name: 'viid',
     provides: { serverId: viidServerId(settings), peers, sessions, intake },

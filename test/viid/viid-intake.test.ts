@@ -125,9 +125,10 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
 
     const [camera] = await t.hub.ctx.db.selectFrom('cameras').selectAll().where('national_id', '=', DEVICE).execute();
     expect(camera).toMatchObject({ source: 'gat1400', stream_url: '', department_id: t.departments.traffic, analytics_enabled: 0 });
-    // The health probe leaves a stream-less device alone (it would mark a probed camera offline).
+    // Its peer's session decides its status (online while registered); the health probe, which would find no
+    // stream and mark it offline, leaves it alone.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect((await t.hub.ctx.db.selectFrom('cameras').select('status').where('id', '=', camera!.id).executeTakeFirstOrThrow()).status).toBe('unknown');
+    expect((await t.hub.ctx.db.selectFrom('cameras').select('status').where('id', '=', camera!.id).executeTakeFirstOrThrow()).status).toBe('online');
     // Nothing can pull it either (relay, snapshots and analytics all ask for the pull URL).
     await expect(t.hub.services.cameras!.pullUrl(camera!.id)).rejects.toMatchObject({ code: 'CAMERA_NO_STREAM', status: 409 });
 
@@ -202,6 +203,10 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     expect(bye.body.ResponseStatusObject.StatusCode).toBe(0);
     expect((await peer.keepalive()).status).toBe(401);
     expect((await peer.push([vehicleObject(DEVICE, Date.now())])).status).toBe(401);
+    const status = async () => (await t.hub.ctx.db.selectFrom('cameras').select('status').where('national_id', '=', DEVICE).executeTakeFirstOrThrow()).status;
+    const deadline = Date.now() + 10_000;
+    while (await status() !== 'offline' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await status()).toBe('offline');
     const audit = await t.hub.ctx.db.selectFrom('audit_events').select(['action', 'target_id', 'client_ip', 'department_id']).where('target_type', '=', 'viid_peer').orderBy('seq').execute();
     expect(audit.map((a) => a.action)).toEqual(['viid.peer.create', 'viid.register', 'viid.peer.update', 'viid.register', 'viid.unregister']);
     expect(audit.filter((a) => a.action === 'viid.register').every((a) => a.client_ip === '127.0.0.1' && a.department_id === t.departments.traffic)).toBe(true);
