@@ -71,6 +71,8 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       }, { prefix: '/VIID' });
     },
     async start() {
+      const resealed = await peers.resealPasswords();
+      if (resealed > 0) ctx.log.info({ resealed }, 'viid peer passwords resealed with the current credentials key');
       await nationalIds.start();
       intake.devices.start();
       sessions.start();
