@@ -1,10 +1,11 @@
 import type { Logger } from 'pino';
 import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
-import { countPersons, countPersonsInZones } from '../detect/crowd.ts';
+import { CrowdCounter, type CrowdCounts } from '../crowd/crowd-counter.ts';
+import { cropDensity, type DensityMap } from '../crowd/density-map.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import { CrowdMonitor, type CrowdSink } from '../crowd/crowd-monitor.ts';
-import { contentRect, toPixelZones, WHOLE_FRAME_ZONE, type ContentRect, type CrowdZone } from '../crowd/crowd-zone.ts';
+import { contentRect, toPixelZones, type ContentRect, type CrowdZone } from '../crowd/crowd-zone.ts';
 import type { AnalyticsConfig } from '../analytics-config.ts';
 import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
 import { FrameSampler } from './frame-sampler.ts';
@@ -47,6 +48,9 @@ export class CameraPipeline {
   private zones: CrowdZone[];
   private rect: ContentRect;
   private lastCounts: Record<string, number> = {};
+  private readonly counter: CrowdCounter;
+  /** The latest crowd figures and density map (over the camera picture), for the crowd page's heat map and /metrics. */
+  latestCrowd: { at: number; counts: CrowdCounts; density?: { map: DensityMap; rect: ContentRect; at: number } } | undefined;
 
   constructor(private readonly d: CameraPipelineDeps) {
     const c = d.config;
@@ -54,7 +58,8 @@ export class CameraPipeline {
     this.rect = { x: 0, y: 0, width: c.frameWidth, height: c.frameHeight };
     this.gate = new MotionGate({ cellDelta: c.motionCellDelta, minChangedFraction: c.motionMinChangedFraction, keepaliveMs: c.keepaliveSeconds * 1_000 });
     this.tracker = new PassTracker(d.cameraId, { gapMs: c.passGapSeconds * 1_000, minConfidence: c.minPlateConfidence, maxOpen: c.maxOpenPassesPerCamera });
-    this.crowd = new CrowdMonitor(d.cameraId, c.crowdSampleSeconds * 1_000, d.crowdSink);
+    this.counter = new CrowdCounter(c.crowd);
+    this.crowd = new CrowdMonitor(d.cameraId, c.crowdSampleSeconds * 1_000, d.crowdSink, { clearRatio: c.crowd.clearRatio, clearSeconds: c.crowd.clearSeconds });
     this.crowd.setZones(d.zones);
     this.sampler = new FrameSampler({
       cameraId: d.cameraId, source: d.source, ffmpegPath: c.ffmpegPath, sampleFps: c.sampleFps,
@@ -74,6 +79,7 @@ export class CameraPipeline {
   setZones(zones: CrowdZone[]): void {
     this.zones = zones;
     this.crowd.setZones(zones);
+    this.counter.reset();
   }
 
   stats(): CameraStats {
@@ -98,7 +104,7 @@ export class CameraPipeline {
     const { frameWidth: width, frameHeight: height } = this.d.config;
     const image: RawImage = { data: frame.slot.data, width, height, channels: 3 };
     const decision = this.gate.check(image.data, width, height, at);
-    const analysis: Promise<AnalysisOutcome | 'static'> = decision === 'static' ? Promise.resolve('static') : this.d.analyser.analyse(this.d.cameraId, image);
+    const analysis: Promise<AnalysisOutcome | 'static'> = decision === 'static' ? Promise.resolve('static') : this.d.analyser.analyse(this.d.cameraId, image, { density: this.counter.wantsDensity(at, this.zones.length > 0) });
     this.chain = this.chain
       .then(async () => this.handle(await analysis, image, at))
       .catch((error: unknown) => this.d.log.error({ cameraId: this.d.cameraId, err: error }, 'analytics frame handling failed'))
@@ -121,7 +127,10 @@ export class CameraPipeline {
         await encoding;
       }
       for (const pass of evicted) this.handOver(pass);
-      this.lastCounts = { [WHOLE_FRAME_ZONE]: countPersons(outcome.objects), ...countPersonsInZones(outcome.objects, toPixelZones(this.zones, this.rect)) };
+      const counts = this.counter.count(at, outcome.objects, toPixelZones(this.zones, this.rect), this.rect, outcome.density);
+      const density = outcome.density ? { map: cropDensity(outcome.density, this.rect), rect: this.rect, at } : this.latestCrowd?.density;
+      this.latestCrowd = { at, counts, density };
+      this.lastCounts = counts.fused;
       this.crowd.update(at, this.lastCounts);
     } else if (outcome.status === 'dropped') {
       this.counters.dropped++;
