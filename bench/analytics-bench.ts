@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DensityEstimator } from '../analytics/crowd/density-estimator.ts';
 import { ObjectDetector } from '../analytics/detect/object-detector.ts';
 import { ModelRegistry } from '../analytics/models/model-registry.ts';
 import { loadImageFile, type RawImage } from '../analytics/models/raw-image.ts';
@@ -75,6 +76,16 @@ await timeEach(5, () => coarse.readPlates(street));
 const coarseTimes = await timeEach(60, () => coarse.readPlates(street));
 const coarseRead = (await coarse.readPlates(street))[0]?.plate ?? '';
 await coarse.release();
+// Crowd density on the 1080p frame, one core, at the default long side (1024) and at 768 (the cheaper setting).
+const densityRegistry = ModelRegistry.open(['crowd-density']);
+const density = await DensityEstimator.create(densityRegistry, { intraOpThreads: 1 });
+await timeEach(3, () => density.estimate(street));
+const crowdTimes = await timeEach(30, () => density.estimate(street));
+await density.release();
+const density768 = await DensityEstimator.create(densityRegistry, { intraOpThreads: 1, longSide: 768 });
+await timeEach(3, () => density768.estimate(street));
+const crowd768Times = await timeEach(30, () => density768.estimate(street));
+await density768.release();
 const detOnly = await ObjectDetector.create(registry, { intraOpThreads: 1 });
 const detTimes = await timeEach(60, () => detOnly.detect(street));
 await detOnly.release();
@@ -112,6 +123,8 @@ const rows: Array<[string, number, number, string]> = [
   ['det_ms_p50 (one core)', percentile(detTimes, 0.5), percentile(singleTimes, 0.5), 'ORT default threads'],
   ['plate_ms_p50 (one core, refine)', percentile(plateTimes, 0.5), percentile(coarseTimes, 0.5), `no refinement (reads "${coarseRead}")`],
   ['plate_ms_p95 (one core, refine)', percentile(plateTimes, 0.95), percentile(coarseTimes, 0.95), 'no refinement'],
+  ['crowd_ms_p50 (density, 1080p, one core)', percentile(crowdTimes, 0.5), percentile(crowd768Times, 0.5), 'long side 768 instead of 1024'],
+  ['crowd_ms_p50 vs detector (one core)', percentile(crowdTimes, 0.5), percentile(detTimes, 0.5), 'YOLOX-Nano person detector, 416 input'],
 ];
 console.log(`machine: ${(await import('node:os')).availableParallelism()} cores, pool workers: ${stats.workers}, frame 1920x1080`);
 console.log(['metric'.padEnd(44), 'value'.padStart(8), 'baseline'.padStart(9), 'ratio'.padStart(7), '  baseline is'].join(' '));
@@ -123,5 +136,5 @@ if (rssOverTime.length) console.log(`rss over time (minute:rss): ${rssOverTime.j
 console.log(`peak_rss_mb=${(peakRss.value / 2 ** 20).toFixed(0)}`);
 console.log(
   `det_ms_p50=${percentile(detTimes, 0.5).toFixed(1)} plate_ms_p50=${percentile(plateTimes, 0.5).toFixed(1)} ` +
-    `detections_per_s=${poolFps.toFixed(1)} frames_dropped=${stats.dropped}`,
+    `detections_per_s=${poolFps.toFixed(1)} frames_dropped=${stats.dropped} crowd_ms_p50=${percentile(crowdTimes, 0.5).toFixed(1)}`,
 );
