@@ -13,6 +13,7 @@ export const AnalyticsConfigSchema = Type.Object(
     motionMinChangedFraction: Type.Number({ minimum: 0, maximum: 1, default: 0.003, description: 'fraction of changed cells below which a frame is skipped as static' }),
     keepaliveSeconds: Type.Number({ minimum: 1, maximum: 3_600, default: 10, description: 'analyse one frame this often even in a static scene' }),
     passGapSeconds: Type.Number({ minimum: 0.5, maximum: 120, default: 3, description: 'a pass closes when its plate was unseen this long' }),
+    farPlates: Type.Boolean({ default: true, description: 'when the 320 plate detector finds nothing in a frame, look again with the 640 one (plates about half as large: far cars); costs a 640 pass per plateless analysed frame' }),
     minPlateConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
     maxOpenPassesPerCamera: Type.Integer({ minimum: 1, maximum: 1_000, default: 64 }),
     jpegQuality: Type.Integer({ minimum: 30, maximum: 100, default: 85 }),

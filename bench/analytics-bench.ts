@@ -76,6 +76,17 @@ await timeEach(5, () => coarse.readPlates(street));
 const coarseTimes = await timeEach(60, () => coarse.readPlates(street));
 const coarseRead = (await coarse.readPlates(street))[0]?.plate ?? '';
 await coarse.release();
+// Far plates: a frame without any plate costs the 320 pass plus, with farPlates, a 640 pass.
+const noPlate = await loadImageFile(new URL('scenes/street_dog_bicycle_car.jpg', MEDIA).pathname);
+const fast = await PlateReader.create(registry, { intraOpThreads: 1 });
+await timeEach(3, () => fast.readPlates(noPlate));
+const noPlateFastTimes = await timeEach(30, () => fast.readPlates(noPlate));
+await fast.release();
+const farReader = await PlateReader.create(ModelRegistry.open([...PLATE_READER_MODELS, 'plate-detector-640']), { intraOpThreads: 1, farPlates: true });
+await timeEach(3, () => farReader.readPlates(noPlate));
+const noPlateFarTimes = await timeEach(30, () => farReader.readPlates(noPlate));
+await farReader.release();
+
 // Crowd density on the 1080p frame, one core, at the default long side (1024) and at 768 (the cheaper setting).
 const densityRegistry = ModelRegistry.open(['crowd-density']);
 const density = await DensityEstimator.create(densityRegistry, { intraOpThreads: 1 });
@@ -123,6 +134,7 @@ const rows: Array<[string, number, number, string]> = [
   ['det_ms_p50 (one core)', percentile(detTimes, 0.5), percentile(singleTimes, 0.5), 'ORT default threads'],
   ['plate_ms_p50 (one core, refine)', percentile(plateTimes, 0.5), percentile(coarseTimes, 0.5), `no refinement (reads "${coarseRead}")`],
   ['plate_ms_p95 (one core, refine)', percentile(plateTimes, 0.95), percentile(coarseTimes, 0.95), 'no refinement'],
+  ['plate_ms_p50 frame without plate, farPlates', percentile(noPlateFarTimes, 0.5), percentile(noPlateFastTimes, 0.5), '320 detector only'],
   ['crowd_ms_p50 (density, 1080p, one core)', percentile(crowdTimes, 0.5), percentile(crowd768Times, 0.5), 'long side 768 instead of 1024'],
   ['crowd_ms_p50 vs detector (one core)', percentile(crowdTimes, 0.5), percentile(detTimes, 0.5), 'YOLOX-Nano person detector, 416 input'],
 ];

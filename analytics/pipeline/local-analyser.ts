@@ -9,6 +9,7 @@ export interface LocalAnalyserOptions {
   modelsDir?: string;
   workerScript?: URL;
   density?: { model: string; longSide: number };
+  farPlates?: boolean;
 }
 
 /**
@@ -52,7 +53,7 @@ export class LocalAnalyser implements FrameAnalyser {
   private started(): Promise<InferencePool> {
     this.pool ??= InferencePool.start({
       size: this.o.workers, queueDepthPerCamera: this.o.queueDepthPerCamera, kinds: ['all'],
-      modelsDir: this.o.modelsDir, workerScript: this.o.workerScript, density: this.o.density,
+      modelsDir: this.o.modelsDir, workerScript: this.o.workerScript, density: this.o.density, farPlates: this.o.farPlates,
     }).then(
       (pool) => {
         this.current = pool;

@@ -17,6 +17,11 @@ export interface PlateReaderOptions extends SessionOptions {
   detectorInputSize?: 320 | 640;
   /** Re-detect plates that are small in the detector input on a crop around them, for sharper corners. */
   refineSmallPlates?: boolean;
+  /**
+   * When the 320 detector finds no plate in a frame, look again with the 640 one, which finds plates about half
+   * as large (far cars on a 1080p frame). Costs a 640 pass on every frame without a plate (see bench:analytics).
+   */
+  farPlates?: boolean;
 }
 
 /** Upstream splits a double-layer plate at 40 % of its height: the upper row holds province + letter. */
@@ -39,19 +44,22 @@ export class PlateReader {
     private readonly recogniser: TextRecogniser,
     private readonly classifier: PlateColourClassifier,
     private readonly refine: boolean,
+    private readonly farDetector?: PlateDetector,
   ) {}
 
   static async create(registry: ModelRegistry, options: PlateReaderOptions = {}): Promise<PlateReader> {
     const detector = await PlateDetector.create(registry, { ...options, inputSize: options.detectorInputSize ?? 320 });
     const recogniser = await TextRecogniser.create(registry, options);
     const classifier = await PlateColourClassifier.create(registry, options);
-    return new PlateReader(detector, recogniser, classifier, options.refineSmallPlates ?? true);
+    const far = options.farPlates && (options.detectorInputSize ?? 320) === 320 ? await PlateDetector.create(registry, { ...options, inputSize: 640 }) : undefined;
+    return new PlateReader(detector, recogniser, classifier, options.refineSmallPlates ?? true, far);
   }
 
   async readPlates(image: RawImage): Promise<PlateReading[]> {
     assertRawImage(image);
     const readings: PlateReading[] = [];
-    const detected = await this.detector.detect(image);
+    let detected = await this.detector.detect(image);
+    if (detected.length === 0 && this.farDetector) detected = await this.farDetector.detect(image);
     for (const found of detected) {
       const plate = this.refine ? await refinePlateCorners(this.detector, image, found) : found;
       const reading = await this.readOne(image, plate);
@@ -123,7 +131,7 @@ export class PlateReader {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.detector.release(), this.recogniser.release(), this.classifier.release()]);
+    await Promise.all([this.detector.release(), this.recogniser.release(), this.classifier.release(), this.farDetector?.release()]);
   }
 }
 

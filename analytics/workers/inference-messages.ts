@@ -39,6 +39,8 @@ export interface InferenceWorkerData {
   modelsDir?: string;
   /** The crowd density model, loaded on the first task that asks for density. */
   density?: { model: string; longSide: number };
+  /** Look again with the 640 plate detector when the 320 one finds nothing (far plates). */
+  farPlates?: boolean;
   /** Free for custom worker scripts (tests). */
   extra?: unknown;
 }

@@ -80,3 +80,27 @@ describe('plate reader on every plate type', () => {
     expect(reading).toMatchObject({ colour: 'white', colourSource: 'format', kind: 'armed-police' });
   }, 30_000);
 });
+
+describe('far plates', () => {
+  let near: PlateReader;
+  let far: PlateReader;
+  beforeAll(async () => {
+    const registry = ModelRegistry.open([...PLATE_READER_MODELS, 'plate-detector-640']);
+    near = await PlateReader.create(registry, { intraOpThreads: 1 });
+    far = await PlateReader.create(registry, { intraOpThreads: 1, farPlates: true });
+  }, 60_000);
+  afterAll(async () => { await Promise.all([near?.release(), far?.release()]); });
+
+  it('reads a plate half as large with the 640 detector where the 320 one finds nothing', async () => {
+    // The street photo shrunk to half size in the corner of a 1080p frame: the car is twice as far away.
+    const sharp = (await import('sharp')).default;
+    const small = await sharp(join(MEDIA_DIR, 'plates/green_suED51712_street.jpg')).resize(960, 540).toBuffer();
+    const { data, info } = await sharp({ create: { width: 1920, height: 1080, channels: 3, background: '#202020' } })
+      .composite([{ input: small, left: 0, top: 0 }]).raw().toBuffer({ resolveWithObject: true });
+    const frame = { data, width: info.width, height: info.height, channels: info.channels };
+    expect(await near.readPlates(frame)).toEqual([]);
+    const [reading] = await far.readPlates(frame);
+    expect(reading).toMatchObject({ plate: '苏ED51712', formatValid: true });
+    expect(reading.box.x1).toBeGreaterThan(850); // at half the original x of ~1750
+  }, 60_000);
+});
