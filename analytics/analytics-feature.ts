@@ -68,7 +68,7 @@ export function createAnalyticsFeature(ctx: HubContext, { cameras, supervisor, r
         : new LocalAnalyser({
           workers: config.workers, queueDepthPerCamera: config.queueDepthPerCamera,
           density: { model: config.crowd.densityModel, longSide: config.crowd.densityLongSide },
-          farPlates: config.farPlates,
+          farPlates: config.farPlates, detectorTiles: config.detectorTiles,
         });
       const queue = new PassQueue({ redisUrl: ctx.redisUrl, batchSize: config.passBatchSize, lingerMs: config.passBatchLingerMs, log: ctx.log });
       passQueue = queue;

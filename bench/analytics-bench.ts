@@ -100,6 +100,10 @@ await density768.release();
 const detOnly = await ObjectDetector.create(registry, { intraOpThreads: 1 });
 const detTimes = await timeEach(60, () => detOnly.detect(street));
 await detOnly.release();
+const tiledDetector = await ObjectDetector.create(registry, { intraOpThreads: 1, tiles: 2 });
+await timeEach(3, () => tiledDetector.detect(street));
+const tiledTimes = await timeEach(20, () => tiledDetector.detect(street));
+await tiledDetector.release();
 
 // Object detection through the pool.
 const pool = await InferencePool.start({ kinds: ['objects'], queueDepthPerCamera: 4 });
@@ -135,6 +139,7 @@ const rows: Array<[string, number, number, string]> = [
   ['plate_ms_p50 (one core, refine)', percentile(plateTimes, 0.5), percentile(coarseTimes, 0.5), `no refinement (reads "${coarseRead}")`],
   ['plate_ms_p95 (one core, refine)', percentile(plateTimes, 0.95), percentile(coarseTimes, 0.95), 'no refinement'],
   ['plate_ms_p50 frame without plate, farPlates', percentile(noPlateFarTimes, 0.5), percentile(noPlateFastTimes, 0.5), '320 detector only'],
+  ['det_ms_p50 2x2 tiles + whole frame (one core)', percentile(tiledTimes, 0.5), percentile(detTimes, 0.5), 'whole frame only'],
   ['crowd_ms_p50 (density, 1080p, one core)', percentile(crowdTimes, 0.5), percentile(crowd768Times, 0.5), 'long side 768 instead of 1024'],
   ['crowd_ms_p50 vs detector (one core)', percentile(crowdTimes, 0.5), percentile(detTimes, 0.5), 'YOLOX-Nano person detector, 416 input'],
 ];

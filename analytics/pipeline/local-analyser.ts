@@ -10,6 +10,7 @@ export interface LocalAnalyserOptions {
   workerScript?: URL;
   density?: { model: string; longSide: number };
   farPlates?: boolean;
+  detectorTiles?: number;
 }
 
 /**
@@ -53,7 +54,7 @@ export class LocalAnalyser implements FrameAnalyser {
   private started(): Promise<InferencePool> {
     this.pool ??= InferencePool.start({
       size: this.o.workers, queueDepthPerCamera: this.o.queueDepthPerCamera, kinds: ['all'],
-      modelsDir: this.o.modelsDir, workerScript: this.o.workerScript, density: this.o.density, farPlates: this.o.farPlates,
+      modelsDir: this.o.modelsDir, workerScript: this.o.workerScript, density: this.o.density, farPlates: this.o.farPlates, detectorTiles: this.o.detectorTiles,
     }).then(
       (pool) => {
         this.current = pool;

@@ -41,6 +41,8 @@ export interface InferenceWorkerData {
   density?: { model: string; longSide: number };
   /** Look again with the 640 plate detector when the 320 one finds nothing (far plates). */
   farPlates?: boolean;
+  /** Person/vehicle detection on grid × grid overlapping tiles as well as the whole frame (1 = whole frame only). */
+  detectorTiles?: number;
   /** Free for custom worker scripts (tests). */
   extra?: unknown;
 }

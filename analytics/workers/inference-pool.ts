@@ -17,6 +17,7 @@ export interface InferencePoolOptions {
   /** Crowd density model for tasks that ask for density. */
   density?: { model: string; longSide: number };
   farPlates?: boolean;
+  detectorTiles?: number;
   /** Another worker script speaking the same messages (tests use one that crashes on demand). */
   workerScript?: URL;
   workerExtra?: unknown;
@@ -120,7 +121,7 @@ export class InferencePool {
   }
 
   private spawn(): Promise<void> {
-    const data: InferenceWorkerData = { kinds: this.options.kinds, modelsDir: this.options.modelsDir, density: this.options.density, farPlates: this.options.farPlates, extra: this.options.workerExtra };
+    const data: InferenceWorkerData = { kinds: this.options.kinds, modelsDir: this.options.modelsDir, density: this.options.density, farPlates: this.options.farPlates, detectorTiles: this.options.detectorTiles, extra: this.options.workerExtra };
     const worker = startTypeScriptWorker(this.options.workerScript ?? DEFAULT_WORKER, { workerData: data });
     const slot: Slot = { worker, ready: false };
     this.slots.push(slot);

@@ -20,7 +20,7 @@ const required: ModelName[] = [];
 if (wantsObjects) required.push('object-detector');
 if (wantsPlates) required.push(...PLATE_READER_MODELS);
 const registry = ModelRegistry.open(required, data.modelsDir);
-const detector = wantsObjects ? await ObjectDetector.create(registry, { intraOpThreads: 1 }) : undefined;
+const detector = wantsObjects ? await ObjectDetector.create(registry, { intraOpThreads: 1, tiles: data.detectorTiles ?? 1 }) : undefined;
 const plateReader = wantsPlates ? await PlateReader.create(registry, { intraOpThreads: 1, farPlates: data.farPlates === true }) : undefined;
 // Loaded on first use: most cameras have no crowd zones, and a hub without any should not pay for the model.
 let densityEstimator: Promise<DensityEstimator> | undefined;
