@@ -1,6 +1,8 @@
 import type { Logger } from 'pino';
 import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
+import { estimateVehicleColour } from '../vehicles/vehicle-colour.ts';
+import { travelDirection } from '../vehicles/travel-direction.ts';
 import { CrowdCounter, type CrowdCounts } from '../crowd/crowd-counter.ts';
 import { cropDensity, type DensityMap } from '../crowd/density-map.ts';
 import type { RawImage } from '../models/raw-image.ts';
@@ -121,6 +123,7 @@ export class CameraPipeline {
       const { improved, evicted } = this.tracker.observe(at, outcome.plates, outcome.objects);
       // Encode now, while this frame's buffer is still ours; files are written when the pass closes.
       for (const pass of improved) {
+        if (pass.vehicle) pass.vehicleColour = estimateVehicleColour(image, pass.vehicle.box, pass.best.box)?.colour ?? pass.vehicleColour;
         const encoding = encodePassJpegs(image, pass.best.box, { quality: this.d.config.jpegQuality, sceneMaxWidth: this.d.config.sceneMaxWidth })
           .catch((error: unknown) => { this.d.log.warn({ cameraId: this.d.cameraId, err: error }, 'pass image encoding failed'); return undefined; });
         this.jpegs.set(pass.id, encoding);
@@ -166,6 +169,8 @@ export class CameraPipeline {
       plateConfidence: clampUnit(best.confidence),
       charConfidences: best.charConfidences.map(clampUnit),
       vehicleClass: pass.vehicle?.className,
+      vehicleColour: pass.vehicleColour,
+      direction: travelDirection(pass.firstBox, pass.lastBox, this.d.config.frameHeight),
       boxes: { plate: best.box, corners: best.corners, vehicle: pass.vehicle?.box ?? null, frame: { width: this.d.config.frameWidth, height: this.d.config.frameHeight } },
       cropImagePath: paths?.crop,
       sceneImagePath: paths?.scene,

@@ -77,6 +77,8 @@ describeEachDatabase('analytics pipeline end to end', (kind) => {
     }
     const green = rows.find((r) => r.plate === '苏ED51712')!;
     expect(green.plate_colour).toBe('green');
+    expect(green.vehicle_colour).toBe('white'); // the white car of the street photo
+    expect(green.direction).toBeNull(); // a still picture: the car never moves
 
     // Static stretches (each car holds still for 4 s) cost no inference.
     expect(stats.gated).toBeGreaterThan(0);
