@@ -14,6 +14,7 @@ export const AnalyticsConfigSchema = Type.Object(
     keepaliveSeconds: Type.Number({ minimum: 1, maximum: 3_600, default: 10, description: 'analyse one frame this often even in a static scene' }),
     passGapSeconds: Type.Number({ minimum: 0.5, maximum: 120, default: 3, description: 'a pass closes when its plate was unseen this long' }),
     detectorTiles: Type.Integer({ minimum: 1, maximum: 3, default: 1, description: 'also run the person/vehicle detector on grid × grid overlapping tiles (2 or 3) and merge: finds people and cars too small for one pass over the frame, at about grid²+1 times the detector cost (docs/CROWD.md)' }),
+    platelessPasses: Type.Boolean({ default: true, description: 'vehicles seen moving through the picture whose plate was never read make passes without a plate (GA/T 1400 HasPlate 0), found by time, camera, colour and class' }),
     farPlates: Type.Boolean({ default: true, description: 'when the 320 plate detector finds nothing in a frame, look again with the 640 one (plates about half as large: far cars); costs a 640 pass per plateless analysed frame' }),
     minPlateConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.6 }),
     maxOpenPassesPerCamera: Type.Integer({ minimum: 1, maximum: 1_000, default: 64 }),

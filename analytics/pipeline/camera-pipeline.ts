@@ -3,6 +3,7 @@ import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts'
 import type { PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { estimateVehicleColour } from '../vehicles/vehicle-colour.ts';
 import { travelDirection } from '../vehicles/travel-direction.ts';
+import { VehicleTracker, type PlatelessVehicle, type VehicleTrack } from '../vehicles/vehicle-tracker.ts';
 import { CrowdCounter, type CrowdCounts } from '../crowd/crowd-counter.ts';
 import { cropDensity, type DensityMap } from '../crowd/density-map.ts';
 import type { RawImage } from '../models/raw-image.ts';
@@ -14,7 +15,7 @@ import { FrameSampler } from './frame-sampler.ts';
 import type { FrameSource } from './frame-source.ts';
 import { MotionGate } from './motion-gate.ts';
 import { encodePassJpegs, writePassJpegs, type PassJpegs } from './pass-images.ts';
-import { PassTracker, type TrackedPass } from './pass-tracker.ts';
+import { passId, PassTracker, type TrackedPass } from './pass-tracker.ts';
 import { emptyCounters, type CameraStats } from './pipeline-stats.ts';
 import type { RawFrame } from './raw-frame-reader.ts';
 
@@ -51,6 +52,7 @@ export class CameraPipeline {
   private rect: ContentRect;
   private lastCounts: Record<string, number> = {};
   private readonly counter: CrowdCounter;
+  private readonly vehicles: VehicleTracker | undefined;
   /** The latest crowd figures and density map (over the camera picture), for the crowd page's heat map and /metrics. */
   latestCrowd: { at: number; counts: CrowdCounts; density?: { map: DensityMap; rect: ContentRect; at: number } } | undefined;
 
@@ -61,6 +63,9 @@ export class CameraPipeline {
     this.gate = new MotionGate({ cellDelta: c.motionCellDelta, minChangedFraction: c.motionMinChangedFraction, keepaliveMs: c.keepaliveSeconds * 1_000 });
     this.tracker = new PassTracker(d.cameraId, { gapMs: c.passGapSeconds * 1_000, minConfidence: c.minPlateConfidence, maxOpen: c.maxOpenPassesPerCamera });
     this.counter = new CrowdCounter(c.crowd);
+    this.vehicles = c.platelessPasses
+      ? new VehicleTracker({ gapMs: c.passGapSeconds * 1_000, minFrames: 3, frameHeight: c.frameHeight, maxOpen: c.maxOpenPassesPerCamera })
+      : undefined;
     this.crowd = new CrowdMonitor(d.cameraId, c.crowdSampleSeconds * 1_000, d.crowdSink, { clearRatio: c.crowd.clearRatio, clearSeconds: c.crowd.clearSeconds });
     this.crowd.setZones(d.zones);
     this.sampler = new FrameSampler({
@@ -97,6 +102,7 @@ export class CameraPipeline {
     this.d.supervisor.framesChanged(this.d.cameraId, undefined, 'analytics stopped for the camera');
     await this.chain;
     for (const pass of this.tracker.flush()) this.handOver(pass);
+    if (this.vehicles) this.closeVehicles(this.vehicles.flush());
     this.crowd.flush();
     await Promise.all([...this.handovers]);
   }
@@ -117,6 +123,7 @@ export class CameraPipeline {
     if (outcome === 'static') {
       this.counters.gated++;
       this.tracker.unchanged(at);
+      this.vehicles?.unchanged(at);
       this.crowd.update(at, this.lastCounts);
     } else if (outcome.status === 'done') {
       this.counters.inferred++;
@@ -130,6 +137,14 @@ export class CameraPipeline {
         await encoding;
       }
       for (const pass of evicted) this.handOver(pass);
+      for (const track of this.vehicles?.observe(at, outcome.objects, outcome.plates) ?? []) {
+        track.colour = estimateVehicleColour(image, track.best.box)?.colour ?? track.colour;
+        const key = vehicleKey(track);
+        const encoding = encodePassJpegs(image, track.best.box, { quality: this.d.config.jpegQuality, sceneMaxWidth: this.d.config.sceneMaxWidth, margin: { x: 0.05, y: 0.05 } })
+          .catch((error: unknown) => { this.d.log.warn({ cameraId: this.d.cameraId, err: error }, 'vehicle image encoding failed'); return undefined; });
+        this.jpegs.set(key, encoding);
+        await encoding;
+      }
       const counts = this.counter.count(at, outcome.objects, toPixelZones(this.zones, this.rect), this.rect, outcome.density);
       const density = outcome.density ? { map: cropDensity(outcome.density, this.rect), rect: this.rect, at } : this.latestCrowd?.density;
       this.latestCrowd = { at, counts, density };
@@ -142,14 +157,40 @@ export class CameraPipeline {
       this.d.log.warn({ cameraId: this.d.cameraId, code: outcome.error.code, err: outcome.error }, 'frame analysis failed');
     }
     for (const pass of this.tracker.closeIdle(at)) this.handOver(pass);
+    if (this.vehicles) this.closeVehicles(this.vehicles.closeIdle(at));
+  }
+
+  /** Closed vehicle tracks: the plateless ones become passes, the others drop their pictures. */
+  private closeVehicles({ closed, plateless }: { closed: VehicleTrack[]; plateless: PlatelessVehicle[] }): void {
+    const passing = new Set(plateless.map((p) => p.track));
+    for (const track of closed) if (!passing.has(track)) this.jpegs.delete(vehicleKey(track));
+    for (const vehicle of plateless) this.handOverDone(this.finishVehiclePass(vehicle), `vehicle track ${vehicle.track.id}`);
+  }
+
+  private async finishVehiclePass({ track, direction }: PlatelessVehicle): Promise<void> {
+    const id = passId(this.d.cameraId, '', track.firstSeenAt);
+    const jpegs = await this.jpegs.get(vehicleKey(track));
+    this.jpegs.delete(vehicleKey(track));
+    const paths = jpegs ? await writePassJpegs(this.d.imagesDir, id, track.bestAt, jpegs) : undefined;
+    await this.d.enqueuePass({
+      id, cameraId: this.d.cameraId, passedAt: track.bestAt,
+      plate: '', plateColour: 'unknown', plateConfidence: 0, charConfidences: [],
+      vehicleClass: track.className, vehicleColour: track.colour, direction,
+      boxes: { plate: null, corners: null, vehicle: track.best.box, frame: { width: this.d.config.frameWidth, height: this.d.config.frameHeight } },
+      cropImagePath: paths?.crop, sceneImagePath: paths?.scene,
+    });
   }
 
   private handOver(pass: TrackedPass): void {
-    const done = this.finishPass(pass).then(
+    this.handOverDone(this.finishPass(pass), pass.id);
+  }
+
+  private handOverDone(finishing: Promise<void>, what: string): void {
+    const done = finishing.then(
       () => { this.counters.passes++; },
       (error: unknown) => {
         this.counters.passErrors++;
-        this.d.log.error({ cameraId: this.d.cameraId, passId: pass.id, err: error }, 'pass could not be queued');
+        this.d.log.error({ cameraId: this.d.cameraId, passId: what, err: error }, 'pass could not be queued');
       },
     ).finally(() => { this.handovers.delete(done); });
     this.handovers.add(done);
@@ -178,4 +219,5 @@ export class CameraPipeline {
   }
 }
 
+const vehicleKey = (track: VehicleTrack) => `vehicle:${track.id}`;
 const clampUnit = (v: number) => Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0));
