@@ -62,7 +62,10 @@ export class VehicleTracker {
 
   constructor(private readonly o: VehicleTrackerOptions) {}
 
-  /** An analysed frame; returns the tracks whose best view came from this frame (take their crop now). */
+  /**
+   * An analysed frame; returns the tracks whose best view came from this frame and that may still become
+   * plateless passes (take their crop now; a track whose plate was read never needs one).
+   */
   observe(at: number, objects: readonly DetectedObject[], plates: readonly PlateReading[]): VehicleTrack[] {
     for (const track of this.open) track.inLastFrame = false;
     const improved: VehicleTrack[] = [];
@@ -93,11 +96,12 @@ export class VehicleTracker {
           best: vehicle, bestAt: at, frames: 0, plated: false, inLastFrame: false,
         };
         this.open.push(match);
-        improved.push(match);
-      } else if (area(vehicle.box) > area(match.best.box)) {
+        if (!plated) improved.push(match);
+      } else if (area(vehicle.box) > area(match.best.box) * 1.15) {
+        // A clearly larger view only: boxes jitter by a few pixels every frame, and each new best costs a crop.
         match.best = vehicle;
         match.bestAt = at;
-        improved.push(match);
+        if (!match.plated && !plated) improved.push(match);
       }
       match.frames++;
       match.lastSeenAt = at;
