@@ -73,7 +73,7 @@ export class CameraPipeline {
       width: c.frameWidth, height: c.frameHeight, inputTimeoutSeconds: c.inputTimeoutSeconds,
       ringSize: c.queueDepthPerCamera + Math.max(1, c.workers) + 3, log: d.log,
       onFrame: (frame, at) => this.onFrame(frame, at),
-      onDropped: () => this.counters.dropped++,
+      onDropped: () => { this.counters.dropped++; this.counters.droppedNoBuffer++; },
       onSourceSize: (width, height) => { this.rect = contentRect(width, height, c.frameWidth, c.frameHeight); },
       onFlowing: (flowing, reason) => d.supervisor.framesChanged(d.cameraId, flowing, reason),
     });
