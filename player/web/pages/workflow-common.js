@@ -69,10 +69,21 @@ export function resultLine(testId) {
   };
 }
 
+/** A table; each cell also gets its column's name (data-label) so the phone layout can show rows as cards. */
 export function table(headers, rows, attrs = {}) {
+  for (const row of rows) labelCells(row, headers);
+  const body = el('tbody', {}, rows);
+  // Rows added later (paging) are labelled too.
+  new MutationObserver((changes) => { for (const change of changes) for (const row of change.addedNodes) labelCells(row, headers); })
+    .observe(body, { childList: true });
   return el('table', { class: 'grid', ...attrs },
     el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
-    el('tbody', {}, rows));
+    body);
+}
+
+function labelCells(row, headers) {
+  if (!(row instanceof HTMLTableRowElement)) return;
+  [...row.cells].forEach((cell, i) => { if (headers[i] !== undefined) cell.dataset.label = headers[i]; });
 }
 
 /**
