@@ -23,6 +23,9 @@ export default {
     cancel: '撤回',
     yes: '是',
     no: '否',
+    listSeparator: '、',
+    arrow: '{from} 至 {to}',
+    back: '返回',
   },
   en: {
     appName: 'Camera sharing hub',
@@ -47,5 +50,8 @@ export default {
     cancel: 'Cancel',
     yes: 'yes',
     no: 'no',
+    listSeparator: ', ',
+    arrow: '{from} → {to}',
+    back: 'Back',
   },
 };

@@ -2,9 +2,13 @@
 import common from './common.js';
 import errors from './errors.js';
 import nav from './nav.js';
+import terms from './terms.js';
+import workflow from './workflow.js';
 
 export const NAMESPACES = {
   common,
   errors,
   nav,
+  terms,
+  workflow,
 };
