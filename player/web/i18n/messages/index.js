@@ -2,7 +2,9 @@
 import audit from './audit.js';
 import checkpoint from './checkpoint.js';
 import common from './common.js';
+import crowd from './crowd.js';
 import errors from './errors.js';
+import live from './live.js';
 import nav from './nav.js';
 import provinces from './provinces.js';
 import terms from './terms.js';
@@ -12,7 +14,9 @@ export const NAMESPACES = {
   audit,
   checkpoint,
   common,
+  crowd,
   errors,
+  live,
   nav,
   provinces,
   terms,
