@@ -71,15 +71,16 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
         await a.getByTestId('menu-toggle').click();
       }
       await menuTo(a, 'requests', size === 'phone');
-      // Cameras not yet watchable, listed by name as links (not the links' URLs as text).
+      // Cameras not yet watchable, listed by name as links (not the links' URLs as text). Each size asks for its own camera.
+      const camera = size === 'desktop' ? '公安局大门' : '停车场入口';
       const requestable = a.getByTestId('requestable');
       await requestable.waitFor({ timeout: 10_000 });
-      expect(await requestable.textContent()).toContain('公安局大门');
+      expect(await requestable.textContent()).toContain(camera);
       expect(await requestable.textContent()).not.toContain('http');
-      expect(await requestable.locator('a').count()).toBe(2);
-      await requestable.locator('a', { hasText: '公安局大门' }).click();
+      expect(await requestable.locator('a').allTextContents()).toContain(camera);
+      await requestable.locator('a', { hasText: camera }).click();
       await a.getByTestId('request-form').waitFor({ timeout: 10_000 });
-      expect(await a.getByTestId('request-form').locator('h1').textContent()).toBe('申请访问 公安局大门');
+      expect(await a.getByTestId('request-form').locator('h1').textContent()).toBe(`申请访问 ${camera}`);
       await a.getByTestId('purpose').fill(`${size}：追查肇事逃逸车辆`);
       await a.getByTestId('legal-basis').fill('《道路交通安全法》第七十二条');
       await a.getByTestId('send-request').click();
@@ -92,8 +93,8 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       await menuTo(b, 'approvals', size === 'phone');
       const pending = b.getByTestId('pending-request').filter({ hasText: `${size}：追查` });
       await pending.waitFor({ timeout: 10_000 });
-      expect(await pending.locator('h2').textContent()).toBe('Traffic Police 申请访问：公安局大门');
-      expect(await pending.locator('label.pick').allTextContents()).toEqual(['公安局大门', '实时视频']);
+      expect(await pending.locator('h2').textContent()).toBe(`Traffic Police 申请访问：${camera}`);
+      expect(await pending.locator('label.pick').allTextContents()).toEqual([camera, '实时视频']);
       await pending.getByTestId('approve').click();
       await expect.poll(() => pending.getByTestId('decision-result').textContent(), { timeout: 10_000 }).toMatch(/^已批准：授权至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}。$/);
       expect(await horizontalOverflow(b)).toBe(0);
@@ -102,7 +103,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       await menuTo(a, 'requests', size === 'phone');
       const mine = a.getByTestId('request-row').filter({ hasText: `${size}：追查` });
       await expect.poll(() => mine.getByTestId('state').textContent(), { timeout: 10_000 }).toBe('已批准');
-      expect(await mine.getByTestId('request-cameras').textContent()).toBe('公安局大门');
+      expect(await mine.getByTestId('request-cameras').textContent()).toBe(camera);
       const cells = await mine.locator('td').evaluateAll((tds) => tds.map((td) => (td as HTMLElement).dataset.label));
       expect(cells.slice(0, 3)).toEqual(['申请时间', '所属单位', '摄像机']);
       if (size === 'phone') {
