@@ -196,5 +196,26 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     expect(await page.getByTestId('nav-cameras').textContent()).toBe('摄像机');
     await page.context().close();
   });
+
+  it('shows times in China time by default (whatever the computer\'s zone) and in the zone the user picks', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'America/New_York' });
+    const page = await login(context, t.url, 'psApprover');
+    const firstWindowStart = async () => {
+      await menuTo(page, 'grants', false);
+      const cell = page.getByTestId('grants-owner').getByTestId('grant-row').first().locator('td').nth(4);
+      await cell.waitFor({ timeout: 10_000 });
+      const text = (await cell.textContent())!;
+      return text.slice(0, 19);
+    };
+    expect(await page.getByTestId('time-zone').inputValue()).toBe('Asia/Shanghai');
+    const china = await firstWindowStart();
+    const grant = (await t.api('/api/v1/access/grants?side=owner', { user: t.users.psApprover })).body[0];
+    const wall = (ms: number, zone: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(ms));
+    expect(china).toBe(wall(grant.startsAt, 'Asia/Shanghai'));
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('time-zone').selectOption('UTC')]);
+    await page.getByTestId('nav-grants').waitFor();
+    expect(await firstWindowStart()).toBe(wall(grant.startsAt, 'UTC'));
+    await context.close();
+  });
 });
 
