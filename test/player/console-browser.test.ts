@@ -113,6 +113,13 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       }
       expect(await horizontalOverflow(a)).toBe(0);
       await a.screenshot({ path: join(ARTIFACTS, `workflow-${size}-3-approved-mine.png`), fullPage: true });
+      // The approval reached A as a notification, in Chinese.
+      await menuTo(a, 'notifications', size === 'phone');
+      const approvedNote = a.locator('[data-testid=notification][data-kind="request.approved"]').first();
+      await approvedNote.waitFor({ timeout: 10_000 });
+      expect(await approvedNote.getByTestId('notification-kind').textContent()).toBe('申请已批准');
+      expect(await approvedNote.getByTestId('notification-message').textContent()).toBe('您的申请已批准。');
+      await a.screenshot({ path: join(ARTIFACTS, `workflow-${size}-4-notifications.png`), fullPage: true });
       // Nothing on the pages is an internal code or an English sentence of the player's own.
       for (const text of [await visibleText(a), await visibleText(b)]) {
         expect(text).not.toMatch(/\bpending\b|\bapproved\b|\blive\b|\[object|undefined/);
