@@ -68,7 +68,11 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
         expect(await a.getByTestId('menu').isVisible()).toBe(false);
         await a.getByTestId('menu-toggle').click();
         expect(await a.getByTestId('menu').isVisible()).toBe(true);
+        expect(await a.getByTestId('time-zone').isVisible()).toBe(true); // the language and zone pickers fold in with it
+        expect(await horizontalOverflow(a)).toBe(0);
+        await a.screenshot({ path: join(ARTIFACTS, 'phone-menu-open.png') });
         await a.getByTestId('menu-toggle').click();
+        expect(await a.getByTestId('time-zone').isVisible()).toBe(false);
       }
       await menuTo(a, 'requests', size === 'phone');
       // Cameras not yet watchable, listed by name as links (not the links' URLs as text). Each size asks for its own camera.
