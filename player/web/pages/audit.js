@@ -52,7 +52,7 @@ function searchSection(directory, signal) {
   const exportCsv = async () => {
     try {
       const url = await apiBlobUrl(`/api/v1/audit/export.csv?${filterQuery()}`);
-      const link = el('a', { href: url, download: `audit-events-${new Date().toISOString().slice(0, 10)}.csv` });
+      const link = el('a', { href: url, download: `audit-events-${formatTime(Date.now()).slice(0, 10)}.csv` });
       document.body.append(link);
       link.click();
       link.remove();
