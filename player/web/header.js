@@ -30,7 +30,7 @@ export function renderHeader(top, activePage) {
   top.classList.remove('menu-open');
   top.replaceChildren(
     el('span', { class: 'brand' }, t('common.appName')), toggle, menu,
-    el('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.departmentName ?? ''}`),
+    el('span', { class: 'who', 'data-testid': 'who', title: `${user.username} · ${user.departmentName ?? ''}` }, `${user.username} · ${user.departmentName ?? ''}`),
     prefs,
     el('button', { type: 'button', 'data-testid': 'logout', onclick: () => { auth.clear(); location.hash = '#/login'; } }, t('common.logout')),
   );
