@@ -56,6 +56,11 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     expect(report.sameAsMissing).toBe(false);
     expect(report.inked).toBe(true);
     expect(await page.locator('h1').textContent()).toBe('登录');
+    // An API error code reaches the user in words: LOGIN_FAILED.
+    await page.locator('input[name=username]').fill('psViewer');
+    await page.locator('input[name=password]').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 10_000 }).toBe('用户名或密码错误。');
     await page.context().close();
   });
 
