@@ -172,6 +172,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     expect(await page.locator('#view > .page').count()).toBe(1);
     expect(await page.locator('#view').getAttribute('data-page')).toBe('audit');
     expect(await page.locator('#view h1').allTextContents()).toEqual(['审计记录']);
+    expect(await page.title()).toBe('审计 · 视频资源共享平台');
     expect(await page.locator('[data-testid=nav-audit][aria-current=page]').count()).toBe(1);
     expect(aborted.length).toBeGreaterThan(0); // the abandoned pages' requests were cancelled, not just ignored
     await page.unroute('**/api/v1/**');
