@@ -192,6 +192,10 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       await login0.close();
       const page = await login(context, t.url, 'admin');
       const wide: string[] = [];
+      // Script errors and catalogue gaps (t() warns "i18n: no message for …") on any page fail the test.
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`error: ${error.message}`));
+      page.on('console', (message) => { if (message.text().startsWith('i18n:')) problems.push(message.text()); });
       for (const route of PAGES('京A12345')) {
         await page.goto(`${t.url}/player/#/${route}`);
         const name = route.split('/')[0]!;
@@ -204,6 +208,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
         await page.screenshot({ path: join(ARTIFACTS, `${size}-${name}.png`), fullPage: true });
       }
       expect(wide).toEqual([]);
+      expect(problems).toEqual([]);
       await context.close();
     }, 180_000);
   }
