@@ -12,10 +12,11 @@ const CHECK_EVERY_MS = 2_500;
  *  - `grant.ended` on the notification stream for the session's grant (immediate);
  *  - the picture stalls for 2 s: the grant (or, without one, the access decision) is looked up again;
  *  - the grant's own end time passes.
- * `notifications` (optional, from sharedNotificationStream) lets several views share one stream.
+ * `notifications` (optional, from sharedNotificationStream) lets several views share one stream; onEnd(reason)
+ * tells the caller ('revoked' or 'expired').
  * Returns a cleanup function.
  */
-export function watchAccess({ camera, playback, video, status, root, notifications }) {
+export function watchAccess({ camera, playback, video, status, root, notifications, onEnd = () => {} }) {
   const grantId = playback.ticket?.grantId ?? null;
   let done = false;
   let lastTime = -1;
@@ -38,6 +39,7 @@ export function watchAccess({ camera, playback, video, status, root, notificatio
         ? `The grant that let your department watch "${camera.name}" has ended.`
         : `The owner department revoked your department's access to "${camera.name}". The live view was stopped.`),
       el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, 'Request access again')));
+    onEnd(reason);
   };
 
   /** Is the access still there? Ends the view when it is not; network errors leave it running. */

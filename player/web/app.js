@@ -6,6 +6,7 @@ import { renderLive } from './pages/live.js';
 import { renderLogin } from './pages/login.js';
 import { renderRequestAccess } from './pages/request-access.js';
 import { renderWall } from './pages/wall.js';
+import { syncConsoleNotifier } from './notify/console-notifier.js';
 import { CHECKPOINT_PAGES, checkpointNavLinks } from './pages/checkpoint-routes.js';
 import { WORKFLOW_PAGES, workflowNavLinks } from './pages/workflow-routes.js';
 
@@ -35,6 +36,7 @@ async function route() {
   const [name, ...rest] = path.split('/');
   const page = auth.token ? (PAGES[name] ? name : 'cameras') : 'login';
   header();
+  syncConsoleNotifier(auth.token ? auth.user : null);
   const root = clear(document.getElementById('view'));
   root.dataset.page = page;
   try {
