@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { watchAccess } from '../access-watch.js';
-import { el, noAccessMessage } from '../dom.js';
+import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { startPlayback } from '../video-player.js';
 
@@ -39,7 +39,7 @@ export class WallTile {
     if (!this.cameraId) { this.node.append(el('p', { class: 'empty' }, t('wall.noCamera'))); this.setState('empty'); return; }
     if (!camera) { this.node.append(el('p', { class: 'empty' }, t('wall.missingCamera')), this.status); this.setState('missing'); return; }
     const label = el('span', { class: 'tile-label' }, camera.name);
-    if (!camera.access?.live) { this.node.append(label, this.status, noAccessMessage(camera)); this.setState('no-access'); return; }
+    if (!camera.access?.live) { this.node.append(label, this.status, this.noAccess()); this.setState('no-access'); return; }
     const video = el('video', { 'data-testid': 'tile-video', muted: true, autoplay: true, playsinline: true });
     this.node.append(video, label, this.status);
     this.setState('connecting');
@@ -48,7 +48,7 @@ export class WallTile {
       playback = await startPlayback(video, camera.id, { protocol: 'ws-flv', onStatus: (_text, error) => { if (error) this.setState('error', error.message); } });
     } catch (error) {
       video.remove();
-      if (error.status === 403) { this.node.append(noAccessMessage(camera, error.message)); this.setState('no-access', error.message); }
+      if (error.status === 403) { this.node.append(this.noAccess()); this.setState('no-access', error.message); }
       else if (error.status === 404) this.setState('missing', error.message);
       else { this.node.append(el('div', { class: 'notice error' }, error.message)); this.setState('error', error.message); }
       return;
@@ -61,6 +61,13 @@ export class WallTile {
       onEnd: (reason) => { this.ended = true; this.setState(reason === 'expired' ? 'expired' : 'revoked'); },
     });
     this.stops.push(unwatch);
+  }
+
+  /** A small "no access" box with the way to ask for it (the tile is too small for the live page's notice). */
+  noAccess() {
+    return el('div', { class: 'tile-no-access', 'data-testid': 'no-access' },
+      el('span', {}, t('wall.noAccess')),
+      el('a', { href: `#/request/${encodeURIComponent(this.camera.id)}`, 'data-testid': 'request-access' }, t('wall.requestAccess')));
   }
 
   /** Frames arriving = playing; none for a while = ask the hub how the camera is. */
