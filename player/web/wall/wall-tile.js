@@ -58,7 +58,15 @@ export class WallTile {
     this.watchFrames(video);
     const unwatch = watchAccess({
       camera, playback, video, status: this.status, root: this.node, notifications: this.notifications,
-      onEnd: (reason) => { this.ended = true; this.setState(reason === 'expired' ? 'expired' : 'revoked'); },
+      onEnd: (reason) => {
+        this.ended = true;
+        const state = reason === 'expired' ? 'expired' : 'revoked';
+        this.setState(state);
+        // The live page's long notice does not fit a tile: a short one in its place.
+        this.node.querySelector('[data-testid=access-ended]')?.replaceWith(el('div', { class: 'tile-no-access', 'data-testid': 'access-ended', 'data-reason': reason },
+          el('span', {}, t(`wall.ended.${state}`)),
+          el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, t('wall.requestAgain'))));
+      },
     });
     this.stops.push(unwatch);
   }
