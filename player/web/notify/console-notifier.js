@@ -15,7 +15,8 @@ const NOTIFICATION_LINKS = { 'request.created': '#/approvals', 'request.approved
  * Makes alerts and requests reach the logged-in person on every page: count badges on the menu (refreshed
  * when a stream says something changed, when this page changed something through the API, on page
  * changes and every 30 s), a toast with the car crop for each watchlist hit, an optional sound and
- * desktop notifications. One per logged-in tab; stop() undoes everything (logout).
+ * desktop notifications. One per logged-in tab; attach(top) after each header render; stop() undoes
+ * everything (logout).
  */
 export class ConsoleNotifier {
   constructor(user) {
@@ -23,7 +24,7 @@ export class ConsoleNotifier {
     this.settings = loadNotifySettings(user.id);
     this.tone = new AlertTone();
     this.menu = new NotifyMenu({ userId: user.id, settings: this.settings, tone: this.tone });
-    this.badges = new NavBadges(document.getElementById('top'), (top) => this.menu.attach(top));
+    this.badges = new NavBadges();
     this.toasts = new ToastStack();
     this.cameraNames = new Map();
     this.seenAlerts = new Set();
@@ -101,6 +102,12 @@ export class ConsoleNotifier {
     }
   }
 
+  /** A new header was rendered: the bell and the toggle's total go back into it. */
+  attach(top) {
+    this.menu.attach(top);
+    this.badges.attach(top);
+  }
+
   stop() {
     this.stopped = true;
     clearTimeout(this.refreshTimer);
@@ -114,11 +121,12 @@ export class ConsoleNotifier {
 
 let current = null;
 
-/** Called on every route: one notifier for the logged-in user, none when logged out. */
-export function syncConsoleNotifier(user) {
+/** Called after every header render: one notifier for the logged-in user, none when logged out. */
+export function syncConsoleNotifier(user, top) {
   if (current && (!user || current.user.id !== user.id)) {
     current.stop();
     current = null;
   }
   if (user && !current) current = new ConsoleNotifier(user);
+  current?.attach(top);
 }

@@ -1,62 +1,54 @@
 import { t } from '../i18n/i18n.js';
+import { setNavBadge } from '../nav.js';
 
-// Which menu entry shows which count (entries are found by their link, whoever builds the header).
+// Which menu entry (nav.js id) shows which count.
 const ENTRIES = [
-  { href: '#/approvals', count: 'pendingRequests', name: 'approvals', label: 'notify.badgeRequests' },
-  { href: '#/watchlists', count: 'unacknowledgedAlerts', name: 'watchlists', label: 'notify.badgeAlerts' },
-  { href: '#/notifications', count: 'unreadNotifications', name: 'notifications', label: 'notify.badgeNotifications' },
+  { id: 'approvals', count: 'pendingRequests', label: 'notify.badgeRequests' },
+  { id: 'watchlists', count: 'unacknowledgedAlerts', label: 'notify.badgeAlerts' },
+  { id: 'notifications', count: 'unreadNotifications', label: 'notify.badgeNotifications' },
 ];
 
 /**
- * A count badge on each menu entry that has something waiting. The header is rebuilt on every page change,
- * so a MutationObserver puts the badges back whenever the menu's links are replaced.
+ * The counts on the menu: each entry's bubble (nav.js keeps them across header renders), and on a phone,
+ * where the menu folds behind its toggle, the sum on the toggle so a waiting request is seen there too.
  */
 export class NavBadges {
-  /** onApply(top) runs whenever the header changed, to put back other things that live in it (the bell). */
-  constructor(top, onApply = () => {}) {
-    this.top = top;
-    this.onApply = onApply;
+  constructor() {
     this.counts = {};
-    this.observer = new MutationObserver(() => this.apply());
-    this.observer.observe(top, { childList: true, subtree: true });
   }
 
   update(counts) {
     this.counts = counts;
-    this.apply();
+    for (const entry of ENTRIES) {
+      const count = typeof counts[entry.count] === 'number' ? counts[entry.count] : 0;
+      setNavBadge(entry.id, count);
+      for (const node of document.querySelectorAll(`[data-testid="nav-badge-${entry.id}"]`)) {
+        node.dataset.count = String(count);
+        node.title = t(entry.label, { count });
+      }
+    }
+    this.attach(document.getElementById('top'));
   }
 
-  apply() {
-    this.observer.disconnect();
-    try {
-      this.onApply(this.top);
-      for (const entry of ENTRIES) {
-        const value = this.counts[entry.count];
-        for (const link of this.top.querySelectorAll(`a[href="${entry.href}"]`)) {
-          let badge = link.querySelector('.nav-badge');
-          if (!badge) {
-            badge = document.createElement('span');
-            badge.className = 'nav-badge';
-            badge.dataset.testid = `badge-${entry.name}`;
-            link.append(badge);
-          }
-          const count = typeof value === 'number' ? value : 0;
-          if (badge.dataset.count !== String(count)) {
-            badge.dataset.count = String(count);
-            badge.textContent = count > 99 ? '99+' : String(count);
-            badge.hidden = count === 0;
-            badge.title = t(entry.label, { count });
-            badge.setAttribute('aria-label', badge.title);
-          }
-        }
-      }
-    } finally {
-      this.observer.observe(this.top, { childList: true, subtree: true });
+  /** The total on the phone menu's toggle of a freshly rendered header. */
+  attach(top) {
+    const toggle = top?.querySelector('[data-testid=menu-toggle]');
+    if (!toggle) return;
+    const total = ENTRIES.reduce((sum, entry) => sum + (typeof this.counts[entry.count] === 'number' && top.querySelector(`[data-testid="nav-badge-${entry.id}"]`) ? this.counts[entry.count] : 0), 0);
+    let badge = toggle.querySelector('.nav-badge');
+    if (!badge) {
+      badge = document.createElement('span');
+      badge.className = 'nav-badge';
+      badge.dataset.testid = 'menu-badge';
+      toggle.append(badge);
     }
+    badge.dataset.count = String(total);
+    badge.textContent = total > 99 ? '99+' : String(total);
+    badge.hidden = total === 0;
   }
 
   stop() {
-    this.observer.disconnect();
-    for (const badge of this.top.querySelectorAll('.nav-badge')) badge.remove();
+    for (const entry of ENTRIES) setNavBadge(entry.id, 0);
+    document.querySelector('[data-testid=menu-badge]')?.remove();
   }
 }

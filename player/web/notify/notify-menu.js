@@ -64,7 +64,7 @@ export class NotifyMenu {
 
   /** Puts the bell back into a freshly built header (before the user's name when there is one). */
   attach(top) {
-    if (this.node.parentNode === top || !top.querySelector('nav')) return;
+    if (!top || this.node.parentNode === top) return;
     const who = top.querySelector('[data-testid=who]');
     if (who) top.insertBefore(this.node, who);
     else top.append(this.node);

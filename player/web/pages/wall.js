@@ -29,7 +29,7 @@ function wallHash(size, { ids = [], layout, tour, every } = {}) {
  */
 export async function renderWall(root, { args, query, signal }) {
   const size = WALL_SIZES.includes(Number(args[0])) ? Number(args[0]) : 4;
-  const [cameras, saved] = await Promise.all([api('/api/v1/cameras'), api('/api/v1/console/wall-layouts')]);
+  const [cameras, saved] = await Promise.all([api('/api/v1/cameras', { signal }), api('/api/v1/console/wall-layouts', { signal })]);
   if (signal?.aborted) return undefined;
   const byId = new Map(cameras.map((c) => [c.id, c]));
   const requested = (query.get('ids') ?? '').split(',').filter(Boolean);

@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
+import { errorText } from '../errors.js';
 import { t } from '../i18n/i18n.js';
 
 /**
@@ -46,7 +47,7 @@ export class WallLayoutsBar {
       this.fill(saved.id);
       this.message.textContent = t('wall.saved', { name: saved.name });
     } catch (error) {
-      this.message.textContent = error.message;
+      this.message.textContent = errorText(error);
     }
   }
 
@@ -60,7 +61,7 @@ export class WallLayoutsBar {
       this.fill('');
       this.message.textContent = t('wall.deleted');
     } catch (error) {
-      this.message.textContent = error.message;
+      this.message.textContent = errorText(error);
     }
   }
 }

@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { watchAccess } from '../access-watch.js';
 import { el } from '../dom.js';
+import { errorText } from '../errors.js';
 import { t } from '../i18n/i18n.js';
 import { startPlayback } from '../video-player.js';
 
@@ -45,12 +46,12 @@ export class WallTile {
     this.setState('connecting');
     let playback;
     try {
-      playback = await startPlayback(video, camera.id, { protocol: 'ws-flv', onStatus: (_text, error) => { if (error) this.setState('error', error.message); } });
+      playback = await startPlayback(video, camera.id, { protocol: 'ws-flv', onStatus: (text, info) => this.onPlayerStatus(text, info) });
     } catch (error) {
       video.remove();
-      if (error.status === 403) { this.node.append(this.noAccess()); this.setState('no-access', error.message); }
-      else if (error.status === 404) this.setState('missing', error.message);
-      else { this.node.append(el('div', { class: 'notice error' }, error.message)); this.setState('error', error.message); }
+      if (error.status === 403) { this.node.append(this.noAccess()); this.setState('no-access', errorText(error)); }
+      else if (error.status === 404) this.setState('missing', errorText(error));
+      else { this.node.append(el('div', { class: 'notice error' }, errorText(error))); this.setState('error', errorText(error)); }
       return;
     }
     if (this.closed) { playback.stop(); return; }
@@ -69,6 +70,15 @@ export class WallTile {
       },
     });
     this.stops.push(unwatch);
+  }
+
+  /**
+   * What the player reports ({ state, kind, error }): a failed HLS (the last fallback) or a stopped session is
+   * an error; an FLV error only means the player falls back to HLS. Playing is decided by frames, not here.
+   */
+  onPlayerStatus(text, info) {
+    if (this.ended || !info) return;
+    if (info.state === 'stopped' || (info.state === 'error' && info.kind === 'hls')) this.setState('error', text);
   }
 
   /** A small "no access" box with the way to ask for it (the tile is too small for the live page's notice). */
@@ -111,7 +121,7 @@ export class WallTile {
       else if (camera.status === 'auth_failed') this.setState('error', t('wall.cameraAuthFailed'));
       else this.setState('error', t('wall.noPicture'));
     } catch (error) {
-      if (!this.ended) this.setState(error.status === 404 ? 'missing' : 'error', error.message);
+      if (!this.ended) this.setState(error.status === 404 ? 'missing' : 'error', errorText(error));
     }
   }
 
