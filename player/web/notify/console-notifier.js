@@ -92,7 +92,7 @@ export class ConsoleNotifier {
   /** A desktop notification when the user turned them on and the browser allows them; says what happened. */
   desktop(title, body, tag, href) {
     if (!this.settings.desktop) return 'off';
-    if (!('Notification' in window) || Notification.permission !== 'granted') return 'denied';
+    if (typeof window.Notification !== 'function' || Notification.permission !== 'granted') return 'denied';
     try {
       const shown = new Notification(title, { body, tag, lang: document.documentElement.lang || 'zh-CN' });
       shown.onclick = () => { window.focus(); location.hash = href; shown.close(); };

@@ -39,7 +39,7 @@ export class NotifyMenu {
     desktop.addEventListener('change', async () => {
       hint.textContent = '';
       if (desktop.checked) {
-        if (!('Notification' in window)) { desktop.checked = false; hint.textContent = t('notify.desktopUnsupported'); return; }
+        if (typeof window.Notification !== 'function') { desktop.checked = false; hint.textContent = t('notify.desktopUnsupported'); return; }
         const permission = Notification.permission === 'default' ? await Notification.requestPermission() : Notification.permission;
         if (permission !== 'granted') { desktop.checked = false; hint.textContent = t('notify.desktopDenied'); }
       }

@@ -16,7 +16,7 @@ export class WallGrid {
       const tile = event.target.closest('.tile');
       if (tile) this.enlarge(this.node.dataset.enlarged === tile.dataset.index ? null : tile);
     });
-    this.onKey = (event) => { if (event.key === 'Escape') this.enlarge(null); };
+    this.onKey = (event) => { if (/^Esc/.test(event.key)) this.enlarge(null); };
     this.fit = () => {
       if (!this.node.isConnected || document.fullscreenElement === this.node) return;
       const top = this.node.getBoundingClientRect().top + window.scrollY;
