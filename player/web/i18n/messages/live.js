@@ -1,7 +1,7 @@
 // Watching one camera (live page, player status, access ending) and asking for access to it.
 export default {
   'zh-CN': {
-    starting: '正在启动…', connecting: '正在连接（{protocol}）…', playing: '播放中（{protocol}）', stoppedBecause: '已停止：{reason}',
+    starting: '正在启动…', connecting: '正在连接 · {protocol}…', playing: '播放中 · {protocol}', stoppedBecause: '已停止：{reason}',
     hlsError: 'HLS 播放出错：{detail}', flvError: '{protocol} 播放出错（{detail}），改用 HLS', crowd: '人群密度',
     snapshot: '截图', snapshotFailed: '截图失败：{error}', ptzFailed: '云台控制失败：{error}',
     ptz_up: '向上', ptz_down: '向下', ptz_left: '向左', ptz_right: '向右', ptz_zoomIn: '放大', ptz_zoomOut: '缩小', ptz_stop: '停止',
