@@ -6,11 +6,11 @@ import type { PassRecordInput } from '../../analytics/vocabulary/pass-record-inp
 import { addCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from './browser-session.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, DESKTOP, loginOnPage, PHONE } from './browser-session.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console');
 const HOUR = 3_600_000;
-const SIZES = { desktop: { width: 1366, height: 768 }, phone: { width: 390, height: 844 } } as const;
+const SIZES = { desktop: DESKTOP, phone: PHONE } as const;
 
 describeEachDatabase('alerts and requests reach people: badges, toasts, sound, desktop notifications (Chromium)', (kind) => {
   let t: TestHub;

@@ -5,10 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, FAST_RELAY, startSimCameras } from '../relay/relay-fixtures.ts';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from './browser-session.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, DESKTOP, loginOnPage, PHONE } from './browser-session.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'console');
-const SIZES = { desktop: { width: 1366, height: 768 }, phone: { width: 390, height: 844 } } as const;
+const SIZES = { desktop: DESKTOP, phone: PHONE } as const;
 
 /** Where the wall and its tiles are on the screen, and whether the page scrolls. */
 const geometry = (page: Page) => page.evaluate(() => {
