@@ -46,7 +46,7 @@ describeEachDatabase('alerts and requests reach people: badges, toasts, sound, d
     });
     await loginOnPage(page, t.url, username);
     await page.goto(`${t.url}/player/#/cameras`);
-    await page.getByTestId('camera').first().waitFor({ timeout: 15_000 });
+    await page.locator('#view[data-page=cameras]').waitFor({ timeout: 15_000 });
     // The alert stream is open before the test makes anything happen.
     if (username !== 'auditor') await page.locator('[data-testid=toasts][data-alert-stream=open]').waitFor({ state: 'attached', timeout: 15_000 });
     return page;

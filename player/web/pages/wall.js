@@ -70,7 +70,7 @@ export async function renderWall(root, { args, query, signal }) {
   }, tourMode ? t('wall.tourStop') : t('wall.tourStart'));
 
   const tourIndicator = el('span', { class: 'wall-tour-step' });
-  root.append(el('div', { class: 'toolbar wall-toolbar' },
+  const toolbar = el('div', { class: 'toolbar wall-toolbar' },
     el('h1', {}, t('wall.title', { size })),
     el('span', { class: 'wall-sizes' }, WALL_SIZES.map((n) => el('a', {
       class: n === size ? 'button active' : 'button', 'data-testid': `wall-size-${n}`, title: t('wall.sizeButton', { size: n }),
@@ -81,11 +81,11 @@ export async function renderWall(root, { args, query, signal }) {
     el('button', { type: 'button', class: 'wall-more', 'data-testid': 'wall-more', 'aria-expanded': 'false', onclick: (event) => {
       const open = event.currentTarget.closest('.wall-toolbar').classList.toggle('open');
       event.currentTarget.setAttribute('aria-expanded', String(open));
-      grid.fit();
     } }, t('wall.moreTools')),
     el('span', { class: 'wall-extra' }, layoutsBar.node, el('span', { class: 'wall-tour' }, tourSelect, tourSeconds, tourButton, tourMessage)),
-    el('span', { class: 'muted wall-hint' }, t('wall.enlargeHint'))));
-  root.append(grid.node);
+    el('span', { class: 'muted wall-hint' }, t('wall.enlargeHint')));
+  root.append(toolbar, grid.node);
+  grid.follow(toolbar);
 
   let tour = null;
   const steps = tourMode ? tourSteps(tourMode, { size, cameraIds: chosen, layouts: saved.layouts }) : [];

@@ -23,7 +23,16 @@ export class WallGrid {
       this.node.style.height = `${Math.max(120, Math.floor(window.innerHeight - top - 16))}px`;
     };
     window.addEventListener('resize', this.fit);
+    // The header (a phone's menu opening) or the toolbar (its tools unfolding) changing height moves the wall.
+    this.resized = new ResizeObserver(() => this.fit());
+    const top = document.getElementById('top');
+    if (top) this.resized.observe(top);
     document.addEventListener('keydown', this.onKey);
+  }
+
+  /** Refits whenever `node` (the toolbar above the wall) changes height. */
+  follow(node) {
+    this.resized.observe(node);
   }
 
   /** Shows `size` tiles for cameraIds (in order; missing places stay empty) and starts them. */
@@ -62,6 +71,7 @@ export class WallGrid {
   stop() {
     this.stopTiles();
     window.removeEventListener('resize', this.fit);
+    this.resized.disconnect();
     document.removeEventListener('keydown', this.onKey);
   }
 }
