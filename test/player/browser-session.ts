@@ -3,7 +3,7 @@ import { TEST_PASSWORD } from '../helpers/test-hub.ts';
 
 /** Debian's Chromium, headless, with nothing reaching out to the (closed) network on its own. */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = ['--headless', '--lang=zh-CN', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 /** The two screens the console is checked at: an office desktop and a phone. */
 export const DESKTOP = { width: 1366, height: 768 };
@@ -11,7 +11,8 @@ export const PHONE = { width: 390, height: 844 };
 
 /** One browser context per person (separate storage); loopback only. Desktop-sized unless told. */
 export async function personContext(browser: Browser, viewport: { width: number; height: number } = DESKTOP): Promise<BrowserContext> {
-  const context = await browser.newContext({ viewport, acceptDownloads: true, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}) });
+  // A Chinese browser (date inputs, navigator.language) as the console's users have.
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', acceptDownloads: true, ...(viewport.width < 600 ? { isMobile: true, hasTouch: true } : {}) });
   await context.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
   return context;
 }

@@ -71,15 +71,16 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
         await a.getByTestId('menu-toggle').click();
       }
       await menuTo(a, 'requests', size === 'phone');
-      // Cameras not yet watchable, listed by name as links (not the links' URLs as text).
+      // Cameras not yet watchable, listed by name as links (not the links' URLs as text). Each size asks for its own camera.
+      const camera = size === 'desktop' ? '公安局大门' : '停车场入口';
       const requestable = a.getByTestId('requestable');
       await requestable.waitFor({ timeout: 10_000 });
-      expect(await requestable.textContent()).toContain('公安局大门');
+      expect(await requestable.textContent()).toContain(camera);
       expect(await requestable.textContent()).not.toContain('http');
-      expect(await requestable.locator('a').count()).toBe(2);
-      await requestable.locator('a', { hasText: '公安局大门' }).click();
+      expect(await requestable.locator('a').allTextContents()).toContain(camera);
+      await requestable.locator('a', { hasText: camera }).click();
       await a.getByTestId('request-form').waitFor({ timeout: 10_000 });
-      expect(await a.getByTestId('request-form').locator('h1').textContent()).toBe('申请访问 公安局大门');
+      expect(await a.getByTestId('request-form').locator('h1').textContent()).toBe(`申请访问 ${camera}`);
       await a.getByTestId('purpose').fill(`${size}：追查肇事逃逸车辆`);
       await a.getByTestId('legal-basis').fill('《道路交通安全法》第七十二条');
       await a.getByTestId('send-request').click();
@@ -92,8 +93,8 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       await menuTo(b, 'approvals', size === 'phone');
       const pending = b.getByTestId('pending-request').filter({ hasText: `${size}：追查` });
       await pending.waitFor({ timeout: 10_000 });
-      expect(await pending.locator('h2').textContent()).toBe('Traffic Police 申请访问：公安局大门');
-      expect(await pending.locator('label.pick').allTextContents()).toEqual(['公安局大门', '实时视频']);
+      expect(await pending.locator('h2').textContent()).toBe(`Traffic Police 申请访问：${camera}`);
+      expect(await pending.locator('label.pick').allTextContents()).toEqual([camera, '实时视频']);
       await pending.getByTestId('approve').click();
       await expect.poll(() => pending.getByTestId('decision-result').textContent(), { timeout: 10_000 }).toMatch(/^已批准：授权至 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}。$/);
       expect(await horizontalOverflow(b)).toBe(0);
@@ -102,7 +103,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       await menuTo(a, 'requests', size === 'phone');
       const mine = a.getByTestId('request-row').filter({ hasText: `${size}：追查` });
       await expect.poll(() => mine.getByTestId('state').textContent(), { timeout: 10_000 }).toBe('已批准');
-      expect(await mine.getByTestId('request-cameras').textContent()).toBe('公安局大门');
+      expect(await mine.getByTestId('request-cameras').textContent()).toBe(camera);
       const cells = await mine.locator('td').evaluateAll((tds) => tds.map((td) => (td as HTMLElement).dataset.label));
       expect(cells.slice(0, 3)).toEqual(['申请时间', '所属单位', '摄像机']);
       if (size === 'phone') {
@@ -112,6 +113,13 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       }
       expect(await horizontalOverflow(a)).toBe(0);
       await a.screenshot({ path: join(ARTIFACTS, `workflow-${size}-3-approved-mine.png`), fullPage: true });
+      // The approval reached A as a notification, in Chinese.
+      await menuTo(a, 'notifications', size === 'phone');
+      const approvedNote = a.locator('[data-testid=notification][data-kind="request.approved"]').first();
+      await approvedNote.waitFor({ timeout: 10_000 });
+      expect(await approvedNote.getByTestId('notification-kind').textContent()).toBe('申请已批准');
+      expect(await approvedNote.getByTestId('notification-message').textContent()).toBe('您的申请已批准。');
+      await a.screenshot({ path: join(ARTIFACTS, `workflow-${size}-4-notifications.png`), fullPage: true });
       // Nothing on the pages is an internal code or an English sentence of the player's own.
       for (const text of [await visibleText(a), await visibleText(b)]) {
         expect(text).not.toMatch(/\bpending\b|\bapproved\b|\blive\b|\[object|undefined/);
@@ -194,6 +202,27 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     await page.getByTestId('nav-cameras').waitFor();
     expect(await page.getByTestId('nav-cameras').textContent()).toBe('摄像机');
     await page.context().close();
+  });
+
+  it('shows times in China time by default (whatever the computer\'s zone) and in the zone the user picks', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'America/New_York' });
+    const page = await login(context, t.url, 'psApprover');
+    const firstWindowStart = async () => {
+      await menuTo(page, 'grants', false);
+      const cell = page.getByTestId('grants-owner').getByTestId('grant-row').first().locator('td').nth(4);
+      await cell.waitFor({ timeout: 10_000 });
+      const text = (await cell.textContent())!;
+      return text.slice(0, 19);
+    };
+    expect(await page.getByTestId('time-zone').inputValue()).toBe('Asia/Shanghai');
+    const china = await firstWindowStart();
+    const grant = (await t.api('/api/v1/access/grants?side=owner', { user: t.users.psApprover })).body[0];
+    const wall = (ms: number, zone: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(ms));
+    expect(china).toBe(wall(grant.startsAt, 'Asia/Shanghai'));
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('time-zone').selectOption('UTC')]);
+    await page.getByTestId('nav-grants').waitFor();
+    expect(await firstWindowStart()).toBe(wall(grant.startsAt, 'UTC'));
+    await context.close();
   });
 });
 

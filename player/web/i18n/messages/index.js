@@ -6,6 +6,7 @@ import crowd from './crowd.js';
 import errors from './errors.js';
 import live from './live.js';
 import nav from './nav.js';
+import notices from './notices.js';
 import notify from './notify.js';
 import provinces from './provinces.js';
 import terms from './terms.js';
@@ -20,6 +21,7 @@ export const NAMESPACES = {
   errors,
   live,
   nav,
+  notices,
   notify,
   provinces,
   terms,
