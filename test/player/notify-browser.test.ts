@@ -147,7 +147,10 @@ describeEachDatabase('alerts and requests reach people: badges, toasts, sound, d
     await expect.poll(() => badge.getAttribute('data-count'), { timeout: 15_000 }).toBe('1');
     expect(await badge.isVisible()).toBe(true);
     expect(await badge.textContent()).toBe('1');
-    await approver.getByTestId('notice-toast').first().waitFor({ timeout: 10_000 });
+    const notice = approver.getByTestId('notice-toast').first();
+    await notice.waitFor({ timeout: 10_000 });
+    expect(await notice.getByTestId('notice-title').textContent()).toBe('新的访问申请待审批');
+    expect(await notice.getByTestId('notice-detail').textContent()).toContain('incident follow-up');
     expect(await approver.getByTestId('nav-badge-notifications').getAttribute('data-count')).not.toBe('0');
     await approver.screenshot({ path: join(ARTIFACTS, `${kind}-approver-badge-desktop.png`) });
 

@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { openEventStream, pageNotifications } from '../event-stream.js';
 import { has, t } from '../i18n/i18n.js';
+import { noticeWords } from '../notification-words.js';
 import { AlertTone } from './alert-tone.js';
 import { NavBadges } from './nav-badges.js';
 import { NotifyMenu } from './notify-menu.js';
@@ -84,9 +85,12 @@ export class ConsoleNotifier {
     const key = `notify.kind.${data.kind}`;
     const title = has(key) ? t(key) : data.kind;
     const href = NOTIFICATION_LINKS[data.kind] ?? '#/notifications';
-    this.toasts.notice(title, href);
+    // The stored sentence in the user's language (who, why); the server's own words when its shape is unknown.
+    const words = noticeWords(data.kind, data.message);
+    const detail = words ? t(words.key, words.params) : data.message;
+    this.toasts.notice(title, detail, href);
     if (this.settings.sound) this.tone.play();
-    this.desktop(t('notify.notificationTitle'), title, data.id, href);
+    this.desktop(title, detail, data.id, href);
   }
 
   /** A desktop notification when the user turned them on and the browser allows them; says what happened. */

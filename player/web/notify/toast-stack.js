@@ -40,10 +40,12 @@ export class ToastStack {
     return toast;
   }
 
-  /** A short notice (a new notification) with a link to where it is handled. */
-  notice(title, href) {
+  /** A short notice (a new notification): what happened, its sentence, and a link to where it is handled. */
+  notice(title, detail, href) {
     return this.show(el('div', { class: 'toast toast-notice', 'data-testid': 'notice-toast' },
-      el('div', { class: 'toast-text' }, el('strong', { class: 'toast-title' }, t('notify.notificationTitle')), el('span', {}, title),
+      el('div', { class: 'toast-text' }, el('strong', { class: 'toast-title' }, t('notify.notificationTitle')),
+        el('span', { 'data-testid': 'notice-title' }, title),
+        detail ? el('span', { class: 'toast-reason', 'data-testid': 'notice-detail' }, detail) : null,
         href ? el('a', { href }, t('notify.open')) : null)), NOTICE_SHOWN_MS);
   }
 
