@@ -1,7 +1,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
 import { t } from './i18n/i18n.js';
-import { openNotificationStream } from './event-stream.js';
+import { pageNotifications } from './event-stream.js';
 
 const STALL_MS = 2_000;
 const CHECK_EVERY_MS = 2_500;
@@ -13,7 +13,7 @@ const CHECK_EVERY_MS = 2_500;
  *  - `grant.ended` on the notification stream for the session's grant (immediate);
  *  - the picture stalls for 2 s: the grant (or, without one, the access decision) is looked up again;
  *  - the grant's own end time passes.
- * `notifications` (optional, from sharedNotificationStream) lets several views share one stream; onEnd(reason)
+ * `notifications` (optional, from sharedNotificationStream; the page's shared stream by default); onEnd(reason)
  * tells the caller ('revoked' or 'expired').
  * Returns a cleanup function.
  */
@@ -60,7 +60,8 @@ export function watchAccess({ camera, playback, video, status, root, notificatio
   };
 
   const onEvent = (name, data) => { if (name === 'grant.ended' && data.grantId === grantId) end(data.reason === 'expired' ? 'expired' : 'revoked'); };
-  const closeStream = !grantId ? () => {} : notifications ? notifications.subscribe(onEvent) : openNotificationStream({ onEvent });
+  // The page's one notification stream by default: a browser holds at most 6 connections to the hub.
+  const closeStream = !grantId ? () => {} : (notifications ?? pageNotifications).subscribe(onEvent);
 
   const stallTimer = setInterval(() => {
     const now = Date.now();
