@@ -44,18 +44,24 @@ export class WallLayoutRepository {
     if (input.cameraIds.length > input.size) {
       throw badRequest('WALL_TOO_MANY_CAMERAS', `${input.cameraIds.length} cameras do not fit on a wall of ${input.size} tiles`);
     }
+    const size = input.size as WallSize;
+    const cameraIds = JSON.stringify(input.cameraIds);
     return this.db.transaction().execute(async (trx) => {
-      const existing = await trx.selectFrom('wall_layouts').selectAll().where('user_id', '=', userId).where('name', '=', name).executeTakeFirst();
-      const cameraIds = JSON.stringify(input.cameraIds);
-      if (existing) {
-        await trx.updateTable('wall_layouts').set({ size: input.size as WallSize, camera_ids: cameraIds, updated_at: now }).where('id', '=', existing.id).execute();
-        return { layout: toLayout({ ...existing, size: input.size as WallSize, camera_ids: cameraIds, updated_at: now }), created: false };
-      }
+      const replace = async () => {
+        const existing = await trx.selectFrom('wall_layouts').selectAll().where('user_id', '=', userId).where('name', '=', name).executeTakeFirst();
+        if (!existing) return undefined;
+        await trx.updateTable('wall_layouts').set({ size, camera_ids: cameraIds, updated_at: now }).where('id', '=', existing.id).execute();
+        return { layout: toLayout({ ...existing, size, camera_ids: cameraIds, updated_at: now }), created: false };
+      };
+      const replaced = await replace();
+      if (replaced) return replaced;
       const count = await trx.selectFrom('wall_layouts').select((eb) => eb.fn.countAll().as('n')).where('user_id', '=', userId).executeTakeFirstOrThrow();
       if (Number(count.n) >= this.maxPerUser) throw conflict('WALL_LAYOUT_LIMIT', `you already have ${this.maxPerUser} saved layouts; delete one first`);
-      const row = { id: randomUUID(), user_id: userId, name, size: input.size as WallSize, camera_ids: cameraIds, created_at: now, updated_at: now };
-      await trx.insertInto('wall_layouts').values(row).execute();
-      return { layout: toLayout(row), created: true };
+      const row = { id: randomUUID(), user_id: userId, name, size, camera_ids: cameraIds, created_at: now, updated_at: now };
+      const inserted = await trx.insertInto('wall_layouts').values(row).onConflict((oc) => oc.columns(['user_id', 'name']).doNothing()).executeTakeFirst();
+      if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) > 0) return { layout: toLayout(row), created: true };
+      // The same name was saved by another request at the same moment: this save replaces it.
+      return (await replace())!;
     });
   }
 

@@ -80,6 +80,11 @@ describeEachDatabase('console API: menu badge counts and saved wall layouts', (k
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('WALL_LAYOUT_NOT_FOUND');
 
+    // The same name saved twice at once: one layout, not a unique-index failure.
+    const both = await Promise.all([save('psApprover', { name: '同名', size: 1, cameraIds: [psCam] }), save('psApprover', { name: '同名', size: 4, cameraIds: [] })]);
+    expect(both.map((r) => r.status).sort()).toEqual([200, 201]);
+    expect((await t.api('/api/v1/console/wall-layouts', { user: t.users.psApprover })).body.layouts).toHaveLength(1);
+
     // Bad input: typed errors, nothing stored.
     expect((await save('psViewer', { name: 'x', size: 5, cameraIds: [] })).status).toBe(400);
     const tooMany = await save('psViewer', { name: 'x', size: 1, cameraIds: [psCam, trafficCam] });
