@@ -30,9 +30,9 @@ export function renderHeader(top, activePage) {
   top.classList.remove('menu-open');
   top.replaceChildren(
     el('span', { class: 'brand' }, t('common.appName')), toggle, menu,
-    el('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.departmentName ?? ''}`),
+    el('span', { class: 'who', 'data-testid': 'who', title: `${user.username} · ${user.departmentName ?? ''}` }, `${user.username} · ${user.departmentName ?? ''}`),
     prefs,
-    el('button', { type: 'button', 'data-testid': 'logout', onclick: () => { auth.clear(); location.hash = '#/login'; } }, t('common.logout')),
+    el('button', { type: 'button', 'data-testid': 'logout', onclick: logOut }, t('common.logout')),
   );
 }
 
@@ -50,4 +50,11 @@ function zonePicker() {
   };
   return el('select', { 'data-testid': 'time-zone', 'aria-label': t('common.timeZone'), onchange: (event) => { setTimeZone(event.target.value); location.reload(); } },
     zones.map((zone) => el('option', { value: zone, selected: zone === timeZone() }, label(zone))));
+}
+
+function logOut() {
+  auth.clear();
+  // Already on #/login (no hashchange would follow): reload so the header forgets the user.
+  if (location.hash === '#/login') location.reload();
+  else location.hash = '#/login';
 }

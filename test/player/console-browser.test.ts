@@ -56,6 +56,11 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     expect(report.sameAsMissing).toBe(false);
     expect(report.inked).toBe(true);
     expect(await page.locator('h1').textContent()).toBe('登录');
+    // An API error code reaches the user in words: LOGIN_FAILED.
+    await page.locator('input[name=username]').fill('psViewer');
+    await page.locator('input[name=password]').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 10_000 }).toBe('用户名或密码错误。');
     await page.context().close();
   });
 
@@ -68,7 +73,11 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
         expect(await a.getByTestId('menu').isVisible()).toBe(false);
         await a.getByTestId('menu-toggle').click();
         expect(await a.getByTestId('menu').isVisible()).toBe(true);
+        expect(await a.getByTestId('time-zone').isVisible()).toBe(true); // the language and zone pickers fold in with it
+        expect(await horizontalOverflow(a)).toBe(0);
+        await a.screenshot({ path: join(ARTIFACTS, 'phone-menu-open.png') });
         await a.getByTestId('menu-toggle').click();
+        expect(await a.getByTestId('time-zone').isVisible()).toBe(false);
       }
       await menuTo(a, 'requests', size === 'phone');
       // Cameras not yet watchable, listed by name as links (not the links' URLs as text). Each size asks for its own camera.

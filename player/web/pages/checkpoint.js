@@ -77,7 +77,7 @@ export async function renderCheckpoint(root, { query, signal }) {
   };
   const exportCsv = async () => {
     try {
-      await downloadWithAuth(`/api/v1/checkpoint/export/passes.csv?${filters()}`, `checkpoint-passes-${new Date().toISOString().slice(0, 10)}.csv`);
+      await downloadWithAuth(`/api/v1/checkpoint/export/passes.csv?${filters()}`, `checkpoint-passes-${formatTime(Date.now()).slice(0, 10)}.csv`);
       outcome.ok(t('checkpoint.exported'));
     } catch (error) { outcome.fail(error); }
   };
