@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../api/hub/load-config.ts';
 import { addCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
@@ -102,5 +103,18 @@ describeEachDatabase('console API: menu badge counts and saved wall layouts', (k
     expect((await t.api(`/api/v1/console/wall-layouts/${created.body.id}`, { method: 'DELETE', user: t.users.psViewer })).status).toBe(200);
     expect((await t.api(`/api/v1/console/wall-layouts/${created.body.id}`, { method: 'DELETE', user: t.users.psViewer })).status).toBe(404);
     expect((await t.api('/api/v1/console/wall-layouts', { user: t.users.psViewer })).body.layouts.map((l: { name: string }) => l.name)).toEqual(['b', 'c']);
+  });
+});
+
+describe('wall settings', () => {
+  const secrets = {
+    HUB_AUTH_TOKEN_SECRET: 'k3J9x-Qm2vT8wLp4Zr7NcYb1Hd6Fs0Ug',
+    HUB_CREDENTIALS_ENCRYPTION_KEY: 'Wq5Er8Ty1Ui4Op7As2Df6Gh9Jk3Lz0Xc',
+    HUB_AUDIT_CHAIN_KEY: 'Zx8Cv5Bn2Mq7Wr4Ty1Up6As3Df9Gh0Jk',
+  };
+  it('defaults, HUB_WALL_* variables, and a clear refusal of bad values', () => {
+    expect(loadConfig({ env: secrets }).wall).toEqual({ maxLayoutsPerUser: 50, tourMinSeconds: 5 });
+    expect(loadConfig({ env: { ...secrets, HUB_WALL_MAX_LAYOUTS_PER_USER: '7', HUB_WALL_TOUR_MIN_SECONDS: '15' } }).wall).toEqual({ maxLayoutsPerUser: 7, tourMinSeconds: 15 });
+    expect(() => loadConfig({ env: { ...secrets, HUB_WALL_TOUR_MIN_SECONDS: '1' } })).toThrow(ConfigError);
   });
 });
