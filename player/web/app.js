@@ -1,6 +1,6 @@
 import { auth } from './api.js';
 import { renderHeader } from './header.js';
-import { locale } from './i18n/i18n.js';
+import { has, locale, t } from './i18n/i18n.js';
 import { renderCameras } from './pages/cameras.js';
 import { renderCrowd } from './pages/crowd.js';
 import { renderLive } from './pages/live.js';
@@ -25,6 +25,8 @@ const router = new Router({
   pick: (name) => (auth.token ? (PAGES[name] ? name : 'cameras') : 'login'),
   onNavigate: (page) => {
     renderHeader(top, page);
+    // The tab says where the user is: 审计 · 视频资源共享平台.
+    document.title = has(`nav.${page}`) ? `${t(`nav.${page}`)} · ${t('common.appName')}` : t('common.appName');
     // Badges, the alert bell and toasts for whoever is logged in (none on the login page).
     syncConsoleNotifier(auth.token ? auth.user : null, top);
   },

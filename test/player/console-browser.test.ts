@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
+import { addCamera as addCheckpointCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, FAST_RELAY, startSimCameras } from '../relay/relay-fixtures.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, DESKTOP, login, PHONE, personContext } from './browser-session.ts';
@@ -28,6 +29,18 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     t = await startTestHub('sqlite', { overrides: { relay: { ...FAST_RELAY.relay, viewerIdleSeconds: 10 } } });
     gate = await addCamera(t, rtsp.urlFor('/gate'), '公安局大门');
     yard = await addCamera(t, rtsp.urlFor('/yard'), '停车场入口');
+    // Checkpoint passes with real plate crops, so the traffic pages are shown with rows (and cards on the phone).
+    const north = await addCheckpointCamera(t, t.departments.traffic, { name: '北二环卡口', lat: 39.95, lon: 116.40 });
+    const east = await addCheckpointCamera(t, t.departments.traffic, { name: '东三环卡口', lat: 39.92, lon: 116.46 });
+    const crops = join(t.hub.ctx.dataDir, 'images', 'console-test');
+    mkdirSync(crops, { recursive: true });
+    for (const i of [0, 1]) copyFileSync(join(process.cwd(), 'media', 'plates', `aligned_crop_${i}.jpg`), join(crops, `crop-${i}.jpg`));
+    const at = Date.now() - 3_600_000;
+    const passes = await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [
+      pass(north, '京A12345', at - 600_000, { cropImagePath: 'console-test/crop-0.jpg' }),
+      pass(east, '京A12345', at, { cropImagePath: 'console-test/crop-1.jpg', plateColour: 'blue' }),
+    ] } });
+    if (passes.status !== 200) throw new Error(`passes not stored: ${JSON.stringify(passes.body)}`);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
   afterAll(async () => {
@@ -159,6 +172,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     expect(await page.locator('#view > .page').count()).toBe(1);
     expect(await page.locator('#view').getAttribute('data-page')).toBe('audit');
     expect(await page.locator('#view h1').allTextContents()).toEqual(['审计记录']);
+    expect(await page.title()).toBe('审计 · 视频资源共享平台');
     expect(await page.locator('[data-testid=nav-audit][aria-current=page]').count()).toBe(1);
     expect(aborted.length).toBeGreaterThan(0); // the abandoned pages' requests were cancelled, not just ignored
     await page.unroute('**/api/v1/**');

@@ -73,7 +73,8 @@ export async function renderCheckpoint(root, { query, signal }) {
   });
   const { outcome, results, more } = pager;
   const search = async (append) => {
-    if ((await pager.search(append)) && !append) remember();
+    // Only the page on screen may write the address (the user may have moved on while this search ran).
+    if ((await pager.search(append)) && !append && !signal?.aborted) remember();
   };
   const exportCsv = async () => {
     try {
