@@ -188,6 +188,12 @@ const ERRORS = {
   ZONE_ID_RESERVED: ['区域编号为保留字。', 'That zone id is reserved.'],
   // The player's own
   HTTP_ERROR: ['服务器返回错误。', 'The server answered with an error.'],
+  // Video wall layouts (player/console)
+  WALL_LAYOUT_NOT_FOUND: ['没有这个已存布局。', 'No such saved layout.'],
+  WALL_LAYOUT_NAME_EMPTY: ['请为布局命名。', 'A layout needs a name.'],
+  WALL_SIZE_INVALID: ['视频墙只能是 1、4、9 或 16 画面。', 'A wall has 1, 4, 9 or 16 tiles.'],
+  WALL_TOO_MANY_CAMERAS: ['摄像机数量超过画面数。', 'More cameras than tiles.'],
+  WALL_LAYOUT_LIMIT: ['已存布局已达上限，请先删除一个。', 'You have the most saved layouts allowed; delete one first.'],
 };
 
 export default {
