@@ -185,6 +185,9 @@ const ERRORS = {
   CROWD_RANGE_INVALID: ['人群统计的时间范围无效。', 'Invalid crowd count range.'],
   ZONES_MANAGE_DENIED: ['无权修改区域。', 'You may not change the zones.'],
   ZONE_ID_DUPLICATE: ['区域编号重复。', 'Duplicate zone id.'],
+  ZONE_AREA_REQUIRED: ['设置密度阈值（人/平方米）需要填写区域的实际面积。', 'A density threshold (people per m²) needs the zone\'s real area.'],
+  CROWD_NOT_COUNTED: ['该摄像机尚无人数统计：未开启分析或还没有分析过画面。', 'No crowd count for this camera yet: analytics is off or no frame was analysed.'],
+  CROWD_NO_DENSITY: ['该摄像机没有密度图：尚未设置区域，或已关闭密度分析。', 'No density map for this camera: it has no zones, or density is off.'],
   ZONE_ID_RESERVED: ['区域编号为保留字。', 'That zone id is reserved.'],
   // The player's own
   HTTP_ERROR: ['服务器返回错误。', 'The server answered with an error.'],
