@@ -4,11 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { AuthUser } from '../api/kernel/auth/token-service.ts';
 import { badRequest, forbidden, notFound } from '../api/kernel/errors/hub-error.ts';
-import { IdParams, Millis, responses } from '../api/kernel/http/common-schemas.ts';
+import { IdParams, responses } from '../api/kernel/http/common-schemas.ts';
 import { requireUser } from '../api/kernel/http/route-access.ts';
 import type { Recorder } from './recorder.ts';
 import type { RecordingConfig } from './recording-config.ts';
-import type { RecordingIndex } from './recording-index.ts';
 import { RECORDING_EVENT_KINDS, scheduleProblem, WEEKDAYS, type RecordingPlan } from './recording-plan.ts';
 import type { RecordingPlans } from './recording-plans.ts';
 
@@ -33,16 +32,9 @@ const PlanView = Type.Object({
   recording: Type.Boolean(),
 });
 
-const Timeline = Type.Object({
-  cameraId: Type.String(), from: Type.Integer(), to: Type.Integer(),
-  spans: Type.Array(Type.Object({ from: Type.Integer(), to: Type.Integer() })),
-  gaps: Type.Array(Type.Object({ fromAt: Type.Integer(), toAt: Type.Integer(), reason: Type.String() })),
-});
-
 export interface RecordingRouteDeps {
   config: RecordingConfig;
   plans: RecordingPlans;
-  index: RecordingIndex;
   recorder: Recorder;
 }
 
@@ -103,20 +95,5 @@ export function registerRecordingRoutes(app: FastifyInstance, ctx: HubContext, d
       clientIp: request.ip, details: { mode: plan.mode, events: plan.events, preRollSeconds, postRollSeconds, retentionDays: plan.retentionDays, scheduledDays: Object.keys(schedule) },
     });
     return view(cameraId, plan);
-  });
-
-  r.get('/cameras/:id/recording/timeline', {
-    config: { access: 'user' },
-    schema: {
-      tags: ['recording'], summary: 'Recorded spans and gaps of a camera in [from, to) (owner department, auditors, admins; playback for grantees is issue 16 part B)',
-      params: IdParams, querystring: Type.Object({ from: Millis, to: Millis }, { additionalProperties: false }), response: responses({ 200: Timeline }),
-    },
-  }, async (request) => {
-    const { from, to } = request.query;
-    if (to <= from) throw badRequest('RECORDING_RANGE_INVALID', '"to" must be after "from"');
-    if (to - from > 31 * 86_400_000) throw badRequest('RECORDING_RANGE_TOO_LONG', 'a timeline covers at most 31 days');
-    await ownerOf(ctx, requireUser(request), request.params.id, false);
-    const gaps = await d.index.gapsBetween(request.params.id, from, to);
-    return { cameraId: request.params.id, from, to, spans: await d.index.spans(request.params.id, from, to), gaps: gaps.map((g) => ({ fromAt: g.fromAt, toAt: g.toAt, reason: g.reason })) };
   });
 }
