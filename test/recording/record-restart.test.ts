@@ -77,7 +77,7 @@ describeEachDatabase('recording: restart keeps and repairs the index', (kind) =>
     expect(readdirSync(join(root, dirname(template.path))).filter((n) => n.endsWith('.part'))).toEqual([]);
 
     // Recording resumes; the downtime and the missing file are gaps.
-    await until('recording resumed', async () => (await idx2.segmentsBetween(camera, stoppedAt, Number.MAX_SAFE_INTEGER)).some((s) => s.state === 'complete'), 60_000, 250);
+    await until('recording resumed', async () => (await idx2.segmentsBetween(camera, stoppedAt, Number.MAX_SAFE_INTEGER)).some((s) => s.state === 'complete' && s.startedAt > stoppedAt + 3_000), 60_000, 250);
     const gaps = await idx2.gapsBetween(camera, 0, Number.MAX_SAFE_INTEGER);
     expect(gaps.map((g) => g.reason)).toEqual(expect.arrayContaining(['segment_missing', 'hub_restart']));
     const missingGap = gaps.find((g) => g.reason === 'segment_missing')!;
