@@ -31,6 +31,8 @@ export interface RecordingService {
   report(): Promise<RecordingReport>;
 }
 
+const REPORT_TTL_MS = 5_000;
+
 const Nullable = (t: ReturnType<typeof Type.Integer>) => Type.Union([t, Type.Null()]);
 const ReportView = Type.Object({
   at: Type.Integer(),
@@ -61,7 +63,15 @@ export function createRecordingFeature(ctx: HubContext, { relay }: RecordingDepe
     onSegment: (segment) => { if (storage.added(segment)) keeper.kick(); },
     onWriteError: () => keeper.kick(),
   });
-  const report = () => recordingReport(index, storage);
+  // /metrics scrapes and dashboard views share one computation per REPORT_TTL_MS (it groups the whole index).
+  let cached: { at: number; report: Promise<RecordingReport> } | undefined;
+  const report = (): Promise<RecordingReport> => {
+    if (!cached || Date.now() - cached.at > REPORT_TTL_MS) {
+      cached = { at: Date.now(), report: recordingReport(index, storage) };
+      cached.report.catch(() => { cached = undefined; });
+    }
+    return cached.report;
+  };
 
   return {
     name: 'recording',
@@ -84,9 +94,11 @@ export function createRecordingFeature(ctx: HubContext, { relay }: RecordingDepe
       const reindexed = await reindexRecordings(root, index);
       if (reindexed.indexed + reindexed.repaired + reindexed.discarded > 0) ctx.log.warn({ ...reindexed }, 'recordings re-indexed at start');
       await storage.load();
-      await storage.enforce(Date.now(), { checkMissing: true });
+      await storage.enforce();
       await recorder.start();
       keeper.start();
+      // Every indexed file checked once now, in the background (a months-deep index is millions of files).
+      void storage.sweepMissing().catch((error: Error) => ctx.log.error({ err: error }, 'recording start-up missing-file check failed'));
       ctx.metrics.add('recording', async () => recordingMetrics(await report()));
     },
     stop: async () => {

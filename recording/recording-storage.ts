@@ -38,7 +38,10 @@ export interface VolumeFigures {
  */
 export class RecordingStorage {
   private recordedBytes = 0;
-  private lastMissingCheck = 0;
+  /** Where the incremental missing-file check goes on (segment ids in order; undefined = from the start). */
+  private missingCursor: string | undefined;
+  /** Segments being removed by retention now: their files vanish on purpose, the missing check leaves them be. */
+  private readonly removing = new Set<string>();
 
   constructor(private readonly d: { root: string; config: RecordingConfig; index: RecordingIndex; plans: RecordingPlans; log: Pick<Logger, 'info' | 'warn' | 'error'> }) {}
 
@@ -62,13 +65,14 @@ export class RecordingStorage {
     return s ? { size: s.blocks * s.bsize, free: s.bavail * s.bsize } : { size: 0, free: Number.MAX_SAFE_INTEGER };
   }
 
-  /** One pass: retention days, cap, floor; the missing-file check every `missingCheckMinutes` (or when forced). */
-  async enforce(now = Date.now(), options: { checkMissing?: boolean } = {}): Promise<StoragePassResult> {
+  /**
+   * One pass: the next slice of the missing-file check, retention days, cap, floor. The slice is sized so that
+   * every indexed file is checked once per `missingCheckMinutes` (a months-deep index is millions of files:
+   * never all of them in one pass).
+   */
+  async enforce(now = Date.now()): Promise<StoragePassResult> {
     const result: StoragePassResult = { expired: 0, evicted: 0, missing: 0 };
-    if (options.checkMissing || now - this.lastMissingCheck >= this.d.config.missingCheckMinutes * 60_000) {
-      this.lastMissingCheck = now;
-      result.missing = await this.markMissing(now);
-    }
+    result.missing = await this.checkMissing(await this.missingSlice());
     result.expired = await this.expire(now);
     result.evicted = await this.evict();
     if (result.expired + result.evicted + result.missing > 0) this.d.log.info({ ...result, recordedBytes: this.recordedBytes }, 'recording storage pass');
@@ -101,9 +105,11 @@ export class RecordingStorage {
   private async evict(): Promise<number> {
     let removed = 0;
     for (let need = await this.excess(); need > 0; need = await this.excess()) {
-      const newest = new Map((await this.d.index.storageByCamera()).map((c) => [c.cameraId, c.newestAt]));
+      const oldest = await this.d.index.oldest(BATCH);
+      const newest = new Map<string, number | undefined>();
+      for (const id of new Set(oldest.map((s) => s.cameraId))) newest.set(id, await this.d.index.newestEnd(id));
       // Oldest first across the volume; a camera's newest segment stays (recording goes on, never the newest dropped).
-      const candidates = (await this.d.index.oldest(BATCH)).filter((s) => s.endedAt !== newest.get(s.cameraId));
+      const candidates = oldest.filter((s) => s.endedAt !== newest.get(s.cameraId));
       const chosen: RecordedSegment[] = [];
       let freed = 0;
       for (const segment of candidates) {
@@ -121,30 +127,64 @@ export class RecordingStorage {
   }
 
   private async remove(segments: RecordedSegment[]): Promise<number> {
-    for (const segment of segments) await rm(join(this.d.root, segment.path), { force: true });
-    const deleted = await this.d.index.deleteSegments(segments.map((s) => s.id));
-    for (const segment of segments) if (segment.state !== 'missing') this.recordedBytes -= segment.bytes;
-    return deleted;
+    const fresh = segments.filter((s) => !this.removing.has(s.id));
+    for (const segment of fresh) this.removing.add(segment.id);
+    try {
+      for (const segment of fresh) await rm(join(this.d.root, segment.path), { force: true });
+      const deleted = await this.d.index.deleteSegments(fresh.map((s) => s.id));
+      for (const segment of fresh) if (segment.state !== 'missing') this.recordedBytes -= segment.bytes;
+      return deleted;
+    } finally {
+      for (const segment of fresh) this.removing.delete(segment.id);
+    }
   }
 
-  private async markMissing(now: number): Promise<number> {
+  private async missingSlice(): Promise<number> {
+    const passes = Math.max(1, (this.d.config.missingCheckMinutes * 60) / this.d.config.storageCheckSeconds);
+    return Math.max(200, Math.ceil((await this.d.index.segmentCount()) / passes));
+  }
+
+  /** Checks every indexed file once (after start-up, beside the regular passes, which keep their own cursor). */
+  async sweepMissing(): Promise<number> {
     let missing = 0;
-    let after: string | undefined;
-    for (;;) {
-      const page = await this.d.index.presentPage(after, 500);
-      if (page.length === 0) break;
-      for (const { id, path } of page) {
-        if (await stat(join(this.d.root, path)).then(() => true, () => false)) continue;
-        const segment = await this.d.index.segment(id);
-        if (!segment) continue;
-        await this.d.index.markState(id, 'missing');
-        await this.d.index.addGap({ id: randomUUID(), cameraId: segment.cameraId, fromAt: segment.startedAt, toAt: segment.endedAt, reason: 'segment_missing' });
-        this.recordedBytes -= segment.bytes;
-        missing++;
-      }
-      after = page.at(-1)!.id;
+    for (let after: string | undefined, done = false; !done;) {
+      const page = await this.checkPage(after, 500);
+      missing += page.missing;
+      after = page.last;
+      done = page.last === undefined;
     }
-    if (missing > 0) this.d.log.warn({ missing, at: now }, 'recorded segments deleted behind the hub\'s back; marked missing');
+    if (missing > 0) this.d.log.warn({ missing }, 'recorded segments deleted behind the hub\'s back; marked missing');
     return missing;
+  }
+
+  /** Checks up to `budget` indexed files from the cursor on (wrapping at the end). */
+  private async checkMissing(budget: number): Promise<number> {
+    let missing = 0;
+    for (let checked = 0; checked < budget;) {
+      const page = await this.checkPage(this.missingCursor, Math.min(500, budget - checked));
+      missing += page.missing;
+      checked += page.checked;
+      this.missingCursor = page.last;
+      if (page.last === undefined) break;
+    }
+    if (missing > 0) this.d.log.warn({ missing }, 'recorded segments deleted behind the hub\'s back; marked missing');
+    return missing;
+  }
+
+  /** One page of indexed files after `after`: a file that is gone is marked missing, with a gap. `last` undefined = the end. */
+  private async checkPage(after: string | undefined, limit: number): Promise<{ missing: number; checked: number; last: string | undefined }> {
+    const page = await this.d.index.presentPage(after, limit);
+    let missing = 0;
+    for (const { id, path } of page) {
+      if (this.removing.has(id)) continue;
+      if (await stat(join(this.d.root, path)).then(() => true, () => false)) continue;
+      const segment = await this.d.index.segment(id);
+      if (!segment || segment.state === 'missing' || this.removing.has(id)) continue;
+      await this.d.index.markState(id, 'missing');
+      await this.d.index.addGap({ id: randomUUID(), cameraId: segment.cameraId, fromAt: segment.startedAt, toAt: segment.endedAt, reason: 'segment_missing' });
+      this.recordedBytes -= segment.bytes;
+      missing++;
+    }
+    return { missing, checked: page.length, last: page.length === limit ? page.at(-1)!.id : undefined };
   }
 }
