@@ -72,6 +72,22 @@ describeEachDatabase('recording: events with pre- and post-roll, schedule', (kin
       passedAt: Date.now(), raisedAt: Date.now(), acknowledgedAt: null, acknowledgedBy: null, ackNote: null,
     });
     await until('watchlist hit recorded', async () => (await segmentsOf(t, camera)).length > before, 30_000, 250);
+
+    // Motion and crowd plans take the analytics pipeline's motion events and crowd alerts from the same bus.
+    expect((await t.api(`/api/v1/cameras/${camera}/recording`, { method: 'PUT', user: t.users.psApprover, body: { mode: 'events', events: ['motion', 'crowd'], preRollSeconds: 2, postRollSeconds: 2 } })).status).toBe(200);
+    expect(recorder.trigger(camera, 'plate', Date.now())).toBe(false);
+    // Until the earlier triggers' post-roll is over: no new segment for 3 s.
+    const quiet = async () => {
+      for (let last = -1, n = (await segmentsOf(t, camera)).length; n !== last; last = n, n = (await segmentsOf(t, camera)).length) await new Promise((r) => setTimeout(r, 3_000));
+    };
+    await quiet();
+    const beforeMotion = (await segmentsOf(t, camera)).length;
+    t.hub.ctx.events.emit('analytics.motion', { cameraId: camera, at: Date.now() });
+    await until('motion recorded', async () => (await segmentsOf(t, camera)).length > beforeMotion, 30_000, 250);
+    await quiet();
+    const beforeCrowd = (await segmentsOf(t, camera)).length;
+    t.hub.ctx.events.emit('crowd.alert', { id: 'c1', cameraId: camera, zoneId: '_all', startedAt: Date.now() - 1_000, raisedAt: Date.now(), threshold: 5, count: 9 });
+    await until('crowd alert recorded', async () => (await segmentsOf(t, camera)).length > beforeCrowd, 30_000, 250);
   });
 
   it('holds no pull for a scheduled plan outside its hours', async () => {
