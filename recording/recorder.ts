@@ -18,8 +18,8 @@ export interface RecorderDeps {
   events: HubEvents;
   /** A segment was indexed (storage counts its bytes and may make room). */
   onSegment(segment: RecordedSegment): void;
-  /** A write failed: storage should make room at once. */
-  onWriteError(): void;
+  /** A write failed: storage should make room at once (on ENOSPC, whatever the floor says). */
+  onWriteError(error: Error, bytes: number): void;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
 }
 
@@ -78,7 +78,7 @@ export class Recorder {
         this.d.onSegment(segment);
       },
       onGap: (gap: RecordingGap) => this.d.index.addGap(gap),
-      onWriteError: () => this.d.onWriteError(),
+      onWriteError: (error, bytes) => this.d.onWriteError(error, bytes),
     }));
     this.loop.kick();
   }
