@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { barChart, shareRing } from '../charts.js';
 import { el } from '../dom.js';
 import { formatAge, formatTime } from './workflow-common.js';
+import { recordingStoragePanel } from './recording-storage.js';
 
 const REFRESH_MS = 30_000;
 
@@ -29,7 +30,9 @@ export async function renderDashboard(root) {
         barChart('Active grants by grantee department', f.activeGrants.byGrantee.map((c) => ({ label: c.departmentName, value: c.count }))),
         barChart('Active grants by owner department', f.activeGrants.byOwner.map((c) => ({ label: c.departmentName, value: c.count }))),
         barChart('Pending requests by owner (oldest age)', f.pendingRequests.byOwner.map((c) => ({ label: c.departmentName, value: c.count, note: formatAge(c.oldestAgeMs) }))),
-        barChart('Views by department', f.views.byDepartment.map((c) => ({ label: c.departmentName, value: c.count })))));
+        barChart('Views by department', f.views.byDepartment.map((c) => ({ label: c.departmentName, value: c.count })))),
+      // Absent when the hub runs without the recording feature.
+      await recordingStoragePanel().catch(() => ''));
   };
   await load();
   const timer = setInterval(() => load().catch(() => {}), REFRESH_MS);
