@@ -12,6 +12,7 @@ import provinces from './provinces.js';
 import terms from './terms.js';
 import wall from './wall.js';
 import workflow from './workflow.js';
+import recording from './recording.js';
 
 export const NAMESPACES = {
   audit,
@@ -27,4 +28,5 @@ export const NAMESPACES = {
   terms,
   wall,
   workflow,
+  recording,
 };
