@@ -1,6 +1,10 @@
 import { auth } from './api.js';
+import { t } from './i18n/i18n.js';
 import { clear, el } from './dom.js';
 import { renderCameras } from './pages/cameras.js';
+import { renderCameraDetail } from './pages/camera-detail.js';
+import { renderMap } from './pages/map.js';
+import { renderRequestCameras } from './pages/request-cameras.js';
 import { renderCrowd } from './pages/crowd.js';
 import { renderLive } from './pages/live.js';
 import { renderLogin } from './pages/login.js';
@@ -11,7 +15,7 @@ import { WORKFLOW_PAGES, workflowNavLinks } from './pages/workflow-routes.js';
 
 // Hash routes: #/login, #/cameras, #/live/<id>, #/wall/<n>?ids=a,b, #/request/<cameraId>, #/checkpoint?…, #/trajectory/<plate>, #/crowd/<cameraId>.
 // Each page is its own module: render(root, params) and may return a cleanup function.
-const PAGES = { login: renderLogin, cameras: renderCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, crowd: renderCrowd, ...WORKFLOW_PAGES, ...CHECKPOINT_PAGES };
+const PAGES = { login: renderLogin, cameras: renderCameras, camera: renderCameraDetail, map: renderMap, 'request-cameras': renderRequestCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, crowd: renderCrowd, ...WORKFLOW_PAGES, ...CHECKPOINT_PAGES };
 
 let cleanup = null;
 
@@ -21,7 +25,7 @@ function header() {
   top.append(el('span', { class: 'brand' }, 'Camera sharing hub'));
   if (!user) return;
   top.append(
-    el('nav', {}, el('a', { href: '#/cameras' }, 'Cameras'), el('a', { href: '#/wall/4' }, 'Video wall'), checkpointNavLinks(user),
+    el('nav', {}, el('a', { href: '#/cameras' }, 'Cameras'), el('a', { href: '#/map', 'data-testid': 'nav-map' }, t('map.title')), el('a', { href: '#/wall/4' }, 'Video wall'), checkpointNavLinks(user),
       user.role === 'auditor' ? null : el('a', { href: '#/crowd', 'data-testid': 'nav-crowd' }, 'Crowd'), workflowNavLinks(user)),
     el('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.departmentName ?? ''}`),
     el('button', { type: 'button', onclick: () => { auth.clear(); location.hash = '#/login'; } }, 'Log out'),

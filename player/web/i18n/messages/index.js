@@ -1,6 +1,10 @@
 // Every message namespace of the player (one file each, see ../i18n.js). Add a line per new namespace.
 import common from './common.js';
+import map from './map.js';
+import catalogue from './catalogue.js';
 
 export const NAMESPACES = {
   common,
+  map,
+  catalogue,
 };
