@@ -137,6 +137,11 @@ describe('map page in headless Chromium', () => {
     expect(await page.locator('.trajectory-label').last().textContent()).toContain('人民广场东门');
     expect(await page.getByTestId('map-trajectory').locator('li').count()).toBe(2);
     await page.screenshot({ path: join(ARTIFACTS, 'desktop-map-trajectory.png') });
+    // The trajectory page embeds the same map.
+    await page.goto(`${t.url}/player/#/trajectory/${encodeURIComponent('沪A9M0K1')}`);
+    await page.locator('[data-testid=trajectory-map][data-points="2"]').waitFor({ timeout: 15_000 });
+    await page.getByTestId('trajectory-map').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(ARTIFACTS, 'desktop-trajectory-page.png') });
     await page.context().close();
   }, 120_000);
 });

@@ -25,6 +25,7 @@ export async function createCameraMap(container, { popup, config: given } = {}) 
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { subdomains: config.tileSubdomains || 'abc', maxZoom: config.maxZoom, attribution: config.attribution }).addTo(map);
   }
+  container.classList.add('hub-map');
   container.classList.toggle('no-tiles', !config.tileUrl);
   map.attributionControl.setPrefix(false);
   try {

@@ -6,8 +6,12 @@ export async function loadTrajectory(plate, { from, to } = {}) {
   if (from) params.set('from', from);
   if (to) params.set('to', to);
   const collection = await api(`/api/v1/checkpoint/trajectory?${params}`);
-  const passes = collection.features.filter((f) => f.properties.passId !== undefined);
-  return passes.map((f) => ({
+  return pointsOf(collection.features);
+}
+
+/** The passes among the trajectory's GeoJSON features, as numbered points with their time and camera. */
+export function pointsOf(features) {
+  return features.filter((f) => f.properties.passId !== undefined).map((f) => ({
     order: f.properties.sequence + 1, passedAt: f.properties.passedAt, cameraId: f.properties.cameraId,
     label: f.properties.cameraName ?? f.properties.cameraId, lon: f.geometry?.coordinates?.[0], lat: f.geometry?.coordinates?.[1],
   }));

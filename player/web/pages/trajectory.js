@@ -1,6 +1,7 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
 import { trajectoryPlot } from '../trajectory-plot.js';
+import { embedTrajectoryMap } from '../map/trajectory-map.js';
 import { colourBadge } from './checkpoint-common.js';
 import { formatTime, table } from './workflow-common.js';
 
@@ -45,4 +46,6 @@ export async function renderTrajectory(root, { args, query }) {
       el('figure', { class: 'chart' }, trajectoryPlot(points),
         el('figcaption', { class: 'muted' }, located < passes.length ? `${passes.length - located} passes at cameras without a location are not plotted.` : 'Cameras by longitude and latitude, joined in time order.')),
       table(['#', 'Time', 'Camera', 'Location', 'Colour', 'Lane / direction'], rows, { 'data-testid': 'trajectory-table' })));
+  // The same passes on the map (一张图), with their times.
+  return located > 0 ? embedTrajectoryMap(root, plate, passes) : undefined;
 }
