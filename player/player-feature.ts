@@ -17,7 +17,7 @@ const SHARED: Record<string, string> = {
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
-  '.geojson': 'application/geo+json',
+  '.geojson': 'application/geo+json', '.ico': 'image/x-icon',
 };
 
 /** Third-party players served from node_modules by exact name; nothing else of node_modules is reachable. */
@@ -75,6 +75,9 @@ export function createPlayerFeature(ctx: HubContext): HubFeature {
     registerRoutes: (app) => registerMapConfigRoutes(app, ctx.config.player.map),
     registerRootRoutes(app: FastifyInstance) {
       app.get('/', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
+      // Browsers ask for /favicon.ico on every page whatever the markup says; answer with the player's icon.
+      app.get('/favicon.ico', { config: { access: 'public', rawResponse: true }, schema: { hide: true } },
+        async (_request, reply) => send(reply, files.get('favicon.ico')!, 'public, max-age=86400'));
       app.get('/player', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
       app.get('/player/', { config: { access: 'public', rawResponse: true }, schema: { tags: ['player'], summary: 'The web player' } },
         async (_request, reply) => send(reply, files.get('index.html')!, 'no-cache', csp));

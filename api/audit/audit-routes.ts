@@ -85,7 +85,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: HubContext, query
     const filter = request.query as AuditFilter;
     await ctx.audit.append({ action: 'audit.export', userId: user.id, username: user.username, departmentId: user.departmentId, clientIp: request.ip, targetType: 'audit_trail', details: { filter } });
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit-events.csv"');
-    return reply.send(Readable.from(auditCsv(query.iterate(filter))));
+    return reply.send(Readable.from(auditCsv(query.iterate(filter), await query.names(), ctx.config.display.timeZone)));
   });
 
   r.get('/audit/cameras/:cameraId/viewers', {

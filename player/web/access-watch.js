@@ -1,5 +1,6 @@
 import { api } from './api.js';
 import { el } from './dom.js';
+import { t } from './i18n/i18n.js';
 import { openNotificationStream } from './event-stream.js';
 
 const STALL_MS = 2_000;
@@ -30,14 +31,13 @@ export function watchAccess({ camera, playback, video, status, root, notificatio
     playback.stop();
     video.pause();
     video.classList.add('ended');
-    status.textContent = `stopped: access ${reason}`;
-    const title = reason === 'expired' ? 'Access expired.' : 'Access revoked.';
+    status.textContent = t(reason === 'expired' ? 'live.stoppedExpired' : 'live.stoppedRevoked');
+    status.dataset.state = `stopped-${reason}`;
+    const title = t(reason === 'expired' ? 'live.accessExpired' : 'live.accessRevoked');
     status.after(el('div', { class: 'notice denied', 'data-testid': 'access-ended', 'data-reason': reason },
       el('strong', {}, title),
-      el('p', {}, reason === 'expired'
-        ? `The grant that let your department watch "${camera.name}" has ended.`
-        : `The owner department revoked your department's access to "${camera.name}". The live view was stopped.`),
-      el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, 'Request access again')));
+      el('p', {}, t(reason === 'expired' ? 'live.expiredDetail' : 'live.revokedDetail', { camera: camera.name })),
+      el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, t('live.requestAgain'))));
   };
 
   /** Is the access still there? Ends the view when it is not; network errors leave it running. */

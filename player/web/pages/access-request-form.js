@@ -2,7 +2,8 @@
 // the cameras (target 'cameras') or the area (target 'area') of that department the user picked.
 import { api } from '../api.js';
 import { el } from '../dom.js';
-import { formatNumber, has, t } from '../i18n/i18n.js';
+import { errorText } from '../errors.js';
+import { formatNumber, t } from '../i18n/i18n.js';
 
 const SCOPES = ['live', 'snapshot', 'ptz', 'events'];
 
@@ -21,11 +22,6 @@ export function targetsByOwner(cameras, user, kind, area) {
     else target.cameraIds = target.cameras.map((c) => c.id);
   }
   return targets.sort((a, b) => a.ownerDepartmentName.localeCompare(b.ownerDepartmentName));
-}
-
-function errorText(error) {
-  const key = `catalogue.error.${error.code}`;
-  return has(key) ? t(key) : `${error.message} (${error.code ?? ''})`;
 }
 
 /** The form; onSent(results) after every request was tried. */

@@ -1,10 +1,28 @@
 // Every message namespace of the player (one file each, see ../i18n.js). Add a line per new namespace.
+import audit from './audit.js';
+import checkpoint from './checkpoint.js';
 import common from './common.js';
+import crowd from './crowd.js';
+import errors from './errors.js';
+import live from './live.js';
+import nav from './nav.js';
+import provinces from './provinces.js';
+import terms from './terms.js';
+import workflow from './workflow.js';
 import map from './map.js';
 import catalogue from './catalogue.js';
 
 export const NAMESPACES = {
+  audit,
+  checkpoint,
   common,
+  crowd,
+  errors,
+  live,
+  nav,
+  provinces,
+  terms,
+  workflow,
   map,
   catalogue,
 };
