@@ -77,7 +77,7 @@ export function createPlayerFeature(ctx: HubContext): HubFeature {
       app.get('/', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
       // Browsers ask for /favicon.ico on every page whatever the markup says; answer with the player's icon.
       app.get('/favicon.ico', { config: { access: 'public', rawResponse: true }, schema: { hide: true } },
-        async (_request, reply) => send(reply, files.get('favicon.ico')!, 'public, max-age=86400'));
+        async (_request, reply) => send(reply, files.get('favicon.ico')!, 'public, max-age=86400', csp));
       app.get('/player', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
       app.get('/player/', { config: { access: 'public', rawResponse: true }, schema: { tags: ['player'], summary: 'The web player' } },
         async (_request, reply) => send(reply, files.get('index.html')!, 'no-cache', csp));

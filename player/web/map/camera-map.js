@@ -35,7 +35,7 @@ export async function createCameraMap(container, { popup, config: given } = {}) 
         style: (feature) => OUTLINE_STYLE[feature.properties.kind] ?? OUTLINE_STYLE.road,
         pointToLayer: (feature, latlng) => L.marker(latlng, { interactive: false, keyboard: false, icon: L.divIcon({ className: 'map-label', html: '', iconSize: null }) })
           .bindTooltip(feature.properties.name, { permanent: true, direction: 'center', className: 'map-label-text' }),
-        onEachFeature: (feature, layer) => { if (feature.geometry.type !== 'Point') layer.bindTooltip(feature.properties.name, { sticky: true }); },
+        onEachFeature: (feature, layer) => { if (!(layer instanceof L.Marker)) layer.bindTooltip(feature.properties.name, { sticky: true }); },
       }).addTo(map);
       if (!config.tileUrl) map.attributionControl.addAttribution(t('map.outlineCredit'));
     }

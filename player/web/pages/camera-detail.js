@@ -10,13 +10,13 @@ function facts(rows) {
 }
 
 /** #/camera/<id>: where the camera is, who owns it, its status history and who has access to it. */
-export async function renderCameraDetail(root, { args }) {
+export async function renderCameraDetail(root, { args, signal }) {
   ensureStylesheet('/player/catalogue/catalogue.css');
   const id = args[0];
-  const camera = await api(`/api/v1/cameras/${encodeURIComponent(id)}`);
+  const camera = await api(`/api/v1/cameras/${encodeURIComponent(id)}`, { signal });
   const [history, access] = await Promise.all([
-    api(`/api/v1/cameras/${encodeURIComponent(id)}/status-history?limit=20`).catch(() => []),
-    api(`/api/v1/cameras/${encodeURIComponent(id)}/access`).catch(() => null),
+    api(`/api/v1/cameras/${encodeURIComponent(id)}/status-history?limit=20`, { signal }).catch(() => []),
+    api(`/api/v1/cameras/${encodeURIComponent(id)}/access`, { signal }).catch(() => null),
   ]);
   const cleanups = [];
   const thumb = el('img', { class: 'detail-thumb', alt: t('catalogue.thumbnailOf', { name: camera.name }), 'data-testid': 'detail-thumbnail' });

@@ -22,14 +22,14 @@ function select(testid, label, options, value) {
  * take stills of; names lead to the camera's page; cameras picked across pages open a wall or one access
  * request per owner department.
  */
-export async function renderCameras(root, { query }) {
+export async function renderCameras(root, { query, signal }) {
   ensureStylesheet('/player/catalogue/catalogue.css');
   const thumbnails = new ThumbnailQueue(2);
   const state = {
     q: query.get('q') ?? '', departmentId: query.get('departmentId') ?? '', category: query.get('category') ?? '',
     status: query.get('status') ?? '', page: Math.max(1, Number(query.get('page')) || 1),
   };
-  const departments = await api('/api/v1/departments');
+  const departments = await api('/api/v1/departments', { signal });
   const search = el('input', { type: 'search', value: state.q, placeholder: t('catalogue.searchPlaceholder'), 'data-testid': 'camera-search', 'aria-label': t('catalogue.search') });
   const department = select('filter-department', t('catalogue.department'), [['', t('catalogue.allDepartments')], ...departments.map((d) => [d.id, d.name])], state.departmentId);
   const category = select('filter-category', t('catalogue.category'), [['', t('catalogue.allCategories')], ...CATEGORIES.map((c) => [c, categoryName(c)])], state.category);
@@ -77,7 +77,7 @@ export async function renderCameras(root, { query }) {
 
   const params = new URLSearchParams({ offset: String((state.page - 1) * PAGE_SIZE), limit: String(PAGE_SIZE) });
   for (const key of ['q', 'departmentId', 'category', 'status']) if (state[key]) params.set(key, state[key]);
-  const result = await api(`/api/v1/cameras/search?${params}`);
+  const result = await api(`/api/v1/cameras/search?${params}`, { signal });
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   summary.textContent = result.total === 0 ? '' : t('catalogue.summary', {
     total: formatNumber(result.total), from: formatNumber(result.offset + 1), to: formatNumber(result.offset + result.items.length),

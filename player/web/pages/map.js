@@ -11,10 +11,10 @@ import { accessRequestForm, targetsByOwner } from './access-request-form.js';
 const PAGE = 5000;
 
 /** Every camera the catalogue lists (the map shows all departments'), page by page. */
-export async function allCameras(filters = new URLSearchParams()) {
+export async function allCameras(filters = new URLSearchParams(), signal = undefined) {
   const cameras = [];
   for (let offset = 0; ; offset += PAGE) {
-    const page = await api(`/api/v1/cameras/search?${new URLSearchParams([...filters, ['offset', offset], ['limit', PAGE]])}`);
+    const page = await api(`/api/v1/cameras/search?${new URLSearchParams([...filters, ['offset', offset], ['limit', PAGE]])}`, { signal });
     cameras.push(...page.items);
     if (cameras.length >= page.total || page.items.length === 0) return cameras;
   }
@@ -37,7 +37,7 @@ function cameraPopup(camera) {
  * zoomed out; draw a rectangle (one area request per owner department) or a polygon (one request for the
  * cameras inside, per owner department); a plate's trajectory; checkpoint alerts flash on their camera.
  */
-export async function renderMap(root, { query }) {
+export async function renderMap(root, { query, signal }) {
   const user = auth.user;
   const cleanups = [];
   const status = el('span', { class: 'muted', 'data-testid': 'map-count' });
@@ -69,7 +69,7 @@ export async function renderMap(root, { query }) {
     const filters = new URLSearchParams();
     if (statusFilter.value) filters.set('status', statusFilter.value);
     if (categoryFilter.value) filters.set('category', categoryFilter.value);
-    cameras = await allCameras(filters);
+    cameras = await allCameras(filters, signal);
     const placed = view.setCameras(cameras, { fit });
     status.textContent = t('map.count', { placed: formatNumber(placed), total: formatNumber(cameras.length) });
     container.dataset.cameras = String(placed);
