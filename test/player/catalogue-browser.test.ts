@@ -10,6 +10,7 @@ import { startSimCameras, until } from '../relay/relay-fixtures.ts';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import { seedCatalogue } from '../catalogue/catalogue-fixtures.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from './browser-session.ts';
+import { horizontalOverflow } from './console-pages.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'catalogue');
 const SIZES = { desktop: { width: 1366, height: 768 }, phone: { width: 390, height: 844 } } as const;
@@ -72,6 +73,7 @@ describe('camera catalogue in headless Chromium', () => {
       await page.getByTestId('page-next').click();
       await page.waitForFunction(() => location.hash.includes('page=2'));
       await page.locator('[data-testid=camera] [data-testid=camera-link]', { hasText: 'Grid 0099' }).waitFor();
+      expect(await horizontalOverflow(page)).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, `${size}-catalogue.png`) });
 
       await page.getByTestId('camera-search').fill('外滩');
@@ -97,6 +99,7 @@ describe('camera catalogue in headless Chromium', () => {
       await page.locator('[data-testid=access-grant]', { hasText: 'Traffic Police' }).waitFor();
       await page.locator('.detail-map .cam-marker').waitFor({ timeout: 15_000 });
       await until('the detail thumbnail', () => page.getByTestId('detail-thumbnail').evaluate((img: HTMLImageElement) => img.naturalWidth > 0), 20_000, 250);
+      expect(await horizontalOverflow(page)).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, `${size}-camera-detail.png`), fullPage: true });
       await page.context().close();
     }, 120_000);

@@ -9,6 +9,7 @@ import { pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { addCamera, FAST_RELAY, startSimCameras, until } from '../relay/relay-fixtures.ts';
 import { seedCatalogue } from '../catalogue/catalogue-fixtures.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from './browser-session.ts';
+import { horizontalOverflow } from './console-pages.ts';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'map');
 const SIZES = { desktop: { width: 1366, height: 768 }, phone: { width: 390, height: 844 } } as const;
@@ -70,6 +71,7 @@ describe('map page in headless Chromium', () => {
       await openMap(page);
       expect(await page.locator('.cam-cluster').count()).toBeGreaterThan(0);
       expect(await page.getByTestId('map-count').textContent()).toContain('522');
+      expect(await horizontalOverflow(page)).toBe(0);
       await page.screenshot({ path: join(ARTIFACTS, `${size}-map-overview.png`) });
       await openMap(page, `#/map?camera=${gate}`);
       const marker = page.locator(`.cam-marker[data-camera-id="${gate}"]`);
@@ -115,6 +117,25 @@ describe('map page in headless Chromium', () => {
     expect(area.minLon).toBeLessThan(GATE.lon);
     expect(area.maxLon).toBeGreaterThan(GATE.lon);
     expect(JSON.parse(toPs.scopes)).toEqual(['live']);
+
+    // A polygon asks for the cameras inside it: a triangle around the gate camera's marker.
+    await page.getByTestId('request-cancel').click();
+    const at = (await page.locator(`.cam-marker[data-camera-id="${gate}"]`).boundingBox())!;
+    const [cx, cy] = [at.x + at.width / 2, at.y + at.height / 2];
+    await page.getByTestId('draw-polygon').click();
+    await page.mouse.click(cx - 30, cy - 25);
+    await page.mouse.click(cx + 30, cy - 25);
+    await page.mouse.click(cx, cy + 30);
+    await page.mouse.click(cx - 30, cy - 25);
+    await form.waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('request-targets').locator('li').count()).toBe(1);
+    await page.getByTestId('purpose').fill('核查人民广场东门监控画面');
+    await page.getByTestId('legal-basis').fill('《道路交通安全法》第七十二条');
+    await page.screenshot({ path: join(ARTIFACTS, 'desktop-map-polygon-request.png') });
+    await page.getByTestId('send-request').click();
+    await page.getByTestId('request-sent').first().waitFor({ timeout: 10_000 });
+    const byCameras = await t.hub.ctx.db.selectFrom('access_requests').selectAll().where('requester_department_id', '=', t.departments.traffic).where('target_kind', '=', 'cameras').execute();
+    expect(byCameras.map((r) => JSON.parse(r.camera_ids!))).toEqual([[gate]]);
     await page.context().close();
   }, 120_000);
 
