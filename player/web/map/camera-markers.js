@@ -1,6 +1,6 @@
 // How a camera looks on the map: a round marker coloured by status with a glyph for its category, a ring
 // when the user has no live access. Icons are CSS classes on a divIcon (no inline styles: the CSP forbids them).
-import { t } from '../i18n/i18n.js';
+import { term } from '../terms.js';
 
 const GLYPHS = { public_security: '警', traffic: '交', community: '社', other: '•' };
 const STATUSES = ['online', 'offline', 'auth_failed', 'unknown'];
@@ -26,10 +26,11 @@ export function clusterIcon(L, cluster) {
   });
 }
 
+/** Category and status in words: the shared terms catalogue (terms.category.*, terms.camera.*). */
 export function categoryName(category) {
-  return t(`map.category.${category}`);
+  return term('category', category);
 }
 
 export function statusName(status) {
-  return t(`map.status.${statusClass(status)}`);
+  return term('camera', statusClass(status));
 }

@@ -2,6 +2,7 @@
 // the cameras (target 'cameras') or the area (target 'area') of that department the user picked.
 import { api } from '../api.js';
 import { el } from '../dom.js';
+import { term } from '../terms.js';
 import { errorText } from '../errors.js';
 import { formatNumber, t } from '../i18n/i18n.js';
 
@@ -29,7 +30,7 @@ export function accessRequestForm(targets, { title, onSent = () => {}, onCancel 
   const purpose = el('textarea', { name: 'purpose', required: true, minlength: 3, maxlength: 1000, 'data-testid': 'purpose' });
   const legalBasis = el('input', { name: 'legalBasis', required: true, minlength: 3, maxlength: 1000, 'data-testid': 'legal-basis' });
   const hours = el('input', { name: 'hours', type: 'number', min: 1, max: 720, value: 24, 'data-testid': 'hours' });
-  const scopeBoxes = SCOPES.map((scope) => el('label', { class: 'pick' }, el('input', { type: 'checkbox', value: scope, checked: scope === 'live' || undefined }), t(`catalogue.scope.${scope}`)));
+  const scopeBoxes = SCOPES.map((scope) => el('label', { class: 'pick' }, el('input', { type: 'checkbox', value: scope, checked: scope === 'live' || undefined }), term('scope', scope)));
   const result = el('div', { 'data-testid': 'request-result', 'aria-live': 'polite' });
   const submit = el('button', { type: 'submit', 'data-testid': 'send-request' }, targets.length > 1 ? t('catalogue.request.sendMany', { count: targets.length }) : t('catalogue.request.send'));
   const list = el('ul', { class: 'request-targets', 'data-testid': 'request-targets' }, targets.map((target) => el('li', { 'data-owner': target.ownerDepartmentId },

@@ -1,5 +1,6 @@
 import { api, apiBlobUrl, auth } from '../api.js';
 import { el } from '../dom.js';
+import { terms } from '../terms.js';
 import { formatDateTime, t } from '../i18n/i18n.js';
 import { createCameraMap } from '../map/camera-map.js';
 import { categoryName, statusName } from '../map/camera-markers.js';
@@ -66,7 +67,7 @@ function accessList(access, user) {
   const rows = [el('li', {}, el('strong', {}, access.ownerDepartmentName), ` · ${t('catalogue.ownerAccess')}`)];
   for (const grant of access.grants) {
     rows.push(el('li', { 'data-testid': 'access-grant' }, el('strong', {}, grant.granteeDepartmentName),
-      ` · ${grant.scopes.map((s) => t(`catalogue.scope.${s}`)).join('、')} · ${t('catalogue.until', { time: formatDateTime(grant.endsAt) })}`,
+      ` · ${terms('scope', grant.scopes)} · ${t('catalogue.until', { time: formatDateTime(grant.endsAt) })}`,
       grant.emergency ? el('span', { class: 'badge denied' }, t('catalogue.emergency')) : null));
   }
   return el('div', {}, el('ul', { class: 'access-list' }, rows),
