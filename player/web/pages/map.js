@@ -55,7 +55,9 @@ export async function renderMap(root, { query, signal }) {
   const categoryFilter = el('select', { 'data-testid': 'map-category-filter', 'aria-label': t('map.filterCategory') },
     el('option', { value: '' }, t('map.allCategories')), ['public_security', 'traffic', 'community', 'other'].map((c) => el('option', { value: c }, categoryName(c))));
   root.append(
-    el('div', { class: 'toolbar map-toolbar' }, el('h1', {}, t('map.title')), statusFilter, categoryFilter, drawButtons.rectangle, drawButtons.polygon, cancelDraw, status),
+    // Administrators see every camera already and auditors watch none: neither asks for access.
+    el('div', { class: 'toolbar map-toolbar' }, el('h1', {}, t('map.title')), statusFilter, categoryFilter,
+      ['admin', 'auditor'].includes(user.role) ? null : [drawButtons.rectangle, drawButtons.polygon, cancelDraw], status),
     hint,
     el('div', { class: 'map-layout' }, container, panel),
     el('div', { class: 'map-legend muted' }, ['online', 'offline', 'auth_failed', 'unknown'].map((s) => el('span', { class: `legend-dot cam-${s}` }, statusName(s))),
