@@ -8,7 +8,7 @@ import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addGrant } from '../checkpoint/checkpoint-fixtures.ts';
 import { startSimCameras, until } from '../relay/relay-fixtures.ts';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
-import { seedCatalogue } from '../catalogue/catalogue-fixtures.ts';
+import { seedCatalogue, type SeededCamera } from '../catalogue/catalogue-fixtures.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from './browser-session.ts';
 import { horizontalOverflow } from './console-pages.ts';
 
@@ -27,6 +27,7 @@ describe('camera catalogue in headless Chromium', () => {
   let server: Server;
   let rtsp: RtspServerHandle;
   let bund: string;
+  let seeded: SeededCamera[];
 
   const open = async (size: keyof typeof SIZES, username: string): Promise<Page> => {
     const context = await browser.newContext({ viewport: SIZES[size] });
@@ -42,7 +43,7 @@ describe('camera catalogue in headless Chromium', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     rtsp = await startSimCameras(['/bund']);
     t = await startTestHub('sqlite', { overrides: { ingest: { healthIntervalMs: 2_000 } } });
-    await seedCatalogue(t, 520);
+    seeded = await seedCatalogue(t, 520);
     const created = await t.api('/api/v1/cameras', {
       user: t.users.psApprover,
       body: {
@@ -85,6 +86,18 @@ describe('camera catalogue in headless Chromium', () => {
       expect(await row.locator('img.thumb').getAttribute('data-error')).toBeNull();
       expect(await row.locator('img.thumb').evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(320);
       await page.screenshot({ path: join(ARTIFACTS, `${size}-catalogue-search.png`) });
+
+      // The map's "list this view": the area as the search's box, cleared with one click.
+      const area = { minLat: 31.2035, maxLat: 31.2125, minLon: 121.4455, maxLon: 121.4605 };
+      const inArea = seeded.filter((c) => c.lat >= area.minLat && c.lat <= area.maxLat && c.lon >= area.minLon && c.lon <= area.maxLon);
+      await page.goto(`${t.url}/player/#/cameras?${new URLSearchParams(Object.entries(area).map(([k, v]) => [k, String(v)]))}`);
+      await page.getByTestId('clear-area').waitFor();
+      await page.getByTestId('camera').first().waitFor();
+      expect(await page.getByTestId('camera').count()).toBe(inArea.length);
+      expect(await page.getByTestId('catalogue-summary').textContent()).toContain(String(inArea.length));
+      await page.getByTestId('clear-area').click();
+      await page.waitForFunction(() => !location.hash.includes('minLat'));
+      await page.getByTestId('page-next').waitFor();
 
       // Another department's camera without a grant: no thumbnail is even asked for.
       await page.goto(`${t.url}/player/#/cameras?q=${encodeURIComponent('Grid 0003')}`);

@@ -80,6 +80,11 @@ describe('map page in headless Chromium', () => {
       expect(await page.locator(`.cam-marker[data-camera-id="${dead}"]`).getAttribute('class')).toContain('cam-offline');
       await page.getByTestId('map-popup').waitFor();
       await page.screenshot({ path: join(ARTIFACTS, `${size}-map-camera.png`) });
+      // "List what the map shows" carries the view's area to the catalogue.
+      const listHref = (await page.getByTestId('map-list-view').getAttribute('href'))!;
+      const listed = new URLSearchParams(listHref.split('?')[1]);
+      expect(Number(listed.get('minLat'))).toBeLessThan(GATE.lat);
+      expect(Number(listed.get('maxLon'))).toBeGreaterThan(GATE.lon);
       await page.locator(`[data-testid=map-popup][data-camera-id="${gate}"]`).getByTestId('map-watch').click();
       await page.waitForFunction(() => {
         const video = document.querySelector<HTMLVideoElement>('[data-testid=live-video]');

@@ -29,6 +29,10 @@ export async function renderCameras(root, { query, signal }) {
     q: query.get('q') ?? '', departmentId: query.get('departmentId') ?? '', category: query.get('category') ?? '',
     status: query.get('status') ?? '', page: Math.max(1, Number(query.get('page')) || 1),
   };
+  // An area from the map ("list this view"): all four corners or none.
+  const CORNERS = ['minLat', 'minLon', 'maxLat', 'maxLon'];
+  const box = CORNERS.every((k) => Number.isFinite(Number.parseFloat(query.get(k)))) ? Object.fromEntries(CORNERS.map((k) => [k, query.get(k)])) : null;
+  if (box) Object.assign(state, box);
   const departments = await api('/api/v1/departments', { signal });
   const search = el('input', { type: 'search', value: state.q, placeholder: t('catalogue.searchPlaceholder'), 'data-testid': 'camera-search', 'aria-label': t('catalogue.search') });
   const department = select('filter-department', t('catalogue.department'), [['', t('catalogue.allDepartments')], ...departments.map((d) => [d.id, d.name])], state.departmentId);
@@ -71,18 +75,19 @@ export async function renderCameras(root, { query, signal }) {
 
   root.append(
     el('div', { class: 'toolbar' }, el('h1', {}, t('catalogue.title')), el('a', { class: 'button', href: '#/map', 'data-testid': 'open-map' }, t('catalogue.showMap'))),
-    el('div', { class: 'toolbar filters' }, search, department, category, status),
+    el('div', { class: 'toolbar filters' }, search, department, category, status,
+      box ? el('button', { type: 'button', class: 'chip', 'data-testid': 'clear-area', onclick: () => go(Object.fromEntries([...CORNERS.map((k) => [k, '']), ['page', 1]])) }, t('catalogue.inMapArea')) : null),
     summary, selectionBar, list, pager);
   refreshSelection();
 
   const params = new URLSearchParams({ offset: String((state.page - 1) * PAGE_SIZE), limit: String(PAGE_SIZE) });
-  for (const key of ['q', 'departmentId', 'category', 'status']) if (state[key]) params.set(key, state[key]);
+  for (const key of ['q', 'departmentId', 'category', 'status', ...(box ? CORNERS : [])]) if (state[key]) params.set(key, state[key]);
   const result = await api(`/api/v1/cameras/search?${params}`, { signal });
   const pages = Math.max(1, Math.ceil(result.total / PAGE_SIZE));
   summary.textContent = result.total === 0 ? '' : t('catalogue.summary', {
     total: formatNumber(result.total), from: formatNumber(result.offset + 1), to: formatNumber(result.offset + result.items.length),
   });
-  if (result.total === 0) list.append(el('p', { 'data-testid': 'catalogue-empty' }, state.q || state.departmentId || state.category || state.status ? t('catalogue.noMatch') : t('catalogue.empty')));
+  if (result.total === 0) list.append(el('p', { 'data-testid': 'catalogue-empty' }, state.q || state.departmentId || state.category || state.status || box ? t('catalogue.noMatch') : t('catalogue.empty')));
 
   const byDepartment = new Map();
   for (const camera of result.items) byDepartment.set(camera.departmentName, [...(byDepartment.get(camera.departmentName) ?? []), camera]);

@@ -50,6 +50,8 @@ export async function renderMap(root, { query, signal }) {
   };
   const cancelDraw = el('button', { type: 'button', hidden: true, 'data-testid': 'draw-cancel', onclick: () => stopDraw() }, t('map.drawCancel'));
   const hint = el('span', { class: 'map-hint muted', 'data-testid': 'draw-hint' });
+  // The catalogue of what the map shows now (its area as the search's box).
+  const listView = el('a', { class: 'button', href: '#/cameras', 'data-testid': 'map-list-view' }, t('map.listView'));
   const statusFilter = el('select', { 'data-testid': 'map-status-filter', 'aria-label': t('map.filterStatus') },
     el('option', { value: '' }, t('map.allStatuses')), ['online', 'offline', 'auth_failed', 'unknown'].map((s) => el('option', { value: s }, statusName(s))));
   const categoryFilter = el('select', { 'data-testid': 'map-category-filter', 'aria-label': t('map.filterCategory') },
@@ -57,7 +59,7 @@ export async function renderMap(root, { query, signal }) {
   root.append(
     // Administrators see every camera already and auditors watch none: neither asks for access.
     el('div', { class: 'toolbar map-toolbar' }, el('h1', {}, t('map.title')), statusFilter, categoryFilter,
-      ['admin', 'auditor'].includes(user.role) ? null : [drawButtons.rectangle, drawButtons.polygon, cancelDraw], status),
+      ['admin', 'auditor'].includes(user.role) ? null : [drawButtons.rectangle, drawButtons.polygon, cancelDraw], listView, status),
     hint,
     el('div', { class: 'map-layout' }, container, panel),
     el('div', { class: 'map-legend muted' }, ['online', 'offline', 'auth_failed', 'unknown'].map((s) => el('span', { class: `legend-dot cam-${s}` }, statusName(s))),
@@ -81,6 +83,13 @@ export async function renderMap(root, { query, signal }) {
   categoryFilter.addEventListener('change', () => load(false));
 
   if (query.get('camera')) view.focus(query.get('camera'));
+  const followView = () => {
+    const b = view.map.getBounds();
+    const round = (n) => n.toFixed(5);
+    listView.setAttribute('href', `#/cameras?${new URLSearchParams({ minLat: round(b.getSouth()), minLon: round(b.getWest()), maxLat: round(b.getNorth()), maxLon: round(b.getEast()) })}`);
+  };
+  view.map.on('moveend', followView);
+  followView();
 
   const draw = new AreaDraw(view.L, view.map, (shape) => onShape(shape));
   function startDraw(mode) {

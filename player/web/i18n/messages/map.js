@@ -23,6 +23,7 @@ export default {
     trajectoryOf: '{plate} 的轨迹',
     trajectoryUnplaced: '{count} 条过车记录的卡口没有坐标，未画在地图上。',
     showOnMap: '在地图上显示',
+    listView: '列表查看当前范围',
   },
   en: {
     title: 'City map',
@@ -47,5 +48,6 @@ export default {
     trajectoryOf: 'Trajectory of {plate}',
     trajectoryUnplaced: '{count} passes at cameras without a location are not drawn.',
     showOnMap: 'Show on the map',
+    listView: 'List what the map shows',
   },
 };
