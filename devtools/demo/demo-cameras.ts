@@ -111,7 +111,9 @@ export class DemoCameras {
           seen.add(camera.id);
           adopted++;
         } catch (error) {
-          log.warn({ err: error, candidate: row.id }, 'demo: adoption failed');
+          // Already this camera at this very address: it is in use, not gone.
+          if (row.adopted_camera_id && (error as { code?: string }).code === 'CANDIDATE_ALREADY_ADOPTED') seen.add(row.adopted_camera_id);
+          else log.warn({ err: error, candidate: row.id }, 'demo: adoption failed');
         }
       }
     };
