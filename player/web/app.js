@@ -1,6 +1,6 @@
 import { auth } from './api.js';
 import { renderHeader } from './header.js';
-import { locale } from './i18n/i18n.js';
+import { has, locale, t } from './i18n/i18n.js';
 import { renderCameras } from './pages/cameras.js';
 import { renderCameraDetail } from './pages/camera-detail.js';
 import { renderMap } from './pages/map.js';
@@ -25,6 +25,10 @@ const router = new Router({
   pages: PAGES,
   view: document.getElementById('view'),
   pick: (name) => (auth.token ? (PAGES[name] ? name : 'cameras') : 'login'),
-  onNavigate: (page) => renderHeader(top, page),
+  onNavigate: (page) => {
+    renderHeader(top, page);
+    // The tab says where the user is: 审计 · 视频资源共享平台.
+    document.title = has(`nav.${page}`) ? `${t(`nav.${page}`)} · ${t('common.appName')}` : t('common.appName');
+  },
 });
 router.start();

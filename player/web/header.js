@@ -1,6 +1,6 @@
 import { auth } from './api.js';
 import { el } from './dom.js';
-import { locale, LOCALES, setLocale, t } from './i18n/i18n.js';
+import { DEFAULT_TIME_ZONE, has, locale, LOCALES, setLocale, setTimeZone, t, timeZone } from './i18n/i18n.js';
 import { navLinks } from './nav.js';
 
 /**
@@ -11,8 +11,10 @@ export function renderHeader(top, activePage) {
   const user = auth.user;
   const languages = el('select', { 'data-testid': 'language', 'aria-label': t('common.language'), onchange: (event) => { setLocale(event.target.value); location.reload(); } },
     LOCALES.map((code) => el('option', { value: code, selected: code === locale() }, t(`common.locale_${code}`))));
+  // Logged in, the language and zone pickers fold into the menu on a phone.
+  const prefs = el('span', { class: user ? 'prefs folding' : 'prefs' }, languages, zonePicker());
   if (!user) {
-    top.replaceChildren(el('span', { class: 'brand' }, t('common.appName')), el('span', { class: 'spacer' }), languages);
+    top.replaceChildren(el('span', { class: 'brand' }, t('common.appName')), el('span', { class: 'spacer' }), prefs);
     return;
   }
   const menu = el('nav', { id: 'menu', 'data-testid': 'menu' }, navLinks(user, activePage));
@@ -28,8 +30,31 @@ export function renderHeader(top, activePage) {
   top.classList.remove('menu-open');
   top.replaceChildren(
     el('span', { class: 'brand' }, t('common.appName')), toggle, menu,
-    el('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.departmentName ?? ''}`),
-    languages,
-    el('button', { type: 'button', 'data-testid': 'logout', onclick: () => { auth.clear(); location.hash = '#/login'; } }, t('common.logout')),
+    el('span', { class: 'who', 'data-testid': 'who', title: `${user.username} · ${user.departmentName ?? ''}` }, `${user.username} · ${user.departmentName ?? ''}`),
+    prefs,
+    el('button', { type: 'button', 'data-testid': 'logout', onclick: logOut }, t('common.logout')),
   );
+}
+
+// Zones offered besides the browser's own: China time first (the default), then Xinjiang time, Hong Kong, UTC.
+const ZONES = [DEFAULT_TIME_ZONE, 'Asia/Urumqi', 'Asia/Hong_Kong', 'UTC'];
+
+/** The time zone every date and time is shown in (Asia/Shanghai unless the user picks another); reloads to apply. */
+function zonePicker() {
+  const own = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const zones = [...new Set([...ZONES, timeZone(), own].filter(Boolean))];
+  const label = (zone) => {
+    const key = `common.zone_${zone.replace(/\W/g, '_')}`;
+    if (has(key)) return t(key);
+    return zone === own ? t('common.zoneOwn', { zone }) : zone;
+  };
+  return el('select', { 'data-testid': 'time-zone', 'aria-label': t('common.timeZone'), onchange: (event) => { setTimeZone(event.target.value); location.reload(); } },
+    zones.map((zone) => el('option', { value: zone, selected: zone === timeZone() }, label(zone))));
+}
+
+function logOut() {
+  auth.clear();
+  // Already on #/login (no hashchange would follow): reload so the header forgets the user.
+  if (location.hash === '#/login') location.reload();
+  else location.hash = '#/login';
 }

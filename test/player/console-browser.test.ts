@@ -1,8 +1,9 @@
-import { mkdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
+import { addCamera as addCheckpointCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, FAST_RELAY, startSimCameras } from '../relay/relay-fixtures.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, DESKTOP, login, PHONE, personContext } from './browser-session.ts';
@@ -28,6 +29,18 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     t = await startTestHub('sqlite', { overrides: { relay: { ...FAST_RELAY.relay, viewerIdleSeconds: 10 } } });
     gate = await addCamera(t, rtsp.urlFor('/gate'), '公安局大门');
     yard = await addCamera(t, rtsp.urlFor('/yard'), '停车场入口');
+    // Checkpoint passes with real plate crops, so the traffic pages are shown with rows (and cards on the phone).
+    const north = await addCheckpointCamera(t, t.departments.traffic, { name: '北二环卡口', lat: 39.95, lon: 116.40 });
+    const east = await addCheckpointCamera(t, t.departments.traffic, { name: '东三环卡口', lat: 39.92, lon: 116.46 });
+    const crops = join(t.hub.ctx.dataDir, 'images', 'console-test');
+    mkdirSync(crops, { recursive: true });
+    for (const i of [0, 1]) copyFileSync(join(process.cwd(), 'media', 'plates', `aligned_crop_${i}.jpg`), join(crops, `crop-${i}.jpg`));
+    const at = Date.now() - 3_600_000;
+    const passes = await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [
+      pass(north, '京A12345', at - 600_000, { cropImagePath: 'console-test/crop-0.jpg' }),
+      pass(east, '京A12345', at, { cropImagePath: 'console-test/crop-1.jpg', plateColour: 'blue' }),
+    ] } });
+    if (passes.status !== 200) throw new Error(`passes not stored: ${JSON.stringify(passes.body)}`);
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
   }, 120_000);
   afterAll(async () => {
@@ -56,6 +69,11 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     expect(report.sameAsMissing).toBe(false);
     expect(report.inked).toBe(true);
     expect(await page.locator('h1').textContent()).toBe('登录');
+    // An API error code reaches the user in words: LOGIN_FAILED.
+    await page.locator('input[name=username]').fill('psViewer');
+    await page.locator('input[name=password]').fill('not the password');
+    await page.getByTestId('login-submit').click();
+    await expect.poll(() => page.getByTestId('login-error').textContent(), { timeout: 10_000 }).toBe('用户名或密码错误。');
     await page.context().close();
   });
 
@@ -68,7 +86,11 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
         expect(await a.getByTestId('menu').isVisible()).toBe(false);
         await a.getByTestId('menu-toggle').click();
         expect(await a.getByTestId('menu').isVisible()).toBe(true);
+        expect(await a.getByTestId('time-zone').isVisible()).toBe(true); // the language and zone pickers fold in with it
+        expect(await horizontalOverflow(a)).toBe(0);
+        await a.screenshot({ path: join(ARTIFACTS, 'phone-menu-open.png') });
         await a.getByTestId('menu-toggle').click();
+        expect(await a.getByTestId('time-zone').isVisible()).toBe(false);
       }
       await menuTo(a, 'requests', size === 'phone');
       // Cameras not yet watchable, listed by name as links (not the links' URLs as text). Each size asks for its own camera.
@@ -113,6 +135,13 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       }
       expect(await horizontalOverflow(a)).toBe(0);
       await a.screenshot({ path: join(ARTIFACTS, `workflow-${size}-3-approved-mine.png`), fullPage: true });
+      // The approval reached A as a notification, in Chinese.
+      await menuTo(a, 'notifications', size === 'phone');
+      const approvedNote = a.locator('[data-testid=notification][data-kind="request.approved"]').first();
+      await approvedNote.waitFor({ timeout: 10_000 });
+      expect(await approvedNote.getByTestId('notification-kind').textContent()).toBe('申请已批准');
+      expect(await approvedNote.getByTestId('notification-message').textContent()).toBe('您的申请已批准。');
+      await a.screenshot({ path: join(ARTIFACTS, `workflow-${size}-4-notifications.png`), fullPage: true });
       // Nothing on the pages is an internal code or an English sentence of the player's own.
       for (const text of [await visibleText(a), await visibleText(b)]) {
         expect(text).not.toMatch(/\bpending\b|\bapproved\b|\blive\b|\[object|undefined/);
@@ -143,6 +172,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     expect(await page.locator('#view > .page').count()).toBe(1);
     expect(await page.locator('#view').getAttribute('data-page')).toBe('audit');
     expect(await page.locator('#view h1').allTextContents()).toEqual(['审计记录']);
+    expect(await page.title()).toBe('审计 · 视频资源共享平台');
     expect(await page.locator('[data-testid=nav-audit][aria-current=page]').count()).toBe(1);
     expect(aborted.length).toBeGreaterThan(0); // the abandoned pages' requests were cancelled, not just ignored
     await page.unroute('**/api/v1/**');
@@ -162,6 +192,10 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       await login0.close();
       const page = await login(context, t.url, 'admin');
       const wide: string[] = [];
+      // Script errors and catalogue gaps (t() warns "i18n: no message for …") on any page fail the test.
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`error: ${error.message}`));
+      page.on('console', (message) => { if (message.text().startsWith('i18n:')) problems.push(message.text()); });
       for (const route of PAGES('京A12345')) {
         await page.goto(`${t.url}/player/#/${route}`);
         const name = route.split('/')[0]!;
@@ -174,6 +208,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
         await page.screenshot({ path: join(ARTIFACTS, `${size}-${name}.png`), fullPage: true });
       }
       expect(wide).toEqual([]);
+      expect(problems).toEqual([]);
       await context.close();
     }, 180_000);
   }
@@ -195,6 +230,27 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     await page.getByTestId('nav-cameras').waitFor();
     expect(await page.getByTestId('nav-cameras').textContent()).toBe('摄像机');
     await page.context().close();
+  });
+
+  it('shows times in China time by default (whatever the computer\'s zone) and in the zone the user picks', async () => {
+    const context = await browser.newContext({ viewport: DESKTOP, locale: 'zh-CN', timezoneId: 'America/New_York' });
+    const page = await login(context, t.url, 'psApprover');
+    const firstWindowStart = async () => {
+      await menuTo(page, 'grants', false);
+      const cell = page.getByTestId('grants-owner').getByTestId('grant-row').first().locator('td').nth(4);
+      await cell.waitFor({ timeout: 10_000 });
+      const text = (await cell.textContent())!;
+      return text.slice(0, 19);
+    };
+    expect(await page.getByTestId('time-zone').inputValue()).toBe('Asia/Shanghai');
+    const china = await firstWindowStart();
+    const grant = (await t.api('/api/v1/access/grants?side=owner', { user: t.users.psApprover })).body[0];
+    const wall = (ms: number, zone: string) => new Intl.DateTimeFormat('sv-SE', { timeZone: zone, dateStyle: 'short', timeStyle: 'medium' }).format(new Date(ms));
+    expect(china).toBe(wall(grant.startsAt, 'Asia/Shanghai'));
+    await Promise.all([page.waitForEvent('load'), page.getByTestId('time-zone').selectOption('UTC')]);
+    await page.getByTestId('nav-grants').waitFor();
+    expect(await firstWindowStart()).toBe(wall(grant.startsAt, 'UTC'));
+    await context.close();
   });
 });
 

@@ -103,7 +103,8 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     await viewer.goto(`${t.url}/player/#/crowd/${cameraId}`);
     await viewer.getByTestId('zone-row').first().waitFor({ timeout: 15_000 });
     // Newest first: the open one, then the ended one with its peak.
-    await expect.poll(() => viewer.getByTestId('crowd-alert-state').allTextContents(), { timeout: 10_000 }).toEqual(['open', 'ended']);
+    await expect.poll(() => viewer.getByTestId('crowd-alert-state').allTextContents(), { timeout: 10_000 }).toEqual(['进行中', '已结束']);
+    expect(await viewer.getByTestId('crowd-alert-state').evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.state))).toEqual(['open', 'ended']);
     expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toContain('north-steps：自 ');
     expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toMatch(/超过 5 人，峰值 14 人/);
     await shot(viewer, '2-viewer');

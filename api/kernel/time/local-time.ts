@@ -27,3 +27,26 @@ export function formatLocalTime(ms: number | null | undefined, zone: string = DE
   }
   return formatter.format(new Date(ms));
 }
+
+/** The wall clock of ms in `zone` read as if it were UTC (its offset folded in): for turning wall times back into instants. */
+function wallAsUtc(ms: number, zone: string): number {
+  const parts = Object.fromEntries(new Intl.DateTimeFormat('en-US', {
+    timeZone: zone, year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric', hourCycle: 'h23',
+  }).formatToParts(new Date(ms)).map((part) => [part.type, part.value]));
+  return Date.UTC(Number(parts.year), Number(parts.month) - 1, Number(parts.day), Number(parts.hour), Number(parts.minute), Number(parts.second));
+}
+
+/** The instant a wall-clock time (month index 0-based, may overflow into the next year) happens in `zone`. */
+export function zonedInstant(year: number, monthIndex: number, day: number, zone: string = DEFAULT_TIME_ZONE): number {
+  const wall = Date.UTC(year, monthIndex, day);
+  let guess = wall;
+  // The zone's offset at the guess, applied twice so a daylight-saving edge settles.
+  for (let i = 0; i < 2; i++) guess = wall - (wallAsUtc(guess, zone) - guess);
+  return guess;
+}
+
+/** Year and 0-based month of ms in `zone`. */
+export function zonedYearMonth(ms: number, zone: string = DEFAULT_TIME_ZONE): { year: number; monthIndex: number } {
+  const [year, month] = formatLocalTime(ms, zone).split('-');
+  return { year: Number(year), monthIndex: Number(month) - 1 };
+}

@@ -2,6 +2,7 @@ import { api, apiBlobUrl } from '../api.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { term } from '../terms.js';
+import { auditDetails } from './audit-details.js';
 import { renderDepartmentAccess, renderWhoWatched } from './audit-reports.js';
 import { filterForm, formatTime, fromLocalInput, loadDirectory, pagedTable } from './workflow-common.js';
 
@@ -52,7 +53,7 @@ function searchSection(directory, signal) {
   const exportCsv = async () => {
     try {
       const url = await apiBlobUrl(`/api/v1/audit/export.csv?${filterQuery()}`);
-      const link = el('a', { href: url, download: `audit-events-${new Date().toISOString().slice(0, 10)}.csv` });
+      const link = el('a', { href: url, download: `audit-events-${formatTime(Date.now()).slice(0, 10)}.csv` });
       document.body.append(link);
       link.click();
       link.remove();
@@ -72,17 +73,17 @@ function targetText(event, directory) {
   if (event.targetType === 'camera') return directory.camera(event.targetId);
   if (event.targetType === 'department') return directory.department(event.targetId);
   const kind = term('targetType', event.targetType);
-  return event.targetId ? `${kind} ${event.targetId}` : kind;
+  // Other targets (grants, requests…) have no name: their kind and a short id, the whole id on hover.
+  return event.targetId ? el('span', { title: event.targetId }, `${kind} ${event.targetId.slice(0, 8)}`) : kind;
 }
 
 function eventRow(event, directory) {
-  const details = event.details ? Object.entries(event.details).filter(([, v]) => v !== null && typeof v !== 'object').map(([k, v]) => `${k}=${v}`).join(' ') : '';
   return el('tr', { 'data-testid': 'audit-row', 'data-action': event.action, class: `result-${event.result}` },
-    el('td', {}, formatTime(event.at)),
+    el('td', { class: 'nowrap' }, formatTime(event.at)),
     el('td', {}, event.username ?? '—'),
     el('td', {}, event.departmentId ? directory.department(event.departmentId) : '—'),
     el('td', { title: event.action }, term('action', event.action), el('div', { class: 'muted code' }, event.action)),
     el('td', { 'data-testid': 'audit-target' }, targetText(event, directory)),
-    el('td', {}, term('result', event.result)),
-    el('td', { class: 'muted' }, [event.reason, details].filter(Boolean).join(' · ')));
+    el('td', { class: 'nowrap' }, term('result', event.result)),
+    el('td', { class: 'muted', 'data-testid': 'audit-details' }, auditDetails(event, directory)));
 }

@@ -13,7 +13,7 @@ export const colourBadge = (colour) => el('span', { class: `badge plate plate-${
 /** Vehicle colour, class, lane and direction of a pass in words ('—' when none is known). */
 export function vehicleText(pass) {
   const parts = [pass.vehicleColour ? term('colour', pass.vehicleColour) : null, pass.vehicleClass ? term('vehicle', pass.vehicleClass) : null,
-    pass.lane === null || pass.lane === undefined ? null : t('checkpoint.lane', { lane: pass.lane }), pass.direction];
+    pass.lane === null || pass.lane === undefined ? null : t('checkpoint.lane', { lane: pass.lane }), pass.direction ? term('direction', pass.direction) : null];
   return parts.filter(Boolean).join(' · ');
 }
 

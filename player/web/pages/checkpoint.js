@@ -73,11 +73,12 @@ export async function renderCheckpoint(root, { query, signal }) {
   });
   const { outcome, results, more } = pager;
   const search = async (append) => {
-    if ((await pager.search(append)) && !append) remember();
+    // Only the page on screen may write the address (the user may have moved on while this search ran).
+    if ((await pager.search(append)) && !append && !signal?.aborted) remember();
   };
   const exportCsv = async () => {
     try {
-      await downloadWithAuth(`/api/v1/checkpoint/export/passes.csv?${filters()}`, `checkpoint-passes-${new Date().toISOString().slice(0, 10)}.csv`);
+      await downloadWithAuth(`/api/v1/checkpoint/export/passes.csv?${filters()}`, `checkpoint-passes-${formatTime(Date.now()).slice(0, 10)}.csv`);
       outcome.ok(t('checkpoint.exported'));
     } catch (error) { outcome.fail(error); }
   };

@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { el } from '../dom.js';
 import { openNotificationStream } from '../event-stream.js';
 import { t } from '../i18n/i18n.js';
+import { noticeWords } from '../notification-words.js';
 import { term } from '../terms.js';
 import { formatTime } from './workflow-common.js';
 
@@ -12,7 +13,7 @@ const LINKS = {
 
 /**
  * My notifications: the stored list, then live ones from the SSE stream (read with fetch: the API wants the bearer header).
- * The API's message text is English and stays as detail; the kind in words leads each line.
+ * Each line in the user's language (notification-words.js); a sentence the player does not know is shown as stored.
  */
 export async function renderNotifications(root, { signal }) {
   const state = el('span', { class: 'badge', 'data-testid': 'stream-state', 'data-state': 'connecting' }, term('state', 'connecting'));
@@ -27,7 +28,7 @@ export async function renderNotifications(root, { signal }) {
       el('span', { class: 'when' }, formatTime(n.createdAt)),
       el('span', { class: 'badge', 'data-testid': 'notification-kind' }, term('kind', n.kind)),
       live ? el('span', { class: 'badge live' }, term('state', 'new')) : null,
-      el('span', { class: 'message' }, n.message),
+      el('span', { class: 'message', 'data-testid': 'notification-message' }, messageOf(n)),
       LINKS[n.kind] ? el('a', { href: LINKS[n.kind] }, t('common.open')) : null);
     if (!n.readAt) {
       node.append(el('button', {
@@ -59,4 +60,9 @@ export async function renderNotifications(root, { signal }) {
       }
     },
   });
+}
+
+function messageOf(notification) {
+  const words = noticeWords(notification.kind, notification.message);
+  return words ? t(words.key, words.params) : notification.message;
 }

@@ -6,7 +6,7 @@ export default {
     loadMore: '加载更多', colTime: '时间', colPlate: '车牌', colColour: '号牌颜色', colConfidence: '置信度', colCamera: '卡口', colVehicle: '车辆',
     colCrop: '车牌图', noPasses: '没有符合条件的过车记录。', shown: '显示 {count} 条过车记录', shownOne: '显示 1 条过车记录',
     exported: '已导出 CSV（导出记入审计）。', matchTitle: '折算识别易混字符（0/D、8/B 等）后的差异字符数',
-    matchSame: '同一车牌', matchEdits: '差 {count} 个字符', lane: '{lane} 车道',
+    matchSame: '同一车牌', matchEdits: '差 {count} 个字符', lane: '第 {lane} 车道',
     alerts: '布控告警', onlyOpen: '只看未确认', noAlerts: '暂无告警。', noteOptional: '备注（可选）', atCamera: ' 经过 {camera}',
     acknowledgedAt: '{at} 已确认', noteSuffix: '：{note}', acknowledge: '确认',
     findings: '套牌嫌疑', speedMeasure: '两地相距 {km} 公里，需时速 {speed} 公里', colDetected: '发现时间', colSign: '疑点',

@@ -6,6 +6,7 @@ import crowd from './crowd.js';
 import errors from './errors.js';
 import live from './live.js';
 import nav from './nav.js';
+import notices from './notices.js';
 import provinces from './provinces.js';
 import terms from './terms.js';
 import workflow from './workflow.js';
@@ -20,6 +21,7 @@ export const NAMESPACES = {
   errors,
   live,
   nav,
+  notices,
   provinces,
   terms,
   workflow,
