@@ -4,7 +4,14 @@ import { join } from 'node:path';
 import { afterEach, expect, it } from 'vitest';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { ThumbnailCache } from '../../ingest/snapshot/thumbnail-cache.ts';
-import { boxOf, insidePolygon } from '../../player/web/map/area-draw.js';
+import { pathToFileURL } from 'node:url';
+
+type Point = [number, number];
+// The player's plain ES module, as the browser runs it.
+const { boxOf, insidePolygon } = (await import(pathToFileURL(join(process.cwd(), 'player/web/map/area-draw.js')).href)) as {
+  boxOf: (points: Point[]) => { minLat: number; minLon: number; maxLat: number; maxLon: number };
+  insidePolygon: (point: Point, polygon: Point[]) => boolean;
+};
 
 const dirs: string[] = [];
 afterEach(() => { for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true }); });
@@ -46,7 +53,7 @@ it('keeps thumbnails as private files', async () => {
 });
 
 it('finds cameras inside a drawn polygon and the box around it (the map\'s area requests)', () => {
-  const triangle: Array<[number, number]> = [[31.20, 121.40], [31.20, 121.50], [31.30, 121.45]];
+  const triangle: Point[] = [[31.20, 121.40], [31.20, 121.50], [31.30, 121.45]];
   expect(insidePolygon([31.22, 121.45], triangle)).toBe(true);
   expect(insidePolygon([31.29, 121.41], triangle)).toBe(false);
   expect(insidePolygon([31.19, 121.45], triangle)).toBe(false);
