@@ -6,6 +6,7 @@ import { notFound } from '../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { HubFeature } from '../api/kernel/hub-feature.ts';
 import { registerMapConfigRoutes, tileOrigins } from './map-config.ts';
+import { registerConsoleRoutes } from './console/console-routes.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = join(HERE, 'web');
@@ -65,14 +66,20 @@ function send(reply: FastifyReply, file: StaticFile, cache: string, csp: string)
     .type(file.type).send(file.body);
 }
 
-/** The web player: static pages (public; every piece of data comes from the API with the user's bearer token). */
+/**
+ * The web player: static pages (public; every piece of data comes from the API with the user's bearer token),
+ * the console's own API (menu badge counts, saved wall layouts) and the map's base layer settings.
+ */
 export function createPlayerFeature(ctx: HubContext): HubFeature {
   const files = loadWebFiles(WEB_ROOT);
   const vendor = new Map(Object.entries(VENDOR).map(([name, path]) => [name, { body: readFileSync(path), type: TYPES[extname(name)]! }]));
   const csp = contentSecurityPolicy(tileOrigins(ctx.config.player.map));
   return {
     name: 'player',
-    registerRoutes: (app) => registerMapConfigRoutes(app, ctx.config.player.map),
+    registerRoutes(app) {
+      registerConsoleRoutes(app, ctx);
+      registerMapConfigRoutes(app, ctx.config.player.map);
+    },
     registerRootRoutes(app: FastifyInstance) {
       app.get('/', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
       // Browsers ask for /favicon.ico on every page whatever the markup says; answer with the player's icon.

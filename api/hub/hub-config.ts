@@ -7,6 +7,7 @@ import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
 import { PlayerConfigSchema } from '../../player/player-config.ts';
+import { WallConfigSchema } from '../../player/console/wall-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -74,6 +75,7 @@ export const HubConfigSchema = Type.Object(
     access: AccessConfigSchema,
     dashboard: DashboardConfigSchema,
     player: PlayerConfigSchema,
+    wall: WallConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -37,6 +37,8 @@ export async function api(path, options) {
   let data;
   try { data = text ? JSON.parse(text) : undefined; } catch { data = undefined; }
   if (!response.ok) throw new ApiError(response.status, data?.code ?? 'HTTP_ERROR', data?.message ?? response.statusText);
+  // Something changed (approved, acknowledged, read…): the menu badges count again.
+  if ((options?.method ?? 'GET') !== 'GET') window.dispatchEvent(new CustomEvent('hub:mutated', { detail: { path } }));
   return data;
 }
 

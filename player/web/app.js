@@ -10,6 +10,7 @@ import { renderLive } from './pages/live.js';
 import { renderLogin } from './pages/login.js';
 import { renderRequestAccess } from './pages/request-access.js';
 import { renderWall } from './pages/wall.js';
+import { syncConsoleNotifier } from './notify/console-notifier.js';
 import { CHECKPOINT_PAGES } from './pages/checkpoint-routes.js';
 import { WORKFLOW_PAGES } from './pages/workflow-routes.js';
 import { Router } from './router.js';
@@ -29,6 +30,8 @@ const router = new Router({
     renderHeader(top, page);
     // The tab says where the user is: 审计 · 视频资源共享平台.
     document.title = has(`nav.${page}`) ? `${t(`nav.${page}`)} · ${t('common.appName')}` : t('common.appName');
+    // Badges, the alert bell and toasts for whoever is logged in (none on the login page).
+    syncConsoleNotifier(auth.token ? auth.user : null, top);
   },
 });
 router.start();

@@ -94,9 +94,9 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     // The 'plates' clip shows no crowd, so two alerts go in through the hub's own recorder (database + crowd.alert event).
     const recorder = new CrowdRecorder(new CrowdStore(t.hub.ctx.db), t.hub.ctx.events, t.hub.ctx.log);
     const now = Date.now();
-    recorder.alertRaised({ cameraId, zoneId: 'north-steps', startedAt: now - 600_000, raisedAt: now - 570_000, threshold: 5, count: 9 });
+    recorder.alertRaised({ cameraId, zoneId: 'north-steps', startedAt: now - 600_000, raisedAt: now - 570_000, threshold: 5, count: 9, trigger: 'count' });
     recorder.alertEnded({ cameraId, zoneId: 'north-steps', endedAt: now - 300_000, peakCount: 14 });
-    recorder.alertRaised({ cameraId, zoneId: 'south-steps', startedAt: now - 120_000, raisedAt: now - 90_000, threshold: 3, count: 4 });
+    recorder.alertRaised({ cameraId, zoneId: 'south-steps', startedAt: now - 120_000, raisedAt: now - 90_000, threshold: 3, count: 4, trigger: 'count' });
     await recorder.idle();
 
     const viewer = await login(await personContext(browser), t.url, 'trafficViewer');

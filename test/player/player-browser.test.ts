@@ -100,7 +100,8 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     await page.goto(`${t.url}/player/#/wall/4?ids=${cameras.join(',')}`);
     await assertVideosAdvance(page, '[data-testid=tile-video]', 4, WALL_WAITS);
     expect(rtspConnections(rtsp.port)).toBe(4);
-    await expect.poll(() => page.getByTestId('tile-status').allTextContents(), { timeout: 15_000 }).toEqual(Array(4).fill('播放中 · WebSocket（低延迟）'));
+    expect(await page.getByTestId('tile').evaluateAll((tiles) => tiles.map((tile) => (tile as HTMLElement).dataset.state))).toEqual(Array(4).fill('playing'));
+    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('播放中'));
     await page.screenshot({ path: join(ARTIFACTS, `${kind}-wall-4.png`) });
     await page.close();
   }, WALL_TEST_TIMEOUT);
@@ -116,8 +117,9 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     const revoked = await t.api(`/api/v1/access/grants/${grant}/revoke`, { user: t.users.psApprover, body: { reason: 'wall test' } });
     expect(revoked.status).toBe(200);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=tile] [data-testid=access-ended][data-reason=revoked]').length === 4, null, { timeout: 15_000, polling: 200 });
-    expect(await page.getByTestId('access-ended').first().textContent()).toContain('权限已被撤销');
-    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('已停止：权限被撤销'));
+    expect(await page.getByTestId('access-ended').first().textContent()).toContain('对方部门已撤销授权');
+    expect(await page.getByTestId('tile').evaluateAll((tiles) => tiles.map((tile) => (tile as HTMLElement).dataset.state))).toEqual(Array(4).fill('revoked'));
+    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('授权已撤销'));
     const frozen = await page.$$eval('[data-testid=tile-video]', (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
     await page.waitForTimeout(1_500);
     expect(await page.$$eval('[data-testid=tile-video]', (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime))).toEqual(frozen);

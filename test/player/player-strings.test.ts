@@ -10,7 +10,7 @@ const WEB = join(process.cwd(), 'player', 'web');
 // Plain browser modules without types: loaded by URL so TypeScript does not look for declarations.
 const { NAMESPACES } = (await import(pathToFileURL(join(WEB, 'i18n/messages/index.js')).href)) as { NAMESPACES: Record<string, Record<string, Record<string, string>>> };
 // Rewritten with t() by the helpers working on the camera catalogue (17b) and the wall (17c) in parallel.
-const NOT_YET_CONVERTED = new Set(['pages/cameras.js', 'pages/wall.js']);
+const NOT_YET_CONVERTED = new Set(['pages/cameras.js']);
 
 function webFiles(dir = WEB): string[] {
   return readdirSync(dir).flatMap((name) => {

@@ -187,9 +187,18 @@ const ERRORS = {
   CROWD_RANGE_INVALID: ['人群统计的时间范围无效。', 'Invalid crowd count range.'],
   ZONES_MANAGE_DENIED: ['无权修改区域。', 'You may not change the zones.'],
   ZONE_ID_DUPLICATE: ['区域编号重复。', 'Duplicate zone id.'],
+  ZONE_AREA_REQUIRED: ['设置密度阈值（人/平方米）需要填写区域的实际面积。', 'A density threshold (people per m²) needs the zone\'s real area.'],
+  CROWD_NOT_COUNTED: ['该摄像机尚无人数统计：未开启分析或还没有分析过画面。', 'No crowd count for this camera yet: analytics is off or no frame was analysed.'],
+  CROWD_NO_DENSITY: ['该摄像机没有密度图：尚未设置区域，或已关闭密度分析。', 'No density map for this camera: it has no zones, or density is off.'],
   ZONE_ID_RESERVED: ['区域编号为保留字。', 'That zone id is reserved.'],
   // The player's own
   HTTP_ERROR: ['服务器返回错误。', 'The server answered with an error.'],
+  // Video wall layouts (player/console)
+  WALL_LAYOUT_NOT_FOUND: ['没有这个已存布局。', 'No such saved layout.'],
+  WALL_LAYOUT_NAME_EMPTY: ['请为布局命名。', 'A layout needs a name.'],
+  WALL_SIZE_INVALID: ['视频墙只能是 1、4、9 或 16 画面。', 'A wall has 1, 4, 9 or 16 tiles.'],
+  WALL_TOO_MANY_CAMERAS: ['摄像机数量超过画面数。', 'More cameras than tiles.'],
+  WALL_LAYOUT_LIMIT: ['已存布局已达上限，请先删除一个。', 'You have the most saved layouts allowed; delete one first.'],
 };
 
 export default {

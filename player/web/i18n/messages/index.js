@@ -7,8 +7,10 @@ import errors from './errors.js';
 import live from './live.js';
 import nav from './nav.js';
 import notices from './notices.js';
+import notify from './notify.js';
 import provinces from './provinces.js';
 import terms from './terms.js';
+import wall from './wall.js';
 import workflow from './workflow.js';
 import map from './map.js';
 import catalogue from './catalogue.js';
@@ -22,8 +24,10 @@ export const NAMESPACES = {
   live,
   nav,
   notices,
+  notify,
   provinces,
   terms,
+  wall,
   workflow,
   map,
   catalogue,
