@@ -152,6 +152,7 @@ const ERRORS = {
   MODEL_UNKNOWN: ['未知的模型。', 'Unknown model.'],
   MODEL_FILE_MISSING: ['模型文件缺失。', 'A model file is missing.'],
   MODEL_FILE_ALTERED: ['模型文件已被改动。', 'A model file was altered.'],
+  MODEL_OUTPUT_SHAPE: ['模型输出的尺寸与输入不符。', 'The model answered with an unexpected output shape.'],
   MODEL_LOAD_FAILED: ['模型加载失败。', 'A model failed to load.'],
   MODEL_MANIFEST_INVALID: ['模型清单无效。', 'The model manifest is not valid.'],
   MODEL_MANIFEST_UNREADABLE: ['无法读取模型清单。', 'The model manifest cannot be read.'],
