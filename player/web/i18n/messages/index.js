@@ -12,6 +12,9 @@ import provinces from './provinces.js';
 import terms from './terms.js';
 import wall from './wall.js';
 import workflow from './workflow.js';
+import recording from './recording.js';
+import map from './map.js';
+import catalogue from './catalogue.js';
 
 export const NAMESPACES = {
   audit,
@@ -27,4 +30,7 @@ export const NAMESPACES = {
   terms,
   wall,
   workflow,
+  recording,
+  map,
+  catalogue,
 };
