@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HttpConfigSchema } from '../kernel/http/http-config.ts';
 import { AnalyticsConfigSchema } from '../../analytics/analytics-config.ts';
 import { IngestConfigSchema } from '../../ingest/ingest-config.ts';
+import { Gb28181ConfigSchema } from '../../ingest/gb28181/gb28181-config.ts';
 import { RelayConfigSchema } from '../../relay/relay-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
@@ -64,6 +65,7 @@ export const HubConfigSchema = Type.Object(
       intervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention pass runs (each feature keeps its retention days in its own section)' }),
     }),
     ingest: IngestConfigSchema,
+    gb28181: Gb28181ConfigSchema,
     relay: RelayConfigSchema,
     analytics: AnalyticsConfigSchema,
     checkpoint: CheckpointConfigSchema,

@@ -1,0 +1,81 @@
+import type { HubContext } from '../../api/hub/hub-context.ts';
+import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
+import type { CameraSupervisor } from '../health/camera-supervisor.ts';
+import type { CameraRegistry } from '../registry/camera-registry.ts';
+import { GbChannelCameras } from './gb-channel-cameras.ts';
+import { GbDeviceRepository } from './gb-device-repository.ts';
+import { GbLiveFeeds } from './gb-live-feeds.ts';
+import { registerGbRoutes } from './gb-routes.ts';
+import { GbSipServer } from './gb-sip-server.ts';
+
+export interface Gb28181Dependencies {
+  cameras: CameraRegistry;
+  supervisor: CameraSupervisor;
+}
+
+/** What the GB/T 28181 feature offers: live feeds for the relay, and its server and devices for tests and the CLI. */
+export interface Gb28181Service {
+  feeds: GbLiveFeeds;
+  devices: GbDeviceRepository;
+  /** The SIP server (undefined unless gb28181.enabled). */
+  server: GbSipServer | undefined;
+}
+
+/**
+ * GB/T 28181: the SIP server devices, NVRs and lower platforms register to; their catalogues become
+ * cameras of the department an admin assigns; live video comes in as PS over RTP and feeds the relay.
+ */
+export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
+  const config = ctx.config.gb28181;
+  const log = ctx.log.child({ feature: 'gb28181' });
+  const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
+  let server: GbSipServer | undefined;
+  const channelCameras = new GbChannelCameras(devices, cameras, supervisor, (id) => server?.sessions.get(id) !== undefined, log);
+  const guard = (what: string, work: Promise<unknown>) => { work.catch((error: Error) => log.warn({ err: error }, `GB28181: ${what} failed`)); };
+  if (config.enabled) {
+    server = new GbSipServer(config, devices, {
+      online: (id) => guard('bringing a device online', (async () => {
+        await channelCameras.deviceStatusChanged(id);
+        await server!.query(id, 'DeviceInfo');
+        await server!.query(id, 'Catalog');
+      })()),
+      offline: (id, reason) => guard('taking a device offline', (async () => {
+        log.info({ deviceId: id, reason }, 'GB28181 device offline');
+        await devices.update(id, { status: 'offline' });
+        await channelCameras.deviceStatusChanged(id);
+      })()),
+      catalog: (id, channels, kind) => guard('applying a catalogue', (async () => {
+        log.info({ deviceId: id, channels: channels.length, kind }, 'GB28181 catalogue');
+        await channelCameras.applyCatalog(id, channels);
+      })()),
+      deviceInfo: (id, info) => guard('storing device info', devices.update(id, {
+        ...(info.manufacturer ? { manufacturer: info.manufacturer.slice(0, 100) } : {}), ...(info.model ? { model: info.model.slice(0, 100) } : {}),
+        ...(info.firmware ? { firmware: info.firmware.slice(0, 100) } : {}),
+      })),
+      bye: (callId) => feeds.onBye(callId),
+    }, log);
+  }
+  const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
+  server?.endpoint.on('strayInviteOk', (response) => feeds.onStrayOk(response));
+
+  return {
+    name: 'gb28181',
+    provides: { feeds, devices, server },
+    registerRoutes: (app) => registerGbRoutes(app, ctx, { devices, cameras: channelCameras, server: () => server }),
+    start: async () => {
+      if (!server) return;
+      // Registrations live in memory: after a restart every device is offline until it registers again.
+      for (const device of await devices.online()) {
+        await devices.update(device.id, { status: 'offline' });
+        await channelCameras.deviceStatusChanged(device.id);
+      }
+      await server.start();
+      log.info({ port: server.port, serverId: config.serverId, domain: config.domain }, 'GB28181 SIP server listening');
+    },
+    stop: async () => {
+      for (const session of feeds.running()) await session.close();
+      await server?.stop();
+    },
+    readiness: async () => ({ ok: !config.enabled || (server?.port ?? 0) > 0, detail: config.enabled ? `SIP on ${server?.port}, ${server?.sessions.ids().length ?? 0} devices registered` : 'disabled' }),
+  };
+}
