@@ -219,6 +219,19 @@ export class SimGbDevice {
     this.calls.delete(callId);
   }
 
+  /** The encoder hangs: RTP stops, the calls stay up, no BYE (the hub must notice and call again). */
+  stallStreams(): void {
+    for (const call of this.calls.values()) {
+      call.stream?.stop();
+      call.stream = undefined;
+    }
+  }
+
+  /** Where the running calls send RTP (tests inject stray packets there). */
+  streamTargets(): Array<{ host: string; port: number; ssrc: number }> {
+    return [...this.calls.values()].map((c) => c.target);
+  }
+
   /** Gone without a word (power cut): no unregister, no more keepalives or RTP. */
   kill(): void {
     clearTimeout(this.keepalive);

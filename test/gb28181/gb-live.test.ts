@@ -1,0 +1,111 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { SimGbDevice } from '../../devtools/sim/gb28181/sim-gb-device.ts';
+import type { TestHub } from '../helpers/test-hub.ts';
+import { requestAndApprove } from '../access/access-fixture.ts';
+import { fetchMedia, play, readFlv, relayOf, segmentUris, until } from '../relay/relay-fixtures.ts';
+import { clipUnits, gbOf, startGbHub, startSimDevice } from './gb-fixtures.ts';
+
+/** ffprobe's count of decodable H.264 frames in an MPEG-TS segment. */
+function h264Frames(segment: Buffer): { codec: string; frames: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'gb-seg-'));
+  try {
+    const path = join(dir, 'seg.ts');
+    writeFileSync(path, segment);
+    const out = execFileSync('ffprobe', ['-v', 'error', '-count_frames', '-select_streams', 'v:0', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'json', path], { encoding: 'utf8' });
+    const stream = (JSON.parse(out) as { streams: Array<{ codec_name: string; nb_read_frames: string }> }).streams[0]!;
+    return { codec: stream.codec_name, frames: Number(stream.nb_read_frames) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('GB/T 28181 live: a viewer of another department plays a GB channel', () => {
+  let t: TestHub;
+  let nvr: SimGbDevice;
+  const nvrId = '34020000001180000002';
+  let camera: string;
+
+  beforeAll(async () => {
+    t = await startGbHub('sqlite');
+    nvr = await startSimDevice(t, nvrId, 2, { units: await clipUnits() });
+    await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { departmentId: t.departments.community, category: 'community' } });
+    const cameras = await until('GB cameras online', async () => {
+      const list = (await t.api('/api/v1/cameras', { user: t.users.admin })).body.filter((c: { source: string; status: string }) => c.source === 'gb28181' && c.status === 'online');
+      return list.length === 2 && list;
+    });
+    camera = cameras.find((c: { name: string }) => c.name.startsWith('通道1')).id;
+  }, 120_000);
+  afterAll(async () => {
+    nvr?.kill();
+    await t?.stop();
+  });
+
+  it('refuses the traffic viewer until the community approves, then serves HLS with H.264 frames and FLV from one INVITE', async () => {
+    expect((await play(t, t.users.trafficViewer, camera, 'hls')).status).toBe(403);
+    await requestAndApprove(t, t.users.trafficViewer, t.users.communityApprover, {
+      ownerDepartmentId: t.departments.community, targetKind: 'cameras', cameraIds: [camera], scopes: ['live'], endsAt: Date.now() + 3_600_000,
+    });
+    const hls = await play(t, t.users.trafficViewer, camera, 'hls');
+    expect(hls.status).toBe(201);
+    const playlist = await fetchMedia(t, hls.body.hlsUrl);
+    expect(playlist.status).toBe(200);
+    const segments = segmentUris(playlist.body.toString('utf8'));
+    expect(segments.length).toBeGreaterThan(0);
+    const segment = await fetchMedia(t, `/media/hls/${camera}/${segments[0]}`);
+    expect(segment.status).toBe(200);
+    const probed = h264Frames(segment.body);
+    expect(probed.codec).toBe('h264');
+    expect(probed.frames).toBeGreaterThan(5);
+
+    const flvSession = await play(t, t.users.communityApprover, camera, 'flv');
+    expect(flvSession.status).toBe(201);
+    const flv = await readFlv(t, flvSession.body.flvUrl, 64 * 1024);
+    flv.controller.abort();
+    expect(flv.data.subarray(0, 3).toString('latin1')).toBe('FLV');
+    expect(flv.data.includes(Buffer.from([0x17, 0x00]))).toBe(true); // AVC key frame, sequence header
+    expect(nvr.invites).toBe(1);
+    expect(nvr.activeStreams).toBe(1);
+    const session = gbOf(t).feeds.running()[0]!;
+    expect(session.rtp.packets).toBeGreaterThan(50);
+    expect(session.rtp.dropped).toBe(0);
+
+    // Nobody watching any more: the pull stops after idleStopSeconds and the call ends with BYE.
+    await t.api(`/api/v1/play/${hls.body.sessionId}/stop`, { method: 'POST', user: t.users.trafficViewer });
+    await t.api(`/api/v1/play/${flvSession.body.sessionId}/stop`, { method: 'POST', user: t.users.communityApprover });
+    await until('BYE sent, stream gone', () => nvr.byes === 1 && nvr.activeStreams === 0 && !relayOf(t).stream(camera), 20_000);
+    expect(gbOf(t).feeds.running()).toEqual([]);
+  });
+
+  it('calls the channel again when the device stops sending, and drops RTP with a foreign SSRC', async () => {
+    // A lease of the relay (as analytics holds one): the pull runs without a viewer polling the playlist.
+    const lease = await relayOf(t).acquire(camera, 'gb-test');
+    const invitesBefore = nvr.invites;
+    const [target] = nvr.streamTargets();
+    const { createSocket } = await import('node:dgram');
+    const stray = createSocket('udp4');
+    const packet = Buffer.alloc(100);
+    packet[0] = 0x80; packet[1] = 96; packet.writeUInt32BE((target!.ssrc + 1) >>> 0, 8);
+    for (let i = 0; i < 20; i++) stray.send(packet, target!.port, target!.host);
+    const session = gbOf(t).feeds.running()[0]!;
+    await until('foreign SSRC dropped', () => session.rtp.dropped >= 20);
+    stray.close();
+    nvr.stallStreams();
+    await until('re-INVITE after the RTP timeout', () => nvr.invites > invitesBefore && nvr.activeStreams === 1, 30_000);
+    const packets = session.rtp.packets;
+    await until('RTP flowing again', () => session.rtp.packets > packets + 50);
+    lease.release();
+  });
+
+  it('answers 503 GB_DEVICE_OFFLINE for a channel of a device that is gone', async () => {
+    await until('previous stream stopped', () => !relayOf(t).stream(camera), 20_000);
+    nvr.kill();
+    await until('device offline', () => !gbOf(t).server!.sessions.get(nvrId), 15_000);
+    const started = await play(t, t.users.communityApprover, camera, 'hls');
+    expect(started.status).toBe(503);
+    expect(started.body.code).toBe('GB_DEVICE_OFFLINE');
+  });
+});
