@@ -55,7 +55,15 @@ export class GbDeviceRepository {
 
   /** Inserts or replaces channels (a channel that moved to another device moves with it). */
   async upsertChannels(rows: Array<Omit<GbChannelRow, 'camera_id'>>): Promise<void> {
-    if (rows.length === 0) return;
+    // In slices, one transaction each, yielding between them: a 10,000-channel catalogue on SQLite (synchronous)
+    // must not hold the event loop so long that other devices' keepalives are missed.
+    for (let at = 0; at < rows.length; at += 200) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      await this.upsertSlice(rows.slice(at, at + 200));
+    }
+  }
+
+  private async upsertSlice(rows: Array<Omit<GbChannelRow, 'camera_id'>>): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       for (const row of rows) {
         const { id, ...rest } = row;
