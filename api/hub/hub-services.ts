@@ -20,7 +20,7 @@ import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
-export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'gb28181', 'relay', 'player', 'checkpoint', 'analytics'] as const;
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'gb28181', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
@@ -75,18 +75,18 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
     services.cameras = cameras.registry;
     services.cameraSupervisor = cameras.supervisor;
   }
-  if (on.has('ingest')) {
-    const ingest = add(createIngestFeature(ctx, {
-      cameras: needs(services.cameras, 'ingest', 'cameras'), supervisor: needs(services.cameraSupervisor, 'ingest', 'cameras'),
-      runningPulls: () => services.relay,
-    })).provides;
-    services.cameraHealth = ingest.health;
-    services.demo = ingest.demo;
-  }
   if (on.has('gb28181')) {
     services.gb28181 = add(createGb28181Feature(ctx, {
       cameras: needs(services.cameras, 'gb28181', 'cameras'), supervisor: needs(services.cameraSupervisor, 'gb28181', 'cameras'),
     })).provides;
+  }
+  if (on.has('ingest')) {
+    const ingest = add(createIngestFeature(ctx, {
+      cameras: needs(services.cameras, 'ingest', 'cameras'), supervisor: needs(services.cameraSupervisor, 'ingest', 'cameras'),
+      runningPulls: () => services.relay, nationalPtz: services.gb28181?.ptz,
+    })).provides;
+    services.cameraHealth = ingest.health;
+    services.demo = ingest.demo;
   }
   if (on.has('relay')) {
     services.relay = add(createRelayFeature(ctx, {

@@ -136,11 +136,12 @@ export class GbSipServer {
   }
 
   /** Sends a MANSCDP Query or Control to a registered device; resolves with the SN once the device 200-OKed it. */
-  async query(deviceId: string, cmdType: string, fields: Array<[string, string]> = [], root: 'Query' | 'Control' = 'Query'): Promise<string> {
+  async query(deviceId: string, cmdType: string, fields: Array<[string, string]> = [], root: 'Query' | 'Control' = 'Query', trustedXml = ''): Promise<string> {
     const session = this.sessionOf(deviceId);
     const sn = String(randomInt(100_000, 999_999));
-    const body = buildManscdp(root, [['CmdType', cmdType], ['SN', sn], ['DeviceID', fields.find(([n]) => n === 'DeviceID')?.[1] ?? deviceId], ...fields.filter(([n]) => n !== 'DeviceID')], session.charset);
-    const response = await this.request(session, 'MESSAGE', `sip:${deviceId}@${session.peer.address}:${session.peer.port}`, body, MANSCDP_CONTENT_TYPE);
+    const body = buildManscdp(root, [['CmdType', cmdType], ['SN', sn], ['DeviceID', fields.find(([n]) => n === 'DeviceID')?.[1] ?? deviceId], ...fields.filter(([n]) => n !== 'DeviceID')], session.charset, trustedXml);
+    const target = fields.find(([n]) => n === 'DeviceID')?.[1] ?? deviceId;
+    const response = await this.request(session, 'MESSAGE', `sip:${target}@${session.peer.address}:${session.peer.port}`, body, MANSCDP_CONTENT_TYPE);
     if (response.status !== 200) throw new DomainError('GB_DEVICE_REFUSED', `device ${deviceId} answered ${cmdType} with ${response.status} ${response.reason}`);
     return sn;
   }

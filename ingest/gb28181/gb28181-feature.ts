@@ -5,6 +5,7 @@ import type { CameraRegistry } from '../registry/camera-registry.ts';
 import { GbChannelCameras } from './gb-channel-cameras.ts';
 import { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbLiveFeeds } from './gb-live-feeds.ts';
+import { GbPtz } from './gb-ptz.ts';
 import { registerGbRoutes } from './gb-routes.ts';
 import { GbSipServer } from './gb-sip-server.ts';
 
@@ -16,6 +17,8 @@ export interface Gb28181Dependencies {
 /** What the GB/T 28181 feature offers: live feeds for the relay, and its server and devices for tests and the CLI. */
 export interface Gb28181Service {
   feeds: GbLiveFeeds;
+  /** PTZ of GB channels for the PTZ service (DeviceControl with PTZCmd). */
+  ptz: GbPtz;
   devices: GbDeviceRepository;
   /** The SIP server (undefined unless gb28181.enabled). */
   server: GbSipServer | undefined;
@@ -60,7 +63,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
 
   return {
     name: 'gb28181',
-    provides: { feeds, devices, server },
+    provides: { feeds, ptz: new GbPtz(() => server, devices), devices, server },
     registerRoutes: (app) => registerGbRoutes(app, ctx, { devices, cameras: channelCameras, server: () => server }),
     start: async () => {
       if (!server) return;

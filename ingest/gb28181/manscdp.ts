@@ -42,8 +42,8 @@ export function parseManscdp(body: Buffer, peerCharset?: GbCharset): Manscdp {
 const escapeXml = (value: string) => value.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
 
 /** A flat MANSCDP document (`<Query><CmdType>…</CmdType>…</Query>`) encoded in the peer's charset. */
-export function buildManscdp(root: ManscdpRoot, fields: Array<[string, string]>, charset: GbCharset = 'GB2312'): Buffer {
-  const inner = fields.map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>\r\n`).join('');
+export function buildManscdp(root: ManscdpRoot, fields: Array<[string, string]>, charset: GbCharset = 'GB2312', trustedXml = ''): Buffer {
+  const inner = fields.map(([name, value]) => `<${name}>${escapeXml(value)}</${name}>\r\n`).join('') + trustedXml;
   const xml = `<?xml version="1.0" encoding="${charset}"?>\r\n<${root}>\r\n${inner}</${root}>\r\n`;
   return charset === 'UTF-8' ? Buffer.from(xml, 'utf8') : iconv.encode(xml, 'gb18030');
 }

@@ -100,6 +100,21 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     lease.release();
   });
 
+  it('moves PTZ through DeviceControl for the owner (8-byte PTZCmd, stop after the timeout), refuses a live-only grant', async () => {
+    const denied = await t.api(`/api/v1/cameras/${camera}/ptz/move`, { user: t.users.trafficViewer, body: { pan: 0.5, timeoutMs: 300 } });
+    expect(denied.status).toBe(403);
+    const moved = await t.api(`/api/v1/cameras/${camera}/ptz/move`, { user: t.users.communityApprover, body: { pan: 1, tilt: -0.5, timeoutMs: 300 } });
+    expect(moved.status).toBe(200);
+    // right|down (0x05), pan 0xFF, tilt 0x80; then the stop after 300 ms.
+    await until('move and stop received', () => nvr.ptz.length >= 2);
+    expect(nvr.ptz.map((p) => p.cmd)).toEqual(['A50F0105FF800039', 'A50F0100000000B5']);
+    expect(nvr.ptz[0]!.channelId).toBe((await t.hub.ctx.cameras.find(camera))!.national_id);
+    expect((await t.api(`/api/v1/cameras/${camera}/ptz/presets/3/goto`, { method: 'POST', user: t.users.communityApprover })).status).toBe(200);
+    await until('preset call received', () => nvr.ptz.length === 3);
+    expect(nvr.ptz[2]!.cmd).toBe('A50F01820103003B');
+    expect((await t.api(`/api/v1/cameras/${camera}/ptz/presets/x/goto`, { method: 'POST', user: t.users.communityApprover })).body.code).toBe('GB_PTZ_INVALID');
+  });
+
   it('answers 503 GB_DEVICE_OFFLINE for a channel of a device that is gone', async () => {
     await until('previous stream stopped', () => !relayOf(t).stream(camera), 20_000);
     nvr.kill();
