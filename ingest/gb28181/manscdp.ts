@@ -1,6 +1,6 @@
 import iconv from 'iconv-lite';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
-import { child, children, parseXmlSafely, text, type XmlNode } from '../onvif/safe-xml.ts';
+import { child, children, parseXmlSafely, text as rawText, type XmlNode } from '../onvif/safe-xml.ts';
 
 export type GbCharset = 'GB2312' | 'UTF-8';
 export type ManscdpRoot = 'Query' | 'Control' | 'Notify' | 'Response';
@@ -53,4 +53,16 @@ export function listItems(node: XmlNode, list = 'DeviceList'): XmlNode[] {
   return children(child(node, list), 'Item').filter((item): item is XmlNode => typeof item === 'object' && item !== null);
 }
 
-export { child, text };
+/** An element's text with XML entities decoded (the safe parser leaves them as written; it never expands DTD entities). */
+export function text(node: unknown, name?: string): string | undefined {
+  const raw = rawText(node, name);
+  if (raw === undefined || !raw.includes('&')) return raw;
+  return raw.replace(/&(amp|lt|gt|quot|apos|#\d{1,7}|#x[0-9a-fA-F]{1,6});/g, (_, entity: string) => {
+    const named: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+    if (named[entity]) return named[entity];
+    const code = entity.startsWith('#x') ? parseInt(entity.slice(2), 16) : Number(entity.slice(1));
+    return code > 0 && code <= 0x10ffff ? String.fromCodePoint(code) : '';
+  });
+}
+
+export { child };
