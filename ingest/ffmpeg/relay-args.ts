@@ -58,7 +58,7 @@ export interface RelayFeedCommand {
  * payload of GB/T 28181 RTP); video only, since ffmpeg misreads G.711 in PS as MP2 audio.
  */
 export function relayFeedArgs(o: Omit<RelayArgsOptions, 'inputUrl' | 'inputTimeoutSeconds'> & { format: 'mpeg' }): RelayFeedCommand {
-  const inputArgs = ['-fflags', '+genpts+discardcorrupt', '-probesize', '500000', '-analyzeduration', '500000', '-f', o.format, '-i', 'pipe:0'];
+  const inputArgs = ['-fflags', '+genpts+discardcorrupt', '-probesize', '200000', '-analyzeduration', '200000', '-f', o.format, '-i', 'pipe:0'];
   return { args: relayOutputs(o, inputArgs), feedStdin: true };
 }
 
