@@ -54,6 +54,7 @@ export const HubConfigSchema = Type.Object(
     }),
     demo: section({
       sampleCameras: Type.Integer({ minimum: 0, maximum: 500, default: 0, description: 'start this many simulated cameras and adopt them' }),
+      gbNvrChannels: Type.Integer({ minimum: 0, maximum: 64, default: 0, description: 'start one simulated GB/T 28181 NVR with this many channels in the community department (needs gb28181.enabled)' }),
     }),
     log: section({
       level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),

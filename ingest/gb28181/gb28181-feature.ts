@@ -1,4 +1,5 @@
 import type { HubContext } from '../../api/hub/hub-context.ts';
+import { DemoGbNvr } from '../../devtools/demo/demo-gb-nvr.ts';
 import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
 import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
@@ -59,6 +60,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
     }, log);
   }
   const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
+  const demo = server && ctx.config.demo.gbNvrChannels > 0 ? new DemoGbNvr(ctx, server, devices, ctx.config.demo.gbNvrChannels) : undefined;
   server?.endpoint.on('strayInviteOk', (response) => feeds.onStrayOk(response));
 
   return {
@@ -74,8 +76,10 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
       }
       await server.start();
       log.info({ port: server.port, serverId: config.serverId, domain: config.domain }, 'GB28181 SIP server listening');
+      await demo?.start();
     },
     stop: async () => {
+      await demo?.stop();
       for (const session of feeds.running()) await session.close();
       await server?.stop();
     },
