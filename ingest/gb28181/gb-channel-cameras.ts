@@ -18,8 +18,19 @@ export class GbChannelCameras {
     private readonly log: Pick<Logger, 'warn'>,
   ) {}
 
-  /** Stores catalogue channels and brings their cameras up to date. */
-  async applyCatalog(deviceId: string, channels: GbCatalogChannel[]): Promise<void> {
+  /** Work per device, one after the other: a NOTIFY that follows a catalogue answer is applied after it. */
+  private readonly queues = new Map<string, Promise<void>>();
+
+  /** Stores catalogue channels and brings their cameras up to date (in arrival order per device). */
+  applyCatalog(deviceId: string, channels: GbCatalogChannel[]): Promise<void> {
+    const previous = this.queues.get(deviceId) ?? Promise.resolve();
+    const next = previous.then(() => this.applyNow(deviceId, channels));
+    const settled = next.catch(() => {}).finally(() => { if (this.queues.get(deviceId) === settled) this.queues.delete(deviceId); });
+    this.queues.set(deviceId, settled);
+    return next;
+  }
+
+  private async applyNow(deviceId: string, channels: GbCatalogChannel[]): Promise<void> {
     const now = Date.now();
     const removed = channels.filter((c) => c.event === 'DEL').map((c) => c.id);
     const statusOnly = channels.filter((c) => c.event === 'ON' || c.event === 'OFF' || c.event === 'VLOST' || c.event === 'DEFECT');

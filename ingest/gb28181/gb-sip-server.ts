@@ -6,6 +6,7 @@ import type { Gb28181Config } from './gb28181-config.ts';
 import { GbCatalogAssembler, catalogChannels, type GbCatalogChannel } from './gb-catalog-assembler.ts';
 import type { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbDeviceSessions, type GbDeviceSession } from './gb-device-sessions.ts';
+import { GbCatalogSubscriptions } from './gb-catalog-subscriptions.ts';
 import { GbRegistrar } from './gb-registrar.ts';
 import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, text, type Manscdp } from './manscdp.ts';
 import { newCallId, newTag, SipEndpoint } from './sip-endpoint.ts';
@@ -32,6 +33,7 @@ export class GbSipServer {
   readonly transport: SipTransport;
   readonly endpoint: SipEndpoint;
   readonly sessions = new GbDeviceSessions();
+  readonly subscriptions: GbCatalogSubscriptions;
   private readonly registrar: GbRegistrar;
   private readonly catalogs: GbCatalogAssembler;
   private readonly deadlines: PeriodicTask<void>;
@@ -42,7 +44,11 @@ export class GbSipServer {
   constructor(private readonly config: Gb28181Config, private readonly devices: GbDeviceRepository, private readonly hooks: GbSipServerHooks, private readonly log: Log) {
     this.transport = new SipTransport({ host: config.host, port: config.port });
     this.endpoint = new SipEndpoint(this.transport, { host: mediaIpOf(config) });
-    this.registrar = new GbRegistrar(config, this.endpoint, devices, this.sessions, hooks, log);
+    this.subscriptions = new GbCatalogSubscriptions(this, config, log);
+    this.registrar = new GbRegistrar(config, this.endpoint, devices, this.sessions, {
+      online: (id) => hooks.online(id),
+      offline: (id, reason) => { this.subscriptions.drop(id); hooks.offline(id, reason); },
+    }, log);
     this.catalogs = new GbCatalogAssembler(config.catalogPartTimeoutSeconds * 1_000, (id, channels, complete) => hooks.catalog(id, channels, complete ? 'complete' : 'partial'));
     this.deadlines = new PeriodicTask({ run: () => this.expire(), everyMs: Math.min(1_000, config.keepaliveIntervalSeconds * 250), onError: (error) => log.warn({ err: error }, 'GB28181 keepalive check failed') });
     this.endpoint.on('request', (request, peer) => {
@@ -64,10 +70,12 @@ export class GbSipServer {
   async start(): Promise<void> {
     await this.transport.start();
     this.deadlines.start();
+    this.subscriptions.start();
   }
 
   async stop(): Promise<void> {
     await this.deadlines.stop();
+    await this.subscriptions.stop();
     this.catalogs.stop();
     this.endpoint.close();
     await this.transport.stop();
@@ -131,6 +139,7 @@ export class GbSipServer {
     if (late) return;
     for (const session of this.sessions.expired(Date.now(), window)) {
       this.sessions.delete(session.id);
+      this.subscriptions.drop(session.id);
       this.hooks.offline(session.id, `no keepalive for ${this.config.keepaliveMisses} × ${this.config.keepaliveIntervalSeconds} s`);
     }
   }

@@ -19,6 +19,7 @@ export const Gb28181ConfigSchema = Type.Object(
     rtpTimeoutSeconds: Type.Integer({ minimum: 2, maximum: 300, default: 10, description: 'no RTP for this long: BYE and INVITE again with backoff' }),
     inviteTimeoutSeconds: Type.Integer({ minimum: 2, maximum: 120, default: 10, description: 'how long a device has to answer an INVITE' }),
     checkSsrc: Type.Boolean({ default: true, description: 'drop RTP whose SSRC is not the one agreed in the SDP' }),
+    catalogSubscribeSeconds: Type.Integer({ minimum: 0, maximum: 86_400, default: 3_600, description: 'catalogue SUBSCRIBE period (renewed before it ends); 0 = do not subscribe' }),
     catalogPartTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 5, description: 'a catalogue with missing parts is taken as it is after this long without a part' }),
   },
   { additionalProperties: false, default: {} },

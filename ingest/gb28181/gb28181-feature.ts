@@ -42,6 +42,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
         await channelCameras.deviceStatusChanged(id);
         await server!.query(id, 'DeviceInfo');
         await server!.query(id, 'Catalog');
+        await server!.subscriptions.subscribe(id);
       })()),
       offline: (id, reason) => guard('taking a device offline', (async () => {
         log.info({ deviceId: id, reason }, 'GB28181 device offline');

@@ -67,4 +67,23 @@ describeEachDatabase('GB/T 28181: register, keepalive, catalogue → cameras, of
     });
     expect(gbOf(t).server!.sessions.get(nvrId)?.peer.port).toBe(nvr.port);
   });
+
+  it('subscribes to catalogue changes and follows NOTIFY: a channel added, one switched off, one renamed', async () => {
+    // The catalogue answer after the re-registration is applied first; the NOTIFY's changes come after it.
+    await until('catalogue sent and subscription active', () => nvr.catalogsSent >= 1 && nvr.subscribes >= 1 && gbOf(t).server!.subscriptions.isActive(nvrId));
+    const [first, second] = channelIds(nvrId, 2);
+    const added = `${nvrId.slice(0, 10)}1310999999`;
+    expect(await nvr.notifyCatalog([
+      { channel: { id: added, name: '新增 北门' }, event: 'ADD' }, { channel: { id: second!, name: '' }, event: 'OFF' },
+      { channel: { id: first!, name: '改名 东门' }, event: 'UPDATE' },
+    ])).toBe(200);
+    const cameras = await until('catalogue changes applied', async () => {
+      const list = (await t.api('/api/v1/cameras', { user: t.users.admin })).body.filter((c: { source: string }) => c.source === 'gb28181');
+      const byName = (name: string) => list.find((c: { name: string }) => c.name === name);
+      return list.length === 6 && byName('新增 北门')?.status === 'online' && byName('改名 东门') && list;
+    });
+    const secondCamera = await t.hub.ctx.cameras.findByNationalId(second!);
+    await until('switched-off channel offline', async () => (await t.hub.ctx.cameras.find(secondCamera!.id))?.status === 'offline');
+    expect(cameras.find((c: { name: string }) => c.name === '改名 东门').departmentId).toBe(t.departments.community);
+  });
 });

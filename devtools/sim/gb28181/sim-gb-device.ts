@@ -49,6 +49,10 @@ export class SimGbDevice {
   readonly ptz: SimPtzCommand[] = [];
   invites = 0;
   byes = 0;
+  subscribes = 0;
+  /** Catalogue answers sent completely (every part 200-OKed). */
+  catalogsSent = 0;
+  private subscription: { callId: string; platform: string; event: string } | undefined;
   registered = false;
 
   constructor(readonly o: SimGbDeviceOptions) {}
@@ -110,11 +114,11 @@ export class SimGbDevice {
   }
 
   /** Sends a request from the device and waits for its final answer (resent every 500 ms on this lossless loopback only if unanswered). */
-  request(method: string, uri: string, extra: Array<[string, string]>, body?: Buffer, callId = `${simTag()}@127.0.0.1`): Promise<SimSipMessage> {
+  request(method: string, uri: string, extra: Array<[string, string]>, body?: Buffer, callId = `${simTag()}@127.0.0.1`, dialog?: { from: string; to: string }): Promise<SimSipMessage> {
     const cseq = this.cseq++;
     const branch = simBranch();
-    const from = `<sip:${this.o.deviceId}@${this.o.server.domain}>;tag=${simTag()}`;
-    const to = method === 'REGISTER' ? `<sip:${this.o.deviceId}@${this.o.server.domain}>` : `<sip:${this.o.server.id}@${this.o.server.domain}>`;
+    const from = dialog?.from ?? `<sip:${this.o.deviceId}@${this.o.server.domain}>;tag=${simTag()}`;
+    const to = dialog?.to ?? (method === 'REGISTER' ? `<sip:${this.o.deviceId}@${this.o.server.domain}>` : `<sip:${this.o.server.id}@${this.o.server.domain}>`);
     const message = formatSimSip(`${method} ${uri} SIP/2.0`, [
       ['Via', `SIP/2.0/UDP 127.0.0.1:${this.port};rport;branch=${branch}`], ['From', from], ['To', to], ['Call-ID', callId],
       ['CSeq', `${cseq} ${method}`], ['Contact', `<sip:${this.o.deviceId}@127.0.0.1:${this.port}>`], ['Max-Forwards', '70'], ...extra,
@@ -150,6 +154,13 @@ export class SimGbDevice {
     if (method === 'MESSAGE') return this.onMessage(message, rinfo);
     if (method === 'INVITE') return this.onInvite(message, rinfo);
     if (method === 'ACK') return this.onAck(message);
+    if (method === 'SUBSCRIBE') {
+      this.subscription = { callId: header(message, 'Call-ID')!, platform: header(message, 'From')!, event: header(message, 'Event') ?? 'Catalog' };
+      this.subscribes++;
+      const sn = /<SN>(\d+)<\/SN>/.exec(message.body.toString('latin1'))?.[1] ?? '0';
+      return this.reply(simResponse(message, 200, 'OK', [['Expires', header(message, 'Expires') ?? '3600'], ['Content-Type', 'Application/MANSCDP+xml']],
+        this.xml('Response', [['CmdType', 'Catalog'], ['SN', sn], ['DeviceID', this.o.deviceId], ['Result', 'OK']])), rinfo);
+    }
     if (method === 'BYE') {
       this.byes++;
       this.endCall(header(message, 'Call-ID')!);
@@ -188,6 +199,7 @@ export class SimGbDevice {
         `\r\n<DeviceList Num="${Math.min(group, all.length - at)}">${items}</DeviceList>`);
       await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body);
     }
+    this.catalogsSent++;
   }
 
   private onInvite(message: SimSipMessage, rinfo: RemoteInfo): void {
@@ -217,6 +229,20 @@ export class SimGbDevice {
   private endCall(callId: string): void {
     this.calls.get(callId)?.stream?.stop();
     this.calls.delete(callId);
+  }
+
+  /** Catalogue change notifications in the subscription's dialog (ADD and UPDATE carry the whole item). */
+  async notifyCatalog(changes: Array<{ channel: SimChannel; event: 'ADD' | 'UPDATE' | 'DEL' | 'ON' | 'OFF' }>): Promise<number> {
+    const sub = this.subscription;
+    if (!sub) throw new Error('no catalogue subscription');
+    const items = changes.map(({ channel: c, event }) => (event === 'ADD' || event === 'UPDATE'
+      ? `<Item><DeviceID>${c.id}</DeviceID><Name>${c.name}</Name><ParentID>${this.o.deviceId}</ParentID><Status>ON</Status><Event>${event}</Event></Item>`
+      : `<Item><DeviceID>${c.id}</DeviceID><Event>${event}</Event></Item>`)).join('');
+    const body = this.xml('Notify', [['CmdType', 'Catalog'], ['SN', String(this.cseq)], ['DeviceID', this.o.deviceId], ['SumNum', String(changes.length)]],
+      `\r\n<DeviceList Num="${changes.length}">${items}</DeviceList>`);
+    const answer = await this.request('NOTIFY', this.serverUri(), [['Event', sub.event], ['Subscription-State', 'active'], ['Content-Type', 'Application/MANSCDP+xml']], body, sub.callId,
+      { from: `<sip:${this.o.deviceId}@${this.o.server.domain}>;tag=sim`, to: sub.platform });
+    return Number(answer.startLine.split(' ')[1]);
   }
 
   /** The encoder hangs: RTP stops, the calls stay up, no BYE (the hub must notice and call again). */
