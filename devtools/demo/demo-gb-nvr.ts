@@ -27,7 +27,7 @@ export class DemoGbNvr {
     if (await this.devices.find(DEMO_NVR_ID)) await this.devices.update(DEMO_NVR_ID, { department_id: community.id, category: 'community', name: '演示NVR 滨江社区' }, password);
     else {
       await this.devices.insert({
-        id: DEMO_NVR_ID, department_id: community.id, category: 'community', name: '演示NVR 滨江社区', charset: 'GB2312', transport: 'udp', address: null, port: null,
+        id: DEMO_NVR_ID, department_id: community.id, category: 'community', name: '演示NVR 滨江社区', charset: 'GB2312', transport: 'udp', stream_mode: 'udp', address: null, port: null,
         status: 'unknown', register_call_id: null, expires_s: null, registered_at: null, last_keepalive_at: null, manufacturer: null, model: null, firmware: null,
         created_at: now, updated_at: now,
       }, password);

@@ -35,7 +35,9 @@ export class GbLiveFeeds implements LiveFeedSource {
     if (!channel) throw unavailable('GB_CHANNEL_UNKNOWN', `camera ${cameraId} has no GB/T 28181 channel`);
     if (!this.server) throw unavailable('GB_SERVER_DISABLED', 'the GB/T 28181 server is not enabled (gb28181.enabled)');
     if (!this.server.sessions.get(channel.device_id)) throw unavailable('GB_DEVICE_OFFLINE', `GB/T 28181 device ${channel.device_id} is not registered`);
-    const session = new GbLiveSession(this.server, this.ssrcs, this.config, { id: channel.id, deviceId: channel.device_id }, this.log);
+    const device = await this.devices.find(channel.device_id);
+    const streamMode = device?.stream_mode ?? 'udp';
+    const session = new GbLiveSession(this.server, this.ssrcs, this.config, { id: channel.id, deviceId: channel.device_id, streamMode }, this.log);
     try {
       await session.start();
     } catch (error) {

@@ -26,8 +26,8 @@ interface Call {
 }
 
 /**
- * One live stream of a GB/T 28181 channel, as the relay's feed: INVITE with our SDP offer (UDP), ACK, RTP
- * on a port from the configured range with the SSRC checked, PS payloads written to the attached ffmpeg
+ * One live stream of a GB/T 28181 channel, as the relay's feed: INVITE with our SDP offer (UDP, or TCP
+ * passive: we listen and the device connects), ACK, RTP on a port from the configured range with the SSRC checked, PS payloads written to the attached ffmpeg
  * stdin. No RTP for `rtpTimeoutSeconds` (or a BYE from the device): BYE and INVITE again with backoff.
  * close() sends BYE and frees the port and the SSRC.
  */
@@ -50,7 +50,7 @@ export class GbLiveSession implements LiveFeed {
     private readonly server: GbSipServer,
     private readonly ssrcs: GbSsrcs,
     private readonly config: Gb28181Config,
-    readonly channel: { id: string; deviceId: string },
+    readonly channel: { id: string; deviceId: string; streamMode: 'udp' | 'tcp-passive' },
     private readonly log: Pick<Logger, 'info' | 'warn'>,
   ) {
     this.receiver = new RtpReceiver(config.checkSsrc);
@@ -68,7 +68,9 @@ export class GbLiveSession implements LiveFeed {
 
   /** Binds the RTP port and makes the first call; throws DomainError when the device refuses or does not answer. */
   async start(): Promise<void> {
-    await this.receiver.bind(this.config.host === '::' ? '0.0.0.0' : this.config.host, this.config.rtpPortMin, this.config.rtpPortMax);
+    const host = this.config.host === '::' ? '0.0.0.0' : this.config.host;
+    if (this.channel.streamMode === 'tcp-passive') await this.receiver.listenTcp(host, this.config.rtpPortMin, this.config.rtpPortMax);
+    else await this.receiver.bind(host, this.config.rtpPortMin, this.config.rtpPortMax);
     try {
       await this.invite();
     } catch (error) {
@@ -101,7 +103,7 @@ export class GbLiveSession implements LiveFeed {
       callId: newCallId(ip), from: `<sip:${serverId}@${domain}>;tag=${newTag()}`, to: `<sip:${this.channel.id}@${domain}>`,
       peer: session.peer, uri: `sip:${this.channel.id}@${session.peer.address}:${session.peer.port}`, ssrc,
     };
-    const body = Buffer.from(liveOffer({ id: serverId, ip, port: this.receiver.port, ssrc }));
+    const body = Buffer.from(liveOffer({ id: serverId, ip, port: this.receiver.port, ssrc, tcp: this.channel.streamMode === 'tcp-passive' }));
     const request = this.server.endpoint.build(call.peer, {
       method: 'INVITE', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: 1, body,
       headers: [['contact', `<sip:${serverId}@${ip}:${this.server.port}>`], ['subject', `${this.channel.id}:${ssrc},${serverId}:0`], ['content-type', 'APPLICATION/SDP']],

@@ -73,7 +73,7 @@ export class GbRegistrar {
     if (device) await this.devices.update(deviceId, facts);
     else {
       await this.devices.insert({
-        id: deviceId, department_id: null, category: 'other', name: null, charset, manufacturer: null, model: null, firmware: null,
+        id: deviceId, department_id: null, category: 'other', stream_mode: 'udp', name: null, charset, manufacturer: null, model: null, firmware: null,
         created_at: now, updated_at: now, ...facts,
       }, null);
     }

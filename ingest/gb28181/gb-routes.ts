@@ -17,7 +17,7 @@ const DeviceView = Type.Object({
   id: Type.String(), name: Nullable(Type.String()), departmentId: Nullable(Type.String()), category: Type.String(),
   transport: Type.String(), address: Nullable(Type.String()), port: Nullable(Type.Integer()), status: Type.String(), charset: Type.String(),
   registeredAt: Nullable(Type.Integer()), lastKeepaliveAt: Nullable(Type.Integer()), manufacturer: Nullable(Type.String()),
-  model: Nullable(Type.String()), firmware: Nullable(Type.String()), hasPassword: Type.Boolean(),
+  model: Nullable(Type.String()), firmware: Nullable(Type.String()), hasPassword: Type.Boolean(), streamMode: Type.String(),
 });
 const ChannelView = Type.Object({
   id: Type.String(), name: Type.String(), civilCode: Nullable(Type.String()), address: Nullable(Type.String()), ptzType: Nullable(Type.Integer()),
@@ -29,6 +29,7 @@ const DeviceChange = {
   category: Type.Optional(Category),
   password: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
   charset: Type.Optional(Type.Union([Type.Literal('GB2312'), Type.Literal('UTF-8')])),
+  streamMode: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp-passive')], { description: 'live video over RTP/UDP, or RTP/TCP with the hub listening (the device connects)' })),
 };
 const DeviceBody = Type.Object({ id: Type.String({ pattern: '^\\d{20}$' }), ...DeviceChange }, { additionalProperties: false });
 const DevicePatch = Type.Object(DeviceChange, { additionalProperties: false });
@@ -38,6 +39,7 @@ function view(row: GbDeviceRow, online: boolean): Static<typeof DeviceView> {
     id: row.id, name: row.name, departmentId: row.department_id, category: row.category, transport: row.transport, address: row.address, port: row.port,
     status: online ? 'online' : row.status === 'unknown' ? 'unknown' : 'offline', charset: row.charset, registeredAt: row.registered_at,
     lastKeepaliveAt: row.last_keepalive_at, manufacturer: row.manufacturer, model: row.model, firmware: row.firmware, hasPassword: row.password_enc !== null,
+    streamMode: row.stream_mode,
   };
 }
 
@@ -70,13 +72,13 @@ export function registerGbRoutes(app: FastifyInstance, ctx: HubContext, deps: { 
     config: { access: ['admin'] },
     schema: { tags: ['gb28181'], summary: 'Add a device that may register (strict mode), with its owner and password', body: DeviceBody, response: responses({ 201: DeviceView }) },
   }, async (request, reply) => {
-    const { id, password, ...rest } = request.body;
+    const { id, password, streamMode, ...rest } = request.body;
     if (await devices.find(id)) throw conflict('GB_DEVICE_EXISTS', `GB/T 28181 device ${id} is already known`);
     await assertDepartment(rest.departmentId);
     const now = Date.now();
     await devices.insert({
       id, name: rest.name ?? null, department_id: rest.departmentId ?? null, category: rest.category ?? 'other', charset: rest.charset ?? 'GB2312',
-      transport: 'udp', address: null, port: null, status: 'unknown', register_call_id: null, expires_s: null, registered_at: null,
+      transport: 'udp', stream_mode: streamMode ?? 'udp', address: null, port: null, status: 'unknown', register_call_id: null, expires_s: null, registered_at: null,
       last_keepalive_at: null, manufacturer: null, model: null, firmware: null, created_at: now, updated_at: now,
     }, password ?? null);
     await audit(request, 'config.gb28181.device.create', id, { departmentId: rest.departmentId ?? null, password: password ? 'set' : 'platform' });
@@ -90,9 +92,9 @@ export function registerGbRoutes(app: FastifyInstance, ctx: HubContext, deps: { 
   }, async (request) => {
     const { id } = request.params;
     const before = await get(id);
-    const { password, departmentId, ...rest } = request.body;
+    const { password, departmentId, streamMode, ...rest } = request.body;
     await assertDepartment(departmentId);
-    await devices.update(id, { ...rest, ...(departmentId !== undefined ? { department_id: departmentId } : {}) }, password);
+    await devices.update(id, { ...rest, ...(departmentId !== undefined ? { department_id: departmentId } : {}), ...(streamMode ? { stream_mode: streamMode } : {}) }, password);
     await audit(request, 'config.gb28181.device.update', id, {
       fields: Object.keys(request.body).filter((k) => k !== 'password'), password: password === undefined ? 'kept' : password ? 'changed' : 'platform',
       departmentBefore: before.department_id, departmentAfter: departmentId === undefined ? before.department_id : departmentId,

@@ -1,4 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
@@ -29,6 +30,9 @@ function rtpPayloadOffset(packet: Buffer): { offset: number; end: number } | und
  */
 export class RtpReceiver extends EventEmitter<RtpReceiverEvents> {
   private socket: Socket | undefined;
+  private server: Server | undefined;
+  private peer: TcpSocket | undefined;
+  private tcpPort = 0;
   private expectedSeq: number | undefined;
   private readonly held = new Map<number, Buffer>();
   lastPacketAt = 0;
@@ -42,7 +46,55 @@ export class RtpReceiver extends EventEmitter<RtpReceiverEvents> {
   }
 
   get port(): number {
-    return this.socket?.address().port ?? 0;
+    return this.socket?.address().port ?? this.tcpPort;
+  }
+
+  /**
+   * TCP passive (the device connects, wvp's default): listens on the first free port of [min, max]; one
+   * connection at a time, RTP framed by a 2-byte length (RFC 4571). A peer whose frames cannot be RTP is cut.
+   */
+  async listenTcp(host: string, min: number, max: number): Promise<number> {
+    const span = Math.max(1, max - min + 1);
+    const first = Math.floor(Math.random() * span);
+    for (let i = 0; i < span; i++) {
+      const port = min + ((first + i) % span);
+      const server = createServer((socket) => this.accept(socket));
+      const bound = await new Promise<boolean>((resolve) => {
+        server.once('error', () => resolve(false));
+        server.listen(port, host, () => resolve(true));
+      });
+      if (!bound) continue;
+      server.on('error', () => {});
+      this.server = server;
+      this.tcpPort = port;
+      return port;
+    }
+    throw new DomainError('GB_RTP_PORTS_EXHAUSTED', `no free TCP port in ${min}-${max} for live video`);
+  }
+
+  private accept(socket: TcpSocket): void {
+    // A newer connection (the device reconnecting after a re-INVITE) replaces the old one.
+    this.peer?.destroy();
+    this.peer = socket;
+    socket.setNoDelay(true);
+    let buffer: Buffer = Buffer.alloc(0);
+    socket.on('data', (chunk: Buffer) => {
+      buffer = buffer.length ? Buffer.concat([buffer, chunk]) : chunk;
+      while (buffer.length >= 2) {
+        const length = buffer.readUInt16BE(0);
+        if (length < 12) {
+          this.dropped++;
+          socket.destroy();
+          return;
+        }
+        if (buffer.length < 2 + length) break;
+        this.onPacket(buffer.subarray(2, 2 + length));
+        buffer = buffer.subarray(2 + length);
+      }
+      if (buffer.length) buffer = Buffer.from(buffer);
+    });
+    socket.on('error', () => socket.destroy());
+    socket.on('close', () => { if (this.peer === socket) this.peer = undefined; });
   }
 
   /** Binds the first free port of [min, max] (stepping by 2 like RTP/RTCP pairs would, starting at a random even offset). */
@@ -112,6 +164,9 @@ export class RtpReceiver extends EventEmitter<RtpReceiverEvents> {
   close(): void {
     this.socket?.close();
     this.socket = undefined;
+    this.peer?.destroy();
+    this.server?.close();
+    this.server = undefined;
     this.held.clear();
   }
 }

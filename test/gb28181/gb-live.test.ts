@@ -115,6 +115,23 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     expect((await t.api(`/api/v1/cameras/${camera}/ptz/presets/x/goto`, { method: 'POST', user: t.users.communityApprover })).body.code).toBe('GB_PTZ_INVALID');
   });
 
+  it('receives over TCP passive when the device is set to it: the device connects, RTP framed by length', async () => {
+    await until('previous streams stopped', () => relayOf(t).status().length === 0, 20_000);
+    const patched = await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: 'tcp-passive' } });
+    expect(patched.body.streamMode).toBe('tcp-passive');
+    const lease = await relayOf(t).acquire(camera, 'gb-tcp-test');
+    try {
+      expect(nvr.streamTargets().map((target) => target.transport)).toEqual(['tcp']);
+      const session = gbOf(t).feeds.running()[0]!;
+      await until('RTP over TCP flowing', () => session.rtp.packets > 50);
+      expect(session.rtp.dropped).toBe(0);
+      expect(await relayOf(t).stream(camera)!.waitForPlaylist(20_000)).toBe(true);
+    } finally {
+      lease.release();
+      await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: 'udp' } });
+    }
+  });
+
   it('answers 503 GB_DEVICE_OFFLINE for a channel of a device that is gone', async () => {
     await until('previous stream stopped', () => !relayOf(t).stream(camera), 20_000);
     nvr.kill();

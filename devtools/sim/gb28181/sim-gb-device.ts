@@ -45,7 +45,7 @@ export class SimGbDevice {
   private keepalive: NodeJS.Timeout | undefined;
   private cseq = 1;
   private readonly pending = new Map<string, (response: SimSipMessage) => void>();
-  private readonly calls = new Map<string, { stream?: SimRtpStream; target: { host: string; port: number; ssrc: number } }>();
+  private readonly calls = new Map<string, { stream?: SimRtpStream; target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' } }>();
   readonly ptz: SimPtzCommand[] = [];
   invites = 0;
   byes = 0;
@@ -210,12 +210,14 @@ export class SimGbDevice {
     const offered = Number(/^y=(\d{1,10})/m.exec(sdp)?.[1] ?? '0');
     const channelId = /^sips?:(\d+)@/.exec(message.startLine.split(' ')[1] ?? '')?.[1] ?? '';
     if (!host || !port || !this.o.channels.some((c) => c.id === channelId)) return this.reply(simResponse(message, 404, 'Not Found'), rinfo);
-    if (/TCP\/RTP/.test(sdp)) return this.reply(simResponse(message, 488, 'Not Acceptable Here'), rinfo);
+    const tcp = /TCP\/RTP/.test(sdp);
+    // TCP active (the platform would wait for us to listen) is not simulated.
+    if (tcp && !/^a=setup:passive/m.test(sdp)) return this.reply(simResponse(message, 488, 'Not Acceptable Here'), rinfo);
     const ssrc = this.o.answerSsrc ?? offered;
-    this.calls.set(header(message, 'Call-ID')!, { target: { host, port, ssrc } });
+    this.calls.set(header(message, 'Call-ID')!, { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' } });
     this.reply(simResponse(message, 100, 'Trying'), rinfo);
-    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, 's=Play', 'c=IN IP4 127.0.0.1', 't=0 0', 'm=video 15060 RTP/AVP 96',
-      'a=rtpmap:96 PS/90000', 'a=sendonly', `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
+    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, 's=Play', 'c=IN IP4 127.0.0.1', 't=0 0', `m=video 15060 ${tcp ? 'TCP/' : ''}RTP/AVP 96`,
+      'a=rtpmap:96 PS/90000', 'a=sendonly', ...(tcp ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
     this.reply(simResponse(message, 200, 'OK', [['Contact', `<sip:${channelId}@127.0.0.1:${this.port}>`], ['Content-Type', 'APPLICATION/SDP']], Buffer.from(answer)), rinfo);
   }
 
@@ -254,7 +256,7 @@ export class SimGbDevice {
   }
 
   /** Where the running calls send RTP (tests inject stray packets there). */
-  streamTargets(): Array<{ host: string; port: number; ssrc: number }> {
+  streamTargets(): Array<{ host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' }> {
     return [...this.calls.values()].map((c) => c.target);
   }
 

@@ -14,6 +14,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('name', 'text')
     .addColumn('password_enc', 'text')
     .addColumn('transport', 'text', (c) => c.notNull())
+    .addColumn('stream_mode', 'text', (c) => c.notNull().defaultTo('udp'))
     .addColumn('address', 'text')
     .addColumn('port', 'integer')
     .addColumn('status', 'text', (c) => c.notNull())

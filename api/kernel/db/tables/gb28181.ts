@@ -14,6 +14,8 @@ export interface GbDevicesTable {
   /** Its own REGISTER password, sealed; null = the platform-wide one. */
   password_enc: string | null;
   transport: 'udp' | 'tcp';
+  /** How live video comes: RTP over UDP, or over TCP with us listening (passive; the device connects). */
+  stream_mode: 'udp' | 'tcp-passive';
   /** Where it really is (Via received/rport or the source address). */
   address: string | null;
   port: number | null;
