@@ -70,6 +70,24 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
     registerRoutes: (app) => registerGbRoutes(app, ctx, { devices, cameras: channelCameras, server: () => server }),
     start: async () => {
       if (!server) return;
+      const gbServer = server;
+      ctx.metrics.add('gb28181', () => {
+        const live = feeds.running();
+        return [
+          '# HELP hub_gb28181_devices_registered GB/T 28181 devices and lower platforms registered now.',
+          '# TYPE hub_gb28181_devices_registered gauge',
+          `hub_gb28181_devices_registered ${gbServer.sessions.ids().length}`,
+          '# HELP hub_gb28181_live_streams GB/T 28181 channels streaming to the relay now.',
+          '# TYPE hub_gb28181_live_streams gauge',
+          `hub_gb28181_live_streams ${live.length}`,
+          '# HELP hub_gb28181_sip_malformed_total SIP datagrams and streams dropped as not SIP.',
+          '# TYPE hub_gb28181_sip_malformed_total counter',
+          `hub_gb28181_sip_malformed_total ${gbServer.malformed}`,
+          '# HELP hub_gb28181_rtp_dropped_packets RTP packets dropped (foreign SSRC, not PS) by the running streams.',
+          '# TYPE hub_gb28181_rtp_dropped_packets gauge',
+          `hub_gb28181_rtp_dropped_packets ${live.reduce((n, session) => n + session.rtp.dropped, 0)}`,
+        ].join('\n');
+      });
       // Registrations live in memory: after a restart every device is offline until it registers again.
       for (const device of await devices.online()) {
         await devices.update(device.id, { status: 'offline' });
@@ -80,6 +98,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
       await demo?.start();
     },
     stop: async () => {
+      ctx.metrics.remove('gb28181');
       await demo?.stop();
       for (const session of feeds.running()) await session.close();
       await server?.stop();

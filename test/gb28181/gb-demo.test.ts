@@ -27,5 +27,7 @@ describe('demo: one simulated GB/T 28181 NVR in the community department', () =>
     expect(new Set(cameras.map((c: { departmentId: string }) => c.departmentId))).toEqual(new Set([t.departments.community]));
     const device = (await t.api('/api/v1/gb28181/devices', { user: t.users.admin })).body.find((d: { id: string }) => d.id === DEMO_NVR_ID);
     expect(device).toMatchObject({ status: 'online', hasPassword: true, departmentId: t.departments.community });
+    const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.users.admin.token}` } });
+    expect(await metrics.text()).toMatch(/^hub_gb28181_devices_registered 1$/m);
   });
 });
