@@ -7,7 +7,10 @@ import { OkResponse, responses } from '../../api/kernel/http/common-schemas.ts';
 import { requireUser } from '../../api/kernel/http/route-access.ts';
 import type { GbChannelCameras } from './gb-channel-cameras.ts';
 import type { GbDeviceRepository, GbDeviceRow } from './gb-device-repository.ts';
+import type { GbRecords } from './gb-records.ts';
 import type { GbSipServer } from './gb-sip-server.ts';
+import { assertCameraAccess } from '../../api/access/camera-access.ts';
+import { IdParams } from '../../api/kernel/http/common-schemas.ts';
 
 const DeviceParams = Type.Object({ id: Type.String({ pattern: '^\\d{20}$' }) });
 const Category = Type.Union(['public_security', 'traffic', 'community', 'other'].map((c) => Type.Literal(c)));
@@ -44,13 +47,13 @@ function view(row: GbDeviceRow, online: boolean): Static<typeof DeviceView> {
 }
 
 /** Admin routes: the devices that register (or may), their owner department, their channels, a fresh catalogue query. */
-export function registerGbRoutes(app: FastifyInstance, ctx: HubContext, deps: { devices: GbDeviceRepository; cameras: GbChannelCameras; server: () => GbSipServer | undefined }): void {
+export function registerGbRoutes(app: FastifyInstance, ctx: HubContext, deps: { devices: GbDeviceRepository; cameras: GbChannelCameras; records: GbRecords; server: () => GbSipServer | undefined }): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const { devices } = deps;
   const online = (id: string) => deps.server()?.sessions.get(id) !== undefined;
-  const audit = (request: FastifyRequest, action: string, id: string, details: Record<string, unknown>) => {
+  const audit = (request: FastifyRequest, action: string, id: string, details: Record<string, unknown>, targetType = 'gb_device') => {
     const user = requireUser(request);
-    return ctx.audit.append({ action, userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'gb_device', targetId: id, clientIp: request.ip, details });
+    return ctx.audit.append({ action, userId: user.id, username: user.username, departmentId: user.departmentId, targetType, targetId: id, clientIp: request.ip, details });
   };
   const assertDepartment = async (id: string | null | undefined) => {
     if (!id) return;
@@ -124,6 +127,27 @@ export function registerGbRoutes(app: FastifyInstance, ctx: HubContext, deps: { 
     return (await devices.channels(request.params.id)).map((c) => ({
       id: c.id, name: c.name, civilCode: c.civil_code, address: c.address, ptzType: c.ptz_type, status: c.status, lon: c.lon, lat: c.lat, cameraId: c.camera_id,
     }));
+  });
+
+  r.get('/cameras/:id/gb28181/records', {
+    config: { access: 'user', auditsCameraDenials: true },
+    schema: {
+      tags: ['gb28181'], summary: 'Recordings the GB/T 28181 device or NVR holds for this channel in a time range (RecordInfo)', params: IdParams,
+      querystring: Type.Object({ start: Type.Integer({ minimum: 0 }), end: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
+      response: responses({ 200: Type.Object({ complete: Type.Boolean(), records: Type.Array(Type.Object({
+        start: Type.Integer(), end: Type.Integer(), name: Nullable(Type.String()), filePath: Nullable(Type.String()), type: Nullable(Type.String()), fileSize: Nullable(Type.Number()),
+      })) }) }),
+    },
+  }, async (request) => {
+    const user = requireUser(request);
+    const { start, end } = request.query;
+    if (end <= start || end - start > 31 * 86_400_000) throw badRequest('GB_RECORD_RANGE_INVALID', 'end must be after start, at most 31 days later');
+    await assertCameraAccess(ctx, user, request.params.id, 'live');
+    const camera = await ctx.cameras.find(request.params.id);
+    if (camera?.source !== 'gb28181' || !camera.national_id) throw badRequest('GB_CAMERA_REQUIRED', 'this camera is not a GB/T 28181 channel');
+    const result = await deps.records.query(camera.national_id, start, end).catch((error: Error) => { throw unavailable('GB_DEVICE_UNREACHABLE', error.message, error); });
+    await audit(request, 'gb28181.records.query', camera.id, { start, end, found: result.records.length, complete: result.complete }, 'camera');
+    return result;
   });
 
   r.post('/gb28181/devices/:id/catalog', {

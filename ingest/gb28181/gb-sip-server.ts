@@ -21,6 +21,8 @@ export interface GbSipServerHooks {
   deviceInfo(deviceId: string, info: { name?: string; manufacturer?: string; model?: string; firmware?: string }): void;
   /** The device ended a call (BYE). */
   bye(callId: string): void;
+  /** A part of a RecordInfo answer. */
+  records(doc: Manscdp): void;
 }
 
 type Log = Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
@@ -122,6 +124,8 @@ export class GbSipServer {
       this.catalogs.push(deviceId, doc);
     } else if (doc.cmdType === 'Catalog' && doc.root === 'Notify') {
       this.hooks.catalog(deviceId, catalogChannels(doc), 'notify');
+    } else if (doc.cmdType === 'RecordInfo' && doc.root === 'Response') {
+      this.hooks.records(doc);
     } else if (doc.cmdType === 'DeviceInfo' && doc.root === 'Response') {
       this.hooks.deviceInfo(deviceId, {
         name: text(doc.node, 'DeviceName'), manufacturer: text(doc.node, 'Manufacturer'), model: text(doc.node, 'Model'), firmware: text(doc.node, 'Firmware'),

@@ -7,6 +7,7 @@ import { GbChannelCameras } from './gb-channel-cameras.ts';
 import { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbLiveFeeds } from './gb-live-feeds.ts';
 import { GbPtz } from './gb-ptz.ts';
+import { GbRecords } from './gb-records.ts';
 import { registerGbRoutes } from './gb-routes.ts';
 import { GbSipServer } from './gb-sip-server.ts';
 
@@ -34,6 +35,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
   const log = ctx.log.child({ feature: 'gb28181' });
   const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
   let server: GbSipServer | undefined;
+  const records = new GbRecords(() => server, devices);
   const channelCameras = new GbChannelCameras(devices, cameras, supervisor, (id) => server?.sessions.get(id) !== undefined, log);
   const guard = (what: string, work: Promise<unknown>) => { work.catch((error: Error) => log.warn({ err: error }, `GB28181: ${what} failed`)); };
   if (config.enabled) {
@@ -58,6 +60,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
         ...(info.firmware ? { firmware: info.firmware.slice(0, 100) } : {}),
       })),
       bye: (callId) => feeds.onBye(callId),
+      records: (doc) => records.push(doc),
     }, log);
   }
   const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
@@ -67,7 +70,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
   return {
     name: 'gb28181',
     provides: { feeds, ptz: new GbPtz(() => server, devices), devices, server },
-    registerRoutes: (app) => registerGbRoutes(app, ctx, { devices, cameras: channelCameras, server: () => server }),
+    registerRoutes: (app) => registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server }),
     start: async () => {
       if (!server) return;
       const gbServer = server;

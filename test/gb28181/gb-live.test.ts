@@ -132,6 +132,19 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     }
   });
 
+  it('lists the recordings the NVR holds for a channel (RecordInfo over several MESSAGEs), for whoever may watch it', async () => {
+    const hour = 3_600_000;
+    const start = Math.ceil(Date.now() / hour) * hour - 5 * hour;
+    const answer = await t.api(`/api/v1/cameras/${camera}/gb28181/records?start=${start}&end=${start + 5 * hour}`, { user: t.users.trafficViewer });
+    expect(answer.status).toBe(200);
+    expect(answer.body.complete).toBe(true);
+    expect(answer.body.records.map((r: { start: number; end: number }) => [r.start - start, r.end - start])).toEqual(
+      [0, 1, 2, 3, 4].map((h) => [h * hour, h * hour + hour / 2]));
+    expect(answer.body.records[0]).toMatchObject({ type: 'time', fileSize: 1_048_576, filePath: `/rec/${start}.mp4` });
+    expect((await t.api(`/api/v1/cameras/${camera}/gb28181/records?start=${start}&end=${start + 5 * hour}`, { user: t.users.psViewer })).status).toBe(403);
+    expect((await t.api(`/api/v1/cameras/${camera}/gb28181/records?start=${start}&end=${start - 1}`, { user: t.users.trafficViewer })).body.code).toBe('GB_RECORD_RANGE_INVALID');
+  });
+
   it('answers 503 GB_DEVICE_OFFLINE for a channel of a device that is gone', async () => {
     await until('previous stream stopped', () => !relayOf(t).stream(camera), 20_000);
     nvr.kill();

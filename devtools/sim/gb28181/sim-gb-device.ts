@@ -182,6 +182,7 @@ export class SimGbDevice {
         ['Manufacturer', 'SimVendor'], ['Model', 'SIM-NVR-1'], ['Firmware', '1.0'], ['Channel', String(this.o.channels.length)],
       ])).catch(() => {});
     }
+    if (cmd === 'RecordInfo') void this.sendRecords(sn, field('DeviceID'), field('StartTime'), field('EndTime')).catch(() => {});
     if (cmd === 'DeviceControl' && field('PTZCmd')) this.ptz.push({ channelId: field('DeviceID'), cmd: field('PTZCmd') });
   }
 
@@ -200,6 +201,23 @@ export class SimGbDevice {
       await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body);
     }
     this.catalogsSent++;
+  }
+
+  /** One recording per started hour of the range (at most 48), two items per MESSAGE, times local and zone-less. */
+  private async sendRecords(sn: string, channelId: string, startText: string, endText: string): Promise<void> {
+    const local = (text: string) => { const [d, t] = text.split('T'); const [y, mo, da] = d!.split('-').map(Number); const [h, mi, se] = t!.split(':').map(Number); return new Date(y!, mo! - 1, da, h, mi, se).getTime(); };
+    const format = (ms: number) => { const d = new Date(ms); const p = (n: number) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`; };
+    const start = local(startText);
+    const end = local(endText);
+    const records: Array<[number, number]> = [];
+    for (let at = Math.ceil(start / 3_600_000) * 3_600_000; at + 1_800_000 <= end && records.length < 48; at += 3_600_000) records.push([at, at + 1_800_000]);
+    for (let i = 0; i < Math.max(records.length, 1); i += 2) {
+      const part = records.slice(i, i + 2);
+      const items = part.map(([s, e]) => `<Item><DeviceID>${channelId}</DeviceID><Name>录像</Name><FilePath>/rec/${s}.mp4</FilePath><StartTime>${format(s)}</StartTime>`
+        + `<EndTime>${format(e)}</EndTime><Secrecy>0</Secrecy><Type>time</Type><FileSize>1048576</FileSize></Item>`).join('');
+      await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
+        ['CmdType', 'RecordInfo'], ['SN', sn], ['DeviceID', channelId], ['Name', 'Camera'], ['SumNum', String(records.length)]], `\r\n<RecordList Num="${part.length}">${items}</RecordList>`));
+    }
   }
 
   private onInvite(message: SimSipMessage, rinfo: RemoteInfo): void {
