@@ -69,6 +69,11 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     expect(flv.data.includes(Buffer.from([0x17, 0x00]))).toBe(true); // AVC key frame, sequence header
     expect(nvr.invites).toBe(1);
     expect(nvr.activeStreams).toBe(1);
+    // A still comes from the running pull (no second INVITE).
+    const still = await fetch(`${t.url}/api/v1/cameras/${camera}/snapshot`, { headers: { authorization: `Bearer ${t.users.communityApprover.token}` } });
+    expect(still.status).toBe(200);
+    expect(still.headers.get('content-type')).toBe('image/jpeg');
+    expect(nvr.invites).toBe(1);
     const session = gbOf(t).feeds.running()[0]!;
     expect(session.rtp.packets).toBeGreaterThan(50);
     expect(session.rtp.dropped).toBe(0);
@@ -152,5 +157,8 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     const started = await play(t, t.users.communityApprover, camera, 'hls');
     expect(started.status).toBe(503);
     expect(started.body.code).toBe('GB_DEVICE_OFFLINE');
+    const still = await t.api(`/api/v1/cameras/${camera}/snapshot`, { user: t.users.communityApprover });
+    expect(still.status).toBe(503);
+    expect(still.body.code).toBe('SNAPSHOT_NEEDS_LIVE');
   });
 });
