@@ -83,6 +83,22 @@ export class GbDeviceRepository {
     await this.db.deleteFrom('gb_channels').where('id', 'in', ids).execute();
   }
 
+  /** Cameras shared upward (gb_upper_shares), oldest first. */
+  upperShares(): Promise<Array<{ camera_id: string; approved_by: string; approved_at: number }>> {
+    return this.db.selectFrom('gb_upper_shares').selectAll().orderBy('approved_at').execute();
+  }
+
+  async addUpperShare(cameraId: string, approvedBy: string): Promise<boolean> {
+    if (await this.db.selectFrom('gb_upper_shares').select('camera_id').where('camera_id', '=', cameraId).executeTakeFirst()) return false;
+    await this.db.insertInto('gb_upper_shares').values({ camera_id: cameraId, approved_by: approvedBy, approved_at: Date.now() }).execute();
+    return true;
+  }
+
+  async removeUpperShare(cameraId: string): Promise<boolean> {
+    const result = await this.db.deleteFrom('gb_upper_shares').where('camera_id', '=', cameraId).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
   async linkCamera(channelId: string, cameraId: string | null): Promise<void> {
     await this.db.updateTable('gb_channels').set({ camera_id: cameraId }).where('id', '=', channelId).execute();
   }

@@ -40,6 +40,8 @@ export class GbSipServer {
   private readonly catalogs: GbCatalogAssembler;
   private readonly deadlines: PeriodicTask<void>;
   private lastExpiryPass = Date.now();
+  /** The cascade link: requests from the upper platform go to it. */
+  upper: { handles(request: SipRequest): boolean; onRequest(request: SipRequest, peer: SipPeer): Promise<void> } | undefined;
   /** Requests refused as malformed (for the hostile-input tests and metrics). */
   malformed = 0;
 
@@ -84,6 +86,7 @@ export class GbSipServer {
   }
 
   private async onRequest(request: SipRequest, peer: SipPeer): Promise<void> {
+    if (request.method !== 'REGISTER' && this.upper?.handles(request)) return this.upper.onRequest(request, peer);
     switch (request.method) {
       case 'REGISTER': return this.registrar.onRegister(request, peer);
       case 'MESSAGE':

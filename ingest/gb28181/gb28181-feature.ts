@@ -8,7 +8,9 @@ import { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbLiveFeeds } from './gb-live-feeds.ts';
 import { GbPtz } from './gb-ptz.ts';
 import { GbRecords } from './gb-records.ts';
+import { GbUpperLink, type UpperChannel } from './gb-upper-link.ts';
 import { registerGbRoutes } from './gb-routes.ts';
+import { registerGbUpperRoutes } from './gb-upper-routes.ts';
 import { GbSipServer } from './gb-sip-server.ts';
 
 export interface Gb28181Dependencies {
@@ -64,13 +66,26 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
     }, log);
   }
   const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
+  const sharedUpward = async (): Promise<UpperChannel[]> => {
+    const out: UpperChannel[] = [];
+    for (const share of await devices.upperShares()) {
+      const camera = await ctx.cameras.find(share.camera_id);
+      if (camera?.national_id) out.push({ id: camera.national_id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online' });
+    }
+    return out;
+  };
+  const upper = server && config.upper.enabled ? new GbUpperLink(config, server, sharedUpward, log) : undefined;
+  if (server) server.upper = upper;
   const demo = server && ctx.config.demo.gbNvrChannels > 0 ? new DemoGbNvr(ctx, server, devices, ctx.config.demo.gbNvrChannels) : undefined;
   server?.endpoint.on('strayInviteOk', (response) => feeds.onStrayOk(response));
 
   return {
     name: 'gb28181',
     provides: { feeds, ptz: new GbPtz(() => server, devices), devices, server },
-    registerRoutes: (app) => registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server }),
+    registerRoutes: (app) => {
+      registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server });
+      registerGbUpperRoutes(app, ctx, { devices, upper: () => upper });
+    },
     start: async () => {
       if (!server) return;
       const gbServer = server;
@@ -99,9 +114,11 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
       await server.start();
       log.info({ port: server.port, serverId: config.serverId, domain: config.domain }, 'GB28181 SIP server listening');
       await demo?.start();
+      upper?.start();
     },
     stop: async () => {
       ctx.metrics.remove('gb28181');
+      await upper?.stop();
       await demo?.stop();
       for (const session of feeds.running()) await session.close();
       await server?.stop();

@@ -52,7 +52,16 @@ export interface GbChannelsTable {
   updated_at: number;
 }
 
+/** A camera shared upward to the upper platform (migration 0017). */
+export interface GbUpperSharesTable {
+  camera_id: string;
+  /** The user (approver of the owning department, or admin) who shared it. */
+  approved_by: string;
+  approved_at: number;
+}
+
 export interface Gb28181Tables {
   gb_devices: GbDevicesTable;
   gb_channels: GbChannelsTable;
+  gb_upper_shares: GbUpperSharesTable;
 }
