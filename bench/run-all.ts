@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint|gb28181|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|gb28181|soak ...]');
   process.exit(0);
 }
 
@@ -28,10 +28,17 @@ const BENCHES: Bench[] = [
       { key: 'first_segment_ms_p50', op: '<=', value: 2500, what: 'play → first HLS segment' },
       { key: 'flv_first_frame_ms_p50', op: '<=', value: 1000, what: 'play → first FLV frame' },
     ] },
+  { name: 'record', script: 'bench/record-bench.ts', args: [], quickArgs: ['--cameras', '5', '--seconds', '30'],
+    targets: [
+      { key: 'record_added_cores', op: '<=', value: 0.3, what: '50 cameras recording over relay alone' },
+      { key: 'seek_ms_p50', op: '<=', value: 1000, what: 'seek to first frame (hub side)' },
+      { key: 'export_60s_ms', op: '<=', value: 3000, what: '60 s export' },
+    ] },
   { name: 'analytics', script: 'bench/analytics-bench.ts', args: [], quickArgs: ['--frames', '60'],
     targets: [
       { key: 'detections_per_s', op: '>=', value: 50, what: 'person/vehicle frames/s, worker pool' },
       { key: 'plate_ms_p50', op: '<=', value: 40, what: 'one plate in 1080p, one core' },
+      { key: 'crowd_ms_p50', op: '<=', value: 80, what: 'crowd density map of a 1080p frame, one core' },
     ] },
   { name: 'checkpoint', script: 'bench/checkpoint-bench.ts', args: [], quickArgs: ['--rows', '200000', '--ingest', '20000'],
     targets: [

@@ -16,11 +16,12 @@ import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 import { createRelayFeature } from '../../relay/relay-feature.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import { createPlayerFeature } from '../../player/player-feature.ts';
+import { createRecordingFeature, type RecordingService } from '../../recording/recording-feature.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
-export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'gb28181', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'gb28181', 'ingest', 'relay', 'recording', 'player', 'checkpoint', 'analytics'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
@@ -34,6 +35,8 @@ export interface HubServices {
   /** GB/T 28181 devices, their SIP server and live feeds. */
   gb28181?: Gb28181Service;
   relay?: RelayPool;
+  /** Recording plans, the recorder, the segment index and storage. */
+  recording?: RecordingService;
   access?: AccessServices;
   /** The checkpoint store (the pass sink). */
   checkpoint?: CheckpointStore;
@@ -94,6 +97,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
       feeds: services.gb28181?.feeds,
     })).provides;
   }
+  if (on.has('recording')) services.recording = add(createRecordingFeature(ctx, { relay: needs(services.relay, 'recording', 'relay') })).provides;
   if (on.has('player')) add(createPlayerFeature(ctx));
   if (on.has('checkpoint')) services.checkpoint = add(createCheckpointFeature(ctx)).provides;
   if (on.has('analytics')) {
