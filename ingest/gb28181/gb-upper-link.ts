@@ -9,10 +9,14 @@ import { digestResponse, parseDigest } from './sip-digest.ts';
 import { newCallId, newTag } from './sip-endpoint.ts';
 import { uriUser, type SipRequest, type SipResponse } from './sip-message.ts';
 import type { SipPeer } from './sip-transport.ts';
+import { GbUpstreamStream } from './gb-upstream-stream.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 
 /** A camera as the upper platform's catalogue lists it. */
 export interface UpperChannel {
+  /** The national channel ID. */
   id: string;
+  cameraId: string;
   name: string;
   address: string | null;
   lat: number | null;
@@ -26,8 +30,9 @@ export type UpperState = 'off' | 'registering' | 'online' | 'offline';
  * Cascade to the upper platform (the hub as a lower platform, as wvp does it): REGISTER with digest,
  * re-register before expiry, Keepalive every `keepaliveSeconds`, offline after 3 unanswered and then
  * registering again; answers the upper's Catalog query with the cameras shared upward (one item per
- * MESSAGE, each sent after the previous was 200-OKed) and its DeviceInfo query; an INVITE for a channel
- * that is not shared is refused with 404. Sending media upward is not implemented (501).
+ * MESSAGE, each sent after the previous was 200-OKed) and its DeviceInfo query; an INVITE for a shared
+ * channel is answered with our SDP and, on ACK, PS over RTP/UDP goes to the address in the upper's SDP
+ * (TCP toward the upper is not built: 488); any other channel gets 404; BYE or withdrawing the share stops it.
  */
 export class GbUpperLink {
   state: UpperState = 'off';
@@ -37,6 +42,10 @@ export class GbUpperLink {
   private retryAt = 0;
   private readonly task: PeriodicTask<void>;
   private readonly upper: Gb28181Config['upper'];
+  /** Calls from the upper platform by Call-ID: answered, streaming after ACK. */
+  private readonly calls = new Map<string, { channel: UpperChannel; target: { host: string; port: number }; ssrc: number; stream?: GbUpstreamStream }>();
+  relay: (() => Pick<RelayPool, 'acquire'> | undefined) | undefined;
+  ffmpegPath = 'ffmpeg';
 
   constructor(private readonly config: Gb28181Config, private readonly server: GbSipServer, private readonly shared: () => Promise<UpperChannel[]>, private readonly log: Pick<Logger, 'info' | 'warn'>) {
     this.upper = config.upper;
@@ -58,7 +67,56 @@ export class GbUpperLink {
 
   async stop(): Promise<void> {
     await this.task.stop();
+    for (const callId of [...this.calls.keys()]) await this.endCall(callId);
     this.state = 'off';
+  }
+
+  /** Streams upward right now (tests, status). */
+  streams(): GbUpstreamStream[] {
+    return [...this.calls.values()].flatMap((c) => (c.stream ? [c.stream] : []));
+  }
+
+  private async endCall(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    this.calls.delete(callId);
+    await call?.stream?.stop();
+  }
+
+  /** A share was withdrawn: its calls end (BYE to the upper is left to its RTP timeout). */
+  async endChannel(nationalId: string): Promise<void> {
+    for (const [callId, call] of [...this.calls]) if (call.channel.id === nationalId) await this.endCall(callId);
+  }
+
+  private async onInvite(request: SipRequest, peer: SipPeer): Promise<void> {
+    const endpoint = this.server.endpoint;
+    const channelId = uriUser(request.uri) ?? '';
+    const channel = (await this.shared()).find((c) => c.id === channelId);
+    if (!channel) return endpoint.respond(request, peer, 404, 'Channel Not Shared');
+    const sdp = request.body.toString('latin1');
+    const host = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1];
+    const media = /^m=video (\d+) (TCP\/)?RTP\/AVP ([\d ]+)/m.exec(sdp);
+    if (!host || !media || !media[3]!.split(' ').includes('96')) return endpoint.respond(request, peer, 415, 'Unsupported Media Type');
+    if (media[2]) return endpoint.respond(request, peer, 488, 'Not Acceptable Here');
+    const relay = this.relay?.();
+    if (!relay) return endpoint.respond(request, peer, 503, 'Service Unavailable');
+    const y = /^y=(\d{1,10})/m.exec(sdp)?.[1];
+    const ssrc = y ? Number(y) : randomInt(100_000_000, 199_999_999);
+    this.calls.set(request.headers.get('call-id')!, { channel, target: { host, port: Number(media[1]) }, ssrc });
+    const ip = mediaIpOf(this.config);
+    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 ${ip}`, 's=Play', `c=IN IP4 ${ip}`, 't=0 0', 'm=video 9 RTP/AVP 96', 'a=sendonly', 'a=rtpmap:96 PS/90000',
+      `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
+    await endpoint.respond(request, peer, 200, 'OK', {
+      headers: [['contact', `<sip:${this.localId}@${ip}:${this.server.port}>`], ['content-type', 'APPLICATION/SDP']], body: Buffer.from(answer),
+    });
+  }
+
+  private onAck(request: SipRequest): void {
+    const call = this.calls.get(request.headers.get('call-id')!);
+    const relay = this.relay?.();
+    if (!call || call.stream || !relay) return;
+    call.stream = new GbUpstreamStream({ relay, cameraId: call.channel.cameraId, target: call.target, ssrc: call.ssrc, ffmpegPath: this.ffmpegPath, log: this.log as Pick<Logger, 'info' | 'warn' | 'debug' | 'error'> });
+    call.stream.start();
+    this.log.info({ channel: call.channel.id, target: `${call.target.host}:${call.target.port}` }, 'GB28181 sending a channel to the upper platform');
   }
 
   /** Whether a request comes from the upper platform (its ID in From). */
@@ -133,12 +191,13 @@ export class GbUpperLink {
   /** A request from the upper platform. */
   async onRequest(request: SipRequest, peer: SipPeer): Promise<void> {
     const endpoint = this.server.endpoint;
-    if (request.method === 'INVITE') {
-      const channel = uriUser(request.uri) ?? '';
-      const shared = (await this.shared()).some((c) => c.id === channel);
-      return endpoint.respond(request, peer, shared ? 501 : 404, shared ? 'Not Implemented' : 'Channel Not Shared');
+    if (request.method === 'INVITE') return this.onInvite(request, peer);
+    if (request.method === 'ACK') return this.onAck(request);
+    if (request.method === 'BYE') {
+      await endpoint.respond(request, peer, 200, 'OK');
+      return this.endCall(request.headers.get('call-id')!);
     }
-    if (request.method !== 'MESSAGE') return endpoint.respond(request, peer, request.method === 'BYE' || request.method === 'ACK' ? 200 : 501, 'OK');
+    if (request.method !== 'MESSAGE') return endpoint.respond(request, peer, 501, 'Not Implemented');
     let doc;
     try {
       doc = parseManscdp(request.body);

@@ -55,6 +55,7 @@ export function registerGbUpperRoutes(app: FastifyInstance, ctx: HubContext, dep
     const user = requireUser(request);
     const row = await camera(request.params.id, user);
     if (!await deps.devices.removeUpperShare(row.id)) throw notFound('GB_UPPER_SHARE_NOT_FOUND', 'this camera is not shared upward');
+    if (row.national_id) await deps.upper()?.endChannel(row.national_id);
     await ctx.audit.append({ action: 'gb28181.upper.unshare', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: row.id, clientIp: request.ip, details: { nationalId: row.national_id } });
     return { ok: true };
   });

@@ -3,6 +3,7 @@ import { DemoGbNvr } from '../../devtools/demo/demo-gb-nvr.ts';
 import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
 import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
 import { GbChannelCameras } from './gb-channel-cameras.ts';
 import { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbLiveFeeds } from './gb-live-feeds.ts';
@@ -16,6 +17,8 @@ import { GbSipServer } from './gb-sip-server.ts';
 export interface Gb28181Dependencies {
   cameras: CameraRegistry;
   supervisor: CameraSupervisor;
+  /** The relay, built after this feature: channels shared upward are read from it; undefined when it is off. */
+  relay?: () => RelayPool | undefined;
 }
 
 /** What the GB/T 28181 feature offers: live feeds for the relay, and its server and devices for tests and the CLI. */
@@ -32,7 +35,7 @@ export interface Gb28181Service {
  * GB/T 28181: the SIP server devices, NVRs and lower platforms register to; their catalogues become
  * cameras of the department an admin assigns; live video comes in as PS over RTP and feeds the relay.
  */
-export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
+export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
   const config = ctx.config.gb28181;
   const log = ctx.log.child({ feature: 'gb28181' });
   const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
@@ -70,12 +73,16 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor }: G
     const out: UpperChannel[] = [];
     for (const share of await devices.upperShares()) {
       const camera = await ctx.cameras.find(share.camera_id);
-      if (camera?.national_id) out.push({ id: camera.national_id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online' });
+      if (camera?.national_id) out.push({ id: camera.national_id, cameraId: camera.id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online' });
     }
     return out;
   };
   const upper = server && config.upper.enabled ? new GbUpperLink(config, server, sharedUpward, log) : undefined;
   if (server) server.upper = upper;
+  if (upper) {
+    upper.relay = relay;
+    upper.ffmpegPath = ctx.config.relay.ffmpegPath;
+  }
   const demo = server && ctx.config.demo.gbNvrChannels > 0 ? new DemoGbNvr(ctx, server, devices, ctx.config.demo.gbNvrChannels) : undefined;
   server?.endpoint.on('strayInviteOk', (response) => feeds.onStrayOk(response));
 

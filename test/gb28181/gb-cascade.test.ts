@@ -4,7 +4,8 @@ import { formatSimSip, header, md5, parseSimSip, simResponse, type SimSipMessage
 import type { SimGbDevice } from '../../devtools/sim/gb28181/sim-gb-device.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 import { until } from '../relay/relay-fixtures.ts';
-import { channelIds, gbOf, startGbHub, startSimDevice } from './gb-fixtures.ts';
+import { channelIds, clipUnits, gbOf, startGbHub, startSimDevice } from './gb-fixtures.ts';
+import { execFileSync } from 'node:child_process';
 
 const UPPER_ID = '44010000002000000001';
 const UPPER_DOMAIN = '4401000000';
@@ -51,14 +52,18 @@ class FakeUpper {
     }
   }
 
-  /** Sends a request to the hub and resolves with its final answer. */
-  request(hubPort: number, method: string, uri: string, body: string, contentType: string): Promise<SimSipMessage> {
-    const callId = `${Math.random().toString(16).slice(2)}@127.0.0.1`;
+  /** Sends a request to the hub and resolves with its final answer (ACK: resolves at once). */
+  request(hubPort: number, method: string, uri: string, body: string, contentType: string, dialog: { callId?: string; to?: string; cseq?: number } = {}): Promise<SimSipMessage> {
+    const callId = dialog.callId ?? `${Math.random().toString(16).slice(2)}@127.0.0.1`;
     const message = formatSimSip(`${method} ${uri} SIP/2.0`, [
       ['Via', `SIP/2.0/UDP 127.0.0.1:${this.socket.address().port};rport;branch=z9hG4bK${Math.random().toString(16).slice(2)}`],
-      ['From', `<sip:${UPPER_ID}@${UPPER_DOMAIN}>;tag=up1`], ['To', `<sip:${uriToId(uri)}@${UPPER_DOMAIN}>`], ['Call-ID', callId], ['CSeq', `1 ${method}`],
+      ['From', `<sip:${UPPER_ID}@${UPPER_DOMAIN}>;tag=up1`], ['To', dialog.to ?? `<sip:${uriToId(uri)}@${UPPER_DOMAIN}>`], ['Call-ID', callId], ['CSeq', `${dialog.cseq ?? 1} ${method}`],
       ['Content-Type', contentType], ['Max-Forwards', '70'],
     ], Buffer.from(body));
+    if (method === 'ACK') {
+      this.socket.send(message, hubPort, '127.0.0.1');
+      return Promise.resolve({ startLine: 'ACK', headers: [], body: Buffer.alloc(0) });
+    }
     return new Promise((resolve) => {
       this.answers.set(callId, (answer) => { if (!answer.startLine.startsWith('SIP/2.0 1')) resolve(answer); });
       this.socket.send(message, hubPort, '127.0.0.1');
@@ -77,7 +82,7 @@ describe('GB/T 28181 cascade to an upper platform', () => {
   beforeAll(async () => {
     const port = await upper.start();
     t = await startGbHub('sqlite', { upper: { enabled: true, serverId: UPPER_ID, domain: UPPER_DOMAIN, host: '127.0.0.1', port, localId: LOCAL_ID, password: UPPER_PASSWORD, keepaliveSeconds: 1 } });
-    nvr = await startSimDevice(t, nvrId, 2);
+    nvr = await startSimDevice(t, nvrId, 2, { units: await clipUnits() });
     await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { departmentId: t.departments.community, category: 'community' } });
   }, 60_000);
   afterAll(async () => {
@@ -91,7 +96,7 @@ describe('GB/T 28181 cascade to an upper platform', () => {
     expect((await t.api('/api/v1/gb28181/upper', { user: t.users.admin })).body.state).toBe('online');
   });
 
-  it('answers the catalogue query with only the cameras the owning department shared; refuses INVITEs of the others', async () => {
+  it('answers the catalogue query with only the cameras the owning department shared; sends a shared one as PS over RTP, refuses the others', async () => {
     const [first, second] = channelIds(nvrId, 2);
     const camera = await until('channel camera', async () => (await t.hub.ctx.cameras.findByNationalId(first!))?.id);
     expect((await t.api('/api/v1/gb28181/upper/shares', { user: t.users.trafficApprover, body: { cameraId: camera } })).status).toBe(403);
@@ -105,7 +110,35 @@ describe('GB/T 28181 cascade to an upper platform', () => {
     expect(upper.catalogItems).toEqual([first]);
     const sdp = 'v=0\r\no=x 0 0 IN IP4 127.0.0.1\r\ns=Play\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=video 50000 RTP/AVP 96\r\na=recvonly\r\na=rtpmap:96 PS/90000\r\ny=0440100001\r\n';
     expect((await upper.request(hubPort, 'INVITE', `sip:${second}@127.0.0.1:${hubPort}`, sdp, 'APPLICATION/SDP')).startLine).toMatch(/^SIP\/2\.0 404 /);
-    // Sending media upward is not built yet: a shared channel is answered 501, not silently dropped.
-    expect((await upper.request(hubPort, 'INVITE', `sip:${first}@127.0.0.1:${hubPort}`, sdp, 'APPLICATION/SDP')).startLine).toMatch(/^SIP\/2\.0 501 /);
+    // The shared channel: answered with our SDP, PS over RTP to the m= port after ACK.
+    const media = createSocket('udp4');
+    await new Promise<void>((resolve) => media.bind(0, '127.0.0.1', resolve));
+    const payloads: Buffer[] = [];
+    const ssrcs = new Set<number>();
+    media.on('message', (packet) => { ssrcs.add(packet.readUInt32BE(8)); payloads.push(packet.subarray(12)); });
+    const offer = sdp.replace('m=video 50000', `m=video ${media.address().port}`);
+    const callId = 'upper-call-1@127.0.0.1';
+    const ok = await upper.request(hubPort, 'INVITE', `sip:${first}@127.0.0.1:${hubPort}`, offer, 'APPLICATION/SDP', { callId });
+    expect(ok.startLine).toBe('SIP/2.0 200 OK');
+    expect(ok.body.toString()).toMatch(/^a=sendonly$/m);
+    const to = header(ok, 'To')!;
+    await upper.request(hubPort, 'ACK', `sip:${first}@127.0.0.1:${hubPort}`, '', 'APPLICATION/SDP', { callId, to });
+    await until('PS over RTP arriving upward', () => payloads.length > 150, 30_000);
+    expect([...ssrcs]).toEqual([440100001]);
+    const ps = Buffer.concat(payloads);
+    expect(ps.subarray(0, 4)).toEqual(Buffer.from([0, 0, 1, 0xba]));
+    const probed = execFileSync('ffprobe', ['-v', 'error', '-f', 'mpeg', '-count_frames', '-show_entries', 'stream=codec_name,nb_read_frames', '-of', 'csv=p=0', '-i', 'pipe:0'], { input: ps }).toString().trim();
+    expect(probed).toMatch(/^h264,\d+$/);
+    expect(Number(probed.split(',')[1])).toBeGreaterThan(5);
+    // The camera is still pulled once: the upward stream is a relay lease.
+    expect(nvr.invites).toBe(1);
+    expect((await upper.request(hubPort, 'BYE', `sip:${first}@127.0.0.1:${hubPort}`, '', 'APPLICATION/SDP', { callId, to, cseq: 2 })).startLine).toBe('SIP/2.0 200 OK');
+    const stopped = payloads.length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    const afterBye = payloads.length;
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(payloads.length).toBe(afterBye);
+    expect(afterBye - stopped).toBeLessThan(200);
+    media.close();
   });
 });
