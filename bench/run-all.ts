@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|gb28181|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|catalogue|gb28181|soak ...]');
   process.exit(0);
 }
 
@@ -45,6 +45,11 @@ const BENCHES: Bench[] = [
       { key: 'ingest_rows_per_s', op: '>=', value: 20_000, what: 'batched ingest, SQLite and PostgreSQL' },
       { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
       { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
+    ] },
+  { name: 'catalogue', script: 'bench/catalogue-bench.ts', args: [], quickArgs: ['--cameras', '2000'],
+    targets: [
+      { key: 'page_ms_p95', op: '<=', value: 200, what: 'a catalogue page (search, filters, area) of 20,000 cameras' },
+      { key: 'map_5000_ms_p95', op: '<=', value: 1000, what: 'the map\'s 5,000 cameras at once' },
     ] },
   { name: 'gb28181', script: 'bench/gb28181-bench.ts', args: [], quickArgs: ['--devices', '2', '--channels', '5', '--played', '4', '--seconds', '8', '--cold', '3'],
     targets: [

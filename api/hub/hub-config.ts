@@ -8,6 +8,7 @@ import { RecordingConfigSchema } from '../../recording/recording-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
+import { PlayerConfigSchema } from '../../player/player-config.ts';
 import { WallConfigSchema } from '../../player/console/wall-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
@@ -78,6 +79,7 @@ export const HubConfigSchema = Type.Object(
     checkpoint: CheckpointConfigSchema,
     access: AccessConfigSchema,
     dashboard: DashboardConfigSchema,
+    player: PlayerConfigSchema,
     wall: WallConfigSchema,
   },
   { additionalProperties: false },

@@ -63,6 +63,8 @@ const ERRORS = {
   NOTIFICATION_NOT_FOUND: ['通知不存在。', 'No such notification.'],
   // Cameras, registry, CSV import, discovery, ONVIF
   CAMERA_NOT_FOUND: ['摄像机不存在。', 'No such camera.'],
+  CAMERA_SEARCH_BOX_INVALID: ['区域范围不完整或不正确（需四个边界，最小值不大于最大值）。', 'The area needs all four bounds, each minimum at most its maximum.'],
+  THUMBNAIL_INVALID_ID: ['摄像机编号不正确。', 'Not a camera id.'],
   CAMERA_NOT_OWNED: ['该摄像机不属于本单位。', 'The camera is not your department\'s.'],
   CAMERA_MANAGE_DENIED: ['无权管理此摄像机。', 'You may not manage this camera.'],
   CAMERA_URL_INVALID: ['摄像机地址无效。', 'Camera URL not valid.'],

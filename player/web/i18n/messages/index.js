@@ -13,6 +13,8 @@ import terms from './terms.js';
 import wall from './wall.js';
 import workflow from './workflow.js';
 import recording from './recording.js';
+import map from './map.js';
+import catalogue from './catalogue.js';
 
 export const NAMESPACES = {
   audit,
@@ -29,4 +31,6 @@ export const NAMESPACES = {
   wall,
   workflow,
   recording,
+  map,
+  catalogue,
 };
