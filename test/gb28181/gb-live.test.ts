@@ -150,6 +150,22 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     expect((await t.api(`/api/v1/cameras/${camera}/gb28181/records?start=${start}&end=${start - 1}`, { user: t.users.trafficViewer })).body.code).toBe('GB_RECORD_RANGE_INVALID');
   });
 
+  it('a device killed mid-stream goes offline, and once it is back the running pull calls it again', async () => {
+    await until('previous streams stopped', () => relayOf(t).status().length === 0, 20_000);
+    const lease = await relayOf(t).acquire(camera, 'gb-comeback-test');
+    try {
+      nvr.kill();
+      await until('device offline', () => !gbOf(t).server!.sessions.get(nvrId), 15_000);
+      nvr = await startSimDevice(t, nvrId, 2, { units: await clipUnits() });
+      await until('re-INVITE to the device that came back', () => nvr.invites >= 1 && nvr.activeStreams === 1, 45_000);
+      const session = gbOf(t).feeds.running()[0]!;
+      const packets = session.rtp.packets;
+      await until('RTP flowing from the new device session', () => session.rtp.packets > packets + 50, 20_000);
+    } finally {
+      lease.release();
+    }
+  }, 90_000);
+
   it('answers 503 GB_DEVICE_OFFLINE for a channel of a device that is gone', async () => {
     await until('previous stream stopped', () => !relayOf(t).stream(camera), 20_000);
     nvr.kill();
