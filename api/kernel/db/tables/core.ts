@@ -47,8 +47,11 @@ export interface CamerasTable {
   status_changed_at: number | null;
   ptz: number;
   analytics_enabled: number;
-  /** gat1400: a 卡口 device that pushes its passes over GA/T 1400 (no stream: stream_url is empty, nothing pulls or probes it). */
-  source: 'manual' | 'onvif' | 'csv' | 'demo' | 'gat1400';
+  /**
+   * gat1400: a 卡口 device that pushes its passes over GA/T 1400 (no stream: stream_url is empty, nothing pulls or probes it);
+   * gb28181: a national channel reached through its device's registration.
+   */
+  source: 'manual' | 'onvif' | 'csv' | 'demo' | 'gb28181' | 'gat1400';
   /** National 20-digit device code (GB/T 28181 / GA/T 1400 DeviceID), unique where set (migration 0008). */
   national_id: string | null;
   created_at: number;
