@@ -21,7 +21,7 @@ export const CameraView = Type.Object({
   category: Type.String(), lat: Type.Union([Type.Number(), Type.Null()]), lon: Type.Union([Type.Number(), Type.Null()]),
   address: Type.Union([Type.String(), Type.Null()]), status: Type.String(), lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
   ptz: Type.Boolean(), analyticsEnabled: Type.Boolean(), source: Type.String(), hasCredentials: Type.Boolean(),
-  access: Type.Object({ live: Type.Boolean(), snapshot: Type.Boolean(), ptz: Type.Boolean(), events: Type.Boolean() }),
+  access: Type.Object({ live: Type.Boolean(), snapshot: Type.Boolean(), ptz: Type.Boolean(), events: Type.Boolean(), playback: Type.Boolean() }),
 });
 
 const CameraBody = Type.Object({

@@ -2,9 +2,11 @@ import type { AccessTables } from './access.ts';
 import type { AnalyticsTables } from './analytics.ts';
 import type { CheckpointTables } from './checkpoint.ts';
 import type { CoreTables } from './core.ts';
+import type { EvidenceTables } from './evidence.ts';
 import type { IngestTables } from './ingest.ts';
 
 export type * from './core.ts';
+export type * from './evidence.ts';
 
 /** The whole schema as Kysely sees it; each feature contributes its own tables. */
-export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables {}
+export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, EvidenceTables {}
