@@ -6,6 +6,7 @@ import { RelayConfigSchema } from '../../relay/relay-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
+import { PlaybackConfigSchema } from '../playback/playback-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -69,6 +70,7 @@ export const HubConfigSchema = Type.Object(
     checkpoint: CheckpointConfigSchema,
     access: AccessConfigSchema,
     dashboard: DashboardConfigSchema,
+    playback: PlaybackConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -15,11 +15,14 @@ import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 import { createRelayFeature } from '../../relay/relay-feature.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import { createPlayerFeature } from '../../player/player-feature.ts';
+import { createPlaybackFeature } from '../playback/playback-feature.ts';
+import type { PlaybackSessions } from '../playback/playback-sessions.ts';
+import { createEvidenceFeature, type EvidenceServices } from '../evidence/evidence-feature.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
-export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics', 'playback', 'evidence'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
@@ -35,6 +38,10 @@ export interface HubServices {
   /** The checkpoint store (the pass sink). */
   checkpoint?: CheckpointStore;
   analytics?: AnalyticsService;
+  /** Running playback sessions of recordings. */
+  playback?: PlaybackSessions;
+  /** Evidence export jobs. */
+  evidence?: EvidenceServices;
 }
 
 export interface ComposedFeatures {
@@ -93,5 +100,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
       relay: services.relay, passSink: services.checkpoint,
     })).provides;
   }
+  if (on.has('playback')) services.playback = add(createPlaybackFeature(ctx)).provides;
+  if (on.has('evidence')) services.evidence = add(createEvidenceFeature(ctx)).provides;
   return { features, services };
 }

@@ -13,6 +13,8 @@ export interface FfmpegRunOptions {
   timeoutMs: number;
   /** Keep stdout up to this many bytes (ffmpeg is stopped beyond it); stdout is discarded when omitted. */
   maxStdoutBytes?: number;
+  /** Each stdout chunk as it comes (progress lines); stdout is then not kept unless `maxStdoutBytes` is set too. */
+  onStdout?: (chunk: Buffer) => void;
   /** How many leading stderr lines to keep. */
   stderrLines?: number;
   /** The error code when ffmpeg cannot be started at all (callers keep their own stable codes). */
@@ -37,7 +39,7 @@ export interface FfmpegRunResult {
 export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResult> {
   const keepStdout = o.maxStdoutBytes !== undefined;
   const ffmpeg = new SupervisedProcess({
-    name: o.name, command: o.ffmpegPath ?? 'ffmpeg', args: { args: o.args, stdin: o.stdin }, rawStdout: keepStdout, stopTimeoutMs: o.stopTimeoutMs ?? 1_000,
+    name: o.name, command: o.ffmpegPath ?? 'ffmpeg', args: { args: o.args, stdin: o.stdin }, rawStdout: keepStdout || o.onStdout !== undefined, stopTimeoutMs: o.stopTimeoutMs ?? 1_000,
   });
   const chunks: Buffer[] = [];
   const stderr: string[] = [];
@@ -45,6 +47,8 @@ export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResul
   let stdoutOverflow = false;
   ffmpeg.on('stdout', (stream: Readable) => {
     stream.on('data', (chunk: Buffer) => {
+      o.onStdout?.(chunk);
+      if (!keepStdout) return;
       size += chunk.length;
       if (size <= o.maxStdoutBytes!) chunks.push(chunk);
       else {

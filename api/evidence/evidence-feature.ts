@@ -1,0 +1,31 @@
+import { join } from 'node:path';
+import type { HubContext } from '../hub/hub-context.ts';
+import type { ProvidingFeature } from '../kernel/hub-feature.ts';
+import { RecordingIndex } from '../../recording/recording-index.ts';
+import { EvidenceRepository } from './evidence-repository.ts';
+import { registerEvidenceRoutes } from './evidence-routes.ts';
+import { EvidenceService } from './evidence-service.ts';
+import { ExportRunner } from './export-runner.ts';
+
+export interface EvidenceServices {
+  service: EvidenceService;
+  runner: ExportRunner;
+}
+
+/**
+ * Evidence export (证据导出): clips from the recording index cut at key frames without re-encoding (or
+ * captioned), stills from the recording or a pass image with a caption, each with a manifest and SHA-256.
+ * Jobs live in `evidence_exports` and resume after a restart. Files under <dataDir>/exports/<id>/.
+ */
+export function createEvidenceFeature(ctx: HubContext): ProvidingFeature<EvidenceServices> {
+  const repo = new EvidenceRepository(ctx.db);
+  const service = new EvidenceService(ctx, repo);
+  const runner = new ExportRunner(ctx, repo, new RecordingIndex(ctx.db));
+  return {
+    name: 'evidence',
+    provides: { service, runner },
+    registerRoutes: (app) => registerEvidenceRoutes(app, ctx, service, join(ctx.dataDir, 'exports')),
+    start: () => runner.start(),
+    stop: () => runner.stop(),
+  };
+}
