@@ -95,6 +95,12 @@ export class RecordingIndex {
     return row ? toSegment(row) : undefined;
   }
 
+  /** End of a camera's newest segment, or undefined. */
+  async newestEnd(cameraId: string): Promise<number | undefined> {
+    const row = await this.db.selectFrom('recording_segments').select((eb) => eb.fn.max('ended_at').as('newest')).where('camera_id', '=', cameraId).executeTakeFirst();
+    return row?.newest === null || row?.newest === undefined ? undefined : Number(row.newest);
+  }
+
   async gapsBetween(cameraId: string, from: number, to: number): Promise<RecordingGap[]> {
     const rows = await this.db.selectFrom('recording_gaps').selectAll()
       .where('camera_id', '=', cameraId).where('from_at', '<', to).where('to_at', '>', from).orderBy('from_at').execute();

@@ -3,6 +3,7 @@ import { HttpConfigSchema } from '../kernel/http/http-config.ts';
 import { AnalyticsConfigSchema } from '../../analytics/analytics-config.ts';
 import { IngestConfigSchema } from '../../ingest/ingest-config.ts';
 import { RelayConfigSchema } from '../../relay/relay-config.ts';
+import { RecordingConfigSchema } from '../../recording/recording-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
@@ -66,6 +67,7 @@ export const HubConfigSchema = Type.Object(
     }),
     ingest: IngestConfigSchema,
     relay: RelayConfigSchema,
+    recording: RecordingConfigSchema,
     analytics: AnalyticsConfigSchema,
     checkpoint: CheckpointConfigSchema,
     access: AccessConfigSchema,
