@@ -1,0 +1,83 @@
+import { join } from 'node:path';
+import pino from 'pino';
+import { RecordingIndex, type RecordedSegment } from '../../recording/recording-index.ts';
+import { Recorder } from '../../recording/recorder.ts';
+import { RecordingPlans } from '../../recording/recording-plans.ts';
+import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
+import type { DatabaseKind } from '../helpers/databases.ts';
+import { startTestHub, type TestHub, type TestUser } from '../helpers/test-hub.ts';
+import { addCamera, FAST_RELAY, relayOf, startSimCameras, until } from '../relay/relay-fixtures.ts';
+
+export interface RecordingHub {
+  t: TestHub;
+  rtsp: RtspServerHandle;
+  cameraId: string;
+  index: RecordingIndex;
+  recorder: Recorder;
+  /** Waits until at least `count` segments of the camera are indexed; returns them oldest first. */
+  segments(count: number, timeoutMs?: number): Promise<RecordedSegment[]>;
+  stop(): Promise<void>;
+}
+
+/**
+ * A hub with one simulated camera ('small' clip, 15 fps, key frame every second) recorded continuously by
+ * the product's Recorder (recording/recorder.ts) from the relay's single pull into 2 s segments.
+ */
+export async function startRecordingHub(kind: DatabaseKind, overrides: Record<string, unknown> = {}): Promise<RecordingHub> {
+  const rtsp = await startSimCameras(['rec1']);
+  let t: TestHub | undefined;
+  let recorder: Recorder | undefined;
+  try {
+    t = await startTestHub(kind, { overrides: { ...FAST_RELAY, recording: { segmentSeconds: 2, pollMs: 200 }, ...overrides } });
+    const hub = t;
+    const cameraId = await addCamera(hub, rtsp.urlFor('rec1'), '卡口 东门 rec1');
+    const index = new RecordingIndex(hub.hub.ctx.db);
+    const plans = new RecordingPlans(hub.hub.ctx.db);
+    const plan = { cameraId, mode: 'continuous' as const, schedule: {}, events: [], preRollSeconds: 0, postRollSeconds: 0, retentionDays: null, updatedBy: hub.users.psApprover.id, updatedAt: Date.now() };
+    await plans.put(plan);
+    recorder = new Recorder({
+      root: join(hub.hub.ctx.dataDir, 'recordings'), config: hub.hub.ctx.config.recording, relay: relayOf(hub), index, plans, events: hub.hub.ctx.events,
+      onSegment: () => undefined, onWriteError: () => undefined, log: pino({ level: 'silent' }),
+    });
+    await recorder.start();
+    const rec = recorder;
+    return {
+      t: hub, rtsp, cameraId, index, recorder: rec,
+      segments: async (count, timeoutMs = 60_000) => until(`${count} recorded segments`, async () => {
+        const found = await index.segmentsBetween(cameraId, 0, Date.now() + 60_000);
+        return found.length >= count ? found : undefined;
+      }, timeoutMs, 250),
+      stop: async () => {
+        await rec.stop();
+        await hub.stop();
+        await rtsp.stop();
+      },
+    };
+  } catch (error) {
+    await recorder?.stop();
+    await t?.stop();
+    await rtsp.stop();
+    throw error;
+  }
+}
+
+/** Opens a playback session; returns the answer and the binding cookie the browser would hold. */
+export async function openPlayback(t: TestHub, user: TestUser, cameraId: string, body: Record<string, unknown>) {
+  const answer = await t.api(`/api/v1/playback/cameras/${cameraId}/sessions`, { user, body });
+  const cookie = answer.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  return { ...answer, cookie };
+}
+
+export async function fetchWithCookie(t: TestHub, path: string, cookie: string): Promise<{ status: number; body: Buffer; text: string }> {
+  const response = await fetch(`${t.url}${path}`, { headers: cookie ? { cookie } : {} });
+  const body = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, body, text: body.toString('utf8') };
+}
+
+/** Polls an export job until it is done or failed. */
+export async function waitForExport(t: TestHub, user: TestUser, id: string, timeoutMs = 90_000): Promise<any> {
+  return until(`export ${id} finished`, async () => {
+    const job = (await t.api(`/api/v1/evidence/exports/${id}`, { user })).body;
+    return job.state === 'done' || job.state === 'failed' ? job : undefined;
+  }, timeoutMs, 250);
+}
