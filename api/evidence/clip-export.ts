@@ -73,7 +73,9 @@ function progressReader(totalMs: number, report: (fraction: number) => void): (c
 async function runPass(name: string, run: ClipRun, args: string[], stdin: string | undefined, totalMs: number, report: (f: number) => void): Promise<void> {
   const result = await runFfmpegOnce({ name, args, stdin, ffmpegPath: run.ffmpegPath, timeoutMs: run.timeoutMs, startErrorCode: 'EXPORT_FFMPEG_START', onStdout: progressReader(totalMs, report) });
   if (result.timedOut) throw new DomainError('EXPORT_TIMEOUT', 'the export took too long and was stopped');
-  if (result.code !== 0) throw new DomainError('EXPORT_FFMPEG_FAILED', `ffmpeg could not ${name.endsWith('join') ? 'join the recorded segments' : 'cut the clip'} (exit ${result.code ?? result.signal})`);
+  if (result.code !== 0) {
+    throw new DomainError('EXPORT_FFMPEG_FAILED', `ffmpeg could not ${name.endsWith('join') ? 'join the recorded segments' : 'cut the clip'} (exit ${result.code ?? result.signal})`, { details: { stderr: result.stderr.slice(0, 5) } });
+  }
 }
 
 /**

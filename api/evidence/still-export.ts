@@ -41,7 +41,9 @@ export async function recordedFrame(index: RecordingIndex, recordingsRoot: strin
     name: 'ffmpeg:evidence:frame', args: recordedFrameArgs(path, Math.max(0, at - segment.startedAt) / 1_000), ffmpegPath: o.ffmpegPath,
     timeoutMs: Math.min(o.timeoutMs, 30_000), maxStdoutBytes: 20_000_000, startErrorCode: 'EXPORT_FFMPEG_START',
   });
-  if (result.code !== 0 || result.stdout.length === 0) throw new DomainError('EXPORT_FFMPEG_FAILED', 'ffmpeg could not decode the recorded frame');
+  if (result.code !== 0 || result.stdout.length === 0) {
+    throw new DomainError('EXPORT_FFMPEG_FAILED', 'ffmpeg could not decode the recorded frame', { details: { exit: result.code, stderr: result.stderr.slice(0, 5), offsetMs: at - segment.startedAt } });
+  }
   return result.stdout;
 }
 

@@ -10,7 +10,8 @@ function concatScript(files: string[]): string {
   const lines = ['ffconcat version 1.0'];
   for (const file of files) {
     assertPlainPath(file, 'recorded segment');
-    lines.push(`file '${file.replaceAll("'", "'\\''")}'`);
+    // file: explicitly: a bare path would be resolved against the script's own URL (pipe:0).
+    lines.push(`file 'file:${file.replaceAll("'", "'\\''")}'`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -50,7 +51,11 @@ export function clipCutArgs(joined: string, output: string, startSeconds: number
   if (caption) {
     assertPlainPath(caption.textFile, 'caption text');
     assertPlainPath(caption.fontFile, 'caption font');
-    const quote = (path: string) => `'${path.replaceAll('\\', '\\\\').replaceAll("'", "\\'").replaceAll(':', '\\:')}'`;
+    // Inside quotes ffmpeg's option parser takes everything literally up to the next quote: refuse quotes and backslashes.
+    const quote = (path: string) => {
+      if (/['\\]/.test(path)) throw new DomainError('FFMPEG_PATH_INVALID', 'caption paths must not contain quotes or backslashes');
+      return `'${path}'`;
+    };
     const drawtext = `drawtext=fontfile=${quote(caption.fontFile)}:textfile=${quote(caption.textFile)}:expansion=none:`
       + 'fontcolor=white:fontsize=h/28:line_spacing=6:box=1:boxcolor=black@0.55:boxborderw=8:x=16:y=16';
     args.push('-vf', drawtext, '-c:v', 'libx264', '-preset', 'veryfast', '-crf', '20', '-pix_fmt', 'yuv420p', '-c:a', 'copy');
@@ -61,10 +66,12 @@ export function clipCutArgs(joined: string, output: string, startSeconds: number
   return args;
 }
 
-/** One JPEG frame of a recorded segment at `offsetSeconds` (a still export from the recording), to stdout. */
+/** One JPEG frame of a recorded segment at `offsetSeconds` from its start (a still export from the recording), to stdout. */
 export function recordedFrameArgs(segmentFile: string, offsetSeconds: number): string[] {
   assertPlainPath(segmentFile, 'recorded segment');
   if (!(offsetSeconds >= 0)) throw new DomainError('FFMPEG_INPUT_INVALID', 'frame offset must be ≥ 0');
-  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-ss', offsetSeconds.toFixed(3), '-i', segmentFile,
+  // Output-side seek: decode from the segment's start (2–10 s) and keep the first frame at the offset; input
+  // seeking in MPEG-TS goes by byte search and can land past the end of a short segment.
+  return ['-hide_banner', '-nostdin', '-loglevel', 'error', '-i', segmentFile, '-ss', offsetSeconds.toFixed(3),
     '-frames:v', '1', '-an', '-f', 'image2', '-c:v', 'mjpeg', '-q:v', '2', 'pipe:1'];
 }
