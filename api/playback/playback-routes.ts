@@ -9,7 +9,7 @@ import { requireUser } from '../kernel/http/route-access.ts';
 import type { RecordingIndex } from '../../recording/recording-index.ts';
 import { formatChinaTime } from './china-time.ts';
 import { assertPlaybackRange } from './playback-range.ts';
-import { OpenPlaybackBody, PlaybackTicketView, RangeQuery, SessionParams, TimelineView } from './playback-schemas.ts';
+import { CoverageBody, CoverageView, OpenPlaybackBody, PlaybackTicketView, RangeQuery, SessionParams, TimelineView } from './playback-schemas.ts';
 import type { PlaybackSessions, PlaybackTicket } from './playback-sessions.ts';
 import { timelineEvents } from './timeline-events.ts';
 
@@ -73,6 +73,23 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
     const ticket = await sessions.open(user, id, range, decision, reason, request.ip);
     reply.status(201);
     return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds), first.startedAt);
+  });
+
+  // For "play from here" on passes and alerts: one answer per item, false when not recorded or not allowed.
+  r.post('/playback/coverage', {
+    config: { access: 'user' },
+    schema: { tags: ['playback'], summary: 'Which (camera, time) pairs have a recording you may play', body: CoverageBody, response: responses({ 200: CoverageView }) },
+  }, async (request) => {
+    const user = requireUser(request);
+    const decisions = new Map<string, Awaited<ReturnType<typeof authorizeCamera>>>();
+    const recorded: boolean[] = [];
+    for (const { cameraId, at } of request.body.items) {
+      if (!decisions.has(cameraId)) decisions.set(cameraId, await authorizeCamera(ctx, user, cameraId, 'playback'));
+      const decision = decisions.get(cameraId)!;
+      const reachable = decision.allowed && (decision.playbackFrom === undefined || at >= decision.playbackFrom) && (decision.playbackTo === undefined || at < decision.playbackTo);
+      recorded.push(reachable && (await index.segmentsBetween(cameraId, at, at + 1)).length > 0);
+    }
+    return { recorded };
   });
 
   r.post('/playback/sessions/:sessionId/renew', {

@@ -39,3 +39,10 @@ export const TimelineView = Type.Object({
   /** False when the viewer may play recordings but not see the camera's events (no `events` scope). */
   eventsShown: Type.Boolean(),
 });
+
+export const CoverageBody = Type.Object({
+  items: Type.Array(Type.Object({ cameraId: Type.String({ minLength: 1, maxLength: 64 }), at: Millis }, { additionalProperties: false }), { maxItems: 200 }),
+}, { additionalProperties: false });
+
+/** Per item: may the caller play the camera back at that time and is there a recording then. */
+export const CoverageView = Type.Object({ recorded: Type.Array(Type.Boolean()) });

@@ -24,7 +24,8 @@ function card(request, directory) {
   const cameraPick = request.targetKind === 'cameras'
     ? checkboxes('cameraIds', (request.cameraIds ?? []).map((id) => ({ value: id, label: directory.camera(id) })))
     : null;
-  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s })));
+  const lookback = request.playbackLookback === 'days' ? `${request.playbackDays} d` : request.playbackLookback;
+  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s === 'playback' && lookback ? `playback (${lookback})` : s })));
   const startsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.startsAt), 'data-testid': 'approve-starts' });
   const endsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.endsAt), 'data-testid': 'approve-ends' });
   const approveReason = el('input', { placeholder: 'note (optional)', maxlength: 1000, 'data-testid': 'approve-reason' });

@@ -1,3 +1,4 @@
+import { playFromHere } from '../play-from-here.js';
 import { api } from '../api.js';
 import { el } from '../dom.js';
 import { openEventStream } from '../event-stream.js';
@@ -59,7 +60,7 @@ function alertItem(alert, directory, live, onUpdated) {
     el('span', { class: `badge state-${acknowledged ? 'ended' : 'emergency'}`, 'data-testid': 'alert-state' }, acknowledged ? 'acknowledged' : 'open'),
     live ? el('span', { class: 'badge live' }, 'new') : null,
     el('span', { class: 'message' }, plateLink(alert.plate), ` at ${directory.camera(alert.cameraId)}`,
-      alert.reason ? el('span', { class: 'muted' }, ` — ${alert.reason}`) : null),
+      alert.reason ? el('span', { class: 'muted' }, ` — ${alert.reason}`) : null, playFromHere(alert.cameraId, alert.passedAt)),
     acknowledged
       ? el('span', { class: 'muted', 'data-testid': 'ack-by' }, `acknowledged ${formatTime(alert.acknowledgedAt)}${alert.ackNote ? `: ${alert.ackNote}` : ''}`)
       : el('span', { class: 'inline-form' }, note, el('button', { type: 'button', class: 'primary', 'data-testid': 'ack', onclick: acknowledge }, 'Acknowledge')),

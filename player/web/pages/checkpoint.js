@@ -1,3 +1,4 @@
+import { playFromHere } from '../play-from-here.js';
 import { api } from '../api.js';
 import { el } from '../dom.js';
 import { PLATE_COLOURS } from '../shared/plate-vocabulary.js';
@@ -56,7 +57,7 @@ export async function renderCheckpoint(root, { query }) {
   const pager = pagedTable({
     testId: 'cp',
     moreLabel: 'Load more',
-    headers: ['Time', 'Plate', 'Colour', 'Confidence', 'Camera', 'Vehicle', 'Crop'],
+    headers: ['Time', 'Plate', 'Colour', 'Confidence', 'Camera', 'Vehicle', 'Crop', ''],
     rowOf: (p) => passRow(p, directory, images),
     empty: () => el('p', { class: 'muted', 'data-testid': 'cp-empty' }, 'No passes match.'),
     shown: (count) => `${count} ${count === 1 ? 'pass' : 'passes'} shown`,
@@ -94,5 +95,6 @@ function passRow(pass, directory, images) {
     el('td', {}, confidence(pass.plateConfidence)),
     el('td', {}, directory.camera(pass.cameraId)),
     el('td', { class: 'muted' }, vehicle || '—'),
-    el('td', {}, images.thumbnail(pass)));
+    el('td', {}, images.thumbnail(pass)),
+    el('td', {}, playFromHere(pass.cameraId, pass.passedAt)));
 }

@@ -1,3 +1,4 @@
+import { playFromHere } from '../play-from-here.js';
 import { api, auth } from '../api.js';
 import { clear, el, noAccessMessage } from '../dom.js';
 import { crowdChart } from './crowd-chart.js';
@@ -45,7 +46,7 @@ export async function renderCrowd(root, { args, query }) {
     const data = await api(`/api/v1/analytics/cameras/${encodeURIComponent(cameraId)}/crowd?from=${to - range[2]}&to=${to}`);
     clear(latest).append(latestCounts(data.samples, names));
     clear(chart).append(crowdChart(data.samples, { from: data.from, to: data.to, names }));
-    alertList.replaceChildren(...(data.alerts.length ? data.alerts.slice().reverse().map((a) => alertRow(a, names)) : [el('li', { class: 'muted', 'data-testid': 'no-crowd-alerts' }, 'No crowd alerts in this range.')]));
+    alertList.replaceChildren(...(data.alerts.length ? data.alerts.slice().reverse().map((a) => alertRow(a, names, cameraId)) : [el('li', { class: 'muted', 'data-testid': 'no-crowd-alerts' }, 'No crowd alerts in this range.')]));
     status.textContent = `${data.samples.length} samples${data.truncated ? ' (truncated)' : ''} · updated ${new Date().toLocaleTimeString()}`;
   };
   try {
@@ -69,13 +70,14 @@ function latestCounts(samples, names) {
     el('strong', { class: 'count' }, s.count), ' ', names.get(s.zoneId) ?? s.zoneId, el('small', { class: 'muted' }, ` ${formatTime(s.at)}`))));
 }
 
-function alertRow(alert, names) {
+function alertRow(alert, names, cameraId) {
   const open = alert.endedAt === null;
   return el('li', { class: open ? 'unread' : 'read', 'data-testid': 'crowd-alert', 'data-alert-id': alert.id },
     el('span', { class: 'when' }, formatTime(alert.raisedAt)),
     el('span', { class: `badge state-${open ? 'emergency' : 'ended'}`, 'data-testid': 'crowd-alert-state' }, open ? 'open' : 'ended'),
     el('span', { class: 'message' }, `${names.get(alert.zoneId) ?? alert.zoneId}: above ${alert.threshold} since ${formatTime(alert.startedAt)}, peak ${alert.peakCount}`,
-      open ? null : el('span', { class: 'muted' }, ` — ended ${formatTime(alert.endedAt)}`)));
+      open ? null : el('span', { class: 'muted' }, ` — ended ${formatTime(alert.endedAt)}`)),
+    playFromHere(cameraId, alert.startedAt));
 }
 
 /** #/crowd: the cameras with analytics on whose counts this user may read. */

@@ -2,7 +2,7 @@ import { api, auth } from '../api.js';
 import { el } from '../dom.js';
 
 // Shared bits of the workflow pages: formatting, directory look-ups, role checks, small form pieces.
-export const SCOPES = ['live', 'snapshot', 'ptz', 'events'];
+export const SCOPES = ['live', 'snapshot', 'ptz', 'events', 'playback'];
 
 export const formatTime = (ms) => (ms === null || ms === undefined ? '—' : new Date(ms).toLocaleString());
 
