@@ -37,14 +37,18 @@ export async function recordedFrame(index: RecordingIndex, recordingsRoot: strin
     await index.markState(segment.id, 'missing');
     throw new DomainError('EXPORT_NOT_RECORDED', 'the recording at the chosen time is no longer on disk');
   }
-  const result = await runFfmpegOnce({
-    name: 'ffmpeg:evidence:frame', args: recordedFrameArgs(path, Math.max(0, at - segment.startedAt) / 1_000), ffmpegPath: o.ffmpegPath,
-    timeoutMs: Math.min(o.timeoutMs, 30_000), maxStdoutBytes: 20_000_000, startErrorCode: 'EXPORT_FFMPEG_START',
-  });
-  if (result.code !== 0 || result.stdout.length === 0) {
-    throw new DomainError('EXPORT_FFMPEG_FAILED', 'ffmpeg could not decode the recorded frame', { details: { exit: result.code, stderr: result.stderr.slice(0, 5), offsetMs: at - segment.startedAt } });
+  // The last frame starts up to one frame interval before the segment's end: an offset past it gets no frame,
+  // so step back a little (never more than 0.5 s) until one comes.
+  const offset = Math.max(0, at - segment.startedAt) / 1_000;
+  for (const back of [0, 0.1, 0.25, 0.5]) {
+    const result = await runFfmpegOnce({
+      name: 'ffmpeg:evidence:frame', args: recordedFrameArgs(path, Math.max(0, offset - back)), ffmpegPath: o.ffmpegPath,
+      timeoutMs: Math.min(o.timeoutMs, 30_000), maxStdoutBytes: 20_000_000, startErrorCode: 'EXPORT_FFMPEG_START',
+    });
+    if (result.code !== 0) throw new DomainError('EXPORT_FFMPEG_FAILED', 'ffmpeg could not decode the recorded frame', { details: { exit: result.code, stderr: result.stderr.slice(0, 5) } });
+    if (result.stdout.length > 0) return result.stdout;
   }
-  return result.stdout;
+  throw new DomainError('EXPORT_FFMPEG_FAILED', 'the recorded segment has no frame at the chosen time');
 }
 
 /** A stored pass image (relative to <dataDir>/images), read without leaving that folder. */
