@@ -90,6 +90,21 @@ describe('playback of recordings (HLS VOD)', () => {
     expect(stops.map((s) => s.reason)).toContain('grant_revoked');
   });
 
+  it('marks passes and crowd alerts on the timeline; "play from here" only where the camera recorded and the user may play', async () => {
+    const { t, cameraId } = h;
+    const at = recorded.from + 1_000;
+    const ingest = await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [{ id: 'pb-pass-1', cameraId, passedAt: at, plate: '京PB0001', plateColour: 'blue', plateConfidence: 0.97, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9] }] } });
+    expect(ingest.status).toBe(200);
+    await t.hub.ctx.db.insertInto('crowd_alerts').values({ id: 'pb-crowd-1', camera_id: cameraId, zone_id: 'gate', started_at: at, raised_at: at + 500, ended_at: null, threshold: 10, peak_count: 14 }).execute();
+    const timeline = await t.api(`/api/v1/playback/cameras/${cameraId}/timeline?from=${recorded.from}&to=${recorded.to}`, { user: t.users.psViewer });
+    expect(timeline.body.eventsShown).toBe(true);
+    expect(timeline.body.events.map((e: { kind: string; id: string }) => `${e.kind}:${e.id}`)).toEqual(expect.arrayContaining(['pass:pb-pass-1', 'crowd:pb-crowd-1']));
+    const items = [{ cameraId, at }, { cameraId, at: recorded.from - 3_600_000 }, { cameraId: 'no-such-camera', at }];
+    expect((await t.api('/api/v1/playback/coverage', { user: t.users.psViewer, body: { items } })).body.recorded).toEqual([true, false, false]);
+    // Another department without a playback grant: no link.
+    expect((await t.api('/api/v1/playback/coverage', { user: t.users.communityApprover, body: { items } })).body.recorded).toEqual([false, false, false]);
+  });
+
   it('a segment file deleted behind the hub\'s back answers 404 and becomes a gap in the index', async () => {
     const { t, cameraId, index } = h;
     const [first] = await index.segmentsBetween(cameraId, recorded.from, recorded.to);
