@@ -11,7 +11,9 @@ import { addCamera, FAST_RELAY, relayOf, startSimCameras, until } from '../relay
 export interface RecordingHub {
   t: TestHub;
   rtsp: RtspServerHandle;
+  /** The first camera; `cameraIds` holds all of them. */
   cameraId: string;
+  cameraIds: string[];
   index: RecordingIndex;
   recorder: Recorder;
   /** Waits until at least `count` segments of the camera are indexed; returns them oldest first. */
@@ -20,21 +22,25 @@ export interface RecordingHub {
 }
 
 /**
- * A hub with one simulated camera ('small' clip, 15 fps, key frame every second) recorded continuously by
- * the product's Recorder (recording/recorder.ts) from the relay's single pull into 2 s segments.
+ * A hub with simulated cameras ('small' clip, 15 fps, key frame every second; one unless asked) recorded
+ * continuously by the product's Recorder (recording/recorder.ts) from the relay's single pull into 2 s segments.
  */
-export async function startRecordingHub(kind: DatabaseKind, overrides: Record<string, unknown> = {}): Promise<RecordingHub> {
-  const rtsp = await startSimCameras(['rec1']);
+export async function startRecordingHub(kind: DatabaseKind, overrides: Record<string, unknown> = {}, cameraCount = 1): Promise<RecordingHub> {
+  const mounts = Array.from({ length: cameraCount }, (_, i) => `rec${i + 1}`);
+  const rtsp = await startSimCameras(mounts);
   let t: TestHub | undefined;
   let recorder: Recorder | undefined;
   try {
     t = await startTestHub(kind, { overrides: { ...FAST_RELAY, recording: { segmentSeconds: 2, pollMs: 200 }, ...overrides } });
     const hub = t;
-    const cameraId = await addCamera(hub, rtsp.urlFor('rec1'), '卡口 东门 rec1');
+    const cameraIds: string[] = [];
+    for (const mount of mounts) cameraIds.push(await addCamera(hub, rtsp.urlFor(mount), `卡口 东门 ${mount}`));
+    const cameraId = cameraIds[0]!;
     const index = new RecordingIndex(hub.hub.ctx.db);
     const plans = new RecordingPlans(hub.hub.ctx.db);
-    const plan = { cameraId, mode: 'continuous' as const, schedule: {}, events: [], preRollSeconds: 0, postRollSeconds: 0, retentionDays: null, updatedBy: hub.users.psApprover.id, updatedAt: Date.now() };
-    await plans.put(plan);
+    for (const id of cameraIds) {
+      await plans.put({ cameraId: id, mode: 'continuous', schedule: {}, events: [], preRollSeconds: 0, postRollSeconds: 0, retentionDays: null, updatedBy: hub.users.psApprover.id, updatedAt: Date.now() });
+    }
     recorder = new Recorder({
       root: join(hub.hub.ctx.dataDir, 'recordings'), config: hub.hub.ctx.config.recording, relay: relayOf(hub), index, plans, events: hub.hub.ctx.events,
       onSegment: () => undefined, onWriteError: () => undefined, log: pino({ level: 'silent' }),
@@ -42,10 +48,10 @@ export async function startRecordingHub(kind: DatabaseKind, overrides: Record<st
     await recorder.start();
     const rec = recorder;
     return {
-      t: hub, rtsp, cameraId, index, recorder: rec,
-      segments: async (count, timeoutMs = 60_000) => until(`${count} recorded segments`, async () => {
-        const found = await index.segmentsBetween(cameraId, 0, Date.now() + 60_000);
-        return found.length >= count ? found : undefined;
+      t: hub, rtsp, cameraId, cameraIds, index, recorder: rec,
+      segments: async (count, timeoutMs = 60_000) => until(`${count} recorded segments per camera`, async () => {
+        const all = await Promise.all(cameraIds.map((id) => index.segmentsBetween(id, 0, Date.now() + 60_000)));
+        return all.every((found) => found.length >= count) ? all[0] : undefined;
       }, timeoutMs, 250),
       stop: async () => {
         await rec.stop();

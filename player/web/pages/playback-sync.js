@@ -30,9 +30,14 @@ export class PlaybackSync {
     return this.leader()?.wallNow();
   }
 
+  /** Puts every tile on `wall`; when no camera recorded then, on the next time one did. */
   seek(wall) {
-    for (const tile of this.tiles) if (tile.hls) tile.seekTo(wall);
-    this.show(wall);
+    const live = this.tiles.filter((tile) => tile.hls);
+    const targets = live.map((tile) => tile.mediaOf(wall)).filter(Boolean);
+    const target = targets.some((x) => x.exact) || targets.length === 0 ? wall : Math.min(...targets.map((x) => x.wall));
+    for (const tile of live) tile.seekTo(target);
+    if (this.playing) this.play();
+    this.show(target);
   }
 
   play() {

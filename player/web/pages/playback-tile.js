@@ -61,7 +61,7 @@ export class PlaybackTile {
   /** Media time of a wall-clock time, and whether it is recorded (else the next recorded time). */
   mediaOf(wall) {
     for (const f of this.fragments) {
-      if (wall < f.pdt) return { time: f.start, exact: false };
+      if (wall < f.pdt) return { time: f.start, exact: false, wall: f.pdt };
       if (wall < f.pdt + f.duration * 1_000) return { time: f.start + (wall - f.pdt) / 1_000, exact: true };
     }
     return undefined;
