@@ -19,8 +19,8 @@ export interface EvidenceServices {
  */
 export function createEvidenceFeature(ctx: HubContext): ProvidingFeature<EvidenceServices> {
   const repo = new EvidenceRepository(ctx.db);
-  const service = new EvidenceService(ctx, repo);
   const runner = new ExportRunner(ctx, repo, new RecordingIndex(ctx.db));
+  const service = new EvidenceService(ctx, repo, () => runner.kick());
   return {
     name: 'evidence',
     provides: { service, runner },

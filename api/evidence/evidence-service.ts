@@ -24,7 +24,8 @@ export function exportView(job: EvidenceExport) {
  * needs `events`), audited with the reason, queued for the ExportRunner.
  */
 export class EvidenceService {
-  constructor(private readonly ctx: HubContext, private readonly repo: EvidenceRepository) {}
+  /** `onQueued` starts the runner at once instead of at its next poll. */
+  constructor(private readonly ctx: HubContext, private readonly repo: EvidenceRepository, private readonly onQueued: () => void = () => undefined) {}
 
   async create(user: AuthUser, body: Static<typeof CreateExportBody>, clientIp: string, now = Date.now()): Promise<EvidenceExport> {
     const reason = assertReason(body.reason);
@@ -61,6 +62,7 @@ export class EvidenceService {
       action: 'evidence.export', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: cameraId, clientIp, reason,
       details: { exportId: job.id, kind, from: job.from_at, to: job.to_at, passId: job.pass_id, caption: job.caption === 1, grantId: decision.grantId ?? null },
     });
+    this.onQueued();
     return job;
   }
 

@@ -46,6 +46,11 @@ export class ExportRunner {
     await this.task.stop();
   }
 
+  /** A job was queued: run now rather than at the next poll. */
+  kick(): void {
+    this.task.kick();
+  }
+
   /** Runs queued jobs until none is left. */
   async drain(): Promise<void> {
     for (let job = await this.repo.claimNext(Date.now()); job; job = await this.repo.claimNext(Date.now())) await this.run(job);
