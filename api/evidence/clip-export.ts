@@ -54,6 +54,8 @@ export interface ClipRun {
   fileName: string;
   caption?: { lines: string[]; fontFile: string };
   onProgress: (fraction: number) => void;
+  /** The hub is stopping: ffmpeg is stopped and the job goes back to the queue. */
+  signal?: AbortSignal;
 }
 
 /** Parses `out_time_us=` from ffmpeg's -progress output into a fraction of `totalMs`. */
@@ -71,7 +73,8 @@ function progressReader(totalMs: number, report: (fraction: number) => void): (c
 }
 
 async function runPass(name: string, run: ClipRun, args: string[], stdin: string | undefined, totalMs: number, report: (f: number) => void): Promise<void> {
-  const result = await runFfmpegOnce({ name, args, stdin, ffmpegPath: run.ffmpegPath, timeoutMs: run.timeoutMs, startErrorCode: 'EXPORT_FFMPEG_START', onStdout: progressReader(totalMs, report) });
+  const result = await runFfmpegOnce({ name, args, stdin, ffmpegPath: run.ffmpegPath, timeoutMs: run.timeoutMs, startErrorCode: 'EXPORT_FFMPEG_START', onStdout: progressReader(totalMs, report), signal: run.signal });
+  if (result.aborted) throw new DomainError('EXPORT_INTERRUPTED', 'the hub stopped during this export; it runs again at the next start');
   if (result.timedOut) throw new DomainError('EXPORT_TIMEOUT', 'the export took too long and was stopped');
   if (result.code !== 0) {
     throw new DomainError('EXPORT_FFMPEG_FAILED', `ffmpeg could not ${name.endsWith('join') ? 'join the recorded segments' : 'cut the clip'} (exit ${result.code ?? result.signal})`, { details: { stderr: result.stderr.slice(0, 5) } });

@@ -45,6 +45,12 @@ export class EvidenceRepository {
     return Number(requeued.numUpdatedRows);
   }
 
+  /** A job cut short by a stopping hub: back in the queue, its attempt not counted. */
+  async requeue(id: string, now: number): Promise<void> {
+    await this.db.updateTable('evidence_exports').set((eb) => ({ state: 'queued', progress: 0, attempts: eb('attempts', '-', 1), updated_at: now }))
+      .where('id', '=', id).where('state', '=', 'running').execute();
+  }
+
   async progress(id: string, progress: number, now: number): Promise<void> {
     await this.db.updateTable('evidence_exports').set({ progress, updated_at: now }).where('id', '=', id).where('state', '=', 'running').execute();
   }

@@ -28,6 +28,8 @@ function exportFileName(job: EvidenceExport, startAt: number): string {
  * Progress is written to the job row (at most twice a second) for the player to show.
  */
 export class ExportRunner {
+  /** Aborted at stop: a running export's ffmpeg is stopped at once and the job queued again. */
+  private readonly stopping = new AbortController();
   private readonly task = new PeriodicTask({ run: () => this.drain(), everyMs: 1_000, onError: (error) => this.ctx.log.warn({ err: error }, 'evidence export pass failed') });
 
   constructor(private readonly ctx: HubContext, private readonly repo: EvidenceRepository, private readonly index: RecordingIndex) {}
@@ -43,6 +45,7 @@ export class ExportRunner {
   }
 
   async stop(): Promise<void> {
+    this.stopping.abort();
     await this.task.stop();
   }
 
@@ -53,7 +56,11 @@ export class ExportRunner {
 
   /** Runs queued jobs until none is left. */
   async drain(): Promise<void> {
-    for (let job = await this.repo.claimNext(Date.now()); job; job = await this.repo.claimNext(Date.now())) await this.run(job);
+    while (!this.stopping.signal.aborted) {
+      const job = await this.repo.claimNext(Date.now());
+      if (!job) return;
+      await this.run(job);
+    }
   }
 
   private async run(job: EvidenceExport): Promise<void> {
@@ -76,7 +83,7 @@ export class ExportRunner {
       if (job.kind === 'clip') {
         const plan = await planClip(this.index, recordingsRoot, job);
         const caption = job.caption === 1 ? { lines: captionLines(subject, job, plan.startAt), fontFile: await captionFont(config.captionFont) } : undefined;
-        output = await writeClip(plan, { ...ffmpeg, recordingsRoot, folder, fileName: exportFileName(job, plan.startAt), caption, onProgress });
+        output = await writeClip(plan, { ...ffmpeg, recordingsRoot, folder, fileName: exportFileName(job, plan.startAt), caption, onProgress, signal: this.stopping.signal });
         actual = { startAt: plan.startAt, endAt: plan.endAt, durationMs: plan.durationMs, reencoded: caption !== undefined, gaps: plan.gaps };
       } else {
         const pass = job.pass_id ? await passForExport(this.ctx.db, job.pass_id) : undefined;
@@ -97,6 +104,11 @@ export class ExportRunner {
       });
     } catch (error) {
       await rm(folder, { recursive: true, force: true }).catch(() => undefined);
+      if (this.stopping.signal.aborted) {
+        // Not the job's fault: it runs again (from the start) when the hub is back.
+        await this.repo.requeue(job.id, Date.now());
+        return;
+      }
       const code = error instanceof DomainError ? error.code : 'EXPORT_FAILED';
       const message = error instanceof DomainError ? error.message : 'the export failed';
       const retry = !PERMANENT.has(code) && job.attempts < this.ctx.config.playback.exportMaxAttempts;

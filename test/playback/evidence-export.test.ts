@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvidenceRepository } from '../../api/evidence/evidence-repository.ts';
 import { ExportRunner } from '../../api/evidence/export-runner.ts';
-import { grantToTraffic } from '../relay/relay-fixtures.ts';
+import { grantToTraffic, until } from '../relay/relay-fixtures.ts';
 import { startRecordingHub, waitForExport, type RecordingHub } from './playback-fixtures.ts';
 
 const NATIONAL_ID = '44030000001320000001';
@@ -120,6 +120,35 @@ describe('evidence export (证据导出)', () => {
       expect(createHash('sha256').update(await download(job.id)).digest('hex')).toBe(job.sha256);
     } finally {
       await restarted.stop();
+    }
+  });
+
+  // Last: it stops the hub's own runner.
+  it('a hub stopping mid-export stops ffmpeg at once and queues the job again; the next start finishes it', async () => {
+    const { t, cameraId } = h;
+    await t.hub.services.evidence!.runner.stop();
+    const created = await t.api('/api/v1/evidence/exports', { user: t.users.psViewer, body: { cameraId, ...range, reason: 'stop check' } });
+    expect(created.status).toBe(202);
+    // An ffmpeg that takes its time, so the stop surely comes while it runs.
+    const slow = join(t.hub.ctx.dataDir, 'slow-ffmpeg.sh');
+    writeFileSync(slow, '#!/bin/sh\nsleep 60\nexec ffmpeg "$@"\n', { mode: 0o755 });
+    const slowCtx = { ...t.hub.ctx, config: { ...t.hub.ctx.config, relay: { ...t.hub.ctx.config.relay, ffmpegPath: slow } } };
+    const first = new ExportRunner(slowCtx, new EvidenceRepository(t.hub.ctx.db), h.index);
+    await first.start();
+    await until('job running', async () => (await t.api(`/api/v1/evidence/exports/${created.body.id}`, { user: t.users.psViewer })).body.state === 'running', 10_000);
+    await new Promise((r) => setTimeout(r, 500));
+    const stopping = Date.now();
+    await first.stop();
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    const interrupted = (await t.api(`/api/v1/evidence/exports/${created.body.id}`, { user: t.users.psViewer })).body;
+    expect([interrupted.state, interrupted.attempts]).toEqual(['queued', 0]);
+    const second = new ExportRunner(t.hub.ctx, new EvidenceRepository(t.hub.ctx.db), h.index);
+    await second.start();
+    try {
+      const job = await waitForExport(t, t.users.psViewer, created.body.id);
+      expect([job.state, job.attempts]).toEqual(['done', 1]);
+    } finally {
+      await second.stop();
     }
   });
 });
