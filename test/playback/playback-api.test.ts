@@ -93,12 +93,20 @@ describe('playback of recordings (HLS VOD)', () => {
   it('marks passes and crowd alerts on the timeline; "play from here" only where the camera recorded and the user may play', async () => {
     const { t, cameraId } = h;
     const at = recorded.from + 1_000;
+    const watch = await t.api('/api/v1/checkpoint/watchlist', { user: t.users.psApprover, body: { plate: '京PB0001', matchKind: 'exact', reason: 'ps case 2026-7', validUntil: Date.now() + 3_600_000 } });
+    expect(watch.status).toBe(201);
     const ingest = await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [{ id: 'pb-pass-1', cameraId, passedAt: at, plate: '京PB0001', plateColour: 'blue', plateConfidence: 0.97, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9] }] } });
     expect(ingest.status).toBe(200);
+    // A watchlist entry raises alerts for passes after it was made; this pass is older, so its alert row is put in directly.
+    await t.hub.ctx.db.insertInto('checkpoint_alerts').values({ id: 'pb-alert-1', watchlist_id: watch.body.id, pass_id: 'pb-pass-1', plate: '京PB0001', camera_id: cameraId, passed_at: at, raised_at: Date.now(), acknowledged_at: null, acknowledged_by: null, ack_note: null }).execute();
     await t.hub.ctx.db.insertInto('crowd_alerts').values({ id: 'pb-crowd-1', camera_id: cameraId, zone_id: 'gate', started_at: at, raised_at: at + 500, ended_at: null, threshold: 10, peak_count: 14 }).execute();
-    const timeline = await t.api(`/api/v1/playback/cameras/${cameraId}/timeline?from=${recorded.from}&to=${recorded.to}`, { user: t.users.psViewer });
+    const timeline = await until('the watchlist alert on the timeline', async () => {
+      const answer = await t.api(`/api/v1/playback/cameras/${cameraId}/timeline?from=${recorded.from}&to=${recorded.to}`, { user: t.users.psViewer });
+      return answer.body.events.some((e: { kind: string }) => e.kind === 'alert') ? answer : undefined;
+    }, 10_000);
     expect(timeline.body.eventsShown).toBe(true);
     expect(timeline.body.events.map((e: { kind: string; id: string }) => `${e.kind}:${e.id}`)).toEqual(expect.arrayContaining(['pass:pb-pass-1', 'crowd:pb-crowd-1']));
+    expect(timeline.body.events.find((e: { kind: string }) => e.kind === 'alert')).toMatchObject({ label: '京PB0001', passId: 'pb-pass-1', at });
     const items = [{ cameraId, at }, { cameraId, at: recorded.from - 3_600_000 }, { cameraId: 'no-such-camera', at }];
     expect((await t.api('/api/v1/playback/coverage', { user: t.users.psViewer, body: { items } })).body.recorded).toEqual([true, false, false]);
     // Another department without a playback grant: no link.
