@@ -23,3 +23,10 @@ export function assertPlaybackRange(range: TimeRange, maxMs: number, decision: P
     throw forbidden('PLAYBACK_BEYOND_GRANT', `your grant covers recordings only up to ${formatChinaTime(decision.playbackTo)} (China time)`);
   }
 }
+
+/** A reason for looking at recordings: required, audited with every playback and export. */
+export function assertReason(reason: string | undefined): string {
+  const why = reason?.trim() ?? '';
+  if (why.length < 3) throw badRequest('REASON_REQUIRED', 'say why you look at these recordings (at least 3 characters); it is audited');
+  return why;
+}

@@ -3,27 +3,20 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { assertCameraAccess, authorizeCamera } from '../access/camera-access.ts';
 import type { HubContext } from '../hub/hub-context.ts';
-import { badRequest, notFound } from '../kernel/errors/hub-error.ts';
+import { notFound } from '../kernel/errors/hub-error.ts';
 import { IdParams, OkResponse, responses } from '../kernel/http/common-schemas.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
 import type { RecordingIndex } from '../../recording/recording-index.ts';
 import { formatChinaTime } from './china-time.ts';
-import { assertPlaybackRange } from './playback-range.ts';
+import { assertPlaybackRange, assertReason } from './playback-range.ts';
 import { CoverageBody, CoverageView, OpenPlaybackBody, PlaybackTicketView, RangeQuery, SessionParams, TimelineView } from './playback-schemas.ts';
 import type { PlaybackSessions, PlaybackTicket } from './playback-sessions.ts';
 import { timelineEvents } from './timeline-events.ts';
 
-/** A reason for looking at recordings: required, audited with every playback and export. */
-export function assertReason(reason: string | undefined): string {
-  const why = reason?.trim() ?? '';
-  if (why.length < 3) throw badRequest('REASON_REQUIRED', 'say why you look at these recordings (at least 3 characters); it is audited');
-  return why;
-}
-
-function ticketView(ticket: PlaybackTicket, firstSegmentAt: number): Static<typeof PlaybackTicketView> {
+function ticketView(ticket: PlaybackTicket): Static<typeof PlaybackTicketView> {
   const { session, token, expiresAt } = ticket;
   return {
-    sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt, expiresAt, grantId: session.grantId,
+    sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, expiresAt, grantId: session.grantId,
     playlistUrl: `/media/vod/${session.id}/index.m3u8?token=${encodeURIComponent(token)}`,
   };
 }
@@ -70,9 +63,9 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
       const hint = next ? `; the next recording starts at ${formatChinaTime(next.startedAt)} (China time)` : '; nothing is recorded after it';
       throw notFound('PLAYBACK_NOT_RECORDED', `camera ${id} has no recording between ${formatChinaTime(range.from)} and ${formatChinaTime(range.to)}${hint}`);
     }
-    const ticket = await sessions.open(user, id, range, decision, reason, request.ip);
+    const ticket = await sessions.open(user, id, range, decision, reason, request.ip, first.startedAt);
     reply.status(201);
-    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds), first.startedAt);
+    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds));
   });
 
   // For "play from here" on passes and alerts: one answer per item, false when not recorded or not allowed.
@@ -103,7 +96,7 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
       throw error;
     });
     const ticket = await sessions.renew(session.id, user, decision);
-    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds), session.from);
+    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds));
   });
 
   r.post('/playback/sessions/:sessionId/stop', {

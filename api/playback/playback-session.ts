@@ -10,6 +10,8 @@ export interface PlaybackSessionInit {
   /** The recorded time range the session plays, [from, to). */
   from: number;
   to: number;
+  /** Wall-clock start of the first segment the playlist begins with (at or before `from`). */
+  firstSegmentAt: number;
   grantId: string | null;
   accessEndsAt: number | null;
   reason: string;
@@ -28,6 +30,7 @@ export class PlaybackSession {
   readonly cameraId: string;
   readonly from: number;
   readonly to: number;
+  readonly firstSegmentAt: number;
   readonly reason: string;
   readonly clientIp: string;
   readonly startedAt = Date.now();
@@ -47,6 +50,7 @@ export class PlaybackSession {
     this.cameraId = init.cameraId;
     this.from = init.from;
     this.to = init.to;
+    this.firstSegmentAt = init.firstSegmentAt;
     this.reason = init.reason;
     this.clientIp = init.clientIp;
     this.grantId = init.grantId;

@@ -48,11 +48,11 @@ export class PlaybackSessions {
     return [...this.sessions.values()];
   }
 
-  async open(user: AuthUser, cameraId: string, range: TimeRange, decision: CameraAccessDecision, reason: string, clientIp: string): Promise<PlaybackTicket> {
+  async open(user: AuthUser, cameraId: string, range: TimeRange, decision: CameraAccessDecision, reason: string, clientIp: string, firstSegmentAt: number): Promise<PlaybackTicket> {
     const mine = this.list().filter((s) => s.userId === user.id).length;
     if (mine >= this.deps.config.maxSessionsPerUser) throw new HubError('PLAYBACK_SESSION_LIMIT', `you already have ${mine} open playback sessions; stop some first`, 429);
     const session = new PlaybackSession({
-      id: randomUUID(), user, cameraId, from: range.from, to: range.to, grantId: decision.grantId ?? null, accessEndsAt: decision.expiresAt ?? null, reason, clientIp,
+      id: randomUUID(), user, cameraId, from: range.from, to: range.to, firstSegmentAt, grantId: decision.grantId ?? null, accessEndsAt: decision.expiresAt ?? null, reason, clientIp,
     });
     const ticket = await this.issue(session, user);
     this.sessions.set(session.id, session);
