@@ -1,17 +1,14 @@
 import { copyFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pino from 'pino';
-import { Recorder } from '../recording/recorder.ts';
 import { RecordingIndex } from '../recording/recording-index.ts';
-import { RecordingPlans } from '../recording/recording-plans.ts';
 import { buildPresetClip } from '../devtools/sim/clip-presets.ts';
 import { startRtspServer } from '../devtools/sim/rtsp-server.ts';
 import { startTestHub } from '../test/helpers/test-hub.ts';
 import { exportClipMs, seekToFirstFrameMs } from './playback-measure.ts';
 
 /**
- * Playback and export benchmark: N simulated 1080p cameras recorded continuously (the product's Recorder)
+ * Playback and export benchmark: N simulated 1080p cameras recorded continuously (the recording feature)
  * for a while, then seeks to random recorded times (seek → first segment, p50) and a 60 s evidence export.
  * Baselines from the same run: live play → first HLS segment p50 on the same cameras (the relay path), and
  * a plain copy of the same segment files (what a stream-copy export cannot beat).
@@ -30,18 +27,14 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.le
 const mounts = Array.from({ length: CAMERAS }, (_, i) => `/bench${i}`);
 const rtsp = await startRtspServer({ mounts, clipPath: await buildPresetClip('hd') });
 const t = await startTestHub('sqlite', { overrides: { relay: { maxSessionsPerUser: 1_000, idleStopSeconds: 5, viewerIdleSeconds: 60, startTimeoutSeconds: 20 }, recording: { segmentSeconds: 4 } } });
-const recorder = new Recorder({
-  root: join(t.hub.ctx.dataDir, 'recordings'), config: t.hub.ctx.config.recording, relay: t.hub.services.relay!, index: new RecordingIndex(t.hub.ctx.db),
-  plans: new RecordingPlans(t.hub.ctx.db), events: t.hub.ctx.events, onSegment: () => undefined, onWriteError: () => undefined, log: pino({ level: 'silent' }),
-});
 try {
   const cameras: string[] = [];
   for (const mount of mounts) {
     const created = await t.api('/api/v1/cameras', { user: t.users.psApprover, body: { name: `bench ${mount}`, departmentId: t.departments.ps, category: 'public_security', streamUrl: rtsp.urlFor(mount) } });
     cameras.push(created.body.id as string);
-    await new RecordingPlans(t.hub.ctx.db).put({ cameraId: created.body.id, mode: 'continuous', schedule: {}, events: [], preRollSeconds: 0, postRollSeconds: 0, retentionDays: null, updatedBy: t.users.psApprover.id, updatedAt: Date.now() });
+    const plan = await t.api(`/api/v1/cameras/${created.body.id}/recording`, { method: 'PUT', user: t.users.psApprover, body: { mode: 'continuous' } });
+    if (plan.status !== 200) throw new Error(`recording plan: ${plan.status} ${JSON.stringify(plan.body)}`);
   }
-  await recorder.start();
   console.log(`recording ${CAMERAS} cameras for ${SECONDS} s…`);
   await new Promise((r) => setTimeout(r, SECONDS * 1_000));
   const index = new RecordingIndex(t.hub.ctx.db);
@@ -85,7 +78,6 @@ try {
   console.log(`seeks: ${SEEKS} over ${CAMERAS} cameras; export: ${(exported.durationMs / 1_000).toFixed(1)} s of video, ${(exported.bytes / 1e6).toFixed(1)} MB`);
   console.log(`playback_cameras=${CAMERAS} seek_ms_p50=${median(seeks).toFixed(0)} export_60s_ms=${exported.ms.toFixed(0)} export_seconds=${(exported.durationMs / 1_000).toFixed(1)} baseline_live_first_segment_ms_p50=${median(live).toFixed(0)} baseline_copy_ms=${copyMs.toFixed(0)}`);
 } finally {
-  await recorder.stop();
   await t.stop();
   await rtsp.stop();
 }

@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint|playback|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|playback|soak ...]');
   process.exit(0);
 }
 
@@ -27,6 +27,12 @@ const BENCHES: Bench[] = [
       { key: 'cpu_cores', op: '<=', value: 1, what: '50 streams relayed' },
       { key: 'first_segment_ms_p50', op: '<=', value: 2500, what: 'play → first HLS segment' },
       { key: 'flv_first_frame_ms_p50', op: '<=', value: 1000, what: 'play → first FLV frame' },
+    ] },
+  { name: 'record', script: 'bench/record-bench.ts', args: [], quickArgs: ['--cameras', '5', '--seconds', '30'],
+    targets: [
+      { key: 'record_added_cores', op: '<=', value: 0.3, what: '50 cameras recording over relay alone' },
+      { key: 'seek_ms_p50', op: '<=', value: 1000, what: 'seek to first frame (hub side)' },
+      { key: 'export_60s_ms', op: '<=', value: 3000, what: '60 s export' },
     ] },
   { name: 'analytics', script: 'bench/analytics-bench.ts', args: [], quickArgs: ['--frames', '60'],
     targets: [

@@ -48,7 +48,10 @@ export class CameraRecorder {
   private lease: StreamLease | undefined;
   private leaseFailedAt = 0;
   private leasing: Promise<void> | undefined;
-  private lastSequence: number | undefined;
+  /** Playlist entries already taken (name and program date time: a restarted ffmpeg may reuse a name). */
+  private taken = new Set<string>();
+  private stopped = false;
+  private ticking: Promise<void> | undefined;
   private lastEndAt: number | undefined;
   private lastWasRecorded: boolean;
   private writer: SegmentFile | undefined;
@@ -108,8 +111,14 @@ export class CameraRecorder {
     }
   }
 
-  /** One pass (the recorder's loop calls it every `recording.pollMs`). */
+  /** One pass (the recorder's loop calls it every `recording.pollMs`); never two at once, none after stop(). */
   async tick(now = Date.now()): Promise<void> {
+    if (this.stopped || this.ticking) return;
+    this.ticking = this.pass(now).finally(() => { this.ticking = undefined; });
+    await this.ticking;
+  }
+
+  private async pass(now: number): Promise<void> {
     if (this.wantsPull(now)) this.ensureLease(now);
     else this.releaseLease();
     if (this.lease) await this.readPlaylist(now);
@@ -141,14 +150,18 @@ export class CameraRecorder {
     const dir = this.d.relay.hlsDir(this.d.cameraId);
     const text = await readFile(join(dir, 'index.m3u8'), 'utf8').catch(() => undefined);
     if (text === undefined) return;
-    for (const entry of parsePlaylist(text)) {
-      if (this.lastSequence !== undefined && entry.sequence <= this.lastSequence && entry.sequence > this.lastSequence - 100_000) continue;
+    const entries = parsePlaylist(text);
+    const keys = entries.map((e) => `${e.name}@${e.programDateTime ?? ''}`);
+    for (const [i, entry] of entries.entries()) {
+      if (this.taken.has(keys[i]!)) continue;
+      this.taken.add(keys[i]!);
       const data = await readFile(join(dir, entry.name)).catch(() => undefined);
-      this.lastSequence = entry.sequence;
       if (data === undefined) continue;
       this.lastSegmentSeenAt = now;
       await this.take(entry, data, now);
     }
+    // Only what the playlist still lists can come again.
+    this.taken = new Set(keys);
   }
 
   private async take(entry: PlaylistEntry, data: Buffer, now: number): Promise<void> {
@@ -216,6 +229,8 @@ export class CameraRecorder {
 
   /** Closes the segment being written (indexed as complete) and releases the pull. */
   async stop(): Promise<void> {
+    this.stopped = true;
+    await this.ticking;
     await this.leasing;
     await this.closeWriter();
     this.releaseLease();

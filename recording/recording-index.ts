@@ -146,6 +146,11 @@ export class RecordingIndex {
     return new Map(rows.map((r) => [r.camera_id, Number(r.n)]));
   }
 
+  async segmentCount(): Promise<number> {
+    const row = await this.db.selectFrom('recording_segments').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+
   async totalBytes(): Promise<number> {
     const row = await this.db.selectFrom('recording_segments').select((eb) => eb.fn.sum<number>('bytes').as('bytes')).where('state', '!=', 'missing').executeTakeFirst();
     return Number(row?.bytes ?? 0);

@@ -63,7 +63,7 @@ export function createDashboardFeature(ctx: HubContext): HubFeature {
       }, async (request, reply) => {
         await assertMetricsReader(request);
         reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-        return sharingMetrics(await figures());
+        return sharingMetrics(await figures()) + (await ctx.metrics.render());
       });
     },
   };

@@ -1,12 +1,8 @@
-import { join } from 'node:path';
-import pino from 'pino';
 import { RecordingIndex, type RecordedSegment } from '../../recording/recording-index.ts';
-import { Recorder } from '../../recording/recorder.ts';
-import { RecordingPlans } from '../../recording/recording-plans.ts';
 import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import type { DatabaseKind } from '../helpers/databases.ts';
 import { startTestHub, type TestHub, type TestUser } from '../helpers/test-hub.ts';
-import { addCamera, FAST_RELAY, relayOf, startSimCameras, until } from '../relay/relay-fixtures.ts';
+import { addCamera, FAST_RELAY, startSimCameras, until } from '../relay/relay-fixtures.ts';
 
 export interface RecordingHub {
   t: TestHub;
@@ -15,7 +11,6 @@ export interface RecordingHub {
   cameraId: string;
   cameraIds: string[];
   index: RecordingIndex;
-  recorder: Recorder;
   /** Waits until at least `count` segments of the camera are indexed; returns them oldest first. */
   segments(count: number, timeoutMs?: number): Promise<RecordedSegment[]>;
   stop(): Promise<void>;
@@ -23,13 +18,13 @@ export interface RecordingHub {
 
 /**
  * A hub with simulated cameras ('small' clip, 15 fps, key frame every second; one unless asked) recorded
- * continuously by the product's Recorder (recording/recorder.ts) from the relay's single pull into 2 s segments.
+ * continuously by the product's recording feature (plan set through its route) from the relay's single pull
+ * into 2 s segments.
  */
 export async function startRecordingHub(kind: DatabaseKind, overrides: Record<string, unknown> = {}, cameraCount = 1): Promise<RecordingHub> {
   const mounts = Array.from({ length: cameraCount }, (_, i) => `rec${i + 1}`);
   const rtsp = await startSimCameras(mounts);
   let t: TestHub | undefined;
-  let recorder: Recorder | undefined;
   try {
     t = await startTestHub(kind, { overrides: { ...FAST_RELAY, recording: { segmentSeconds: 2, pollMs: 200 }, ...overrides } });
     const hub = t;
@@ -37,30 +32,22 @@ export async function startRecordingHub(kind: DatabaseKind, overrides: Record<st
     for (const mount of mounts) cameraIds.push(await addCamera(hub, rtsp.urlFor(mount), `卡口 东门 ${mount}`));
     const cameraId = cameraIds[0]!;
     const index = new RecordingIndex(hub.hub.ctx.db);
-    const plans = new RecordingPlans(hub.hub.ctx.db);
     for (const id of cameraIds) {
-      await plans.put({ cameraId: id, mode: 'continuous', schedule: {}, events: [], preRollSeconds: 0, postRollSeconds: 0, retentionDays: null, updatedBy: hub.users.psApprover.id, updatedAt: Date.now() });
+      const plan = await hub.api(`/api/v1/cameras/${id}/recording`, { method: 'PUT', user: hub.users.psApprover, body: { mode: 'continuous' } });
+      if (plan.status !== 200) throw new Error(`recording plan not set: ${plan.status} ${JSON.stringify(plan.body)}`);
     }
-    recorder = new Recorder({
-      root: join(hub.hub.ctx.dataDir, 'recordings'), config: hub.hub.ctx.config.recording, relay: relayOf(hub), index, plans, events: hub.hub.ctx.events,
-      onSegment: () => undefined, onWriteError: () => undefined, log: pino({ level: 'silent' }),
-    });
-    await recorder.start();
-    const rec = recorder;
     return {
-      t: hub, rtsp, cameraId, cameraIds, index, recorder: rec,
+      t: hub, rtsp, cameraId, cameraIds, index,
       segments: async (count, timeoutMs = 60_000) => until(`${count} recorded segments per camera`, async () => {
         const all = await Promise.all(cameraIds.map((id) => index.segmentsBetween(id, 0, Date.now() + 60_000)));
         return all.every((found) => found.length >= count) ? all[0] : undefined;
       }, timeoutMs, 250),
       stop: async () => {
-        await rec.stop();
         await hub.stop();
         await rtsp.stop();
       },
     };
   } catch (error) {
-    await recorder?.stop();
     await t?.stop();
     await rtsp.stop();
     throw error;

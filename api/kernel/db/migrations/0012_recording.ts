@@ -34,6 +34,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await db.schema.createIndex('recording_segments_camera_idx').on('recording_segments').columns(['camera_id', 'started_at']).execute();
+  // Retention by volume takes the oldest segments of any camera.
+  await db.schema.createIndex('recording_segments_started_idx').on('recording_segments').column('started_at').execute();
   await db.schema.createIndex('recording_segments_path_idx').on('recording_segments').column('path').unique().execute();
 
   await db.schema
