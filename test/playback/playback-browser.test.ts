@@ -105,4 +105,20 @@ describe('playback in headless Chromium', () => {
     const audit = await h.t.hub.ctx.db.selectFrom('audit_events').select(['action', 'reason']).where('action', 'in', ['playback.start', 'evidence.export']).execute();
     expect(audit.filter((a) => a.reason === '案件 2026-118 回看').map((a) => a.action).sort()).toEqual(['evidence.export', 'playback.start', 'playback.start']);
   }, 150_000);
+
+  it('the access request form asks for the playback scope and how far back', async () => {
+    const page = await loginOnPage(await browser.newPage(), h.t.url, 'trafficViewer');
+    await page.goto(`${h.t.url}/player/#/request/${h.cameraId}`);
+    await page.getByTestId('request-form').waitFor();
+    expect(await page.getByTestId('playback-lookback-field').isHidden()).toBe(true);
+    await page.getByTestId('scope-playback').check();
+    await page.getByTestId('playback-lookback').selectOption('days');
+    await page.getByTestId('playback-days').fill('3');
+    await page.getByTestId('purpose').fill('追查肇事车辆 case 2026-9');
+    await page.getByTestId('legal-basis').fill('Road Traffic Safety Law art. 72');
+    await page.getByRole('button', { name: 'Send request' }).click();
+    await expect.poll(() => page.getByTestId('request-result').textContent()).toMatch(/Request sent/);
+    const row = await h.t.hub.ctx.db.selectFrom('access_requests').select(['scopes', 'playback_lookback', 'playback_days']).where('requester_department_id', '=', h.t.departments.traffic).executeTakeFirstOrThrow();
+    expect([JSON.parse(row.scopes), row.playback_lookback, Number(row.playback_days)]).toEqual([['live', 'playback'], 'days', 3]);
+  }, 60_000);
 });
