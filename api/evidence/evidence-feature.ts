@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { ProvidingFeature } from '../kernel/hub-feature.ts';
@@ -27,5 +28,11 @@ export function createEvidenceFeature(ctx: HubContext): ProvidingFeature<Evidenc
     registerRoutes: (app) => registerEvidenceRoutes(app, ctx, service, join(ctx.dataDir, 'exports')),
     start: () => runner.start(),
     stop: () => runner.stop(),
+    // Exports past playback.exportRetentionDays: files first, then rows (a crash in between leaves a row whose download says the file is gone).
+    prune: async (now) => {
+      const ids = await repo.endedBefore(now - ctx.config.playback.exportRetentionDays * 86_400_000, 1_000);
+      for (const id of ids) await rm(join(runner.exportsRoot, id), { recursive: true, force: true });
+      return { evidenceExports: await repo.delete(ids) };
+    },
   };
 }

@@ -67,6 +67,18 @@ export class EvidenceRepository {
       .where('id', '=', id).execute();
   }
 
+  /** Ids of finished or failed jobs created before `cutoff` (retention), oldest first. */
+  async endedBefore(cutoff: number, limit: number): Promise<string[]> {
+    const rows = await this.db.selectFrom('evidence_exports').select('id').where('state', 'in', ['done', 'failed']).where('created_at', '<', cutoff)
+      .orderBy('created_at').limit(limit).execute();
+    return rows.map((r) => r.id);
+  }
+
+  async delete(ids: string[]): Promise<number> {
+    if (ids.length === 0) return 0;
+    return Number((await this.db.deleteFrom('evidence_exports').where('id', 'in', ids).executeTakeFirst()).numDeletedRows);
+  }
+
   private normalise(row: EvidenceExport | undefined): EvidenceExport | undefined {
     if (!row) return undefined;
     const num = (v: number | null) => (v === null ? null : Number(v));

@@ -12,6 +12,7 @@ export const PlaybackConfigSchema = Type.Object(
     exportPassPaddingSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 30, description: 'a clip picked from a checkpoint pass covers the pass time ± this' }),
     exportTimeoutSeconds: Type.Integer({ minimum: 10, maximum: 86_400, default: 1_800, description: 'an export ffmpeg run is stopped after this long' }),
     exportMaxAttempts: Type.Integer({ minimum: 1, maximum: 10, default: 3, description: 'an export job interrupted (hub restart) or failed transiently is run again up to this many times' }),
+    exportRetentionDays: Type.Integer({ minimum: 1, maximum: 3_650, default: 90, description: 'finished or failed exports (files and rows) are deleted after this many days' }),
     captionFont: Type.String({ default: '', description: 'font file for burned-in captions; empty = the first CJK font fontconfig knows (fc-list :lang=zh, fonts-noto-cjk)' }),
   },
   { additionalProperties: false, default: {} },

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { rmSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -121,6 +121,21 @@ describe('evidence export (证据导出)', () => {
     } finally {
       await restarted.stop();
     }
+  });
+
+  it('retention deletes exports past playback.exportRetentionDays, files and rows, and keeps younger ones', async () => {
+    const { t } = h;
+    const jobs = (await t.api('/api/v1/evidence/exports', { user: t.users.psViewer })).body as Array<{ id: string; state: string }>;
+    const done = jobs.filter((j) => j.state === 'done');
+    expect(done.length).toBeGreaterThanOrEqual(2);
+    const [old, young] = [done[0]!, done[1]!];
+    const days = t.hub.ctx.config.playback.exportRetentionDays;
+    await t.hub.ctx.db.updateTable('evidence_exports').set({ created_at: Date.now() - (days + 1) * 86_400_000 }).where('id', '=', old.id).execute();
+    const report = await t.hub.retention.runOnce(Date.now());
+    expect(report.evidenceExports).toBe(1);
+    expect(existsSync(join(t.hub.ctx.dataDir, 'exports', old.id))).toBe(false);
+    expect(existsSync(join(t.hub.ctx.dataDir, 'exports', young.id))).toBe(true);
+    expect((await t.api(`/api/v1/evidence/exports/${old.id}`, { user: t.users.psViewer })).status).toBe(404);
   });
 
   // Last: it stops the hub's own runner.
