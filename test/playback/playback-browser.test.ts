@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { recordedFrame } from '../../api/evidence/still-export.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from '../player/browser-session.ts';
-import { until } from '../relay/relay-fixtures.ts';
+import { grantToTraffic, until } from '../relay/relay-fixtures.ts';
 import { startRecordingHub, type RecordingHub } from './playback-fixtures.ts';
 
 const W = 64;
@@ -120,5 +120,23 @@ describe('playback in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('request-result').textContent()).toMatch(/Request sent/);
     const row = await h.t.hub.ctx.db.selectFrom('access_requests').select(['scopes', 'playback_lookback', 'playback_days']).where('requester_department_id', '=', h.t.departments.traffic).executeTakeFirstOrThrow();
     expect([JSON.parse(row.scopes), row.playback_lookback, Number(row.playback_days)]).toEqual([['live', 'playback'], 'days', 3]);
+  }, 60_000);
+
+  it('revoking the grant stops a running playback in the page at once, buffered video included', async () => {
+    const grant = await grantToTraffic(h.t, [h.cameraId], ['playback']);
+    const segments = await h.index.segmentsBetween(h.cameraId, 0, Date.now());
+    const page = await loginOnPage(await browser.newPage(), h.t.url, 'trafficViewer');
+    await page.goto(`${h.t.url}/player/#/playback?ids=${h.cameraId}&at=${segments[1]!.startedAt}`);
+    await page.getByTestId('playback-reason').fill('traffic case 2026-31');
+    await page.getByTestId('playback-open').click();
+    const video = page.getByTestId('playback-video');
+    await until('video playing', () => video.evaluate((v) => (v as HTMLVideoElement).readyState >= 3 && (v as HTMLVideoElement).currentTime > 0), 30_000);
+    const revoked = await h.t.api(`/api/v1/access/grants/${grant}/revoke`, { user: h.t.users.psApprover, body: { reason: 'case closed' } });
+    expect(revoked.status).toBe(200);
+    await page.locator(`.playback-tile[data-camera-id="${h.cameraId}"][data-ended="true"]`).waitFor({ timeout: 10_000 });
+    expect(await page.getByTestId('playback-status').textContent()).toContain('授权已被撤销');
+    const t0 = await video.evaluate((v) => (v as HTMLVideoElement).currentTime);
+    await page.waitForTimeout(1_000);
+    expect(await video.evaluate((v) => (v as HTMLVideoElement).currentTime)).toBe(t0);
   }, 60_000);
 });

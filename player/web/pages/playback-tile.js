@@ -48,7 +48,7 @@ export class PlaybackTile {
       hls.on(window.Hls.Events.ERROR, (_event, data) => {
         if (!data.fatal) return;
         const code = data.response?.code;
-        this.end(code === 403 ? t('playback.ended', { message: 'access ended' }) : `HLS: ${data.details}`);
+        this.end(code === 403 ? t('playback.accessRevoked') : `HLS: ${data.details}`);
         reject(new Error(data.details));
       });
     });
@@ -87,8 +87,12 @@ export class PlaybackTile {
     clearInterval(this.renewTimer);
     this.status.textContent = message;
     this.status.className = 'notice error';
+    this.node.dataset.ended = 'true';
     this.hls?.destroy();
     this.hls = null;
+    this.video.pause();
+    this.video.removeAttribute('src');
+    this.video.load();
   }
 
   async stop() {

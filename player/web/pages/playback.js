@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { openNotificationStream } from '../event-stream.js';
 import { clear, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { fromChinaInput, toChinaInput } from './china-input.js';
@@ -72,7 +73,15 @@ async function play(area, cameras, at, reason, message) {
   if (opened.every((o) => o.status === 'rejected')) message.textContent = t('playback.failed', { message: opened[0].reason.message });
   sync.seek(at);
   sync.play();
+  // Revocation cuts playback at once, buffered video included: the hub ends the sessions, the player stops the tiles.
+  const closeNotifications = openNotificationStream({ onEvent: (name, data) => {
+    if (name !== 'grant.ended') return;
+    for (const tile of tiles) {
+      if (tile.ticket?.grantId === data.grantId && tile.hls) tile.end(t(data.reason === 'expired' ? 'playback.accessExpired' : 'playback.accessRevoked'));
+    }
+  } });
   return () => {
+    closeNotifications();
     sync.stop();
     panel.close();
     for (const tile of tiles) tile.stop();
