@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvidenceRepository } from '../../api/evidence/evidence-repository.ts';
 import { ExportRunner } from '../../api/evidence/export-runner.ts';
@@ -84,6 +85,31 @@ describe('evidence export (证据导出)', () => {
     expect(createHash('sha256').update(stillFile).digest('hex')).toBe(stillJob.sha256);
     const manifest = (await t.api(`/api/v1/evidence/exports/${clipJob.id}/manifest`, { user: t.users.psViewer })).body;
     expect(manifest).toMatchObject({ caption: true, reencoded: true });
+  });
+
+  it('exports a pass image with a caption (scope events) and picks the pass camera ± 30 s for a clip', async () => {
+    const { t, cameraId } = h;
+    const passedAt = range.from + 2_000;
+    const ingest = await t.api('/api/v1/checkpoint/passes', { user: t.users.admin, body: { records: [{ id: 'ev-pass-1', cameraId, passedAt, plate: '京EV0001', plateColour: 'blue', plateConfidence: 0.97, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9] }] } });
+    expect(ingest.status).toBe(200);
+    const scene = join(t.hub.ctx.dataDir, 'images', 'ev-scene.jpg');
+    mkdirSync(dirname(scene), { recursive: true });
+    writeFileSync(scene, await sharp({ create: { width: 320, height: 180, channels: 3, background: '#336699' } }).jpeg().toBuffer());
+    await t.hub.ctx.db.updateTable('checkpoint_passes').set({ scene_image_path: 'ev-scene.jpg' }).where('id', '=', 'ev-pass-1').execute();
+    const still = await t.api('/api/v1/evidence/exports', { user: t.users.psViewer, body: { kind: 'still', passId: 'ev-pass-1', caption: true, reason: 'pass evidence' } });
+    const clip = await t.api('/api/v1/evidence/exports', { user: t.users.psViewer, body: { passId: 'ev-pass-1', reason: 'pass evidence' } });
+    expect([still.status, clip.status]).toEqual([202, 202]);
+    expect(clip.body).toMatchObject({ cameraId, from: passedAt - 30_000, passId: 'ev-pass-1' });
+    const stillJob = await waitForExport(t, t.users.psViewer, still.body.id);
+    expect([stillJob.state, stillJob.errorCode]).toEqual(['done', null]);
+    const image = await download(stillJob.id);
+    const meta = await sharp(image).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 320, 180]);
+    // The caption band darkens the top of the plain blue picture; the bottom stays as it was.
+    const { data } = await sharp(image).greyscale().raw().toBuffer({ resolveWithObject: true });
+    const mean = (from: number, to: number) => data.subarray(from * 320, to * 320).reduce((a, b) => a + b, 0) / ((to - from) * 320);
+    expect(mean(150, 180) - mean(0, 20)).toBeGreaterThan(10);
+    expect((await waitForExport(t, t.users.psViewer, clip.body.id)).state).toBe('done');
   });
 
   it('refuses exports of cameras the user may not see and bad ranges, with stable codes', async () => {
