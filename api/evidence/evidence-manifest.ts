@@ -54,6 +54,7 @@ export function buildManifest(job: EvidenceExport, subject: EvidenceSubject, act
     requested: { from: isoChinaTime(job.from_at), to: isoChinaTime(job.to_at), fromMs: job.from_at, toMs: job.to_at },
     actual: { from: isoChinaTime(actual.startAt), to: isoChinaTime(actual.endAt), fromMs: actual.startAt, toMs: actual.endAt, durationMs: actual.durationMs, cutAtKeyFrame: !actual.reencoded },
     gaps: actual.gaps.map((g) => ({ from: isoChinaTime(g.from), to: isoChinaTime(g.to) })),
+    source: job.source,
     passId: job.pass_id,
     caption: job.caption === 1,
     reencoded: actual.reencoded,

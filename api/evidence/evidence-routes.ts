@@ -10,7 +10,7 @@ import { conflict, notFound } from '../kernel/errors/hub-error.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
 import { CreateExportBody, ExportView } from './evidence-schemas.ts';
-import { exportView, type EvidenceService } from './evidence-service.ts';
+import { exportView, scopeOf, type EvidenceService } from './evidence-service.ts';
 import type { EvidenceExport } from './evidence-repository.ts';
 
 const ExportParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }) });
@@ -55,7 +55,7 @@ export function registerEvidenceRoutes(app: FastifyInstance, ctx: HubContext, se
   }, async (request, reply) => {
     const user = requireUser(request);
     const job = finished(await service.visible(user, request.params.id));
-    await assertCameraAccess(ctx, user, job.camera_id, job.kind === 'still' && job.pass_id ? 'events' : 'playback');
+    await assertCameraAccess(ctx, user, job.camera_id, scopeOf(job.source));
     const path = join(exportsRoot, job.id, job.file_name!);
     const info = await lstat(path).catch(() => undefined);
     if (!info?.isFile()) throw notFound('EXPORT_FILE_MISSING', 'the exported file is no longer on disk; export again');

@@ -4,7 +4,7 @@ import { Millis } from '../kernel/http/common-schemas.ts';
 const Nullable = <T extends ReturnType<typeof Type.String> | ReturnType<typeof Type.Integer> | ReturnType<typeof Type.Number>>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const CreateExportBody = Type.Object({
-  kind: Type.Optional(Type.Union([Type.Literal('clip'), Type.Literal('still')], { description: 'clip (MP4, default) or still (JPEG)' })),
+  kind: Type.Optional(Type.Union([Type.Literal('clip'), Type.Literal('still'), Type.Literal('snapshot')], { description: 'clip (MP4, default), still (JPEG from the recording or a pass image) or snapshot (JPEG of the camera now)' })),
   cameraId: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
   from: Type.Optional(Millis),
   to: Type.Optional(Millis),
@@ -20,6 +20,7 @@ export const ExportView = Type.Object({
   from: Millis,
   to: Millis,
   passId: Nullable(Type.String()),
+  source: Type.String(),
   caption: Type.Boolean(),
   reason: Type.String(),
   state: Type.String(),

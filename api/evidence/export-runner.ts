@@ -1,4 +1,4 @@
-import { rm, writeFile } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HubContext } from '../hub/hub-context.ts';
 import { DomainError } from '../kernel/errors/domain-error.ts';
@@ -36,6 +36,11 @@ export class ExportRunner {
 
   get exportsRoot(): string {
     return join(this.ctx.dataDir, 'exports');
+  }
+
+  /** A live snapshot taken when the export was asked for, waiting for its job (outside the job's folder, which a run clears). */
+  sourceFile(id: string): string {
+    return join(this.exportsRoot, `${id}.source.jpg`);
   }
 
   async start(): Promise<void> {
@@ -86,8 +91,7 @@ export class ExportRunner {
         output = await writeClip(plan, { ...ffmpeg, recordingsRoot, folder, fileName: exportFileName(job, plan.startAt), caption, onProgress, signal: this.stopping.signal });
         actual = { startAt: plan.startAt, endAt: plan.endAt, durationMs: plan.durationMs, reencoded: caption !== undefined, gaps: plan.gaps };
       } else {
-        const pass = job.pass_id ? await passForExport(this.ctx.db, job.pass_id) : undefined;
-        const source = pass?.sceneImagePath ? await passImage(join(this.ctx.dataDir, 'images'), pass.sceneImagePath) : await recordedFrame(this.index, recordingsRoot, job.camera_id, job.from_at, ffmpeg);
+        const source = await this.stillSource(job, recordingsRoot, ffmpeg);
         onProgress(0.5);
         const jpeg = await captionImage(source, job.caption === 1 ? captionLines(subject, job, job.from_at) : []);
         output = await writeStill(folder, exportFileName(job, job.from_at), jpeg);
@@ -97,6 +101,7 @@ export class ExportRunner {
       const fileName = output.slice(folder.length + 1);
       const manifest = buildManifest(job, subject, actual, { name: fileName, bytes: digest.bytes, sha256: digest.sha256, mediaType: job.kind === 'clip' ? 'video/mp4' : 'image/jpeg' });
       await writeFile(join(folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+      if (job.source === 'snapshot') await rm(this.sourceFile(job.id), { force: true });
       await this.repo.finish(job.id, { file_name: fileName, bytes: digest.bytes, duration_ms: actual.durationMs, sha256: digest.sha256, manifest: JSON.stringify(manifest) }, Date.now());
       await this.ctx.audit.append({
         action: 'evidence.export.done', userId: job.user_id, username: job.username, departmentId: job.department_id, targetType: 'camera', targetId: job.camera_id,
@@ -112,8 +117,19 @@ export class ExportRunner {
       const code = error instanceof DomainError ? error.code : 'EXPORT_FAILED';
       const message = error instanceof DomainError ? error.message : 'the export failed';
       const retry = !PERMANENT.has(code) && job.attempts < this.ctx.config.playback.exportMaxAttempts;
+      if (!retry && job.source === 'snapshot') await rm(this.sourceFile(job.id), { force: true }).catch(() => undefined);
       this.ctx.log.warn({ err: error, exportId: job.id, retry }, 'evidence export failed');
       await this.repo.fail(job.id, { code, message }, Date.now(), retry);
     }
+  }
+
+  /** The picture a still is made from: the snapshot taken at request time, the pass's scene image, or the recorded frame. */
+  private async stillSource(job: EvidenceExport, recordingsRoot: string, ffmpeg: { ffmpegPath: string; timeoutMs: number }): Promise<Buffer> {
+    if (job.source === 'snapshot') {
+      return readFile(this.sourceFile(job.id)).catch((cause: unknown) => { throw new DomainError('EXPORT_IMAGE_MISSING', 'the snapshot taken for this export is gone', { cause }); });
+    }
+    const pass = job.source === 'pass-image' && job.pass_id ? await passForExport(this.ctx.db, job.pass_id) : undefined;
+    if (pass?.sceneImagePath) return passImage(join(this.ctx.dataDir, 'images'), pass.sceneImagePath);
+    return recordedFrame(this.index, recordingsRoot, job.camera_id, job.from_at, ffmpeg);
   }
 }

@@ -10,6 +10,7 @@ import type { DemoCameras } from '../../devtools/demo/demo-cameras.ts';
 import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { HealthMonitor } from '../../ingest/health/health-monitor.ts';
 import { createIngestFeature } from '../../ingest/ingest-feature.ts';
+import type { SnapshotService } from '../../ingest/snapshot/snapshot-service.ts';
 import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 import { createRelayFeature } from '../../relay/relay-feature.ts';
@@ -43,6 +44,8 @@ export interface HubServices {
   analytics?: AnalyticsService;
   /** Running playback sessions of recordings. */
   playback?: PlaybackSessions;
+  /** Camera stills (ingest). */
+  snapshots?: SnapshotService;
   /** Evidence export jobs. */
   evidence?: EvidenceServices;
 }
@@ -89,6 +92,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
     })).provides;
     services.cameraHealth = ingest.health;
     services.demo = ingest.demo;
+    services.snapshots = ingest.snapshots;
   }
   if (on.has('relay')) {
     services.relay = add(createRelayFeature(ctx, {
@@ -105,6 +109,6 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
     })).provides;
   }
   if (on.has('playback')) services.playback = add(createPlaybackFeature(ctx)).provides;
-  if (on.has('evidence')) services.evidence = add(createEvidenceFeature(ctx)).provides;
+  if (on.has('evidence')) services.evidence = add(createEvidenceFeature(ctx, { snapshots: services.snapshots })).provides;
   return { features, services };
 }

@@ -112,6 +112,24 @@ describe('evidence export (证据导出)', () => {
     expect((await waitForExport(t, t.users.psViewer, clip.body.id)).state).toBe('done');
   });
 
+  it('exports a live snapshot with a caption (scope snapshot), taken when asked for', async () => {
+    const { t, cameraId } = h;
+    const asked = Date.now();
+    const created = await t.api('/api/v1/evidence/exports', { user: t.users.psViewer, body: { kind: 'snapshot', cameraId, caption: true, reason: 'scene now' } });
+    expect(created.status).toBe(202);
+    expect(created.body).toMatchObject({ kind: 'still', source: 'snapshot' });
+    expect(created.body.from).toBeGreaterThanOrEqual(asked);
+    const job = await waitForExport(t, t.users.psViewer, created.body.id);
+    expect([job.state, job.errorCode]).toEqual(['done', null]);
+    const image = await download(job.id);
+    expect((await sharp(image).metadata()).format).toBe('jpeg');
+    expect(createHash('sha256').update(image).digest('hex')).toBe(job.sha256);
+    expect((await t.api(`/api/v1/evidence/exports/${job.id}/manifest`, { user: t.users.psViewer })).body).toMatchObject({ source: 'snapshot', caption: true });
+    expect(existsSync(join(t.hub.ctx.dataDir, 'exports', `${job.id}.source.jpg`))).toBe(false);
+    const denied = await t.api('/api/v1/evidence/exports', { user: t.users.communityApprover, body: { kind: 'snapshot', cameraId, reason: 'scene now' } });
+    expect([denied.status, denied.body.code]).toEqual([403, 'CAMERA_ACCESS_DENIED']);
+  });
+
   it('refuses exports of cameras the user may not see and bad ranges, with stable codes', async () => {
     const { t, cameraId } = h;
     const ask = (user: typeof t.users.psViewer, body: Record<string, unknown>) => t.api('/api/v1/evidence/exports', { user, body: { reason: 'looking around', ...body } });

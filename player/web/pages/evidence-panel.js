@@ -20,7 +20,7 @@ function jobRow(job) {
   return el('li', { 'data-testid': 'export-job', 'data-export-id': job.id, 'data-state': job.state },
     el('span', { class: `badge state-${job.state}` }, t(`playback.state_${job.state}`)),
     el('progress', { max: 100, value: progress, 'data-testid': 'export-progress' }), ` ${progress}% `,
-    el('span', {}, `${job.kind === 'clip' ? t('playback.exportClip') : t('playback.exportStill')} · ${formatDateTime(job.from)}`),
+    el('span', {}, `${job.kind === 'clip' ? t('playback.exportClip') : job.source === 'snapshot' ? t('playback.exportSnapshot') : t('playback.exportStill')} · ${formatDateTime(job.from)}`),
     job.errorMessage && job.state === 'failed' ? el('span', { class: 'form-error' }, ` ${job.errorMessage}`) : null,
     job.state === 'done' ? el('span', {},
       el('button', { type: 'button', 'data-testid': 'export-download', onclick: () => download(job) }, t('playback.download')),
@@ -49,6 +49,7 @@ export function evidencePanel(cameras, nowShown, reasonInput) {
       const body = { kind, cameraId: camera.value, from: fromChinaInput(from.value), caption: caption.checked, reason: reasonInput.value };
       if (kind === 'clip') body.to = fromChinaInput(to.value);
       if (kind === 'still') body.from = nowShown() ?? body.from;
+      if (kind === 'snapshot') delete body.from;
       await api('/api/v1/evidence/exports', { method: 'POST', body });
       result.textContent = t('playback.exportQueued');
       result.className = '';
@@ -75,7 +76,8 @@ export function evidencePanel(cameras, nowShown, reasonInput) {
     el('label', { class: 'pick' }, caption, t('playback.exportCaption')),
     el('div', { class: 'inline-form' },
       el('button', { type: 'button', class: 'primary', 'data-testid': 'export-clip', onclick: () => create('clip') }, t('playback.exportClip')),
-      el('button', { type: 'button', 'data-testid': 'export-still', onclick: () => create('still') }, t('playback.exportStill'))),
+      el('button', { type: 'button', 'data-testid': 'export-still', onclick: () => create('still') }, t('playback.exportStill')),
+      el('button', { type: 'button', 'data-testid': 'export-snapshot', onclick: () => create('snapshot') }, t('playback.exportSnapshot'))),
     result, el('h3', {}, t('playback.exports')), list);
   return { node, close: () => clearTimeout(timer) };
 }

@@ -21,6 +21,7 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('from_at', 'bigint', (c) => c.notNull())
     .addColumn('to_at', 'bigint', (c) => c.notNull())
     .addColumn('pass_id', 'text')
+    .addColumn('source', 'text', (c) => c.notNull())
     .addColumn('caption', 'integer', (c) => c.notNull())
     .addColumn('reason', 'text', (c) => c.notNull())
     .addColumn('state', 'text', (c) => c.notNull())

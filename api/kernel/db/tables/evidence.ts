@@ -2,6 +2,8 @@
 
 export type EvidenceExportKind = 'clip' | 'still';
 export type EvidenceExportState = 'queued' | 'running' | 'done' | 'failed';
+/** Where the exported picture comes from; decides the scope a download needs (playback, events, snapshot). */
+export type EvidenceSource = 'recording' | 'pass-image' | 'snapshot';
 
 /** One export job: what was asked (camera, time range or pass, caption, reason), by whom, and its result. */
 export interface EvidenceExportsTable {
@@ -13,6 +15,7 @@ export interface EvidenceExportsTable {
   to_at: number;
   /** The checkpoint pass the export was picked from, if any. */
   pass_id: string | null;
+  source: EvidenceSource;
   /** 1 = visible caption burned in (a clip is then re-encoded). */
   caption: number;
   reason: string;
