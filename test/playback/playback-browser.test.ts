@@ -76,7 +76,9 @@ describe('playback in headless Chromium', () => {
     await page.waitForTimeout(1_500); // let the sync settle
 
     await page.getByTestId('playback-pause').click();
-    await page.waitForTimeout(800); // one sync tick stamps the shown wall time on each video
+    await until('no seek in flight', () => videos.evaluateAll((vs) => vs.every((v) => !(v as HTMLVideoElement).seeking && (v as HTMLVideoElement).readyState >= 2)), 10_000);
+    await page.waitForTimeout(1_200); // sync ticks stamp the shown wall time on each video
+    await until('no seek in flight', () => videos.evaluateAll((vs) => vs.every((v) => !(v as HTMLVideoElement).seeking)), 10_000);
     const walls = await videos.evaluateAll((vs) => vs.map((v) => Number((v as HTMLVideoElement).dataset.wall)));
     expect(Math.abs(walls[0]! - (passedAt - 5_000))).toBeLessThan(8_000);
     expect(Math.abs(walls[0]! - walls[1]!)).toBeLessThan(600);

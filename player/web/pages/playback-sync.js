@@ -71,6 +71,8 @@ export class PlaybackSync {
   }
 
   tick() {
+    // A seek in flight shows the old frame under the new time: wait for it.
+    if (this.tiles.some((tile) => tile.hls && tile.video.seeking)) return;
     const leader = this.leader();
     const wall = leader?.wallNow();
     if (wall === undefined) return;

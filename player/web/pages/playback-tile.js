@@ -12,7 +12,7 @@ export class PlaybackTile {
     this.camera = camera;
     this.range = range;
     this.reason = reason;
-    this.fragments = [];
+    this.details = null;
     this.video = el('video', { muted: true, playsinline: true, 'data-testid': 'playback-video', 'data-camera-id': camera.id });
     this.video.muted = true;
     this.status = el('p', { class: 'muted', 'data-testid': 'playback-status' }, t('playback.opening'));
@@ -42,7 +42,8 @@ export class PlaybackTile {
     this.hls = hls;
     const parsed = new Promise((resolve, reject) => {
       hls.on(window.Hls.Events.LEVEL_LOADED, (_event, data) => {
-        this.fragments = data.details.fragments.map((f) => ({ pdt: f.programDateTime, start: f.start, duration: f.duration }));
+        // Kept by reference: hls.js corrects each fragment's start once it has parsed its timestamps.
+        this.details = data.details;
         resolve();
       });
       hls.on(window.Hls.Events.ERROR, (_event, data) => {
@@ -58,6 +59,11 @@ export class PlaybackTile {
     this.status.textContent = '';
   }
 
+  /** The playlist's segments as (wall start, media start, duration), read live from hls.js. */
+  get fragments() {
+    return (this.details?.fragments ?? []).map((f) => ({ pdt: f.programDateTime, start: f.start, duration: f.duration }));
+  }
+
   /** Media time of a wall-clock time, and whether it is recorded (else the next recorded time). */
   mediaOf(wall) {
     for (const f of this.fragments) {
@@ -70,7 +76,8 @@ export class PlaybackTile {
   /** Wall-clock time now shown. */
   wallNow() {
     const now = this.video.currentTime;
-    const f = this.fragments.find((x) => now >= x.start && now < x.start + x.duration) ?? this.fragments.at(-1);
+    const fragments = this.fragments;
+    const f = fragments.find((x) => now >= x.start && now < x.start + x.duration) ?? fragments.at(-1);
     return f ? f.pdt + (Math.min(now, f.start + f.duration) - f.start) * 1_000 : undefined;
   }
 
