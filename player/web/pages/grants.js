@@ -1,7 +1,7 @@
 import { api, auth } from '../api.js';
 import { el } from '../dom.js';
 import { renderEmergencyForm } from './emergency-form.js';
-import { badge, describeTarget, formatTime, hashFilter, hasRole, isApprover, loadDirectory, resultLine, table } from './workflow-common.js';
+import { badge, describeTarget, formatTime, hasRole, hashFilter, isApprover, loadDirectory, resultLine, scopesText, table } from './workflow-common.js';
 
 const STATES = ['', 'active', 'scheduled', 'ended', 'revoked'];
 
@@ -59,7 +59,7 @@ function row(grant, side, directory, message) {
     el('td', {}, directory.department(grant.granteeDepartmentId)),
     el('td', {}, directory.department(grant.ownerDepartmentId)),
     el('td', {}, describeTarget(grant, directory), grant.emergency ? el('div', { class: 'muted' }, `Emergency: ${grant.emergencyReason ?? ''}`) : null),
-    el('td', {}, grant.scopes.join(', ')),
+    el('td', {}, scopesText(grant)),
     el('td', {}, `${formatTime(grant.startsAt)} → ${formatTime(grant.endsAt)}`),
     el('td', {}, badge(grant.state), grant.emergency ? [' ', badge(grant.reviewedAt ? 'reviewed' : 'to review', 'emergency')] : null,
       grant.revokeReason ? el('div', { class: 'muted' }, `Revoked ${formatTime(grant.revokedAt)}: ${grant.revokeReason}`) : null),

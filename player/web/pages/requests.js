@@ -1,6 +1,6 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
-import { badge, describeTarget, formatTime, hashFilter, loadDirectory, resultLine, table } from './workflow-common.js';
+import { badge, describeTarget, formatTime, hashFilter, loadDirectory, resultLine, scopesText, table } from './workflow-common.js';
 
 const STATUSES = ['', 'pending', 'approved', 'rejected', 'cancelled'];
 
@@ -43,7 +43,7 @@ function row(request, directory, reload) {
     el('td', {}, formatTime(request.createdAt)),
     el('td', {}, directory.department(request.ownerDepartmentId)),
     el('td', {}, describeTarget(request, directory)),
-    el('td', {}, request.scopes.join(', ')),
+    el('td', {}, scopesText(request)),
     el('td', {}, `${formatTime(request.startsAt)} → ${formatTime(request.endsAt)}`),
     el('td', {}, request.purpose),
     el('td', {}, badge(request.status), ' ', grant, decision),

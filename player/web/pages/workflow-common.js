@@ -39,6 +39,12 @@ export async function loadDirectory() {
 }
 
 /** What a request or grant covers, in words. */
+/** Scopes of a request or grant, the playback scope with how far back it reaches: "live, playback (7 d)". */
+export function scopesText(item) {
+  const lookback = item.playbackLookback === 'days' ? `${item.playbackDays} d` : item.playbackLookback === 'window' ? 'window' : null;
+  return item.scopes.map((s) => (s === 'playback' && lookback ? `playback (${lookback})` : s)).join(', ');
+}
+
 export function describeTarget(item, directory) {
   if (item.targetKind === 'cameras') return (item.cameraIds ?? []).map(directory.camera).join(', ');
   if (item.targetKind === 'category') return `all ${item.category} cameras`;
