@@ -1,5 +1,6 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
 import { checkboxes, describeTarget, formatAge, formatTime, fromLocalInput, loadDirectory, resultLine, SCOPES, toLocalInput } from './workflow-common.js';
 
 /** Approvers: pending requests for my department's cameras, oldest first; approve (optionally narrowed) or reject. */
@@ -26,6 +27,11 @@ function card(request, directory) {
     : null;
   const lookback = request.playbackLookback === 'days' ? `${request.playbackDays} d` : request.playbackLookback;
   const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s === 'playback' && lookback ? `playback (${lookback})` : s })));
+  // The playback lookback may be narrowed too (none → last N days → only the grant's window); the API refuses widening.
+  const lookback = request.scopes.includes('playback')
+    ? el('select', { 'data-testid': 'approve-lookback' }, el('option', { value: '' }, '—'), ['days', 'window'].map((k) => el('option', { value: k }, t(`playback.lookback_${k}`))))
+    : null;
+  const lookbackDays = el('input', { type: 'number', min: 1, max: 366, value: request.playbackDays ?? 7, 'data-testid': 'approve-lookback-days' });
   const startsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.startsAt), 'data-testid': 'approve-starts' });
   const endsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.endsAt), 'data-testid': 'approve-ends' });
   const approveReason = el('input', { placeholder: 'note (optional)', maxlength: 1000, 'data-testid': 'approve-reason' });
@@ -53,6 +59,10 @@ function card(request, directory) {
     if (start !== undefined && toLocalInput(start) !== toLocalInput(request.startsAt)) body.startsAt = start;
     if (end !== undefined && toLocalInput(end) !== toLocalInput(request.endsAt)) body.endsAt = end;
     if (approveReason.value.trim()) body.reason = approveReason.value.trim();
+    if (lookback?.value && scopes.includes('playback')) {
+      body.playbackLookback = lookback.value;
+      if (lookback.value === 'days') body.playbackDays = Number(lookbackDays.value);
+    }
     try {
       const { grant } = await api(`/api/v1/access/requests/${encodeURIComponent(request.id)}/approve`, { method: 'POST', body });
       decided(`Approved: grant until ${formatTime(grant.endsAt)}.`);
@@ -77,6 +87,7 @@ function card(request, directory) {
     el('fieldset', {}, el('legend', {}, 'Approve (you may narrow)'),
       cameraPick ? el('div', {}, 'Cameras: ', cameraPick.node) : null,
       el('div', {}, 'Scopes: ', scopePick.node),
+      lookback ? el('div', { class: 'row' }, el('label', {}, t('playback.lookback'), lookback), el('label', {}, t('playback.lookbackDays'), lookbackDays)) : null,
       el('div', { class: 'row' }, el('label', {}, 'From', startsAt), el('label', {}, 'Until', endsAt)),
       approveReason,
       el('button', { type: 'button', class: 'primary', 'data-testid': 'approve', onclick: approve }, 'Approve')),
