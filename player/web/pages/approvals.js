@@ -25,8 +25,8 @@ function card(request, directory) {
   const cameraPick = request.targetKind === 'cameras'
     ? checkboxes('cameraIds', (request.cameraIds ?? []).map((id) => ({ value: id, label: directory.camera(id) })))
     : null;
-  const lookback = request.playbackLookback === 'days' ? `${request.playbackDays} d` : request.playbackLookback;
-  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s === 'playback' && lookback ? `playback (${lookback})` : s })));
+  const asked = request.playbackLookback === 'days' ? `${request.playbackDays} d` : request.playbackLookback;
+  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s === 'playback' && asked ? `playback (${asked})` : s })));
   // The playback lookback may be narrowed too (none → last N days → only the grant's window); the API refuses widening.
   const lookback = request.scopes.includes('playback')
     ? el('select', { 'data-testid': 'approve-lookback' }, el('option', { value: '' }, '—'), ['days', 'window'].map((k) => el('option', { value: k }, t(`playback.lookback_${k}`))))
