@@ -122,6 +122,18 @@ describe('playback in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('request-result').textContent()).toMatch(/Request sent/);
     const row = await h.t.hub.ctx.db.selectFrom('access_requests').select(['scopes', 'playback_lookback', 'playback_days']).where('requester_department_id', '=', h.t.departments.traffic).executeTakeFirstOrThrow();
     expect([JSON.parse(row.scopes), row.playback_lookback, Number(row.playback_days)]).toEqual([['live', 'playback'], 'days', 3]);
+
+    // The owner's approver narrows it to the grant's own window.
+    const approver = await loginOnPage(await browser.newPage(), h.t.url, 'psApprover');
+    await approver.goto(`${h.t.url}/player/#/approvals`);
+    const pending = approver.getByTestId('pending-request').first();
+    await pending.waitFor({ timeout: 10_000 });
+    expect(await pending.textContent()).toContain('playback (3 d)');
+    await pending.getByTestId('approve-lookback').selectOption('window');
+    await pending.getByTestId('approve').click();
+    await expect.poll(() => pending.getByTestId('decision-result').textContent(), { timeout: 10_000 }).toContain('Approved');
+    const grant = await h.t.hub.ctx.db.selectFrom('grants').select(['playback_lookback', 'playback_days', 'revoked_at']).where('grantee_department_id', '=', h.t.departments.traffic).where('request_id', 'is not', null).executeTakeFirstOrThrow();
+    expect([grant.playback_lookback, grant.playback_days]).toEqual(['window', null]);
   }, 60_000);
 
   it('revoking the grant stops a running playback in the page at once, buffered video included', async () => {
