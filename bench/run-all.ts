@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|playback|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|catalogue|playback|soak ...]');
   process.exit(0);
 }
 
@@ -38,6 +38,7 @@ const BENCHES: Bench[] = [
     targets: [
       { key: 'detections_per_s', op: '>=', value: 50, what: 'person/vehicle frames/s, worker pool' },
       { key: 'plate_ms_p50', op: '<=', value: 40, what: 'one plate in 1080p, one core' },
+      { key: 'crowd_ms_p50', op: '<=', value: 80, what: 'crowd density map of a 1080p frame, one core' },
     ] },
   { name: 'checkpoint', script: 'bench/checkpoint-bench.ts', args: [], quickArgs: ['--rows', '200000', '--ingest', '20000'],
     targets: [
@@ -49,6 +50,11 @@ const BENCHES: Bench[] = [
     targets: [
       { key: 'seek_ms_p50', op: '<=', value: 1000, what: 'seek in a recording → first segment' },
       { key: 'export_60s_ms', op: '<=', value: 3000, what: '60 s evidence clip (stream copy)', fullRunOnly: true },
+    ] },
+  { name: 'catalogue', script: 'bench/catalogue-bench.ts', args: [], quickArgs: ['--cameras', '2000'],
+    targets: [
+      { key: 'page_ms_p95', op: '<=', value: 200, what: 'a catalogue page (search, filters, area) of 20,000 cameras' },
+      { key: 'map_5000_ms_p95', op: '<=', value: 1000, what: 'the map\'s 5,000 cameras at once' },
     ] },
   // Whole pipeline for 10 minutes. RSS growth is the least-squares slope over the second half, once models
   // and frame rings are in place. Bound 2 MB/min = 20 MB over the run: about the jitter of one RSS sample

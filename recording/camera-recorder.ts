@@ -19,8 +19,8 @@ export interface CameraRecorderDeps {
   /** A closed segment (index it, count its bytes); a hole in the recording. */
   onSegment(segment: RecordedSegment): Promise<void>;
   onGap(gap: RecordingGap): Promise<void>;
-  /** A write failed (the disk is full): storage should make room now. */
-  onWriteError(error: Error): void;
+  /** A write failed (the disk is full): storage should make room now. `bytes`: what the lost segment held. */
+  onWriteError(error: Error, bytes: number): void;
   /** End of the newest indexed segment at start-up (a hole across a hub restart is a gap). */
   lastEndedAt: number | undefined;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
@@ -201,7 +201,7 @@ export class CameraRecorder {
       const failed = this.writer;
       this.writer = undefined;
       await failed?.discard();
-      this.d.onWriteError(error as Error);
+      await this.lost(failed?.startedAt ?? b.at, b.at + b.entry.durationMs, error as Error, failed?.bytes ?? 0);
       this.d.log.error({ cameraId: this.d.cameraId, err: error }, 'recording write failed; segment dropped');
       return;
     }
@@ -222,9 +222,17 @@ export class CameraRecorder {
       await this.d.onSegment(segment);
     } catch (error) {
       await writer.discard();
-      this.d.onWriteError(error as Error);
+      await this.lost(writer.startedAt, writer.startedAt + writer.durationMs, error as Error, writer.bytes);
       this.d.log.error({ cameraId: this.d.cameraId, err: error }, 'closing a recording segment failed');
     }
+  }
+
+  /** Video that could not be stored (the disk is full, an I/O error): a gap, and storage asked to make room. */
+  private async lost(fromAt: number, toAt: number, error: Error, bytes: number): Promise<void> {
+    const code = (error as NodeJS.ErrnoException).code;
+    this.d.onWriteError(error, bytes);
+    await this.d.onGap({ id: randomUUID(), cameraId: this.d.cameraId, fromAt, toAt, reason: code === 'ENOSPC' || code === 'EDQUOT' ? 'disk_full' : 'write_failed' })
+      .catch((gapError: Error) => this.d.log.warn({ cameraId: this.d.cameraId, err: gapError }, 'gap not stored'));
   }
 
   /** Closes the segment being written (indexed as complete) and releases the pull. */

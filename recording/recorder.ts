@@ -18,8 +18,8 @@ export interface RecorderDeps {
   events: HubEvents;
   /** A segment was indexed (storage counts its bytes and may make room). */
   onSegment(segment: RecordedSegment): void;
-  /** A write failed: storage should make room at once. */
-  onWriteError(): void;
+  /** A write failed: storage should make room at once (on ENOSPC, whatever the floor says). */
+  onWriteError(error: Error, bytes: number): void;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
 }
 
@@ -40,6 +40,7 @@ export class Recorder {
   private readonly cameras = new Map<string, CameraRecorder>();
   private readonly loop: PeriodicTask<void>;
   private readonly listeners: Array<[string, (...args: any[]) => void]>;
+  private changes: Promise<void> = Promise.resolve();
 
   constructor(private readonly d: RecorderDeps) {
     this.loop = new PeriodicTask({ run: () => this.tickAll(), everyMs: d.config.pollMs, onError: (error) => d.log.warn({ err: error }, 'recorder pass failed') });
@@ -48,7 +49,15 @@ export class Recorder {
       ['crowd.alert', (alert: { cameraId: string; startedAt: number }) => this.trigger(alert.cameraId, 'crowd', alert.startedAt)],
       ['checkpoint.passes', (passes: Array<{ cameraId: string; passedAt: number }>) => { for (const p of passes) this.trigger(p.cameraId, 'plate', p.passedAt); }],
       ['analytics.motion', (motion: { cameraId: string; at: number }) => this.trigger(motion.cameraId, 'motion', motion.at)],
-      ['camera.changed', ({ cameraId, change }: { cameraId: string; change: string }) => { if (change === 'deleted') void this.remove(cameraId); }],
+      // A removed camera stops recording and loses its plan; what it recorded stays until retention.
+      ['camera.changed', ({ cameraId, change }: { cameraId: string; change: string }) => {
+        if (change !== 'deleted') return;
+        const done = this.changes.then(async () => {
+          await this.remove(cameraId);
+          await this.d.plans.remove(cameraId);
+        });
+        this.changes = done.catch((error: Error) => this.d.log.warn({ cameraId, err: error }, 'recording of a removed camera not stopped'));
+      }],
     ];
   }
 
@@ -58,8 +67,14 @@ export class Recorder {
     this.loop.start();
   }
 
-  /** A plan was saved: start, update or stop the camera's recorder. */
-  async apply(plan: RecordingPlan): Promise<void> {
+  /** A plan was saved: start, update or stop the camera's recorder (one change at a time). */
+  apply(plan: RecordingPlan): Promise<void> {
+    const next = this.changes.then(() => this.applyNow(plan));
+    this.changes = next.catch(() => {});
+    return next;
+  }
+
+  private async applyNow(plan: RecordingPlan): Promise<void> {
     const existing = this.cameras.get(plan.cameraId);
     if (plan.mode === 'off') {
       await this.remove(plan.cameraId);
@@ -78,12 +93,12 @@ export class Recorder {
         this.d.onSegment(segment);
       },
       onGap: (gap: RecordingGap) => this.d.index.addGap(gap),
-      onWriteError: () => this.d.onWriteError(),
+      onWriteError: (error, bytes) => this.d.onWriteError(error, bytes),
     }));
     this.loop.kick();
   }
 
-  async remove(cameraId: string): Promise<void> {
+  private async remove(cameraId: string): Promise<void> {
     const recorder = this.cameras.get(cameraId);
     this.cameras.delete(cameraId);
     await recorder?.stop();
@@ -109,6 +124,7 @@ export class Recorder {
 
   async stop(): Promise<void> {
     for (const [name, listener] of this.listeners) this.d.events.off(name as 'camera.changed', listener);
+    await this.changes;
     await this.loop.stop();
     await Promise.all([...this.cameras.values()].map((r) => r.stop()));
     this.cameras.clear();

@@ -1,8 +1,10 @@
+import { isAbsolute, join, resolve } from 'node:path';
 import { Type, type Static } from '@sinclair/typebox';
 
 /** Settings of recording and its storage (`recording.*`, HUB_RECORDING_*). */
 export const RecordingConfigSchema = Type.Object(
   {
+    dir: Type.String({ default: '', maxLength: 1_024, description: 'folder of the recordings, e.g. a volume of their own; empty = <dataDir>/recordings' }),
     segmentSeconds: Type.Integer({ minimum: 2, maximum: 10, default: 6, description: 'length of a recorded segment (whole relay HLS segments joined, cut at key frames)' }),
     retentionDays: Type.Integer({ minimum: 1, maximum: 3_650, default: 30, description: 'days kept for a camera whose plan sets none' }),
     maxBytes: Type.Integer({ minimum: 0, default: 0, description: 'bytes cap of the recordings volume (0 = none); oldest segments go first' }),
@@ -18,3 +20,9 @@ export const RecordingConfigSchema = Type.Object(
 );
 
 export type RecordingConfig = Static<typeof RecordingConfigSchema>;
+
+/** Where recordings live: `recording.dir` (relative = to the working folder), else `<dataDir>/recordings`. Playback and export read the same. */
+export function recordingsRoot(config: Pick<RecordingConfig, 'dir'>, dataDir: string): string {
+  if (!config.dir) return join(dataDir, 'recordings');
+  return isAbsolute(config.dir) ? config.dir : resolve(config.dir);
+}

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { HubContext } from '../api/hub/hub-context.ts';
@@ -9,6 +8,7 @@ import { requireUser } from '../api/kernel/http/route-access.ts';
 import { PeriodicTask } from '../api/kernel/process/periodic-task.ts';
 import type { RelayPool } from '../relay/relay-pool.ts';
 import { Recorder } from './recorder.ts';
+import { recordingsRoot } from './recording-config.ts';
 import { RecordingIndex } from './recording-index.ts';
 import { RecordingPlans } from './recording-plans.ts';
 import { recordingMetrics, recordingReport, type RecordingReport } from './recording-report.ts';
@@ -50,7 +50,7 @@ const ReportView = Type.Object({
  */
 export function createRecordingFeature(ctx: HubContext, { relay }: RecordingDependencies): ProvidingFeature<RecordingService> {
   const config = ctx.config.recording;
-  const root = join(ctx.dataDir, 'recordings');
+  const root = recordingsRoot(config, ctx.dataDir);
   const index = new RecordingIndex(ctx.db);
   const plans = new RecordingPlans(ctx.db);
   const storage = new RecordingStorage({ root, config, index, plans, log: ctx.log });
@@ -61,7 +61,11 @@ export function createRecordingFeature(ctx: HubContext, { relay }: RecordingDepe
   const recorder = new Recorder({
     root, config, relay, index, plans, events: ctx.events, log: ctx.log,
     onSegment: (segment) => { if (storage.added(segment)) keeper.kick(); },
-    onWriteError: () => keeper.kick(),
+    onWriteError: (error, bytes) => {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') storage.needRoom(bytes);
+      keeper.kick();
+    },
   });
   // /metrics scrapes and dashboard views share one computation per REPORT_TTL_MS (it groups the whole index).
   let cached: { at: number; report: Promise<RecordingReport> } | undefined;

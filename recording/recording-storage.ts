@@ -40,6 +40,8 @@ export class RecordingStorage {
   private recordedBytes = 0;
   /** Where the incremental missing-file check goes on (segment ids in order; undefined = from the start). */
   private missingCursor: string | undefined;
+  /** Bytes to free on the next pass whatever the cap and floor say: a write hit a full disk. */
+  private roomNeeded = 0;
   /** Segments being removed by retention now: their files vanish on purpose, the missing check leaves them be. */
   private readonly removing = new Set<string>();
 
@@ -47,6 +49,14 @@ export class RecordingStorage {
 
   async load(): Promise<void> {
     this.recordedBytes = await this.d.index.totalBytes();
+  }
+
+  /**
+   * A write failed on a full disk (something else filled it, or the floor is set too low): the next pass drops
+   * the oldest segments worth a few of the lost one (at least 1 MiB) so recording resumes.
+   */
+  needRoom(lostBytes: number): void {
+    this.roomNeeded = Math.max(this.roomNeeded, 4 * lostBytes, 1_048_576);
   }
 
   /** The recorder indexed a segment. True when the volume is over its cap (a pass should run now). */
@@ -99,7 +109,7 @@ export class RecordingStorage {
   private async excess(): Promise<number> {
     const overCap = this.d.config.maxBytes > 0 ? this.recordedBytes - this.d.config.maxBytes : 0;
     const underFloor = this.d.config.minFreeBytes > 0 ? this.d.config.minFreeBytes - (await this.volume()).free : 0;
-    return Math.max(overCap, underFloor, 0);
+    return Math.max(overCap, underFloor, this.roomNeeded, 0);
   }
 
   private async evict(): Promise<number> {
@@ -119,9 +129,11 @@ export class RecordingStorage {
       }
       if (chosen.length === 0) {
         this.d.log.warn({ need }, 'recordings volume over its cap or under its floor with nothing left to drop');
+        this.roomNeeded = 0;
         break;
       }
       removed += await this.remove(chosen);
+      this.roomNeeded = Math.max(0, this.roomNeeded - freed);
     }
     return removed;
   }

@@ -7,6 +7,8 @@ import { RecordingConfigSchema } from '../../recording/recording-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
+import { PlayerConfigSchema } from '../../player/player-config.ts';
+import { WallConfigSchema } from '../../player/console/wall-config.ts';
 import { PlaybackConfigSchema } from '../playback/playback-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
@@ -62,6 +64,9 @@ export const HubConfigSchema = Type.Object(
     shutdown: section({
       graceMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
     }),
+    display: section({
+      timeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1, maxLength: 64, description: 'IANA time zone of the times people read in exports and reports (the "time" columns of the audit and checkpoint CSV exports); the player shows Asia/Shanghai unless the user picks another zone' }),
+    }),
     retention: section({
       intervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention pass runs (each feature keeps its retention days in its own section)' }),
     }),
@@ -72,6 +77,8 @@ export const HubConfigSchema = Type.Object(
     checkpoint: CheckpointConfigSchema,
     access: AccessConfigSchema,
     dashboard: DashboardConfigSchema,
+    player: PlayerConfigSchema,
+    wall: WallConfigSchema,
     playback: PlaybackConfigSchema,
   },
   { additionalProperties: false },

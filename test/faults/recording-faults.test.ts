@@ -1,3 +1,4 @@
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -153,5 +154,39 @@ describe('recording faults', () => {
     const left = [...await segmentsOf(hub, full), ...await segmentsOf(hub, drop)];
     recordFault({ fault: 'recordings volume full (below free-space floor)', expected: 2, found: new Set(left.map((s) => s.cameraId)).size, duplicates: 0, recoverySeconds: null, note: `${left.length} newest segments kept, recording went on` });
     hub.hub.ctx.config.recording.minFreeBytes = 0;
+  }, 240_000);
+
+  // A real full disk: the recordings on a 3 MiB tmpfs of their own (needs mount rights; root in CI and here).
+  const mountPoint = mkdtempSync(join(tmpdir(), 'hub-rec-tmpfs-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=3m,mode=700', 'tmpfs', mountPoint]).status === 0;
+  afterAll(() => {
+    if (mounted) execFileSync('umount', ['-l', mountPoint]);
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  it.skipIf(!mounted)('a real full disk (ENOSPC on a 3 MiB volume): the lost segment is a gap, the oldest go, recording goes on', async () => {
+    const server = await startRtspServer({ mounts: ['/enospc'], clipPath: await buildPresetClip('hd') });
+    const hub = await startTestHub('sqlite', { overrides: recordingOverrides({ dir: mountPoint, minFreeBytes: 0, maxBytes: 0 }), features: RECORDING_FEATURES });
+    try {
+      const camera = await addCamera(hub, server.urlFor('/enospc'));
+      expect((await hub.api(`/api/v1/cameras/${camera}/recording`, { method: 'PUT', user: hub.users.psApprover, body: { mode: 'continuous' } })).status).toBe(200);
+      const index = hub.hub.services.recording!.index;
+      const firstSegments = await until('first segments', async () => { const l = await segmentsOf(hub, camera); return l.length >= 2 ? l : undefined; }, 60_000, 250);
+      const full = await until('the disk filled', async () => (await index.gapsBetween(camera, 0, Number.MAX_SAFE_INTEGER)).find((g) => g.reason === 'disk_full'), 90_000, 250);
+      const fullAt = Date.now();
+      await until('recording after the full disk', async () => (await segmentsOf(hub, camera)).some((s) => s.startedAt >= full.toAt), 60_000, 250);
+      const recovery = (Date.now() - fullAt) / 1_000;
+      const left = await segmentsOf(hub, camera);
+      const gaps = (await index.gapsBetween(camera, 0, Number.MAX_SAFE_INTEGER)).filter((g) => g.reason === 'disk_full');
+      recordFault({
+        fault: 'recordings volume full for real (ENOSPC, 3 MiB tmpfs)', expected: 1, found: left.some((s) => s.startedAt >= full.toAt) ? 1 : 0, duplicates: 0, recoverySeconds: recovery,
+        note: `${gaps.length} disk_full gap(s), ${((full.toAt - full.fromAt) / 1_000).toFixed(1)} s lost at the first; oldest dropped: ${!left.some((s) => s.id === firstSegments[0]!.id)}`,
+      });
+      expect(left.some((s) => s.id === firstSegments[0]!.id)).toBe(false);
+      expect(left.some((s) => s.startedAt >= full.toAt)).toBe(true);
+    } finally {
+      await hub.stop();
+      await server.stop();
+    }
   }, 240_000);
 });

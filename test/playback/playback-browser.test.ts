@@ -118,8 +118,8 @@ describe('playback in headless Chromium', () => {
     await page.getByTestId('playback-days').fill('3');
     await page.getByTestId('purpose').fill('追查肇事车辆 case 2026-9');
     await page.getByTestId('legal-basis').fill('Road Traffic Safety Law art. 72');
-    await page.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => page.getByTestId('request-result').textContent()).toMatch(/Request sent/);
+    await page.getByTestId('send-request').click();
+    await expect.poll(() => page.getByTestId('request-result').getAttribute('data-state')).toBe('sent');
     const row = await h.t.hub.ctx.db.selectFrom('access_requests').select(['scopes', 'playback_lookback', 'playback_days']).where('requester_department_id', '=', h.t.departments.traffic).executeTakeFirstOrThrow();
     expect([JSON.parse(row.scopes), row.playback_lookback, Number(row.playback_days)]).toEqual([['live', 'playback'], 'days', 3]);
 
@@ -128,10 +128,10 @@ describe('playback in headless Chromium', () => {
     await approver.goto(`${h.t.url}/player/#/approvals`);
     const pending = approver.getByTestId('pending-request').first();
     await pending.waitFor({ timeout: 10_000 });
-    expect(await pending.textContent()).toContain('playback (3 d)');
+    expect(await pending.textContent()).toContain('录像回放 (3 d)');
     await pending.getByTestId('approve-lookback').selectOption('window');
     await pending.getByTestId('approve').click();
-    await expect.poll(() => pending.getByTestId('decision-result').textContent(), { timeout: 10_000 }).toContain('Approved');
+    await expect.poll(() => pending.getByTestId('decision-result').textContent(), { timeout: 10_000 }).toContain('已批准');
     const grant = await h.t.hub.ctx.db.selectFrom('grants').select(['playback_lookback', 'playback_days', 'revoked_at']).where('grantee_department_id', '=', h.t.departments.traffic).where('request_id', 'is not', null).executeTakeFirstOrThrow();
     expect([grant.playback_lookback, grant.playback_days]).toEqual(['window', null]);
   }, 60_000);

@@ -86,7 +86,7 @@ describeEachDatabase('recording: events with pre- and post-roll, schedule', (kin
     await until('motion recorded', async () => (await segmentsOf(t, camera)).length > beforeMotion, 30_000, 250);
     await quiet();
     const beforeCrowd = (await segmentsOf(t, camera)).length;
-    t.hub.ctx.events.emit('crowd.alert', { id: 'c1', cameraId: camera, zoneId: '_all', startedAt: Date.now() - 1_000, raisedAt: Date.now(), threshold: 5, count: 9 });
+    t.hub.ctx.events.emit('crowd.alert', { id: 'c1', cameraId: camera, zoneId: '_all', startedAt: Date.now() - 1_000, raisedAt: Date.now(), threshold: 5, count: 9, trigger: 'count' });
     await until('crowd alert recorded', async () => (await segmentsOf(t, camera)).length > beforeCrowd, 30_000, 250);
   });
 
@@ -102,5 +102,11 @@ describeEachDatabase('recording: events with pre- and post-roll, schedule', (kin
     const allDay = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, [['00:00', '24:00']]]));
     expect((await t.api(`/api/v1/cameras/${idle}/recording`, { method: 'PUT', user: t.users.psApprover, body: { mode: 'scheduled', schedule: allDay } })).status).toBe(200);
     await until('scheduled segments', async () => (await segmentsOf(t, idle)).length >= 2, 40_000, 250);
+
+    // The camera is removed: recording stops, its plan goes, what it recorded stays until retention.
+    expect((await t.api(`/api/v1/cameras/${idle}`, { method: 'DELETE', user: t.users.psApprover })).status).toBe(200);
+    await until('pull stopped', () => !relayOf(t).status().some((s) => s.streamId === idle), 20_000);
+    expect(await recordingOf(t).plans.get(idle)).toBeUndefined();
+    expect((await segmentsOf(t, idle)).length).toBeGreaterThanOrEqual(2);
   });
 });

@@ -4,10 +4,11 @@ import type { CheckpointTables } from './checkpoint.ts';
 import type { CoreTables } from './core.ts';
 import type { EvidenceTables } from './evidence.ts';
 import type { IngestTables } from './ingest.ts';
+import type { PlayerTables } from './player.ts';
 import type { RecordingTables } from './recording.ts';
 
 export type * from './core.ts';
 export type * from './evidence.ts';
 
 /** The whole schema as Kysely sees it; each feature contributes its own tables. */
-export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, RecordingTables, EvidenceTables {}
+export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, PlayerTables, RecordingTables, EvidenceTables {}
