@@ -106,11 +106,14 @@ describe('playback in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('export-sha256').first().textContent()).toMatch(/[0-9a-f]{64}/);
     const audit = await h.t.hub.ctx.db.selectFrom('audit_events').select(['action', 'reason']).where('action', 'in', ['playback.start', 'evidence.export']).execute();
     expect(audit.filter((a) => a.reason === '案件 2026-118 回看').map((a) => a.action).sort()).toEqual(['evidence.export', 'playback.start', 'playback.start']);
+    // Pages hold event streams; Chromium allows 6 connections per host, so each test closes its pages.
+    await page.close();
   }, 150_000);
 
   it('the access request form asks for the playback scope and how far back', async () => {
     const page = await loginOnPage(await browser.newPage(), h.t.url, 'trafficViewer');
     await page.goto(`${h.t.url}/player/#/request/${h.cameraId}`);
+    // (closed before the approver's page opens: Chromium allows 6 connections per host and pages hold event streams)
     await page.getByTestId('request-form').waitFor();
     expect(await page.getByTestId('playback-lookback-field').isHidden()).toBe(true);
     await page.getByTestId('scope-playback').check();
@@ -123,6 +126,7 @@ describe('playback in headless Chromium', () => {
     const row = await h.t.hub.ctx.db.selectFrom('access_requests').select(['scopes', 'playback_lookback', 'playback_days']).where('requester_department_id', '=', h.t.departments.traffic).executeTakeFirstOrThrow();
     expect([JSON.parse(row.scopes), row.playback_lookback, Number(row.playback_days)]).toEqual([['live', 'playback'], 'days', 3]);
 
+    await page.close();
     // The owner's approver narrows it to the grant's own window.
     const approver = await loginOnPage(await browser.newPage(), h.t.url, 'psApprover');
     await approver.goto(`${h.t.url}/player/#/approvals`);
@@ -134,6 +138,7 @@ describe('playback in headless Chromium', () => {
     await expect.poll(() => pending.getByTestId('decision-result').textContent(), { timeout: 10_000 }).toContain('已批准');
     const grant = await h.t.hub.ctx.db.selectFrom('grants').select(['playback_lookback', 'playback_days', 'revoked_at']).where('grantee_department_id', '=', h.t.departments.traffic).where('request_id', 'is not', null).executeTakeFirstOrThrow();
     expect([grant.playback_lookback, grant.playback_days]).toEqual(['window', null]);
+    await approver.close();
   }, 60_000);
 
   it('revoking the grant stops a running playback in the page at once, buffered video included', async () => {
@@ -152,5 +157,6 @@ describe('playback in headless Chromium', () => {
     const t0 = await video.evaluate((v) => (v as HTMLVideoElement).currentTime);
     await page.waitForTimeout(1_000);
     expect(await video.evaluate((v) => (v as HTMLVideoElement).currentTime)).toBe(t0);
+    await page.close();
   }, 60_000);
 });
