@@ -1,4 +1,5 @@
 import { api, apiBlobUrl } from '../api.js';
+import { errorText } from '../errors.js';
 import { el } from '../dom.js';
 import { formatDateTime, t } from '../i18n/i18n.js';
 import { fromChinaInput, toChinaInput } from './china-input.js';
@@ -55,7 +56,7 @@ export function evidencePanel(cameras, nowShown, reasonInput) {
       result.className = '';
       await refresh();
     } catch (error) {
-      result.textContent = error.message;
+      result.textContent = errorText(error);
       result.className = 'form-error';
     }
   };

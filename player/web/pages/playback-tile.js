@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { errorText } from '../errors.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 
@@ -28,7 +29,7 @@ export class PlaybackTile {
     this.renewTimer = setInterval(async () => {
       try {
         this.ticket = await api(`/api/v1/playback/sessions/${this.ticket.sessionId}/renew`, { method: 'POST' });
-      } catch (error) { this.end(error.message); }
+      } catch (error) { this.end(errorText(error)); }
     }, Math.max(5_000, (this.ticket.expiresAt - Date.now()) / 2));
     const hls = new window.Hls({
       maxBufferLength: 30,

@@ -1,4 +1,5 @@
 import { api } from '../api.js';
+import { errorText } from '../errors.js';
 import { openNotificationStream } from '../event-stream.js';
 import { clear, el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -53,7 +54,7 @@ async function play(area, cameras, at, reason, message) {
   const range = { from: at - HALF_WINDOW_MS, to: Math.min(Date.now(), at + HALF_WINDOW_MS) };
   const tiles = cameras.map((c) => new PlaybackTile(c, range, reason.value.trim()));
   const sync = new PlaybackSync(tiles, []);
-  const timelines = await Promise.all(cameras.map((c) => renderTimeline(c, range, (wall) => sync.seek(wall)).catch((error) => ({ node: el('p', { class: 'form-error' }, error.message), setCursor: () => {} }))));
+  const timelines = await Promise.all(cameras.map((c) => renderTimeline(c, range, (wall) => sync.seek(wall)).catch((error) => ({ node: el('p', { class: 'form-error' }, errorText(error)), setCursor: () => {} }))));
   sync.timelines = timelines;
   const panel = evidencePanel(cameras, () => sync.now(), reason);
   const speeds = SPEEDS.map((rate) => el('button', { type: 'button', class: rate === 1 ? 'active' : '', 'data-testid': `speed-${rate}`,
@@ -69,8 +70,8 @@ async function play(area, cameras, at, reason, message) {
   clear(area).append(controls, el('div', { class: `playback-grid tiles-${tiles.length}` }, tiles.map((tile) => tile.node)),
     el('div', { class: 'timelines' }, timelines.map((x) => x.node)), panel.node);
   const opened = await Promise.allSettled(tiles.map((tile) => tile.ready));
-  opened.forEach((outcome, i) => { if (outcome.status === 'rejected') tiles[i].end(t('playback.failed', { message: outcome.reason.message })); });
-  if (opened.every((o) => o.status === 'rejected')) message.textContent = t('playback.failed', { message: opened[0].reason.message });
+  opened.forEach((outcome, i) => { if (outcome.status === 'rejected') tiles[i].end(t('playback.failed', { message: errorText(outcome.reason) })); });
+  if (opened.every((o) => o.status === 'rejected')) message.textContent = t('playback.failed', { message: errorText(opened[0].reason) });
   sync.seek(at);
   sync.play();
   // Revocation cuts playback at once, buffered video included: the hub ends the sessions, the player stops the tiles.
