@@ -11,6 +11,7 @@ import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts'
 import type { HealthMonitor } from '../../ingest/health/health-monitor.ts';
 import { createIngestFeature } from '../../ingest/ingest-feature.ts';
 import type { SnapshotService } from '../../ingest/snapshot/snapshot-service.ts';
+import { createGb28181Feature, type Gb28181Service } from '../../ingest/gb28181/gb28181-feature.ts';
 import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 import { createRelayFeature } from '../../relay/relay-feature.ts';
@@ -24,7 +25,7 @@ import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
-export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'recording', 'player', 'checkpoint', 'analytics', 'playback', 'evidence'] as const;
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'gb28181', 'ingest', 'relay', 'recording', 'player', 'checkpoint', 'analytics', 'playback', 'evidence'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
@@ -35,6 +36,8 @@ export interface HubServices {
   cameraHealth?: HealthMonitor;
   /** Simulated cameras and demo logins (config.demo.sampleCameras > 0). */
   demo?: DemoCameras;
+  /** GB/T 28181 devices, their SIP server and live feeds. */
+  gb28181?: Gb28181Service;
   relay?: RelayPool;
   /** Recording plans, the recorder, the segment index and storage. */
   recording?: RecordingService;
@@ -85,10 +88,16 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
     services.cameras = cameras.registry;
     services.cameraSupervisor = cameras.supervisor;
   }
+  if (on.has('gb28181')) {
+    services.gb28181 = add(createGb28181Feature(ctx, {
+      cameras: needs(services.cameras, 'gb28181', 'cameras'), supervisor: needs(services.cameraSupervisor, 'gb28181', 'cameras'),
+      relay: () => services.relay,
+    })).provides;
+  }
   if (on.has('ingest')) {
     const ingest = add(createIngestFeature(ctx, {
       cameras: needs(services.cameras, 'ingest', 'cameras'), supervisor: needs(services.cameraSupervisor, 'ingest', 'cameras'),
-      runningPulls: () => services.relay,
+      runningPulls: () => services.relay, nationalPtz: services.gb28181?.ptz,
     })).provides;
     services.cameraHealth = ingest.health;
     services.demo = ingest.demo;
@@ -97,6 +106,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   if (on.has('relay')) {
     services.relay = add(createRelayFeature(ctx, {
       cameras: needs(services.cameras, 'relay', 'cameras'), supervisor: needs(services.cameraSupervisor, 'relay', 'cameras'),
+      feeds: services.gb28181?.feeds,
     })).provides;
   }
   if (on.has('recording')) services.recording = add(createRecordingFeature(ctx, { relay: needs(services.relay, 'recording', 'relay') })).provides;

@@ -104,6 +104,8 @@ export class HealthMonitor {
   private async checkOnce(cameraId: string): Promise<CameraStatus | undefined> {
     try {
       const camera = await this.registry.get(cameraId);
+      // A GB/T 28181 channel has no URL to probe: its status follows the device's registration and keepalives.
+      if (camera.source === 'gb28181') return undefined;
       const { ingest } = this.ctx.config;
       const result = await checkCamera(camera, this.ctx.cameras.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
       if (this.stopped) return undefined;

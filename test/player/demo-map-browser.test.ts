@@ -26,7 +26,7 @@ describe('the demo cameras on the map', () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     t = await startTestHub('sqlite', { overrides: { relay: FAST_RELAY.relay, ingest: { healthIntervalMs: 2_000 } } });
     // The demo as `npm run demo` runs it, started once the test's departments and users exist.
-    const ctx = { ...t.hub.ctx, config: { ...t.hub.ctx.config, demo: { sampleCameras: 3 } } };
+    const ctx = { ...t.hub.ctx, config: { ...t.hub.ctx.config, demo: { ...t.hub.ctx.config.demo, sampleCameras: 3 } } };
     const registry = t.hub.services.cameras!;
     const candidates = new CandidateStore(ctx.db);
     demoCameras = new DemoCameras(ctx, registry, candidates, new CameraAdoption(ctx, registry, candidates));

@@ -50,7 +50,7 @@ export interface CamerasTable {
   status_changed_at: number | null;
   ptz: number;
   analytics_enabled: number;
-  source: 'manual' | 'onvif' | 'csv' | 'demo';
+  source: 'manual' | 'onvif' | 'csv' | 'demo' | 'gb28181';
   /** National 20-digit device code (GB/T 28181 / GA/T 1400 DeviceID), unique where set (migration 0008). */
   national_id: string | null;
   created_at: number;
