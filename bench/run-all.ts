@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|catalogue|gb28181|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|catalogue|gb28181|playback|soak ...]');
   process.exit(0);
 }
 
@@ -45,6 +45,11 @@ const BENCHES: Bench[] = [
       { key: 'ingest_rows_per_s', op: '>=', value: 20_000, what: 'batched ingest, SQLite and PostgreSQL' },
       { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
       { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
+    ] },
+  { name: 'playback', script: 'bench/playback-bench.ts', args: [], quickArgs: ['--cameras', '2', '--seconds', '30', '--seeks', '6'],
+    targets: [
+      { key: 'seek_ms_p50', op: '<=', value: 1000, what: 'seek in a recording → first segment' },
+      { key: 'export_60s_ms', op: '<=', value: 3000, what: '60 s evidence clip (stream copy)', fullRunOnly: true },
     ] },
   { name: 'catalogue', script: 'bench/catalogue-bench.ts', args: [], quickArgs: ['--cameras', '2000'],
     targets: [

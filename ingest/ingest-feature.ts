@@ -33,6 +33,8 @@ export interface IngestDependencies {
 export interface IngestServices {
   health: HealthMonitor;
   demo: DemoCameras | undefined;
+  /** Camera stills (evidence export of a live snapshot). */
+  snapshots: SnapshotService;
 }
 
 /**
@@ -58,7 +60,7 @@ export function createIngestFeature(ctx: HubContext, { cameras: registry, superv
 
   return {
     name: 'ingest',
-    provides: { health: monitor, demo },
+    provides: { health: monitor, demo, snapshots },
     registerRoutes: async (app) => {
       registerDiscoveryRoutes(app, ctx, candidates, adoption);
       registerStatusRoutes(app, ctx, registry, history);

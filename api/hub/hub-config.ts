@@ -11,6 +11,7 @@ import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
 import { ViidConfigSchema } from '../viid/viid-config.ts';
 import { PlayerConfigSchema } from '../../player/player-config.ts';
 import { WallConfigSchema } from '../../player/console/wall-config.ts';
+import { PlaybackConfigSchema } from '../playback/playback-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -83,6 +84,7 @@ export const HubConfigSchema = Type.Object(
     viid: ViidConfigSchema,
     player: PlayerConfigSchema,
     wall: WallConfigSchema,
+    playback: PlaybackConfigSchema,
   },
   { additionalProperties: false },
 );

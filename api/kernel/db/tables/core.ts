@@ -4,7 +4,10 @@ export type Role = 'admin' | 'approver' | 'viewer' | 'auditor';
 export type DepartmentKind = 'public_security' | 'traffic' | 'community' | 'government_other' | 'other';
 export type CameraCategory = 'public_security' | 'traffic' | 'community' | 'other';
 export type CameraStatus = 'unknown' | 'online' | 'offline' | 'auth_failed';
-export type CameraScope = 'live' | 'snapshot' | 'ptz' | 'events';
+export type CameraScope = 'live' | 'snapshot' | 'ptz' | 'events' | 'playback';
+
+/** How far back a grant's `playback` scope reaches: no limit, only the grant's own window, or the last N days. */
+export type PlaybackLookback = 'none' | 'window' | 'days';
 
 export interface DepartmentsTable {
   id: string;
@@ -69,6 +72,10 @@ export interface AccessTargetColumns {
   area: string | null;
   /** JSON array of CameraScope. */
   scopes: string;
+  /** Limit of the playback scope (migration 0013); null when the scope is not asked for. */
+  playback_lookback: PlaybackLookback | null;
+  /** Days back from now when playback_lookback = 'days'. */
+  playback_days: number | null;
 }
 
 export interface AccessRequestsTable extends AccessTargetColumns {

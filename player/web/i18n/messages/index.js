@@ -15,6 +15,7 @@ import workflow from './workflow.js';
 import recording from './recording.js';
 import map from './map.js';
 import catalogue from './catalogue.js';
+import playback from './playback.js';
 
 export const NAMESPACES = {
   audit,
@@ -33,4 +34,5 @@ export const NAMESPACES = {
   recording,
   map,
   catalogue,
+  playback,
 };
