@@ -20,6 +20,15 @@ function webSocketUrl(path) {
  * onStatus(text, { state, kind, error }) reports in words and as a state: 'connecting' until the first frame
  * plays, then 'playing'; 'error' when a protocol fails (before the HLS fallback); 'stopped' when a renewal is refused.
  */
+// mpegts.js throws its own exception objects (not Errors: RuntimeException and kin) from a stream loader that is
+// still reading when its player is destroyed, e.g. when the live page is left: nothing of ours is broken then, so
+// those, and only those, within a few seconds of tearing an FLV player down, are not reported as page errors.
+let lastFlvTeardown = 0;
+const isFlvTeardownNoise = (reason) => Date.now() - lastFlvTeardown < 10_000 && reason !== null && typeof reason === 'object'
+  && !(reason instanceof Error) && typeof reason.name === 'string' && /Exception$/.test(reason.name);
+window.addEventListener('unhandledrejection', (event) => { if (isFlvTeardownNoise(event.reason)) event.preventDefault(); });
+window.addEventListener('error', (event) => { if (isFlvTeardownNoise(event.error)) event.preventDefault(); });
+
 export async function startPlayback(video, cameraId, { protocol = 'flv', onStatus = () => {} } = {}) {
   let ticket = await api(`/api/v1/cameras/${encodeURIComponent(cameraId)}/play`, { method: 'POST', body: { protocol } });
   let engine = null;
@@ -70,7 +79,7 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     });
     player.attachMediaElement(video);
     player.load();
-    return { kind, destroy: () => { player.pause(); player.unload(); player.detachMediaElement(); player.destroy(); } };
+    return { kind, destroy: () => { lastFlvTeardown = Date.now(); player.pause(); player.unload(); player.detachMediaElement(); player.destroy(); } };
   };
 
   const switchTo = (start) => {

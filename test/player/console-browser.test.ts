@@ -194,9 +194,11 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
       const wide: string[] = [];
       // Script errors and catalogue gaps (t() warns "i18n: no message for …") on any page fail the test.
       const problems: string[] = [];
-      page.on('pageerror', (error) => problems.push(`error: ${error.message}`));
+      let current = '';
+      page.on('pageerror', (error) => problems.push(`error on ${current}: ${error.name}: ${error.message} @ ${(error.stack ?? '').split('\n').slice(0, 3).join(' | ')}`));
       page.on('console', (message) => { if (message.text().startsWith('i18n:')) problems.push(message.text()); });
       for (const route of PAGES('京A12345')) {
+        current = route;
         await page.goto(`${t.url}/player/#/${route}`);
         const name = route.split('/')[0]!;
         await page.waitForFunction((n) => document.querySelector('#view')?.getAttribute('data-page') === n && document.querySelector('#view > .page')?.children.length, name, { timeout: 15_000 });

@@ -19,8 +19,9 @@ const FLASH_MS = 12_000;
  * Builds the map inside `container`. `popup(camera)` returns the DOM shown when a marker is clicked. Resolves to
  * { map, L, setCameras(list), flash(cameraId), showTrajectory(points), markerOf(cameraId), destroy() }.
  */
-export async function createCameraMap(container, { popup, config: given } = {}) {
-  const [L, config] = await Promise.all([loadLeaflet(), given ? Promise.resolve(given) : api('/api/v1/player/map-config')]);
+export async function createCameraMap(container, { popup, config: given, signal } = {}) {
+  const [L, config] = await Promise.all([loadLeaflet(), given ? Promise.resolve(given) : api('/api/v1/player/map-config', { signal })]);
+  signal?.throwIfAborted();
   const map = L.map(container, { center: [config.center.lat, config.center.lon], zoom: config.zoom, maxZoom: config.maxZoom, preferCanvas: false, zoomControl: true });
   if (config.tileUrl) {
     L.tileLayer(config.tileUrl, { subdomains: config.tileSubdomains || 'abc', maxZoom: config.maxZoom, attribution: config.attribution }).addTo(map);
@@ -46,6 +47,10 @@ export async function createCameraMap(container, { popup, config: given } = {}) 
   const markers = new Map();
   const trajectoryLayer = L.layerGroup().addTo(map);
   const flashTimers = new Map();
+  let destroyed = false;
+  // The page was left while the map was being built: take it down at once, and whenever that happens later.
+  signal?.addEventListener('abort', () => destroy(), { once: true });
+  if (signal?.aborted) { destroy(); signal.throwIfAborted(); }
 
   // Tests and styles find a camera's marker by its id; the icon element is replaced on every setIcon.
   const tag = (marker) => marker.getElement()?.setAttribute('data-camera-id', marker.options.camera.id);
@@ -124,9 +129,16 @@ export async function createCameraMap(container, { popup, config: given } = {}) 
   return {
     map, L, setCameras, updateCamera, flash, showTrajectory, focus,
     markerOf: (cameraId) => markers.get(cameraId),
-    destroy() {
-      for (const timer of flashTimers.values()) clearTimeout(timer);
-      map.remove();
-    },
+    destroy,
   };
+
+  // Idempotent, and safe mid-animation: cluster and zoom animations still running on a removed map are what
+  // throw "Cannot read properties of undefined (reading '_leaflet_pos')" when a page is left quickly.
+  function destroy() {
+    if (destroyed) return;
+    destroyed = true;
+    for (const timer of flashTimers.values()) clearTimeout(timer);
+    try { map.stop(); clusters.clearLayers(); map.removeLayer(clusters); } catch { /* already gone */ }
+    try { map.off(); map.remove(); } catch { /* already gone */ }
+  }
 }

@@ -5,10 +5,10 @@ import { createCameraMap } from './camera-map.js';
 import { pointsOf } from './trajectory-points.js';
 
 /** Appends a map with the passes (trajectory GeoJSON features) joined in time order; resolves to a cleanup. */
-export async function embedTrajectoryMap(parent, plate, features) {
+export async function embedTrajectoryMap(parent, plate, features, signal = undefined) {
   const box = el('div', { class: 'trajectory-map', 'data-testid': 'trajectory-map' });
   parent.append(box, el('a', { class: 'button', href: `#/map?plate=${encodeURIComponent(plate)}`, 'data-testid': 'trajectory-on-map' }, t('map.showOnMap')));
-  const view = await createCameraMap(box);
+  const view = await createCameraMap(box, { signal });
   box.dataset.points = String(view.showTrajectory(pointsOf(features)));
   return () => view.destroy();
 }

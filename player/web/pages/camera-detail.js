@@ -55,7 +55,7 @@ export async function renderCameraDetail(root, { args, signal }) {
     apiBlobUrl(`/api/v1/cameras/${encodeURIComponent(id)}/thumbnail`).then((url) => { thumb.src = url; cleanups.push(() => URL.revokeObjectURL(url)); }).catch(() => thumb.classList.add('failed'));
   }
   if (camera.lat !== null) {
-    const view = await createCameraMap(mapBox, { popup: () => el('strong', {}, camera.name) });
+    const view = await createCameraMap(mapBox, { popup: () => el('strong', {}, camera.name), signal });
     view.setCameras([camera]);
     view.map.setView([camera.lat, camera.lon], 16);
     cleanups.push(() => view.destroy());

@@ -66,7 +66,7 @@ export async function renderMap(root, { query, signal }) {
       el('span', { class: 'legend-dot cam-denied' }, t('map.noAccessRing'))),
     alerts);
 
-  const view = await createCameraMap(container, { popup: cameraPopup });
+  const view = await createCameraMap(container, { popup: cameraPopup, signal });
   cleanups.push(() => view.destroy());
   let cameras = [];
   const load = async (fit) => {

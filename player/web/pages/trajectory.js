@@ -48,5 +48,5 @@ export async function renderTrajectory(root, { args, query, signal }) {
         el('figcaption', { class: 'muted' }, located < passes.length ? t('checkpoint.notPlotted', { count: passes.length - located }) : t('checkpoint.plotCaption'))),
       table(['#', t('checkpoint.colTime'), t('checkpoint.colCamera'), t('checkpoint.colLocation'), t('checkpoint.colColour'), t('checkpoint.colLane')], rows, { 'data-testid': 'trajectory-table' })));
   // The same passes on the map (一张图), with their times.
-  return located > 0 ? embedTrajectoryMap(root, plate, passes) : undefined;
+  return located > 0 ? embedTrajectoryMap(root, plate, passes, signal) : undefined;
 }
