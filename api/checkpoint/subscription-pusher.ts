@@ -1,54 +1,134 @@
-import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoint.ts';
-import { gat1400Time, toMotorVehicle } from './gat1400.ts';
+import { gat1400Time } from './gat1400.ts';
 import type { PassRow } from './pass-record.ts';
+import { visibleCameras } from './pass-visibility.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
 const CACHE_MS = 10_000;
 
+type SubscriptionRow = Selectable<CheckpointSubscriptionsTable>;
+
+/** Turns passes into the MotorVehicleObjects of a notification (conformant IDs, codes, signed image URLs). */
+export type MotorVehicleExport = (rows: PassRow[]) => Promise<Array<Record<string, unknown> & { MotorVehicleID: string }>>;
+
+/** How the pusher learns the cameras a ResourceURI names (national device IDs → camera ids). */
+export type ResourceResolver = (nationalIds: string[]) => Promise<string[]>;
+
+/** Cascade upward: every new pass (visible to departmentId; null = all) is pushed to an upstream 视图库 as a device would. */
+export interface UpwardPush {
+  /** The upstream's POST /VIID/MotorVehicles URL. */
+  targetUrl: string;
+  departmentId: string | null;
+}
+
+interface ActiveSubscription {
+  row: SubscriptionRow;
+  /** Cameras the subscriber may receive; undefined = every camera (admin-made). */
+  cameras: Set<string> | undefined;
+}
+
 /**
- * GA/T 1400-style subscriptions: new passes inside a subscription's time window (and camera list, if any)
- * are pushed to its receiver as a SubscribeNotificationListObject, one notification per ingest batch,
- * through the durable signed webhook queue.
+ * GA/T 1400 subscriptions: new passes inside a subscription's time window, on the devices its ResourceURI
+ * names (all when empty) and visible to the subscriber's department, are sent to its ReceiveAddr as a
+ * SubscribeNotificationListObject with the subscriber's own SubscribeID and a standard NotificationID,
+ * one notification per ingest batch, through the durable delivery queue (which reads the receiver's
+ * ResponseStatusListObject and retries on StatusCode ≠ 0).
  */
 export class SubscriptionPusher {
-  private cache: { at: number; rows: Array<Selectable<CheckpointSubscriptionsTable>> } | undefined;
+  private cache: { at: number; active: ActiveSubscription[] } | undefined;
+  private upwardCameras: { cameras: Set<string> | undefined } | undefined;
+  private serial = Math.floor(Math.random() * 100_000);
 
-  constructor(private readonly ctx: HubContext, private readonly delivery: WebhookDelivery) {}
+  constructor(
+    private readonly ctx: HubContext,
+    private readonly delivery: WebhookDelivery,
+    private readonly toObjects: MotorVehicleExport,
+    private readonly resolveResources: ResourceResolver,
+    /** Our 20-digit 视图库 ID (its first 12 digits start every NotificationID). */
+    private readonly serverId: () => string,
+    private readonly upward?: UpwardPush,
+  ) {}
 
   invalidate(): void {
     this.cache = undefined;
   }
 
+  /** NotificationID, 33 characters like a SubscribeID: our 12-digit organisation prefix + `04` + time + 5-digit serial. */
+  notificationId(now: number): string {
+    this.serial = (this.serial + 1) % 100_000;
+    return `${this.serverId().slice(0, 12)}04${gat1400Time(now)}${String(this.serial).padStart(5, '0')}`;
+  }
+
+  /** SubscribeID for a subscription an admin makes on a receiver's behalf (33: organisation prefix + `03` + time + serial). */
+  subscribeId(now: number): string {
+    this.serial = (this.serial + 1) % 100_000;
+    return `${this.serverId().slice(0, 12)}03${gat1400Time(now)}${String(this.serial).padStart(5, '0')}`;
+  }
+
   async push(rows: PassRow[], now = Date.now()): Promise<number> {
-    if (!this.cache || now - this.cache.at >= CACHE_MS) {
-      const active = await this.ctx.db.selectFrom('checkpoint_subscriptions').selectAll()
-        .where('cancelled_at', 'is', null).where('end_at', '>', now).execute();
-      this.cache = { at: now, rows: active };
-    }
+    const active = await this.activeSubscriptions(now);
     let queued = 0;
-    for (const subscription of this.cache.rows) {
+    if (this.upward && this.upwardCameras) {
+      const { cameras } = this.upwardCameras;
+      const matching = rows.filter((row) => !cameras || cameras.has(row.camera_id));
+      if (matching.length > 0) {
+        const objects = await this.toObjects(matching);
+        await this.delivery.enqueue('cascade', this.upward.targetUrl, { MotorVehicleListObject: { MotorVehicleObject: objects } });
+        queued++;
+      }
+    }
+    for (const { row: subscription, cameras } of active) {
       if (subscription.begin_at > now || subscription.end_at <= now) continue;
-      const cameras = subscription.camera_ids ? new Set(JSON.parse(subscription.camera_ids) as string[]) : undefined;
+      if (!subscription.detail.split(',').map((d) => d.trim()).includes('13')) continue;
       const matching = rows.filter((row) => !cameras || cameras.has(row.camera_id));
       if (matching.length === 0) continue;
+      const objects = await this.toObjects(matching);
+      const notificationId = this.notificationId(now);
       const notification = {
         SubscribeNotificationListObject: {
           SubscribeNotificationObject: [{
-            NotificationID: randomUUID(),
+            NotificationID: notificationId,
             SubscribeID: subscription.id,
-            Title: subscription.reason,
+            Title: subscription.title ?? subscription.reason,
             TriggerTime: gat1400Time(now),
-            InfoIDs: matching.map((row) => row.id).join(','),
-            MotorVehicleObjectList: { MotorVehicleObject: matching.map((row) => toMotorVehicle(row, this.ctx.publicUrl())) },
+            InfoIDs: objects.map((object) => object.MotorVehicleID).join(','),
+            MotorVehicleObjectList: { MotorVehicleObject: objects },
           }],
         },
       };
-      await this.delivery.enqueue('subscription', subscription.receiver_url, notification, subscription.id);
+      await this.delivery.enqueue('subscription', subscription.receiver_url, notification, subscription.id, notificationId);
       queued++;
     }
     return queued;
+  }
+
+  private async activeSubscriptions(now: number): Promise<ActiveSubscription[]> {
+    if (this.cache && now - this.cache.at < CACHE_MS) return this.cache.active;
+    const rows = await this.ctx.db.selectFrom('checkpoint_subscriptions').selectAll()
+      .where('cancelled_at', 'is', null).where('end_at', '>', now).execute();
+    const active: ActiveSubscription[] = [];
+    for (const row of rows) active.push({ row, cameras: await this.camerasOf(row, now) });
+    this.cache = { at: now, active };
+    if (this.upward) this.upwardCameras = { cameras: await this.visibleTo(this.upward.departmentId, undefined, now) };
+    return active;
+  }
+
+  /** Intersection of the named resources (camera_ids or ResourceURI) and what the subscriber's department may see. */
+  private async camerasOf(row: SubscriptionRow, now: number): Promise<Set<string> | undefined> {
+    let named: Set<string> | undefined;
+    if (row.camera_ids) named = new Set(JSON.parse(row.camera_ids) as string[]);
+    const resources = (row.resource_uri ?? '').split(',').map((id) => id.trim()).filter(Boolean);
+    if (resources.length > 0) named = new Set([...(named ?? []), ...(await this.resolveResources(resources))]);
+    return this.visibleTo(row.department_id, named, now);
+  }
+
+  /** `named` narrowed to what the department may see (its own cameras and granted ones); null department = no narrowing. */
+  private async visibleTo(departmentId: string | null, named: Set<string> | undefined, now: number): Promise<Set<string> | undefined> {
+    if (departmentId === null) return named;
+    const visible = await visibleCameras(this.ctx, { role: 'viewer', departmentId }, now);
+    const allowed = new Set(visible.all ? [] : visible.cameraIds);
+    return new Set([...(named ?? allowed)].filter((id) => allowed.has(id)));
   }
 }
