@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint|gat1400|soak ...]');
   process.exit(0);
 }
 
@@ -38,6 +38,11 @@ const BENCHES: Bench[] = [
       { key: 'ingest_rows_per_s', op: '>=', value: 20_000, what: 'batched ingest, SQLite and PostgreSQL' },
       { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
       { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
+    ] },
+  { name: 'gat1400', script: 'bench/gat1400-bench.ts', args: [], quickArgs: ['--devices', '20', '--seconds', '5'],
+    targets: [
+      { key: 'viid_objects_per_s', op: '>=', value: 5_000, what: 'GA/T 1400 MotorVehicles with images stored, 200 devices' },
+      { key: 'viid_push_ms_p95', op: '<=', value: 200, what: 'one POST /VIID/MotorVehicles batch of 50' },
     ] },
   // Whole pipeline for 10 minutes. RSS growth is the least-squares slope over the second half, once models
   // and frame rings are in place. Bound 2 MB/min = 20 MB over the run: about the jitter of one RSS sample

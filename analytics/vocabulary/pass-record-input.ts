@@ -8,6 +8,7 @@ export interface PassRecordInput {
   cameraId: string;
   /** Epoch ms. */
   passedAt: number;
+  /** '' for a vehicle without a plate (GA/T 1400 HasPlate 0). */
   plate: string;
   plateColour: PlateColour;
   /** 0..1 */

@@ -26,9 +26,25 @@ export class CheckpointStore {
     private readonly ctx: HubContext,
     private readonly watchlist: WatchlistMatcher,
     private readonly clones: CloneDetector,
-    private readonly subscriptions: SubscriptionPusher,
+    /** GA/T 1400 subscriptions and the upward push (the viid feature tells it when subscriptions change). */
+    readonly subscriptions: SubscriptionPusher,
   ) {
     this.imagesDir = join(ctx.dataDir, 'images');
+  }
+
+  /** Which of these pass ids are stored already (callers skip work for replayed records). */
+  async existingPassIds(ids: string[]): Promise<Set<string>> {
+    const found = new Set<string>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.ctx.db.selectFrom('checkpoint_passes').select('id').where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const row of rows) found.add(row.id);
+    }
+    return found;
+  }
+
+  /** One stored pass, or undefined. */
+  findPass(id: string): Promise<PassRow | undefined> {
+    return this.ctx.db.selectFrom('checkpoint_passes').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
   async ingestPasses(records: PassRecordInput[]): Promise<IngestResult> {

@@ -35,7 +35,7 @@ export class CloneDetector {
 
   async analyse(fresh: PassRow[], now = Date.now()): Promise<CheckpointFindingEvent[]> {
     const settings = this.ctx.config.checkpoint;
-    const usable = fresh.filter((row) => row.plate_confidence >= settings.minPlateConfidence);
+    const usable = fresh.filter((row) => row.plate !== '' && row.plate_confidence >= settings.minPlateConfidence);
     if (usable.length === 0) return [];
     const windowMs = settings.colourWindowHours * 3_600_000;
     const from = Math.min(...usable.map((r) => r.passed_at)) - windowMs;

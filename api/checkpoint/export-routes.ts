@@ -72,6 +72,6 @@ export function registerExportRoutes(app: HubRoutes, ctx: HubContext): void {
   ), async (request) => {
     const rows = await collect(ctx, request, request.query);
     await auditExport(ctx, request, 'gat1400', request.query, rows.length);
-    return motorVehicleList(rows, ctx.publicUrl());
+    return motorVehicleList(ctx, rows, ctx.publicUrl());
   });
 }

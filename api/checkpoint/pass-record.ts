@@ -44,8 +44,9 @@ export function toPassRow(record: PassRecordInput, index: number, imagesDir: str
   if (typeof record.id !== 'string' || !ID.test(record.id)) throw fail('id must be 1–128 characters of A-Z a-z 0-9 : _ . -');
   if (typeof record.cameraId !== 'string' || !record.cameraId) throw fail('cameraId is required');
   if (!Number.isSafeInteger(record.passedAt) || record.passedAt < 0) throw fail('passedAt must be epoch milliseconds');
-  const plate = typeof record.plate === 'string' ? normalisePlate(record.plate) : undefined;
-  if (!plate) throw fail('plate must be 2–10 letters, digits or Chinese characters');
+  // '' = a vehicle without a plate (GA/T 1400 HasPlate 0): still a pass, never matched or compared by plate.
+  const plate = record.plate === '' ? '' : typeof record.plate === 'string' ? normalisePlate(record.plate) : undefined;
+  if (plate === undefined) throw fail('plate must be 2–10 letters, digits or Chinese characters, or empty for a vehicle without a plate');
   if (!PLATE_COLOURS.includes(record.plateColour)) throw fail(`plateColour must be one of ${PLATE_COLOURS.join(', ')}`);
   const unit = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 1;
   if (!unit(record.plateConfidence)) throw fail('plateConfidence must be within 0..1');

@@ -11,7 +11,7 @@ const CACHE_MS = 10_000;
 type SubscriptionRow = Selectable<CheckpointSubscriptionsTable>;
 
 /** Turns passes into the MotorVehicleObjects of a notification (conformant IDs, codes, signed image URLs). */
-export type MotorVehicleExport = (rows: PassRow[]) => Promise<Array<Record<string, unknown> & { MotorVehicleID: string }>>;
+export type MotorVehicleExport = (rows: PassRow[]) => Promise<Array<{ MotorVehicleID: string }>>;
 
 /** How the pusher learns the cameras a ResourceURI names (national device IDs → camera ids). */
 export type ResourceResolver = (nationalIds: string[]) => Promise<string[]>;

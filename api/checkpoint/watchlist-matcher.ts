@@ -60,7 +60,7 @@ export class WatchlistMatcher {
     };
     for (const row of rows) {
       for (const { entry, test } of entries) {
-        if (row.passed_at < entry.valid_from || row.passed_at >= entry.valid_until || !test(row.plate)) continue;
+        if (row.plate === '' || row.passed_at < entry.valid_from || row.passed_at >= entry.valid_until || !test(row.plate)) continue;
         if (!(await ownerSees(entry.owner_department_id, row.camera_id))) continue;
         const alert: CheckpointAlert = {
           id: randomUUID(), watchlistId: entry.id, ownerDepartmentId: entry.owner_department_id, reason: entry.reason, passId: row.id, plate: row.plate,

@@ -6,6 +6,7 @@ import { RelayConfigSchema } from '../../relay/relay-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
+import { ViidConfigSchema } from '../viid/viid-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -53,6 +54,7 @@ export const HubConfigSchema = Type.Object(
     }),
     demo: section({
       sampleCameras: Type.Integer({ minimum: 0, maximum: 500, default: 0, description: 'start this many simulated cameras and adopt them' }),
+      tollgateDevices: Type.Integer({ minimum: 0, maximum: 50, default: 3, description: 'with sample cameras: this many simulated GA/T 1400 卡口 devices register and push passes to /VIID' }),
     }),
     log: section({
       level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
@@ -69,6 +71,7 @@ export const HubConfigSchema = Type.Object(
     checkpoint: CheckpointConfigSchema,
     access: AccessConfigSchema,
     dashboard: DashboardConfigSchema,
+    viid: ViidConfigSchema,
   },
   { additionalProperties: false },
 );

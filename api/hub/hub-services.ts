@@ -15,11 +15,12 @@ import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 import { createRelayFeature } from '../../relay/relay-feature.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import { createPlayerFeature } from '../../player/player-feature.ts';
+import { createViidFeature, type ViidServices } from '../viid/viid-feature.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
-export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics'] as const;
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics', 'viid'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
@@ -35,6 +36,8 @@ export interface HubServices {
   /** The checkpoint store (the pass sink). */
   checkpoint?: CheckpointStore;
   analytics?: AnalyticsService;
+  /** The GA/T 1400 视图库 server: peers, sessions (User-Identify check), vehicle intake. */
+  viid?: ViidServices;
 }
 
 export interface ComposedFeatures {
@@ -66,7 +69,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   if (on.has('directory')) add(createDirectoryFeature(ctx));
   if (on.has('access')) services.access = add(createAccessFeature(ctx)).provides;
   if (on.has('audit')) add(createAuditFeature(ctx));
-  if (on.has('dashboard')) add(createDashboardFeature(ctx));
+  if (on.has('dashboard')) add(createDashboardFeature(ctx, async () => (await services.viid?.metrics()) ?? ''));
   if (on.has('cameras')) {
     const cameras = add(createCameraFeature(ctx)).provides;
     services.cameras = cameras.registry;
@@ -91,6 +94,11 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
     services.analytics = add(createAnalyticsFeature(ctx, {
       cameras: needs(services.cameras, 'analytics', 'cameras'), supervisor: needs(services.cameraSupervisor, 'analytics', 'cameras'),
       relay: services.relay, passSink: services.checkpoint,
+    })).provides;
+  }
+  if (on.has('viid')) {
+    services.viid = add(createViidFeature(ctx, {
+      cameras: needs(services.cameras, 'viid', 'cameras'), checkpoint: needs(services.checkpoint, 'viid', 'checkpoint'),
     })).provides;
   }
   return { features, services };

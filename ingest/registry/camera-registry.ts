@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/kernel/db/tables/index.ts';
-import { badRequest, notFound } from '../../api/kernel/errors/hub-error.ts';
+import { badRequest, HubError, notFound } from '../../api/kernel/errors/hub-error.ts';
 import type { HubEvents } from '../../api/kernel/events/hub-events.ts';
 import { assertCameraUrl, withCredentials } from '../rtsp/camera-url.ts';
 import type { CameraChanges, CameraCredentials, CameraRepository, CameraRow, NewCameraRow } from './camera-repository.ts';
@@ -96,6 +96,24 @@ export class CameraRegistry {
     return created;
   }
 
+  /**
+   * A 卡口 device that pushes its passes over GA/T 1400 (source 'gat1400'): known by its national ID, with no
+   * stream (stream_url empty), so the relay, the health probe and analytics leave it alone.
+   */
+  async createPushDevice(input: { name: string; departmentId: string; nationalId: string; category?: CameraCategory; lat?: number | null; lon?: number | null; address?: string | null }): Promise<CameraRow> {
+    const now = Date.now();
+    const row: NewCameraRow = {
+      id: randomUUID(), name: input.name, department_id: input.departmentId, category: input.category ?? 'traffic',
+      lat: input.lat ?? null, lon: input.lon ?? null, address: input.address ?? null,
+      stream_url: '', sub_stream_url: null, snapshot_url: null, onvif_xaddr: null,
+      status: 'unknown', last_seen_at: null, status_changed_at: null, ptz: 0, analytics_enabled: 0,
+      source: 'gat1400', national_id: input.nationalId, created_at: now, updated_at: now,
+    };
+    const created = await this.cameras.insert(row, null);
+    this.events.emit('camera.changed', { cameraId: row.id, change: 'created' });
+    return created;
+  }
+
   async get(id: string): Promise<CameraRow> {
     const row = await this.cameras.find(id);
     if (!row) throw notFound('CAMERA_NOT_FOUND', `camera ${id} does not exist`);
@@ -146,6 +164,7 @@ export class CameraRegistry {
   /** The URL ffmpeg pulls, credentials included. Never log or return it. */
   async pullUrl(id: string, stream: 'main' | 'sub' = 'main'): Promise<string> {
     const row = await this.get(id);
+    if (!row.stream_url) throw new HubError('CAMERA_NO_STREAM', `camera ${id} is a device that pushes its records (${row.source}); it has no stream`, 409);
     const url = stream === 'sub' && row.sub_stream_url ? row.sub_stream_url : row.stream_url;
     const credentials = this.cameras.credentialsOf(row);
     return withCredentials(url, credentials?.username, credentials?.password);

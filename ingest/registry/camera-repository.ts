@@ -76,6 +76,27 @@ export class CameraRepository {
     return new Set((await this.db.selectFrom('cameras').select('id').where('id', 'in', ids).execute()).map((row) => row.id));
   }
 
+  /** The cameras known by these national IDs (GA/T 1400 / GB/T 28181 device codes), keyed by that ID. */
+  async byNationalIds(nationalIds: string[]): Promise<Map<string, CameraFacts & Pick<CameraRow, 'name' | 'source'>>> {
+    const found = new Map<string, CameraFacts & Pick<CameraRow, 'name' | 'source'>>();
+    for (let i = 0; i < nationalIds.length; i += 500) {
+      const rows = await this.db.selectFrom('cameras').select([...FACTS, 'name', 'source', 'national_id'])
+        .where('national_id', 'in', nationalIds.slice(i, i + 500)).execute();
+      for (const { national_id: nationalId, ...row } of rows) found.set(nationalId!, row);
+    }
+    return found;
+  }
+
+  /** National IDs of these cameras (null where none is set). */
+  async nationalIdsOf(ids: string[]): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>();
+    for (let i = 0; i < ids.length; i += 500) {
+      const rows = await this.db.selectFrom('cameras').select(['id', 'national_id']).where('id', 'in', ids.slice(i, i + 500)).execute();
+      for (const row of rows) found.set(row.id, row.national_id);
+    }
+    return found;
+  }
+
   facts(id: string): Promise<CameraFacts | undefined> {
     return this.db.selectFrom('cameras').select(FACTS).where('id', '=', id).executeTakeFirst();
   }

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PeerSessions } from '../peer-sessions.ts';
 import { ResponseStatusListSchema, ResponseStatusObjectSchema, responseStatus, statusList, viidForbidden } from '../viid-status.ts';
 import { subscribeObjects } from './subscribe-object.ts';
@@ -46,7 +47,7 @@ export function registerSubscribeRoutes(scope: FastifyInstance, sessions: PeerSe
     return answer(request, await service.apply(subscriber, subscribeObjects(request.body), 'update'));
   });
 
-  scope.delete('/Subscribes', {
+  scope.withTypeProvider<TypeBoxTypeProvider>().delete('/Subscribes', {
     config: { access: 'public' },
     schema: {
       tags: ['viid'], summary: 'GA/T 1400 cancel subscriptions by ID',
@@ -55,7 +56,7 @@ export function registerSubscribeRoutes(scope: FastifyInstance, sessions: PeerSe
     },
   }, async (request) => {
     const subscriber = subscriberOf(request);
-    const ids = request.query.IDList.split(',').map((id) => id.trim()).filter(Boolean).slice(0, 100);
+    const ids = request.query.IDList.split(',').map((id: string) => id.trim()).filter(Boolean).slice(0, 100);
     return answer(request, await service.cancelAll(subscriber, ids));
   });
 }

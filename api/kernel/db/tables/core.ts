@@ -47,7 +47,8 @@ export interface CamerasTable {
   status_changed_at: number | null;
   ptz: number;
   analytics_enabled: number;
-  source: 'manual' | 'onvif' | 'csv' | 'demo';
+  /** gat1400: a 卡口 device that pushes its passes over GA/T 1400 (no stream: stream_url is empty, nothing pulls or probes it). */
+  source: 'manual' | 'onvif' | 'csv' | 'demo' | 'gat1400';
   /** National 20-digit device code (GB/T 28181 / GA/T 1400 DeviceID), unique where set (migration 0008). */
   national_id: string | null;
   created_at: number;

@@ -3,8 +3,10 @@ import type { AnalyticsTables } from './analytics.ts';
 import type { CheckpointTables } from './checkpoint.ts';
 import type { CoreTables } from './core.ts';
 import type { IngestTables } from './ingest.ts';
+import type { ViidTables } from './viid.ts';
 
 export type * from './core.ts';
+export type * from './viid.ts';
 
 /** The whole schema as Kysely sees it; each feature contributes its own tables. */
-export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables {}
+export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, ViidTables {}

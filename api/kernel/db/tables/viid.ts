@@ -1,0 +1,66 @@
+/** Tables owned by the viid feature (GA/T 1400 视图库; migration 0009_viid). */
+
+export type ViidPeerKind = 'device' | 'platform';
+export type ViidPeerStatus = 'unregistered' | 'online' | 'offline';
+
+/** A 卡口 device or platform allowed to register with us by HTTP Digest. */
+export interface ViidPeersTable {
+  /** Its 20-digit GA/T 1400 ID (the digest username and the User-Identify it sends). */
+  id: string;
+  kind: ViidPeerKind;
+  name: string;
+  /** Owner department: the cameras created for its devices belong to it. */
+  department_id: string;
+  /** Digest password, sealed with the credentials key (never returned). */
+  password_enc: string;
+  disabled: number;
+  status: ViidPeerStatus;
+  registered_at: number | null;
+  registered_from: string | null;
+  last_seen_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+/** The national IDs (cameras, tollgates) a peer may report for. */
+export interface ViidPeerDevicesTable {
+  peer_id: string;
+  national_id: string;
+}
+
+/** A 卡口 site as a peer reported it (TollgateObject). */
+export interface ViidTollgatesTable {
+  id: string;
+  peer_id: string;
+  department_id: string;
+  name: string;
+  lat: number | null;
+  lon: number | null;
+  place_code: string | null;
+  category: string | null;
+  usage: string | null;
+  lane_count: number | null;
+  status: string | null;
+  updated_at: number;
+}
+
+/** One lane of a tollgate (LaneObject). */
+export interface ViidLanesTable {
+  tollgate_id: string;
+  lane_no: number;
+  lane_id: string | null;
+  name: string | null;
+  direction: string | null;
+  description: string | null;
+  max_speed: number | null;
+  ape_id: string | null;
+  updated_at: number;
+}
+
+export interface ViidTables {
+  viid_peers: ViidPeersTable;
+  viid_peer_devices: ViidPeerDevicesTable;
+  viid_tollgates: ViidTollgatesTable;
+  viid_lanes: ViidLanesTable;
+}

@@ -1,0 +1,65 @@
+import type { HubContext } from '../hub/hub-context.ts';
+import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import type { PeerSession } from './peer-sessions.ts';
+import { ViidError, STATUS } from './viid-status.ts';
+
+/**
+ * DeviceID → camera for received records. A device a peer may report for that has no camera yet gets one
+ * (a 卡口 device without stream, owned by the peer's department); a national ID that names another
+ * department's camera is refused. Answers are cached until a camera changes.
+ */
+export class DeviceCameras {
+  private readonly cache = new Map<string, { cameraId: string; departmentId: string }>();
+  private readonly onChanged = () => this.cache.clear();
+
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+
+  start(): void {
+    this.ctx.events.on('camera.changed', this.onChanged);
+  }
+
+  stop(): void {
+    this.ctx.events.off('camera.changed', this.onChanged);
+  }
+
+  /** Camera id per device ID, or the refusal for it. */
+  async resolve(session: PeerSession, deviceIds: string[]): Promise<Map<string, string | ViidError>> {
+    const unique = [...new Set(deviceIds)];
+    const missing = unique.filter((id) => !this.cache.has(id));
+    if (missing.length) {
+      const found = await this.ctx.cameras.byNationalIds(missing);
+      for (const [nationalId, camera] of found) this.cache.set(nationalId, { cameraId: camera.id, departmentId: camera.department_id });
+      for (const id of missing.filter((id) => !found.has(id))) await this.create(session, id);
+    }
+    const answer = new Map<string, string | ViidError>();
+    for (const id of unique) {
+      const camera = this.cache.get(id);
+      if (!camera) answer.set(id, new ViidError('VIID_DEVICE_UNAVAILABLE', `no camera for device ${id}`, 503, STATUS.deviceError));
+      else if (camera.departmentId !== session.departmentId) {
+        answer.set(id, new ViidError('VIID_DEVICE_OTHER_DEPARTMENT', `device ${id} is another department's camera`, 403, STATUS.invalidOperation));
+      } else answer.set(id, camera.cameraId);
+    }
+    return answer;
+  }
+
+  /** Name and place of a device's camera, as its peer describes it (APEObject). */
+  async describe(cameraId: string, place: { name?: string; lat: number | null; lon: number | null; address: string | null }): Promise<void> {
+    await this.registry.update(cameraId, { ...(place.name ? { name: place.name } : {}), lat: place.lat, lon: place.lon, address: place.address });
+  }
+
+  private async create(session: PeerSession, nationalId: string): Promise<void> {
+    try {
+      const camera = await this.registry.createPushDevice({ name: `卡口 ${nationalId}`, departmentId: session.departmentId, nationalId });
+      this.cache.set(nationalId, { cameraId: camera.id, departmentId: camera.department_id });
+      await this.ctx.audit.append({
+        action: 'viid.device.create', targetType: 'camera', targetId: camera.id, departmentId: session.departmentId,
+        details: { nationalId, peerId: session.peerId },
+      });
+    } catch (error) {
+      // Created meanwhile by a concurrent request (national_id is unique): read it.
+      const again = (await this.ctx.cameras.byNationalIds([nationalId])).get(nationalId);
+      if (!again) throw error;
+      this.cache.set(nationalId, { cameraId: again.id, departmentId: again.department_id });
+    }
+  }
+}

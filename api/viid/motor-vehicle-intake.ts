@@ -1,0 +1,131 @@
+import type { HubContext } from '../hub/hub-context.ts';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
+import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import { isDomainError } from '../kernel/errors/domain-error.ts';
+import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
+import { parseMotorVehicle, type ReceivedVehicle } from './objects/motor-vehicle-input.ts';
+import type { PeerSession } from './peer-sessions.ts';
+import type { VehicleImages } from './vehicle-images.ts';
+import { STATUS, ViidError, type StatusCode } from './viid-status.ts';
+import { DeviceCameras } from './device-cameras.ts';
+
+/** What became of one object of a batch, in request order. */
+export interface IntakeOutcome {
+  id: string;
+  statusCode: StatusCode;
+  httpStatus: number;
+  text: string;
+}
+
+const IMAGE_CONCURRENCY = 8;
+/** Picture problems that are the data's fault refuse the object; an unreachable URL only loses the picture. */
+const REFUSING_IMAGE_CODES = new Set(['VIID_IMAGE_TOO_LARGE', 'VIID_IMAGE_INVALID']);
+
+const ok = (id: string, text = 'OK'): IntakeOutcome => ({ id, statusCode: STATUS.ok, httpStatus: 200, text });
+const refused = (id: string, error: unknown): IntakeOutcome => {
+  if (error instanceof ViidError) return { id, statusCode: error.statusCode, httpStatus: error.status, text: `${error.code}: ${error.message}` };
+  const code = isDomainError(error) ? error.code : 'VIID_OBJECT_INVALID';
+  return { id, statusCode: STATUS.invalidJsonContent, httpStatus: 400, text: `${code}: ${(error as Error).message}` };
+};
+
+async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await run(items[next++]!);
+  }));
+}
+
+/**
+ * MotorVehicleObjects into checkpoint passes, through the same CheckpointStore as our own passes (so
+ * watchlists, cloned-plate analysis, subscriptions, trajectories, retention and department visibility apply).
+ * Each object is checked on its own (one status per object); the pass id is its MotorVehicleID, so a
+ * re-sent object is acknowledged without being stored twice. Pictures are written before the insert and
+ * removed again if the insert fails: nothing is half-written.
+ */
+export class MotorVehicleIntake {
+  readonly devices: DeviceCameras;
+
+  constructor(private readonly ctx: HubContext, private readonly store: CheckpointStore, registry: CameraRegistry, private readonly images: VehicleImages) {
+    this.devices = new DeviceCameras(ctx, registry);
+  }
+
+  async receive(session: PeerSession, objects: unknown[]): Promise<IntakeOutcome[]> {
+    const max = this.ctx.config.viid.maxObjectsPerRequest;
+    if (objects.length > max) throw new ViidError('VIID_BATCH_TOO_LARGE', `at most ${max} objects per request; send ${objects.length} in smaller batches`, 413, STATUS.invalidJsonContent);
+    const outcomes: IntakeOutcome[] = new Array(objects.length);
+    const candidates: Array<{ index: number; vehicle: ReceivedVehicle }> = [];
+    objects.forEach((raw, index) => {
+      const id = String((raw as { MotorVehicleID?: unknown } | null)?.MotorVehicleID ?? '').slice(0, 64);
+      try {
+        const vehicle = parseMotorVehicle(raw);
+        if (!session.devices.has(vehicle.deviceId)) {
+          throw new ViidError('VIID_DEVICE_NOT_OWNED', `${session.peerId} may not report for device ${vehicle.deviceId}`, 403, STATUS.invalidOperation);
+        }
+        candidates.push({ index, vehicle });
+      } catch (error) {
+        outcomes[index] = refused(id, error);
+      }
+    });
+
+    const cameras = await this.devices.resolve(session, candidates.map((c) => c.vehicle.deviceId));
+    const stored = await this.store.existingPassIds(candidates.map((c) => c.vehicle.motorVehicleId));
+    const fresh: Array<{ index: number; vehicle: ReceivedVehicle; cameraId: string }> = [];
+    const inBatch = new Set<string>();
+    for (const { index, vehicle } of candidates) {
+      const camera = cameras.get(vehicle.deviceId)!;
+      if (camera instanceof Error) outcomes[index] = refused(vehicle.motorVehicleId, camera);
+      else if (stored.has(vehicle.motorVehicleId) || inBatch.has(vehicle.motorVehicleId)) outcomes[index] = ok(vehicle.motorVehicleId, 'OK (already stored)');
+      else {
+        inBatch.add(vehicle.motorVehicleId);
+        fresh.push({ index, vehicle, cameraId: camera });
+      }
+    }
+
+    const records: Array<{ index: number; record: PassRecordInput; written: string[] }> = [];
+    await eachLimited(fresh, IMAGE_CONCURRENCY, async ({ index, vehicle, cameraId }) => {
+      const written: string[] = [];
+      const notes: string[] = [];
+      try {
+        const paths: { crop?: string; scene?: string } = {};
+        for (const kind of ['crop', 'scene'] as const) {
+          const source = vehicle[kind];
+          if (!source) continue;
+          try {
+            const jpeg = await this.images.load(source);
+            paths[kind] = await this.images.write(vehicle.motorVehicleId, vehicle.passedAt, kind, jpeg);
+            written.push(paths[kind]);
+          } catch (error) {
+            if (isDomainError(error) && !REFUSING_IMAGE_CODES.has(error.code)) notes.push(`${kind} picture not stored: ${error.message}`);
+            else throw error;
+          }
+        }
+        records.push({ index, written, record: toRecord(vehicle, cameraId, paths) });
+        outcomes[index] = ok(vehicle.motorVehicleId, notes.length ? `OK (${notes.join('; ')})` : 'OK');
+      } catch (error) {
+        await this.images.remove(written);
+        outcomes[index] = refused(vehicle.motorVehicleId, error);
+      }
+    });
+
+    if (records.length > 0) {
+      try {
+        await this.store.ingestPasses(records.map((r) => r.record));
+      } catch (error) {
+        await this.images.remove(records.flatMap((r) => r.written));
+        if (!(error instanceof PassRejectedError)) throw error;
+        for (const { index, record } of records) outcomes[index] = refused(record.id, error);
+      }
+    }
+    return outcomes;
+  }
+}
+
+function toRecord(v: ReceivedVehicle, cameraId: string, paths: { crop?: string; scene?: string }): PassRecordInput {
+  return {
+    id: v.motorVehicleId, cameraId, passedAt: v.passedAt, plate: v.plate, plateColour: v.plateColour,
+    plateConfidence: v.plateConfidence, charConfidences: v.charConfidences,
+    vehicleClass: v.vehicleClass, vehicleColour: v.vehicleColour, lane: v.lane, direction: v.direction,
+    boxes: v.box || v.tollgateId ? { vehicle: v.box ?? null, tollgateId: v.tollgateId ?? null } : undefined,
+    cropImagePath: paths.crop, sceneImagePath: paths.scene,
+  };
+}

@@ -1,0 +1,88 @@
+import { Type } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { HubContext } from '../hub/hub-context.ts';
+import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
+import { searchPasses } from '../checkpoint/pass-search.ts';
+import { motorVehicleObjects } from '../checkpoint/gat1400.ts';
+import type { MotorVehicleIntake } from './motor-vehicle-intake.ts';
+import { OBJECT_ID } from './objects/viid-ids.ts';
+import { parseViidTime } from './objects/viid-time.ts';
+import type { PeerSessions } from './peer-sessions.ts';
+import { responseStatus, ResponseStatusObjectSchema, STATUS, statusList, ViidError, ViidReplySchema, viidBadContent } from './viid-status.ts';
+
+const Open = Type.Object({}, { additionalProperties: true });
+const VehicleList = Type.Object({ MotorVehicleListObject: Type.Object({ MotorVehicleObject: Type.Array(Open), TotalNum: Type.Optional(Type.Integer()) }) });
+const VehicleOne = Type.Object({ MotorVehicleObject: Open });
+
+/** Query keys with or without the `MotorVehicle.` prefix the standard's query strings use. */
+const VehicleQuery = Type.Object({}, { additionalProperties: Type.String({ maxLength: 64 }) });
+
+/** The objects of a push: `{MotorVehicleListObject:{MotorVehicleObject:[…]}}`, a single object instead of the array, or a bare `{MotorVehicleObject}`. */
+function objectsOf(body: unknown): unknown[] {
+  const root = body as { MotorVehicleListObject?: { MotorVehicleObject?: unknown }; MotorVehicleObject?: unknown } | null;
+  const inner = root?.MotorVehicleListObject?.MotorVehicleObject ?? root?.MotorVehicleObject;
+  if (inner === undefined || inner === null) throw viidBadContent('VIID_NO_OBJECTS', 'expected {"MotorVehicleListObject":{"MotorVehicleObject":[…]}}');
+  return Array.isArray(inner) ? inner : [inner];
+}
+
+const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
+
+/**
+ * /VIID/MotorVehicles: registered peers push vehicles (one ResponseStatusObject per object, HTTP 200 when any
+ * was accepted, else the first refusal's status) and query the passes of their department's cameras.
+ */
+export function registerMotorVehicleRoutes(scope: FastifyInstance, ctx: HubContext, sessions: PeerSessions, intake: MotorVehicleIntake, store: CheckpointStore): void {
+  scope.post('/MotorVehicles', {
+    config: { access: 'public', rateLimit: false },
+    schema: { tags: ['viid'], summary: 'GA/T 1400 push of MotorVehicleObjects (registered peers, their own devices)', body: Open, response: { 200: ViidReplySchema, '4xx': ViidReplySchema } },
+  }, async (request, reply) => {
+    const session = sessions.identify(request);
+    const outcomes = await intake.receive(session, objectsOf(request.body));
+    const path = pathOf(request);
+    const accepted = outcomes.some((o) => o.statusCode === STATUS.ok);
+    const status = accepted || outcomes.length === 0 ? 200 : outcomes[0]!.httpStatus;
+    return reply.status(status).send(statusList(outcomes.map((o) => responseStatus(path, o.statusCode, o.text, o.id))));
+  });
+
+  scope.get('/MotorVehicles', {
+    config: { access: 'public' },
+    schema: { tags: ['viid'], summary: 'GA/T 1400 query of vehicles seen by the peer\'s department\'s cameras', querystring: VehicleQuery, response: { 200: VehicleList, '4xx': ResponseStatusObjectSchema } },
+  }, async (request) => {
+    const session = sessions.identify(request);
+    const q = request.query as Record<string, string>;
+    const get = (key: string) => q[`MotorVehicle.${key}`] ?? q[key];
+    const limit = Math.min(500, Math.max(1, Number(get('PageRecordNum') ?? 100) || 100));
+    const cameraIds = await ctx.cameras.ids({ departmentId: session.departmentId });
+    const deviceId = get('DeviceID');
+    let cameras = cameraIds;
+    if (deviceId) {
+      const camera = (await ctx.cameras.byNationalIds([deviceId])).get(deviceId);
+      cameras = camera && cameraIds.includes(camera.id) ? [camera.id] : [];
+    }
+    let from: number | undefined;
+    let to: number | undefined;
+    try {
+      from = get('BeginTime') ? parseViidTime(get('BeginTime'), 'BeginTime') : undefined;
+      to = get('EndTime') ? parseViidTime(get('EndTime'), 'EndTime') : undefined;
+    } catch (cause) {
+      throw viidBadContent('VIID_QUERY_INVALID', (cause as Error).message, cause);
+    }
+    const page = await searchPasses(ctx.db, { all: false, cameraIds: cameras }, { plate: get('PlateNo') || undefined, from, to, limit });
+    const objects = await motorVehicleObjects(ctx, page.rows, ctx.publicUrl());
+    return { MotorVehicleListObject: { MotorVehicleObject: objects, TotalNum: objects.length } };
+  });
+
+  scope.get('/MotorVehicles/:id', {
+    config: { access: 'public' },
+    schema: { tags: ['viid'], summary: 'One GA/T 1400 vehicle by its 48-digit MotorVehicleID', params: Type.Object({ id: Type.String({ maxLength: 64 }) }), response: { 200: VehicleOne, '4xx': ResponseStatusObjectSchema } },
+  }, async (request) => {
+    const session = sessions.identify(request);
+    const { id } = request.params as { id: string };
+    if (!OBJECT_ID.test(id)) throw viidBadContent('VIID_OBJECT_ID_INVALID', 'a MotorVehicleID is 48 digits');
+    const row = await store.findPass(id);
+    const facts = row && await ctx.cameras.facts(row.camera_id);
+    if (!row || facts?.department_id !== session.departmentId) throw new ViidError('VIID_OBJECT_NOT_FOUND', `no vehicle ${id}`, 404, STATUS.invalidOperation);
+    const [object] = await motorVehicleObjects(ctx, [row], ctx.publicUrl());
+    return { MotorVehicleObject: object };
+  });
+}

@@ -1,0 +1,88 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { SecretBox } from '../kernel/crypto/secret-box.ts';
+import type { Database, ViidPeersTable, ViidPeerStatus } from '../kernel/db/tables/index.ts';
+
+export type PeerRow = Selectable<ViidPeersTable>;
+
+/** A peer as the hub works with it: its row without the sealed password, plus the devices it may report for. */
+export type Peer = Omit<PeerRow, 'password_enc'> & { devices: string[] };
+
+const PUBLIC_COLUMNS = ['id', 'kind', 'name', 'department_id', 'disabled', 'status', 'registered_at', 'registered_from', 'last_seen_at', 'created_by', 'created_at', 'updated_at'] as const;
+
+/**
+ * The one owner of the viid_peers and viid_peer_devices tables. The digest password is sealed on the way in
+ * and opened only to check a registration; nothing that lists peers reads it.
+ */
+export class PeerRepository {
+  constructor(private readonly db: Kysely<Database>, private readonly secrets: SecretBox) {}
+
+  async insert(row: Omit<PeerRow, 'password_enc'>, password: string, devices: string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('viid_peers').values({ ...row, password_enc: this.secrets.seal(password) }).execute();
+      if (devices.length) await trx.insertInto('viid_peer_devices').values(devices.map((nationalId) => ({ peer_id: row.id, national_id: nationalId }))).execute();
+    });
+  }
+
+  /** Writes the changes; a password is sealed, a device list replaces the old one. */
+  async update(id: string, changes: Partial<Pick<PeerRow, 'name' | 'disabled' | 'updated_at'>>, password?: string, devices?: string[]): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      const set = { ...changes, ...(password === undefined ? {} : { password_enc: this.secrets.seal(password) }) };
+      if (Object.keys(set).length) await trx.updateTable('viid_peers').set(set).where('id', '=', id).execute();
+      if (devices) {
+        await trx.deleteFrom('viid_peer_devices').where('peer_id', '=', id).execute();
+        if (devices.length) await trx.insertInto('viid_peer_devices').values(devices.map((nationalId) => ({ peer_id: id, national_id: nationalId }))).execute();
+      }
+    });
+  }
+
+  async delete(id: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.deleteFrom('viid_peer_devices').where('peer_id', '=', id).execute();
+      await trx.deleteFrom('viid_peers').where('id', '=', id).execute();
+    });
+  }
+
+  async find(id: string): Promise<Peer | undefined> {
+    const row = await this.db.selectFrom('viid_peers').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+    if (!row) return undefined;
+    return { ...row, devices: await this.devicesOf(id) };
+  }
+
+  async list(): Promise<Peer[]> {
+    const rows = await this.db.selectFrom('viid_peers').select(PUBLIC_COLUMNS).orderBy('id').execute();
+    const devices = await this.db.selectFrom('viid_peer_devices').select(['peer_id', 'national_id']).orderBy('national_id').execute();
+    const byPeer = new Map<string, string[]>();
+    for (const d of devices) byPeer.set(d.peer_id, [...(byPeer.get(d.peer_id) ?? []), d.national_id]);
+    return rows.map((row) => ({ ...row, devices: byPeer.get(row.id) ?? [] }));
+  }
+
+  async devicesOf(id: string): Promise<string[]> {
+    return (await this.db.selectFrom('viid_peer_devices').select('national_id').where('peer_id', '=', id).orderBy('national_id').execute()).map((r) => r.national_id);
+  }
+
+  /** Other peers already listing any of these devices (a device reports through one peer). */
+  async claimedElsewhere(id: string, devices: string[]): Promise<Array<{ peer_id: string; national_id: string }>> {
+    if (devices.length === 0) return [];
+    const found: Array<{ peer_id: string; national_id: string }> = [];
+    for (let i = 0; i < devices.length; i += 500) {
+      found.push(...await this.db.selectFrom('viid_peer_devices').select(['peer_id', 'national_id'])
+        .where('national_id', 'in', devices.slice(i, i + 500)).where('peer_id', '!=', id).execute());
+    }
+    return found;
+  }
+
+  /** The opened digest password of an enabled peer, for checking its registration only. */
+  async passwordOf(id: string): Promise<string | undefined> {
+    const row = await this.db.selectFrom('viid_peers').select(['password_enc', 'disabled']).where('id', '=', id).executeTakeFirst();
+    return row && row.disabled === 0 ? this.secrets.open(row.password_enc) : undefined;
+  }
+
+  async setStatus(id: string, status: ViidPeerStatus, at: number, from?: string): Promise<void> {
+    const registered = status === 'online' && from !== undefined ? { registered_at: at, registered_from: from } : {};
+    await this.db.updateTable('viid_peers').set({ status, last_seen_at: at, ...registered }).where('id', '=', id).execute();
+  }
+
+  async seen(id: string, at: number): Promise<void> {
+    await this.db.updateTable('viid_peers').set({ last_seen_at: at }).where('id', '=', id).execute();
+  }
+}

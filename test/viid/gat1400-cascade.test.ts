@@ -1,0 +1,96 @@
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { deviceCode, TYPE_TOLLGATE_DEVICE, TYPE_VIID_PLATFORM } from '../../devtools/sim/gat1400/viid-codes.ts';
+import { SimulatedTollgateDevice } from '../../devtools/sim/gat1400/simulated-tollgate-device.ts';
+import { SimulatedUpperPlatform } from '../../devtools/sim/gat1400/simulated-upper-platform.ts';
+import { describeEachDatabase } from '../helpers/databases.ts';
+import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
+import { allowPeer, FAST_DELIVERY, PEER_PASSWORD, until } from './viid-fixtures.ts';
+
+// Cascade upward: the lower hub registers to a second hub instance acting as the upper 视图库 (digest),
+// keeps alive, re-registers after the upper one dropped its session, pushes MotorVehicles upward, serves the
+// upper one's subscription, shows the link in its API and /metrics, and unregisters when it stops.
+describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
+  let upper: TestHub;
+  let lower: TestHub;
+  let device: SimulatedTollgateDevice;
+  const upperId = deviceCode('65000000', TYPE_VIID_PLATFORM, 1);
+  const lowerId = deviceCode('65010000', TYPE_VIID_PLATFORM, 2);
+  const deviceId = deviceCode('65010000', TYPE_TOLLGATE_DEVICE, 77);
+  const cascadePassword = 'cascade-password-1';
+
+  beforeAll(async () => {
+    upper = await startTestHub(kind, { overrides: { viid: { serverId: upperId } } });
+    // The upper 视图库 knows the lower one as a platform that may report for its 卡口 device.
+    await allowPeer(upper, { id: lowerId, kind: 'platform', departmentId: upper.departments.traffic, devices: [deviceId], password: cascadePassword });
+    lower = await startTestHub(kind, {
+      overrides: {
+        ...FAST_DELIVERY,
+        viid: { serverId: lowerId, cascade: { url: upper.url, upstreamId: upperId, password: cascadePassword, keepaliveSeconds: 5, retryInitialMs: 100, retryMaxMs: 1_000, pushMotorVehicles: true } },
+      },
+    });
+    await allowPeer(lower, { id: deviceId, kind: 'device', departmentId: lower.departments.traffic });
+    device = new SimulatedTollgateDevice({ baseUrl: lower.url, id: deviceId, password: PEER_PASSWORD, keepaliveMs: 3_600_000 });
+  }, 90_000);
+
+  afterAll(async () => {
+    await device?.stop();
+    await lower?.stop();
+    await upper?.stop();
+  });
+
+  const link = async () => (await lower.api('/api/v1/viid/upstream', { user: lower.users.auditor })).body;
+  const peerOnUpper = async () => (await upper.api(`/api/v1/viid/peers/${lowerId}`, { user: upper.users.admin })).body;
+
+  it('registers to the upper 视图库 with digest and shows the link on the dashboard API and /metrics', async () => {
+    await until(async () => ((await link()).state === 'online' ? true : undefined), 'link online');
+    expect(await link()).toMatchObject({ configured: true, upstreamId: upperId, ourId: lowerId, registrations: 1, failures: 0 });
+    expect((await peerOnUpper()).status).toBe('online');
+    const metrics = await fetch(`${lower.url}/metrics`, { headers: { authorization: `Bearer ${lower.users.admin.token}` } });
+    const text = await metrics.text();
+    expect(text).toMatch(/^hub_viid_upstream_up\{[^}]*upstream_id="\d{20}"[^}]*\} 1$/m);
+    expect((await lower.api('/api/v1/viid/upstream', { user: lower.users.trafficViewer })).status).toBe(403);
+  });
+
+  it('pushes passes upward as MotorVehicles the upper 视图库 stores', async () => {
+    await device.start();
+    const objects = device.vehicles.batch(3);
+    expect((await device.push(3, objects)).accepted).toBe(3);
+    const plate = String(objects[0]!.PlateNo);
+    const found = await until(async () => {
+      const page = await upper.api(`/api/v1/checkpoint/passes?plate=${encodeURIComponent(plate)}`, { user: upper.users.admin });
+      return page.body.items?.length ? page.body.items : undefined;
+    }, 'pass on the upper hub');
+    expect(found[0].hasCrop || found[0].hasScene).toBe(true);
+  });
+
+  it("serves the upper 视图库's subscription while registered, and no one else's", async () => {
+    const asUpper = new SimulatedUpperPlatform({ baseUrl: lower.url, id: upperId, password: 'unused' });
+    await asUpper.listen();
+    try {
+      const { subscribeId, reply } = await asUpper.subscribe();
+      expect(reply.statuses).toEqual([expect.objectContaining({ Id: subscribeId, StatusCode: 0 })]);
+      const stranger = new SimulatedUpperPlatform({ baseUrl: lower.url, id: deviceCode('65990000', TYPE_VIID_PLATFORM, 9), password: 'unused' });
+      await stranger.listen();
+      expect((await stranger.subscribe()).reply.status).toBe(401);
+      await stranger.close();
+      expect((await device.push(2)).accepted).toBe(2);
+      await asUpper.waitFor((received) => received.some((n) => n.subscribeId === subscribeId && n.vehicles.length === 2));
+      expect(asUpper.received[0]!.userIdentify).toBe(lowerId);
+    } finally {
+      await asUpper.close();
+    }
+  });
+
+  it('registers again after the upper 视图库 dropped its session', async () => {
+    // The admin up there changes the peer: its session ends, our next keepalive gets 401.
+    expect((await upper.api(`/api/v1/viid/peers/${lowerId}`, { method: 'PATCH', user: upper.users.admin, body: { name: 'district 视图库' } })).status).toBe(200);
+    await until(async () => ((await link()).registrations >= 2 && (await link()).state === 'online' ? true : undefined), 're-registration', 60_000);
+    expect((await peerOnUpper()).status).toBe('online');
+  });
+
+  it('unregisters from the upper 视图库 when it stops', async () => {
+    await device.stop();
+    await lower.stop();
+    expect((await peerOnUpper()).status).toBe('unregistered');
+  });
+});
