@@ -12,6 +12,7 @@ import { allowPeer, FAST_DELIVERY, PEER_PASSWORD, until } from './viid-fixtures.
 describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
   let upper: TestHub;
   let lower: TestHub;
+  let lowerStopped = false;
   let device: SimulatedTollgateDevice;
   const upperId = deviceCode('65000000', TYPE_VIID_PLATFORM, 1);
   const lowerId = deviceCode('65010000', TYPE_VIID_PLATFORM, 2);
@@ -34,7 +35,7 @@ describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
 
   afterAll(async () => {
     await device?.stop();
-    await lower?.stop();
+    if (!lowerStopped) await lower?.stop();
     await upper?.stop();
   });
 
@@ -90,6 +91,7 @@ describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
 
   it('unregisters from the upper 视图库 when it stops', async () => {
     await device.stop();
+    lowerStopped = true;
     await lower.stop();
     expect((await peerOnUpper()).status).toBe('unregistered');
   });
