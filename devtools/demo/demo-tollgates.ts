@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { deviceCode, TYPE_TOLLGATE_DEVICE } from '../sim/gat1400/viid-codes.ts';
 import { SimulatedTollgateDevice } from '../sim/gat1400/simulated-tollgate-device.ts';
-import { ensureDemoAccounts } from './demo-accounts.ts';
 
 /** How the demo lets a simulated device register (the viid feature's peer store, as an admin would). */
 export type AllowDevicePeer = (peer: { id: string; name: string; departmentId: string; password: string }) => Promise<void>;
@@ -10,7 +9,7 @@ export type AllowDevicePeer = (peer: { id: string; name: string; departmentId: s
 const PUSH_EVERY_MS = 6_000;
 
 /**
- * A few simulated GA/T 1400 卡口 devices for the demo: each is allowed as a peer of the traffic department,
+ * A few simulated GA/T 1400 卡口 devices for the demo: each is allowed as a peer of the (demo's) traffic department,
  * registers with digest against this hub's own /VIID, keeps alive, and pushes a vehicle (with its plate
  * picture) every few seconds, so the checkpoint pages show their passes next to those of our own analytics.
  * Runs in the background; the hub may not be listening yet, so registration is retried.
@@ -36,8 +35,16 @@ export class DemoTollgates {
   }
 
   private async run(): Promise<void> {
-    const { departments } = await ensureDemoAccounts(this.ctx);
-    const traffic = departments.find((d) => d.category === 'traffic') ?? departments[0]!;
+    // The demo's departments come from the demo cameras (ingest feature); wait for the traffic one.
+    let traffic: { id: string } | undefined;
+    for (let attempt = 0; attempt < 60 && !this.stopped && !traffic; attempt++) {
+      traffic = await this.ctx.db.selectFrom('departments').select('id').where('kind', '=', 'traffic').orderBy('created_at').executeTakeFirst();
+      if (!traffic) await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+    if (!traffic) {
+      this.ctx.log.warn('demo: no traffic department; the simulated 卡口 devices are not started');
+      return;
+    }
     const area = this.ctx.config.viid.civilCode;
     for (let i = 0; i < this.count && !this.stopped; i++) {
       const id = deviceCode(area, TYPE_TOLLGATE_DEVICE, 9_000_001 + i);
