@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Static } from '@sinclair/typebox';
+import { DomainError } from '../../kernel/errors/domain-error.ts';
 import { backoffDelay } from '../../kernel/process/backoff.ts';
 import { PeriodicTask } from '../../kernel/process/periodic-task.ts';
 import type { CascadeConfigSchema } from './cascade-config.ts';
@@ -36,6 +37,9 @@ export class UpstreamLink {
   private readonly status: UpstreamStatus;
 
   constructor(private readonly config: CascadeConfig, ourId: string, private readonly log: Logger) {
+    if (config.url && !/^https?:\/\/[^/?#@\s]+(\/[^?#\s]*)?$/.test(config.url)) {
+      throw new DomainError('VIID_CASCADE_URL_INVALID', 'viid.cascade.url must be http(s)://host[:port][/path] without credentials');
+    }
     this.client = new ViidUpstreamClient({
       url: config.url.replace(/\/+$/, ''), ourId, username: config.username || ourId, password: config.password,
       timeoutMs: config.requestTimeoutMs, signal: this.abort.signal,
