@@ -87,7 +87,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     },
     async registerRootRoutes(app) {
       await app.register(async (scope) => {
-        installViidScope(scope, { bodyLimitBytes: settings.bodyLimitBytes, bodyTimeoutMs: settings.bodyTimeoutSeconds * 1_000 });
+        installViidScope(scope, { bodyLimitBytes: settings.bodyLimitBytes, bodyTimeoutMs: settings.bodyTimeoutSeconds * 1_000, maxObjects: settings.maxObjectsPerRequest });
         registerSystemRoutes(scope, ctx, peers, sessions, digest);
         registerMotorVehicleRoutes(scope, ctx, sessions, intake, deps.checkpoint);
         registerDeviceRoutes(scope, ctx, sessions, intake.devices, tollgates);

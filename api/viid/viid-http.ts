@@ -12,6 +12,19 @@ const JSON_TYPES = /^application\/(?:[\w.!#$&^-]+\+)?json(?:\s*;|$)/i;
 export interface ViidBodyLimits {
   bodyLimitBytes: number;
   bodyTimeoutMs: number;
+  /** Most MotorVehicleObjects per request: a larger batch is refused before JSON.parse (which would hold the event loop). */
+  maxObjects: number;
+}
+
+/** Bodies above this size are scanned for their object count before parsing. */
+const SCAN_ABOVE_BYTES = 256 * 1024;
+const OBJECT_KEY = '"MotorVehicleID"';
+
+/** Occurrences of the object key in the raw text (inside a JSON string a quote is escaped, so strings cannot fake one). */
+function countObjects(text: string, stopAt: number): number {
+  let count = 0;
+  for (let at = text.indexOf(OBJECT_KEY); at !== -1 && count <= stopAt; at = text.indexOf(OBJECT_KEY, at + OBJECT_KEY.length)) count++;
+  return count;
 }
 
 /** Errors of the body reader: the /VIID error handler turns them into status objects. */
@@ -38,7 +51,8 @@ function readJsonBody(request: FastifyRequest, payload: NodeJS.ReadableStream, l
       clearTimeout(timer);
       payload.removeListener('data', onData);
       if (error) {
-        payload.pause();
+        // The rest is read and dropped, so the refusal reaches a sender that is still writing (bounded by http.requestTimeoutSeconds).
+        payload.resume();
         reject(error);
       } else resolve(value);
     };
@@ -55,6 +69,10 @@ function readJsonBody(request: FastifyRequest, payload: NodeJS.ReadableStream, l
       const text = Buffer.concat(chunks, size).toString('utf8');
       if (text.trim() === '') {
         finish(new ViidError('VIID_JSON_EMPTY', 'the body is empty', 400, STATUS.invalidJsonFormat));
+        return;
+      }
+      if (size > SCAN_ABOVE_BYTES && countObjects(text, limits.maxObjects) > limits.maxObjects) {
+        finish(new ViidError('VIID_BATCH_TOO_LARGE', `at most ${limits.maxObjects} objects per request; send smaller batches`, 413, STATUS.invalidJsonContent));
         return;
       }
       try {

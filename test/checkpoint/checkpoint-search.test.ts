@@ -125,7 +125,7 @@ describeEachDatabase('checkpoint search and export', (kind) => {
     const [vehicle] = gat.body.MotorVehicleListObject.MotorVehicleObject;
     expect(vehicle).toMatchObject({ PlateNo: '京A12385', PassTime: '20240501160000', PlateColor: '5', PlateReliability: '95', HasPlate: '1', PlateClass: '02' });
     // Conformant IDs: 20-digit DeviceID (derived from viid.civilCode for a camera without a national ID), 41-digit SourceID, 48-digit MotorVehicleID.
-    expect(vehicle.DeviceID).toMatch(/^11000000001190[0-9]{6}$/);
+    expect(vehicle.DeviceID).toMatch(/^1100000000119[0-9]{7}$/);
     expect(vehicle.SourceID).toMatch(new RegExp(`^${vehicle.DeviceID}0220240501160000[0-9]{5}$`));
     expect(vehicle.MotorVehicleID).toMatch(new RegExp(`^${vehicle.SourceID}02[0-9]{5}$`));
     expect(vehicle.PlateCharReliability).toBe('京-90,A-90,1-90,2-90,3-90,8-90,5-90');

@@ -116,7 +116,7 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
 
     const exported = await t.api(`/api/v1/checkpoint/export/gat1400?plate=苏A12345`, { user: t.users.trafficViewer });
     const object = exported.body.MotorVehicleListObject.MotorVehicleObject[0];
-    expect(object).toMatchObject({ MotorVehicleID: plated.MotorVehicleID, SourceID: plated.MotorVehicleID.slice(0, 41), DeviceID: DEVICE, PlateNo: '苏A12345', PlateColor: '5', VehicleClass: 'K33', VehicleColor: '2', Direction: '3', LeftTopX: 100, RightBtmY: 400, HasPlate: '1' });
+    expect(object).toMatchObject({ MotorVehicleID: plated.MotorVehicleID, SourceID: String(plated.MotorVehicleID).slice(0, 41), DeviceID: DEVICE, PlateNo: '苏A12345', PlateColor: '5', VehicleClass: 'K33', VehicleColor: '2', Direction: '3', LeftTopX: 100, RightBtmY: 400, HasPlate: '1' });
     expect(object.SubImageList.SubImageInfoObject.map((i: any) => i.Type).sort()).toEqual(['02', '14']);
 
     const byId = await peer.send('GET', `/VIID/MotorVehicles/${plated.MotorVehicleID}`);

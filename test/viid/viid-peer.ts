@@ -1,4 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { connect } from 'node:net';
+import { deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 
 const md5 = (s: string) => createHash('md5').update(s).digest('hex');
@@ -92,3 +94,46 @@ export async function jpegBase64(width = 64, height = 48, colour = { r: 40, g: 9
 export function subImages(images: Array<{ type: string; data?: string; url?: string; imageId?: string }>) {
   return { SubImageInfoObject: images.map((i) => ({ ImageID: i.imageId ?? '', Type: i.type, FileFormat: 'Jpeg', ...(i.data ? { Data: i.data } : {}), ...(i.url ? { StoragePath: i.url } : {}) })) };
 }
+
+/** A PNG whose header claims width × height pixels (a decompression bomb's calling card). */
+export function claimedPng(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer) => {
+    const out = Buffer.alloc(12 + data.length);
+    out.writeUInt32BE(data.length, 0);
+    out.write(type, 4, 'latin1');
+    data.copy(out, 8);
+    return out;
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr), chunk('IDAT', deflateSync(Buffer.alloc(64))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+/** Sends headers and then one body byte a second; resolves with what the hub answered. */
+export function trickledPush(url: string, peerId: string): Promise<string> {
+  const { port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: '127.0.0.1', port: Number(port) });
+    let data = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => { data += chunk; });
+    socket.once('error', reject);
+    let timer: NodeJS.Timeout | undefined;
+    socket.once('close', () => { clearInterval(timer); resolve(data); });
+    socket.once('connect', () => {
+      socket.write(`POST /VIID/MotorVehicles HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Identify: ${peerId}\r\nContent-Type: application/VIID+JSON\r\nContent-Length: 1000\r\n\r\n{`);
+      timer = setInterval(() => { if (socket.writable) socket.write(' '); }, 1_000);
+      // Read the answer, then let go.
+      const giveUp = setTimeout(() => socket.destroy(), 15_000);
+      socket.on('data', () => {
+        if (!data.includes('}}')) return;
+        clearInterval(timer);
+        clearTimeout(giveUp);
+        socket.destroy();
+      });
+    });
+  });
+}
+
