@@ -32,6 +32,7 @@ async function closedLoop(clients: number, seconds: number, send: (client: numbe
   let objects = 0;
   let refused = 0;
   const started = performance.now();
+  const cpuBefore = process.cpuUsage();
   const deadline = started + seconds * 1000;
   await Promise.all(Array.from({ length: clients }, async (_, client) => {
     while (performance.now() < deadline) {
@@ -42,7 +43,10 @@ async function closedLoop(clients: number, seconds: number, send: (client: numbe
     }
   }));
   const elapsed = (performance.now() - started) / 1000;
-  return { perSecond: objects / elapsed, p95: percentile(latencies, 95), p50: percentile(latencies, 50), batches: latencies.length, refused };
+  const cpu = process.cpuUsage(cpuBefore);
+  // CPU of this process (hub and simulated clients, every thread) per stored object: what a free core would give.
+  const cpuMsPerObject = objects ? (cpu.user + cpu.system) / 1000 / objects : 0;
+  return { perSecond: objects / elapsed, p95: percentile(latencies, 95), p50: percentile(latencies, 50), batches: latencies.length, refused, cpuMsPerObject, cores: (cpu.user + cpu.system) / 1e6 / elapsed };
 }
 
 async function main(): Promise<void> {
@@ -88,8 +92,9 @@ async function main(): Promise<void> {
 
     await Promise.all(devices.map((device) => device.stop()));
     console.log(`devices=${DEVICES} batch=${BATCH} seconds=${SECONDS} db=${values.db} viid_batches=${viid.batches} viid_refused=${viid.refused} rows_with_images=${withImages} viid_push_ms_p50=${viid.p50.toFixed(1)}`);
+    console.log(`cpu: viid ${viid.cpuMsPerObject.toFixed(3)} ms/object (${viid.cores.toFixed(2)} cores busy), native ${native.cpuMsPerObject.toFixed(3)} ms/object (${native.cores.toFixed(2)} cores busy); a machine under other load gives this process fewer cores`);
     console.log(`baseline: native_objects_per_s=${native.perSecond.toFixed(0)} native_ms_p95=${native.p95.toFixed(1)} (no images) native_refused=${native.refused}`);
-    console.log(`viid_objects_per_s=${viid.perSecond.toFixed(0)} viid_push_ms_p95=${viid.p95.toFixed(1)} rows=${rows} native_objects_per_s=${native.perSecond.toFixed(0)} native_push_ms_p95=${native.p95.toFixed(1)}`);
+    console.log(`viid_objects_per_s=${viid.perSecond.toFixed(0)} viid_push_ms_p95=${viid.p95.toFixed(1)} rows=${rows} native_objects_per_s=${native.perSecond.toFixed(0)} native_push_ms_p95=${native.p95.toFixed(1)} viid_cpu_ms_per_object=${viid.cpuMsPerObject.toFixed(3)} native_cpu_ms_per_object=${native.cpuMsPerObject.toFixed(3)}`);
   } finally {
     await t.stop();
   }
