@@ -58,6 +58,27 @@ describeEachDatabase('GA/T 1400 peers against the hub', (kind) => {
     expect(listed).toEqual([expect.objectContaining({ id: subscribeId, peerId: platformId, resourceUri: deviceId, detail: '13' })]);
   });
 
+  it('answers each malformed SubscribeObject with its own status and stores none of them', async () => {
+    const good = { SubscribeDetail: '13', BeginTime: '20200101000000', EndTime: '20991231000000', ReceiveAddr: platform.receiveAddr };
+    const reply = await platform.client.request('POST', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: [
+      { ...good, SubscribeID: '650100000000032025010100000001' + 'X!' },
+      { ...good, SubscribeID: 'A1', SubscribeDetail: '3' },
+      { ...good, SubscribeID: 'A2', EndTime: '20200101000000' },
+      { ...good, SubscribeID: 'A3', ResourceURI: '1234' },
+      { ...good, SubscribeID: 'A4', ReceiveAddr: 'ftp://127.0.0.1/x' },
+      { ...good, SubscribeID: 'A5', ReceiveAddr: 'http://10.1.2.3/VIID/SubscribeNotifications' },
+    ] } });
+    expect(reply.status).toBe(200);
+    expect(reply.statuses.map((s) => Number(s.StatusCode))).toEqual([8, 8, 8, 8, 8, 8]);
+    expect(reply.statuses[5]!.StatusString).toMatch(/RECEIVER_URL_NOT_ALLOWED/);
+    const malformed = await platform.client.request('POST', '/VIID/Subscribes', { Subscribe: {} });
+    expect([malformed.status, Number(malformed.statuses[0]?.StatusCode)]).toEqual([400, 8]);
+    const stranger = await fetch(`${t.url}/VIID/Subscribes`, { method: 'POST', headers: { 'content-type': 'application/VIID+JSON', 'user-identify': '65010000005039999999' }, body: JSON.stringify({ SubscribeListObject: { SubscribeObject: [] } }) });
+    expect(stranger.status).toBe(401);
+    const stored = await t.hub.ctx.db.selectFrom('checkpoint_subscriptions').select('id').where('id', 'in', ['A1', 'A2', 'A3', 'A4', 'A5']).execute();
+    expect(stored).toEqual([]);
+  });
+
   it('stores pushed vehicles as passes with their images, raises the watchlist alert and notifies the subscriber', async () => {
     const watched = '苏E7T001';
     const watch = await t.api('/api/v1/checkpoint/watchlist', { user: t.users.trafficApprover, body: { plate: watched, matchKind: 'exact', reason: 'stolen vehicle case 14', validFrom: Date.now() - 60_000, validUntil: Date.now() + 3_600_000 } });
