@@ -28,6 +28,7 @@ import { isPostgres } from '../api/kernel/db/dialect.ts';
 import { migrateToLatest } from '../api/kernel/db/migrator.ts';
 import type { Database } from '../api/kernel/db/tables/index.ts';
 import { HubEvents } from '../api/kernel/events/hub-events.ts';
+import { MetricsRegistry } from '../api/kernel/metrics/metrics-registry.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import { CameraRepository } from '../ingest/registry/camera-repository.ts';
 
@@ -72,7 +73,7 @@ async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise
 function makeContext(db: Kysely<Database>, dataDir: string): HubContext {
   const config = loadConfig({ env: {}, overrides: { dataDir, auth: { tokenSecret: randomBytes(32).toString('hex') }, credentials: { encryptionKey: randomBytes(32).toString('hex') }, audit: { chainKey: randomBytes(32).toString('hex') } } });
   const cameras = new CameraRepository(db, new SecretBox(config.credentials.encryptionKey));
-  return { config, dataDir, db, log, events: new HubEvents(), cameras, publicUrl: () => 'http://127.0.0.1' } as unknown as HubContext;
+  return { config, dataDir, db, log, events: new HubEvents(), metrics: new MetricsRegistry(), cameras, publicUrl: () => 'http://127.0.0.1' } as unknown as HubContext;
 }
 
 /** Bulk fill by the database itself: rows [from, to) with the same plate/camera/time formulas as record(). */

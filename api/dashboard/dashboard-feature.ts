@@ -31,8 +31,7 @@ const digest = (text: string) => createHash('sha256').update(text).digest();
  * /metrics is internal: it answers the static bearer dashboard.metricsToken (for the scraper; compared in
  * constant time) or an access token of an admin or auditor, nobody else.
  */
-/** `extraMetrics`: more /metrics lines from other features (the GA/T 1400 upstream link and notification queue). */
-export function createDashboardFeature(ctx: HubContext, extraMetrics: () => Promise<string> = async () => ''): HubFeature {
+export function createDashboardFeature(ctx: HubContext): HubFeature {
   const figures = (viewsSince?: number) => computeSharingFigures(ctx, { viewsSince, communityCamerasPlanned: ctx.config.dashboard.communityCamerasPlanned });
 
   async function assertMetricsReader(request: FastifyRequest): Promise<void> {
@@ -64,7 +63,7 @@ export function createDashboardFeature(ctx: HubContext, extraMetrics: () => Prom
       }, async (request, reply) => {
         await assertMetricsReader(request);
         reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-        return sharingMetrics(await figures()) + (await extraMetrics());
+        return sharingMetrics(await figures()) + (await ctx.metrics.render());
       });
     },
   };

@@ -3,7 +3,7 @@ import type { DepartmentCount, SharingFigures } from './sharing-figures.ts';
 const escapeLabel = (value: string) => value.replaceAll('\\', '\\\\').replaceAll('"', '\\"').replaceAll('\n', '\\n');
 
 /** Prometheus text exposition format (version 0.0.4) of one or more gauges. */
-export class MetricsText {
+class MetricsText {
   private readonly lines: string[] = [];
 
   gauge(name: string, help: string, samples: Array<{ labels?: Record<string, string>; value: number }>): this {

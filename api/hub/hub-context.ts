@@ -9,6 +9,7 @@ import type { SecretBox } from '../kernel/crypto/secret-box.ts';
 import type { Database } from '../kernel/db/tables/index.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
 import type { HubEvents } from '../kernel/events/hub-events.ts';
+import type { MetricsRegistry } from '../kernel/metrics/metrics-registry.ts';
 
 /** What every feature gets: the hub's shared kernel. Services of other features come as factory arguments (hub-services.ts). */
 export interface HubContext {
@@ -23,6 +24,8 @@ export interface HubContext {
   tokens: TokenService;
   secrets: SecretBox;
   events: HubEvents;
+  /** Features add their /metrics lines here (the dashboard serves them). */
+  metrics: MetricsRegistry;
   /** The only owner of the cameras table (and of the sealed credentials). */
   cameras: CameraRepository;
   /** The only owner of the grants table, and of the active-grant rule. */

@@ -69,7 +69,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   if (on.has('directory')) add(createDirectoryFeature(ctx));
   if (on.has('access')) services.access = add(createAccessFeature(ctx)).provides;
   if (on.has('audit')) add(createAuditFeature(ctx));
-  if (on.has('dashboard')) add(createDashboardFeature(ctx, async () => (await services.viid?.metrics()) ?? ''));
+  if (on.has('dashboard')) add(createDashboardFeature(ctx));
   if (on.has('cameras')) {
     const cameras = add(createCameraFeature(ctx)).provides;
     services.cameras = cameras.registry;

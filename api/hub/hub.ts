@@ -12,6 +12,7 @@ import { openDatabase, type HubDatabase } from '../kernel/db/database.ts';
 import { ensurePrivateDirSync } from '../kernel/fs/private-files.ts';
 import { migrateToLatest } from '../kernel/db/migrator.ts';
 import { HubEvents } from '../kernel/events/hub-events.ts';
+import { MetricsRegistry } from '../kernel/metrics/metrics-registry.ts';
 import { GrantRepository } from '../access/grant-repository.ts';
 import { DirectoryService } from '../directory/directory-service.ts';
 import { CameraRepository } from '../../ingest/registry/camera-repository.ts';
@@ -82,6 +83,7 @@ export class Hub {
         tokens: new TokenService(config.auth.tokenSecret, config.auth.issuer, config.auth.tokenTtlSeconds),
         secrets,
         events: new HubEvents(),
+        metrics: new MetricsRegistry(),
         cameras: new CameraRepository(database.db, secrets),
         grants: new GrantRepository(database.db),
         directory: new DirectoryService(database.db, audit),

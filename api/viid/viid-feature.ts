@@ -40,8 +40,6 @@ export interface ViidServices {
   intake: MotorVehicleIntake;
   /** The link to the upstream 视图库 (cascade), 'disabled' when none is configured. */
   upstream: () => UpstreamStatus;
-  /** /metrics lines: the upstream link and the outbound notification queue. */
-  metrics: () => Promise<string>;
 }
 
 /**
@@ -80,7 +78,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     : undefined;
   return {
     name: 'viid',
-    provides: { serverId, peers, sessions, intake, upstream: () => link.snapshot(), metrics: () => viidMetrics(ctx.db, link.snapshot()) },
+    provides: { serverId, peers, sessions, intake, upstream: () => link.snapshot() },
     registerRoutes(app) {
       registerPeerRoutes(app, service, () => peers.list());
       registerCascadeRoutes(app, link);
@@ -98,10 +96,12 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       intake.devices.start();
       sessions.start();
       link.start();
+      ctx.metrics.add('viid', () => viidMetrics(ctx.db, link.snapshot()));
       demo?.start();
     },
     async stop() {
       await demo?.stop();
+      ctx.metrics.remove('viid');
       await link.stop();
       intake.devices.stop();
       await sessions.stop();
