@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { barChart, shareRing } from '../charts.js';
 import { el } from '../dom.js';
 import { formatAge, formatTime } from './workflow-common.js';
+import { renderUpstreamPanel } from './viid-upstream-panel.js';
 
 const REFRESH_MS = 30_000;
 
@@ -32,6 +33,7 @@ export async function renderDashboard(root) {
         barChart('Views by department', f.views.byDepartment.map((c) => ({ label: c.departmentName, value: c.count })))));
   };
   await load();
+  await renderUpstreamPanel(root);
   const timer = setInterval(() => load().catch(() => {}), REFRESH_MS);
   return () => clearInterval(timer);
 }
