@@ -7,6 +7,19 @@ import { visibleCameras } from './pass-visibility.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
 const CACHE_MS = 10_000;
+/** A notification held for its ReportInterval takes at most this many objects; more start the next one. */
+const MAX_OBJECTS_PER_NOTIFICATION = 1_000;
+
+/** The notification payload with `objects` added, or undefined when it would pass the cap. */
+function appendObjects(payload: string, objects: Array<{ MotorVehicleID: string }>): string | undefined {
+  const parsed = JSON.parse(payload) as { SubscribeNotificationListObject: { SubscribeNotificationObject: Array<{ InfoIDs: string; MotorVehicleObjectList: { MotorVehicleObject: unknown[] } }> } };
+  const notification = parsed.SubscribeNotificationListObject.SubscribeNotificationObject[0]!;
+  const list = notification.MotorVehicleObjectList.MotorVehicleObject;
+  if (list.length + objects.length > MAX_OBJECTS_PER_NOTIFICATION) return undefined;
+  list.push(...objects);
+  notification.InfoIDs = [notification.InfoIDs, ...objects.map((o) => o.MotorVehicleID)].filter(Boolean).join(',');
+  return JSON.stringify(parsed);
+}
 
 type SubscriptionRow = Selectable<CheckpointSubscriptionsTable>;
 
@@ -32,8 +45,9 @@ interface ActiveSubscription {
 /**
  * GA/T 1400 subscriptions: new passes inside a subscription's time window, on the devices its ResourceURI
  * names (all when empty) and visible to the subscriber's department, are sent to its ReceiveAddr as a
- * SubscribeNotificationListObject with the subscriber's own SubscribeID and a standard NotificationID,
- * one notification per ingest batch, through the durable delivery queue (which reads the receiver's
+ * SubscribeNotificationListObject with the subscriber's own SubscribeID and a standard NotificationID:
+ * one notification per ingest batch, or with ReportInterval N one per N seconds carrying all passes of that
+ * interval (up to 1,000 objects), through the durable delivery queue (which reads the receiver's
  * ResponseStatusListObject and retries on StatusCode ≠ 0).
  */
 export class SubscriptionPusher {
@@ -85,6 +99,9 @@ export class SubscriptionPusher {
       const matching = rows.filter((row) => !cameras || cameras.has(row.camera_id));
       if (matching.length === 0) continue;
       const objects = await this.toObjects(matching);
+      const interval = Number(subscription.report_interval ?? 0);
+      // ReportInterval: new objects join the notification waiting for the interval's end, if there is one.
+      if (interval > 0 && await this.delivery.appendPending(subscription.id, now, (payload) => appendObjects(payload, objects))) continue;
       const notificationId = this.notificationId(now);
       const notification = {
         SubscribeNotificationListObject: {
@@ -98,7 +115,7 @@ export class SubscriptionPusher {
           }],
         },
       };
-      await this.delivery.enqueue('subscription', subscription.receiver_url, notification, subscription.id, notificationId);
+      await this.delivery.enqueue('subscription', subscription.receiver_url, notification, subscription.id, notificationId, interval > 0 ? now + interval * 1000 : undefined);
       queued++;
     }
     return queued;

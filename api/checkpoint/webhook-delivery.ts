@@ -65,14 +65,33 @@ export class WebhookDelivery {
   }
 
   /** `id`: the message's own id when it has one (a GA/T 1400 NotificationID), else a fresh UUID. */
-  async enqueue(kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown, subscriptionId: string | null = null, id: string = randomUUID()): Promise<string> {
+  async enqueue(kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown, subscriptionId: string | null = null, id: string = randomUUID(), notBefore?: number): Promise<string> {
     const now = Date.now();
     await this.db.insertInto('checkpoint_deliveries').values({
       id, kind, target_url: targetUrl, subscription_id: subscriptionId, payload: JSON.stringify(payload),
-      attempts: 0, next_attempt_at: now, last_error: null, delivered_at: null, failed_at: null, created_at: now, status_code: null,
+      attempts: 0, next_attempt_at: notBefore ?? now, last_error: null, delivered_at: null, failed_at: null, created_at: now, status_code: null,
     }).execute();
     this.kick();
     return id;
+  }
+
+  /**
+   * Adds to the subscription's message that is not due yet and was never tried (a GA/T 1400 notification
+   * held for its ReportInterval): `merge` returns the new payload, or undefined when it is full. Moves the
+   * due time by 1 ms so that a sender that read the row before this change cannot claim it (its claim is
+   * conditional on the due time it read) and post the old payload. False when there is nothing to add to.
+   */
+  async appendPending(subscriptionId: string, now: number, merge: (payload: string) => string | undefined): Promise<boolean> {
+    const pending = await this.db.selectFrom('checkpoint_deliveries').select(['id', 'payload', 'next_attempt_at'])
+      .where('subscription_id', '=', subscriptionId).where('attempts', '=', 0).where('delivered_at', 'is', null).where('failed_at', 'is', null)
+      .where('next_attempt_at', '>', now).orderBy('next_attempt_at', 'desc').limit(1).executeTakeFirst();
+    if (!pending) return false;
+    const merged = merge(pending.payload);
+    if (merged === undefined) return false;
+    const dueAt = Number(pending.next_attempt_at);
+    const result = await this.db.updateTable('checkpoint_deliveries').set({ payload: merged, next_attempt_at: dueAt + 1 })
+      .where('id', '=', pending.id).where('next_attempt_at', '=', dueAt).where('attempts', '=', 0).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   start(): void {

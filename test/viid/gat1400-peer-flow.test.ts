@@ -129,6 +129,17 @@ describeEachDatabase('GA/T 1400 peers against the hub', (kind) => {
     expect([row.attempts, row.status_code, row.delivered_at !== null]).toEqual([2, 0, true]);
   });
 
+  it('holds notifications for the ReportInterval and sends the passes of the interval together', async () => {
+    const { subscribeId, reply } = await platform.subscribe({ resourceUri: deviceId, reportInterval: 10 });
+    expect(reply.statuses[0]).toMatchObject({ Id: subscribeId, StatusCode: 0 });
+    expect((await device.push(2)).accepted).toBe(2);
+    expect((await device.push(3)).accepted).toBe(3);
+    await platform.waitFor((received) => received.some((n) => n.subscribeId === subscribeId), 60_000);
+    const notes = platform.received.filter((n) => n.subscribeId === subscribeId);
+    expect(notes.map((n) => [n.vehicles.length, n.infoIds.length])).toEqual([[5, 5]]);
+    expect((await platform.cancel(subscribeId, true)).statuses[0]).toMatchObject({ Id: subscribeId, StatusCode: 0 });
+  }, 90_000);
+
   it('a 200 with an empty status list or StatusCode ≠ 0 is not a delivery', () => {
     expect(readViidReceipt(200, '{"ResponseStatusListObject":{"ResponseStatusObject":[]}}').delivered).toBe(false);
     expect(readViidReceipt(200, '{"ResponseStatusListObject":{"ResponseStatusObject":[{"StatusCode":"1"}]}}')).toMatchObject({ delivered: false, statusCode: 1 });
