@@ -58,7 +58,9 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const tollgates = new TollgateRepository(ctx.db);
   const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, images);
   const serverId = viidServerId(settings);
-  const link = new UpstreamLink(settings.cascade, serverId, ctx.log.child({ component: 'viid-upstream' }));
+  const link = new UpstreamLink(settings.cascade, serverId, ctx.log.child({ component: 'viid-upstream' }), async (event, details) => {
+    await ctx.audit.append({ action: `viid.upstream.${event}`, targetType: 'viid_upstream', targetId: settings.cascade.upstreamId || settings.cascade.url, details });
+  });
   const subscriptions = new SubscriptionService(ctx, outbound, () => deps.checkpoint.subscriptions.invalidate());
   const upstreamIdentity = {
     subscriberFor(request: FastifyRequest) {

@@ -87,6 +87,8 @@ describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
     expect((await upper.api(`/api/v1/viid/peers/${lowerId}`, { method: 'PATCH', user: upper.users.admin, body: { name: 'district 视图库' } })).status).toBe(200);
     await until(async () => ((await link()).registrations >= 2 && (await link()).state === 'online' ? true : undefined), 're-registration', 60_000);
     expect((await peerOnUpper()).status).toBe('online');
+    const actions = (await lower.hub.ctx.db.selectFrom('audit_events').select('action').where('action', 'like', 'viid.upstream.%').orderBy('seq').execute()).map((a) => a.action);
+    expect(actions).toEqual(['viid.upstream.registered', 'viid.upstream.lost', 'viid.upstream.registered']);
   });
 
   it('unregisters from the upper 视图库 when it stops', async () => {

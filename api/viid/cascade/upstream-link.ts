@@ -36,7 +36,13 @@ export class UpstreamLink {
   private readonly client: ViidUpstreamClient;
   private readonly status: UpstreamStatus;
 
-  constructor(private readonly config: CascadeConfig, ourId: string, private readonly log: Logger) {
+  constructor(
+    private readonly config: CascadeConfig,
+    ourId: string,
+    private readonly log: Logger,
+    /** Registration, its loss and the unregistration, for the audit trail. */
+    private readonly onEvent: (event: 'registered' | 'lost' | 'unregistered', details: Record<string, unknown>) => Promise<void> = async () => {},
+  ) {
     if (config.url && !/^https?:\/\/[^/?#@\s]+(\/[^?#\s]*)?$/.test(config.url)) {
       throw new DomainError('VIID_CASCADE_URL_INVALID', 'viid.cascade.url must be http(s)://host[:port][/path] without credentials');
     }
@@ -86,6 +92,7 @@ export class UpstreamLink {
     try {
       await this.client.unregister();
       this.log.info({ upstream: this.status.url }, 'unregistered from the upstream 视图库');
+      await this.onEvent('unregistered', { upstream: this.status.url, upstreamId: this.status.upstreamId }).catch(() => {});
     } catch (error) {
       this.log.warn({ err: error }, 'unregister from the upstream 视图库 failed');
     } finally {
@@ -108,6 +115,7 @@ export class UpstreamLink {
         this.status.lastKeepaliveAt = this.status.registeredAt;
         this.status.registrations++;
         this.log.info({ upstream: this.status.url, ourId: this.status.ourId }, 'registered with the upstream 视图库');
+        await this.onEvent('registered', { upstream: this.status.url, upstreamId: this.status.upstreamId, registrations: this.status.registrations }).catch(() => {});
       }
       this.status.failures = 0;
       this.status.lastError = null;
@@ -116,6 +124,7 @@ export class UpstreamLink {
     } catch (error) {
       if (this.abort.signal.aborted) return this.config.retryMaxMs;
       const delay = backoffDelay({ initialDelayMs: this.config.retryInitialMs, maxDelayMs: this.config.retryMaxMs }, this.status.failures);
+      if (this.status.state === 'online') await this.onEvent('lost', { upstream: this.status.url, error: (error as Error).message }).catch(() => {});
       this.status.failures++;
       this.status.state = 'retrying';
       this.status.lastError = (error as Error).message;
