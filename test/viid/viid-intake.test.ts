@@ -1,3 +1,5 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
@@ -124,6 +126,39 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     expect(byId.body.MotorVehicleObject).toMatchObject({ MotorVehicleID: plated.MotorVehicleID, PlateNo: '苏A12345' });
     const query = await peer.send('GET', '/VIID/MotorVehicles?MotorVehicle.PlateNo=苏B54321');
     expect(query.body.MotorVehicleListObject.MotorVehicleObject.map((o: any) => o.MotorVehicleID)).toEqual([other.MotorVehicleID]);
+  });
+
+  it('fetches pictures from the peer\'s URLs through the outbound guard; an unfetchable one costs the picture, not the pass', async () => {
+    const jpeg = Buffer.from(await jpegBase64(200, 150, { r: 200, g: 30, b: 30 }), 'base64');
+    const requests: string[] = [];
+    const server: Server = createServer((req, res) => {
+      requests.push(req.url ?? '');
+      if (req.url === '/pic/scene.jpg') res.writeHead(200, { 'content-type': 'image/jpeg' }).end(jpeg);
+      else if (req.url === '/pic/moved.jpg') res.writeHead(302, { location: 'http://169.254.169.254/latest/meta-data' }).end();
+      else res.writeHead(404).end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      const at = Date.now() + 3_000;
+      const fetched = vehicleObject(DEVICE, at, { PlateNo: '苏C10001', StorageUrl1: `${base}/pic/scene.jpg` });
+      const moved = vehicleObject(DEVICE, at + 1_000, { PlateNo: '苏C10002', SubImageList: subImages([{ type: '14', url: `${base}/pic/moved.jpg` }]) });
+      const internal = vehicleObject(DEVICE, at + 2_000, { PlateNo: '苏C10003', StorageUrl3: 'http://169.254.169.254/latest/meta-data' });
+      const reply = await peer.push([fetched, moved, internal]);
+      expect(reply.status).toBe(200);
+      const statuses = reply.body.ResponseStatusListObject.ResponseStatusObject;
+      expect(statuses.map((s: any) => s.StatusCode)).toEqual([0, 0, 0]);
+      expect(statuses[0].StatusString).toBe('OK');
+      expect(statuses[1].StatusString).toMatch(/^OK \(scene picture not stored/);
+      expect(statuses[2].StatusString).toMatch(/^OK \(scene picture not stored: the hub does not fetch/);
+      expect(requests).toEqual(['/pic/scene.jpg', '/pic/moved.jpg']);
+      const rows = await t.hub.ctx.db.selectFrom('checkpoint_passes').select(['plate', 'scene_image_path']).where('plate', 'like', '苏C1000%').orderBy('plate').execute();
+      expect(rows.map((r) => [r.plate, r.scene_image_path !== null])).toEqual([['苏C10001', true], ['苏C10002', false], ['苏C10003', false]]);
+      const scene = await fetch(`${t.url}/api/v1/checkpoint/passes/${fetched.MotorVehicleID}/scene`, { headers: { authorization: `Bearer ${t.users.trafficViewer.token}` } });
+      expect(Buffer.from(await scene.arrayBuffer()).equals(jpeg)).toBe(true);
+    } finally {
+      server.close();
+    }
   });
 
   it('registers its 卡口 directory: APEs name and place the camera, Tollgates and Lanes are listed back', async () => {
