@@ -73,6 +73,8 @@ describeEachDatabase('GA/T 1400 peers against the hub', (kind) => {
     expect(reply.statuses[5]!.StatusString).toMatch(/RECEIVER_URL_NOT_ALLOWED/);
     const malformed = await platform.client.request('POST', '/VIID/Subscribes', { Subscribe: {} });
     expect([malformed.status, Number(malformed.statuses[0]?.StatusCode)]).toEqual([400, 8]);
+    const tooMany = await platform.client.request('POST', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: Array.from({ length: 101 }, (_, i) => ({ ...good, SubscribeID: `B${i}` })) } });
+    expect([tooMany.status, Number(tooMany.statuses[0]?.StatusCode)]).toEqual([400, 8]);
     const stranger = await fetch(`${t.url}/VIID/Subscribes`, { method: 'POST', headers: { 'content-type': 'application/VIID+JSON', 'user-identify': '65010000005039999999' }, body: JSON.stringify({ SubscribeListObject: { SubscribeObject: [] } }) });
     expect(stranger.status).toBe(401);
     const stored = await t.hub.ctx.db.selectFrom('checkpoint_subscriptions').select('id').where('id', 'in', ['A1', 'A2', 'A3', 'A4', 'A5']).execute();

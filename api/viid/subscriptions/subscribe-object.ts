@@ -22,6 +22,7 @@ export interface SubscribeRequest {
 /** SubscribeDetail categories we serve: 13 = motor vehicles (the hub's 卡口 passes). */
 export const SERVED_DETAILS = new Set(['13']);
 const SUBSCRIBE_ID = /^[0-9A-Za-z]{1,64}$/;
+const MAX_OBJECTS = 100;
 const DEVICE_ID = /^[0-9]{20}$/;
 
 const text = (value: unknown, max: number): string | null => {
@@ -34,6 +35,7 @@ const invalid = (message: string) => new DomainError('VIID_SUBSCRIBE_INVALID', m
 /** The SubscribeObjects of a SubscribeListObject body (a list, or a single object as some platforms send). */
 export function subscribeObjects(body: unknown): unknown[] {
   const inner = (body as { SubscribeListObject?: { SubscribeObject?: unknown } } | undefined)?.SubscribeListObject?.SubscribeObject;
+  if (Array.isArray(inner) && inner.length > MAX_OBJECTS) throw invalid(`at most ${MAX_OBJECTS} SubscribeObjects per request`);
   if (Array.isArray(inner)) return inner;
   if (inner && typeof inner === 'object') return [inner];
   throw invalid('the body must be {"SubscribeListObject":{"SubscribeObject":[…]}}');

@@ -2,8 +2,9 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { PeerSessions } from '../peer-sessions.ts';
-import { ResponseStatusListSchema, ResponseStatusObjectSchema, responseStatus, statusList, viidForbidden } from '../viid-status.ts';
-import { subscribeObjects } from './subscribe-object.ts';
+import { isDomainError } from '../../kernel/errors/domain-error.ts';
+import { ResponseStatusListSchema, ResponseStatusObjectSchema, responseStatus, statusList, viidBadContent, viidForbidden } from '../viid-status.ts';
+import { subscribeObjects as readObjects } from './subscribe-object.ts';
 import type { Subscriber, SubscribeOutcome, SubscriptionService } from './subscription-service.ts';
 
 /** The upstream 视图库 we are registered with, when it is the one asking (it may subscribe to us). */
@@ -14,6 +15,16 @@ export interface UpstreamIdentity {
 const Body = Type.Object({ SubscribeListObject: Type.Unknown() }, { additionalProperties: true });
 const reply = { 200: ResponseStatusListSchema, '4xx': ResponseStatusObjectSchema, '5xx': ResponseStatusObjectSchema };
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
+
+/** The body's SubscribeObjects; a body that is not a SubscribeListObject is the request's fault (400, StatusCode 8). */
+function subscribeObjects(body: unknown): unknown[] {
+  try {
+    return readObjects(body);
+  } catch (error) {
+    if (isDomainError(error)) throw viidBadContent(error.code, error.message, error);
+    throw error;
+  }
+}
 
 /**
  * POST/PUT/DELETE /VIID/Subscribes from registered upper platforms (User-Identify of a platform session) or
