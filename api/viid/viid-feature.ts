@@ -66,7 +66,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     subscriberFor(request: FastifyRequest) {
       const header = request.headers['user-identify'];
       const id = (Array.isArray(header) ? header[0] : header)?.trim();
-      return id && link.isUpstream(id) ? { peerId: id, departmentId: settings.cascade.departmentId || null, address: request.ip } : undefined;
+      return id && link.isUpstream(id, settings.bindSessionToAddress ? request.ip : undefined) ? { peerId: id, departmentId: settings.cascade.departmentId || null, address: request.ip } : undefined;
     },
   };
   const demo = ctx.config.demo.sampleCameras > 0 && ctx.config.demo.tollgateDevices > 0

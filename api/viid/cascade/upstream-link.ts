@@ -1,3 +1,4 @@
+import { lookup } from 'node:dns/promises';
 import type { Logger } from 'pino';
 import type { Static } from '@sinclair/typebox';
 import { DomainError } from '../../kernel/errors/domain-error.ts';
@@ -35,6 +36,7 @@ export class UpstreamLink {
   private readonly abort = new AbortController();
   private readonly client: ViidUpstreamClient;
   private readonly status: UpstreamStatus;
+  private addresses = new Set<string>();
 
   constructor(
     private readonly config: CascadeConfig,
@@ -66,9 +68,14 @@ export class UpstreamLink {
     return this.status.state === 'online';
   }
 
-  /** True when `id` is the configured upstream and we are registered with it (it may then subscribe to us). */
-  isUpstream(id: string): boolean {
-    return this.online && this.config.upstreamId !== '' && id === this.config.upstreamId;
+  /**
+   * True when `id` is the configured upstream, we are registered with it (it may then subscribe to us) and,
+   * with `fromAddress`, the request comes from an address the upstream's host name resolved to at our last
+   * registration (User-Identify alone is a claim anyone can make).
+   */
+  isUpstream(id: string, fromAddress?: string): boolean {
+    if (!this.online || this.config.upstreamId === '' || id !== this.config.upstreamId) return false;
+    return fromAddress === undefined || this.addresses.has(fromAddress.replace(/^::ffff:/, ''));
   }
 
   snapshot(): UpstreamStatus {
@@ -110,6 +117,7 @@ export class UpstreamLink {
       } else {
         this.status.state = 'registering';
         await this.client.register();
+        this.addresses = await addressesOf(this.config.url);
         this.status.state = 'online';
         this.status.registeredAt = Date.now();
         this.status.lastKeepaliveAt = this.status.registeredAt;
@@ -133,4 +141,11 @@ export class UpstreamLink {
       return delay;
     }
   }
+}
+
+/** The addresses the upstream's host name stands for now (an IP literal stands for itself). */
+async function addressesOf(url: string): Promise<Set<string>> {
+  const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+  const found = await lookup(host, { all: true });
+  return new Set(found.map((entry) => entry.address.replace(/^::ffff:/, '')));
 }
