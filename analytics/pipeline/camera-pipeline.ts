@@ -115,7 +115,7 @@ export class CameraPipeline {
       const { improved, evicted } = this.tracker.observe(at, outcome.plates, outcome.objects);
       // Encode now, while this frame's buffer is still ours; files are written when the pass closes.
       for (const pass of improved) {
-        const encoding = encodePassJpegs(image, pass.best.box, { quality: this.d.config.jpegQuality, sceneMaxWidth: this.d.config.sceneMaxWidth })
+        const encoding = encodePassJpegs(image, pass.best.box, { quality: this.d.config.jpegQuality, sceneMaxWidth: this.d.config.sceneMaxWidth }, pass.vehicle?.box)
           .catch((error: unknown) => { this.d.log.warn({ cameraId: this.d.cameraId, err: error }, 'pass image encoding failed'); return undefined; });
         this.jpegs.set(pass.id, encoding);
         await encoding;
@@ -157,6 +157,7 @@ export class CameraPipeline {
       plateConfidence: clampUnit(best.confidence),
       charConfidences: best.charConfidences.map(clampUnit),
       vehicleClass: pass.vehicle?.className,
+      vehicleColour: jpegs?.vehicleColour,
       boxes: { plate: best.box, corners: best.corners, vehicle: pass.vehicle?.box ?? null, frame: { width: this.d.config.frameWidth, height: this.d.config.frameHeight } },
       cropImagePath: paths?.crop,
       sceneImagePath: paths?.scene,

@@ -3,11 +3,14 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../api/kernel/fs/private-files.ts';
 import type { Box } from '../detect/nms.ts';
+import { vehicleColourOf, type VehicleColour } from '../detect/vehicle-colour.ts';
 import type { RawImage } from '../models/raw-image.ts';
 
 export interface PassJpegs {
   crop: Buffer;
   scene: Buffer;
+  /** The vehicle's body colour in the same frame (vehicleColourOf), when a vehicle box was given and a colour won. */
+  vehicleColour?: VehicleColour;
 }
 
 export interface PassImageOptions {
@@ -30,14 +33,16 @@ export function cropRegion(box: Box, width: number, height: number): { left: num
  * JPEGs of one pass's best frame, encoded while that frame's buffer is still held (the ring reuses it
  * afterwards): the plate close-up and the scene, scaled down to sceneMaxWidth.
  */
-export async function encodePassJpegs(frame: RawImage, plateBox: Box, o: PassImageOptions): Promise<PassJpegs> {
+export async function encodePassJpegs(frame: RawImage, plateBox: Box, o: PassImageOptions, vehicleBox?: Box): Promise<PassJpegs> {
+  // Read before the encodes: the frame buffer is only ours until this call's caller moves on.
+  const vehicleColour = vehicleBox ? vehicleColourOf(frame, vehicleBox, plateBox) : undefined;
   const raw = { raw: { width: frame.width, height: frame.height, channels: frame.channels as 1 | 3 | 4 } };
   const input = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.width * frame.height * frame.channels);
   const [crop, scene] = await Promise.all([
     sharp(input, raw).extract(cropRegion(plateBox, frame.width, frame.height)).jpeg({ quality: o.quality }).toBuffer(),
     sharp(input, raw).resize({ width: o.sceneMaxWidth, withoutEnlargement: true }).jpeg({ quality: o.quality }).toBuffer(),
   ]);
-  return { crop, scene };
+  return { crop, scene, vehicleColour };
 }
 
 /** Relative paths under <dataDir>/images, by UTC day: `<yyyy-mm-dd>/<passId>-crop.jpg`. */

@@ -8,6 +8,7 @@ import type { PeerSession } from './peer-sessions.ts';
 import type { VehicleImages } from './vehicle-images.ts';
 import { STATUS, ViidError, type StatusCode } from './viid-status.ts';
 import { DeviceCameras } from './device-cameras.ts';
+import type { ViidMetrics } from './viid-metrics.ts';
 
 /** What became of one object of a batch, in request order. */
 export interface IntakeOutcome {
@@ -45,13 +46,16 @@ async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promi
 export class MotorVehicleIntake {
   readonly devices: DeviceCameras;
 
-  constructor(private readonly ctx: HubContext, private readonly store: CheckpointStore, registry: CameraRegistry, private readonly images: VehicleImages) {
+  constructor(private readonly ctx: HubContext, private readonly store: CheckpointStore, registry: CameraRegistry, private readonly images: VehicleImages, private readonly metrics: ViidMetrics) {
     this.devices = new DeviceCameras(ctx, registry);
   }
 
   async receive(session: PeerSession, objects: unknown[]): Promise<IntakeOutcome[]> {
     const max = this.ctx.config.viid.maxObjectsPerRequest;
-    if (objects.length > max) throw new ViidError('VIID_BATCH_TOO_LARGE', `at most ${max} objects per request; send ${objects.length} in smaller batches`, 413, STATUS.invalidJsonContent);
+    if (objects.length > max) {
+      this.metrics.objects.refused += objects.length;
+      throw new ViidError('VIID_BATCH_TOO_LARGE', `at most ${max} objects per request; send ${objects.length} in smaller batches`, 413, STATUS.invalidJsonContent);
+    }
     const outcomes: IntakeOutcome[] = new Array(objects.length);
     const candidates: Array<{ index: number; vehicle: ReceivedVehicle }> = [];
     objects.forEach((raw, index) => {
@@ -115,6 +119,11 @@ export class MotorVehicleIntake {
         if (!(error instanceof PassRejectedError)) throw error;
         for (const { index, record } of records) outcomes[index] = refused(record.id, error);
       }
+    }
+    for (const outcome of outcomes) {
+      if (outcome.statusCode !== STATUS.ok) this.metrics.objects.refused++;
+      else if (outcome.text.startsWith('OK (already')) this.metrics.objects.duplicate++;
+      else this.metrics.objects.accepted++;
     }
     return outcomes;
   }

@@ -71,8 +71,10 @@ export class PeerSessions {
 
   /** The admin changed or removed a peer: its session ends (it registers again with the new settings). */
   async revoke(peerId: string): Promise<void> {
-    if (this.sessions.delete(peerId)) this.ctx.log.info({ peerId }, 'viid session ended by a peer change');
     this.seenWritten.delete(peerId);
+    if (!this.sessions.delete(peerId)) return;
+    this.ctx.log.info({ peerId }, 'viid session ended by a peer change');
+    await this.peers.setStatus(peerId, 'unregistered', Date.now());
   }
 
   /**

@@ -6,6 +6,7 @@ import { viidServerId } from './objects/viid-ids.ts';
 import { viidTime } from './objects/viid-time.ts';
 import type { PeerRepository } from './peer-repository.ts';
 import type { PeerSessions } from './peer-sessions.ts';
+import type { ViidMetrics } from './viid-metrics.ts';
 import { ResponseStatusObjectSchema, responseStatus, STATUS, statusObject, viidForbidden, viidUnauthorized } from './viid-status.ts';
 
 const Open = { additionalProperties: true };
@@ -29,19 +30,27 @@ const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
  * /VIID/System: Register (HTTP Digest), UnRegister, Keepalive and Time. Registration and its end are
  * audited with the peer, its department and the address it came from.
  */
-export function registerSystemRoutes(scope: FastifyInstance, ctx: HubContext, peers: PeerRepository, sessions: PeerSessions, digest: DigestAuth): void {
+export function registerSystemRoutes(scope: FastifyInstance, ctx: HubContext, peers: PeerRepository, sessions: PeerSessions, digest: DigestAuth, metrics: ViidMetrics): void {
   const reply = { 200: ResponseStatusObjectSchema, '4xx': ResponseStatusObjectSchema };
 
   scope.post('/System/Register', {
     config: { access: 'public' },
     schema: { tags: ['viid'], summary: 'GA/T 1400 registration (HTTP Digest)', body: systemBody('RegisterObject'), response: reply },
   }, async (request) => {
-    const peerId = await digest.verify({ method: request.method, url: request.url, authorization: request.headers.authorization }, (id) => peers.passwordOf(id));
+    let peerId: string;
+    try {
+      peerId = await digest.verify({ method: request.method, url: request.url, authorization: request.headers.authorization }, (id) => peers.passwordOf(id));
+    } catch (error) {
+      if ((error as { code?: string }).code === 'VIID_DIGEST_REQUIRED') metrics.registrations.challenged++;
+      else metrics.registrations.refused++;
+      throw error;
+    }
     const claimed = deviceIdOf(request.body, 'RegisterObject');
     if (claimed !== undefined && claimed !== peerId) throw viidForbidden('VIID_REGISTER_ID_MISMATCH', 'DeviceID differs from the digest username');
     const peer = await peers.find(peerId);
     if (!peer || peer.disabled) throw viidUnauthorized('VIID_DIGEST_WRONG', 'unknown ID or wrong password', digest.challenge());
     await sessions.open(peer, request.ip);
+    metrics.registrations.ok++;
     await ctx.audit.append({
       action: 'viid.register', targetType: 'viid_peer', targetId: peer.id, departmentId: peer.department_id, clientIp: request.ip,
       details: { kind: peer.kind, name: peer.name, devices: peer.devices.length },

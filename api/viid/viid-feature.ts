@@ -18,6 +18,7 @@ import { registerSystemRoutes } from './system-routes.ts';
 import { TollgateRepository } from './tollgate-repository.ts';
 import { VehicleImages } from './vehicle-images.ts';
 import { installViidScope } from './viid-http.ts';
+import { ViidMetrics } from './viid-metrics.ts';
 import { registerCascadeRoutes } from './cascade/cascade-routes.ts';
 import { viidMetrics } from './cascade/cascade-metrics.ts';
 import { UpstreamLink, type UpstreamStatus } from './cascade/upstream-link.ts';
@@ -52,11 +53,12 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const peers = new PeerRepository(ctx.db, ctx.secrets);
   const sessions = new PeerSessions(ctx, peers);
   const service = new PeerService(ctx, peers, sessions);
+  const metrics = new ViidMetrics(sessions);
   const digest = new DigestAuth(settings.realm, settings.nonceTtlSeconds * 1_000);
   const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
   const images = new VehicleImages(join(ctx.dataDir, 'images'), { maxImageBytes: settings.maxImageBytes, maxImagePixels: settings.maxImagePixels, fetchTimeoutMs: settings.imageFetchTimeoutMs }, outbound);
   const tollgates = new TollgateRepository(ctx.db);
-  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, images);
+  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, images, metrics);
   const serverId = viidServerId(settings);
   const link = new UpstreamLink(settings.cascade, serverId, ctx.log.child({ component: 'viid-upstream' }), async (event, details) => {
     await ctx.audit.append({ action: `viid.upstream.${event}`, targetType: 'viid_upstream', targetId: settings.cascade.upstreamId || settings.cascade.url, details });
@@ -88,7 +90,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     async registerRootRoutes(app) {
       await app.register(async (scope) => {
         installViidScope(scope, { bodyLimitBytes: settings.bodyLimitBytes, bodyTimeoutMs: settings.bodyTimeoutSeconds * 1_000, maxObjects: settings.maxObjectsPerRequest });
-        registerSystemRoutes(scope, ctx, peers, sessions, digest);
+        registerSystemRoutes(scope, ctx, peers, sessions, digest, metrics);
         registerMotorVehicleRoutes(scope, ctx, sessions, intake, deps.checkpoint);
         registerDeviceRoutes(scope, ctx, sessions, intake.devices, tollgates);
         registerSubscribeRoutes(scope, sessions, subscriptions, upstreamIdentity);
@@ -98,12 +100,14 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       intake.devices.start();
       sessions.start();
       link.start();
-      ctx.metrics.add('viid', () => viidMetrics(ctx.db, link.snapshot()));
+      ctx.metrics.add('viid', () => metrics.render());
+      ctx.metrics.add('viid-upstream', () => viidMetrics(ctx.db, link.snapshot()));
       demo?.start();
     },
     async stop() {
       await demo?.stop();
       ctx.metrics.remove('viid');
+      ctx.metrics.remove('viid-upstream');
       await link.stop();
       intake.devices.stop();
       await sessions.stop();

@@ -20,7 +20,7 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
   let peer: TestViidPeer;
 
   beforeAll(async () => {
-    t = await startTestHub(kind, { features: ['auth', 'directory', 'access', 'audit', 'cameras', 'ingest', 'checkpoint', 'viid'] });
+    t = await startTestHub(kind, { features: ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'checkpoint', 'viid'] });
     peer = new TestViidPeer(t.url, PEER, PASSWORD);
   });
   afterAll(async () => {
@@ -115,6 +115,8 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     // The health probe leaves a stream-less device alone (it would mark a probed camera offline).
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect((await t.hub.ctx.db.selectFrom('cameras').select('status').where('id', '=', camera!.id).executeTakeFirstOrThrow()).status).toBe('unknown');
+    // Nothing can pull it either (relay, snapshots and analytics all ask for the pull URL).
+    await expect(t.hub.services.cameras!.pullUrl(camera!.id)).rejects.toMatchObject({ code: 'CAMERA_NO_STREAM', status: 409 });
 
     const exported = await t.api(`/api/v1/checkpoint/export/gat1400?plate=苏A12345`, { user: t.users.trafficViewer });
     const object = exported.body.MotorVehicleListObject.MotorVehicleObject[0];
@@ -191,6 +193,12 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     expect(audit.map((a) => a.action)).toEqual(['viid.peer.create', 'viid.register', 'viid.peer.update', 'viid.register', 'viid.unregister']);
     expect(audit.filter((a) => a.action === 'viid.register').every((a) => a.client_ip === '127.0.0.1' && a.department_id === t.departments.traffic)).toBe(true);
     expect((await t.api(`/api/v1/viid/peers/${PEER}`, { user: t.users.admin })).body.status).toBe('unregistered');
+    const metrics = await fetch(`${t.url}/metrics`, { headers: { authorization: `Bearer ${t.users.admin.token}` } });
+    const text = await metrics.text();
+    expect(text).toContain('hub_viid_peers_online{kind="device"} 0');
+    expect(text).toMatch(/hub_viid_objects_total\{result="accepted"\} 6\n/);
+    expect(text).toMatch(/hub_viid_objects_total\{result="duplicate"\} 1\n/);
+    expect(text).toMatch(/hub_viid_registrations_total\{result="ok"\} 2\n/);
   });
 });
 
