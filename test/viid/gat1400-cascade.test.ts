@@ -1,4 +1,6 @@
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, login, personContext } from '../player/browser-session.ts';
 import { deviceCode, TYPE_TOLLGATE_DEVICE, TYPE_VIID_PLATFORM } from '../../devtools/sim/gat1400/viid-codes.ts';
 import { SimulatedTollgateDevice } from '../../devtools/sim/gat1400/simulated-tollgate-device.ts';
 import { SimulatedUpperPlatform } from '../../devtools/sim/gat1400/simulated-upper-platform.ts';
@@ -51,6 +53,24 @@ describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
     expect(text).toMatch(/^hub_viid_upstream_up\{[^}]*upstream_id="\d{20}"[^}]*\} 1$/m);
     expect((await lower.api('/api/v1/viid/upstream', { user: lower.users.trafficViewer })).status).toBe(403);
   });
+
+  it('shows the link on the dashboard page to admins, in Chinese first, and not to viewers', async () => {
+    if (kind !== 'sqlite') return; // the page does not depend on the database
+    const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
+    try {
+      const admin = await login(await personContext(browser), lower.url, 'admin');
+      await admin.goto(`${lower.url}/player/#/dashboard`);
+      await admin.getByTestId('viid-upstream').waitFor({ timeout: 20_000 });
+      expect(await admin.getByTestId('upstream-state').textContent()).toBe('在线');
+      expect(await admin.getByTestId('upstream-upstreamId').textContent()).toBe(upperId);
+      const viewer = await login(await personContext(browser), lower.url, 'trafficViewer');
+      await viewer.goto(`${lower.url}/player/#/dashboard`);
+      await viewer.getByTestId('figure-grants').waitFor({ timeout: 20_000 });
+      expect(await viewer.getByTestId('viid-upstream').count()).toBe(0);
+    } finally {
+      await browser.close();
+    }
+  }, 90_000);
 
   it('pushes passes upward as MotorVehicles the upper 视图库 stores', async () => {
     await device.start();
