@@ -1,4 +1,4 @@
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
 import { DomainError } from '../kernel/errors/domain-error.ts';
@@ -6,6 +6,7 @@ import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../kernel/fs/private-files.
 import type { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import { passImagePaths } from '../../analytics/pipeline/pass-images.ts';
 import type { ImageSource } from './objects/motor-vehicle-input.ts';
+import { jpegSize } from './jpeg-size.ts';
 
 export interface VehicleImageLimits {
   maxImageBytes: number;
@@ -18,12 +19,15 @@ const invalid = (code: string, message: string, cause?: unknown) => new DomainEr
 
 /**
  * Pictures of received vehicles, stored like our own pass crops (`<dataDir>/images/<day>/<passId>-crop.jpg`
- * and `-scene.jpg`, private files, temp + rename). A picture is inline base64 or fetched from the peer's URL
+ * and `-scene.jpg`, private files). A picture is inline base64 or fetched from the peer's URL
  * through the outbound guard (no redirects, bounded time and size). Its size is bounded before decoding
  * (maxImageBytes) and its header's pixel count before any pixel is decoded (maxImagePixels); JPEGs are kept
  * as sent, other formats sharp reads (PNG, WebP, BMP…) are re-encoded as JPEG.
  */
 export class VehicleImages {
+  /** Day folders known to exist (retention may remove a day's folder only long after the day). */
+  private readonly readyDirs = new Set<string>();
+
   constructor(private readonly imagesDir: string, private readonly limits: VehicleImageLimits, private readonly outbound: OutboundUrlGuard) {}
 
   /** The picture's bytes as a checked JPEG; throws VIID_IMAGE_* DomainErrors. */
@@ -36,11 +40,21 @@ export class VehicleImages {
   async write(passId: string, at: number, kind: 'crop' | 'scene', jpeg: Buffer): Promise<string> {
     const rel = passImagePaths(passId, at)[kind];
     const full = join(this.imagesDir, rel);
-    await ensurePrivateDir(this.imagesDir);
-    await ensurePrivateDir(dirname(full));
-    const temp = `${full}.${process.pid}.tmp`;
-    await writeFile(temp, jpeg, { mode: PRIVATE_FILE_MODE });
-    await rename(temp, full);
+    const day = dirname(full);
+    if (!this.readyDirs.has(day)) {
+      await ensurePrivateDir(this.imagesDir);
+      await ensurePrivateDir(day);
+      this.readyDirs.add(day);
+    }
+    // Written in place: no reader can ask for it before the pass row naming it is committed, after this.
+    try {
+      await writeFile(full, jpeg, { mode: PRIVATE_FILE_MODE });
+    } catch (error) {
+      // The folder went away meanwhile (retention): make it again once.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await ensurePrivateDir(day);
+      await writeFile(full, jpeg, { mode: PRIVATE_FILE_MODE });
+    }
     return rel;
   }
 
@@ -102,6 +116,12 @@ export class VehicleImages {
   }
 
   private async asJpeg(bytes: Buffer): Promise<Buffer> {
+    const size = jpegSize(bytes);
+    if (size) {
+      if (size.width === 0 || size.height === 0) throw invalid('VIID_IMAGE_INVALID', 'the picture has no size');
+      if (size.width * size.height > this.limits.maxImagePixels) throw invalid('VIID_IMAGE_TOO_LARGE', `the picture claims ${size.width} × ${size.height} pixels; at most ${this.limits.maxImagePixels}`);
+      return bytes;
+    }
     let meta: Metadata;
     try {
       meta = await sharp(bytes, { limitInputPixels: false }).metadata();

@@ -99,14 +99,20 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
 
     const twoMb = Buffer.alloc(2 * 1024 * 1024, 9).toString('base64');
     const bomb = claimedPng(100_000, 100_000).toString('base64');
+    // A JPEG whose frame header claims 65,000 × 65,000 pixels.
+    const claimedJpeg = Buffer.from(await jpegBase64(), 'base64');
+    const sof = claimedJpeg.indexOf(Buffer.from([0xff, 0xc0]));
+    claimedJpeg.writeUInt16BE(65_000, sof + 5);
+    claimedJpeg.writeUInt16BE(65_000, sof + 7);
     const pictures = await a.push([
       vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: twoMb }]) }),
       vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '02', data: await jpegBase64() }, { type: '14', data: bomb }]) }),
       vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: '%%% not base64 %%%' }]) }),
+      vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: claimedJpeg.toString('base64') }]) }),
     ]);
     expect(pictures.status).toBe(400);
     const texts = pictures.body.ResponseStatusListObject.ResponseStatusObject.map((s: any) => `${s.StatusCode} ${s.StatusString.split(':')[0]}`);
-    expect(texts).toEqual(['8 VIID_IMAGE_TOO_LARGE', '8 VIID_IMAGE_TOO_LARGE', '8 VIID_IMAGE_INVALID']);
+    expect(texts).toEqual(['8 VIID_IMAGE_TOO_LARGE', '8 VIID_IMAGE_TOO_LARGE', '8 VIID_IMAGE_INVALID', '8 VIID_IMAGE_TOO_LARGE']);
 
     const many = Array.from({ length: 10_000 }, () => vehicleObject(A.device, Date.now()));
     const batch = await a.push(many);
