@@ -23,6 +23,7 @@ import { registerCascadeRoutes } from './cascade/cascade-routes.ts';
 import { viidMetrics } from './cascade/cascade-metrics.ts';
 import { UpstreamLink, type UpstreamStatus } from './cascade/upstream-link.ts';
 import { registerSubscribeRoutes } from './subscriptions/subscribe-routes.ts';
+import { registerNotificationRoutes } from './subscriptions/notification-routes.ts';
 import { SubscriptionService } from './subscriptions/subscription-service.ts';
 import { DemoTollgates } from '../../devtools/demo/demo-tollgates.ts';
 
@@ -94,6 +95,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
         registerMotorVehicleRoutes(scope, ctx, sessions, intake, deps.checkpoint);
         registerDeviceRoutes(scope, ctx, sessions, intake.devices, tollgates);
         registerSubscribeRoutes(scope, sessions, subscriptions, upstreamIdentity);
+        registerNotificationRoutes(scope, sessions, intake);
       }, { prefix: '/VIID' });
     },
     async start() {

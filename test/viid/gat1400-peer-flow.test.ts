@@ -3,6 +3,7 @@ import { readViidReceipt } from '../../api/checkpoint/viid-receipt.ts';
 import { deviceCode, TYPE_TOLLGATE_DEVICE, TYPE_VIID_PLATFORM } from '../../devtools/sim/gat1400/viid-codes.ts';
 import { SimulatedTollgateDevice } from '../../devtools/sim/gat1400/simulated-tollgate-device.ts';
 import { SimulatedUpperPlatform } from '../../devtools/sim/gat1400/simulated-upper-platform.ts';
+import { VehicleFactory } from '../../devtools/sim/gat1400/vehicle-factory.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { allowPeer, FAST_DELIVERY, PEER_PASSWORD, until } from './viid-fixtures.ts';
@@ -141,6 +142,26 @@ describeEachDatabase('GA/T 1400 peers against the hub', (kind) => {
     expect(notes.map((n) => [n.vehicles.length, n.infoIds.length])).toEqual([[5, 5]]);
     expect((await platform.cancel(subscribeId, true)).statuses[0]).toMatchObject({ Id: subscribeId, StatusCode: 0 });
   }, 90_000);
+
+  it('takes the vehicles a lower platform delivers as notifications, for its own devices only', async () => {
+    const lowerId = deviceCode('65010000', TYPE_VIID_PLATFORM, 8);
+    const ownDevice = deviceCode('65010000', TYPE_TOLLGATE_DEVICE, 43);
+    await allowPeer(t, { id: lowerId, kind: 'platform', departmentId: t.departments.traffic, devices: [ownDevice] });
+    const lower = new SimulatedUpperPlatform({ baseUrl: t.url, id: lowerId, password: PEER_PASSWORD });
+    await lower.client.register();
+    const own = new VehicleFactory({ deviceId: ownDevice }).batch(2);
+    const foreign = new VehicleFactory({ deviceId }).batch(1);
+    const note = (id: string, vehicles: unknown[]) => ({ NotificationID: id, SubscribeID: '6501000000000320250101000000001', TriggerTime: '20250101000000', InfoIDs: '', MotorVehicleObjectList: { MotorVehicleObject: vehicles } });
+    const reply = await lower.client.request('POST', '/VIID/SubscribeNotifications', { SubscribeNotificationListObject: { SubscribeNotificationObject: [note('N1', own), note('N2', foreign)] } });
+    expect(reply.status).toBe(200);
+    expect(reply.statuses.map((s) => [s.Id, Number(s.StatusCode)])).toEqual([['N1', 0], ['N2', 4]]);
+    const stored = await t.hub.ctx.db.selectFrom('checkpoint_passes').select('id').where('id', 'in', [...own, ...foreign].map((o) => String(o.MotorVehicleID))).execute();
+    expect(stored.map((r) => r.id).sort()).toEqual(own.map((o) => String(o.MotorVehicleID)).sort());
+    // Delivered again (the sender's retry): still 0, nothing stored twice.
+    const again = await lower.client.request('POST', '/VIID/SubscribeNotifications', { SubscribeNotificationListObject: { SubscribeNotificationObject: note('N1', own) } });
+    expect(again.statuses.map((s) => Number(s.StatusCode))).toEqual([0]);
+    await lower.close();
+  });
 
   it('a 200 with an empty status list or StatusCode ≠ 0 is not a delivery', () => {
     expect(readViidReceipt(200, '{"ResponseStatusListObject":{"ResponseStatusObject":[]}}').delivered).toBe(false);
