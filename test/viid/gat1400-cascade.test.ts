@@ -97,6 +97,18 @@ describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
       expect((await device.push(2)).accepted).toBe(2);
       await asUpper.waitFor((received) => received.some((n) => n.subscribeId === subscribeId && n.vehicles.length === 2));
       expect(asUpper.received[0]!.userIdentify).toBe(lowerId);
+      expect((await asUpper.cancel(subscribeId)).statuses[0]).toMatchObject({ StatusCode: 0 });
+
+      // The upper hub itself as the receiver: its /VIID/SubscribeNotifications takes our notification (we are
+      // a registered platform there) and answers StatusCode 0, which is what marks the delivery done.
+      const toHub = await asUpper.subscribe({ receiveAddr: `${upper.url}/VIID/SubscribeNotifications` });
+      expect(toHub.reply.statuses[0]).toMatchObject({ StatusCode: 0 });
+      expect((await device.push(1)).accepted).toBe(1);
+      const delivered = await until(async () => {
+        const rows = await lower.hub.ctx.db.selectFrom('checkpoint_deliveries').select(['delivered_at', 'status_code', 'attempts']).where('subscription_id', '=', toHub.subscribeId).execute();
+        return rows.length > 0 && rows.every((r) => r.delivered_at !== null) ? rows : undefined;
+      }, 'notification delivered to the upper hub');
+      expect(delivered.map((r) => [r.status_code, r.attempts])).toEqual([[0, 1]]);
     } finally {
       await asUpper.close();
     }

@@ -28,6 +28,8 @@ export interface SubscribeRequest {
   endTime?: number;
   reportInterval?: number;
   resultImageDeclare?: string;
+  /** Where notifications go; defaults to this simulator's own receiver. */
+  receiveAddr?: string;
 }
 
 /**
@@ -92,7 +94,7 @@ export class SimulatedUpperPlatform {
       ApplicantOrg: this.orgCode,
       BeginTime: viidTime(request.beginTime ?? now - 60_000),
       EndTime: viidTime(request.endTime ?? now + 86_400_000),
-      ReceiveAddr: this.receiveAddr,
+      ReceiveAddr: request.receiveAddr ?? this.receiveAddr,
       ReportInterval: request.reportInterval ?? 1,
       Reason: '模拟上级平台订阅',
       OperateType: operateType,
