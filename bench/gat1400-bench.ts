@@ -1,11 +1,13 @@
 /**
  * GA/T 1400 inbound benchmark: --devices simulated 卡口 devices (default 200, the simulator of
  * devtools/sim/gat1400) register with digest and push POST /VIID/MotorVehicles batches of --batch (50) vehicles,
- * each with its base64 JPEG plate picture, as fast as the hub answers, for --seconds; every pass and image is
- * stored. Baseline in the same run: the same clients and batch size through our native ingest API
- * (POST /api/v1/checkpoint/passes, no images: that API takes image paths, not image data).
+ * each with its base64 JPEG plate picture, offered at --rate objects/s in total (default 5,000: each device
+ * sends a batch every devices × batch / rate seconds, at once when it is behind), for --seconds; every pass and
+ * picture is stored. The latency is that of each batch at the offered rate (a hub that cannot keep up falls
+ * behind, and its latency grows). Baseline in the same run: the same clients, batch size and offered rate
+ * through our native ingest API (POST /api/v1/checkpoint/passes, no pictures: it takes image paths, not data).
  * Prints `viid_objects_per_s= viid_push_ms_p95= rows=` (+ the baseline figures).
- * Usage: npm run bench:gat1400 -- [--devices N] [--batch B] [--seconds S] [--db sqlite|postgres]
+ * Usage: npm run bench:gat1400 -- [--devices N] [--batch B] [--rate R] [--seconds S] [--db sqlite|postgres]
  */
 import { parseArgs } from 'node:util';
 import { deviceCode, TYPE_TOLLGATE_DEVICE } from '../devtools/sim/gat1400/viid-codes.ts';
@@ -14,11 +16,15 @@ import { startTestHub, type TestHub } from '../test/helpers/test-hub.ts';
 
 const { values } = parseArgs({ options: {
   devices: { type: 'string', default: '200' }, batch: { type: 'string', default: '50' }, seconds: { type: 'string', default: '20' },
+  rate: { type: 'string', default: '5000' },
   db: { type: 'string', default: 'sqlite' },
 } });
 const DEVICES = Number(values.devices);
 const BATCH = Number(values.batch);
 const SECONDS = Number(values.seconds);
+const RATE = Number(values.rate);
+/** Each client's batch interval at the offered rate. */
+const INTERVAL_MS = (1000 * DEVICES * BATCH) / RATE;
 const PASSWORD = 'bench-device-password';
 
 function percentile(samples: number[], p: number): number {
@@ -26,8 +32,8 @@ function percentile(samples: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
 }
 
-/** Runs `send` in a closed loop per client for `seconds`; returns objects/s and the batch latencies. */
-async function closedLoop(clients: number, seconds: number, send: (client: number) => Promise<{ ok: number; ms: number }>) {
+/** Runs `send` per client every INTERVAL_MS (staggered; at once when behind) for `seconds`; returns objects/s and the batch latencies. */
+async function pacedLoop(clients: number, seconds: number, send: (client: number) => Promise<{ ok: number; ms: number }>) {
   const latencies: number[] = [];
   let objects = 0;
   let refused = 0;
@@ -35,7 +41,11 @@ async function closedLoop(clients: number, seconds: number, send: (client: numbe
   const cpuBefore = process.cpuUsage();
   const deadline = started + seconds * 1000;
   await Promise.all(Array.from({ length: clients }, async (_, client) => {
-    while (performance.now() < deadline) {
+    let next = started + (INTERVAL_MS * client) / clients;
+    while (next < deadline) {
+      const wait = next - performance.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      next = Math.max(next + INTERVAL_MS, performance.now());
       const { ok, ms } = await send(client);
       latencies.push(ms);
       objects += ok;
@@ -66,7 +76,7 @@ async function main(): Promise<void> {
     // One warm-up batch per device also creates its camera (a 卡口 device without a stream).
     await Promise.all(devices.map((device) => device.push(1)));
 
-    const viid = await closedLoop(DEVICES, SECONDS, async (client) => {
+    const viid = await pacedLoop(DEVICES, SECONDS, async (client) => {
       const result = await devices[client]!.push(BATCH);
       return { ok: result.accepted, ms: result.ms };
     });
@@ -76,7 +86,7 @@ async function main(): Promise<void> {
     // Baseline: native ingest, same clients, same batch size, records on the same cameras.
     const cameraIds = (await t.hub.ctx.db.selectFrom('checkpoint_passes').select('camera_id').distinct().execute()).map((r) => r.camera_id);
     let serial = 0;
-    const native = await closedLoop(DEVICES, SECONDS, async (client) => {
+    const native = await pacedLoop(DEVICES, SECONDS, async (client) => {
       const now = Date.now();
       const records = Array.from({ length: BATCH }, () => {
         const plate = `苏E${String(serial++ % 100_000).padStart(5, '0')}`;
@@ -91,7 +101,7 @@ async function main(): Promise<void> {
     });
 
     await Promise.all(devices.map((device) => device.stop()));
-    console.log(`devices=${DEVICES} batch=${BATCH} seconds=${SECONDS} db=${values.db} viid_batches=${viid.batches} viid_refused=${viid.refused} rows_with_images=${withImages} viid_push_ms_p50=${viid.p50.toFixed(1)}`);
+    console.log(`devices=${DEVICES} batch=${BATCH} offered_objects_per_s=${RATE} seconds=${SECONDS} db=${values.db} viid_batches=${viid.batches} viid_refused=${viid.refused} rows_with_images=${withImages} viid_push_ms_p50=${viid.p50.toFixed(1)}`);
     console.log(`cpu: viid ${viid.cpuMsPerObject.toFixed(3)} ms/object (${viid.cores.toFixed(2)} cores busy), native ${native.cpuMsPerObject.toFixed(3)} ms/object (${native.cores.toFixed(2)} cores busy); a machine under other load gives this process fewer cores`);
     console.log(`baseline: native_objects_per_s=${native.perSecond.toFixed(0)} native_ms_p95=${native.p95.toFixed(1)} (no images) native_refused=${native.refused}`);
     console.log(`viid_objects_per_s=${viid.perSecond.toFixed(0)} viid_push_ms_p95=${viid.p95.toFixed(1)} rows=${rows} native_objects_per_s=${native.perSecond.toFixed(0)} native_push_ms_p95=${native.p95.toFixed(1)} viid_cpu_ms_per_object=${viid.cpuMsPerObject.toFixed(3)} native_cpu_ms_per_object=${native.cpuMsPerObject.toFixed(3)}`);

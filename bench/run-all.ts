@@ -39,7 +39,7 @@ const BENCHES: Bench[] = [
       { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
       { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
     ] },
-  { name: 'gat1400', script: 'bench/gat1400-bench.ts', args: [], quickArgs: ['--devices', '20', '--seconds', '5'],
+  { name: 'gat1400', script: 'bench/gat1400-bench.ts', args: [], quickArgs: ['--devices', '20', '--seconds', '5', '--rate', '1000'],
     targets: [
       { key: 'viid_objects_per_s', op: '>=', value: 5_000, what: 'GA/T 1400 MotorVehicles with images stored, 200 devices' },
       { key: 'viid_push_ms_p95', op: '<=', value: 200, what: 'one POST /VIID/MotorVehicles batch of 50' },
