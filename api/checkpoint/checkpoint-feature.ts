@@ -45,6 +45,7 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
     async (nationalIds) => [...(await ctx.cameras.byNationalIds(nationalIds)).values()].map((camera) => camera.id),
     () => serverId,
     cascade.url && cascade.pushMotorVehicles ? { targetUrl: `${cascade.url.replace(/\/+$/, '')}/VIID/MotorVehicles`, departmentId: cascade.departmentId || null } : undefined);
+  const invalidateSubscriptions = () => subscriptions.invalidate();
   const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
   const retention = new CheckpointRetention(ctx, store.imagesDir);
   const stream = new AlertStream(ctx);
@@ -61,9 +62,13 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
       registerSubscriptionRoutes(app, ctx, subscriptions, outbound);
     },
     async start() {
+      // A camera created or moved (a 卡口 device's first push) changes what a subscription's ResourceURI and
+      // department cover: re-read at once rather than miss its first passes for a cache period.
+      ctx.events.on('camera.changed', invalidateSubscriptions);
       delivery.start();
     },
     async stop() {
+      ctx.events.off('camera.changed', invalidateSubscriptions);
       stream.closeAll();
       await delivery.stop();
     },
