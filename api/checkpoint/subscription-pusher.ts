@@ -54,6 +54,7 @@ export class SubscriptionPusher {
   private cache: { at: number; active: ActiveSubscription[] } | undefined;
   private upwardCameras: { cameras: Set<string> | undefined } | undefined;
   private serial = Math.floor(Math.random() * 100_000);
+  private subscriberFilter: ((peerId: string) => Promise<boolean>) | undefined;
 
   constructor(
     private readonly ctx: HubContext,
@@ -67,6 +68,15 @@ export class SubscriptionPusher {
 
   invalidate(): void {
     this.cache = undefined;
+  }
+
+  /**
+   * Who may still receive: the viid feature answers for subscribers (a removed or disabled peer's
+   * subscriptions stop, though they are kept). Admin-made subscriptions (no peer) are not asked about.
+   */
+  setSubscriberFilter(filter: (peerId: string) => Promise<boolean>): void {
+    this.subscriberFilter = filter;
+    this.invalidate();
   }
 
   /** NotificationID, 33 characters like a SubscribeID: our 12-digit organisation prefix + `04` + time + 5-digit serial. */
@@ -126,7 +136,10 @@ export class SubscriptionPusher {
     const rows = await this.ctx.db.selectFrom('checkpoint_subscriptions').selectAll()
       .where('cancelled_at', 'is', null).where('end_at', '>', now).execute();
     const active: ActiveSubscription[] = [];
-    for (const row of rows) active.push({ row, cameras: await this.camerasOf(row, now) });
+    for (const row of rows) {
+      if (row.peer_id !== null && this.subscriberFilter && !(await this.subscriberFilter(row.peer_id))) continue;
+      active.push({ row, cameras: await this.camerasOf(row, now) });
+    }
     this.cache = { at: now, active };
     if (this.upward) this.upwardCameras = { cameras: await this.visibleTo(this.upward.departmentId, undefined, now) };
     return active;

@@ -65,6 +65,10 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     await ctx.audit.append({ action: `viid.upstream.${event}`, targetType: 'viid_upstream', targetId: settings.cascade.upstreamId || settings.cascade.url, details });
   });
   const subscriptions = new SubscriptionService(ctx, outbound, () => deps.checkpoint.subscriptions.invalidate());
+  deps.checkpoint.subscriptions.setSubscriberFilter(async (peerId) => {
+    const peer = await peers.find(peerId);
+    return peer ? peer.disabled === 0 : settings.cascade.upstreamId !== '' && peerId === settings.cascade.upstreamId;
+  });
   const upstreamIdentity = {
     subscriberFor(request: FastifyRequest) {
       const header = request.headers['user-identify'];

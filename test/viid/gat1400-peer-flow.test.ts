@@ -178,6 +178,13 @@ describeEachDatabase('GA/T 1400 peers against the hub', (kind) => {
     const before = await queued();
     expect((await device.push(1)).accepted).toBe(1);
     expect(await queued()).toBe(before);
+    // A disabled platform's subscriptions stop (they are kept, and resume if it is enabled again).
+    const kept = await platform.subscribe({ resourceUri: deviceId });
+    expect(kept.reply.statuses[0]).toMatchObject({ StatusCode: 0 });
+    expect((await t.api(`/api/v1/viid/peers/${platformId}`, { method: 'PATCH', user: t.users.admin, body: { disabled: true } })).status).toBe(200);
+    expect((await device.push(1)).accepted).toBe(1);
+    const forKept = await t.hub.ctx.db.selectFrom('checkpoint_deliveries').select('id').where('subscription_id', '=', kept.subscribeId).execute();
+    expect(forKept).toEqual([]);
     await device.stop();
     await platform.close();
     expect((await device.push(1)).status).toBe(401);
