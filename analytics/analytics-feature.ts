@@ -6,6 +6,8 @@ import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
 import type { CameraRegistry } from '../ingest/registry/camera-registry.ts';
 import { CrowdRecorder } from './crowd/crowd-recorder.ts';
 import { registerCrowdRoutes } from './crowd/crowd-routes.ts';
+import { registerCrowdLiveRoutes } from './crowd/crowd-live-routes.ts';
+import { crowdMetrics } from './crowd/crowd-metrics.ts';
 import { CrowdStore } from './crowd/crowd-store.ts';
 import { registerAnalyticsRoutes } from './pipeline/analytics-routes.ts';
 import { AnalyticsStats, type AnalyticsStatsSnapshot } from './pipeline/analytics-stats.ts';
@@ -57,12 +59,17 @@ export function createAnalyticsFeature(ctx: HubContext, { cameras, supervisor, r
     registerRoutes: async (app) => {
       await registerAnalyticsRoutes(app, config, () => analyser, stats);
       registerCrowdRoutes(app, ctx, crowdStore, (cameraId, zones) => pipelines?.setZones(cameraId, zones));
+      registerCrowdLiveRoutes(app, ctx, (cameraId) => pipelines?.latestCrowd(cameraId)[0]?.crowd);
     },
     start: async () => {
       if (!config.enabled) return;
       analyser = config.remoteFrames
         ? new RemoteAnalyser({ redisUrl: ctx.redisUrl, queueDepthPerCamera: config.queueDepthPerCamera, resultTimeoutMs: config.remoteResultTimeoutSeconds * 1_000, jpegQuality: config.jpegQuality, log: ctx.log })
-        : new LocalAnalyser({ workers: config.workers, queueDepthPerCamera: config.queueDepthPerCamera });
+        : new LocalAnalyser({
+          workers: config.workers, queueDepthPerCamera: config.queueDepthPerCamera,
+          density: { model: config.crowd.densityModel, longSide: config.crowd.densityLongSide },
+          farPlates: config.farPlates, detectorTiles: config.detectorTiles,
+        });
       const queue = new PassQueue({ redisUrl: ctx.redisUrl, batchSize: config.passBatchSize, lingerMs: config.passBatchLingerMs, log: ctx.log });
       passQueue = queue;
       if (passSink) {
@@ -76,8 +83,13 @@ export function createAnalyticsFeature(ctx: HubContext, { cameras, supervisor, r
         crowdStore, crowdRecorder, imagesDir: join(ctx.dataDir, 'images'), supervisor,
       });
       await pipelines.start();
+      ctx.metrics.add('crowd', async () => crowdMetrics(
+        (pipelines?.latestCrowd() ?? []).map(({ cameraId, crowd }) => ({ cameraId, at: crowd.at, counts: crowd.counts })),
+        await crowdStore.openAlertCount(),
+      ));
     },
     stop: async () => {
+      ctx.metrics.remove('crowd');
       await pipelines?.stop();
       if (passQueue && consuming) {
         const drained = await passQueue.drain(Math.max(1_000, ctx.config.shutdown.graceMs / 2)).catch(() => false);

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DensityEstimator } from '../analytics/crowd/density-estimator.ts';
 import { ObjectDetector } from '../analytics/detect/object-detector.ts';
 import { ModelRegistry } from '../analytics/models/model-registry.ts';
 import { loadImageFile, type RawImage } from '../analytics/models/raw-image.ts';
@@ -75,9 +76,34 @@ await timeEach(5, () => coarse.readPlates(street));
 const coarseTimes = await timeEach(60, () => coarse.readPlates(street));
 const coarseRead = (await coarse.readPlates(street))[0]?.plate ?? '';
 await coarse.release();
+// Far plates: a frame without any plate costs the 320 pass plus, with farPlates, a 640 pass.
+const noPlate = await loadImageFile(new URL('scenes/street_dog_bicycle_car.jpg', MEDIA).pathname);
+const fast = await PlateReader.create(registry, { intraOpThreads: 1 });
+await timeEach(3, () => fast.readPlates(noPlate));
+const noPlateFastTimes = await timeEach(30, () => fast.readPlates(noPlate));
+await fast.release();
+const farReader = await PlateReader.create(ModelRegistry.open([...PLATE_READER_MODELS, 'plate-detector-640']), { intraOpThreads: 1, farPlates: true });
+await timeEach(3, () => farReader.readPlates(noPlate));
+const noPlateFarTimes = await timeEach(30, () => farReader.readPlates(noPlate));
+await farReader.release();
+
+// Crowd density on the 1080p frame, one core, at the default long side (1024) and at 768 (the cheaper setting).
+const densityRegistry = ModelRegistry.open(['crowd-density']);
+const density = await DensityEstimator.create(densityRegistry, { intraOpThreads: 1 });
+await timeEach(3, () => density.estimate(street));
+const crowdTimes = await timeEach(30, () => density.estimate(street));
+await density.release();
+const density768 = await DensityEstimator.create(densityRegistry, { intraOpThreads: 1, longSide: 768 });
+await timeEach(3, () => density768.estimate(street));
+const crowd768Times = await timeEach(30, () => density768.estimate(street));
+await density768.release();
 const detOnly = await ObjectDetector.create(registry, { intraOpThreads: 1 });
 const detTimes = await timeEach(60, () => detOnly.detect(street));
 await detOnly.release();
+const tiledDetector = await ObjectDetector.create(registry, { intraOpThreads: 1, tiles: 2 });
+await timeEach(3, () => tiledDetector.detect(street));
+const tiledTimes = await timeEach(20, () => tiledDetector.detect(street));
+await tiledDetector.release();
 
 // Object detection through the pool.
 const pool = await InferencePool.start({ kinds: ['objects'], queueDepthPerCamera: 4 });
@@ -112,6 +138,10 @@ const rows: Array<[string, number, number, string]> = [
   ['det_ms_p50 (one core)', percentile(detTimes, 0.5), percentile(singleTimes, 0.5), 'ORT default threads'],
   ['plate_ms_p50 (one core, refine)', percentile(plateTimes, 0.5), percentile(coarseTimes, 0.5), `no refinement (reads "${coarseRead}")`],
   ['plate_ms_p95 (one core, refine)', percentile(plateTimes, 0.95), percentile(coarseTimes, 0.95), 'no refinement'],
+  ['plate_ms_p50 frame without plate, farPlates', percentile(noPlateFarTimes, 0.5), percentile(noPlateFastTimes, 0.5), '320 detector only'],
+  ['det_ms_p50 2x2 tiles + whole frame (one core)', percentile(tiledTimes, 0.5), percentile(detTimes, 0.5), 'whole frame only'],
+  ['crowd_ms_p50 (density, 1080p, one core)', percentile(crowdTimes, 0.5), percentile(crowd768Times, 0.5), 'long side 768 instead of 1024'],
+  ['crowd_ms_p50 vs detector (one core)', percentile(crowdTimes, 0.5), percentile(detTimes, 0.5), 'YOLOX-Nano person detector, 416 input'],
 ];
 console.log(`machine: ${(await import('node:os')).availableParallelism()} cores, pool workers: ${stats.workers}, frame 1920x1080`);
 console.log(['metric'.padEnd(44), 'value'.padStart(8), 'baseline'.padStart(9), 'ratio'.padStart(7), '  baseline is'].join(' '));
@@ -123,5 +153,5 @@ if (rssOverTime.length) console.log(`rss over time (minute:rss): ${rssOverTime.j
 console.log(`peak_rss_mb=${(peakRss.value / 2 ** 20).toFixed(0)}`);
 console.log(
   `det_ms_p50=${percentile(detTimes, 0.5).toFixed(1)} plate_ms_p50=${percentile(plateTimes, 0.5).toFixed(1)} ` +
-    `detections_per_s=${poolFps.toFixed(1)} frames_dropped=${stats.dropped}`,
+    `detections_per_s=${poolFps.toFixed(1)} frames_dropped=${stats.dropped} crowd_ms_p50=${percentile(crowdTimes, 0.5).toFixed(1)}`,
 );

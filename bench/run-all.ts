@@ -32,6 +32,7 @@ const BENCHES: Bench[] = [
     targets: [
       { key: 'detections_per_s', op: '>=', value: 50, what: 'person/vehicle frames/s, worker pool' },
       { key: 'plate_ms_p50', op: '<=', value: 40, what: 'one plate in 1080p, one core' },
+      { key: 'crowd_ms_p50', op: '<=', value: 80, what: 'crowd density map of a 1080p frame, one core' },
     ] },
   { name: 'checkpoint', script: 'bench/checkpoint-bench.ts', args: [], quickArgs: ['--rows', '200000', '--ingest', '20000'],
     targets: [

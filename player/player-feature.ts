@@ -5,6 +5,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import { notFound } from '../api/kernel/errors/hub-error.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { HubFeature } from '../api/kernel/hub-feature.ts';
+import { registerConsoleRoutes } from './console/console-routes.ts';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const WEB_ROOT = join(HERE, 'web');
@@ -16,6 +17,7 @@ const SHARED: Record<string, string> = {
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml',
+  '.ico': 'image/x-icon',
 };
 
 /** Third-party players served from node_modules by exact name; nothing else of node_modules is reachable. */
@@ -55,14 +57,23 @@ function send(reply: FastifyReply, file: StaticFile, cache: string): FastifyRepl
     .type(file.type).send(file.body);
 }
 
-/** The web player: static pages (public; every piece of data comes from the API with the user's bearer token). */
-export function createPlayerFeature(_ctx: HubContext): HubFeature {
+/**
+ * The web player: static pages (public; every piece of data comes from the API with the user's bearer token),
+ * and the console's own API (menu badge counts, saved wall layouts).
+ */
+export function createPlayerFeature(ctx: HubContext): HubFeature {
   const files = loadWebFiles(WEB_ROOT);
   const vendor = new Map(Object.entries(VENDOR).map(([name, path]) => [name, { body: readFileSync(path), type: TYPES['.js']! }]));
   return {
     name: 'player',
+    registerRoutes(app) {
+      registerConsoleRoutes(app, ctx);
+    },
     registerRootRoutes(app: FastifyInstance) {
       app.get('/', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
+      // Browsers ask for /favicon.ico on every page whatever the markup says; answer with the player's icon.
+      app.get('/favicon.ico', { config: { access: 'public', rawResponse: true }, schema: { hide: true } },
+        async (_request, reply) => send(reply, files.get('favicon.ico')!, 'public, max-age=86400'));
       app.get('/player', { config: { access: 'public', rawResponse: true }, schema: { hide: true } }, async (_request, reply) => reply.redirect('/player/'));
       app.get('/player/', { config: { access: 'public', rawResponse: true }, schema: { tags: ['player'], summary: 'The web player' } },
         async (_request, reply) => send(reply, files.get('index.html')!, 'no-cache'));

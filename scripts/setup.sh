@@ -25,6 +25,8 @@ if ! /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer','1.0')" 
 fi
 if [ "$for_tests" = 1 ]; then
   need /usr/bin/chromium chromium
+  # Chinese glyphs for the player's zh-CN pages in headless Chromium (the browser tests fail on tofu boxes).
+  if ! fc-list :lang=zh 2>/dev/null | grep -q .; then missing+=(fonts-noto-cjk fontconfig); fi
   if ! command -v pg_ctlcluster >/dev/null 2>&1 && [ "${HUB_SKIP_PG:-0}" != 1 ]; then missing+=(postgresql); fi
 fi
 

@@ -16,6 +16,8 @@ const ZoneSchema = Type.Object({
   polygon: Type.Array(Type.Object({ x: Unit, y: Unit }, { additionalProperties: false }), { minItems: 3, maxItems: 64 }),
   threshold: Type.Integer({ minimum: 0, maximum: 100_000 }),
   durationSeconds: Type.Integer({ minimum: 0, maximum: 86_400 }),
+  areaSquareMetres: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 10_000_000, description: 'real ground area of the zone (calibration), for people-per-m² alerts' }), Type.Null()])),
+  densityThreshold: Type.Optional(Type.Union([Type.Number({ exclusiveMinimum: 0, maximum: 20, description: 'alert when people per m² stays above this (needs areaSquareMetres)' }), Type.Null()])),
 }, { additionalProperties: false });
 const ZonesBody = Type.Object({ zones: Type.Array(ZoneSchema, { maxItems: 32 }) }, { additionalProperties: false });
 
@@ -29,6 +31,7 @@ const CrowdResponse = Type.Object({
   alerts: Type.Array(Type.Object({
     id: Type.String(), zoneId: Type.String(), startedAt: Type.Integer(), raisedAt: Type.Integer(),
     endedAt: Type.Union([Type.Integer(), Type.Null()]), threshold: Type.Integer(), peakCount: Type.Integer(),
+    trigger: Type.Union([Type.Literal('count'), Type.Literal('density'), Type.Null()]),
   })),
 });
 
@@ -55,6 +58,9 @@ export function registerCrowdRoutes(app: FastifyInstance, ctx: HubContext, store
     for (const zone of zones) {
       if (zone.id === WHOLE_FRAME_ZONE) throw badRequest('ZONE_ID_RESERVED', `zone id ${WHOLE_FRAME_ZONE} is reserved for the whole picture`);
       if (ids.has(zone.id)) throw badRequest('ZONE_ID_DUPLICATE', `zone id ${zone.id} appears twice`);
+      if (zone.densityThreshold != null && zone.areaSquareMetres == null) {
+        throw badRequest('ZONE_AREA_REQUIRED', `zone ${zone.id} sets a density threshold (people per m²) but no areaSquareMetres to divide by`);
+      }
       ids.add(zone.id);
     }
     await store.replaceZones(cameraId, zones);
@@ -91,7 +97,7 @@ export function registerCrowdRoutes(app: FastifyInstance, ctx: HubContext, store
       cameraId, from, to, truncated: rows.length > MAX_SAMPLES,
       samples: rows.slice(0, MAX_SAMPLES).map((row) => ({ zoneId: row.zone_id, at: row.at, count: row.count })),
       alerts: alerts.map((a) => ({
-        id: a.id, zoneId: a.zone_id, startedAt: a.started_at, raisedAt: a.raised_at, endedAt: a.ended_at, threshold: a.threshold, peakCount: a.peak_count,
+        id: a.id, zoneId: a.zone_id, startedAt: a.started_at, raisedAt: a.raised_at, endedAt: a.ended_at, threshold: a.threshold, peakCount: a.peak_count, trigger: a.trigger as 'count' | 'density' | null,
       })),
     };
   });

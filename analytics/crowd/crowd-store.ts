@@ -15,7 +15,9 @@ export class CrowdStore {
 
   async zonesOf(cameraId: string): Promise<CrowdZone[]> {
     const rows = await this.db.selectFrom('analytics_zones').selectAll().where('camera_id', '=', cameraId).orderBy('zone_id').execute();
-    return rows.map((r) => ({ id: r.zone_id, name: r.name, polygon: JSON.parse(r.polygon), threshold: r.threshold, durationSeconds: r.duration_seconds }));
+    return rows.map((r) => ({ id: r.zone_id, name: r.name, polygon: JSON.parse(r.polygon), threshold: r.threshold, durationSeconds: r.duration_seconds,
+      ...(r.area_square_metres === null ? {} : { areaSquareMetres: r.area_square_metres }),
+      ...(r.density_threshold === null ? {} : { densityThreshold: r.density_threshold }) }));
   }
 
   /** Replaces a camera's zones as a whole (the PUT semantics). */
@@ -25,7 +27,8 @@ export class CrowdStore {
       if (zones.length === 0) return;
       await trx.insertInto('analytics_zones').values(zones.map((z) => ({
         camera_id: cameraId, zone_id: z.id, name: z.name, polygon: JSON.stringify(z.polygon),
-        threshold: z.threshold, duration_seconds: z.durationSeconds, updated_at: now,
+        threshold: z.threshold, duration_seconds: z.durationSeconds,
+        area_square_metres: z.areaSquareMetres ?? null, density_threshold: z.densityThreshold ?? null, updated_at: now,
       }))).execute();
     });
   }
@@ -45,7 +48,7 @@ export class CrowdStore {
   async raiseAlert(alert: CrowdAlertRaised): Promise<CrowdAlertRow> {
     const row: CrowdAlertRow = {
       id: randomUUID(), camera_id: alert.cameraId, zone_id: alert.zoneId, started_at: alert.startedAt, raised_at: alert.raisedAt,
-      ended_at: null, threshold: alert.threshold, peak_count: alert.count,
+      ended_at: null, threshold: alert.threshold, peak_count: alert.count, trigger: alert.trigger,
     };
     await this.db.insertInto('crowd_alerts').values(row).execute();
     return row;
@@ -54,6 +57,11 @@ export class CrowdStore {
   async endAlert(alert: CrowdAlertEnded): Promise<void> {
     await this.db.updateTable('crowd_alerts').set({ ended_at: alert.endedAt, peak_count: alert.peakCount })
       .where('camera_id', '=', alert.cameraId).where('zone_id', '=', alert.zoneId).where('ended_at', 'is', null).execute();
+  }
+
+  async openAlertCount(): Promise<number> {
+    const row = await this.db.selectFrom('crowd_alerts').select((eb) => eb.fn.countAll<number>().as('n')).where('ended_at', 'is', null).executeTakeFirst();
+    return Number(row?.n ?? 0);
   }
 
   series(cameraId: string, from: number, to: number, limit: number) {

@@ -9,6 +9,10 @@ export interface CrowdZone {
   threshold: number;
   /** ...for this many seconds. */
   durationSeconds: number;
+  /** Real ground area in m², when the zone is calibrated; with densityThreshold, alerts on people per m². */
+  areaSquareMetres?: number | null;
+  /** Alert when people per m² stays above this (needs areaSquareMetres). */
+  densityThreshold?: number | null;
 }
 
 /** Zone id of the whole-picture person count in the time series. */

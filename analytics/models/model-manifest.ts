@@ -26,6 +26,8 @@ export type ModelName =
   | 'plate-detector-320'
   | 'plate-detector-640'
   | 'plate-colour'
+  /** Any crowd density model listed in the manifest; analytics.crowd.densityModel picks one. */
+  | `crowd-density${string}`
   | 'text-recogniser'
   | 'text-dictionary';
 

@@ -22,7 +22,7 @@ const AnalyzeResponse = Type.Object({
 });
 
 const Counters = {
-  sampled: Type.Integer(), gated: Type.Integer(), dropped: Type.Integer(), inferred: Type.Integer(),
+  sampled: Type.Integer(), gated: Type.Integer(), dropped: Type.Integer(), droppedNoBuffer: Type.Integer(), inferred: Type.Integer(),
   failed: Type.Integer(), passes: Type.Integer(), passErrors: Type.Integer(),
 };
 const StatsResponse = Type.Object({

@@ -1,13 +1,16 @@
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import { InferencePool, type PoolStats } from '../workers/inference-pool.ts';
-import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
+import type { AnalyseOptions, AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
 
 export interface LocalAnalyserOptions {
   workers: number;
   queueDepthPerCamera: number;
   modelsDir?: string;
   workerScript?: URL;
+  density?: { model: string; longSide: number };
+  farPlates?: boolean;
+  detectorTiles?: number;
 }
 
 /**
@@ -23,7 +26,7 @@ export class LocalAnalyser implements FrameAnalyser {
     if (o.workers < 1) throw new DomainError('ANALYTICS_NO_WORKERS', 'analytics.workers is 0 and remoteFrames is off: nothing would analyse frames');
   }
 
-  async analyse(queueKey: string, frame: RawImage): Promise<AnalysisOutcome> {
+  async analyse(queueKey: string, frame: RawImage, options: AnalyseOptions = {}): Promise<AnalysisOutcome> {
     if (this.closed) return { status: 'failed', error: new DomainError('POOL_CLOSED', 'analytics is stopping') };
     let pool: InferencePool;
     try {
@@ -31,8 +34,8 @@ export class LocalAnalyser implements FrameAnalyser {
     } catch (error) {
       return { status: 'failed', error: error instanceof DomainError ? error : new DomainError('WORKER_START_FAILED', String(error)) };
     }
-    const outcome = await pool.submit(queueKey, frame, 'all');
-    if (outcome.status === 'done') return { status: 'done', objects: outcome.result.objects ?? [], plates: outcome.result.plates ?? [] };
+    const outcome = await pool.submit(queueKey, frame, 'all', { density: options.density });
+    if (outcome.status === 'done') return { status: 'done', objects: outcome.result.objects ?? [], plates: outcome.result.plates ?? [], density: outcome.result.density };
     return outcome.status === 'dropped' ? outcome : { status: 'failed', error: outcome.error };
   }
 
@@ -51,7 +54,7 @@ export class LocalAnalyser implements FrameAnalyser {
   private started(): Promise<InferencePool> {
     this.pool ??= InferencePool.start({
       size: this.o.workers, queueDepthPerCamera: this.o.queueDepthPerCamera, kinds: ['all'],
-      modelsDir: this.o.modelsDir, workerScript: this.o.workerScript,
+      modelsDir: this.o.modelsDir, workerScript: this.o.workerScript, density: this.o.density, farPlates: this.o.farPlates, detectorTiles: this.o.detectorTiles,
     }).then(
       (pool) => {
         this.current = pool;

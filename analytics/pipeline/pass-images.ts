@@ -3,29 +3,28 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { ensurePrivateDir, PRIVATE_FILE_MODE } from '../../api/kernel/fs/private-files.ts';
 import type { Box } from '../detect/nms.ts';
-import { vehicleColourOf, type VehicleColour } from '../detect/vehicle-colour.ts';
 import type { RawImage } from '../models/raw-image.ts';
 
 export interface PassJpegs {
   crop: Buffer;
   scene: Buffer;
-  /** The vehicle's body colour in the same frame (vehicleColourOf), when a vehicle box was given and a colour won. */
-  vehicleColour?: VehicleColour;
 }
 
 export interface PassImageOptions {
   quality: number;
   sceneMaxWidth: number;
+  /** Context around the box, in box widths and heights (default a plate's: half a width, one height). */
+  margin?: { x: number; y: number };
 }
 
 /** The plate with context around it (half a plate width each side, a plate height above and below), clamped to the frame. */
-export function cropRegion(box: Box, width: number, height: number): { left: number; top: number; width: number; height: number } {
+export function cropRegion(box: Box, width: number, height: number, margin = { x: 0.5, y: 1 }): { left: number; top: number; width: number; height: number } {
   const w = box.x2 - box.x1;
   const h = box.y2 - box.y1;
-  const left = Math.max(0, Math.floor(box.x1 - w * 0.5));
-  const top = Math.max(0, Math.floor(box.y1 - h));
-  const right = Math.min(width, Math.ceil(box.x2 + w * 0.5));
-  const bottom = Math.min(height, Math.ceil(box.y2 + h));
+  const left = Math.max(0, Math.floor(box.x1 - w * margin.x));
+  const top = Math.max(0, Math.floor(box.y1 - h * margin.y));
+  const right = Math.min(width, Math.ceil(box.x2 + w * margin.x));
+  const bottom = Math.min(height, Math.ceil(box.y2 + h * margin.y));
   return { left, top, width: Math.max(1, right - left), height: Math.max(1, bottom - top) };
 }
 
@@ -33,16 +32,14 @@ export function cropRegion(box: Box, width: number, height: number): { left: num
  * JPEGs of one pass's best frame, encoded while that frame's buffer is still held (the ring reuses it
  * afterwards): the plate close-up and the scene, scaled down to sceneMaxWidth.
  */
-export async function encodePassJpegs(frame: RawImage, plateBox: Box, o: PassImageOptions, vehicleBox?: Box): Promise<PassJpegs> {
-  // Read before the encodes: the frame buffer is only ours until this call's caller moves on.
-  const vehicleColour = vehicleBox ? vehicleColourOf(frame, vehicleBox, plateBox) : undefined;
+export async function encodePassJpegs(frame: RawImage, plateBox: Box, o: PassImageOptions): Promise<PassJpegs> {
   const raw = { raw: { width: frame.width, height: frame.height, channels: frame.channels as 1 | 3 | 4 } };
   const input = Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.width * frame.height * frame.channels);
   const [crop, scene] = await Promise.all([
-    sharp(input, raw).extract(cropRegion(plateBox, frame.width, frame.height)).jpeg({ quality: o.quality }).toBuffer(),
+    sharp(input, raw).extract(cropRegion(plateBox, frame.width, frame.height, o.margin)).jpeg({ quality: o.quality }).toBuffer(),
     sharp(input, raw).resize({ width: o.sceneMaxWidth, withoutEnlargement: true }).jpeg({ quality: o.quality }).toBuffer(),
   ]);
-  return { crop, scene, vehicleColour };
+  return { crop, scene };
 }
 
 /** Relative paths under <dataDir>/images, by UTC day: `<yyyy-mm-dd>/<passId>-crop.jpg`. */

@@ -25,6 +25,10 @@ export interface TrackedPass {
   readings: number;
   /** Where the plate was last seen (for 1-character merging). */
   lastBox: PlateReading['box'];
+  /** Where the plate was first seen (direction of travel). */
+  firstBox: PlateReading['box'];
+  /** Body colour of the vehicle, estimated on the frame of the best reading. */
+  vehicleColour?: string;
   /** Seen in the last analysed frame: a static (gated) frame that follows still shows it. */
   inLastFrame: boolean;
 }
@@ -92,7 +96,7 @@ export class PassTracker {
       if (!reading.formatValid) continue;
       const created: TrackedPass = {
         id: passId(this.cameraId, reading.plate, at), cameraId: this.cameraId, firstSeenAt: at, lastSeenAt: at,
-        best: reading, bestAt: at, vehicle: vehicleOf(reading, objects), readings: 1, lastBox: reading.box, inLastFrame: true,
+        best: reading, bestAt: at, vehicle: vehicleOf(reading, objects), readings: 1, lastBox: reading.box, firstBox: reading.box, inLastFrame: true,
       };
       this.open.push(created);
       improved.push(created);

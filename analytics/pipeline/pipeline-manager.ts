@@ -65,6 +65,17 @@ export class PipelineManager {
     this.running.get(cameraId)?.pipeline.setZones(zones);
   }
 
+  /** The latest crowd figures of each analysed camera (for /metrics and the heat map). */
+  latestCrowd(cameraId?: string): Array<{ cameraId: string; crowd: NonNullable<CameraPipeline['latestCrowd']> }> {
+    const out: Array<{ cameraId: string; crowd: NonNullable<CameraPipeline['latestCrowd']> }> = [];
+    for (const [id, running] of this.running) {
+      if (cameraId !== undefined && id !== cameraId) continue;
+      const crowd = running.pipeline.latestCrowd;
+      if (crowd) out.push({ cameraId: id, crowd });
+    }
+    return out;
+  }
+
   stats(): CameraStats[] {
     const live = [...this.running.values()].map((r) => r.pipeline.stats());
     const liveIds = new Set(live.map((s) => s.cameraId));

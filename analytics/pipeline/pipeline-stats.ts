@@ -6,6 +6,8 @@ export interface CameraCounters {
   gated: number;
   /** Lost to back-pressure: no free frame buffer, or dropped oldest from the inference queue. */
   dropped: number;
+  /** Of `dropped`: frames ffmpeg delivered while every frame buffer was busy (never sampled, so not in `sampled`). */
+  droppedNoBuffer: number;
   /** Analysed by a worker. */
   inferred: number;
   /** Analysis failed (worker crash twice, model error, pool closed). */
@@ -16,7 +18,7 @@ export interface CameraCounters {
   passErrors: number;
 }
 
-export const emptyCounters = (): CameraCounters => ({ sampled: 0, gated: 0, dropped: 0, inferred: 0, failed: 0, passes: 0, passErrors: 0 });
+export const emptyCounters = (): CameraCounters => ({ sampled: 0, gated: 0, dropped: 0, droppedNoBuffer: 0, inferred: 0, failed: 0, passes: 0, passErrors: 0 });
 
 export interface CameraStats extends CameraCounters {
   cameraId: string;

@@ -5,8 +5,8 @@ import sharp from 'sharp';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { QUEUES } from '../../api/kernel/redis/queue-catalogue.ts';
 import type { RawImage } from '../models/raw-image.ts';
-import type { AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
-import type { RemoteFrameJob, RemoteFrameResult } from './remote-frames.ts';
+import type { AnalyseOptions, AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
+import { densityFromJson, type RemoteFrameJob, type RemoteFrameResult } from './remote-frames.ts';
 
 export interface RemoteAnalyserOptions {
   redisUrl: string;
@@ -44,14 +44,15 @@ export class RemoteAnalyser implements FrameAnalyser {
     this.queue.on('error', (error) => o.log.warn({ err: error }, 'analytics frame queue: redis error'));
     this.events.on('error', (error) => o.log.warn({ err: error }, 'analytics frame events: redis error'));
     this.events.on('completed', ({ jobId, returnvalue }) => {
-      this.settle(jobId, { status: 'done', objects: (returnvalue as unknown as RemoteFrameResult).objects ?? [], plates: (returnvalue as unknown as RemoteFrameResult).plates ?? [] }, 'completed');
+      const result = returnvalue as unknown as RemoteFrameResult;
+      this.settle(jobId, { status: 'done', objects: result.objects ?? [], plates: result.plates ?? [], density: densityFromJson(result.density) }, 'completed');
     });
     this.events.on('failed', ({ jobId, failedReason }) => {
       this.settle(jobId, { status: 'failed', error: new DomainError('REMOTE_ANALYSIS_FAILED', failedReason) }, 'failed');
     });
   }
 
-  async analyse(queueKey: string, frame: RawImage): Promise<AnalysisOutcome> {
+  async analyse(queueKey: string, frame: RawImage, options: AnalyseOptions = {}): Promise<AnalysisOutcome> {
     this.counters.submitted++;
     const jpeg = await sharp(Buffer.from(frame.data.buffer, frame.data.byteOffset, frame.width * frame.height * frame.channels), {
       raw: { width: frame.width, height: frame.height, channels: frame.channels as 1 | 3 | 4 },
@@ -71,7 +72,7 @@ export class RemoteAnalyser implements FrameAnalyser {
       this.byCamera.set(queueKey, list);
       list.push(entry);
       if (list.length > this.o.queueDepthPerCamera) void this.dropOldest(list);
-      this.queue.add('frame', { cameraId: queueKey, jpeg: jpeg.toString('base64'), width: frame.width, height: frame.height }, {
+      this.queue.add('frame', { cameraId: queueKey, jpeg: jpeg.toString('base64'), width: frame.width, height: frame.height, density: options.density }, {
         jobId, removeOnComplete: true, removeOnFail: true, attempts: 2,
       }).then((job) => { entry.job = job; }, (error: unknown) => {
         this.settle(jobId, { status: 'failed', error: new DomainError('REMOTE_QUEUE_FAILED', 'could not queue the frame for remote workers', { cause: error }) });

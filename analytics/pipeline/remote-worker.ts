@@ -3,7 +3,7 @@ import { Worker } from 'bullmq';
 import { QUEUES, queueKey } from '../../api/kernel/redis/queue-catalogue.ts';
 import { decodeImage } from '../models/raw-image.ts';
 import { InferencePool } from '../workers/inference-pool.ts';
-import type { RemoteFrameJob, RemoteFrameResult } from './remote-frames.ts';
+import { densityToJson, type RemoteFrameJob, type RemoteFrameResult } from './remote-frames.ts';
 
 /**
  * A remote analytics worker: any machine that can reach the hub's Redis runs
@@ -11,13 +11,16 @@ import type { RemoteFrameJob, RemoteFrameResult } from './remote-frames.ts';
  * and takes frames from the analytics:frames queue. Several such workers share the queue; a worker that
  * dies mid-frame leaves the job to BullMQ's stalled-job recovery (another worker retries it).
  */
-export async function startRemoteWorker(options: { redisUrl: string; threads?: number; modelsDir?: string }): Promise<{ close(): Promise<void> }> {
+export async function startRemoteWorker(options: { redisUrl: string; threads?: number; modelsDir?: string; density?: { model: string; longSide: number }; farPlates?: boolean; detectorTiles?: number }): Promise<{ close(): Promise<void> }> {
   const threads = options.threads ?? Math.max(1, availableParallelism() - 1);
-  const pool = await InferencePool.start({ size: threads, queueDepthPerCamera: 1_000, kinds: ['all'], modelsDir: options.modelsDir });
+  const pool = await InferencePool.start({ size: threads, queueDepthPerCamera: 1_000, kinds: ['all'], modelsDir: options.modelsDir, density: options.density, farPlates: options.farPlates ?? true, detectorTiles: options.detectorTiles });
   const worker = new Worker<RemoteFrameJob, RemoteFrameResult>(QUEUES.frames.name, async (job) => {
     const image = await decodeImage(Buffer.from(job.data.jpeg, 'base64'));
-    const outcome = await pool.submit(job.data.cameraId, image, 'all');
-    if (outcome.status === 'done') return { objects: outcome.result.objects ?? [], plates: outcome.result.plates ?? [], workerMs: outcome.result.workerMs };
+    const outcome = await pool.submit(job.data.cameraId, image, 'all', { density: job.data.density === true });
+    if (outcome.status === 'done') {
+      const { objects = [], plates = [], density, workerMs } = outcome.result;
+      return { objects, plates, workerMs, density: density ? densityToJson(density) : undefined };
+    }
     throw outcome.status === 'failed' ? outcome.error : new Error('frame dropped by the local pool');
   }, {
     prefix: QUEUES.frames.prefix, connection: { url: options.redisUrl, maxRetriesPerRequest: null }, concurrency: threads,
@@ -42,7 +45,9 @@ if (isMain) {
   }
   const threadsArg = process.argv.indexOf('--threads');
   const threads = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : undefined;
-  const running = await startRemoteWorker({ redisUrl, threads });
+  // The same names as the hub's settings, so one environment file serves both.
+  const density = { model: process.env.HUB_ANALYTICS_CROWD_DENSITY_MODEL ?? 'crowd-density', longSide: Number(process.env.HUB_ANALYTICS_CROWD_DENSITY_LONG_SIDE ?? 1024) };
+  const running = await startRemoteWorker({ redisUrl, threads, density, farPlates: process.env.HUB_ANALYTICS_FAR_PLATES !== 'false', detectorTiles: Number(process.env.HUB_ANALYTICS_DETECTOR_TILES ?? 1) });
   process.stdout.write(`${JSON.stringify({ ready: true, queue: queueKey(QUEUES.frames) })}\n`);
   const shutdown = () => { void running.close().then(() => process.exit(0)); };
   process.once('SIGTERM', shutdown);

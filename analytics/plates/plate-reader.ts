@@ -4,7 +4,8 @@ import type { ModelName } from '../models/model-manifest.ts';
 import { assertRawImage, type RawImage } from '../models/raw-image.ts';
 import { PlateColourClassifier } from './plate-colour-classifier.ts';
 import { PlateDetector, type DetectedPlate } from './plate-detector.ts';
-import { checkPlateFormat, colourFromFormat } from '../vocabulary/plate-format.ts';
+import { colourFromFormat } from '../vocabulary/plate-format.ts';
+import { canonicalPlate, isNotAPlate, stripSeparators } from '../vocabulary/plate-canonical.ts';
 import type { PlateReading } from './plate-reading.ts';
 import { quadSize, warpQuad } from './perspective-warp.ts';
 import { TextRecogniser } from './text-recogniser.ts';
@@ -16,6 +17,11 @@ export interface PlateReaderOptions extends SessionOptions {
   detectorInputSize?: 320 | 640;
   /** Re-detect plates that are small in the detector input on a crop around them, for sharper corners. */
   refineSmallPlates?: boolean;
+  /**
+   * When the 320 detector finds no plate in a frame, look again with the 640 one, which finds plates about half
+   * as large (far cars on a 1080p frame). Costs a 640 pass on every frame without a plate (see bench:analytics).
+   */
+  farPlates?: boolean;
 }
 
 /** Upstream splits a double-layer plate at 40 % of its height: the upper row holds province + letter. */
@@ -38,28 +44,33 @@ export class PlateReader {
     private readonly recogniser: TextRecogniser,
     private readonly classifier: PlateColourClassifier,
     private readonly refine: boolean,
+    private readonly farDetector?: PlateDetector,
   ) {}
 
   static async create(registry: ModelRegistry, options: PlateReaderOptions = {}): Promise<PlateReader> {
     const detector = await PlateDetector.create(registry, { ...options, inputSize: options.detectorInputSize ?? 320 });
     const recogniser = await TextRecogniser.create(registry, options);
     const classifier = await PlateColourClassifier.create(registry, options);
-    return new PlateReader(detector, recogniser, classifier, options.refineSmallPlates ?? true);
+    const far = options.farPlates && (options.detectorInputSize ?? 320) === 320 ? await PlateDetector.create(registry, { ...options, inputSize: 640 }) : undefined;
+    return new PlateReader(detector, recogniser, classifier, options.refineSmallPlates ?? true, far);
   }
 
   async readPlates(image: RawImage): Promise<PlateReading[]> {
     assertRawImage(image);
     const readings: PlateReading[] = [];
-    const detected = await this.detector.detect(image);
+    let detected = await this.detector.detect(image);
+    if (detected.length === 0 && this.farDetector) detected = await this.farDetector.detect(image);
     for (const found of detected) {
       const plate = this.refine ? await refinePlateCorners(this.detector, image, found) : found;
       const reading = await this.readOne(image, plate);
       if (reading) readings.push(reading);
     }
-    if (detected.length === 0 && looksLikePlateCrop(image)) {
+    if (!readings.some((r) => r.formatValid) && looksLikePlateCrop(image)) {
       // Plate-capture cameras and upstream tools hand over aligned plate strips, which the detector
-      // (trained on scenes) does not find. Read the strip itself; keep it only if it is a plate number.
-      const reading = await this.readAlignedPlate(image);
+      // (trained on scenes) does not find, or finds only one row of. Read the strip itself; keep it only if it is a plate number.
+      // A double-layer plate is about 2:1 (440×220 mm), a single-layer one 3.1:1: a squat strip is read both ways.
+      let reading = await this.readAlignedPlate(image);
+      if (!reading?.formatValid && image.width / image.height < 2.6) reading = await this.readAlignedPlate(image, 2);
       if (reading?.formatValid) readings.push(reading);
     }
     return readings;
@@ -77,19 +88,27 @@ export class PlateReader {
     const quads = found.layers === 2 ? splitRows(found.corners, DOUBLE_LAYER_SPLIT) : [found.corners];
     const rows = quads.map((quad, i) => this.warp(image, quad, i));
     const texts = await this.recogniser.recognise(rows);
-    const plate = texts.map((t) => t.text).join('');
-    if (plate === '') return undefined;
-    const charConfidences = texts.flatMap((t) => t.charConfidences);
-    const format = checkPlateFormat(plate);
+    // Separators out (with their confidences, so there is one per plate character), then the grammar repair.
+    const kept = texts.flatMap((t) => [...t.text].map((char, i) => ({ char: stripSeparators(char), confidence: t.charConfidences[i] ?? 0 })))
+      .filter((c) => c.char !== '');
+    if (kept.length === 0) return undefined;
+    const { plate, format, repairs, droppedIndex } = canonicalPlate(kept.map((c) => c.char).join(''));
+    if (droppedIndex !== undefined) kept.splice(droppedIndex, 1);
+    // Signs and slogans (危险品, a shop name) are text, not a misread plate: they never become readings.
+    if (!format.valid && isNotAPlate(plate)) return undefined;
+    const charConfidences = [...plate].length === kept.length ? kept.map((c) => c.confidence) : [...plate].map(() => Math.min(...kept.map((c) => c.confidence)));
     const fromFormat = colourFromFormat(plate, format);
     // The classifier sees the whole plate; for a double-layer plate re-warp it into buffer 0.
     const colour = fromFormat ?? (await this.classifier.classify(rows.length === 1 ? rows[0] : this.warp(image, found.corners, 0))).colour;
+    const confidence = charConfidences.reduce((a, b) => a + b, 0) / charConfidences.length;
     return {
       plate,
       colour,
       colourSource: fromFormat ? 'format' : 'classifier',
-      confidence: charConfidences.reduce((a, b) => a + b, 0) / charConfidences.length,
+      confidence,
       charConfidences,
+      quality: plateQuality({ confidence, detectionScore: found.score, formatValid: format.valid, repairs, heightPx: quadSize(found.corners).height }),
+      repairs,
       detectionScore: found.score,
       formatValid: format.valid,
       kind: format.kind,
@@ -112,8 +131,19 @@ export class PlateReader {
   }
 
   async release(): Promise<void> {
-    await Promise.all([this.detector.release(), this.recogniser.release(), this.classifier.release()]);
+    await Promise.all([this.detector.release(), this.recogniser.release(), this.classifier.release(), this.farDetector?.release()]);
   }
+}
+
+/**
+ * One number for how much a reading can be trusted (0–1), for ranking readings of the same car and for
+ * search filters: the characters' confidence, the detector's score, a valid format, no repairs, and enough
+ * pixels (a plate under 20 px tall is guesswork for any recogniser).
+ */
+export function plateQuality(r: { confidence: number; detectionScore: number; formatValid: boolean; repairs: number; heightPx: number }): number {
+  const size = Math.min(1, Math.max(0, r.heightPx / 20));
+  const score = r.confidence * Math.sqrt(Math.max(0, Math.min(1, r.detectionScore))) * (r.formatValid ? 1 : 0.5) * 0.9 ** r.repairs * (0.5 + 0.5 * size);
+  return Math.round(score * 1_000) / 1_000;
 }
 
 /** A small strip with a plate's aspect (single-layer plates are 440×140 mm, about 3.1:1). */

@@ -12,6 +12,10 @@ export interface PlateReading {
   /** Mean of the character confidences. */
   confidence: number;
   charConfidences: number[];
+  /** 0–1: confidence, detector score, format, repairs and size in one (see plateQuality). */
+  quality: number;
+  /** Characters the grammar repair changed (京8… → 京B…). */
+  repairs: number;
   /** Detector score (objectness × layer score). */
   detectionScore: number;
   formatValid: boolean;

@@ -14,6 +14,10 @@ export interface InferencePoolOptions {
   /** Models each worker loads. */
   kinds?: InferenceKind[];
   modelsDir?: string;
+  /** Crowd density model for tasks that ask for density. */
+  density?: { model: string; longSide: number };
+  farPlates?: boolean;
+  detectorTiles?: number;
   /** Another worker script speaking the same messages (tests use one that crashes on demand). */
   workerScript?: URL;
   workerExtra?: unknown;
@@ -42,6 +46,7 @@ interface Task {
   id: number;
   cameraId: string;
   kind: InferenceKind;
+  density?: boolean;
   frame: RawImage;
   attempts: number;
   resolve: (outcome: TaskOutcome) => void;
@@ -84,11 +89,11 @@ export class InferencePool {
     return pool;
   }
 
-  submit(cameraId: string, frame: RawImage, kind: InferenceKind = 'all'): Promise<TaskOutcome> {
+  submit(cameraId: string, frame: RawImage, kind: InferenceKind = 'all', options: { density?: boolean } = {}): Promise<TaskOutcome> {
     if (this.closed) return Promise.resolve({ status: 'failed', attempts: 0, error: new DomainError('POOL_CLOSED', 'inference pool is closed') });
     this.counters.submitted++;
     return new Promise<TaskOutcome>((resolve) => {
-      const task: Task = { id: this.nextTaskId++, cameraId, kind, frame, attempts: 0, resolve };
+      const task: Task = { id: this.nextTaskId++, cameraId, kind, density: options.density, frame, attempts: 0, resolve };
       this.queues.push(cameraId, task)?.resolve({ status: 'dropped' });
       this.dispatch();
     });
@@ -116,7 +121,7 @@ export class InferencePool {
   }
 
   private spawn(): Promise<void> {
-    const data: InferenceWorkerData = { kinds: this.options.kinds, modelsDir: this.options.modelsDir, extra: this.options.workerExtra };
+    const data: InferenceWorkerData = { kinds: this.options.kinds, modelsDir: this.options.modelsDir, density: this.options.density, farPlates: this.options.farPlates, detectorTiles: this.options.detectorTiles, extra: this.options.workerExtra };
     const worker = startTypeScriptWorker(this.options.workerScript ?? DEFAULT_WORKER, { workerData: data });
     const slot: Slot = { worker, ready: false };
     this.slots.push(slot);
@@ -185,7 +190,7 @@ export class InferencePool {
       slot.task = task;
       const transfer = task.frame.data.buffer instanceof SharedArrayBuffer ? [] : [ownedBuffer(task)];
       const { data, width, height, channels } = task.frame;
-      const message: TaskMessage = { type: 'task', taskId: task.id, kind: task.kind, data, width, height, channels };
+      const message: TaskMessage = { type: 'task', taskId: task.id, kind: task.kind, density: task.density, data, width, height, channels };
       slot.worker.postMessage(message, transfer);
     }
   }

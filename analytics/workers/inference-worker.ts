@@ -1,5 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isDomainError } from '../../api/kernel/errors/domain-error.ts';
+import { DensityEstimator } from '../crowd/density-estimator.ts';
 import { ObjectDetector } from '../detect/object-detector.ts';
 import { ModelRegistry } from '../models/model-registry.ts';
 import type { ModelName } from '../models/model-manifest.ts';
@@ -19,8 +20,17 @@ const required: ModelName[] = [];
 if (wantsObjects) required.push('object-detector');
 if (wantsPlates) required.push(...PLATE_READER_MODELS);
 const registry = ModelRegistry.open(required, data.modelsDir);
-const detector = wantsObjects ? await ObjectDetector.create(registry, { intraOpThreads: 1 }) : undefined;
-const plateReader = wantsPlates ? await PlateReader.create(registry, { intraOpThreads: 1 }) : undefined;
+const detector = wantsObjects ? await ObjectDetector.create(registry, { intraOpThreads: 1, tiles: data.detectorTiles ?? 1 }) : undefined;
+const plateReader = wantsPlates ? await PlateReader.create(registry, { intraOpThreads: 1, farPlates: data.farPlates === true }) : undefined;
+// Loaded on first use: most cameras have no crowd zones, and a hub without any should not pay for the model.
+let densityEstimator: Promise<DensityEstimator> | undefined;
+function density(): Promise<DensityEstimator> {
+  const options = data.density ?? { model: 'crowd-density', longSide: 1024 };
+  densityEstimator ??= DensityEstimator.create(ModelRegistry.open([options.model as ModelName], data.modelsDir), {
+    model: options.model as ModelName, longSide: options.longSide, intraOpThreads: 1,
+  }).catch((error: unknown) => { densityEstimator = undefined; throw error; });
+  return densityEstimator;
+}
 
 async function run(task: TaskMessage): Promise<InferenceResult> {
   const started = performance.now();
@@ -34,6 +44,7 @@ async function run(task: TaskMessage): Promise<InferenceResult> {
     if (!plateReader) throw new Error('this pool was started without the plate reader');
     result.plates = await plateReader.readPlates(image);
   }
+  if (task.density) result.density = await (await density()).estimate(image);
   result.workerMs = performance.now() - started;
   return result;
 }

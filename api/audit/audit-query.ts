@@ -1,6 +1,7 @@
 import { sql, type Kysely, type SelectQueryBuilder, type Selectable } from 'kysely';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import type { AuditEventsTable, Database } from '../kernel/db/tables/index.ts';
+import type { AuditNames } from './audit-csv.ts';
 
 /** Filters of the auditor's search; all optional, combined with AND. */
 export interface AuditFilter {
@@ -149,5 +150,23 @@ export class AuditQuery {
       cameraId: g.target_id!, cameraName: byId.get(g.target_id!)?.name ?? null, ownerDepartmentId: byId.get(g.target_id!)?.department_id ?? null,
       action: g.action, count: Number(g.count), users: Number(g.users), firstAt: Number(g.first_at), lastAt: Number(g.last_at),
     }));
+  }
+
+  /** Names for the ids an export shows: departments, cameras and users (read once per export). */
+  async names(): Promise<AuditNames> {
+    const [departments, cameras, users] = await Promise.all([
+      this.db.selectFrom('departments').select(['id', 'name']).execute(),
+      this.cameras.summaries(),
+      this.db.selectFrom('users').select(['id', 'username']).execute(),
+    ]);
+    const byKind: Record<string, Map<string, string>> = {
+      department: new Map(departments.map((d) => [d.id, d.name])),
+      camera: new Map(cameras.map((c) => [c.id, c.name])),
+      user: new Map(users.map((u) => [u.id, u.username])),
+    };
+    return {
+      department: (id) => (id === null ? null : byKind.department!.get(id) ?? null),
+      target: (type, id) => (type === null || id === null ? null : byKind[type]?.get(id) ?? null),
+    };
   }
 }

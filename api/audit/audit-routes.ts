@@ -6,6 +6,7 @@ import { requireUser } from '../kernel/http/route-access.ts';
 import { badRequest } from '../kernel/errors/hub-error.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { Millis, responses } from '../kernel/http/common-schemas.ts';
+import { DEFAULT_TIME_ZONE, zonedInstant, zonedYearMonth } from '../kernel/time/local-time.ts';
 import { auditCsv } from './audit-csv.ts';
 import { auditEventView, type AuditFilter, type AuditQuery } from './audit-query.ts';
 
@@ -53,10 +54,11 @@ function checkedRange(from: number, to: number): { from: number; to: number } {
 }
 
 /** Calendar month [start, next start) in the hub's local time zone. */
-export function monthRange(month: string | undefined, now = Date.now()): { from: number; to: number } {
-  const date = new Date(now);
-  const [year, index] = month ? [Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1] : [date.getFullYear(), date.getMonth()];
-  return { from: new Date(year, index, 1).getTime(), to: new Date(year, index + 1, 1).getTime() };
+/** A calendar month (YYYY-MM, default the current one) as it runs in the display zone, e.g. China time. */
+export function monthRange(month: string | undefined, now = Date.now(), zone: string = DEFAULT_TIME_ZONE): { from: number; to: number } {
+  const current = zonedYearMonth(now, zone);
+  const [year, index] = month ? [Number(month.slice(0, 4)), Number(month.slice(5, 7)) - 1] : [current.year, current.monthIndex];
+  return { from: zonedInstant(year, index, 1, zone), to: zonedInstant(year, index + 1, 1, zone) };
 }
 
 /** /audit…: the auditor's search, CSV export (itself audited), viewing sessions and department usage. */
@@ -85,7 +87,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: HubContext, query
     const filter = request.query as AuditFilter;
     await ctx.audit.append({ action: 'audit.export', userId: user.id, username: user.username, departmentId: user.departmentId, clientIp: request.ip, targetType: 'audit_trail', details: { filter } });
     reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', 'attachment; filename="audit-events.csv"');
-    return reply.send(Readable.from(auditCsv(query.iterate(filter))));
+    return reply.send(Readable.from(auditCsv(query.iterate(filter), await query.names(), ctx.config.display.timeZone)));
   });
 
   r.get('/audit/cameras/:cameraId/viewers', {
@@ -103,7 +105,7 @@ export function registerAuditRoutes(app: FastifyInstance, ctx: HubContext, query
       response: responses({ 200: Type.Object({ from: Type.Integer(), to: Type.Integer(), rows: Type.Array(AccessRow) }) }),
     },
   }, async (request) => {
-    const month = monthRange(request.query.month);
+    const month = monthRange(request.query.month, Date.now(), ctx.config.display.timeZone);
     const { from, to } = checkedRange(request.query.from ?? month.from, request.query.to ?? month.to);
     return { from, to, rows: await query.departmentAccess(request.params.departmentId, from, to) };
   });

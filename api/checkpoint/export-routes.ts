@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { requireUser } from '../kernel/http/route-access.ts';
+import { formatLocalTime } from '../kernel/time/local-time.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubRoutes } from '../kernel/hub-feature.ts';
 import { PassSearchQuery } from './checkpoint-schemas.ts';
@@ -14,7 +15,9 @@ const ExportQuery = Type.Composite([
 ], { additionalProperties: false });
 type ExportQueryType = Static<typeof ExportQuery>;
 
-const CSV_COLUMNS = ['id', 'passed_at_iso', 'passed_at', 'camera_id', 'plate', 'plate_colour', 'plate_confidence', 'vehicle_class', 'vehicle_colour', 'lane', 'direction'] as const;
+// People's columns first (time in display.timeZone, camera name), then the ids machines join on.
+const CSV_COLUMNS = ['time', 'plate', 'plate_colour', 'plate_confidence', 'camera', 'vehicle_class', 'vehicle_colour', 'lane', 'direction',
+  'id', 'passed_at_iso', 'passed_at', 'camera_id'] as const;
 
 /** CSV field: quoted when needed; a leading = + - @ is defused so spreadsheets do not run it as a formula. */
 export function csvField(value: unknown): string {
@@ -23,9 +26,10 @@ export function csvField(value: unknown): string {
   return /[",\r\n']/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-function csvLine(row: PassRow): string {
-  const values = [row.id, new Date(Number(row.passed_at)).toISOString(), row.passed_at, row.camera_id, row.plate, row.plate_colour,
-    row.plate_confidence, row.vehicle_class, row.vehicle_colour, row.lane, row.direction];
+function csvLine(row: PassRow, cameraNames: Map<string, string>, timeZone: string): string {
+  const at = Number(row.passed_at);
+  const values = [formatLocalTime(at, timeZone), row.plate, row.plate_colour, row.plate_confidence, cameraNames.get(row.camera_id) ?? '',
+    row.vehicle_class, row.vehicle_colour, row.lane, row.direction, row.id, new Date(at).toISOString(), row.passed_at, row.camera_id];
   return values.map(csvField).join(',');
 }
 
@@ -62,7 +66,10 @@ export function registerExportRoutes(app: HubRoutes, ctx: HubContext): void {
     reply.header('content-type', 'text/csv; charset=utf-8');
     reply.header('content-disposition', 'attachment; filename="checkpoint-passes.csv"');
     // BOM: spreadsheet programs then read the Chinese characters as UTF-8.
-    return reply.send(`\uFEFF${CSV_COLUMNS.join(',')}\r\n${rows.map(csvLine).join('\r\n')}${rows.length ? '\r\n' : ''}`);
+    const cameras = await ctx.cameras.summaries([...new Set(rows.map((row) => row.camera_id))]);
+    const names = new Map(cameras.map((camera) => [camera.id, camera.name]));
+    const lines = rows.map((row) => csvLine(row, names, ctx.config.display.timeZone));
+    return reply.send(`\uFEFF${CSV_COLUMNS.join(',')}\r\n${lines.join('\r\n')}${rows.length ? '\r\n' : ''}`);
   });
 
   app.get('/checkpoint/export/gat1400', passReaderQuery(

@@ -7,6 +7,7 @@ import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
 import { ViidConfigSchema } from '../viid/viid-config.ts';
+import { WallConfigSchema } from '../../player/console/wall-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -62,6 +63,9 @@ export const HubConfigSchema = Type.Object(
     shutdown: section({
       graceMs: Type.Integer({ minimum: 100, maximum: 120_000, default: 10_000 }),
     }),
+    display: section({
+      timeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1, maxLength: 64, description: 'IANA time zone of the times people read in exports and reports (the "time" columns of the audit and checkpoint CSV exports); the player shows Asia/Shanghai unless the user picks another zone' }),
+    }),
     retention: section({
       intervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention pass runs (each feature keeps its retention days in its own section)' }),
     }),
@@ -72,6 +76,7 @@ export const HubConfigSchema = Type.Object(
     access: AccessConfigSchema,
     dashboard: DashboardConfigSchema,
     viid: ViidConfigSchema,
+    wall: WallConfigSchema,
   },
   { additionalProperties: false },
 );

@@ -98,7 +98,8 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   }
   if (on.has('viid')) {
     services.viid = add(createViidFeature(ctx, {
-      cameras: needs(services.cameras, 'viid', 'cameras'), checkpoint: needs(services.checkpoint, 'viid', 'checkpoint'),
+      cameras: needs(services.cameras, 'viid', 'cameras'), supervisor: needs(services.cameraSupervisor, 'viid', 'cameras'),
+      checkpoint: needs(services.checkpoint, 'viid', 'checkpoint'),
     })).provides;
   }
   return { features, services };

@@ -6,6 +6,7 @@ import { HubError } from '../kernel/errors/hub-error.ts';
 import { HubConfigSchema, type HubConfig } from './hub-config.ts';
 import { auditAlgorithmAvailable } from '../audit/audit-keys.ts';
 import { isAddressOrCidr } from '../kernel/http/network-list.ts';
+import { isTimeZone } from '../kernel/time/local-time.ts';
 
 /** HUB_* variables that are not config keys (tooling and tests). */
 const NON_CONFIG_ENV = new Set(['HUB_CONFIG', 'HUB_SKIP_PG', 'HUB_TEST_PG_URL', 'HUB_KEEP_TEST_DATA']);
@@ -132,6 +133,7 @@ function httpProblems(config: HubConfig): string[] {
   for (const entry of config.ingest.discovery.allowedNetworks) {
     if (!isAddressOrCidr(entry)) problems.push(`ingest.discovery.allowedNetworks: "${entry}" is not an IP address or CIDR`);
   }
+  if (!isTimeZone(config.display.timeZone)) problems.push(`display.timeZone: "${config.display.timeZone}" is not a known IANA time zone (e.g. Asia/Shanghai)`);
   const idle = config.http.connectionTimeoutSeconds;
   if (idle > 0 && config.access.sseHeartbeatSeconds >= idle) problems.push('access.sseHeartbeatSeconds must be shorter than http.connectionTimeoutSeconds (idle sockets are closed)');
   if (idle > 0 && config.relay.startTimeoutSeconds >= idle) problems.push('relay.startTimeoutSeconds must be shorter than http.connectionTimeoutSeconds (a waiting playlist request is idle)');

@@ -1,5 +1,6 @@
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { PeerSession } from './peer-sessions.ts';
 import { ViidError, STATUS } from './viid-status.ts';
 
@@ -10,9 +11,11 @@ import { ViidError, STATUS } from './viid-status.ts';
  */
 export class DeviceCameras {
   private readonly cache = new Map<string, { cameraId: string; departmentId: string }>();
+  /** Cameras whose status this feature last set online (a device without a stream: its peer's session is its probe). */
+  private readonly online = new Set<string>();
   private readonly onChanged = () => this.cache.clear();
 
-  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry) {}
+  constructor(private readonly ctx: HubContext, private readonly registry: CameraRegistry, private readonly supervisor: CameraSupervisor) {}
 
   start(): void {
     this.ctx.events.on('camera.changed', this.onChanged);
@@ -37,9 +40,37 @@ export class DeviceCameras {
       if (!camera) answer.set(id, new ViidError('VIID_DEVICE_UNAVAILABLE', `no camera for device ${id}`, 503, STATUS.deviceError));
       else if (camera.departmentId !== session.departmentId) {
         answer.set(id, new ViidError('VIID_DEVICE_OTHER_DEPARTMENT', `device ${id} is another department's camera`, 403, STATUS.invalidOperation));
-      } else answer.set(id, camera.cameraId);
+      } else {
+        answer.set(id, camera.cameraId);
+        if (!this.online.has(camera.cameraId)) await this.setStatus(camera.cameraId, 'online', `GA/T 1400 peer ${session.peerId} reports for it`);
+      }
     }
     return answer;
+  }
+
+  /** A peer registered: the cameras of its devices that exist are online. */
+  async peerOnline(session: PeerSession): Promise<void> {
+    const cameras = await this.ctx.cameras.byNationalIds([...session.devices]);
+    for (const camera of cameras.values()) {
+      if (camera.department_id === session.departmentId) await this.setStatus(camera.id, 'online', `GA/T 1400 peer ${session.peerId} registered`);
+    }
+  }
+
+  /** A peer unregistered or missed its keepalives: its devices' cameras are offline. */
+  async peerOffline(session: PeerSession, why: string): Promise<void> {
+    const cameras = await this.ctx.cameras.byNationalIds([...session.devices]);
+    for (const camera of cameras.values()) {
+      if (camera.source === 'gat1400' && camera.department_id === session.departmentId) await this.setStatus(camera.id, 'offline', `GA/T 1400 peer ${session.peerId} ${why}`);
+    }
+  }
+
+  /** Only stream-less 卡口 devices: a camera with a stream keeps the health probe as its judge. */
+  private async setStatus(cameraId: string, status: 'online' | 'offline', reason: string): Promise<void> {
+    const facts = await this.registry.get(cameraId).catch(() => undefined);
+    if (!facts || facts.stream_url) return;
+    if (status === 'online') this.online.add(cameraId);
+    else this.online.delete(cameraId);
+    await this.supervisor.probed(cameraId, { status, reason });
   }
 
   /** Name and place of a device's camera, as its peer describes it (APEObject). */

@@ -1,6 +1,7 @@
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import { isDomainError } from '../kernel/errors/domain-error.ts';
 import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { parseMotorVehicle, type ReceivedVehicle } from './objects/motor-vehicle-input.ts';
@@ -25,8 +26,9 @@ const REFUSING_IMAGE_CODES = new Set(['VIID_IMAGE_TOO_LARGE', 'VIID_IMAGE_INVALI
 const ok = (id: string, text = 'OK'): IntakeOutcome => ({ id, statusCode: STATUS.ok, httpStatus: 200, text });
 const refused = (id: string, error: unknown): IntakeOutcome => {
   if (error instanceof ViidError) return { id, statusCode: error.statusCode, httpStatus: error.status, text: `${error.code}: ${error.message}` };
-  const code = isDomainError(error) ? error.code : 'VIID_OBJECT_INVALID';
-  return { id, statusCode: STATUS.invalidJsonContent, httpStatus: 400, text: `${code}: ${(error as Error).message}` };
+  // Not the object's fault (a disk or database failure): the sender may retry it.
+  if (!isDomainError(error)) return { id, statusCode: STATUS.deviceError, httpStatus: 500, text: 'INTERNAL: the object could not be stored; retry later' };
+  return { id, statusCode: STATUS.invalidJsonContent, httpStatus: 400, text: `${error.code}: ${error.message}` };
 };
 
 async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -46,8 +48,8 @@ async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promi
 export class MotorVehicleIntake {
   readonly devices: DeviceCameras;
 
-  constructor(private readonly ctx: HubContext, private readonly store: CheckpointStore, registry: CameraRegistry, private readonly images: VehicleImages, private readonly metrics: ViidMetrics) {
-    this.devices = new DeviceCameras(ctx, registry);
+  constructor(private readonly ctx: HubContext, private readonly store: CheckpointStore, registry: CameraRegistry, supervisor: CameraSupervisor, private readonly images: VehicleImages, private readonly metrics: ViidMetrics) {
+    this.devices = new DeviceCameras(ctx, registry, supervisor);
   }
 
   async receive(session: PeerSession, objects: unknown[]): Promise<IntakeOutcome[]> {
@@ -107,6 +109,7 @@ export class MotorVehicleIntake {
         outcomes[index] = ok(vehicle.motorVehicleId, notes.length ? `OK (${notes.join('; ')})` : 'OK');
       } catch (error) {
         await this.images.remove(written);
+        if (!isDomainError(error)) this.ctx.log.error({ err: error, motorVehicleId: vehicle.motorVehicleId }, 'viid picture could not be stored');
         outcomes[index] = refused(vehicle.motorVehicleId, error);
       }
     });

@@ -77,6 +77,19 @@ export class PeerRepository {
     return row && row.disabled === 0 ? this.secrets.open(row.password_enc) : undefined;
   }
 
+  /** After a key rotation: seals again with the current key every password a retired key sealed. Returns how many. */
+  async resealPasswords(): Promise<number> {
+    const rows = await this.db.selectFrom('viid_peers').select(['id', 'password_enc']).execute();
+    let resealed = 0;
+    for (const { id, password_enc: sealed } of rows) {
+      if (!this.secrets.sealedWithRetiredKey(sealed)) continue;
+      await this.db.updateTable('viid_peers').set({ password_enc: this.secrets.seal(this.secrets.open(sealed)) })
+        .where('id', '=', id).where('password_enc', '=', sealed).execute();
+      resealed++;
+    }
+    return resealed;
+  }
+
   async setStatus(id: string, status: ViidPeerStatus, at: number, from?: string): Promise<void> {
     const registered = status === 'online' && from !== undefined ? { registered_at: at, registered_from: from } : {};
     await this.db.updateTable('viid_peers').set({ status, last_seen_at: at, ...registered }).where('id', '=', id).execute();

@@ -31,6 +31,8 @@ export class PeerSessions {
   private readonly sessions = new Map<string, PeerSession>();
   private readonly seenWritten = new Map<string, number>();
   private readonly sweeper: PeriodicTask<void>;
+  /** Told when a session opens and when it ends (unregistered, lapsed, ended by an admin change). */
+  private listener: { opened(session: PeerSession): Promise<void>; ended(session: PeerSession, why: string): Promise<void> } | undefined;
 
   constructor(private readonly ctx: HubContext, private readonly peers: PeerRepository) {
     const timeoutMs = ctx.config.viid.keepaliveTimeoutSeconds * 1_000;
@@ -45,6 +47,15 @@ export class PeerSessions {
     this.sweeper.start();
   }
 
+  follow(listener: PeerSessions['listener']): void {
+    this.listener = listener;
+  }
+
+  private tell(what: 'opened' | 'ended', session: PeerSession, why = ''): void {
+    const call = what === 'opened' ? this.listener?.opened(session) : this.listener?.ended(session, why);
+    call?.catch((error: unknown) => this.ctx.log.warn({ err: error, peerId: session.peerId }, `viid session ${what} follow-up failed`));
+  }
+
   async stop(): Promise<void> {
     await this.sweeper.stop();
   }
@@ -55,14 +66,17 @@ export class PeerSessions {
     this.sessions.set(peer.id, session);
     this.seenWritten.set(peer.id, now);
     await this.peers.setStatus(peer.id, 'online', now, address);
+    this.tell('opened', session);
     return session;
   }
 
   async close(peerId: string, status: 'unregistered' | 'offline'): Promise<boolean> {
-    const had = this.sessions.delete(peerId);
+    const session = this.sessions.get(peerId);
+    this.sessions.delete(peerId);
     this.seenWritten.delete(peerId);
     await this.peers.setStatus(peerId, status, Date.now());
-    return had;
+    if (session) this.tell('ended', session, status);
+    return session !== undefined;
   }
 
   get(peerId: string): PeerSession | undefined {
@@ -72,9 +86,12 @@ export class PeerSessions {
   /** The admin changed or removed a peer: its session ends (it registers again with the new settings). */
   async revoke(peerId: string): Promise<void> {
     this.seenWritten.delete(peerId);
-    if (!this.sessions.delete(peerId)) return;
+    const session = this.sessions.get(peerId);
+    if (!session) return;
+    this.sessions.delete(peerId);
     this.ctx.log.info({ peerId }, 'viid session ended by a peer change');
-    await this.peers.setStatus(peerId, 'unregistered', Date.now());
+    await this.peers.setStatus(peerId, 'unregistered', Date.now()).catch(() => {});
+    this.tell('ended', session, 'was changed by an admin');
   }
 
   /**
@@ -118,6 +135,7 @@ export class PeerSessions {
       this.sessions.delete(session.peerId);
       this.seenWritten.delete(session.peerId);
       await this.peers.setStatus(session.peerId, 'offline', now);
+      this.tell('ended', session, 'missed its keepalives');
       await this.ctx.audit.append({
         action: 'viid.offline', targetType: 'viid_peer', targetId: session.peerId, departmentId: session.departmentId, clientIp: session.address,
         details: { kind: session.kind, lastSeenAt: session.lastSeenAt, registeredAt: session.registeredAt },

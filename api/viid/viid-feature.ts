@@ -5,10 +5,12 @@ import type { HubContext } from '../hub/hub-context.ts';
 import { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import type { ProvidingFeature } from '../kernel/hub-feature.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
+import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import { registerDeviceRoutes } from './device-routes.ts';
 import { DigestAuth } from './digest-auth.ts';
 import { MotorVehicleIntake } from './motor-vehicle-intake.ts';
 import { registerMotorVehicleRoutes } from './motor-vehicle-routes.ts';
+import { NationalIds } from './national-ids.ts';
 import { viidServerId } from './objects/viid-ids.ts';
 import { PeerRepository } from './peer-repository.ts';
 import { registerPeerRoutes } from './peer-routes.ts';
@@ -29,6 +31,8 @@ import { DemoTollgates } from '../../devtools/demo/demo-tollgates.ts';
 
 export interface ViidDependencies {
   cameras: CameraRegistry;
+  /** Writes the status of 卡口 devices' cameras, which their peers' sessions decide. */
+  supervisor: CameraSupervisor;
   checkpoint: CheckpointStore;
 }
 
@@ -55,11 +59,13 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const sessions = new PeerSessions(ctx, peers);
   const service = new PeerService(ctx, peers, sessions);
   const metrics = new ViidMetrics(sessions);
+  const nationalIds = new NationalIds(ctx);
   const digest = new DigestAuth(settings.realm, settings.nonceTtlSeconds * 1_000);
   const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
   const images = new VehicleImages(join(ctx.dataDir, 'images'), { maxImageBytes: settings.maxImageBytes, maxImagePixels: settings.maxImagePixels, fetchTimeoutMs: settings.imageFetchTimeoutMs }, outbound);
   const tollgates = new TollgateRepository(ctx.db);
-  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, images, metrics);
+  const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, deps.supervisor, images, metrics);
+  sessions.follow({ opened: (session) => intake.devices.peerOnline(session), ended: (session, why) => intake.devices.peerOffline(session, why) });
   const serverId = viidServerId(settings);
   const link = new UpstreamLink(settings.cascade, serverId, ctx.log.child({ component: 'viid-upstream' }), async (event, details) => {
     await ctx.audit.append({ action: `viid.upstream.${event}`, targetType: 'viid_upstream', targetId: settings.cascade.upstreamId || settings.cascade.url, details });
@@ -103,6 +109,9 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       }, { prefix: '/VIID' });
     },
     async start() {
+      const resealed = await peers.resealPasswords();
+      if (resealed > 0) ctx.log.info({ resealed }, 'viid peer passwords resealed with the current credentials key');
+      await nationalIds.start();
       intake.devices.start();
       sessions.start();
       link.start();
@@ -115,6 +124,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       ctx.metrics.remove('viid');
       ctx.metrics.remove('viid-upstream');
       await link.stop();
+      nationalIds.stop();
       intake.devices.stop();
       await sessions.stop();
     },

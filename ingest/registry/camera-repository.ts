@@ -87,6 +87,27 @@ export class CameraRepository {
     return found;
   }
 
+  /** Cameras that have no national ID yet. */
+  async withoutNationalId(): Promise<string[]> {
+    return (await this.db.selectFrom('cameras').select('id').where('national_id', 'is', null).execute()).map((row) => row.id);
+  }
+
+  /**
+   * Gives a camera without a national ID the first of the candidates no other camera holds (the unique index
+   * decides); returns the camera's national ID afterwards (unchanged when it had one meanwhile).
+   */
+  async assignNationalId(id: string, candidates: string[]): Promise<string | undefined> {
+    for (const candidate of candidates) {
+      try {
+        await this.db.updateTable('cameras').set({ national_id: candidate }).where('id', '=', id).where('national_id', 'is', null).execute();
+        break;
+      } catch {
+        // Taken by another camera: try the next candidate.
+      }
+    }
+    return (await this.db.selectFrom('cameras').select('national_id').where('id', '=', id).executeTakeFirst())?.national_id ?? undefined;
+  }
+
   /** National IDs of these cameras (null where none is set). */
   async nationalIdsOf(ids: string[]): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>();

@@ -1,6 +1,7 @@
 import { api } from './api.js';
 import { el } from './dom.js';
-import { openNotificationStream } from './event-stream.js';
+import { t } from './i18n/i18n.js';
+import { pageNotifications } from './event-stream.js';
 
 const STALL_MS = 2_000;
 const CHECK_EVERY_MS = 2_500;
@@ -12,10 +13,11 @@ const CHECK_EVERY_MS = 2_500;
  *  - `grant.ended` on the notification stream for the session's grant (immediate);
  *  - the picture stalls for 2 s: the grant (or, without one, the access decision) is looked up again;
  *  - the grant's own end time passes.
- * `notifications` (optional, from sharedNotificationStream) lets several views share one stream.
+ * `notifications` (optional, from sharedNotificationStream; the page's shared stream by default); onEnd(reason)
+ * tells the caller ('revoked' or 'expired').
  * Returns a cleanup function.
  */
-export function watchAccess({ camera, playback, video, status, root, notifications }) {
+export function watchAccess({ camera, playback, video, status, root, notifications, onEnd = () => {} }) {
   const grantId = playback.ticket?.grantId ?? null;
   let done = false;
   let lastTime = -1;
@@ -30,14 +32,14 @@ export function watchAccess({ camera, playback, video, status, root, notificatio
     playback.stop();
     video.pause();
     video.classList.add('ended');
-    status.textContent = `stopped: access ${reason}`;
-    const title = reason === 'expired' ? 'Access expired.' : 'Access revoked.';
+    status.textContent = t(reason === 'expired' ? 'live.stoppedExpired' : 'live.stoppedRevoked');
+    status.dataset.state = `stopped-${reason}`;
+    const title = t(reason === 'expired' ? 'live.accessExpired' : 'live.accessRevoked');
     status.after(el('div', { class: 'notice denied', 'data-testid': 'access-ended', 'data-reason': reason },
       el('strong', {}, title),
-      el('p', {}, reason === 'expired'
-        ? `The grant that let your department watch "${camera.name}" has ended.`
-        : `The owner department revoked your department's access to "${camera.name}". The live view was stopped.`),
-      el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, 'Request access again')));
+      el('p', {}, t(reason === 'expired' ? 'live.expiredDetail' : 'live.revokedDetail', { camera: camera.name })),
+      el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, t('live.requestAgain'))));
+    onEnd(reason);
   };
 
   /** Is the access still there? Ends the view when it is not; network errors leave it running. */
@@ -58,7 +60,8 @@ export function watchAccess({ camera, playback, video, status, root, notificatio
   };
 
   const onEvent = (name, data) => { if (name === 'grant.ended' && data.grantId === grantId) end(data.reason === 'expired' ? 'expired' : 'revoked'); };
-  const closeStream = !grantId ? () => {} : notifications ? notifications.subscribe(onEvent) : openNotificationStream({ onEvent });
+  // The page's one notification stream by default: a browser holds at most 6 connections to the hub.
+  const closeStream = !grantId ? () => {} : (notifications ?? pageNotifications).subscribe(onEvent);
 
   const stallTimer = setInterval(() => {
     const now = Date.now();

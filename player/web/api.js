@@ -17,11 +17,12 @@ export class ApiError extends Error {
   }
 }
 
-async function request(path, { method = 'GET', body, keepalive = false } = {}) {
+/** `signal` (the page's AbortSignal from the router) cancels the request when the user moves on. */
+async function request(path, { method = 'GET', body, keepalive = false, signal } = {}) {
   const headers = {};
   if (auth.token) headers.authorization = `Bearer ${auth.token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';
-  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), keepalive });
+  const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), keepalive, signal });
   if (response.status === 401 && path !== '/api/v1/auth/login') {
     auth.clear();
     location.hash = '#/login';
@@ -33,14 +34,17 @@ async function request(path, { method = 'GET', body, keepalive = false } = {}) {
 export async function api(path, options) {
   const response = await request(path, options);
   const text = await response.text();
-  const data = text ? JSON.parse(text) : undefined;
+  let data;
+  try { data = text ? JSON.parse(text) : undefined; } catch { data = undefined; }
   if (!response.ok) throw new ApiError(response.status, data?.code ?? 'HTTP_ERROR', data?.message ?? response.statusText);
+  // Something changed (approved, acknowledged, read…): the menu badges count again.
+  if ((options?.method ?? 'GET') !== 'GET') window.dispatchEvent(new CustomEvent('hub:mutated', { detail: { path } }));
   return data;
 }
 
 /** A binary answer (snapshot JPEG) as an object URL. */
-export async function apiBlobUrl(path) {
-  const response = await request(path);
+export async function apiBlobUrl(path, { signal } = {}) {
+  const response = await request(path, { signal });
   if (!response.ok) {
     const data = await response.json().catch(() => ({}));
     throw new ApiError(response.status, data.code ?? 'HTTP_ERROR', data.message ?? response.statusText);

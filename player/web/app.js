@@ -1,48 +1,34 @@
 import { auth } from './api.js';
-import { clear, el } from './dom.js';
+import { renderHeader } from './header.js';
+import { has, locale, t } from './i18n/i18n.js';
 import { renderCameras } from './pages/cameras.js';
 import { renderCrowd } from './pages/crowd.js';
 import { renderLive } from './pages/live.js';
 import { renderLogin } from './pages/login.js';
 import { renderRequestAccess } from './pages/request-access.js';
 import { renderWall } from './pages/wall.js';
-import { CHECKPOINT_PAGES, checkpointNavLinks } from './pages/checkpoint-routes.js';
-import { WORKFLOW_PAGES, workflowNavLinks } from './pages/workflow-routes.js';
+import { syncConsoleNotifier } from './notify/console-notifier.js';
+import { CHECKPOINT_PAGES } from './pages/checkpoint-routes.js';
+import { WORKFLOW_PAGES } from './pages/workflow-routes.js';
+import { Router } from './router.js';
 
 // Hash routes: #/login, #/cameras, #/live/<id>, #/wall/<n>?ids=a,b, #/request/<cameraId>, #/checkpoint?…, #/trajectory/<plate>, #/crowd/<cameraId>.
-// Each page is its own module: render(root, params) and may return a cleanup function.
+// Each page is its own module: render(root, { args, query, signal }) and may return a cleanup function.
+// The menu lives in nav.js; the router (router.js) cancels the previous page's work on every navigation.
 const PAGES = { login: renderLogin, cameras: renderCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, crowd: renderCrowd, ...WORKFLOW_PAGES, ...CHECKPOINT_PAGES };
 
-let cleanup = null;
-
-function header() {
-  const top = clear(document.getElementById('top'));
-  const user = auth.user;
-  top.append(el('span', { class: 'brand' }, 'Camera sharing hub'));
-  if (!user) return;
-  top.append(
-    el('nav', {}, el('a', { href: '#/cameras' }, 'Cameras'), el('a', { href: '#/wall/4' }, 'Video wall'), checkpointNavLinks(user),
-      user.role === 'auditor' ? null : el('a', { href: '#/crowd', 'data-testid': 'nav-crowd' }, 'Crowd'), workflowNavLinks(user)),
-    el('span', { class: 'who', 'data-testid': 'who' }, `${user.username} · ${user.departmentName ?? ''}`),
-    el('button', { type: 'button', onclick: () => { auth.clear(); location.hash = '#/login'; } }, 'Log out'),
-  );
-}
-
-async function route() {
-  if (cleanup) { try { cleanup(); } catch { /* page already gone */ } }
-  cleanup = null;
-  const [path, query = ''] = location.hash.replace(/^#\/?/, '').split('?');
-  const [name, ...rest] = path.split('/');
-  const page = auth.token ? (PAGES[name] ? name : 'cameras') : 'login';
-  header();
-  const root = clear(document.getElementById('view'));
-  root.dataset.page = page;
-  try {
-    cleanup = (await PAGES[page](root, { args: rest.map(decodeURIComponent), query: new URLSearchParams(query) })) ?? null;
-  } catch (error) {
-    root.append(el('div', { class: 'notice error' }, error.message));
-  }
-}
-
-window.addEventListener('hashchange', route);
-route();
+document.documentElement.lang = locale();
+const top = document.getElementById('top');
+const router = new Router({
+  pages: PAGES,
+  view: document.getElementById('view'),
+  pick: (name) => (auth.token ? (PAGES[name] ? name : 'cameras') : 'login'),
+  onNavigate: (page) => {
+    renderHeader(top, page);
+    // The tab says where the user is: 审计 · 视频资源共享平台.
+    document.title = has(`nav.${page}`) ? `${t(`nav.${page}`)} · ${t('common.appName')}` : t('common.appName');
+    // Badges, the alert bell and toasts for whoever is logged in (none on the login page).
+    syncConsoleNotifier(auth.token ? auth.user : null, top);
+  },
+});
+router.start();

@@ -1,3 +1,5 @@
+import { t } from './i18n/i18n.js';
+
 // Small SVG charts built with DOM calls (no markup strings, no libraries): a share ring and horizontal bars.
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -40,7 +42,7 @@ export function barChart(title, rows, { unit = '' } = {}) {
   if (rows.length === 0) {
     const none = document.createElement('p');
     none.className = 'muted';
-    none.textContent = 'none';
+    none.textContent = t('common.none');
     figure.append(none);
     return figure;
   }

@@ -1,3 +1,5 @@
+import { t } from './i18n/i18n.js';
+
 // Tiny DOM helpers: elements are built with textContent, never innerHTML, so API data cannot inject markup.
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -8,7 +10,8 @@ export function el(tag, attrs = {}, ...children) {
     else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? '' : String(value));
   }
-  for (const child of children.flat()) {
+  // Children may be nested arrays to any depth (a map() inside a map()); flat(Infinity) keeps every node.
+  for (const child of children.flat(Infinity)) {
     if (child === null || child === undefined || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -23,7 +26,7 @@ export function clear(node) {
 /** The "no access" box with a link to the request form. */
 export function noAccessMessage(camera, detail) {
   return el('div', { class: 'notice denied', 'data-testid': 'no-access' },
-    el('strong', { text: 'No access to this camera.' }),
-    el('p', { text: detail ?? `Your department has no active grant to watch "${camera?.name ?? 'this camera'}".` }),
-    camera ? el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, 'Request access') : null);
+    el('strong', { text: t('common.noAccessTitle') }),
+    el('p', { text: detail ?? t('common.noAccessDetail', { camera: camera?.name ?? t('common.thisCamera') }) }),
+    camera ? el('a', { href: `#/request/${encodeURIComponent(camera.id)}`, 'data-testid': 'request-access' }, t('common.requestAccess')) : null);
 }

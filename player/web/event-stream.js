@@ -86,3 +86,6 @@ export function sharedNotificationStream() {
     },
   };
 }
+
+/** The one notification stream of the whole page (menu badges, toasts, wall tiles share it). */
+export const pageNotifications = sharedNotificationStream();

@@ -1,4 +1,5 @@
 import { svg } from './charts.js';
+import { t } from './i18n/i18n.js';
 
 const WIDTH = 640;
 const HEIGHT = 360;
@@ -11,7 +12,7 @@ const MARGIN = 40;
  */
 export function trajectoryPlot(points) {
   const placed = points.filter((p) => Number.isFinite(p.lat) && Number.isFinite(p.lon));
-  const root = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'trajectory-plot', role: 'img', 'aria-label': 'trajectory plot', 'data-testid': 'trajectory-plot' });
+  const root = svg('svg', { viewBox: `0 0 ${WIDTH} ${HEIGHT}`, class: 'trajectory-plot', role: 'img', 'aria-label': t('checkpoint.plotLabel'), 'data-testid': 'trajectory-plot' });
   if (placed.length === 0) return root;
   const lats = placed.map((p) => p.lat);
   const lons = placed.map((p) => p.lon);

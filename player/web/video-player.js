@@ -1,7 +1,10 @@
 import { api } from './api.js';
+import { errorText } from './errors.js';
+import { t } from './i18n/i18n.js';
+import { term } from './terms.js';
 
 /** What the player can ask for: HTTP-FLV and WS-FLV through mpegts.js, HLS through hls.js. */
-export const PROTOCOLS = [['flv', 'FLV'], ['ws-flv', 'WS-FLV'], ['hls', 'HLS']];
+export const PROTOCOLS = ['flv', 'ws-flv', 'hls'];
 
 /** The ticket's WS-FLV path as a ws:// (wss:// on an https page) URL on this host. */
 function webSocketUrl(path) {
@@ -14,6 +17,8 @@ function webSocketUrl(path) {
  * Plays one camera into a <video>: asks the hub for a play session, then FLV through mpegts.js over HTTP or a
  * WebSocket (low latency, starts on the relay's cached key frame) or HLS through hls.js. Renews the
  * session's token before it lapses; stop() ends the session so the hub can stop pulling the camera.
+ * onStatus(text, { state, kind, error }) reports in words and as a state: 'connecting' until the first frame
+ * plays, then 'playing'; 'error' when a protocol fails (before the HLS fallback); 'stopped' when a renewal is refused.
  */
 export async function startPlayback(video, cameraId, { protocol = 'flv', onStatus = () => {} } = {}) {
   let ticket = await api(`/api/v1/cameras/${encodeURIComponent(cameraId)}/play`, { method: 'POST', body: { protocol } });
@@ -25,7 +30,7 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     try {
       ticket = await api(`/api/v1/play/${ticket.sessionId}/renew`, { method: 'POST' });
     } catch (error) {
-      onStatus(`stopped: ${error.message}`, error);
+      onStatus(t('live.stoppedBecause', { reason: errorText(error) }), { state: 'stopped', kind: engine?.kind, error });
       stop();
     }
   }, Math.max(5_000, (ticket.expiresAt - Date.now()) / 2));
@@ -42,7 +47,7 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
           xhr.open('GET', fresh.toString(), true);
         },
       });
-      hls.on(window.Hls.Events.ERROR, (_event, data) => { if (data.fatal) onStatus(`HLS error: ${data.details}`); });
+      hls.on(window.Hls.Events.ERROR, (_event, data) => { if (data.fatal) onStatus(t('live.hlsError', { detail: data.details }), { state: 'error', kind: 'hls' }); });
       hls.loadSource(ticket.hlsUrl);
       hls.attachMedia(video);
       return { kind: 'hls', destroy: () => hls.destroy() };
@@ -60,7 +65,7 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     );
     player.on(window.mpegts.Events.ERROR, (type, detail) => {
       if (stopped) return;
-      onStatus(`${kind === 'ws-flv' ? 'WS-FLV' : 'FLV'} error (${type}: ${detail}); switching to HLS`);
+      onStatus(t('live.flvError', { protocol: term('protocol', kind), detail: `${type}: ${detail}` }), { state: 'error', kind });
       switchTo(playHls);
     });
     player.attachMediaElement(video);
@@ -73,7 +78,12 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     engine = start();
     video.muted = true; // autoplay needs muted video
     video.play().catch(() => {});
-    onStatus(`playing (${engine.kind})`);
+    const kind = engine.kind;
+    onStatus(t('live.connecting', { protocol: term('protocol', kind) }), { state: 'connecting', kind });
+    // "Playing" only once a frame is shown, so a camera that never connects never says so.
+    video.addEventListener('playing', () => {
+      if (!stopped && engine?.kind === kind) onStatus(t('live.playing', { protocol: term('protocol', kind) }), { state: 'playing', kind });
+    }, { once: true });
   };
 
   function stop() {

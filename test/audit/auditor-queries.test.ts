@@ -67,10 +67,15 @@ describeEachDatabase('auditor queries', (kind) => {
     const response = await fetch(`${t.url}/api/v1/audit/export.csv?from=${T0}&to=${T0 + 200 * MIN}`, { headers: { authorization: `Bearer ${t.users.auditor.token}` } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/csv/);
-    const lines = (await response.text()).trimEnd().split('\r\n');
-    expect(lines[0]).toBe('seq,id,at_iso,at,user_id,username,department_id,action,target_type,target_id,result,reason,client_ip,details,prev_hash,hash');
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect([...bytes.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]); // BOM: spreadsheets read the Chinese names as UTF-8
+    const lines = bytes.subarray(3).toString('utf8').trimEnd().split('\r\n');
+    // Readable columns first (China time, names), the ids and hashes kept after them.
+    expect(lines[0]).toBe('seq,time,username,department,action,target_type,target,result,reason,client_ip,details,id,at_iso,at,user_id,department_id,target_id,prev_hash,hash');
     expect(lines).toHaveLength(10);
-    expect(lines[1]).toContain(',play.start,camera,');
+    // T0 is 08:00 UTC = 16:00 in Asia/Shanghai (display.timeZone's default).
+    expect(lines[1]).toMatch(/^\d+,2031-05-10 16:00:00,psViewer,Public Security Bureau,play\.start,camera,Junction 5 north,ok,/);
+    expect(lines[1]).toContain(`,2031-05-10T08:00:00.000Z,${T0},${t.users.psViewer.id},${t.departments.ps},${camX},`);
     expect(lines.find((l) => l.includes('config.camera.update'))).toContain(`"'=HYPERLINK(""http://evil"")"`);
     const exported = await t.hub.ctx.db.selectFrom('audit_events').selectAll().where('action', '=', 'audit.export').execute();
     expect(exported).toHaveLength(1);
@@ -91,8 +96,9 @@ describeEachDatabase('auditor queries', (kind) => {
   it('answers what department Y accessed this month, by camera and action', async () => {
     const month = new Date(T0).toISOString().slice(0, 7);
     const result = (await t.api(`/api/v1/audit/departments/${t.departments.ps}/access?month=${month}`, { user: t.users.auditor })).body;
-    expect(result.from).toBeLessThanOrEqual(T0);
-    expect(result.to).toBeGreaterThan(T0 + 200 * MIN);
+    // The month as it runs in China time (display.timeZone): from 1 May 00:00 +08:00, whatever the server's own zone.
+    expect(result.from).toBe(Date.UTC(2031, 4, 1) - 8 * 3_600_000);
+    expect(result.to).toBe(Date.UTC(2031, 5, 1) - 8 * 3_600_000);
     const rows = result.rows.map((r: any) => [r.cameraName, r.ownerDepartmentId, r.action, r.count, r.users]);
     expect(rows).toEqual(expect.arrayContaining([
       ['Junction 5 north', t.departments.traffic, 'play.start', 3, 2],

@@ -117,9 +117,14 @@ describeEachDatabase('checkpoint search and export', (kind) => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toContain('text/csv');
     const lines = (csv.body as string).replace(/^\uFEFF/, '').trim().split('\r\n');
-    expect(lines[0]).toBe('id,passed_at_iso,passed_at,camera_id,plate,plate_colour,plate_confidence,vehicle_class,vehicle_colour,lane,direction');
+    expect(lines[0]).toBe('time,plate,plate_colour,plate_confidence,camera,vehicle_class,vehicle_colour,lane,direction,id,passed_at_iso,passed_at,camera_id');
     expect(lines).toHaveLength(4);
     expect(lines.slice(1).every((l) => l.includes('京A12385'))).toBe(true);
+    // China time and the camera's name in front, the ids kept behind (the GA/T 1400 export below says 16:00 too).
+    const fromCam = lines.find((l) => l.endsWith(`,${trafficCam}`))!;
+    expect(fromCam).toMatch(/^2024-05-01 16:00:00,京A12385,/);
+    expect(fromCam).toContain(',Chang-an East,');
+    expect(fromCam).toContain('2024-05-01T08:00:00.000Z');
 
     const gat = await t.api('/api/v1/checkpoint/export/gat1400?plate=京A12385&cameraId=' + trafficCam, { user: t.users.trafficViewer });
     const [vehicle] = gat.body.MotorVehicleListObject.MotorVehicleObject;

@@ -38,6 +38,12 @@ describe('config', () => {
     for (const name of names) expect(help).toContain(name);
   });
 
+  it('takes display.timeZone (Asia/Shanghai by default) and refuses a zone Intl does not know', () => {
+    expect(loadConfig({ env: secrets }).display.timeZone).toBe('Asia/Shanghai');
+    expect(loadConfig({ env: { ...secrets, HUB_DISPLAY_TIME_ZONE: 'Asia/Urumqi' } }).display.timeZone).toBe('Asia/Urumqi');
+    expect(problemsOf(() => loadConfig({ env: { ...secrets, HUB_DISPLAY_TIME_ZONE: 'Mars/Olympus' } })).join('\n')).toContain('display.timeZone: "Mars/Olympus" is not a known IANA time zone');
+  });
+
   it('rejects unknown environment variables and unknown file keys', () => {
     expect(problemsOf(() => loadConfig({ env: { ...secrets, HUB_HTTP_PROT: '1' } }))).toContain('unknown environment variable HUB_HTTP_PROT');
     const dir = mkdtempSync(join(tmpdir(), 'hub-config-'));

@@ -68,7 +68,7 @@ describeEachDatabase('analytics routes', (kind) => {
     await store.addSamples([{ cameraId, zoneId: 'gate', at: base, count: 4 }, { cameraId, zoneId: '_all', at: base, count: 9 }]);
     await store.addSamples([{ cameraId, zoneId: 'gate', at: base, count: 3 }]); // same interval: the peak stays
     await store.addSamples([{ cameraId, zoneId: 'gate', at: base + 10_000, count: 12 }]);
-    await store.raiseAlert({ cameraId, zoneId: 'gate', startedAt: base, raisedAt: base + 30_000, threshold: 10, count: 12 });
+    await store.raiseAlert({ cameraId, zoneId: 'gate', startedAt: base, raisedAt: base + 30_000, threshold: 10, count: 12, trigger: 'count' });
     const res = await t.api(`/api/v1/analytics/cameras/${cameraId}/crowd?from=${base}&to=${base + 60_000}`, { user: t.users.trafficViewer });
     expect(res.status).toBe(200);
     expect(res.body.samples).toEqual([

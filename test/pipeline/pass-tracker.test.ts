@@ -6,7 +6,7 @@ import { passId, PassTracker } from '../../analytics/pipeline/pass-tracker.ts';
 function reading(plate: string, confidence: number, x = 100, formatValid = true): PlateReading {
   const box = { x1: x, y1: 500, x2: x + 120, y2: 540 };
   return {
-    plate, colour: 'blue', colourSource: 'classifier', confidence, charConfidences: [...plate].map(() => confidence), detectionScore: 0.9,
+    plate, colour: 'blue', colourSource: 'classifier', confidence, charConfidences: [...plate].map(() => confidence), detectionScore: 0.9, quality: confidence, repairs: 0,
     formatValid, corners: [{ x: box.x1, y: box.y1 }, { x: box.x2, y: box.y1 }, { x: box.x2, y: box.y2 }, { x: box.x1, y: box.y2 }], box, layers: 1,
   };
 }

@@ -74,7 +74,11 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
     expect(await a.getByTestId('cp-more').isHidden()).toBe(true);
 
     // Exact plate: its three passes, with crops loaded through the API.
-    await a.getByTestId('cp-plate').fill(WANTED);
+    // The province comes from the picker, the rest is typed.
+    await a.getByTestId('province-picker').selectOption('京');
+    expect(await a.getByTestId('cp-plate').inputValue()).toBe('京');
+    await a.getByTestId('cp-plate').fill(`${(await a.getByTestId('cp-plate').inputValue())}${WANTED.slice(1)}`);
+    expect(await a.getByTestId('cp-plate').inputValue()).toBe(WANTED);
     await a.getByTestId('cp-search-button').click();
     await expect.poll(() => plates(a), { timeout: 10_000 }).toEqual([WANTED, WANTED, WANTED]);
     const crops = a.locator('img[data-testid=pass-crop]');
@@ -92,7 +96,7 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
     await a.getByTestId('cp-plate').fill('');
     await a.getByTestId('cp-colour').selectOption('yellow');
     await a.getByTestId('cp-search-button').click();
-    await expect.poll(() => a.getByTestId('cp-result-line').textContent(), { timeout: 10_000 }).toBe('1 pass shown.');
+    await expect.poll(() => a.getByTestId('cp-result-line').textContent(), { timeout: 10_000 }).toBe('显示 1 条过车记录。');
     expect(await plates(a)).toEqual(['京B67890']);
     await a.getByTestId('cp-colour').selectOption('');
 
@@ -102,12 +106,15 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
     await a.getByTestId('cp-search-button').click();
     await expect.poll(() => a.getByTestId('match-distance').count(), { timeout: 10_000 }).toBe(3);
     expect(await plates(a)).toEqual([WANTED, WANTED, WANTED]);
-    expect(await a.getByTestId('match-distance').first().textContent()).toBe('≈0');
+    expect(await a.getByTestId('match-distance').first().getAttribute('data-distance')).toBe('0');
+    expect(await a.getByTestId('match-distance').first().textContent()).toBe('同一车牌');
 
     // CSV export of the same filters, downloaded with the bearer header.
     const [download] = await Promise.all([a.waitForEvent('download', { timeout: 10_000 }), a.getByTestId('cp-export').click()]);
     const csv = readFileSync((await download.path())!, 'utf8');
     expect(csv.split('\r\n').filter((line) => line.includes(WANTED))).toHaveLength(3);
+    // China time and camera names first; the ids stay in later columns.
+    expect(csv.split('\r\n').find((line) => line.includes(WANTED))).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},京A12345,.*,(North gate|Ring road|East bridge),/);
     expect(csv).not.toContain('京B67890');
 
     // The plate's trajectory: passes in time order with camera names, plotted by place.
@@ -118,20 +125,21 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
     expect(await a.locator('svg.trajectory-plot polyline').count()).toBe(1);
     await shot(a, '2-trajectory');
     // Back: the fuzzy search is still there (kept in the address).
-    await a.getByRole('button', { name: 'Back' }).click();
+    await a.getByRole('button', { name: '返回' }).click();
     await a.getByTestId('cp-table').waitFor({ timeout: 10_000 });
     expect(await a.getByTestId('cp-plate').inputValue()).toBe('京AI234S');
     expect(await a.getByTestId('cp-mode').inputValue()).toBe('fuzzy');
 
     // Watchlist: put a plate on it, then a matching pass arrives and the alert shows up live.
     await a.getByTestId('nav-watchlists').click();
-    await expect.poll(() => a.getByTestId('alert-stream-state').textContent(), { timeout: 10_000 }).toBe('live');
+    await expect.poll(() => a.getByTestId('alert-stream-state').getAttribute('data-state'), { timeout: 10_000 }).toBe('live');
+    expect(await a.getByTestId('alert-stream-state').textContent()).toBe('实时');
     await a.getByTestId('watch-plate').fill(WATCHED);
     await a.getByTestId('watch-reason').fill('Stolen vehicle, case 2026-118');
     await a.getByTestId('watch-add').click();
     const entry = a.locator(`[data-testid=watchlist-row][data-plate="${WATCHED}"]`);
     await entry.waitFor({ timeout: 10_000 });
-    expect(await entry.getByTestId('state').textContent()).toBe('active');
+    expect(await entry.getByTestId('state').textContent()).toBe('生效中');
     expect(await a.locator('[data-testid=alert-row]').count()).toBe(0);
 
     await ingest([pass(cameras.ring, WATCHED, Date.now())]);
@@ -139,10 +147,10 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
     await alert.waitFor({ timeout: 15_000 });
     expect(await alert.textContent()).toContain('Ring road');
     expect(await alert.textContent()).toContain('Stolen vehicle');
-    expect(await alert.getByTestId('alert-state').textContent()).toBe('open');
+    expect(await alert.getByTestId('alert-state').textContent()).toBe('未处理');
     await alert.getByTestId('ack-note').fill('Unit 12 dispatched');
     await alert.getByTestId('ack').click();
-    await expect.poll(() => alert.getByTestId('alert-state').textContent(), { timeout: 10_000 }).toBe('acknowledged');
+    await expect.poll(() => alert.getByTestId('alert-state').textContent(), { timeout: 10_000 }).toBe('已确认');
     const stored = await t.api('/api/v1/checkpoint/alerts', { user: t.users.trafficViewer });
     expect(stored.body).toHaveLength(1);
     expect(stored.body[0]).toMatchObject({ plate: WATCHED, acknowledgedBy: t.users.trafficApprover.id, ackNote: 'Unit 12 dispatched' });
@@ -158,7 +166,8 @@ describeEachDatabase('traffic control pages in headless Chromium', (kind) => {
     await entry.getByTestId('watch-remove').click();
     await a.getByTestId('watchlist-empty').waitFor({ timeout: 10_000 });
     await a.getByTestId('watchlist-show-removed').check();
-    await expect.poll(() => entry.getByTestId('state').textContent(), { timeout: 10_000 }).toBe('removed');
+    await expect.poll(() => entry.getByTestId('state').getAttribute('data-state'), { timeout: 10_000 }).toBe('removed');
+    expect(await entry.getByTestId('state').textContent()).toBe('已移除');
     await a.context().close();
   });
 

@@ -56,7 +56,7 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     expect(await page.getByTestId('zone-snapshot').getAttribute('src')).toMatch(/^blob:/);
     const box = (await page.getByTestId('zone-snapshot').boundingBox())!;
     for (const [x, y] of CLICKS) await page.getByTestId('zone-board').click({ position: { x: x * box.width, y: y * box.height } });
-    expect(await page.getByTestId('zone-points').textContent()).toBe('4 points');
+    expect(await page.getByTestId('zone-points').textContent()).toBe('4 个点');
     expect((await page.locator('[data-testid=zone-overlay] polygon').getAttribute('points'))!.split(' ')).toHaveLength(4);
     await page.getByTestId('zone-name-input').fill('Fountain');
     await page.getByTestId('zone-threshold').fill('7');
@@ -94,18 +94,19 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     // The 'plates' clip shows no crowd, so two alerts go in through the hub's own recorder (database + crowd.alert event).
     const recorder = new CrowdRecorder(new CrowdStore(t.hub.ctx.db), t.hub.ctx.events, t.hub.ctx.log);
     const now = Date.now();
-    recorder.alertRaised({ cameraId, zoneId: 'north-steps', startedAt: now - 600_000, raisedAt: now - 570_000, threshold: 5, count: 9 });
+    recorder.alertRaised({ cameraId, zoneId: 'north-steps', startedAt: now - 600_000, raisedAt: now - 570_000, threshold: 5, count: 9, trigger: 'count' });
     recorder.alertEnded({ cameraId, zoneId: 'north-steps', endedAt: now - 300_000, peakCount: 14 });
-    recorder.alertRaised({ cameraId, zoneId: 'south-steps', startedAt: now - 120_000, raisedAt: now - 90_000, threshold: 3, count: 4 });
+    recorder.alertRaised({ cameraId, zoneId: 'south-steps', startedAt: now - 120_000, raisedAt: now - 90_000, threshold: 3, count: 4, trigger: 'count' });
     await recorder.idle();
 
     const viewer = await login(await personContext(browser), t.url, 'trafficViewer');
     await viewer.goto(`${t.url}/player/#/crowd/${cameraId}`);
     await viewer.getByTestId('zone-row').first().waitFor({ timeout: 15_000 });
     // Newest first: the open one, then the ended one with its peak.
-    await expect.poll(() => viewer.getByTestId('crowd-alert-state').allTextContents(), { timeout: 10_000 }).toEqual(['open', 'ended']);
-    expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toContain('north-steps: above 5');
-    expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toContain('peak 14');
+    await expect.poll(() => viewer.getByTestId('crowd-alert-state').allTextContents(), { timeout: 10_000 }).toEqual(['进行中', '已结束']);
+    expect(await viewer.getByTestId('crowd-alert-state').evaluateAll((nodes) => nodes.map((n) => (n as HTMLElement).dataset.state))).toEqual(['open', 'ended']);
+    expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toContain('north-steps：自 ');
+    expect(await viewer.getByTestId('crowd-alert').nth(1).textContent()).toMatch(/超过 5 人，峰值 14 人/);
     await shot(viewer, '2-viewer');
     expect(await viewer.getByTestId('zone-editor').count()).toBe(0);
     expect((await t.api(zonesPath(), { method: 'PUT', user: t.users.trafficViewer, body: { zones: [] } })).status).toBe(403);

@@ -58,7 +58,8 @@ describeEachDatabase('play renewals in headless Chromium (HLS, 10 s tokens)', (k
     await page.waitForFunction(() => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement | null)?.currentTime! > 0.5, null, { timeout: 30_000, polling: 250 });
     await until('three renewals', () => renewals >= 3, 40_000, 250);
     expect(await advance(page, 3_000)).toBeGreaterThan(1);
-    expect(await page.getByTestId('play-status').textContent()).toContain('playing (hls)');
+    expect(await page.getByTestId('play-status').getAttribute('data-state')).toBe('playing');
+    expect(await page.getByTestId('play-status').textContent()).toBe('播放中 · HLS（兼容）');
     expect(refused).toEqual([]);
     expect(tokens.size).toBeGreaterThanOrEqual(3);
     await page.close();

@@ -34,6 +34,14 @@ async function assertVideosAdvance(page: Page, selector: string, count: number, 
   return first;
 }
 
+/** The live page's status once frames show: state playing, the protocol, and the words for them (Chinese by default). */
+async function playing(page: Page, kind: string, words: string): Promise<void> {
+  const status = page.getByTestId('play-status');
+  await expect.poll(() => status.getAttribute('data-state'), { timeout: 15_000 }).toBe('playing');
+  expect(await status.getAttribute('data-kind')).toBe(kind);
+  expect(await status.textContent()).toBe(words);
+}
+
 /** Budget for a wall: up to 90 s for all tiles to start, 60 s more for each to advance, plus login. */
 const WALL_WAITS = { startMs: 90_000, advanceMs: 60_000 };
 const WALL_TEST_TIMEOUT = 200_000;
@@ -70,17 +78,17 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     await page.screenshot({ path: join(ARTIFACTS, `${kind}-cameras.png`) });
     await page.locator(`[data-camera-id="${cameras[0]}"]`).getByTestId('watch').click();
     await assertVideosAdvance(page, '[data-testid=live-video]', 1);
-    expect(await page.getByTestId('play-status').textContent()).toContain('playing (flv)');
+    await playing(page, 'flv', '播放中 · HTTP-FLV（低延迟）');
     await page.screenshot({ path: join(ARTIFACTS, `${kind}-live.png`) });
     // The HLS path plays too.
     await page.goto(`${t.url}/player/#/live/${cameras[1]}?protocol=hls`);
     await assertVideosAdvance(page, '[data-testid=live-video]', 1);
-    expect(await page.getByTestId('play-status').textContent()).toContain('playing (hls)');
+    await playing(page, 'hls', '播放中 · HLS（兼容）');
     // And WS-FLV, chosen on the page.
     await page.locator('[data-testid=protocol-choice] [data-protocol=ws-flv]').click();
-    await page.waitForFunction(() => document.querySelector('[data-testid=play-status]')?.textContent?.includes('playing (ws-flv)'), null, { timeout: 15_000, polling: 200 });
+    await page.waitForFunction(() => document.querySelector('[data-testid=play-status]')?.getAttribute('data-kind') === 'ws-flv', null, { timeout: 15_000, polling: 200 });
     await assertVideosAdvance(page, '[data-testid=live-video]', 1);
-    expect(await page.getByTestId('play-status').textContent()).toContain('playing (ws-flv)');
+    await playing(page, 'ws-flv', '播放中 · WebSocket（低延迟）');
     const sessions = await t.hub.ctx.db.selectFrom('audit_events').select('details').where('action', '=', 'play.start').where('target_id', '=', cameras[1]!).execute();
     expect(sessions.some((row) => JSON.parse(row.details!).protocol === 'ws-flv')).toBe(true);
     await page.close();
@@ -92,7 +100,8 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     await page.goto(`${t.url}/player/#/wall/4?ids=${cameras.join(',')}`);
     await assertVideosAdvance(page, '[data-testid=tile-video]', 4, WALL_WAITS);
     expect(rtspConnections(rtsp.port)).toBe(4);
-    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('playing (ws-flv)'));
+    expect(await page.getByTestId('tile').evaluateAll((tiles) => tiles.map((tile) => (tile as HTMLElement).dataset.state))).toEqual(Array(4).fill('playing'));
+    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('播放中'));
     await page.screenshot({ path: join(ARTIFACTS, `${kind}-wall-4.png`) });
     await page.close();
   }, WALL_TEST_TIMEOUT);
@@ -108,8 +117,9 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     const revoked = await t.api(`/api/v1/access/grants/${grant}/revoke`, { user: t.users.psApprover, body: { reason: 'wall test' } });
     expect(revoked.status).toBe(200);
     await page.waitForFunction(() => document.querySelectorAll('[data-testid=tile] [data-testid=access-ended][data-reason=revoked]').length === 4, null, { timeout: 15_000, polling: 200 });
-    expect(await page.getByTestId('access-ended').first().textContent()).toContain('Access revoked');
-    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('stopped: access revoked'));
+    expect(await page.getByTestId('access-ended').first().textContent()).toContain('对方部门已撤销授权');
+    expect(await page.getByTestId('tile').evaluateAll((tiles) => tiles.map((tile) => (tile as HTMLElement).dataset.state))).toEqual(Array(4).fill('revoked'));
+    expect(await page.getByTestId('tile-status').allTextContents()).toEqual(Array(4).fill('授权已撤销'));
     const frozen = await page.$$eval('[data-testid=tile-video]', (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime));
     await page.waitForTimeout(1_500);
     expect(await page.$$eval('[data-testid=tile-video]', (videos) => (videos as HTMLVideoElement[]).map((v) => v.currentTime))).toEqual(frozen);
@@ -124,7 +134,7 @@ describeEachDatabase('web player in headless Chromium', (kind) => {
     await page.goto(`${t.url}/player/#/live/${cameras[0]}`);
     const notice = page.getByTestId('no-access');
     await notice.waitFor({ timeout: 10_000 });
-    expect(await notice.textContent()).toContain('No access');
+    expect(await notice.textContent()).toContain('无权查看此摄像机');
     expect(await page.getByTestId('live-video').count()).toBe(0);
     await page.screenshot({ path: join(ARTIFACTS, `${kind}-no-access.png`) });
     await page.getByTestId('request-access').click();

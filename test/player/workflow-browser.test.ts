@@ -44,12 +44,14 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     await a.locator(`[data-camera-id="${cameraId}"]`).getByTestId('request-access').click();
     await a.getByTestId('purpose').fill('Follow a hit-and-run suspect vehicle past the bureau gate');
     await a.getByTestId('legal-basis').fill('Road Traffic Safety Law art. 72');
-    await a.getByRole('button', { name: 'Send request' }).click();
-    await expect.poll(() => a.getByTestId('request-result').textContent(), { timeout: 10_000 }).toContain('Request sent');
+    await a.getByRole('button', { name: '提交申请' }).click();
+    await expect.poll(() => a.getByTestId('request-result').textContent(), { timeout: 10_000 }).toContain('申请已提交');
     await a.goto(`${t.url}/player/#/requests`);
     const mine = a.getByTestId('request-row');
     await mine.first().waitFor({ timeout: 10_000 });
-    expect(await mine.getByTestId('state').textContent()).toBe('pending');
+    expect(await mine.getByTestId('state').getAttribute('data-state')).toBe('pending');
+    expect(await mine.getByTestId('state').textContent()).toBe('待审批');
+    expect(await mine.getByTestId('request-cameras').textContent()).toBe('Bureau gate'); // the camera's name, not its id
     await shot(a, '1-my-requests-pending');
 
     // Department B's approver approves it in a second browser context.
@@ -58,18 +60,19 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     const pending = b.getByTestId('pending-request');
     await pending.first().waitFor({ timeout: 10_000 });
     expect(await pending.count()).toBe(1);
-    expect(await pending.textContent()).toContain('Traffic Police asks for Bureau gate');
-    expect(await pending.getByTestId('request-age').textContent()).toMatch(/waiting \d+ min/);
+    expect(await pending.textContent()).toContain('Traffic Police 申请访问：Bureau gate');
+    expect(await pending.getByTestId('request-age').textContent()).toMatch(/^已等待 \d+ 分钟 · 申请于 \d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
     // Rejecting without a reason is refused in the form; nothing is decided.
     await pending.getByTestId('reject').click();
-    await expect.poll(() => pending.getByTestId('decision-result').textContent()).toContain('needs a reason');
+    await expect.poll(() => pending.getByTestId('decision-result').textContent()).toContain('驳回须填写理由');
     await shot(b, '2-approvals');
     await pending.getByTestId('approve').click();
-    await expect.poll(() => b.getByTestId('decision-result').first().textContent(), { timeout: 10_000 }).toContain('Approved');
+    await expect.poll(() => b.getByTestId('decision-result').first().textContent(), { timeout: 10_000 }).toContain('已批准');
 
     // A sees the approval and plays the camera: frames advance.
     await a.reload();
-    await expect.poll(() => a.getByTestId('request-row').getByTestId('state').textContent(), { timeout: 10_000 }).toBe('approved');
+    await expect.poll(() => a.getByTestId('request-row').getByTestId('state').getAttribute('data-state'), { timeout: 10_000 }).toBe('approved');
+    expect(await a.getByTestId('request-row').getByTestId('state').textContent()).toBe('已批准');
     await a.goto(`${t.url}/player/#/live/${cameraId}`);
     await a.waitForFunction(() => (document.querySelector('[data-testid=live-video]') as HTMLVideoElement | null)?.currentTime! > 0.5, null, { timeout: 30_000, polling: 200 });
     const playing = await currentTime(a);
@@ -81,19 +84,19 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     await b.getByTestId('nav-grants').click();
     const given = b.getByTestId('grants-owner').getByTestId('grant-row');
     await given.first().waitFor({ timeout: 10_000 });
-    expect(await given.getByTestId('state').first().textContent()).toBe('active');
+    expect(await given.getByTestId('state').first().textContent()).toBe('生效中');
     await given.getByTestId('revoke-reason').fill('Investigation closed');
     await given.getByTestId('revoke').click();
     const ended = a.getByTestId('access-ended');
     await ended.waitFor({ timeout: 5_000 });
-    expect(await ended.textContent()).toContain('Access revoked');
+    expect(await ended.textContent()).toContain('权限已被撤销');
     expect(await ended.getByTestId('request-access').getAttribute('href')).toBe(`#/request/${encodeURIComponent(cameraId)}`);
-    expect(await a.getByTestId('play-status').textContent()).toBe('stopped: access revoked');
+    expect(await a.getByTestId('play-status').textContent()).toBe('已停止：权限被撤销');
     const frozen = await currentTime(a);
     await a.waitForTimeout(1_500);
     expect(await currentTime(a)).toBe(frozen);
     await shot(a, '4-revoked');
-    await expect.poll(() => b.getByTestId('grant-action-result').first().textContent()).toContain('Revoked');
+    await expect.poll(() => b.getByTestId('grant-action-result').first().textContent()).toContain('已撤销');
     // The relay agrees: the session is gone and new plays are refused.
     expect((await t.api(`/api/v1/cameras/${cameraId}/play`, { user: t.users.trafficViewer, body: {} })).status).toBe(403);
 
@@ -118,7 +121,7 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     const viewer = auditor.getByTestId('viewer-row');
     await viewer.first().waitFor({ timeout: 10_000 });
     expect(await viewer.first().textContent()).toContain('trafficViewer');
-    expect(await viewer.first().textContent()).not.toContain('no stop recorded');
+    expect(await viewer.first().textContent()).not.toContain('未记录结束');
 
     // CSV export of the access actions downloads a file with the revocation in it.
     await auditor.getByTestId('audit-action').fill('access.*');
@@ -127,6 +130,9 @@ describeEachDatabase('permission workflow in headless Chromium', (kind) => {
     expect(csv).toContain('access.revoke');
     expect(csv).toContain('Investigation closed');
     expect(csv).not.toContain('play.start');
+    // People's columns: China time, user and department names, the camera by name (ids kept further right).
+    const revokeLine = csv.split('\r\n').find((line) => line.includes('access.revoke'))!;
+    expect(revokeLine).toMatch(/^\d+,\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},psApprover,Public Security Bureau,access\.revoke,grant,/);
 
     // The dashboard shows the figures with charts; the approver sees no grants active any more.
     await b.getByTestId('nav-dashboard').click();

@@ -42,6 +42,19 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     expect((await t.api('/api/v1/viid/peers', { user: t.users.admin, body: { ...body, id: '1234' } })).status).toBe(400);
   });
 
+  it('gives our own cameras a stored 20-digit national ID from the civil code', async () => {
+    const camera = await t.api('/api/v1/cameras', { user: t.users.trafficApprover, body: { name: 'Gate cam', departmentId: t.departments.traffic, category: 'traffic', streamUrl: 'rtsp://127.0.0.1:9/live' } });
+    expect(camera.status).toBe(201);
+    const deadline = Date.now() + 10_000;
+    let nationalId: string | null = null;
+    while (!nationalId && Date.now() < deadline) {
+      nationalId = (await t.hub.ctx.db.selectFrom('cameras').select('national_id').where('id', '=', camera.body.id).executeTakeFirstOrThrow()).national_id;
+      if (!nationalId) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(nationalId).toMatch(/^1100000000119[0-9]{7}$/);
+    await t.api(`/api/v1/cameras/${camera.body.id}`, { method: 'DELETE', user: t.users.admin });
+  });
+
   it('registers with HTTP Digest: 401 challenge, then 200; a replayed answer and a wrong password are refused', async () => {
     const anonymous = await peer.keepalive();
     expect(anonymous.status).toBe(401);
@@ -112,9 +125,10 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
 
     const [camera] = await t.hub.ctx.db.selectFrom('cameras').selectAll().where('national_id', '=', DEVICE).execute();
     expect(camera).toMatchObject({ source: 'gat1400', stream_url: '', department_id: t.departments.traffic, analytics_enabled: 0 });
-    // The health probe leaves a stream-less device alone (it would mark a probed camera offline).
+    // Its peer's session decides its status (online while registered); the health probe, which would find no
+    // stream and mark it offline, leaves it alone.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
-    expect((await t.hub.ctx.db.selectFrom('cameras').select('status').where('id', '=', camera!.id).executeTakeFirstOrThrow()).status).toBe('unknown');
+    expect((await t.hub.ctx.db.selectFrom('cameras').select('status').where('id', '=', camera!.id).executeTakeFirstOrThrow()).status).toBe('online');
     // Nothing can pull it either (relay, snapshots and analytics all ask for the pull URL).
     await expect(t.hub.services.cameras!.pullUrl(camera!.id)).rejects.toMatchObject({ code: 'CAMERA_NO_STREAM', status: 409 });
 
@@ -189,6 +203,10 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     expect(bye.body.ResponseStatusObject.StatusCode).toBe(0);
     expect((await peer.keepalive()).status).toBe(401);
     expect((await peer.push([vehicleObject(DEVICE, Date.now())])).status).toBe(401);
+    const status = async () => (await t.hub.ctx.db.selectFrom('cameras').select('status').where('national_id', '=', DEVICE).executeTakeFirstOrThrow()).status;
+    const deadline = Date.now() + 10_000;
+    while (await status() !== 'offline' && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await status()).toBe('offline');
     const audit = await t.hub.ctx.db.selectFrom('audit_events').select(['action', 'target_id', 'client_ip', 'department_id']).where('target_type', '=', 'viid_peer').orderBy('seq').execute();
     expect(audit.map((a) => a.action)).toEqual(['viid.peer.create', 'viid.register', 'viid.peer.update', 'viid.register', 'viid.unregister']);
     expect(audit.filter((a) => a.action === 'viid.register').every((a) => a.client_ip === '127.0.0.1' && a.department_id === t.departments.traffic)).toBe(true);

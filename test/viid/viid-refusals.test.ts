@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { claimedPng, jpegBase64, subImages, TestViidPeer, trickledPush, vehicleObject } from './viid-peer.ts';
@@ -85,6 +85,10 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
     const missing = await a.send('GET', '/VIID/Nothing/Here');
     expect(missing.status).toBe(404);
     expect(missing.body.ResponseStatusObject).toMatchObject({ StatusCode: 4, RequestURL: '/VIID/Nothing/Here' });
+    for (const path of ['/VIID', '/VIID/', '/VIID/MotorVehicles/x/y']) {
+      const other = await a.send('GET', path);
+      expect([path, other.status, other.body?.ResponseStatusObject?.StatusCode]).toEqual([path, 404, 4]);
+    }
     const noList = await a.send('POST', '/VIID/MotorVehicles', { Something: 1 });
     expect(noList.status).toBe(400);
     expect(noList.body.ResponseStatusObject.StatusCode).toBe(8);
@@ -121,6 +125,21 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
     expect(batch.body.ResponseStatusObject.StatusString).toContain('VIID_BATCH_TOO_LARGE');
     expect({ passes: await passCount(), files: imageFiles() }).toEqual(before);
   }, 120_000);
+
+  it('a database failure answers 500 (StatusCode 3), removes the pictures it wrote, and the re-sent batch lands once', async () => {
+    const before = { passes: await passCount(), files: imageFiles() };
+    const objects = [vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: await jpegBase64() }, { type: '02', data: await jpegBase64(40, 12) }]) })];
+    // A mock only to reach the error path: the store's insert fails as a lost database would.
+    const failing = vi.spyOn(t.hub.services.checkpoint!, 'ingestPasses').mockRejectedValueOnce(new Error('connection terminated'));
+    const failed = await a.push(objects);
+    failing.mockRestore();
+    expect(failed.status).toBe(500);
+    expect(failed.body.ResponseStatusObject).toMatchObject({ StatusCode: 3 });
+    expect({ passes: await passCount(), files: imageFiles() }).toEqual(before);
+    const retried = await a.push(objects);
+    expect(retried.status).toBe(200);
+    expect({ passes: await passCount(), files: imageFiles() }).toEqual({ passes: before.passes + 1, files: before.files + 2 });
+  });
 
   it('cuts a trickling body with 408 and a status object', async () => {
     const answer = await trickledPush(t.url, A.id);

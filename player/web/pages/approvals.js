@@ -1,19 +1,21 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
-import { checkboxes, describeTarget, formatAge, formatTime, fromLocalInput, loadDirectory, resultLine, SCOPES, toLocalInput } from './workflow-common.js';
+import { t } from '../i18n/i18n.js';
+import { checkboxes, describeTarget, formatAge, formatTime, formatWindow, fromLocalInput, loadDirectory, resultLine, SCOPES, toLocalInput } from './workflow-common.js';
+import { term } from '../terms.js';
 
 /** Approvers: pending requests for my department's cameras, oldest first; approve (optionally narrowed) or reject. */
-export async function renderApprovals(root) {
-  const directory = await loadDirectory();
-  root.append(el('div', { class: 'toolbar' }, el('h1', {}, 'Approvals'),
-    el('button', { type: 'button', onclick: () => load() }, 'Refresh')));
+export async function renderApprovals(root, { signal }) {
+  const directory = await loadDirectory(signal);
+  root.append(el('div', { class: 'toolbar' }, el('h1', {}, t('workflow.approvals')),
+    el('button', { type: 'button', onclick: () => load() }, t('common.refresh'))));
   const list = el('div', { class: 'cards' });
   root.append(list);
 
   const load = async () => {
-    const pending = await api('/api/v1/access/requests/pending');
+    const pending = await api('/api/v1/access/requests/pending', { signal });
     list.replaceChildren(...(pending.length === 0
-      ? [el('p', { 'data-testid': 'no-pending' }, 'Nothing waits for a decision.')]
+      ? [el('p', { 'data-testid': 'no-pending' }, t('workflow.noPending'))]
       : pending.map((request) => card(request, directory))));
   };
   await load();
@@ -24,11 +26,11 @@ function card(request, directory) {
   const cameraPick = request.targetKind === 'cameras'
     ? checkboxes('cameraIds', (request.cameraIds ?? []).map((id) => ({ value: id, label: directory.camera(id) })))
     : null;
-  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s })));
+  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: term('scope', s) })));
   const startsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.startsAt), 'data-testid': 'approve-starts' });
   const endsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.endsAt), 'data-testid': 'approve-ends' });
-  const approveReason = el('input', { placeholder: 'note (optional)', maxlength: 1000, 'data-testid': 'approve-reason' });
-  const rejectReason = el('input', { placeholder: 'reason (required to reject)', maxlength: 1000, 'data-testid': 'reject-reason' });
+  const approveReason = el('input', { placeholder: t('workflow.noteOptional'), maxlength: 1000, 'data-testid': 'approve-reason' });
+  const rejectReason = el('input', { placeholder: t('workflow.rejectReason'), maxlength: 1000, 'data-testid': 'reject-reason' });
 
   // A decided request stays on screen with its outcome until the list is refreshed.
   const decided = (text) => {
@@ -41,11 +43,11 @@ function card(request, directory) {
     const body = {};
     if (cameraPick) {
       const ids = cameraPick.read();
-      if (ids.length === 0) return outcome.fail(new Error('Keep at least one camera, or reject the request.'));
+      if (ids.length === 0) return outcome.fail(new Error(t('workflow.keepCamera')));
       if (ids.length !== request.cameraIds.length) body.cameraIds = ids;
     }
     const scopes = scopePick.read();
-    if (scopes.length === 0) return outcome.fail(new Error('Keep at least one scope, or reject the request.'));
+    if (scopes.length === 0) return outcome.fail(new Error(t('workflow.keepScope')));
     if (scopes.length !== request.scopes.length) body.scopes = scopes;
     const start = fromLocalInput(startsAt.value);
     const end = fromLocalInput(endsAt.value);
@@ -54,33 +56,33 @@ function card(request, directory) {
     if (approveReason.value.trim()) body.reason = approveReason.value.trim();
     try {
       const { grant } = await api(`/api/v1/access/requests/${encodeURIComponent(request.id)}/approve`, { method: 'POST', body });
-      decided(`Approved: grant until ${formatTime(grant.endsAt)}.`);
+      decided(t('workflow.approved', { until: formatTime(grant.endsAt) }));
     } catch (error) { outcome.fail(error); }
   };
   const reject = async () => {
     const reason = rejectReason.value.trim();
-    if (!reason) { rejectReason.focus(); return outcome.fail(new Error('A rejection needs a reason.')); }
+    if (!reason) { rejectReason.focus(); return outcome.fail(new Error(t('workflow.rejectNeedsReason'))); }
     try {
       await api(`/api/v1/access/requests/${encodeURIComponent(request.id)}/reject`, { method: 'POST', body: { reason } });
-      decided('Rejected.');
+      decided(t('workflow.rejected'));
     } catch (error) { outcome.fail(error); }
   };
 
   const section = el('section', { class: 'card wide', 'data-testid': 'pending-request', 'data-request-id': request.id },
-    el('h2', {}, `${directory.department(request.requesterDepartmentId)} asks for ${describeTarget(request, directory)}`),
-    el('p', { class: 'muted', 'data-testid': 'request-age' }, `waiting ${formatAge(Date.now() - request.createdAt)} · asked ${formatTime(request.createdAt)}`),
+    el('h2', {}, t('workflow.asksFor', { department: directory.department(request.requesterDepartmentId), target: describeTarget(request, directory) })),
+    el('p', { class: 'muted', 'data-testid': 'request-age' }, t('workflow.waiting', { age: formatAge(Date.now() - request.createdAt), asked: formatTime(request.createdAt) })),
     el('dl', {},
-      el('dt', {}, 'Purpose'), el('dd', {}, request.purpose),
-      el('dt', {}, 'Legal basis'), el('dd', {}, request.legalBasis),
-      el('dt', {}, 'Window asked'), el('dd', {}, `${formatTime(request.startsAt)} → ${formatTime(request.endsAt)}`)),
-    el('fieldset', {}, el('legend', {}, 'Approve (you may narrow)'),
-      cameraPick ? el('div', {}, 'Cameras: ', cameraPick.node) : null,
-      el('div', {}, 'Scopes: ', scopePick.node),
-      el('div', { class: 'row' }, el('label', {}, 'From', startsAt), el('label', {}, 'Until', endsAt)),
+      el('dt', {}, t('workflow.colPurpose')), el('dd', {}, request.purpose),
+      el('dt', {}, t('workflow.legalBasis')), el('dd', {}, request.legalBasis),
+      el('dt', {}, t('workflow.windowAsked')), el('dd', {}, formatWindow(request.startsAt, request.endsAt))),
+    el('fieldset', {}, el('legend', {}, t('workflow.approveLegend')),
+      cameraPick ? el('div', {}, t('workflow.camerasLabel'), cameraPick.node) : null,
+      el('div', {}, t('workflow.scopesLabel'), scopePick.node),
+      el('div', { class: 'row' }, el('label', {}, t('common.from'), startsAt), el('label', {}, t('workflow.until'), endsAt)),
       approveReason,
-      el('button', { type: 'button', class: 'primary', 'data-testid': 'approve', onclick: approve }, 'Approve')),
-    el('fieldset', {}, el('legend', {}, 'Reject'), rejectReason,
-      el('button', { type: 'button', class: 'danger', 'data-testid': 'reject', onclick: reject }, 'Reject')),
+      el('button', { type: 'button', class: 'primary', 'data-testid': 'approve', onclick: approve }, t('workflow.approve'))),
+    el('fieldset', {}, el('legend', {}, t('workflow.reject')), rejectReason,
+      el('button', { type: 'button', class: 'danger', 'data-testid': 'reject', onclick: reject }, t('workflow.reject'))),
     outcome.node);
   return section;
 }

@@ -1,25 +1,28 @@
 import { api, apiBlobUrl } from '../api.js';
 import { el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { term } from '../terms.js';
+import { auditDetails } from './audit-details.js';
 import { renderDepartmentAccess, renderWhoWatched } from './audit-reports.js';
 import { filterForm, formatTime, fromLocalInput, loadDirectory, pagedTable } from './workflow-common.js';
 
-const LABELS = { username: 'User', departmentId: 'Department', action: 'Action', targetId: 'Target id', result: 'Result', from: 'From', to: 'To' };
+const FIELDS = ['username', 'departmentId', 'action', 'targetId', 'result', 'from', 'to'];
 
 /** Auditors and admins: search the trail, export it as CSV, who watched a camera, what a department accessed. */
-export async function renderAudit(root) {
-  const directory = await loadDirectory();
-  root.append(el('h1', {}, 'Audit trail'));
-  root.append(searchSection(directory), renderWhoWatched(directory), renderDepartmentAccess(directory));
+export async function renderAudit(root, { signal }) {
+  const directory = await loadDirectory(signal);
+  root.append(el('h1', {}, t('audit.title')));
+  root.append(searchSection(directory, signal), renderWhoWatched(directory), renderDepartmentAccess(directory));
 }
 
-function searchSection(directory) {
+function searchSection(directory, signal) {
   const fields = {
-    username: el('input', { placeholder: 'user name', 'data-testid': 'audit-username' }),
-    departmentId: el('select', { 'data-testid': 'audit-department' }, el('option', { value: '' }, 'any department'),
+    username: el('input', { placeholder: t('audit.usernamePlaceholder'), 'data-testid': 'audit-username' }),
+    departmentId: el('select', { 'data-testid': 'audit-department' }, el('option', { value: '' }, t('audit.anyDepartment')),
       directory.departments.map((d) => el('option', { value: d.id }, d.name))),
-    action: el('input', { placeholder: 'action, e.g. access.* or play.start', pattern: '[A-Za-z0-9_.\\-]+\\*?', 'data-testid': 'audit-action' }),
-    targetId: el('input', { placeholder: 'target id (camera, grant…)', 'data-testid': 'audit-target' }),
-    result: el('select', { 'data-testid': 'audit-result' }, ['', 'ok', 'denied', 'failed'].map((r) => el('option', { value: r }, r || 'any result'))),
+    action: el('input', { placeholder: t('audit.actionPlaceholder'), pattern: '[A-Za-z0-9_.\\-]+\\*?', 'data-testid': 'audit-action' }),
+    targetId: el('input', { placeholder: t('audit.targetPlaceholder'), 'data-testid': 'audit-target' }),
+    result: el('select', { 'data-testid': 'audit-result' }, ['', 'ok', 'denied', 'failed'].map((r) => el('option', { value: r }, r ? term('result', r) : t('audit.anyResult')))),
     from: el('input', { type: 'datetime-local', 'data-testid': 'audit-from' }),
     to: el('input', { type: 'datetime-local', 'data-testid': 'audit-to' }),
   };
@@ -33,44 +36,54 @@ function searchSection(directory) {
   };
   const { outcome, results, more, search } = pagedTable({
     testId: 'audit',
-    moreLabel: 'Older events',
-    headers: ['When', 'User', 'Department', 'Action', 'Target', 'Result', 'Reason / details'],
+    moreLabel: t('audit.older'),
+    headers: [t('audit.colWhen'), t('audit.colUser'), t('audit.colDepartment'), t('audit.colAction'), t('audit.colTarget'), t('audit.colResult'), t('audit.colDetails')],
     rowOf: (e) => eventRow(e, directory),
-    empty: () => el('p', { class: 'muted' }, 'No matching events.'),
-    shown: (count) => `${count} events shown`,
+    empty: () => el('p', { class: 'muted' }, t('audit.noEvents')),
+    shown: (count) => t('audit.shown', { count }),
+    signal,
     fetchPage: async (cursor) => {
       const query = filterQuery();
       query.set('limit', '100');
       if (cursor) query.set('cursor', cursor);
-      const page = await api(`/api/v1/audit/events?${query}`);
+      const page = await api(`/api/v1/audit/events?${query}`, { signal });
       return { items: page.events, nextCursor: page.nextCursor };
     },
   });
   const exportCsv = async () => {
     try {
       const url = await apiBlobUrl(`/api/v1/audit/export.csv?${filterQuery()}`);
-      const link = el('a', { href: url, download: `audit-events-${new Date().toISOString().slice(0, 10)}.csv` });
+      const link = el('a', { href: url, download: `audit-events-${formatTime(Date.now()).slice(0, 10)}.csv` });
       document.body.append(link);
       link.click();
       link.remove();
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
-      outcome.ok('CSV exported (the export itself is recorded in the trail).');
+      outcome.ok(t('audit.exported'));
     } catch (error) { outcome.fail(error); }
   };
-  const form = filterForm({ testId: 'audit', fields, labels: LABELS, search, exportCsv });
+  const labels = Object.fromEntries(FIELDS.map((name) => [name, t(`audit.field_${name}`)]));
+  const form = filterForm({ testId: 'audit', fields, labels, search, exportCsv });
   search(false);
-  return el('section', { class: 'audit-search' }, el('h2', {}, 'Search'), form, outcome.node, results, more);
+  return el('section', { class: 'audit-search' }, el('h2', {}, t('audit.search')), form, outcome.node, results, more);
+}
+
+/** What the event was about, by name: a camera or department by its name, a user by user name; other targets by kind and id. */
+function targetText(event, directory) {
+  if (!event.targetType) return '—';
+  if (event.targetType === 'camera') return directory.camera(event.targetId);
+  if (event.targetType === 'department') return directory.department(event.targetId);
+  const kind = term('targetType', event.targetType);
+  // Other targets (grants, requests…) have no name: their kind and a short id, the whole id on hover.
+  return event.targetId ? el('span', { title: event.targetId }, `${kind} ${event.targetId.slice(0, 8)}`) : kind;
 }
 
 function eventRow(event, directory) {
-  const details = event.details ? Object.entries(event.details).filter(([, v]) => v !== null && typeof v !== 'object').map(([k, v]) => `${k}=${v}`).join(' ') : '';
-  const target = event.targetType === 'camera' ? directory.camera(event.targetId) : event.targetId;
   return el('tr', { 'data-testid': 'audit-row', 'data-action': event.action, class: `result-${event.result}` },
-    el('td', {}, formatTime(event.at)),
+    el('td', { class: 'nowrap' }, formatTime(event.at)),
     el('td', {}, event.username ?? '—'),
     el('td', {}, event.departmentId ? directory.department(event.departmentId) : '—'),
-    el('td', { class: 'action' }, event.action),
-    el('td', {}, event.targetType ? `${event.targetType}: ${target ?? ''}` : '—'),
-    el('td', {}, event.result),
-    el('td', { class: 'muted' }, [event.reason, details].filter(Boolean).join(' · ')));
+    el('td', { title: event.action }, term('action', event.action), el('div', { class: 'muted code' }, event.action)),
+    el('td', { 'data-testid': 'audit-target' }, targetText(event, directory)),
+    el('td', { class: 'nowrap' }, term('result', event.result)),
+    el('td', { class: 'muted', 'data-testid': 'audit-details' }, auditDetails(event, directory)));
 }

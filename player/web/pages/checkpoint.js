@@ -1,7 +1,10 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { provincePicker } from '../province-picker.js';
+import { term } from '../terms.js';
 import { PLATE_COLOURS } from '../shared/plate-vocabulary.js';
-import { colourBadge, confidence, downloadWithAuth, plateLink } from './checkpoint-common.js';
+import { colourBadge, confidence, downloadWithAuth, plateLink, vehicleText } from './checkpoint-common.js';
 import { passImageLoader } from './pass-images.js';
 import { filterForm, formatTime, fromLocalInput, loadDirectory, pagedTable, toLocalInput } from './workflow-common.js';
 
@@ -14,18 +17,18 @@ const PAGE_SIZE = 50;
  * newest first, "load more" with the API's cursor, CSV export of the same filters. The filters live in the
  * hash (#/checkpoint?mode=exact&plate=…) so going back from a trajectory shows the same results.
  */
-export async function renderCheckpoint(root, { query }) {
-  const directory = await loadDirectory();
+export async function renderCheckpoint(root, { query, signal }) {
+  const directory = await loadDirectory(signal);
   const images = passImageLoader();
   const fields = {
-    mode: el('select', { 'data-testid': 'cp-mode' }, Object.keys(MODES).map((m) => el('option', { value: m }, m))),
-    plate: el('input', { placeholder: 'e.g. 京A12345, 京A*5, 京A1234S', maxlength: 16, 'data-testid': 'cp-plate' }),
+    mode: el('select', { 'data-testid': 'cp-mode' }, Object.keys(MODES).map((m) => el('option', { value: m }, term('mode', m)))),
+    plate: el('input', { placeholder: t('checkpoint.platePlaceholder'), maxlength: 16, 'data-testid': 'cp-plate' }),
     from: el('input', { type: 'datetime-local', 'data-testid': 'cp-from' }),
     to: el('input', { type: 'datetime-local', 'data-testid': 'cp-to' }),
-    cameraId: el('select', { 'data-testid': 'cp-camera' }, el('option', { value: '' }, 'any camera'),
+    cameraId: el('select', { 'data-testid': 'cp-camera' }, el('option', { value: '' }, t('checkpoint.anyCamera')),
       directory.cameras.map((c) => el('option', { value: c.id }, c.name))),
-    plateColour: el('select', { 'data-testid': 'cp-colour' }, el('option', { value: '' }, 'any colour'),
-      PLATE_COLOURS.map((c) => el('option', { value: c }, c.replace('_', '-')))),
+    plateColour: el('select', { 'data-testid': 'cp-colour' }, el('option', { value: '' }, t('checkpoint.anyColour')),
+      PLATE_COLOURS.map((c) => el('option', { value: c }, term('plate', c)))),
   };
   for (const [name, input] of Object.entries(fields)) {
     const value = query.get(name);
@@ -55,44 +58,51 @@ export async function renderCheckpoint(root, { query }) {
 
   const pager = pagedTable({
     testId: 'cp',
-    moreLabel: 'Load more',
-    headers: ['Time', 'Plate', 'Colour', 'Confidence', 'Camera', 'Vehicle', 'Crop'],
+    moreLabel: t('checkpoint.loadMore'),
+    headers: [t('checkpoint.colTime'), t('checkpoint.colPlate'), t('checkpoint.colColour'), t('checkpoint.colConfidence'), t('checkpoint.colCamera'), t('checkpoint.colVehicle'), t('checkpoint.colCrop')],
     rowOf: (p) => passRow(p, directory, images),
-    empty: () => el('p', { class: 'muted', 'data-testid': 'cp-empty' }, 'No passes match.'),
-    shown: (count) => `${count} ${count === 1 ? 'pass' : 'passes'} shown`,
+    empty: () => el('p', { class: 'muted', 'data-testid': 'cp-empty' }, t('checkpoint.noPasses')),
+    shown: (count) => t(count === 1 ? 'checkpoint.shownOne' : 'checkpoint.shown', { count }),
+    signal,
     fetchPage: async (cursor) => {
       const params = filters();
       params.set('limit', String(PAGE_SIZE));
       if (cursor) params.set('cursor', cursor);
-      return api(`/api/v1/checkpoint/passes?${params}`);
+      return api(`/api/v1/checkpoint/passes?${params}`, { signal });
     },
   });
   const { outcome, results, more } = pager;
   const search = async (append) => {
-    if ((await pager.search(append)) && !append) remember();
+    // Only the page on screen may write the address (the user may have moved on while this search ran).
+    if ((await pager.search(append)) && !append && !signal?.aborted) remember();
   };
   const exportCsv = async () => {
     try {
-      await downloadWithAuth(`/api/v1/checkpoint/export/passes.csv?${filters()}`, `checkpoint-passes-${new Date().toISOString().slice(0, 10)}.csv`);
-      outcome.ok('CSV exported (the export is recorded in the audit trail).');
+      await downloadWithAuth(`/api/v1/checkpoint/export/passes.csv?${filters()}`, `checkpoint-passes-${formatTime(Date.now()).slice(0, 10)}.csv`);
+      outcome.ok(t('checkpoint.exported'));
     } catch (error) { outcome.fail(error); }
   };
-  const labels = { mode: 'Plate match', plate: 'Plate', from: 'From', to: 'To', cameraId: 'Camera', plateColour: 'Plate colour' };
-  const form = filterForm({ testId: 'cp', fields, labels, search, exportCsv });
-  root.append(el('h1', {}, 'Checkpoint passes'), form, outcome.node, results, more);
+  const labels = Object.fromEntries(Object.keys(fields).map((name) => [name, t(`checkpoint.field_${name}`)]));
+  const form = filterForm({ testId: 'cp', fields: { ...fields, plate: provincePicker(fields.plate) }, labels, search, exportCsv });
+  root.append(el('h1', {}, t('checkpoint.title')), form, outcome.node, results, more);
   search(false);
   return () => images.release();
 }
 
 function passRow(pass, directory, images) {
-  const vehicle = [pass.vehicleColour, pass.vehicleClass, pass.lane === null ? null : `lane ${pass.lane}`, pass.direction].filter(Boolean).join(' · ');
+  const vehicle = vehicleText(pass);
   return el('tr', { 'data-testid': 'pass-row', 'data-plate': pass.plate, 'data-pass-id': pass.id },
     el('td', {}, formatTime(pass.passedAt)),
     el('td', {}, plateLink(pass.plate),
-      pass.matchDistance === undefined ? null : el('span', { class: 'badge', title: 'edits after folding OCR confusions', 'data-testid': 'match-distance' }, `≈${pass.matchDistance}`)),
+      pass.matchDistance === undefined ? null : el('span', { class: 'badge', title: t('checkpoint.matchTitle'), 'data-testid': 'match-distance', 'data-distance': pass.matchDistance }, matchWords(pass.matchDistance))),
     el('td', {}, colourBadge(pass.plateColour)),
     el('td', {}, confidence(pass.plateConfidence)),
     el('td', {}, directory.camera(pass.cameraId)),
     el('td', { class: 'muted' }, vehicle || '—'),
     el('td', {}, images.thumbnail(pass)));
+}
+
+/** A fuzzy match's edit distance in words: 0 = same plate once OCR confusions (0/D, 8/B…) are folded. */
+function matchWords(distance) {
+  return distance === 0 ? t('checkpoint.matchSame') : t('checkpoint.matchEdits', { count: distance });
 }

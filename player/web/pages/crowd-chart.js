@@ -1,4 +1,5 @@
 import { svg } from '../charts.js';
+import { formatClock, t } from '../i18n/i18n.js';
 
 // The crowd time series as an inline SVG: one polyline per zone over the chosen range, counts scaled to the peak.
 const WIDTH = 640;
@@ -19,7 +20,7 @@ export function crowdChart(samples, { from, to, names }) {
   const y = (count) => HEIGHT - PAD.bottom - (count / peak) * (HEIGHT - PAD.top - PAD.bottom);
   const chart = svg('svg', {
     class: 'crowd-chart', viewBox: `0 0 ${WIDTH} ${HEIGHT}`, width: '100%', role: 'img',
-    'aria-label': 'person count over time', 'data-testid': 'crowd-chart', 'data-samples': samples.length,
+    'aria-label': t('crowd.chartLabel'), 'data-testid': 'crowd-chart', 'data-samples': samples.length,
   },
   svg('line', { x1: PAD.left, y1: y(0), x2: WIDTH - PAD.right, y2: y(0), class: 'axis' }),
   svg('line', { x1: PAD.left, y1: PAD.top, x2: PAD.left, y2: y(0), class: 'axis' }),
@@ -37,8 +38,8 @@ export function crowdChart(samples, { from, to, names }) {
     if (list.length <= 300) for (const s of list) group.append(svg('circle', { cx: x(s.at), cy: y(s.count), r: 2, fill: colour }));
     chart.append(group);
   });
-  if (samples.length === 0) chart.append(svg('text', { x: WIDTH / 2, y: HEIGHT / 2, 'text-anchor': 'middle', class: 'tick' }, 'no samples in this range'));
+  if (samples.length === 0) chart.append(svg('text', { x: WIDTH / 2, y: HEIGHT / 2, 'text-anchor': 'middle', class: 'tick' }, t('crowd.noSamples')));
   return chart;
 }
 
-const clock = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
+const clock = (ms) => formatClock(ms);

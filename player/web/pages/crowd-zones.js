@@ -1,6 +1,8 @@
 import { api, apiBlobUrl } from '../api.js';
 import { svg } from '../charts.js';
 import { el } from '../dom.js';
+import { errorText } from '../errors.js';
+import { t } from '../i18n/i18n.js';
 
 /** Who may PUT zones: the route allows admin and approver, and approvers only for their own department's cameras. */
 export const canEditZones = (user, camera) => user.role === 'admin' || (user.role === 'approver' && user.departmentId === camera.departmentId);
@@ -20,37 +22,37 @@ export function zonesSection(camera, zones, { editable, onSaved }) {
       const saved = await api(path, { method: 'PUT', body: { zones: next } });
       result.textContent = '';
       onSaved(saved.zones);
-    } catch (error) { result.textContent = error.message; }
+    } catch (error) { result.textContent = errorText(error); }
   };
   const rows = zones.map((zone) => el('tr', { 'data-testid': 'zone-row', 'data-zone-id': zone.id },
-    el('td', { 'data-testid': 'zone-name' }, zone.name), el('td', {}, zone.threshold), el('td', {}, `${zone.durationSeconds} s`),
+    el('td', { 'data-testid': 'zone-name' }, zone.name), el('td', {}, zone.threshold), el('td', {}, t('crowd.seconds', { seconds: zone.durationSeconds })),
     el('td', { class: 'muted' }, polygonText(zone.polygon)),
-    editable ? el('td', {}, el('button', { type: 'button', 'data-testid': 'zone-remove', onclick: () => save(zones.filter((z) => z.id !== zone.id)) }, 'Remove')) : null));
+    editable ? el('td', {}, el('button', { type: 'button', 'data-testid': 'zone-remove', onclick: () => save(zones.filter((z) => z.id !== zone.id)) }, t('crowd.remove'))) : null));
   const table = zones.length
     ? el('table', { class: 'grid', 'data-testid': 'zones' },
-      el('thead', {}, el('tr', {}, ['Zone', 'Threshold', 'Duration', 'Polygon'].map((h) => el('th', {}, h)), editable ? el('th', {}) : null)),
+      el('thead', {}, el('tr', {}, [t('crowd.colZone'), t('crowd.colThreshold'), t('crowd.colDuration'), t('crowd.colPolygon')].map((h) => el('th', {}, h)), editable ? el('th', {}) : null)),
       el('tbody', {}, rows))
-    : el('p', { class: 'muted', 'data-testid': 'no-zones' }, 'No zones: only the whole picture is counted.');
-  return el('section', { class: 'crowd-zones' }, el('h2', {}, 'Zones'), table,
+    : el('p', { class: 'muted', 'data-testid': 'no-zones' }, t('crowd.noZones'));
+  return el('section', { class: 'crowd-zones' }, el('h2', {}, t('crowd.zones')), table,
     editable ? zoneEditor(camera, zones, (zone) => save([...zones, zone])) : null, result);
 }
 
 function zoneEditor(camera, zones, onAdd) {
   const points = [];
-  const image = el('img', { class: 'zone-snapshot', alt: 'snapshot', 'data-testid': 'zone-snapshot' });
+  const image = el('img', { class: 'zone-snapshot', alt: t('crowd.snapshot'), 'data-testid': 'zone-snapshot' });
   const overlay = svg('svg', { class: 'zone-overlay', viewBox: '0 0 1 1', preserveAspectRatio: 'none', 'data-testid': 'zone-overlay' });
   const shape = svg('polygon', { class: 'zone-shape', points: '' });
   // Zones already saved, drawn faintly so a new one can be placed beside them.
   for (const zone of zones) overlay.append(svg('polygon', { class: 'zone-existing', points: zone.polygon.map((p) => `${p.x},${p.y}`).join(' ') }));
   overlay.append(shape);
-  const hint = el('span', { class: 'muted', 'data-testid': 'zone-points' }, '0 points');
-  const name = el('input', { placeholder: 'zone name', maxlength: 200, 'data-testid': 'zone-name-input', 'aria-label': 'Zone name' });
-  const threshold = el('input', { type: 'number', min: 0, value: 10, 'data-testid': 'zone-threshold', 'aria-label': 'Threshold' });
-  const seconds = el('input', { type: 'number', min: 0, value: 30, 'data-testid': 'zone-seconds', 'aria-label': 'Seconds above threshold' });
+  const hint = el('span', { class: 'muted', 'data-testid': 'zone-points' }, t('crowd.points', { count: 0 }));
+  const name = el('input', { placeholder: t('crowd.zoneName'), maxlength: 200, 'data-testid': 'zone-name-input', 'aria-label': t('crowd.zoneName') });
+  const threshold = el('input', { type: 'number', min: 0, value: 10, 'data-testid': 'zone-threshold', 'aria-label': t('crowd.colThreshold') });
+  const seconds = el('input', { type: 'number', min: 0, value: 30, 'data-testid': 'zone-seconds', 'aria-label': t('crowd.secondsAbove') });
   const error = el('span', { class: 'form-error' });
   const redraw = () => {
     shape.setAttribute('points', points.map((p) => `${p.x},${p.y}`).join(' '));
-    hint.textContent = `${points.length} point${points.length === 1 ? '' : 's'}`;
+    hint.textContent = t('crowd.points', { count: points.length });
   };
   const board = el('div', {
     class: 'zone-board', 'data-testid': 'zone-board',
@@ -63,8 +65,8 @@ function zoneEditor(camera, zones, onAdd) {
     },
   }, image, overlay);
   const add = () => {
-    if (points.length < 3) { error.textContent = 'click at least 3 points on the picture'; return; }
-    if (!name.value.trim()) { error.textContent = 'give the zone a name'; return; }
+    if (points.length < 3) { error.textContent = t('crowd.need3'); return; }
+    if (!name.value.trim()) { error.textContent = t('crowd.needName'); return; }
     error.textContent = '';
     onAdd({
       id: `z${Date.now().toString(36)}`, name: name.value.trim(), polygon: [...points],
@@ -77,14 +79,14 @@ function zoneEditor(camera, zones, onAdd) {
       image.src = await apiBlobUrl(`/api/v1/cameras/${encodeURIComponent(camera.id)}/snapshot?width=640`);
       image.dataset.loaded = 'true';
       if (previous.startsWith('blob:')) URL.revokeObjectURL(previous);
-    } catch (e) { error.textContent = `snapshot: ${e.message}`; }
+    } catch (e) { error.textContent = t('crowd.snapshotFailed', { error: errorText(e) }); }
   };
   loadSnapshot();
   return el('div', { class: 'zone-editor', 'data-testid': 'zone-editor' },
-    el('h3', {}, 'New zone'), el('p', { class: 'muted' }, 'Click the corners of the zone on the picture.'), board,
+    el('h3', {}, t('crowd.newZone')), el('p', { class: 'muted' }, t('crowd.clickCorners')), board,
     el('div', { class: 'toolbar' }, hint,
-      el('button', { type: 'button', 'data-testid': 'zone-undo', onclick: () => { points.pop(); redraw(); } }, 'Undo point'),
-      el('button', { type: 'button', onclick: loadSnapshot }, 'New snapshot')),
-    el('div', { class: 'inline-form' }, name, el('label', {}, 'threshold ', threshold), el('label', {}, 'seconds ', seconds),
-      el('button', { type: 'button', class: 'primary', 'data-testid': 'zone-save', onclick: add }, 'Save zone')), error);
+      el('button', { type: 'button', 'data-testid': 'zone-undo', onclick: () => { points.pop(); redraw(); } }, t('crowd.undo')),
+      el('button', { type: 'button', onclick: loadSnapshot }, t('crowd.newSnapshot'))),
+    el('div', { class: 'inline-form' }, name, el('label', {}, t('crowd.thresholdLabel'), threshold), el('label', {}, t('crowd.secondsLabel'), seconds),
+      el('button', { type: 'button', class: 'primary', 'data-testid': 'zone-save', onclick: add }, t('crowd.save'))), error);
 }

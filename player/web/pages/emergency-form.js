@@ -1,5 +1,7 @@
 import { api, auth } from '../api.js';
 import { el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+import { term } from '../terms.js';
 import { checkboxes, formatTime, resultLine, SCOPES } from './workflow-common.js';
 
 /** Duty officers: a time-boxed self-grant on another department's cameras, reviewed by the owner afterwards. */
@@ -11,36 +13,36 @@ export function renderEmergencyForm(directory, onCreated) {
   const fillCameras = () => {
     const cameras = directory.cameras.filter((c) => c.departmentId === owner.value);
     cameraPick = cameras.length ? checkboxes('emergencyCameras', cameras.map((c) => ({ value: c.id, label: c.name })), []) : null;
-    cameraBox.replaceChildren(cameraPick ? cameraPick.node : el('span', { class: 'muted' }, 'this department has no cameras'));
+    cameraBox.replaceChildren(cameraPick ? cameraPick.node : el('span', { class: 'muted' }, t('workflow.noCamerasThere')));
   };
   owner.addEventListener('change', fillCameras);
   fillCameras();
-  const scopes = checkboxes('emergencyScopes', SCOPES.map((s) => ({ value: s, label: s })), ['live']);
+  const scopes = checkboxes('emergencyScopes', SCOPES.map((s) => ({ value: s, label: term('scope', s) })), ['live']);
   const minutes = el('input', { type: 'number', min: 1, max: 1440, value: 60, 'data-testid': 'emergency-minutes' });
-  const reason = el('textarea', { minlength: 10, maxlength: 1000, required: true, placeholder: 'what is happening (at least 10 characters)', 'data-testid': 'emergency-reason' });
+  const reason = el('textarea', { minlength: 10, maxlength: 1000, required: true, placeholder: t('workflow.emergencyPlaceholder'), 'data-testid': 'emergency-reason' });
   const outcome = resultLine('emergency-result');
 
   const form = el('form', { class: 'card wide emergency', 'data-testid': 'emergency-form' },
-    el('h2', {}, 'Emergency access (duty officer)'),
-    el('p', { class: 'muted' }, 'Takes effect at once for a short time; the owner department is told and reviews it. Everything is audited.'),
-    el('label', {}, 'Owner department', owner),
-    el('div', {}, 'Cameras: ', cameraBox),
-    el('div', {}, 'Scopes: ', scopes.node),
-    el('label', {}, 'Minutes', minutes),
-    el('label', {}, 'Reason', reason),
-    el('button', { type: 'submit', class: 'danger' }, 'Take emergency access'),
+    el('h2', {}, t('workflow.emergencyTitle')),
+    el('p', { class: 'muted' }, t('workflow.emergencyHelp')),
+    el('label', {}, t('workflow.ownerDepartment'), owner),
+    el('div', {}, t('workflow.camerasLabel'), cameraBox),
+    el('div', {}, t('workflow.scopesLabel'), scopes.node),
+    el('label', {}, t('workflow.minutes'), minutes),
+    el('label', {}, t('workflow.reasonLabel'), reason),
+    el('button', { type: 'submit', class: 'danger' }, t('workflow.emergencyTake')),
     outcome.node);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const cameraIds = cameraPick?.read() ?? [];
-    if (cameraIds.length === 0) return outcome.fail(new Error('Pick at least one camera.'));
-    if (reason.value.trim().length < 10) return outcome.fail(new Error('Give a reason of at least 10 characters.'));
+    if (cameraIds.length === 0) return outcome.fail(new Error(t('workflow.pickCamera')));
+    if (reason.value.trim().length < 10) return outcome.fail(new Error(t('workflow.emergencyReasonShort')));
     try {
       const grant = await api('/api/v1/access/emergency', {
         method: 'POST',
         body: { ownerDepartmentId: owner.value, targetKind: 'cameras', cameraIds, scopes: scopes.read(), minutes: Number(minutes.value), reason: reason.value.trim() },
       });
-      outcome.ok(`Emergency access until ${formatTime(grant.endsAt)}.`);
+      outcome.ok(t('workflow.emergencyUntil', { until: formatTime(grant.endsAt) }));
       await onCreated();
     } catch (error) { outcome.fail(error); }
   });

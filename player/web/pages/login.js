@@ -1,15 +1,17 @@
 import { api, auth } from '../api.js';
 import { el } from '../dom.js';
+import { errorText } from '../errors.js';
+import { t } from '../i18n/i18n.js';
 
 export function renderLogin(root) {
   const message = el('p', { class: 'form-error', 'data-testid': 'login-error' });
   const username = el('input', { name: 'username', autocomplete: 'username', required: true });
   const password = el('input', { name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const form = el('form', { class: 'card login', 'data-testid': 'login-form' },
-    el('h1', {}, 'Log in'),
-    el('label', {}, 'User name', username),
-    el('label', {}, 'Password', password),
-    el('button', { type: 'submit' }, 'Log in'),
+    el('h1', {}, t('common.loginTitle')),
+    el('label', {}, t('common.username'), username),
+    el('label', {}, t('common.password'), password),
+    el('button', { type: 'submit', 'data-testid': 'login-submit' }, t('common.login')),
     message);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
@@ -19,7 +21,7 @@ export function renderLogin(root) {
       auth.save(result.token, result.user);
       location.hash = '#/cameras';
     } catch (error) {
-      message.textContent = error.message;
+      message.textContent = errorText(error);
     }
   });
   root.append(form);

@@ -1,5 +1,7 @@
 import { apiBlobUrl } from '../api.js';
 import { el } from '../dom.js';
+import { errorText } from '../errors.js';
+import { t } from '../i18n/i18n.js';
 
 const PARALLEL = 4;
 
@@ -25,7 +27,7 @@ export function passImageLoader() {
           img.src = url;
           img.dataset.loaded = 'true';
         })
-        .catch((error) => { img.alt = 'image unavailable'; img.title = error.message; img.dataset.loaded = 'failed'; })
+        .catch((error) => { img.alt = t('checkpoint.imageUnavailable'); img.title = errorText(error); img.dataset.loaded = 'failed'; })
         .finally(() => { running--; pump(); });
     }
   };
@@ -35,7 +37,7 @@ export function passImageLoader() {
     thumbnail(pass, kind = 'crop') {
       const has = kind === 'crop' ? pass.hasCrop : pass.hasScene;
       if (!has) return el('span', { class: 'muted' }, '—');
-      const img = el('img', { class: `pass-${kind}`, alt: `${kind} of ${pass.plate}`, 'data-testid': `pass-${kind}` });
+      const img = el('img', { class: `pass-${kind}`, alt: t(kind === 'crop' ? 'checkpoint.cropOf' : 'checkpoint.sceneOf', { plate: pass.plate }), 'data-testid': `pass-${kind}` });
       queue.push({ img, path: `/api/v1/checkpoint/passes/${encodeURIComponent(pass.id)}/${kind}` });
       pump();
       return img;

@@ -1,24 +1,27 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
+import { errorText } from '../errors.js';
+import { t } from '../i18n/i18n.js';
+import { term } from '../terms.js';
+import { SCOPES } from './workflow-common.js';
 
-const SCOPES = ['live', 'snapshot', 'ptz', 'events'];
 
 /** Asks the camera's owner department for a grant (the approval happens on the owner's side). */
-export async function renderRequestAccess(root, { args }) {
-  const camera = await api(`/api/v1/cameras/${encodeURIComponent(args[0])}`);
+export async function renderRequestAccess(root, { args, signal }) {
+  const camera = await api(`/api/v1/cameras/${encodeURIComponent(args[0])}`, { signal });
   const purpose = el('textarea', { name: 'purpose', required: true, minlength: 3, 'data-testid': 'purpose' });
   const legalBasis = el('input', { name: 'legalBasis', required: true, minlength: 3, 'data-testid': 'legal-basis' });
   const hours = el('input', { name: 'hours', type: 'number', min: 1, max: 720, value: 24 });
-  const scopeBoxes = SCOPES.map((scope) => el('label', { class: 'pick' }, el('input', { type: 'checkbox', value: scope, checked: scope === 'live' }), scope));
+  const scopeBoxes = SCOPES.map((scope) => el('label', { class: 'pick' }, el('input', { type: 'checkbox', value: scope, checked: scope === 'live' }), term('scope', scope)));
   const result = el('p', { 'data-testid': 'request-result' });
   const form = el('form', { class: 'card', 'data-testid': 'request-form' },
-    el('h1', {}, `Request access to ${camera.name}`),
-    el('p', {}, `Owner: ${camera.departmentName}`),
-    el('fieldset', {}, el('legend', {}, 'Scopes'), scopeBoxes),
-    el('label', {}, 'Purpose', purpose),
-    el('label', {}, 'Legal basis', legalBasis),
-    el('label', {}, 'For how many hours', hours),
-    el('button', { type: 'submit' }, 'Send request'), result);
+    el('h1', {}, t('live.requestTitle', { camera: camera.name })),
+    el('p', {}, t('live.owner', { department: camera.departmentName })),
+    el('fieldset', {}, el('legend', {}, t('live.scopes')), scopeBoxes),
+    el('label', {}, t('live.purpose'), purpose),
+    el('label', {}, t('live.legalBasis'), legalBasis),
+    el('label', {}, t('live.hours'), hours),
+    el('button', { type: 'submit', 'data-testid': 'send-request' }, t('live.send')), result);
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const scopes = scopeBoxes.map((label) => label.querySelector('input')).filter((box) => box.checked).map((box) => box.value);
@@ -30,9 +33,11 @@ export async function renderRequestAccess(root, { args }) {
           purpose: purpose.value, legalBasis: legalBasis.value, startsAt: Date.now(), endsAt: Date.now() + Number(hours.value) * 3_600_000,
         },
       });
-      result.textContent = `Request sent (${created.status ?? 'pending'}). The owner department will decide.`;
+      result.textContent = t('live.sent', { status: term('status', created.status ?? 'pending') });
+      result.dataset.state = 'sent';
     } catch (error) {
-      result.textContent = `Could not send the request: ${error.message}`;
+      result.textContent = t('live.notSent', { error: errorText(error) });
+      result.dataset.state = 'failed';
     }
   });
   root.append(form);

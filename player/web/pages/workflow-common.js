@@ -1,33 +1,41 @@
 import { api, auth } from '../api.js';
 import { el } from '../dom.js';
+import { errorText } from '../errors.js';
+import { formatDateTime, t } from '../i18n/i18n.js';
+import { term, terms } from '../terms.js';
+import { fromZoneInput, toZoneInput } from '../zone-time.js';
 
 // Shared bits of the workflow pages: formatting, directory look-ups, role checks, small form pieces.
 export const SCOPES = ['live', 'snapshot', 'ptz', 'events'];
 
-export const formatTime = (ms) => (ms === null || ms === undefined ? '—' : new Date(ms).toLocaleString());
+/** A date and time in the user's zone (Asia/Shanghai by default). */
+export const formatTime = formatDateTime;
 
-/** "3 min", "2 h 5 min", "4 d 1 h": ages of pending requests. */
+/** A from–to window in the user's zone. */
+export const formatWindow = (from, to) => t('common.arrow', { from: formatDateTime(from), to: formatDateTime(to) });
+
+/** "3 分钟", "2 小时 5 分钟", "4 天 1 小时": ages of pending requests. */
 export function formatAge(ms) {
   const minutes = Math.floor(Math.max(0, ms) / 60_000);
-  if (minutes < 60) return `${minutes} min`;
+  if (minutes < 60) return t('workflow.ageMinutes', { minutes });
   const hours = Math.floor(minutes / 60);
-  if (hours < 24) return `${hours} h ${minutes % 60} min`;
-  return `${Math.floor(hours / 24)} d ${hours % 24} h`;
+  if (hours < 24) return t('workflow.ageHours', { hours, minutes: minutes % 60 });
+  return t('workflow.ageDays', { days: Math.floor(hours / 24), hours: hours % 24 });
 }
 
-/** <input type=datetime-local> value in local time, and back. */
-export const toLocalInput = (ms) => {
-  const d = new Date(ms - new Date(ms).getTimezoneOffset() * 60_000);
-  return d.toISOString().slice(0, 16);
-};
-export const fromLocalInput = (value) => (value ? new Date(value).getTime() : undefined);
+/** <input type=datetime-local> values in the user's zone, and back. */
+export const toLocalInput = toZoneInput;
+export const fromLocalInput = fromZoneInput;
 
 export const hasRole = (...roles) => roles.includes(auth.user?.role);
 export const isApprover = () => hasRole('approver', 'admin');
 
 /** Department and camera names by id (the API returns ids). */
-export async function loadDirectory() {
-  const [departments, cameras] = await Promise.all([api('/api/v1/departments'), api('/api/v1/cameras').catch(() => [])]);
+export async function loadDirectory(signal) {
+  const [departments, cameras] = await Promise.all([api('/api/v1/departments', { signal }), api('/api/v1/cameras', { signal }).catch((error) => {
+    if (error?.name === 'AbortError') throw error;
+    return [];
+  })]);
   const departmentNames = new Map(departments.map((d) => [d.id, d.name]));
   const cameraNames = new Map(cameras.map((c) => [c.id, c.name]));
   return {
@@ -40,14 +48,18 @@ export async function loadDirectory() {
 
 /** What a request or grant covers, in words. */
 export function describeTarget(item, directory) {
-  if (item.targetKind === 'cameras') return (item.cameraIds ?? []).map(directory.camera).join(', ');
-  if (item.targetKind === 'category') return `all ${item.category} cameras`;
-  if (item.targetKind === 'area' && item.area) return `area ${item.area.minLat},${item.area.minLon} – ${item.area.maxLat},${item.area.maxLon}`;
-  return item.targetKind;
+  if (item.targetKind === 'cameras') return (item.cameraIds ?? []).map(directory.camera).join(t('common.listSeparator'));
+  if (item.targetKind === 'category') return t('workflow.targetCategory', { category: term('category', item.category) });
+  if (item.targetKind === 'area' && item.area) return t('workflow.targetArea', item.area);
+  return term('target', item.targetKind);
 }
 
-export function badge(text, kind = text) {
-  return el('span', { class: `badge state-${kind}`, 'data-testid': 'state' }, text);
+/** Scopes in words. */
+export const scopeWords = (scopes) => terms('scope', scopes);
+
+/** A state badge: the words of `code` in `group` (status or state), the code kept in data-state. */
+export function badge(code, group = 'state', kind = code) {
+  return el('span', { class: `badge state-${kind}`, 'data-testid': 'state', 'data-state': code }, term(group, code));
 }
 
 /** A row of checkboxes; read() gives the checked values. */
@@ -65,24 +77,35 @@ export function resultLine(testId) {
   return {
     node,
     ok(text) { node.className = 'result ok'; node.textContent = text; },
-    fail(error) { node.className = 'result form-error'; node.textContent = error.message ?? String(error); },
+    fail(error) { node.className = 'result form-error'; node.textContent = errorText(error); },
   };
 }
 
+/** A table; each cell also gets its column's name (data-label) so the phone layout can show rows as cards. */
 export function table(headers, rows, attrs = {}) {
+  for (const row of rows) labelCells(row, headers);
+  const body = el('tbody', {}, rows);
+  // Rows added later (paging) are labelled too.
+  new MutationObserver((changes) => { for (const change of changes) for (const row of change.addedNodes) labelCells(row, headers); })
+    .observe(body, { childList: true });
   return el('table', { class: 'grid', ...attrs },
     el('thead', {}, el('tr', {}, headers.map((h) => el('th', {}, h)))),
-    el('tbody', {}, rows));
+    body);
+}
+
+function labelCells(row, headers) {
+  if (!(row instanceof HTMLTableRowElement)) return;
+  [...row.cells].forEach((cell, i) => { if (headers[i] !== undefined) cell.dataset.label = headers[i]; });
 }
 
 /**
  * A select that filters a list page by one query parameter: the current value comes from the hash query
  * (anything not offered counts as ''), and choosing a value navigates to `#/<page>?<name>=<value>`.
  */
-export function hashFilter({ page, name, values, query, allLabel, testId }) {
+export function hashFilter({ page, name, values, query, allLabel, testId, group }) {
   const value = values.includes(query.get(name) ?? '') ? query.get(name) ?? '' : '';
   const select = el('select', { 'data-testid': testId, onchange: (e) => { location.hash = `#/${page}${e.target.value ? `?${name}=${e.target.value}` : ''}`; } },
-    values.map((v) => el('option', { value: v, selected: v === value }, v || allLabel)));
+    values.map((v) => el('option', { value: v, selected: v === value }, v ? term(group, v) : allLabel)));
   return { value, select };
 }
 
@@ -91,7 +114,7 @@ export function hashFilter({ page, name, values, query, allLabel, testId }) {
  * `fetchPage(cursor)` returns { items, nextCursor }; test ids are `<testId>-result-line`, `-results`,
  * `-more` and `-table`. `search(append)` resolves true when the page arrived.
  */
-export function pagedTable({ testId, moreLabel, headers, rowOf, empty, shown, fetchPage }) {
+export function pagedTable({ testId, moreLabel, headers, rowOf, empty, shown, fetchPage, signal }) {
   const outcome = resultLine(`${testId}-result-line`);
   const results = el('div', { 'data-testid': `${testId}-results` });
   const more = el('button', { type: 'button', hidden: true, 'data-testid': `${testId}-more` }, moreLabel);
@@ -108,9 +131,10 @@ export function pagedTable({ testId, moreLabel, headers, rowOf, empty, shown, fe
         body = table(headers, rows, { 'data-testid': `${testId}-table` });
         results.replaceChildren(page.items.length ? body : empty());
       } else body.querySelector('tbody').append(...rows);
-      outcome.ok(`${shown(body.querySelectorAll('tbody tr').length)}${cursor ? ' (more available)' : ''}.`);
+      outcome.ok(`${shown(body.querySelectorAll('tbody tr').length)}${cursor ? t('workflow.moreAvailable') : ''}${t('workflow.fullStop')}`);
       return true;
     } catch (error) {
+      if (signal?.aborted) return false;
       outcome.fail(error);
       return false;
     } finally { more.disabled = false; }
@@ -124,8 +148,8 @@ export function filterForm({ testId, fields, labels, search, exportCsv }) {
   const form = el('form', { class: 'filters', 'data-testid': `${testId}-search` },
     Object.entries(fields).map(([name, input]) => el('label', {}, labels[name], input)),
     el('div', { class: 'toolbar' },
-      el('button', { type: 'submit', class: 'primary', 'data-testid': `${testId}-search-button` }, 'Search'),
-      el('button', { type: 'button', 'data-testid': `${testId}-export`, onclick: exportCsv }, 'Export CSV')));
+      el('button', { type: 'submit', class: 'primary', 'data-testid': `${testId}-search-button` }, t('common.search')),
+      el('button', { type: 'button', 'data-testid': `${testId}-export`, onclick: exportCsv }, t('common.exportCsv'))));
   form.addEventListener('submit', (event) => { event.preventDefault(); search(false); });
   return form;
 }

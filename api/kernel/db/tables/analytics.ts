@@ -11,6 +11,10 @@ export interface AnalyticsZonesTable {
   threshold: number;
   /** ...for this many seconds. */
   duration_seconds: number;
+  /** Real ground area of the zone, when calibrated: enables people-per-m² alerts (migration 0019). */
+  area_square_metres: number | null;
+  /** People per m² above which the zone alerts (needs the area). */
+  density_threshold: number | null;
   updated_at: number;
 }
 
@@ -35,6 +39,8 @@ export interface CrowdAlertsTable {
   ended_at: number | null;
   threshold: number;
   peak_count: number;
+  /** What raised it: 'count' or 'density' (people per m²); null for alerts before migration 0019. */
+  trigger: string | null;
 }
 
 export interface AnalyticsTables {

@@ -4,9 +4,10 @@ import type { CheckpointTables } from './checkpoint.ts';
 import type { CoreTables } from './core.ts';
 import type { IngestTables } from './ingest.ts';
 import type { ViidTables } from './viid.ts';
+import type { PlayerTables } from './player.ts';
 
 export type * from './core.ts';
 export type * from './viid.ts';
 
 /** The whole schema as Kysely sees it; each feature contributes its own tables. */
-export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, ViidTables {}
+export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, PlayerTables, ViidTables {}

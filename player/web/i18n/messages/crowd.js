@@ -1,0 +1,33 @@
+// The crowd pages: counts, chart, zones and their editor, crowd alerts.
+export default {
+  'zh-CN': {
+    title: '人群密度分析', titleOf: '人群密度 · {camera}', live: '实时视频', noEventsScope: '本单位没有“{camera}”的分析事件权限。',
+    analyticsOff: '该摄像机未开启智能分析，不会有新的计数。', range_1h: '最近 1 小时', range_6h: '6 小时', range_24h: '24 小时',
+    alerts: '人群告警', wholePicture: '整个画面', noAlerts: '该时间段内无人群告警。',
+    status: '{count} 个采样 · 更新于 {at}', statusTruncated: '{count} 个采样（已截断）· 更新于 {at}', refreshFailed: '刷新失败：{error}',
+    noCounts: '该时间段内暂无人数统计。', alertOpen: '进行中', alertEnded: '已结束',
+    alertText: '{zone}：自 {since} 起超过 {threshold} 人，峰值 {peak} 人', endedAt: ' — {at} 结束',
+    noCameras: '没有开启智能分析的摄像机。', counts: '人数统计', noAccess: '无权查看',
+    chartLabel: '人数随时间变化', noSamples: '该时间段内没有采样',
+    seconds: '{seconds} 秒', remove: '删除', colZone: '区域', colThreshold: '阈值', colDuration: '持续时间', colPolygon: '多边形',
+    noZones: '没有区域：只统计整个画面。', zones: '区域', snapshot: '截图', points: '{count} 个点', zoneName: '区域名称',
+    secondsAbove: '超过阈值的秒数', need3: '请在画面上至少点 3 个点', needName: '请为区域命名', snapshotFailed: '截图：{error}',
+    newZone: '新区域', clickCorners: '在画面上依次点击区域的各个角。', undo: '撤销上一个点', newSnapshot: '重新截图',
+    thresholdLabel: '阈值 ', secondsLabel: '秒数 ', save: '保存区域',
+  },
+  en: {
+    title: 'Crowd analytics', titleOf: 'Crowd · {camera}', live: 'Live', noEventsScope: 'Your department has no active grant with the analytics-events scope for "{camera}".',
+    analyticsOff: 'Analytics is switched off for this camera: no new counts arrive.', range_1h: 'last hour', range_6h: '6 hours', range_24h: '24 hours',
+    alerts: 'Crowd alerts', wholePicture: 'whole picture', noAlerts: 'No crowd alerts in this range.',
+    status: '{count} samples · updated {at}', statusTruncated: '{count} samples (truncated) · updated {at}', refreshFailed: 'refresh failed: {error}',
+    noCounts: 'No person counts in this range yet.', alertOpen: 'open', alertEnded: 'ended',
+    alertText: '{zone}: above {threshold} since {since}, peak {peak}', endedAt: ' — ended {at}',
+    noCameras: 'No camera has analytics switched on.', counts: 'Counts', noAccess: 'no access',
+    chartLabel: 'person count over time', noSamples: 'no samples in this range',
+    seconds: '{seconds} s', remove: 'Remove', colZone: 'Zone', colThreshold: 'Threshold', colDuration: 'Duration', colPolygon: 'Polygon',
+    noZones: 'No zones: only the whole picture is counted.', zones: 'Zones', snapshot: 'snapshot', points: '{count} points', zoneName: 'zone name',
+    secondsAbove: 'Seconds above threshold', need3: 'click at least 3 points on the picture', needName: 'give the zone a name', snapshotFailed: 'snapshot: {error}',
+    newZone: 'New zone', clickCorners: 'Click the corners of the zone on the picture.', undo: 'Undo point', newSnapshot: 'New snapshot',
+    thresholdLabel: 'threshold ', secondsLabel: 'seconds ', save: 'Save zone',
+  },
+};

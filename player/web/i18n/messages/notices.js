@@ -1,0 +1,31 @@
+// Access notifications in words (player/web/notification-words.js reads the varying parts from the stored sentence).
+export default {
+  'zh-CN': {
+    request_created: '{user} 申请访问本单位的摄像机：{purpose}',
+    request_approved: '您的申请已批准。',
+    request_approved_narrowed: '您的申请已批准（范围有缩小）。',
+    request_rejected: '您的申请被驳回：{reason}',
+    request_cancelled: '{user} 撤回了一项申请。',
+    grant_revoked: '所属单位撤销了对其摄像机的授权：{reason}',
+    grant_emergency: '{user} 启用了 {minutes} 分钟的紧急授权：{reason}。请复核。',
+    grant_reviewed_upheld: '您的紧急授权经复核予以维持。',
+    grant_reviewed_upheld_note: '您的紧急授权经复核予以维持（{note}）。',
+    grant_reviewed_revoked: '您的紧急授权经复核被撤销。',
+    grant_reviewed_revoked_note: '您的紧急授权经复核被撤销（{note}）。',
+    grant_expired: '您访问其他单位摄像机的授权已到期。',
+  },
+  en: {
+    request_created: '{user} asks for access to your cameras: {purpose}',
+    request_approved: 'Your access request was approved.',
+    request_approved_narrowed: 'Your access request was approved (narrowed).',
+    request_rejected: 'Your access request was rejected: {reason}',
+    request_cancelled: '{user} withdrew an access request.',
+    grant_revoked: 'Access to cameras of the owner department was revoked: {reason}',
+    grant_emergency: 'Emergency access taken by {user} for {minutes} min: {reason}. Review it.',
+    grant_reviewed_upheld: 'Your emergency access was reviewed: upheld.',
+    grant_reviewed_upheld_note: 'Your emergency access was reviewed: upheld ({note}).',
+    grant_reviewed_revoked: 'Your emergency access was reviewed: revoked.',
+    grant_reviewed_revoked_note: 'Your emergency access was reviewed: revoked ({note}).',
+    grant_expired: 'Your access to cameras of another department has ended.',
+  },
+};
