@@ -94,11 +94,20 @@ export class SubscriptionPusher {
   async push(rows: PassRow[], now = Date.now()): Promise<number> {
     const active = await this.activeSubscriptions(now);
     let queued = 0;
+    // Each pass becomes an object once, whatever number of subscriptions (and the upward push) it goes to.
+    let converted: Map<PassRow, { MotorVehicleID: string }> | undefined;
+    const objectsOf = async (matching: PassRow[]) => {
+      if (!converted) {
+        const all = await this.toObjects(rows);
+        converted = new Map(rows.map((row, i) => [row, all[i]!]));
+      }
+      return matching.map((row) => converted!.get(row)!);
+    };
     if (this.upward && this.upwardCameras) {
       const { cameras } = this.upwardCameras;
       const matching = rows.filter((row) => !cameras || cameras.has(row.camera_id));
       if (matching.length > 0) {
-        const objects = await this.toObjects(matching);
+        const objects = await objectsOf(matching);
         await this.delivery.enqueue('cascade', this.upward.targetUrl, { MotorVehicleListObject: { MotorVehicleObject: objects } });
         queued++;
       }
@@ -108,7 +117,7 @@ export class SubscriptionPusher {
       if (!subscription.detail.split(',').map((d) => d.trim()).includes('13')) continue;
       const matching = rows.filter((row) => !cameras || cameras.has(row.camera_id));
       if (matching.length === 0) continue;
-      const objects = await this.toObjects(matching);
+      const objects = await objectsOf(matching);
       const interval = Number(subscription.report_interval ?? 0);
       // ReportInterval: new objects join the notification waiting for the interval's end, if there is one.
       if (interval > 0 && await this.delivery.appendPending(subscription.id, now, (payload) => appendObjects(payload, objects))) continue;
