@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|analytics|checkpoint|gat1400|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|gat1400|catalogue|soak ...]');
   process.exit(0);
 }
 
@@ -27,6 +27,12 @@ const BENCHES: Bench[] = [
       { key: 'cpu_cores', op: '<=', value: 1, what: '50 streams relayed' },
       { key: 'first_segment_ms_p50', op: '<=', value: 2500, what: 'play → first HLS segment' },
       { key: 'flv_first_frame_ms_p50', op: '<=', value: 1000, what: 'play → first FLV frame' },
+    ] },
+  { name: 'record', script: 'bench/record-bench.ts', args: [], quickArgs: ['--cameras', '5', '--seconds', '30'],
+    targets: [
+      { key: 'record_added_cores', op: '<=', value: 0.3, what: '50 cameras recording over relay alone' },
+      { key: 'seek_ms_p50', op: '<=', value: 1000, what: 'seek to first frame (hub side)' },
+      { key: 'export_60s_ms', op: '<=', value: 3000, what: '60 s export' },
     ] },
   { name: 'analytics', script: 'bench/analytics-bench.ts', args: [], quickArgs: ['--frames', '60'],
     targets: [
@@ -44,6 +50,11 @@ const BENCHES: Bench[] = [
     targets: [
       { key: 'viid_objects_per_s', op: '>=', value: 5_000, what: 'GA/T 1400 MotorVehicles with images stored, 200 devices' },
       { key: 'viid_push_ms_p95', op: '<=', value: 200, what: 'one POST /VIID/MotorVehicles batch of 50' },
+    ] },
+  { name: 'catalogue', script: 'bench/catalogue-bench.ts', args: [], quickArgs: ['--cameras', '2000'],
+    targets: [
+      { key: 'page_ms_p95', op: '<=', value: 200, what: 'a catalogue page (search, filters, area) of 20,000 cameras' },
+      { key: 'map_5000_ms_p95', op: '<=', value: 1000, what: 'the map\'s 5,000 cameras at once' },
     ] },
   // Whole pipeline for 10 minutes. RSS growth is the least-squares slope over the second half, once models
   // and frame rings are in place. Bound 2 MB/min = 20 MB over the run: about the jitter of one RSS sample

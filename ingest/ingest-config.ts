@@ -21,6 +21,8 @@ export const IngestConfigSchema = Type.Object(
         maxConcurrentGrabs: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'camera stills (ffmpeg frame grabs or snapshot-URI fetches) the whole hub takes at once; more answer 429 SNAPSHOT_BUSY' }),
         maxConcurrentPerUser: Type.Integer({ minimum: 1, maximum: 64, default: 2, description: 'camera stills one user has being taken at once; more answer 429 SNAPSHOT_BUSY' }),
         frameCacheMs: Type.Integer({ minimum: 0, maximum: 10_000, default: 1_000, description: 'how long the last still of a camera serves further requests (any width) before a new grab' }),
+        thumbnailTtlSeconds: Type.Integer({ minimum: 1, maximum: 86_400, default: 300, description: 'how long a catalogue thumbnail (<dataDir>/thumbnails) is shown before a new still is taken' }),
+        thumbnailFailureSeconds: Type.Integer({ minimum: 0, maximum: 3_600, default: 60, description: 'how long a failed thumbnail grab is remembered before the camera is tried again' }),
       },
       { additionalProperties: false, default: {} },
     ),

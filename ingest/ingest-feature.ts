@@ -16,6 +16,9 @@ import { CsvImporter } from './registry/csv-import.ts';
 import { registerCsvImportRoutes } from './registry/csv-import-routes.ts';
 import { SnapshotService, type RunningPulls } from './snapshot/snapshot-service.ts';
 import { registerSnapshotRoutes } from './snapshot/snapshot-routes.ts';
+import { ThumbnailCache } from './snapshot/thumbnail-cache.ts';
+import { registerThumbnailRoutes } from './snapshot/thumbnail-routes.ts';
+import { join } from 'node:path';
 
 export interface IngestDependencies {
   cameras: CameraRegistry;
@@ -40,6 +43,13 @@ export function createIngestFeature(ctx: HubContext, { cameras: registry, superv
   const history = new StatusHistory(ctx);
   const monitor = new HealthMonitor(ctx, registry, supervisor);
   const snapshots = new SnapshotService(ctx, registry, runningPulls);
+  const thumbnails = new ThumbnailCache(join(ctx.dataDir, 'thumbnails'), snapshots, () => ({
+    ttlSeconds: ctx.config.ingest.snapshot.thumbnailTtlSeconds, failureSeconds: ctx.config.ingest.snapshot.thumbnailFailureSeconds,
+  }));
+  // A removed camera's still goes; a changed camera (another stream) gets a new one.
+  const forgetThumbnail = ({ cameraId, change }: { cameraId: string; change: string }) => {
+    if (change !== 'created') thumbnails.forget(cameraId).catch((error: unknown) => ctx.log.warn({ err: error, cameraId }, 'thumbnail not removed'));
+  };
   const ptz = new PtzService(ctx, registry);
   const importer = new CsvImporter(ctx, registry);
   const demo = ctx.config.demo.sampleCameras > 0 ? new DemoCameras(ctx, registry, candidates, adoption) : undefined;
@@ -51,15 +61,18 @@ export function createIngestFeature(ctx: HubContext, { cameras: registry, superv
       registerDiscoveryRoutes(app, ctx, candidates, adoption);
       registerStatusRoutes(app, ctx, registry, history);
       registerSnapshotRoutes(app, ctx, snapshots);
+      registerThumbnailRoutes(app, ctx, thumbnails);
       registerPtzRoutes(app, ctx, ptz);
       await registerCsvImportRoutes(app, ctx, importer);
     },
     start: async () => {
       history.start();
+      ctx.events.on('camera.changed', forgetThumbnail);
       await monitor.start();
       await demo?.start();
     },
     stop: async () => {
+      ctx.events.off('camera.changed', forgetThumbnail);
       await demo?.stop();
       await monitor.stop();
       await history.stop();

@@ -19,6 +19,9 @@ import { passId, PassTracker, type TrackedPass } from './pass-tracker.ts';
 import { emptyCounters, type CameraStats } from './pipeline-stats.ts';
 import type { RawFrame } from './raw-frame-reader.ts';
 
+/** Motion is announced at most this often per camera. */
+const MOTION_EVENT_MS = 2_000;
+
 export interface CameraPipelineDeps {
   cameraId: string;
   config: AnalyticsConfig;
@@ -30,6 +33,8 @@ export interface CameraPipelineDeps {
   imagesDir: string;
   /** Told whether frames flow. */
   supervisor: Pick<CameraSupervisor, 'framesChanged'>;
+  /** The motion gate saw motion (at most every MOTION_EVENT_MS per camera): recording plans on motion start from it. */
+  onMotion?(at: number): void;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
 }
 
@@ -55,6 +60,7 @@ export class CameraPipeline {
   private readonly vehicles: VehicleTracker | undefined;
   /** The latest crowd figures and density map (over the camera picture), for the crowd page's heat map and /metrics. */
   latestCrowd: { at: number; counts: CrowdCounts; density?: { map: DensityMap; rect: ContentRect; at: number } } | undefined;
+  private lastMotionAt = 0;
 
   constructor(private readonly d: CameraPipelineDeps) {
     const c = d.config;
@@ -112,6 +118,10 @@ export class CameraPipeline {
     const { frameWidth: width, frameHeight: height } = this.d.config;
     const image: RawImage = { data: frame.slot.data, width, height, channels: 3 };
     const decision = this.gate.check(image.data, width, height, at);
+    if (decision === 'motion' && at - this.lastMotionAt >= MOTION_EVENT_MS) {
+      this.lastMotionAt = at;
+      this.d.onMotion?.(at);
+    }
     const analysis: Promise<AnalysisOutcome | 'static'> = decision === 'static' ? Promise.resolve('static') : this.d.analyser.analyse(this.d.cameraId, image, { density: this.counter.wantsDensity(at, this.zones.length > 0) });
     this.chain = this.chain
       .then(async () => this.handle(await analysis, image, at))

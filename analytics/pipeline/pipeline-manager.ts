@@ -106,6 +106,7 @@ export class PipelineManager {
       cameraId, config: this.d.config, source: this.d.source(), analyser: this.d.analyser,
       enqueuePass: (record) => this.d.enqueuePass(record), crowdSink: this.d.crowdRecorder,
       zones: await this.d.crowdStore.zonesOf(cameraId), imagesDir: this.d.imagesDir, supervisor: this.d.supervisor, log: this.d.ctx.log,
+      onMotion: (at) => this.d.ctx.events.emit('analytics.motion', { cameraId, at }),
     });
     this.running.set(cameraId, { pipeline, fingerprint });
     pipeline.start();

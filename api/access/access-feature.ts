@@ -4,6 +4,7 @@ import { daysBefore } from '../hub/retention-job.ts';
 import { PeriodicTask } from '../kernel/process/periodic-task.ts';
 import { GrantService } from './grant-service.ts';
 import { registerGrantRoutes } from './grant-routes.ts';
+import { registerCameraGrantRoutes } from './camera-grant-routes.ts';
 import { NotificationCenter } from './notification-center.ts';
 import { registerNotificationRoutes } from './notification-routes.ts';
 import { AccessRequestService } from './request-service.ts';
@@ -36,6 +37,7 @@ export function createAccessFeature(ctx: HubContext): ProvidingFeature<AccessSer
     registerRoutes(app) {
       registerRequestRoutes(app, requests);
       registerGrantRoutes(app, ctx, grants);
+      registerCameraGrantRoutes(app, ctx);
       registerNotificationRoutes(app, notifications, ctx.config.access.sseHeartbeatSeconds);
     },
     async start() {

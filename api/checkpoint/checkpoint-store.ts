@@ -71,6 +71,7 @@ export class CheckpointStore {
   /** The data is stored; a failing follow-up step is logged and must not turn the ingest into an error (a retry would skip these rows). */
   private async afterCommit(fresh: PassRow[]): Promise<void> {
     if (fresh.length === 0) return;
+    this.ctx.events.emit('checkpoint.passes', fresh.map((row) => ({ passId: row.id, cameraId: row.camera_id, passedAt: row.passed_at, plate: row.plate })));
     const steps: Array<[string, () => Promise<unknown>]> = [
       ['watchlist', () => this.watchlist.matchPasses(fresh)],
       ['cloned-plate analysis', () => this.clones.analyse(fresh)],

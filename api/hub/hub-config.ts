@@ -3,10 +3,12 @@ import { HttpConfigSchema } from '../kernel/http/http-config.ts';
 import { AnalyticsConfigSchema } from '../../analytics/analytics-config.ts';
 import { IngestConfigSchema } from '../../ingest/ingest-config.ts';
 import { RelayConfigSchema } from '../../relay/relay-config.ts';
+import { RecordingConfigSchema } from '../../recording/recording-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
 import { CheckpointConfigSchema } from '../checkpoint/checkpoint-config.ts';
 import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
 import { ViidConfigSchema } from '../viid/viid-config.ts';
+import { PlayerConfigSchema } from '../../player/player-config.ts';
 import { WallConfigSchema } from '../../player/console/wall-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
@@ -71,11 +73,13 @@ export const HubConfigSchema = Type.Object(
     }),
     ingest: IngestConfigSchema,
     relay: RelayConfigSchema,
+    recording: RecordingConfigSchema,
     analytics: AnalyticsConfigSchema,
     checkpoint: CheckpointConfigSchema,
     access: AccessConfigSchema,
     dashboard: DashboardConfigSchema,
     viid: ViidConfigSchema,
+    player: PlayerConfigSchema,
     wall: WallConfigSchema,
   },
   { additionalProperties: false },

@@ -16,11 +16,12 @@ import { createRelayFeature } from '../../relay/relay-feature.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import { createPlayerFeature } from '../../player/player-feature.ts';
 import { createViidFeature, type ViidServices } from '../viid/viid-feature.ts';
+import { createRecordingFeature, type RecordingService } from '../../recording/recording-feature.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
-export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'player', 'checkpoint', 'analytics', 'viid'] as const;
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'recording', 'player', 'checkpoint', 'analytics', 'viid'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
@@ -32,6 +33,8 @@ export interface HubServices {
   /** Simulated cameras and demo logins (config.demo.sampleCameras > 0). */
   demo?: DemoCameras;
   relay?: RelayPool;
+  /** Recording plans, the recorder, the segment index and storage. */
+  recording?: RecordingService;
   access?: AccessServices;
   /** The checkpoint store (the pass sink). */
   checkpoint?: CheckpointStore;
@@ -88,6 +91,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
       cameras: needs(services.cameras, 'relay', 'cameras'), supervisor: needs(services.cameraSupervisor, 'relay', 'cameras'),
     })).provides;
   }
+  if (on.has('recording')) services.recording = add(createRecordingFeature(ctx, { relay: needs(services.relay, 'recording', 'relay') })).provides;
   if (on.has('player')) add(createPlayerFeature(ctx));
   if (on.has('checkpoint')) services.checkpoint = add(createCheckpointFeature(ctx)).provides;
   if (on.has('analytics')) {

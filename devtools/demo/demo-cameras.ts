@@ -17,10 +17,21 @@ const ADOPT_CONCURRENCY = 4;
 const CHECKPOINT_CAMERA_PREFIX = 'Demo checkpoint camera';
 
 /**
+ * The demo camera's national device code (GB/T 28181 DeviceID): centre 31010100 (Huangpu, Shanghai),
+ * industry 00, type 132 (IP camera), network 0, then a serial from the simulator's name ("Demo camera 7" →
+ * 000007, the checkpoint camera 9000xx), so it is the same on every run.
+ */
+export function demoNationalId(simName: string): string {
+  const number = Number(/(\d+)$/.exec(simName)?.[1] ?? 0) + (simName.startsWith(CHECKPOINT_CAMERA_PREFIX) ? 900_000 : 0);
+  return `31010100` + `00` + `132` + `0` + String(number % 1_000_000).padStart(6, '0');
+}
+
+/**
  * The demo: simulated cameras started, discovered over WS-Discovery (unicast to their ports) and adopted
  * through the same code path as a real device, spread over three departments. Runs in the background
- * after start() so the API is up at once; progress goes to the log. Cameras of an earlier demo run
- * (source 'demo') point at simulators that are gone, so they are replaced.
+ * after start() so the API is up at once; progress goes to the log. A camera of an earlier demo run is the
+ * same simulated device again (same maker and serial), so adoption refreshes it in place: it keeps its id,
+ * national code, passes, crops and grants (issue 17). Demo cameras this run did not adopt again are removed.
  */
 export class DemoCameras {
   private sim: SimulatedCameras | undefined;
@@ -60,7 +71,7 @@ export class DemoCameras {
   private async run(departments: DemoDepartment[]): Promise<void> {
     const { log, config } = this.ctx;
     const started = Date.now();
-    for (const id of await this.ctx.cameras.ids({ source: 'demo' })) await this.registry.remove(id);
+    const earlier = new Set(await this.ctx.cameras.ids({ source: 'demo' }));
     log.info({ count: config.demo.sampleCameras }, 'demo: starting simulated cameras');
     const smallCount = config.demo.sampleCameras - 1;
     // One after the other, each kept as soon as it runs, so stop() ends whatever did start.
@@ -74,7 +85,9 @@ export class DemoCameras {
     const rows = await this.candidates.upsert(result.devices);
     log.info({ discovered: rows.length }, 'demo: simulated cameras discovered');
     const admin = await this.adminUser();
-    const queue = rows.filter((row) => !row.adopted_camera_id);
+    // Every candidate of this run: a device adopted by an earlier run is at a new address now and is adopted again.
+    const queue = [...rows];
+    const seen = new Set<string>();
     const isCheckpoint = (row: (typeof rows)[number]) => (row.name ?? '').startsWith(CHECKPOINT_CAMERA_PREFIX);
     const traffic = departments.find((d) => d.category === 'traffic') ?? departments[0]!;
     // The other cameras go round the departments starting with the non-traffic ones, so even three cameras cover all three.
@@ -89,19 +102,25 @@ export class DemoCameras {
         const angle = (index * 137.5 * Math.PI) / 180;
         const radius = 0.01 + 0.004 * Math.sqrt(index);
         try {
-          await this.adoption.adopt(row.id, {
-            departmentId: department.id, category: department.category, name: row.name ?? undefined,
+          const { camera } = await this.adoption.adopt(row.id, {
+            departmentId: department.id, category: department.category, name: row.name ?? undefined, nationalId: demoNationalId(row.name ?? ''),
             lat: CITY_CENTRE.lat + radius * Math.sin(angle), lon: CITY_CENTRE.lon + radius * Math.cos(angle),
             username: this.checkpointSim!.username, password: this.checkpointSim!.password,
             analyticsEnabled: checkpoint || others.indexOf(row) % 4 === 0, source: 'demo',
           }, admin);
+          seen.add(camera.id);
           adopted++;
         } catch (error) {
-          log.warn({ err: error, candidate: row.id }, 'demo: adoption failed');
+          // Already this camera at this very address: it is in use, not gone.
+          if (row.adopted_camera_id && (error as { code?: string }).code === 'CANDIDATE_ALREADY_ADOPTED') seen.add(row.adopted_camera_id);
+          else log.warn({ err: error, candidate: row.id }, 'demo: adoption failed');
         }
       }
     };
     await Promise.all(Array.from({ length: ADOPT_CONCURRENCY }, worker));
+    if (this.stopped) return;
+    // Cameras of an earlier run with more simulated cameras point at simulators that are gone.
+    for (const id of earlier) if (!seen.has(id)) await this.registry.remove(id);
     log.info({ adopted, seconds: (Date.now() - started) / 1000 }, 'demo: simulated cameras adopted');
   }
 

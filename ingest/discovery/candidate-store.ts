@@ -33,10 +33,10 @@ export class CandidateStore {
     return row;
   }
 
-  /** Claims the candidate for a camera; false when another adoption got there first. */
-  async markAdopted(id: string, cameraId: string): Promise<boolean> {
+  /** Claims the candidate for a camera; false when another adoption got there first (it no longer holds `before`). */
+  async markAdopted(id: string, cameraId: string, before: string | null = null): Promise<boolean> {
     const result = await this.db.updateTable('camera_candidates').set({ adopted_camera_id: cameraId })
-      .where('id', '=', id).where('adopted_camera_id', 'is', null).executeTakeFirst();
+      .where('id', '=', id).where('adopted_camera_id', before === null ? 'is' : '=', before).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
   }
 }

@@ -40,6 +40,8 @@ const AdoptedView = Type.Object({
   cameraId: Type.String(), name: Type.String(), departmentId: Type.String(), category: Type.String(), ptz: Type.Boolean(),
   hasSubStream: Type.Boolean(), hasSnapshotUri: Type.Boolean(), manufacturer: Type.Union([Type.String(), Type.Null()]),
   model: Type.Union([Type.String(), Type.Null()]),
+  /** The device was a camera already (same endpoint reference, or maker and serial): that camera, same id, was refreshed. */
+  readopted: Type.Boolean(),
 });
 
 export function candidateView(row: CandidateRow): Static<typeof CandidateView> {
@@ -110,11 +112,11 @@ export function registerDiscoveryRoutes(app: FastifyInstance, ctx: HubContext, c
     },
   }, async (request, reply) => {
     const user = requireUser(request);
-    const { camera, facts } = await adoption.adopt(request.params.id, request.body as Parameters<CameraAdoption['adopt']>[1], user, request.ip);
+    const { camera, facts, readopted } = await adoption.adopt(request.params.id, request.body as Parameters<CameraAdoption['adopt']>[1], user, request.ip);
     reply.status(201);
     return {
       cameraId: camera.id, name: camera.name, departmentId: camera.department_id, category: camera.category, ptz: camera.ptz === 1,
-      hasSubStream: camera.sub_stream_url !== null, hasSnapshotUri: camera.snapshot_url !== null, manufacturer: facts.info.manufacturer, model: facts.info.model,
+      hasSubStream: camera.sub_stream_url !== null, hasSnapshotUri: camera.snapshot_url !== null, manufacturer: facts.info.manufacturer, model: facts.info.model, readopted,
     };
   });
 }

@@ -45,8 +45,9 @@ export function relayArgs(o: RelayArgsOptions): FfmpegCommand {
     // Cut at the first key frame 90% of the target in: camera time stamps jitter, and the first segment starts
     // a frame late, so an exact 1 s target on a 1 s GOP would make the first segment 2 s long.
     ['hls_time', String(Math.round(o.hlsSegmentSeconds * 90) / 100)], ['hls_list_size', String(o.hlsListSize)],
-    // temp_file: a segment appears under its final name only once complete.
-    ['hls_flags', 'delete_segments+independent_segments+temp_file+omit_endlist'],
+    // temp_file: a segment appears under its final name only once complete. program_date_time: each segment's
+    // wall clock, which the recorder (recording/camera-recorder.ts) indexes segments by.
+    ['hls_flags', 'delete_segments+independent_segments+temp_file+omit_endlist+program_date_time'],
     ['hls_start_number_source', 'epoch'],
     // Segments that left the playlist stay on disk a while longer, for viewers that fetch late.
     ['hls_delete_threshold', String(o.hlsListSize)],

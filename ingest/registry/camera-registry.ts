@@ -7,6 +7,10 @@ import { assertCameraUrl, withCredentials } from '../rtsp/camera-url.ts';
 import type { CameraChanges, CameraCredentials, CameraRepository, CameraRow, NewCameraRow } from './camera-repository.ts';
 
 export interface CameraInput {
+  /** A deterministic id (a device's stable identity, see ingest/discovery/device-identity.ts); random otherwise. */
+  id?: string;
+  /** The national 20-digit device code (GB/T 28181), unique where set. */
+  nationalId?: string | null;
   name: string;
   departmentId: string;
   category: CameraCategory;
@@ -71,7 +75,8 @@ export class CameraRegistry {
     const credentials = input.credentials ?? main.credentials ?? sub?.credentials;
     const now = Date.now();
     const row: NewCameraRow = {
-      id: randomUUID(),
+      id: input.id ?? randomUUID(),
+      national_id: input.nationalId ?? null,
       name: input.name,
       department_id: input.departmentId,
       category: input.category,
@@ -124,7 +129,7 @@ export class CameraRegistry {
     return this.cameras.list(filter);
   }
 
-  async update(id: string, patch: Partial<Omit<CameraInput, 'departmentId' | 'source'>>): Promise<CameraRow> {
+  async update(id: string, patch: Partial<Omit<CameraInput, 'id' | 'departmentId' | 'source'>>): Promise<CameraRow> {
     const current = await this.get(id);
     const changes: CameraChanges = { updated_at: Date.now() };
     if (patch.name !== undefined) changes.name = patch.name;
@@ -135,6 +140,8 @@ export class CameraRegistry {
     if (patch.ptz !== undefined) changes.ptz = patch.ptz ? 1 : 0;
     if (patch.analyticsEnabled !== undefined) changes.analytics_enabled = patch.analyticsEnabled ? 1 : 0;
     if (patch.snapshotUrl !== undefined) changes.snapshot_url = optionalHttpUrl(patch.snapshotUrl, 'snapshotUrl');
+    if (patch.onvifXaddr !== undefined) changes.onvif_xaddr = optionalHttpUrl(patch.onvifXaddr, 'onvifXaddr');
+    if (patch.nationalId !== undefined) changes.national_id = patch.nationalId;
     let credentials = patch.credentials;
     if (patch.streamUrl !== undefined) {
       const main = splitCredentials(patch.streamUrl);

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { SecretBox } from '../../api/kernel/crypto/secret-box.ts';
 import type { CameraCategory, CamerasTable, CameraStatus, Database } from '../../api/kernel/db/tables/index.ts';
 
@@ -20,6 +20,19 @@ export type CameraFacts = Pick<CameraRow, 'id' | 'department_id' | 'category' | 
 
 /** A camera as listed next to other records: its facts, name and status. */
 export type CameraSummary = CameraFacts & Pick<CameraRow, 'name' | 'status'>;
+
+/** A page of the catalogue: conditions all of which a camera meets, sorted by name. */
+export interface CameraSearch {
+  /** Words in the name, address or national code (case-insensitive, each word must occur). */
+  text?: string;
+  departmentId?: string;
+  category?: CameraCategory;
+  status?: CameraStatus;
+  /** Only cameras placed inside this box. */
+  box?: { minLat: number; minLon: number; maxLat: number; maxLon: number };
+  offset: number;
+  limit: number;
+}
 
 const FACTS = ['id', 'department_id', 'category', 'lat', 'lon'] as const;
 const SUMMARY = [...FACTS, 'name', 'status'] as const;
@@ -59,6 +72,28 @@ export class CameraRepository {
     if (filter.category) query = query.where('category', '=', filter.category);
     if (filter.status) query = query.where('status', '=', filter.status);
     return query.execute();
+  }
+
+  /** One page of the cameras matching every condition of the search, and how many match in all. */
+  async search(search: CameraSearch): Promise<{ rows: CameraRow[]; total: number }> {
+    let query = this.db.selectFrom('cameras');
+    if (search.departmentId) query = query.where('department_id', '=', search.departmentId);
+    if (search.category) query = query.where('category', '=', search.category);
+    if (search.status) query = query.where('status', '=', search.status);
+    if (search.box) {
+      const { minLat, minLon, maxLat, maxLon } = search.box;
+      query = query.where('lat', '>=', minLat).where('lat', '<=', maxLat).where('lon', '>=', minLon).where('lon', '<=', maxLon);
+    }
+    for (const word of (search.text ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
+      const pattern = `%${word.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      query = query.where((eb) => eb.or(['name', 'address', 'national_id'].map((column) =>
+        eb(sql`lower(${sql.ref(column)})`, 'like', sql`${pattern} escape '\\'`))));
+    }
+    const [rows, count] = await Promise.all([
+      query.selectAll().orderBy('name').orderBy('id').offset(search.offset).limit(search.limit).execute(),
+      query.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { rows, total: Number(count.n) };
   }
 
   /** Ids of the cameras matching every given condition (all cameras without one). */

@@ -1,7 +1,6 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { CAMERA_SCOPES, decideCameraAccess } from '../../api/access/camera-access.ts';
 import { requireUser } from '../../api/kernel/http/route-access.ts';
 import type { AuthUser } from '../../api/kernel/auth/token-service.ts';
 import { forbidden } from '../../api/kernel/errors/hub-error.ts';
@@ -9,20 +8,15 @@ import { IdParams, OkResponse, responses } from '../../api/kernel/http/common-sc
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import type { CameraRegistry } from './camera-registry.ts';
 import type { CameraRow } from './camera-repository.ts';
+import { CameraView, cameraViews } from './camera-views.ts';
+import { registerCatalogueRoutes } from './camera-catalogue-routes.ts';
+
+export { CameraView } from './camera-views.ts';
 
 const Category = Type.Union(['public_security', 'traffic', 'community', 'other'].map((c) => Type.Literal(c)));
 const Status = Type.Union(['unknown', 'online', 'offline', 'auth_failed'].map((s) => Type.Literal(s)));
 const Lat = Type.Union([Type.Number({ minimum: -90, maximum: 90 }), Type.Null()]);
 const Lon = Type.Union([Type.Number({ minimum: -180, maximum: 180 }), Type.Null()]);
-
-/** What users see of a camera: no stream URLs, no credentials, plus what they may do with it. */
-export const CameraView = Type.Object({
-  id: Type.String(), name: Type.String(), departmentId: Type.String(), departmentName: Type.String(),
-  category: Type.String(), lat: Type.Union([Type.Number(), Type.Null()]), lon: Type.Union([Type.Number(), Type.Null()]),
-  address: Type.Union([Type.String(), Type.Null()]), status: Type.String(), lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
-  ptz: Type.Boolean(), analyticsEnabled: Type.Boolean(), source: Type.String(), hasCredentials: Type.Boolean(),
-  access: Type.Object({ live: Type.Boolean(), snapshot: Type.Boolean(), ptz: Type.Boolean(), events: Type.Boolean() }),
-});
 
 const CameraBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 200 }),
@@ -51,20 +45,9 @@ function assertMayManage(user: AuthUser, departmentId: string): void {
 export function registerCameraRoutes(app: FastifyInstance, ctx: HubContext, registry: CameraRegistry): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
 
-  const toViews = async (user: AuthUser, rows: CameraRow[]): Promise<Array<Static<typeof CameraView>>> => {
-    const departments = new Map((await ctx.db.selectFrom('departments').select(['id', 'name']).execute()).map((d) => [d.id, d.name]));
-    const now = Date.now();
-    const grants = await ctx.grants.active({ grantee: user.departmentId, at: now });
-    return rows.map((row) => {
-      const own = grants.filter((g) => g.owner_department_id === row.department_id);
-      const access = Object.fromEntries(CAMERA_SCOPES.map((scope) => [scope, decideCameraAccess(user, row, scope, own).allowed])) as Static<typeof CameraView>['access'];
-      return {
-        id: row.id, name: row.name, departmentId: row.department_id, departmentName: departments.get(row.department_id) ?? '',
-        category: row.category, lat: row.lat, lon: row.lon, address: row.address, status: row.status, lastSeenAt: row.last_seen_at,
-        ptz: row.ptz === 1, analyticsEnabled: row.analytics_enabled === 1, source: row.source, hasCredentials: ctx.cameras.hasCredentials(row), access,
-      };
-    });
-  };
+  const toViews = (user: AuthUser, rows: CameraRow[]) => cameraViews(ctx, user, rows);
+
+  registerCatalogueRoutes(app, ctx);
 
   r.get('/cameras', {
     config: { access: 'user' },

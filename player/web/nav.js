@@ -8,6 +8,7 @@ const ALL = ['viewer', 'approver', 'admin', 'auditor'];
 const READERS = ['viewer', 'approver', 'admin']; // checkpoint passes, alerts, watchlists and crowd counts
 export const NAV_ENTRIES = [
   { id: 'cameras', href: '#/cameras', roles: ALL },
+  { id: 'map', href: '#/map', roles: ['viewer', 'approver', 'admin'] },
   { id: 'wall', href: '#/wall/4', roles: ALL },
   { id: 'checkpoint', href: '#/checkpoint', roles: READERS },
   { id: 'watchlists', href: '#/watchlists', roles: READERS, badge: true },

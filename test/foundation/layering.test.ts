@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 // The seams docs/DEVELOPING.md promises, checked on the source: the kernel imports no feature, each shared
 // table has one owner that runs its SQL, and features reach each other only through typed wiring.
 const ROOT = resolve(import.meta.dirname, '../..');
-const PRODUCT = ['api', 'ingest', 'relay', 'analytics', 'player', 'devtools', 'bench'];
+const PRODUCT = ['api', 'ingest', 'relay', 'recording', 'analytics', 'player', 'devtools', 'bench'];
 
 function sources(prefixes: string[]): string[] {
   const files = execFileSync('git', ['ls-files', ...prefixes], { cwd: ROOT, encoding: 'utf8' }).split('\n');

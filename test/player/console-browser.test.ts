@@ -179,7 +179,7 @@ describe('console in Chinese, desktop and phone, headless Chromium', () => {
     await page.context().close();
   }, 90_000);
 
-  const PAGES = (plate: string) => ['cameras', `live/${gate}`, 'wall/4', `request/${yard}`, 'checkpoint', `trajectory/${encodeURIComponent(plate)}`,
+  const PAGES = (plate: string) => ['cameras', 'map', `camera/${gate}`, `live/${gate}`, 'wall/4', `request/${yard}`, 'checkpoint', `trajectory/${encodeURIComponent(plate)}`,
     'watchlists', 'crowd', 'requests', 'approvals', 'grants', 'notifications', 'audit', 'dashboard'];
 
   for (const [size, viewport] of Object.entries(SIZES)) {

@@ -82,6 +82,10 @@ describeEachDatabase('crowd page in headless Chromium', (kind) => {
     await page.locator('[data-testid=latest-count][data-zone=_all]').waitFor({ timeout: 10_000 });
     expect(await page.locator('[data-testid=crowd-chart] .crowd-series[data-zone=_all] circle').count()).toBeGreaterThan(0);
     expect(await page.getByTestId('no-crowd-alerts').isVisible()).toBe(true);
+    // With a zone, the density model runs: the heat map lies over the still and each zone shows both counts.
+    await expect.poll(async () => page.locator('img[data-testid=density-heat]:not([hidden])').evaluate((img: HTMLImageElement) => img.naturalWidth).catch(() => 0), { timeout: 120_000, interval: 1_000 }).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid=density-figure]').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.locator('[data-testid=density-figure][data-zone=_all]').textContent()).toMatch(/检测 \d+ · 密度 \d+/);
     await shot(page, '1-approver');
 
     // The range selector keeps the page and widens the query.

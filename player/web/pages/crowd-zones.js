@@ -25,7 +25,9 @@ export function zonesSection(camera, zones, { editable, onSaved }) {
     } catch (error) { result.textContent = errorText(error); }
   };
   const rows = zones.map((zone) => el('tr', { 'data-testid': 'zone-row', 'data-zone-id': zone.id },
-    el('td', { 'data-testid': 'zone-name' }, zone.name), el('td', {}, zone.threshold), el('td', {}, t('crowd.seconds', { seconds: zone.durationSeconds })),
+    el('td', { 'data-testid': 'zone-name' }, zone.name),
+    el('td', {}, zone.threshold, zone.densityThreshold ? el('small', { class: 'muted', 'data-testid': 'zone-density' }, ` ${t('crowd.densityRule', { density: zone.densityThreshold, area: zone.areaSquareMetres })}`) : null),
+    el('td', {}, t('crowd.seconds', { seconds: zone.durationSeconds })),
     el('td', { class: 'muted' }, polygonText(zone.polygon)),
     editable ? el('td', {}, el('button', { type: 'button', 'data-testid': 'zone-remove', onclick: () => save(zones.filter((z) => z.id !== zone.id)) }, t('crowd.remove'))) : null));
   const table = zones.length
@@ -49,6 +51,9 @@ function zoneEditor(camera, zones, onAdd) {
   const name = el('input', { placeholder: t('crowd.zoneName'), maxlength: 200, 'data-testid': 'zone-name-input', 'aria-label': t('crowd.zoneName') });
   const threshold = el('input', { type: 'number', min: 0, value: 10, 'data-testid': 'zone-threshold', 'aria-label': t('crowd.colThreshold') });
   const seconds = el('input', { type: 'number', min: 0, value: 30, 'data-testid': 'zone-seconds', 'aria-label': t('crowd.secondsAbove') });
+  // Optional calibration: the zone's real ground area, for alerts on people per square metre.
+  const area = el('input', { type: 'number', min: 0, step: 'any', placeholder: t('crowd.areaPlaceholder'), 'data-testid': 'zone-area', 'aria-label': t('crowd.areaLabel') });
+  const perSquareMetre = el('input', { type: 'number', min: 0, step: 'any', placeholder: t('crowd.densityPlaceholder'), 'data-testid': 'zone-density-threshold', 'aria-label': t('crowd.densityThresholdLabel') });
   const error = el('span', { class: 'form-error' });
   const redraw = () => {
     shape.setAttribute('points', points.map((p) => `${p.x},${p.y}`).join(' '));
@@ -67,10 +72,14 @@ function zoneEditor(camera, zones, onAdd) {
   const add = () => {
     if (points.length < 3) { error.textContent = t('crowd.need3'); return; }
     if (!name.value.trim()) { error.textContent = t('crowd.needName'); return; }
+    const areaValue = Number(area.value) > 0 ? Number(area.value) : null;
+    const densityValue = Number(perSquareMetre.value) > 0 ? Number(perSquareMetre.value) : null;
+    if (densityValue !== null && areaValue === null) { error.textContent = t('crowd.needArea'); return; }
     error.textContent = '';
     onAdd({
       id: `z${Date.now().toString(36)}`, name: name.value.trim(), polygon: [...points],
       threshold: Number(threshold.value) || 0, durationSeconds: Number(seconds.value) || 0,
+      ...(areaValue === null ? {} : { areaSquareMetres: areaValue }), ...(densityValue === null ? {} : { densityThreshold: densityValue }),
     });
   };
   const loadSnapshot = async () => {
@@ -88,5 +97,6 @@ function zoneEditor(camera, zones, onAdd) {
       el('button', { type: 'button', 'data-testid': 'zone-undo', onclick: () => { points.pop(); redraw(); } }, t('crowd.undo')),
       el('button', { type: 'button', onclick: loadSnapshot }, t('crowd.newSnapshot'))),
     el('div', { class: 'inline-form' }, name, el('label', {}, t('crowd.thresholdLabel'), threshold), el('label', {}, t('crowd.secondsLabel'), seconds),
+      el('label', {}, t('crowd.areaLabel'), area), el('label', {}, t('crowd.densityThresholdLabel'), perSquareMetre),
       el('button', { type: 'button', class: 'primary', 'data-testid': 'zone-save', onclick: add }, t('crowd.save'))), error);
 }

@@ -3,6 +3,7 @@ import { clear, el, noAccessMessage } from '../dom.js';
 import { errorText } from '../errors.js';
 import { formatClock, t } from '../i18n/i18n.js';
 import { crowdChart } from './crowd-chart.js';
+import { densityPanel } from './crowd-density.js';
 import { canEditZones, zonesSection } from './crowd-zones.js';
 import { formatTime } from './workflow-common.js';
 
@@ -35,12 +36,16 @@ export async function renderCrowd(root, { args, query, signal }) {
   const zonesHolder = el('div');
   const status = el('p', { class: 'muted', 'data-testid': 'crowd-status' });
   alerts.append(alertList);
-  root.append(latest, chart, status, zonesHolder, alerts);
+  let density;
+  const densityHolder = el('div');
+  root.append(latest, densityHolder, chart, status, zonesHolder, alerts);
 
   let names = new Map([[WHOLE_FRAME, t('crowd.wholePicture')]]);
   const showZones = (zones) => {
     names = new Map([[WHOLE_FRAME, t('crowd.wholePicture')], ...zones.map((z) => [z.id, z.name])]);
     clear(zonesHolder).append(zonesSection(camera, zones, { editable: canEditZones(auth.user, camera), onSaved: showZones }));
+    density = densityPanel(camera, names, { signal });
+    clear(densityHolder).append(density.node);
   };
   const refresh = async () => {
     const to = Date.now() + 1;
@@ -49,6 +54,7 @@ export async function renderCrowd(root, { args, query, signal }) {
     clear(chart).append(crowdChart(data.samples, { from: data.from, to: data.to, names }));
     alertList.replaceChildren(...(data.alerts.length ? data.alerts.slice().reverse().map((a) => alertRow(a, names)) : [el('li', { class: 'muted', 'data-testid': 'no-crowd-alerts' }, t('crowd.noAlerts'))]));
     status.textContent = t(data.truncated ? 'crowd.statusTruncated' : 'crowd.status', { count: data.samples.length, at: formatClock(Date.now(), { seconds: true }) });
+    await density?.refresh();
   };
   try {
     showZones((await api(`/api/v1/analytics/cameras/${encodeURIComponent(cameraId)}/zones`, { signal })).zones);

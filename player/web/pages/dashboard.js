@@ -4,6 +4,7 @@ import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { formatAge, formatTime } from './workflow-common.js';
 import { renderUpstreamPanel } from './viid-upstream-panel.js';
+import { recordingStoragePanel } from './recording-storage.js';
 
 const REFRESH_MS = 30_000;
 
@@ -31,7 +32,9 @@ export async function renderDashboard(root, { signal }) {
         barChart(t('workflow.barByGrantee'), f.activeGrants.byGrantee.map((c) => ({ label: c.departmentName, value: c.count }))),
         barChart(t('workflow.barByOwner'), f.activeGrants.byOwner.map((c) => ({ label: c.departmentName, value: c.count }))),
         barChart(t('workflow.barPending'), f.pendingRequests.byOwner.map((c) => ({ label: c.departmentName, value: c.count, note: formatAge(c.oldestAgeMs) }))),
-        barChart(t('workflow.barViews'), f.views.byDepartment.map((c) => ({ label: c.departmentName, value: c.count })))));
+        barChart(t('workflow.barViews'), f.views.byDepartment.map((c) => ({ label: c.departmentName, value: c.count })))),
+      // Absent when the hub runs without the recording feature.
+      await recordingStoragePanel().catch(() => ''));
   };
   await load();
   await renderUpstreamPanel(root);

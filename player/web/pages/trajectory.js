@@ -2,6 +2,7 @@ import { api } from '../api.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { trajectoryPlot } from '../trajectory-plot.js';
+import { embedTrajectoryMap } from '../map/trajectory-map.js';
 import { colourBadge, vehicleText } from './checkpoint-common.js';
 import { formatTime, table } from './workflow-common.js';
 
@@ -46,4 +47,6 @@ export async function renderTrajectory(root, { args, query, signal }) {
       el('figure', { class: 'chart' }, trajectoryPlot(points),
         el('figcaption', { class: 'muted' }, located < passes.length ? t('checkpoint.notPlotted', { count: passes.length - located }) : t('checkpoint.plotCaption'))),
       table(['#', t('checkpoint.colTime'), t('checkpoint.colCamera'), t('checkpoint.colLocation'), t('checkpoint.colColour'), t('checkpoint.colLane')], rows, { 'data-testid': 'trajectory-table' })));
+  // The same passes on the map (一张图), with their times.
+  return located > 0 ? embedTrajectoryMap(root, plate, passes) : undefined;
 }

@@ -5,9 +5,10 @@ import type { CoreTables } from './core.ts';
 import type { IngestTables } from './ingest.ts';
 import type { ViidTables } from './viid.ts';
 import type { PlayerTables } from './player.ts';
+import type { RecordingTables } from './recording.ts';
 
 export type * from './core.ts';
 export type * from './viid.ts';
 
 /** The whole schema as Kysely sees it; each feature contributes its own tables. */
-export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, PlayerTables, ViidTables {}
+export interface Database extends CoreTables, CheckpointTables, IngestTables, AnalyticsTables, AccessTables, PlayerTables, RecordingTables, ViidTables {}

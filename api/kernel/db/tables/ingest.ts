@@ -28,6 +28,8 @@ export interface CameraOnvifTable {
   model: string | null;
   firmware: string | null;
   serial: string | null;
+  /** The WS-Discovery endpoint reference the camera was adopted from (migration 0014); null before. */
+  endpoint_ref: string | null;
   updated_at: number;
 }
 

@@ -14,6 +14,11 @@ export default {
     secondsAbove: '超过阈值的秒数', need3: '请在画面上至少点 3 个点', needName: '请为区域命名', snapshotFailed: '截图：{error}',
     newZone: '新区域', clickCorners: '在画面上依次点击区域的各个角。', undo: '撤销上一个点', newSnapshot: '重新截图',
     thresholdLabel: '阈值 ', secondsLabel: '秒数 ', save: '保存区域',
+    areaLabel: '实际面积（平方米） ', areaPlaceholder: '可选', densityThresholdLabel: '密度阈值（人/平方米） ', densityPlaceholder: '可选',
+    needArea: '设置密度阈值需要填写区域的实际面积', densityRule: '或 >{density} 人/平方米（{area} 平方米）',
+    densityTitle: '实时人数与密度热力图', heatMap: '人群密度热力图', bySource: '（检测 {detector} · 密度 {density}）',
+    densityNotYet: '尚无计数：该摄像机还没有被分析过的画面。', noDensity: '{at} 的计数来自人体检测；设置区域后才计算密度图。',
+    densityAt: '密度图更新于 {at}',
   },
   en: {
     title: 'Crowd analytics', titleOf: 'Crowd · {camera}', live: 'Live', noEventsScope: 'Your department has no active grant with the analytics-events scope for "{camera}".',
@@ -29,5 +34,10 @@ export default {
     secondsAbove: 'Seconds above threshold', need3: 'click at least 3 points on the picture', needName: 'give the zone a name', snapshotFailed: 'snapshot: {error}',
     newZone: 'New zone', clickCorners: 'Click the corners of the zone on the picture.', undo: 'Undo point', newSnapshot: 'New snapshot',
     thresholdLabel: 'threshold ', secondsLabel: 'seconds ', save: 'Save zone',
+    areaLabel: 'real area (m²) ', areaPlaceholder: 'optional', densityThresholdLabel: 'density threshold (people/m²) ', densityPlaceholder: 'optional',
+    needArea: 'a density threshold needs the zone\'s real area', densityRule: 'or >{density} people/m² ({area} m²)',
+    densityTitle: 'Live count and density heat map', heatMap: 'crowd density heat map', bySource: '(detector {detector} · density {density})',
+    densityNotYet: 'No count yet: no frame of this camera has been analysed.', noDensity: 'The count at {at} is from the person detector; the density map runs once the camera has zones.',
+    densityAt: 'density map of {at}',
   },
 };

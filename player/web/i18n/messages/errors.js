@@ -63,6 +63,8 @@ const ERRORS = {
   NOTIFICATION_NOT_FOUND: ['通知不存在。', 'No such notification.'],
   // Cameras, registry, CSV import, discovery, ONVIF
   CAMERA_NOT_FOUND: ['摄像机不存在。', 'No such camera.'],
+  CAMERA_SEARCH_BOX_INVALID: ['区域范围不完整或不正确（需四个边界，最小值不大于最大值）。', 'The area needs all four bounds, each minimum at most its maximum.'],
+  THUMBNAIL_INVALID_ID: ['摄像机编号不正确。', 'Not a camera id.'],
   CAMERA_NOT_OWNED: ['该摄像机不属于本单位。', 'The camera is not your department\'s.'],
   CAMERA_MANAGE_DENIED: ['无权管理此摄像机。', 'You may not manage this camera.'],
   CAMERA_URL_INVALID: ['摄像机地址无效。', 'Camera URL not valid.'],
@@ -150,6 +152,7 @@ const ERRORS = {
   MODEL_UNKNOWN: ['未知的模型。', 'Unknown model.'],
   MODEL_FILE_MISSING: ['模型文件缺失。', 'A model file is missing.'],
   MODEL_FILE_ALTERED: ['模型文件已被改动。', 'A model file was altered.'],
+  MODEL_OUTPUT_SHAPE: ['模型输出的尺寸与输入不符。', 'The model answered with an unexpected output shape.'],
   MODEL_LOAD_FAILED: ['模型加载失败。', 'A model failed to load.'],
   MODEL_MANIFEST_INVALID: ['模型清单无效。', 'The model manifest is not valid.'],
   MODEL_MANIFEST_UNREADABLE: ['无法读取模型清单。', 'The model manifest cannot be read.'],
@@ -185,6 +188,9 @@ const ERRORS = {
   CROWD_RANGE_INVALID: ['人群统计的时间范围无效。', 'Invalid crowd count range.'],
   ZONES_MANAGE_DENIED: ['无权修改区域。', 'You may not change the zones.'],
   ZONE_ID_DUPLICATE: ['区域编号重复。', 'Duplicate zone id.'],
+  ZONE_AREA_REQUIRED: ['设置密度阈值（人/平方米）需要填写区域的实际面积。', 'A density threshold (people per m²) needs the zone\'s real area.'],
+  CROWD_NOT_COUNTED: ['该摄像机尚无人数统计：未开启分析或还没有分析过画面。', 'No crowd count for this camera yet: analytics is off or no frame was analysed.'],
+  CROWD_NO_DENSITY: ['该摄像机没有密度图：尚未设置区域，或已关闭密度分析。', 'No density map for this camera: it has no zones, or density is off.'],
   ZONE_ID_RESERVED: ['区域编号为保留字。', 'That zone id is reserved.'],
   // The player's own
   HTTP_ERROR: ['服务器返回错误。', 'The server answered with an error.'],

@@ -13,6 +13,9 @@ import terms from './terms.js';
 import wall from './wall.js';
 import workflow from './workflow.js';
 import viid from './viid.js';
+import recording from './recording.js';
+import map from './map.js';
+import catalogue from './catalogue.js';
 
 export const NAMESPACES = {
   audit,
@@ -29,4 +32,7 @@ export const NAMESPACES = {
   wall,
   workflow,
   viid,
+  recording,
+  map,
+  catalogue,
 };

@@ -2,6 +2,7 @@
 export default {
   'zh-CN': {
     cameras: '摄像机',
+    map: '一张图',
     wall: '视频墙',
     checkpoint: '卡口过车',
     watchlists: '布控与告警',
@@ -15,6 +16,7 @@ export default {
   },
   en: {
     cameras: 'Cameras',
+    map: 'Map',
     wall: 'Video wall',
     checkpoint: 'Checkpoint',
     watchlists: 'Watchlists & alerts',

@@ -1,0 +1,31 @@
+// Recording storage on the dashboard (issue 16, recording/README.md).
+export default {
+  'zh-CN': {
+    storageTitle: '录像存储',
+    volume: '已录 {recorded}，磁盘可用 {free}（共 {size}）',
+    cap: '容量上限 {cap}',
+    floor: '最低剩余空间 {floor}',
+    noCap: '无容量上限',
+    camera: '摄像机',
+    bytes: '录像大小',
+    daysKept: '保存天数',
+    gaps: '缺口',
+    oldest: '最早',
+    newest: '最新',
+    none: '暂无录像',
+  },
+  en: {
+    storageTitle: 'Recording storage',
+    volume: '{recorded} recorded, {free} free on the disk (of {size})',
+    cap: 'cap {cap}',
+    floor: 'free-space floor {floor}',
+    noCap: 'no cap',
+    camera: 'Camera',
+    bytes: 'Recorded',
+    daysKept: 'Days kept',
+    gaps: 'Gaps',
+    oldest: 'Oldest',
+    newest: 'Newest',
+    none: 'Nothing recorded yet',
+  },
+};
