@@ -10,7 +10,7 @@ describeEachDatabase('demo 卡口 devices', (kind) => {
   let t: TestHub;
   beforeAll(async () => {
     t = await startTestHub(kind, {
-      features: FEATURE_NAMES.filter((name) => !['ingest', 'relay', 'analytics'].includes(name)),
+      features: FEATURE_NAMES.filter((name) => !['ingest', 'relay', 'recording', 'analytics'].includes(name)),
       overrides: { demo: { sampleCameras: 1, tollgateDevices: 2 } },
     });
   }, 60_000);
