@@ -1,3 +1,4 @@
+import { request as httpRequest } from 'node:http';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, login, personContext } from '../player/browser-session.ts';
@@ -94,6 +95,14 @@ describeEachDatabase('GA/T 1400 cascade to an upper 视图库', (kind) => {
       await stranger.listen();
       expect((await stranger.subscribe()).reply.status).toBe(401);
       await stranger.close();
+      // The upstream's ID from another address than its host's is a claim, not the upstream: 401.
+      const spoofed = await new Promise<number>((resolve, reject) => {
+        const url = new URL(`${lower.url}/VIID/Subscribes`);
+        const req = httpRequest({ host: url.hostname, port: url.port, path: url.pathname, method: 'POST', localAddress: '127.0.0.2', headers: { 'content-type': 'application/VIID+JSON', 'user-identify': upperId } }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+        req.on('error', reject);
+        req.end(JSON.stringify({ SubscribeListObject: { SubscribeObject: [] } }));
+      });
+      expect(spoofed).toBe(401);
       expect((await device.push(2)).accepted).toBe(2);
       await asUpper.waitFor((received) => received.some((n) => n.subscribeId === subscribeId && n.vehicles.length === 2));
       expect(asUpper.received[0]!.userIdentify).toBe(lowerId);
