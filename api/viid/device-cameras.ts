@@ -64,6 +64,13 @@ export class DeviceCameras {
     }
   }
 
+  /** At start no peer is registered yet (sessions live in memory): every 卡口 device waits offline for its peer. */
+  async allOffline(): Promise<void> {
+    for (const cameraId of await this.ctx.cameras.ids({ source: 'gat1400' })) {
+      if ((await this.ctx.cameras.statusOf(cameraId)) === 'online') await this.setStatus(cameraId, 'offline', 'hub restarted: waiting for its GA/T 1400 peer to register');
+    }
+  }
+
   /** Only stream-less 卡口 devices: a camera with a stream keeps the health probe as its judge. */
   private async setStatus(cameraId: string, status: 'online' | 'offline', reason: string): Promise<void> {
     const facts = await this.registry.get(cameraId).catch(() => undefined);

@@ -79,10 +79,29 @@ export function registerMotorVehicleRoutes(scope: FastifyInstance, ctx: HubConte
     const session = sessions.identify(request);
     const { id } = request.params as { id: string };
     if (!OBJECT_ID.test(id)) throw viidBadContent('VIID_OBJECT_ID_INVALID', 'a MotorVehicleID is 48 digits');
+    const notFound = () => new ViidError('VIID_OBJECT_NOT_FOUND', `no vehicle ${id}`, 404, STATUS.invalidOperation);
+    // A received vehicle is stored under its MotorVehicleID.
     const row = await store.findPass(id);
-    const facts = row && await ctx.cameras.facts(row.camera_id);
-    if (!row || facts?.department_id !== session.departmentId) throw new ViidError('VIID_OBJECT_NOT_FOUND', `no vehicle ${id}`, 404, STATUS.invalidOperation);
-    const [object] = await motorVehicleObjects(ctx, [row], ctx.publicUrl());
+    if (row) {
+      const facts = await ctx.cameras.facts(row.camera_id);
+      if (facts?.department_id !== session.departmentId) throw notFound();
+      const [object] = await motorVehicleObjects(ctx, [row], ctx.publicUrl());
+      return { MotorVehicleObject: object };
+    }
+    // One of our own passes: its ID names the device and the second it passed; derive the IDs of that
+    // camera's passes in that second and pick the one that matches.
+    const camera = (await ctx.cameras.byNationalIds([id.slice(0, 20)])).get(id.slice(0, 20));
+    if (!camera || camera.department_id !== session.departmentId) throw notFound();
+    let second: number;
+    try {
+      second = parseViidTime(id.slice(22, 36), 'MotorVehicleID');
+    } catch {
+      throw notFound();
+    }
+    const page = await searchPasses(ctx.db, { all: false, cameraIds: [camera.id] }, { from: second, to: second + 1_000, limit: 500 });
+    const objects = await motorVehicleObjects(ctx, page.rows, ctx.publicUrl());
+    const object = objects.find((o) => o.MotorVehicleID === id);
+    if (!object) throw notFound();
     return { MotorVehicleObject: object };
   });
 }

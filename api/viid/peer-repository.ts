@@ -95,6 +95,11 @@ export class PeerRepository {
     await this.db.updateTable('viid_peers').set({ status, last_seen_at: at, ...registered }).where('id', '=', id).execute();
   }
 
+  /** At start: no session survived the restart, so no peer is online. */
+  async allOffline(at: number): Promise<void> {
+    await this.db.updateTable('viid_peers').set({ status: 'offline', updated_at: at }).where('status', '=', 'online').execute();
+  }
+
   async seen(id: string, at: number): Promise<void> {
     await this.db.updateTable('viid_peers').set({ last_seen_at: at }).where('id', '=', id).execute();
   }

@@ -1,13 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HubContext } from '../hub/hub-context.ts';
-import type { DigestAuth } from './digest-auth.ts';
+import { parseDigestHeader, type DigestAuth } from './digest-auth.ts';
+import { LoginThrottle } from '../auth/login-throttle.ts';
 import { viidServerId } from './objects/viid-ids.ts';
 import { viidTime } from './objects/viid-time.ts';
 import type { PeerRepository } from './peer-repository.ts';
 import type { PeerSessions } from './peer-sessions.ts';
 import type { ViidMetrics } from './viid-metrics.ts';
-import { ResponseStatusObjectSchema, responseStatus, STATUS, statusObject, viidForbidden, viidUnauthorized } from './viid-status.ts';
+import { ResponseStatusObjectSchema, responseStatus, STATUS, statusObject, ViidError, viidForbidden, viidUnauthorized } from './viid-status.ts';
 
 const Open = { additionalProperties: true };
 const IdObject = Type.Object({ DeviceID: Type.Optional(Type.String({ maxLength: 64 })) }, Open);
@@ -31,12 +32,26 @@ const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
  * audited with the peer, its department and the address it came from.
  */
 export function registerSystemRoutes(scope: FastifyInstance, ctx: HubContext, peers: PeerRepository, sessions: PeerSessions, digest: DigestAuth, metrics: ViidMetrics): void {
-  const reply = { 200: ResponseStatusObjectSchema, '4xx': ResponseStatusObjectSchema };
+  const replies = { 200: ResponseStatusObjectSchema, '4xx': ResponseStatusObjectSchema };
+  // Password guessing through digest answers is slowed like logins (same counters and settings, own instance).
+  const { auth } = ctx.config;
+  const throttle = new LoginThrottle({
+    freeFailures: auth.loginMaxFailures, backoffMs: auth.loginBackoffSeconds * 1000,
+    maxDelayMs: auth.loginLockSeconds * 1000, windowMs: auth.loginFailureWindowSeconds * 1000,
+  });
 
   scope.post('/System/Register', {
     config: { access: 'public' },
-    schema: { tags: ['viid'], summary: 'GA/T 1400 registration (HTTP Digest)', body: systemBody('RegisterObject'), response: reply },
-  }, async (request) => {
+    schema: { tags: ['viid'], summary: 'GA/T 1400 registration (HTTP Digest)', body: systemBody('RegisterObject'), response: replies },
+  }, async (request, reply) => {
+    const account = parseDigestHeader(request.headers.authorization)?.username?.slice(0, 64);
+    const wait = account ? throttle.retryAfter(account, request.ip) : 0;
+    if (wait > 0) {
+      metrics.registrations.refused++;
+      reply.header('retry-after', Math.ceil(wait / 1000));
+      throw new ViidError('VIID_REGISTER_THROTTLED', `too many failed registrations; try again in ${Math.ceil(wait / 1000)} s`, 429, STATUS.deviceBusy, { challenge: digest.challenge() });
+    }
+    const attempt = account ? throttle.begin(account, request.ip) : undefined;
     let peerId: string;
     try {
       peerId = await digest.verify({ method: request.method, url: request.url, authorization: request.headers.authorization }, (id) => peers.passwordOf(id));
@@ -49,6 +64,7 @@ export function registerSystemRoutes(scope: FastifyInstance, ctx: HubContext, pe
     if (claimed !== undefined && claimed !== peerId) throw viidForbidden('VIID_REGISTER_ID_MISMATCH', 'DeviceID differs from the digest username');
     const peer = await peers.find(peerId);
     if (!peer || peer.disabled) throw viidUnauthorized('VIID_DIGEST_WRONG', 'unknown ID or wrong password', digest.challenge());
+    if (attempt) throttle.succeeded(attempt);
     await sessions.open(peer, request.ip);
     metrics.registrations.ok++;
     await ctx.audit.append({
@@ -60,7 +76,7 @@ export function registerSystemRoutes(scope: FastifyInstance, ctx: HubContext, pe
 
   scope.post('/System/UnRegister', {
     config: { access: 'public' },
-    schema: { tags: ['viid'], summary: 'GA/T 1400 unregistration', body: systemBody('UnRegisterObject'), response: reply },
+    schema: { tags: ['viid'], summary: 'GA/T 1400 unregistration', body: systemBody('UnRegisterObject'), response: replies },
   }, async (request) => {
     const session = sessions.identify(request);
     const claimed = deviceIdOf(request.body, 'UnRegisterObject');
@@ -75,7 +91,7 @@ export function registerSystemRoutes(scope: FastifyInstance, ctx: HubContext, pe
 
   scope.post('/System/Keepalive', {
     config: { access: 'public', rateLimit: false },
-    schema: { tags: ['viid'], summary: 'GA/T 1400 keepalive', body: systemBody('KeepaliveObject'), response: reply },
+    schema: { tags: ['viid'], summary: 'GA/T 1400 keepalive', body: systemBody('KeepaliveObject'), response: replies },
   }, async (request) => {
     const session = sessions.identify(request);
     const claimed = deviceIdOf(request.body, 'KeepaliveObject');

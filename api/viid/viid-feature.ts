@@ -112,6 +112,8 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       const resealed = await peers.resealPasswords();
       if (resealed > 0) ctx.log.info({ resealed }, 'viid peer passwords resealed with the current credentials key');
       await nationalIds.start();
+      await peers.allOffline(Date.now());
+      await intake.devices.allOffline();
       intake.devices.start();
       sessions.start();
       link.start();

@@ -140,6 +140,16 @@ describeEachDatabase('GA/T 1400 inbound: register → keepalive → push → sea
     const byId = await peer.send('GET', `/VIID/MotorVehicles/${plated.MotorVehicleID}`);
     expect(byId.status).toBe(200);
     expect(byId.body.MotorVehicleObject).toMatchObject({ MotorVehicleID: plated.MotorVehicleID, PlateNo: '苏A12345' });
+    // One of our own passes (from the department's RTSP camera) is found by its derived 48-digit ID too.
+    const own = await t.api('/api/v1/cameras', { user: t.users.trafficApprover, body: { name: 'Own gate cam', departmentId: t.departments.traffic, category: 'traffic', streamUrl: 'rtsp://127.0.0.1:9/own' } });
+    const ownNationalId = async () => (await t.hub.ctx.db.selectFrom('cameras').select('national_id').where('id', '=', own.body.id).executeTakeFirstOrThrow()).national_id;
+    for (let i = 0; i < 200 && !(await ownNationalId()); i++) await new Promise((resolve) => setTimeout(resolve, 50));
+    await t.hub.services.checkpoint!.ingestPasses([{ id: `${own.body.id}:own:1`, cameraId: own.body.id, passedAt: at + 500, plate: '苏D77777', plateColour: 'blue', plateConfidence: 0.9, charConfidences: [] }]);
+    const exportedOwn = await t.api('/api/v1/checkpoint/export/gat1400?plate=苏D77777', { user: t.users.trafficViewer });
+    const ownId = exportedOwn.body.MotorVehicleListObject.MotorVehicleObject[0].MotorVehicleID;
+    expect(ownId).toMatch(/^[0-9]{48}$/);
+    expect((await peer.send('GET', `/VIID/MotorVehicles/${ownId}`)).body.MotorVehicleObject).toMatchObject({ MotorVehicleID: ownId, PlateNo: '苏D77777' });
+    expect((await peer.send('GET', `/VIID/MotorVehicles/${ownId.slice(0, 43)}99999`)).status).toBe(404);
     const query = await peer.send('GET', '/VIID/MotorVehicles?MotorVehicle.PlateNo=苏B54321');
     expect(query.body.MotorVehicleListObject.MotorVehicleObject.map((o: any) => o.MotorVehicleID)).toEqual([other.MotorVehicleID]);
   });

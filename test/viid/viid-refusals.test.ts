@@ -172,4 +172,20 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
     const offline = await t.hub.ctx.db.selectFrom('audit_events').select('target_id').where('action', '=', 'viid.offline').execute();
     expect(offline.map((o) => o.target_id)).toEqual([B.id]);
   }, 60_000);
+
+  // Last: it leaves this address's registration counter throttled.
+  it('slows digest guessing like logins: past the free failures a 429 with Retry-After and StatusCode 2', async () => {
+    const guesser = new TestViidPeer(t.url, A.id, 'wrong-guess');
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await guesser.register()).answer.status);
+    expect(statuses.slice(0, 4).every((s) => s === 401)).toBe(true);
+    expect(statuses).toContain(429);
+    const throttled = await guesser.register();
+    expect(throttled.answer.status).toBe(429);
+    expect(Number(throttled.answer.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(throttled.answer.body.ResponseStatusObject).toMatchObject({ StatusCode: 2 });
+    // The right password waits too while the counter does (no oracle for the guesser).
+    const right = await a.register();
+    expect(right.answer.status).toBe(429);
+  });
 });
