@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|gat1400|catalogue|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|gat1400|catalogue|gb28181|playback|soak ...]');
   process.exit(0);
 }
 
@@ -51,10 +51,21 @@ const BENCHES: Bench[] = [
       { key: 'viid_objects_per_s', op: '>=', value: 5_000, what: 'GA/T 1400 MotorVehicles with images stored, 200 devices' },
       { key: 'viid_push_ms_p95', op: '<=', value: 200, what: 'one POST /VIID/MotorVehicles batch of 50' },
     ] },
+  { name: 'playback', script: 'bench/playback-bench.ts', args: [], quickArgs: ['--cameras', '2', '--seconds', '30', '--seeks', '6'],
+    targets: [
+      { key: 'seek_ms_p50', op: '<=', value: 1000, what: 'seek in a recording → first segment' },
+      { key: 'export_60s_ms', op: '<=', value: 3000, what: '60 s evidence clip (stream copy)', fullRunOnly: true },
+    ] },
   { name: 'catalogue', script: 'bench/catalogue-bench.ts', args: [], quickArgs: ['--cameras', '2000'],
     targets: [
       { key: 'page_ms_p95', op: '<=', value: 200, what: 'a catalogue page (search, filters, area) of 20,000 cameras' },
       { key: 'map_5000_ms_p95', op: '<=', value: 1000, what: 'the map\'s 5,000 cameras at once' },
+    ] },
+  { name: 'gb28181', script: 'bench/gb28181-bench.ts', args: [], quickArgs: ['--devices', '2', '--channels', '5', '--played', '4', '--seconds', '8', '--cold', '3'],
+    targets: [
+      { key: 'gb_register_s', op: '<=', value: 10, what: '200 GB channels registered and catalogued' },
+      { key: 'gb_invite_ms_p50', op: '<=', value: 1500, what: 'INVITE → first FLV frame' },
+      { key: 'gb_cpu_ratio', op: '<=', value: 1.5, what: 'GB stream CPU vs the RTSP relay of the same streams' },
     ] },
   // Whole pipeline for 10 minutes. RSS growth is the least-squares slope over the second half, once models
   // and frame rings are in place. Bound 2 MB/min = 20 MB over the run: about the jitter of one RSS sample

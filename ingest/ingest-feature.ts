@@ -9,7 +9,7 @@ import type { CameraSupervisor } from './health/camera-supervisor.ts';
 import { HealthMonitor } from './health/health-monitor.ts';
 import { StatusHistory } from './health/status-history.ts';
 import { registerStatusRoutes } from './health/status-routes.ts';
-import { PtzService } from './ptz/ptz-service.ts';
+import { PtzService, type NationalPtz } from './ptz/ptz-service.ts';
 import { registerPtzRoutes } from './ptz/ptz-routes.ts';
 import type { CameraRegistry } from './registry/camera-registry.ts';
 import { CsvImporter } from './registry/csv-import.ts';
@@ -25,19 +25,23 @@ export interface IngestDependencies {
   supervisor: CameraSupervisor;
   /** The relay, built after ingest: asked when a still is taken; undefined when the relay is off. */
   runningPulls: () => RunningPulls | undefined;
+  /** PTZ of GB/T 28181 channels (the gb28181 feature); without it they answer PTZ_UNSUPPORTED. */
+  nationalPtz?: NationalPtz;
 }
 
 /** What ingest provides: camera health, and the simulated cameras (with their demo logins) when the demo is on. */
 export interface IngestServices {
   health: HealthMonitor;
   demo: DemoCameras | undefined;
+  /** Camera stills (evidence export of a live snapshot). */
+  snapshots: SnapshotService;
 }
 
 /**
  * Camera ingest: ONVIF discovery and adoption, CSV import, health monitoring with status history and a
  * live status stream, snapshots and PTZ; with config.demo.sampleCameras, simulated cameras for the demo.
  */
-export function createIngestFeature(ctx: HubContext, { cameras: registry, supervisor, runningPulls }: IngestDependencies): ProvidingFeature<IngestServices> {
+export function createIngestFeature(ctx: HubContext, { cameras: registry, supervisor, runningPulls, nationalPtz }: IngestDependencies): ProvidingFeature<IngestServices> {
   const candidates = new CandidateStore(ctx.db);
   const adoption = new CameraAdoption(ctx, registry, candidates);
   const history = new StatusHistory(ctx);
@@ -50,13 +54,13 @@ export function createIngestFeature(ctx: HubContext, { cameras: registry, superv
   const forgetThumbnail = ({ cameraId, change }: { cameraId: string; change: string }) => {
     if (change !== 'created') thumbnails.forget(cameraId).catch((error: unknown) => ctx.log.warn({ err: error, cameraId }, 'thumbnail not removed'));
   };
-  const ptz = new PtzService(ctx, registry);
+  const ptz = new PtzService(ctx, registry, nationalPtz);
   const importer = new CsvImporter(ctx, registry);
   const demo = ctx.config.demo.sampleCameras > 0 ? new DemoCameras(ctx, registry, candidates, adoption) : undefined;
 
   return {
     name: 'ingest',
-    provides: { health: monitor, demo },
+    provides: { health: monitor, demo, snapshots },
     registerRoutes: async (app) => {
       registerDiscoveryRoutes(app, ctx, candidates, adoption);
       registerStatusRoutes(app, ctx, registry, history);

@@ -3,6 +3,7 @@ import type { ProvidingFeature } from '../api/kernel/hub-feature.ts';
 import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
 import type { CameraRegistry } from '../ingest/registry/camera-registry.ts';
 import { EmbeddedMediaServer } from './embedded-media-server.ts';
+import type { LiveFeedSource } from './live-feed.ts';
 import { registerMediaRoutes } from './media-routes.ts';
 import { PlaySessions } from './play-sessions.ts';
 import type { PlayStopReason } from './play-session.ts';
@@ -14,16 +15,18 @@ export interface RelayDependencies {
   cameras: CameraRegistry;
   /** Told whether each pull runs or stalls. */
   supervisor: CameraSupervisor;
+  /** Cameras whose video the hub receives itself (the GB/T 28181 feature); without it every camera is pulled by URL. */
+  feeds?: LiveFeedSource;
 }
 
 /**
  * On-demand relay: one pull per camera fanned out to HLS and FLV viewers and to other features (it
  * provides the RelayPool, which analytics reads frames from).
  */
-export function createRelayFeature(ctx: HubContext, { cameras: registry, supervisor }: RelayDependencies): ProvidingFeature<RelayPool> {
+export function createRelayFeature(ctx: HubContext, { cameras: registry, supervisor, feeds }: RelayDependencies): ProvidingFeature<RelayPool> {
   const config = ctx.config.relay;
   const media = new EmbeddedMediaServer(ctx.log);
-  const relays = new RelayPool({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), supervisor, log: ctx.log });
+  const relays = new RelayPool({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), feeds, supervisor, log: ctx.log });
   const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, relays);
 
   const guard = (what: string, work: Promise<unknown>) => {

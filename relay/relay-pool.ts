@@ -5,6 +5,7 @@ import { badRequest, unavailable } from '../api/kernel/errors/hub-error.ts';
 import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
 import type { RelayConfig } from './relay-config.ts';
 import type { EmbeddedMediaServer } from './embedded-media-server.ts';
+import type { LiveFeedSource } from './live-feed.ts';
 import { RelayStream } from './relay-stream.ts';
 
 /** Stream ids are camera ids; this pattern keeps them safe as folder names and RTMP stream names. */
@@ -55,6 +56,8 @@ export interface RelayPoolDeps {
   media: EmbeddedMediaServer;
   /** The camera URL with credentials; throws 404 for an unknown camera. */
   pullUrl(cameraId: string): Promise<string>;
+  /** Cameras whose video the hub receives itself (GB/T 28181): asked first, before `pullUrl`. */
+  feeds?: LiveFeedSource;
   /** Told whether each pull runs or stalls. */
   supervisor: Pick<CameraSupervisor, 'pullChanged'>;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
@@ -127,12 +130,18 @@ export class RelayPool {
   }
 
   private async startStream(cameraId: string): Promise<RelayStream> {
-    const pullUrl = await this.deps.pullUrl(cameraId);
+    const feed = await this.deps.feeds?.openFeed(cameraId);
+    const pullUrl = feed ? '' : await this.deps.pullUrl(cameraId);
     const stream = new RelayStream({
-      streamId: cameraId, hlsDir: this.hlsDir(cameraId), pullUrl, config: this.deps.config, media: this.deps.media, log: this.deps.log,
+      streamId: cameraId, hlsDir: this.hlsDir(cameraId), pullUrl, feed, config: this.deps.config, media: this.deps.media, log: this.deps.log,
       onPull: (state, reason) => this.deps.supervisor.pullChanged(cameraId, state, reason),
     });
-    await stream.start();
+    try {
+      await stream.start();
+    } catch (error) {
+      await feed?.close();
+      throw error;
+    }
     this.deps.log.info({ stream: cameraId }, 'relay stream started');
     return stream;
   }
@@ -181,6 +190,7 @@ export class RelayPool {
     if (!entry || entry.stopping) return false;
     const stream = await entry.ready.catch(() => undefined);
     if (!stream || this.entries.get(cameraId) !== entry || entry.stopping) return false;
+    if (stream.fed) return false;
     return stream.changeSource(await this.deps.pullUrl(cameraId));
   }
 

@@ -6,19 +6,22 @@ import type { Logger } from 'pino';
 import { ensurePrivateDir } from '../api/kernel/fs/private-files.ts';
 import { PeriodicTask } from '../api/kernel/process/periodic-task.ts';
 import { inputVideoCodec, isOutputHeader } from '../ingest/ffmpeg/ffmpeg-stderr.ts';
-import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, PASSTHROUGH_VIDEO_CODECS, relayArgs } from '../ingest/ffmpeg/relay-args.ts';
+import { HLS_PLAYLIST, HLS_SEGMENT_PATTERN, PASSTHROUGH_VIDEO_CODECS, relayArgs, relayFeedArgs } from '../ingest/ffmpeg/relay-args.ts';
 import { FfmpegRunner } from '../ingest/ffmpeg/ffmpeg-runner.ts';
 import type { PullState } from '../ingest/health/camera-supervisor.ts';
 import type { RelayConfig } from './relay-config.ts';
 import type { EmbeddedMediaServer } from './embedded-media-server.ts';
+import type { LiveFeed } from './live-feed.ts';
 
 export type RelayStreamState = 'starting' | 'running' | 'stopped';
 
 export interface RelayStreamOptions {
   streamId: string;
   hlsDir: string;
-  /** The camera URL with credentials (for ffmpeg's argv only). */
+  /** The camera URL with credentials (for ffmpeg's stdin only); '' when the video comes from `feed`. */
   pullUrl: string;
+  /** Video the hub receives itself (GB/T 28181), written to ffmpeg's stdin; closed when the stream stops. */
+  feed?: LiveFeed;
   config: RelayConfig;
   media: EmbeddedMediaServer;
   /** The pull runs (new segments), stalled (ffmpeg exited or made no progress) or stopped. */
@@ -70,6 +73,11 @@ export class RelayStream {
     return this.o.streamId;
   }
 
+  /** Whether the video comes from a live feed (no URL to change). */
+  get fed(): boolean {
+    return this.o.feed !== undefined;
+  }
+
   get pid(): number | undefined {
     return this.ffmpeg?.pid;
   }
@@ -105,11 +113,11 @@ export class RelayStream {
       ffmpegPath: config.ffmpegPath,
       name: `ffmpeg:relay:${streamId}`,
       // Decided anew for every (re)start (the camera URL may have changed). FLV goes to stdout, published in-process.
-      args: async () => relayArgs({
-        inputUrl: this.pullUrl, hlsDir: this.o.hlsDir,
-        hlsSegmentSeconds: config.hlsSegmentSeconds, hlsListSize: config.hlsListSize,
-        inputTimeoutSeconds: config.inputTimeoutSeconds, transcode: this.transcoding,
-      }),
+      args: async () => {
+        const outputs = { hlsDir: this.o.hlsDir, hlsSegmentSeconds: config.hlsSegmentSeconds, hlsListSize: config.hlsListSize, transcode: this.transcoding };
+        if (this.o.feed) return relayFeedArgs({ ...outputs, format: this.o.feed.format });
+        return relayArgs({ ...outputs, inputUrl: this.pullUrl, inputTimeoutSeconds: config.inputTimeoutSeconds });
+      },
       restart: { initialDelayMs: config.restartInitialMs, maxDelayMs: config.restartMaxMs, stableAfterMs: 20_000 },
       stall: { afterMs: config.stallSeconds * 1_000, checkEveryMs: 200 },
       rawStdout: true,
@@ -117,7 +125,10 @@ export class RelayStream {
     });
     ffmpeg.on('stdout', (flv) => media.publishFrom(this.mediaName, flv));
     let inInput = true;
-    ffmpeg.on('spawn', () => { inInput = true; });
+    ffmpeg.on('spawn', (stdin) => {
+      inInput = true;
+      if (this.ffmpeg === ffmpeg) this.o.feed?.attach(stdin ?? undefined);
+    });
     ffmpeg.on('stalled', () => {
       this.stallRestarts++;
       this.report('stalled', `no new HLS segment for ${config.stallSeconds} s`);
@@ -153,7 +164,7 @@ export class RelayStream {
    * folder and the viewers stay, as across any ffmpeg restart; false when the URL is the same.
    */
   async changeSource(pullUrl: string): Promise<boolean> {
-    if (this.state === 'stopped' || pullUrl === this.pullUrl) return false;
+    if (this.state === 'stopped' || this.o.feed || pullUrl === this.pullUrl) return false;
     this.pullUrl = pullUrl;
     // The codec decision was about the old source.
     this.transcoding = this.o.config.transcode === 'always';
@@ -228,7 +239,8 @@ export class RelayStream {
     await this.playlistCheck.stop();
     this.watcher?.close();
     for (const wake of this.waiters.splice(0)) wake();
-    await this.ffmpeg?.stop();
+    this.o.feed?.attach(undefined);
+    await Promise.all([this.ffmpeg?.stop(), this.o.feed?.close()]);
     this.report('stopped', 'relay pull stopped');
     this.o.media.closeViewers(this.mediaName);
     await rm(this.o.hlsDir, { recursive: true, force: true });

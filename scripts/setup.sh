@@ -19,6 +19,8 @@ missing=()
 need() { command -v "$1" >/dev/null 2>&1 || [ -e "$1" ] || missing+=("${@:2}"); }
 need ffmpeg ffmpeg
 need redis-server redis-server
+# A CJK font for burned-in evidence captions (ffmpeg drawtext, sharp SVG text): Chinese camera names and operators.
+if ! fc-list :lang=zh 2>/dev/null | grep -q .; then missing+=(fonts-noto-cjk fontconfig); fi
 # The RTSP server used by the camera simulator (GStreamer's gst-rtsp-server through PyGObject).
 if ! /usr/bin/python3 -c "import gi; gi.require_version('GstRtspServer','1.0')" >/dev/null 2>&1; then
   missing+=(python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-bad)

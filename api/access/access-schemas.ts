@@ -4,15 +4,16 @@ import { Millis } from '../kernel/http/common-schemas.ts';
 const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 
 export const EntityId = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.:-]+$' });
-export const ScopeSchema = Type.Union(['live', 'snapshot', 'ptz', 'events'].map((s) => Type.Literal(s)));
+export const ScopeSchema = Type.Union(['live', 'snapshot', 'ptz', 'events', 'playback'].map((s) => Type.Literal(s)));
 export const CategorySchema = Type.Union(['public_security', 'traffic', 'community', 'other'].map((c) => Type.Literal(c)));
 export const TargetKindSchema = Type.Union(['cameras', 'category', 'area'].map((k) => Type.Literal(k)));
 export const AreaSchema = Type.Object({
   minLat: Type.Number({ minimum: -90, maximum: 90 }), minLon: Type.Number({ minimum: -180, maximum: 180 }),
   maxLat: Type.Number({ minimum: -90, maximum: 90 }), maxLon: Type.Number({ minimum: -180, maximum: 180 }),
 }, { additionalProperties: false });
+export const PlaybackLookbackSchema = Type.Union(['none', 'window', 'days'].map((k) => Type.Literal(k)));
 const CameraIds = Type.Array(EntityId, { minItems: 1, maxItems: 1_000, uniqueItems: true });
-const Scopes = Type.Array(ScopeSchema, { minItems: 1, maxItems: 4, uniqueItems: true });
+const Scopes = Type.Array(ScopeSchema, { minItems: 1, maxItems: 5, uniqueItems: true });
 const Reason = Type.String({ minLength: 1, maxLength: 1_000 });
 
 /** What a request or emergency grant covers: camera ids, a category, or an area of the owner's cameras. */
@@ -23,6 +24,9 @@ const TargetFields = {
   category: Type.Optional(CategorySchema),
   area: Type.Optional(AreaSchema),
   scopes: Scopes,
+  /** With scope playback: how far back (none = whatever is recorded, window = only the grant's own window, days = the last playbackDays days). */
+  playbackLookback: Type.Optional(PlaybackLookbackSchema),
+  playbackDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
 };
 
 export const CreateRequestBody = Type.Object({
@@ -38,6 +42,8 @@ export const CreateRequestBody = Type.Object({
 export const ApproveBody = Type.Object({
   cameraIds: Type.Optional(CameraIds),
   scopes: Type.Optional(Scopes),
+  playbackLookback: Type.Optional(PlaybackLookbackSchema),
+  playbackDays: Type.Optional(Type.Integer({ minimum: 1, maximum: 366 })),
   startsAt: Type.Optional(Millis),
   endsAt: Type.Optional(Millis),
   reason: Type.Optional(Reason),
@@ -63,6 +69,8 @@ const TargetView = {
   category: Nullable(Type.String()),
   area: Nullable(AreaSchema),
   scopes: Type.Array(Type.String()),
+  playbackLookback: Nullable(Type.String()),
+  playbackDays: Nullable(Type.Integer()),
   startsAt: Type.Integer(),
   endsAt: Type.Integer(),
 };
@@ -114,4 +122,6 @@ export const DecisionView = Type.Object({
   reason: Type.String(),
   grantId: Type.Optional(Type.String()),
   expiresAt: Type.Optional(Type.Integer()),
+  playbackFrom: Type.Optional(Type.Integer()),
+  playbackTo: Type.Optional(Type.Integer()),
 });

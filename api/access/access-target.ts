@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { CAMERA_SCOPES, grantCoversCamera, type AreaBox } from './camera-access.ts';
 import { badRequest } from '../kernel/errors/hub-error.ts';
-import type { AccessTargetColumns, CameraCategory, CameraScope, Database } from '../kernel/db/tables/index.ts';
+import type { AccessTargetColumns, CameraCategory, CameraScope, Database, PlaybackLookback } from '../kernel/db/tables/index.ts';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 
 export type TargetKind = AccessTargetColumns['target_kind'];
@@ -14,6 +14,9 @@ export interface AccessTarget {
   category?: CameraCategory | string;
   area?: AreaBox;
   scopes: string[];
+  /** With scope playback: how far back the grantee may look (default none = no limit beyond the recordings). */
+  playbackLookback?: PlaybackLookback;
+  playbackDays?: number;
 }
 
 export type TargetColumns = AccessTargetColumns;
@@ -27,7 +30,24 @@ export function targetColumns(target: AccessTarget): TargetColumns {
     category: target.targetKind === 'category' ? (target.category as CameraCategory) : null,
     area: target.targetKind === 'area' ? JSON.stringify(target.area) : null,
     scopes: JSON.stringify(CAMERA_SCOPES.filter((s) => target.scopes.includes(s))),
+    ...playbackColumns(target.scopes, target.playbackLookback, target.playbackDays),
   };
+}
+
+/** The playback limit columns: null unless the playback scope is there. */
+function playbackColumns(scopes: string[], lookback: PlaybackLookback | undefined, days: number | undefined): Pick<TargetColumns, 'playback_lookback' | 'playback_days'> {
+  if (!scopes.includes('playback')) return { playback_lookback: null, playback_days: null };
+  const kind = lookback ?? 'none';
+  return { playback_lookback: kind, playback_days: kind === 'days' ? days ?? null : null };
+}
+
+/** Refuses a lookback without the playback scope, and 'days' without a day count. */
+export function assertPlaybackLimit(scopes: string[], lookback: PlaybackLookback | undefined, days: number | undefined): void {
+  if ((lookback !== undefined || days !== undefined) && !scopes.includes('playback')) {
+    throw badRequest('PLAYBACK_SCOPE_REQUIRED', 'playbackLookback and playbackDays go with the scope "playback"');
+  }
+  if (lookback === 'days' && (days === undefined || !Number.isInteger(days) || days < 1)) throw badRequest('PLAYBACK_DAYS_REQUIRED', 'playbackLookback "days" needs playbackDays (1–366)');
+  if (lookback !== 'days' && days !== undefined) throw badRequest('PLAYBACK_DAYS_UNEXPECTED', 'playbackDays goes with playbackLookback "days"');
 }
 
 export function targetView(row: TargetColumns) {
@@ -38,6 +58,8 @@ export function targetView(row: TargetColumns) {
     category: row.category,
     area: row.area ? (JSON.parse(row.area) as AreaBox) : null,
     scopes: JSON.parse(row.scopes) as string[],
+    playbackLookback: row.playback_lookback,
+    playbackDays: row.playback_days === null ? null : Number(row.playback_days),
   };
 }
 
@@ -57,6 +79,7 @@ export async function validateTarget(
   if (!owner) throw badRequest('DEPARTMENT_UNKNOWN', `department ${target.ownerDepartmentId} does not exist`);
   const unknownScopes = target.scopes.filter((s) => !CAMERA_SCOPES.includes(s as CameraScope));
   if (unknownScopes.length > 0) throw badRequest('SCOPE_UNKNOWN', `unknown scopes ${unknownScopes.join(', ')}; use ${CAMERA_SCOPES.join(', ')}`);
+  assertPlaybackLimit(target.scopes, target.playbackLookback, target.playbackDays);
   const present = (['cameraIds', 'category', 'area'] as const).filter((key) => target[key] !== undefined);
   const expected = { cameras: 'cameraIds', category: 'category', area: 'area' }[target.targetKind];
   if (present.length !== 1 || present[0] !== expected) {
@@ -87,6 +110,8 @@ export function assertWindow(startsAt: number, endsAt: number, now: number, maxM
 export interface Narrowing {
   cameraIds?: string[];
   scopes?: string[];
+  playbackLookback?: PlaybackLookback;
+  playbackDays?: number;
   startsAt?: number;
   endsAt?: number;
 }
@@ -105,10 +130,11 @@ export async function narrowTarget(cameras: CameraRepository, request: TargetCol
     throw badRequest('APPROVAL_WIDENS', 'the approved window must lie inside the requested one');
   }
   if (endsAt <= startsAt) throw badRequest('WINDOW_INVALID', 'endsAt must be after startsAt');
+  const scopes = narrowing.scopes ? CAMERA_SCOPES.filter((s) => narrowing.scopes!.includes(s)) : requestedScopes;
   let columns: TargetColumns = {
     owner_department_id: request.owner_department_id, target_kind: request.target_kind, camera_ids: request.camera_ids,
-    category: request.category, area: request.area,
-    scopes: narrowing.scopes ? JSON.stringify(CAMERA_SCOPES.filter((s) => narrowing.scopes!.includes(s))) : request.scopes,
+    category: request.category, area: request.area, scopes: JSON.stringify(scopes),
+    ...narrowPlayback(request, scopes, narrowing),
   };
   if (narrowing.cameraIds) {
     const facts = await cameras.factsOf({ ids: narrowing.cameraIds });
@@ -118,4 +144,26 @@ export async function narrowTarget(cameras: CameraRepository, request: TargetCol
     columns = { ...columns, target_kind: 'cameras', camera_ids: JSON.stringify([...narrowing.cameraIds].sort()), category: null, area: null };
   }
   return { columns, startsAt, endsAt };
+}
+
+/** Lookback width for comparison: window is narrower than any day count, none is the widest. */
+function lookbackRank(kind: PlaybackLookback | null, days: number | null): number {
+  if (kind === 'window') return 0;
+  if (kind === 'days') return Number(days ?? 0);
+  return Infinity;
+}
+
+/** The approved playback limit: the request's, or a narrower one the approver sets (never wider). */
+function narrowPlayback(request: TargetColumns, scopes: string[], narrowing: Narrowing): Pick<TargetColumns, 'playback_lookback' | 'playback_days'> {
+  if (!scopes.includes('playback')) return { playback_lookback: null, playback_days: null };
+  if (narrowing.playbackLookback === undefined && narrowing.playbackDays === undefined) {
+    return { playback_lookback: request.playback_lookback ?? 'none', playback_days: request.playback_days };
+  }
+  const kind = narrowing.playbackLookback ?? request.playback_lookback ?? 'none';
+  assertPlaybackLimit(scopes, kind, narrowing.playbackDays);
+  const days = kind === 'days' ? narrowing.playbackDays! : null;
+  if (lookbackRank(kind, days) > lookbackRank(request.playback_lookback, request.playback_days)) {
+    throw badRequest('APPROVAL_WIDENS', 'the approved playback lookback reaches further back than the requested one');
+  }
+  return { playback_lookback: kind, playback_days: days };
 }

@@ -4,7 +4,9 @@ import { HubError, notFound } from '../kernel/errors/hub-error.ts';
 import type { CameraScope, GrantsTable, Role } from '../kernel/db/tables/index.ts';
 import type { AuthUser } from '../kernel/auth/token-service.ts';
 
-export const CAMERA_SCOPES: readonly CameraScope[] = ['live', 'snapshot', 'ptz', 'events'];
+export const CAMERA_SCOPES: readonly CameraScope[] = ['live', 'snapshot', 'ptz', 'events', 'playback'];
+
+const DAY_MS = 86_400_000;
 
 /** Roles that may use cameras at all; auditors read the trail but watch nothing. */
 const CAMERA_USER_ROLES = new Set<Role>(['admin', 'approver', 'viewer']);
@@ -23,6 +25,25 @@ export interface CameraAccessDecision {
   grantId?: string;
   /** When the access ends on its own (grant end), if it does. */
   expiresAt?: number;
+  /** Scope playback through a grant: the recorded time the grantee may see, [playbackFrom, playbackTo). Absent = no limit. */
+  playbackFrom?: number;
+  playbackTo?: number;
+}
+
+/**
+ * The recorded time a grant's playback scope reaches at `now`: the grant's own window, the last N days, or
+ * everything (an empty object).
+ */
+export function playbackReach(grant: Pick<GrantsTable, 'playback_lookback' | 'playback_days' | 'starts_at' | 'ends_at'>, now: number): { playbackFrom?: number; playbackTo?: number } {
+  if (grant.playback_lookback === 'window') return { playbackFrom: Number(grant.starts_at), playbackTo: Number(grant.ends_at) };
+  if (grant.playback_lookback === 'days' && grant.playback_days !== null) return { playbackFrom: now - Number(grant.playback_days) * DAY_MS };
+  return {};
+}
+
+/** How wide a reach is (for picking the widest of several grants): its length in ms, unlimited = Infinity. */
+function reachWidth(reach: { playbackFrom?: number; playbackTo?: number }, now: number): number {
+  if (reach.playbackFrom === undefined) return Infinity;
+  return (reach.playbackTo ?? now) - reach.playbackFrom;
 }
 
 export interface AreaBox {
@@ -61,6 +82,7 @@ export function decideCameraAccess(
   camera: CameraFacts,
   scope: CameraScope,
   grants: Grant[],
+  now = Date.now(),
 ): CameraAccessDecision {
   if (!mayUseCameras(user.role)) return { allowed: false, reason: 'role' };
   if (user.role === 'admin') return { allowed: true, reason: 'admin' };
@@ -68,9 +90,11 @@ export function decideCameraAccess(
   const matching = grants
     .filter((grant) => (JSON.parse(grant.scopes) as string[]).includes(scope) && grantCoversCamera(grant, camera))
     .sort((a, b) => b.ends_at - a.ends_at);
+  if (scope === 'playback') matching.sort((a, b) => reachWidth(playbackReach(b, now), now) - reachWidth(playbackReach(a, now), now));
   const best = matching[0];
   if (!best) return { allowed: false, reason: 'no-grant' };
-  return { allowed: true, reason: 'grant', grantId: best.id, expiresAt: best.ends_at };
+  const reach = scope === 'playback' ? playbackReach(best, now) : {};
+  return { allowed: true, reason: 'grant', grantId: best.id, expiresAt: best.ends_at, ...reach };
 }
 
 /**
@@ -87,7 +111,7 @@ export async function authorizeCamera(
   const camera = await sources.cameras.facts(cameraId);
   if (!camera) return { allowed: false, reason: 'no-camera' };
   const grants = camera.department_id === user.departmentId || user.role === 'admin' ? [] : await sources.grants.active({ grantee: user.departmentId, owner: camera.department_id, at: now });
-  return decideCameraAccess(user, camera, scope, grants);
+  return decideCameraAccess(user, camera, scope, grants, now);
 }
 
 /**

@@ -75,6 +75,9 @@ async function main(): Promise<number> {
     if (!process.env.HUB_CREDENTIALS_ENCRYPTION_KEY) set(['credentials', 'encryptionKey'], secrets.encryptionKey);
     if (!process.env.HUB_AUDIT_CHAIN_KEY) set(['audit', 'chainKey'], secrets.auditChainKey);
     if (!process.env.HUB_DEMO_SAMPLE_CAMERAS && flags.demo === undefined) set(['demo', 'sampleCameras'], 8);
+    // One simulated GB/T 28181 NVR with four channels, registering to the hub's SIP server.
+    if (!process.env.HUB_GB28181_ENABLED) set(['gb28181', 'enabled'], true);
+    if (!process.env.HUB_DEMO_GB_NVR_CHANNELS) set(['demo', 'gbNvrChannels'], 4);
   }
   const config = loadConfig({ file: values.config, overrides: flags });
 

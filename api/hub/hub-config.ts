@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { HttpConfigSchema } from '../kernel/http/http-config.ts';
 import { AnalyticsConfigSchema } from '../../analytics/analytics-config.ts';
 import { IngestConfigSchema } from '../../ingest/ingest-config.ts';
+import { Gb28181ConfigSchema } from '../../ingest/gb28181/gb28181-config.ts';
 import { RelayConfigSchema } from '../../relay/relay-config.ts';
 import { RecordingConfigSchema } from '../../recording/recording-config.ts';
 import { AccessConfigSchema } from '../access/access-config.ts';
@@ -10,6 +11,7 @@ import { DashboardConfigSchema } from '../dashboard/dashboard-config.ts';
 import { ViidConfigSchema } from '../viid/viid-config.ts';
 import { PlayerConfigSchema } from '../../player/player-config.ts';
 import { WallConfigSchema } from '../../player/console/wall-config.ts';
+import { PlaybackConfigSchema } from '../playback/playback-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -58,6 +60,7 @@ export const HubConfigSchema = Type.Object(
     demo: section({
       sampleCameras: Type.Integer({ minimum: 0, maximum: 500, default: 0, description: 'start this many simulated cameras and adopt them' }),
       tollgateDevices: Type.Integer({ minimum: 0, maximum: 50, default: 3, description: 'with sample cameras: this many simulated GA/T 1400 卡口 devices register and push passes to /VIID' }),
+      gbNvrChannels: Type.Integer({ minimum: 0, maximum: 64, default: 0, description: 'start one simulated GB/T 28181 NVR with this many channels in the community department (needs gb28181.enabled)' }),
     }),
     log: section({
       level: Type.Union([Type.Literal('fatal'), Type.Literal('error'), Type.Literal('warn'), Type.Literal('info'), Type.Literal('debug'), Type.Literal('trace'), Type.Literal('silent')], { default: 'info' }),
@@ -72,6 +75,7 @@ export const HubConfigSchema = Type.Object(
       intervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention pass runs (each feature keeps its retention days in its own section)' }),
     }),
     ingest: IngestConfigSchema,
+    gb28181: Gb28181ConfigSchema,
     relay: RelayConfigSchema,
     recording: RecordingConfigSchema,
     analytics: AnalyticsConfigSchema,
@@ -81,6 +85,7 @@ export const HubConfigSchema = Type.Object(
     viid: ViidConfigSchema,
     player: PlayerConfigSchema,
     wall: WallConfigSchema,
+    playback: PlaybackConfigSchema,
   },
   { additionalProperties: false },
 );

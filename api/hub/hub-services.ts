@@ -10,18 +10,23 @@ import type { DemoCameras } from '../../devtools/demo/demo-cameras.ts';
 import type { CameraSupervisor } from '../../ingest/health/camera-supervisor.ts';
 import type { HealthMonitor } from '../../ingest/health/health-monitor.ts';
 import { createIngestFeature } from '../../ingest/ingest-feature.ts';
+import type { SnapshotService } from '../../ingest/snapshot/snapshot-service.ts';
+import { createGb28181Feature, type Gb28181Service } from '../../ingest/gb28181/gb28181-feature.ts';
 import { createCameraFeature } from '../../ingest/registry/camera-feature.ts';
 import type { CameraRegistry } from '../../ingest/registry/camera-registry.ts';
 import { createRelayFeature } from '../../relay/relay-feature.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import { createPlayerFeature } from '../../player/player-feature.ts';
 import { createViidFeature, type ViidServices } from '../viid/viid-feature.ts';
+import { createPlaybackFeature } from '../playback/playback-feature.ts';
+import type { PlaybackSessions } from '../playback/playback-sessions.ts';
+import { createEvidenceFeature, type EvidenceServices } from '../evidence/evidence-feature.ts';
 import { createRecordingFeature, type RecordingService } from '../../recording/recording-feature.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
-export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'ingest', 'relay', 'recording', 'player', 'checkpoint', 'analytics', 'viid'] as const;
+export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'gb28181', 'ingest', 'relay', 'recording', 'player', 'checkpoint', 'analytics', 'playback', 'evidence', 'viid'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
@@ -32,6 +37,8 @@ export interface HubServices {
   cameraHealth?: HealthMonitor;
   /** Simulated cameras and demo logins (config.demo.sampleCameras > 0). */
   demo?: DemoCameras;
+  /** GB/T 28181 devices, their SIP server and live feeds. */
+  gb28181?: Gb28181Service;
   relay?: RelayPool;
   /** Recording plans, the recorder, the segment index and storage. */
   recording?: RecordingService;
@@ -41,6 +48,12 @@ export interface HubServices {
   analytics?: AnalyticsService;
   /** The GA/T 1400 视图库 server: peers, sessions (User-Identify check), vehicle intake. */
   viid?: ViidServices;
+  /** Running playback sessions of recordings. */
+  playback?: PlaybackSessions;
+  /** Camera stills (ingest). */
+  snapshots?: SnapshotService;
+  /** Evidence export jobs. */
+  evidence?: EvidenceServices;
 }
 
 export interface ComposedFeatures {
@@ -78,17 +91,25 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
     services.cameras = cameras.registry;
     services.cameraSupervisor = cameras.supervisor;
   }
+  if (on.has('gb28181')) {
+    services.gb28181 = add(createGb28181Feature(ctx, {
+      cameras: needs(services.cameras, 'gb28181', 'cameras'), supervisor: needs(services.cameraSupervisor, 'gb28181', 'cameras'),
+      relay: () => services.relay,
+    })).provides;
+  }
   if (on.has('ingest')) {
     const ingest = add(createIngestFeature(ctx, {
       cameras: needs(services.cameras, 'ingest', 'cameras'), supervisor: needs(services.cameraSupervisor, 'ingest', 'cameras'),
-      runningPulls: () => services.relay,
+      runningPulls: () => services.relay, nationalPtz: services.gb28181?.ptz,
     })).provides;
     services.cameraHealth = ingest.health;
     services.demo = ingest.demo;
+    services.snapshots = ingest.snapshots;
   }
   if (on.has('relay')) {
     services.relay = add(createRelayFeature(ctx, {
       cameras: needs(services.cameras, 'relay', 'cameras'), supervisor: needs(services.cameraSupervisor, 'relay', 'cameras'),
+      feeds: services.gb28181?.feeds,
     })).provides;
   }
   if (on.has('recording')) services.recording = add(createRecordingFeature(ctx, { relay: needs(services.relay, 'recording', 'relay') })).provides;
@@ -100,6 +121,8 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
       relay: services.relay, passSink: services.checkpoint,
     })).provides;
   }
+  if (on.has('playback')) services.playback = add(createPlaybackFeature(ctx)).provides;
+  if (on.has('evidence')) services.evidence = add(createEvidenceFeature(ctx, { snapshots: services.snapshots })).provides;
   if (on.has('viid')) {
     services.viid = add(createViidFeature(ctx, {
       cameras: needs(services.cameras, 'viid', 'cameras'), supervisor: needs(services.cameraSupervisor, 'viid', 'cameras'),

@@ -76,13 +76,17 @@ export class MotorVehicleIntake {
     const cameras = await this.devices.resolve(session, candidates.map((c) => c.vehicle.deviceId));
     const stored = await this.store.existingPassIds(candidates.map((c) => c.vehicle.motorVehicleId));
     const fresh: Array<{ index: number; vehicle: ReceivedVehicle; cameraId: string }> = [];
-    const inBatch = new Set<string>();
+    /** First index of each MotorVehicleID in this request; a repeat shares that object's fate. */
+    const firstOf = new Map<string, number>();
+    const repeats: Array<[index: number, first: number]> = [];
     for (const { index, vehicle } of candidates) {
       const camera = cameras.get(vehicle.deviceId)!;
+      const first = firstOf.get(vehicle.motorVehicleId);
       if (camera instanceof Error) outcomes[index] = refused(vehicle.motorVehicleId, camera);
-      else if (stored.has(vehicle.motorVehicleId) || inBatch.has(vehicle.motorVehicleId)) outcomes[index] = ok(vehicle.motorVehicleId, 'OK (already stored)');
+      else if (stored.has(vehicle.motorVehicleId)) outcomes[index] = ok(vehicle.motorVehicleId, 'OK (already stored)');
+      else if (first !== undefined) repeats.push([index, first]);
       else {
-        inBatch.add(vehicle.motorVehicleId);
+        firstOf.set(vehicle.motorVehicleId, index);
         fresh.push({ index, vehicle, cameraId: camera });
       }
     }
@@ -122,6 +126,10 @@ export class MotorVehicleIntake {
         if (!(error instanceof PassRejectedError)) throw error;
         for (const { index, record } of records) outcomes[index] = refused(record.id, error);
       }
+    }
+    for (const [index, first] of repeats) {
+      const fate = outcomes[first]!;
+      outcomes[index] = fate.statusCode === STATUS.ok ? ok(fate.id, 'OK (already stored)') : fate;
     }
     for (const outcome of outcomes) {
       if (outcome.statusCode !== STATUS.ok) this.metrics.objects.refused++;

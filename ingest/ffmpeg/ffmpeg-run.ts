@@ -13,6 +13,10 @@ export interface FfmpegRunOptions {
   timeoutMs: number;
   /** Keep stdout up to this many bytes (ffmpeg is stopped beyond it); stdout is discarded when omitted. */
   maxStdoutBytes?: number;
+  /** Each stdout chunk as it comes (progress lines); stdout is then not kept unless `maxStdoutBytes` is set too. */
+  onStdout?: (chunk: Buffer) => void;
+  /** Stops ffmpeg (process group) when aborted; the result then says `aborted`. */
+  signal?: AbortSignal;
   /** How many leading stderr lines to keep. */
   stderrLines?: number;
   /** The error code when ffmpeg cannot be started at all (callers keep their own stable codes). */
@@ -24,6 +28,7 @@ export interface FfmpegRunResult {
   code: number | null;
   signal: NodeJS.Signals | null;
   timedOut: boolean;
+  aborted: boolean;
   /** stdout, or empty when it was discarded or went over `maxStdoutBytes`. */
   stdout: Buffer;
   stdoutOverflow: boolean;
@@ -35,9 +40,10 @@ export interface FfmpegRunResult {
  * deadline, never left behind). stderr may echo input URLs with credentials: callers must not log it raw.
  */
 export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResult> {
+  if (o.signal?.aborted) throw new DomainError('FFMPEG_ABORTED', 'the run was cancelled before ffmpeg started');
   const keepStdout = o.maxStdoutBytes !== undefined;
   const ffmpeg = new SupervisedProcess({
-    name: o.name, command: o.ffmpegPath ?? 'ffmpeg', args: { args: o.args, stdin: o.stdin }, rawStdout: keepStdout, stopTimeoutMs: o.stopTimeoutMs ?? 1_000,
+    name: o.name, command: o.ffmpegPath ?? 'ffmpeg', args: { args: o.args, stdin: o.stdin }, rawStdout: keepStdout || o.onStdout !== undefined, stopTimeoutMs: o.stopTimeoutMs ?? 1_000,
   });
   const chunks: Buffer[] = [];
   const stderr: string[] = [];
@@ -45,6 +51,8 @@ export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResul
   let stdoutOverflow = false;
   ffmpeg.on('stdout', (stream: Readable) => {
     stream.on('data', (chunk: Buffer) => {
+      o.onStdout?.(chunk);
+      if (!keepStdout) return;
       size += chunk.length;
       if (size <= o.maxStdoutBytes!) chunks.push(chunk);
       else {
@@ -63,13 +71,17 @@ export async function runFfmpegOnce(o: FfmpegRunOptions): Promise<FfmpegRunResul
     ffmpeg.once('spawn', (child) => child.once('error', (cause) => fail(new DomainError(o.startErrorCode, 'cannot start ffmpeg', { cause }))));
   });
   let timedOut = false;
+  let aborted = false;
   const timer = setTimeout(() => { timedOut = true; void ffmpeg.stop(); }, o.timeoutMs);
+  const onAbort = () => { aborted = true; void ffmpeg.stop(); };
+  o.signal?.addEventListener('abort', onAbort, { once: true });
   ffmpeg.start();
   try {
     const { code, signal } = await Promise.race([exited, failedToStart]);
-    return { code, signal, timedOut, stdout: stdoutOverflow ? Buffer.alloc(0) : Buffer.concat(chunks), stdoutOverflow, stderr };
+    return { code, signal, timedOut, aborted, stdout: stdoutOverflow ? Buffer.alloc(0) : Buffer.concat(chunks), stdoutOverflow, stderr };
   } finally {
     clearTimeout(timer);
+    o.signal?.removeEventListener('abort', onAbort);
     await ffmpeg.stop();
   }
 }

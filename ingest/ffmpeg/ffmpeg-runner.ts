@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import type { Logger } from 'pino';
 import type { BackoffPolicy } from '../../api/kernel/process/backoff.ts';
 import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
@@ -28,7 +28,8 @@ export interface FfmpegRunnerOptions {
 }
 
 export interface FfmpegRunnerEvents {
-  spawn: [];
+  /** A run started; `stdin` is its open stdin when the run feeds it (ProcessRun.feedStdin), else null. */
+  spawn: [stdin: Writable | null];
   exit: [code: number | null, signal: NodeJS.Signals | null];
   /** A stderr line with every input URL's credentials and query removed. */
   stderrLine: [line: string];
@@ -64,9 +65,9 @@ export class FfmpegRunner extends EventEmitter<FfmpegRunnerEvents> {
       stopTimeoutMs: 3_000,
       logger: options.logger,
     });
-    this.process.on('spawn', () => {
+    this.process.on('spawn', (child) => {
       this.lastProgressAt = Date.now();
-      this.emit('spawn');
+      this.emit('spawn', child.stdin);
     });
     this.process.on('exit', (code, signal) => this.emit('exit', code, signal));
     this.process.on('stdout', (stream) => this.emit('stdout', stream));

@@ -38,6 +38,31 @@ export const HLS_SEGMENT_PATTERN = /^seg_(\d{1,12})\.ts$/;
  */
 export function relayArgs(o: RelayArgsOptions): FfmpegCommand {
   const input = assertCameraUrl(o.inputUrl).toString();
+  const { args: inputArgs, stdin } = privateInput(input, [
+    ...rtspInputOptions(o.inputTimeoutSeconds),
+    // Small probe for a fast start.
+    ['fflags', '+genpts+discardcorrupt'], ['probesize', '500000'], ['analyzeduration', '200000'],
+  ]);
+  return { args: relayOutputs(o, inputArgs), stdin };
+}
+
+/** A relay input the hub writes to ffmpeg's stdin as it arrives (GB/T 28181 live video: MPEG-PS). */
+export interface RelayFeedCommand {
+  args: string[];
+  /** stdin stays open: the hub writes the feed's bytes to it. */
+  feedStdin: true;
+}
+
+/**
+ * The same two outputs as relayArgs() from bytes the hub feeds on stdin: `-f mpeg` (MPEG-2 PS, the
+ * payload of GB/T 28181 RTP); video only, since ffmpeg misreads G.711 in PS as MP2 audio.
+ */
+export function relayFeedArgs(o: Omit<RelayArgsOptions, 'inputUrl' | 'inputTimeoutSeconds'> & { format: 'mpeg' }): RelayFeedCommand {
+  const inputArgs = ['-fflags', '+genpts+discardcorrupt', '-probesize', '200000', '-analyzeduration', '200000', '-f', o.format, '-i', 'pipe:0'];
+  return { args: relayOutputs(o, inputArgs), feedStdin: true };
+}
+
+function relayOutputs(o: Omit<RelayArgsOptions, 'inputUrl' | 'inputTimeoutSeconds'>, inputArgs: string[]): string[] {
   const flvOutput = o.rtmpUrl ?? 'pipe:1';
   if (o.rtmpUrl !== undefined) assertLocalRtmp(o.rtmpUrl);
   assertPlainPath(o.hlsDir, 'HLS folder');
@@ -54,11 +79,6 @@ export function relayArgs(o: RelayArgsOptions): FfmpegCommand {
     ['hls_segment_filename', join(o.hlsDir, 'seg_%d.ts')],
   ];
   const playlist = join(o.hlsDir, HLS_PLAYLIST);
-  const { args: inputArgs, stdin } = privateInput(input, [
-    ...rtspInputOptions(o.inputTimeoutSeconds),
-    // Small probe for a fast start.
-    ['fflags', '+genpts+discardcorrupt'], ['probesize', '500000'], ['analyzeduration', '200000'],
-  ]);
   const args = [
     '-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats',
     '-fflags', '+genpts', '-probesize', '500000', '-analyzeduration', '200000', ...inputArgs,
@@ -66,7 +86,7 @@ export function relayArgs(o: RelayArgsOptions): FfmpegCommand {
   if (!o.transcode) {
     args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'flv', '-flvflags', 'no_duration_filesize', flvOutput);
     args.push('-map', '0:v:0', '-c:v', 'copy', '-an', '-f', 'hls', ...hls.flatMap(([k, v]) => [`-${k}`, v]), playlist);
-    return { args, stdin };
+    return args;
   }
   if (/[:|[\]'\\]/.test(o.hlsDir)) throw new DomainError('FFMPEG_PATH_INVALID', 'HLS folder must not contain : | [ ] \' or backslashes (tee muxer syntax)');
   // Low-cost encode with a 1 s GOP so HLS segments and the FLV GOP cache stay short.
@@ -74,5 +94,5 @@ export function relayArgs(o: RelayArgsOptions): FfmpegCommand {
     '-force_key_frames', 'expr:gte(t,n_forced*1)', '-sc_threshold', '0', '-bf', '0', '-flags', '+global_header');
   const hlsSlave = ['f=hls', ...hls.map(([k, v]) => `${k}=${v}`)].join(':');
   args.push('-f', 'tee', `[f=flv:flvflags=no_duration_filesize]${flvOutput}|[${hlsSlave}]${playlist}`);
-  return { args, stdin };
+  return args;
 }

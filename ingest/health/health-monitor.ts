@@ -104,11 +104,9 @@ export class HealthMonitor {
   private async checkOnce(cameraId: string): Promise<CameraStatus | undefined> {
     try {
       const camera = await this.registry.get(cameraId);
-      // A device without a stream (a GA/T 1400 卡口 device pushing its passes) has nothing to probe.
-      if (!camera.stream_url) {
-        this.unwatch(cameraId);
-        return undefined;
-      }
+      // Nothing to probe: a GB/T 28181 channel's status follows its device's registration and keepalives, a
+      // GA/T 1400 卡口 device (no stream) follows its peer's session.
+      if (camera.source === 'gb28181' || !camera.stream_url) return undefined;
       const { ingest } = this.ctx.config;
       const result = await checkCamera(camera, this.ctx.cameras.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
       if (this.stopped) return undefined;

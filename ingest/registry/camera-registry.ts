@@ -27,6 +27,19 @@ export interface CameraInput {
   source?: CamerasTable['source'];
 }
 
+/** A GB/T 28181 channel as a camera. */
+export interface NationalCameraInput {
+  nationalId: string;
+  deviceId: string;
+  name: string;
+  departmentId: string;
+  category: CameraCategory;
+  lat: number | null;
+  lon: number | null;
+  address: string | null;
+  ptz: boolean;
+}
+
 /** Credentials typed into a URL (rtsp://user:pass@host) move to the encrypted store; the URL keeps none. */
 function splitCredentials(raw: string): { url: string; credentials?: CameraCredentials } {
   const url = assertCameraUrl(raw);
@@ -113,6 +126,35 @@ export class CameraRegistry {
       stream_url: '', sub_stream_url: null, snapshot_url: null, onvif_xaddr: null,
       status: 'unknown', last_seen_at: null, status_changed_at: null, ptz: 0, analytics_enabled: 0,
       source: 'gat1400', national_id: input.nationalId, created_at: now, updated_at: now,
+    };
+    const created = await this.cameras.insert(row, null);
+    this.events.emit('camera.changed', { cameraId: row.id, change: 'created' });
+    return created;
+  }
+
+  /**
+   * Creates or updates the camera of a national channel (GB/T 28181): found by its 20-digit ID, its stream is
+   * `gb28181://<device>/<channel>` (the relay opens it through the GB live feed, never ffmpeg directly).
+   */
+  async upsertNational(input: NationalCameraInput): Promise<CameraRow> {
+    const existing = await this.cameras.findByNationalId(input.nationalId);
+    const facts = { name: input.name, lat: input.lat, lon: input.lon, address: input.address, ptz: input.ptz ? 1 : 0 };
+    if (existing) {
+      if (existing.department_id !== input.departmentId) await this.cameras.moveToDepartment([existing.id], input.departmentId, input.category);
+      const same = existing.name === facts.name && existing.lat === facts.lat && existing.lon === facts.lon && existing.address === facts.address && existing.ptz === facts.ptz;
+      if (same && existing.department_id === input.departmentId) return existing;
+      const written = await this.cameras.update(existing.id, { ...facts, updated_at: Date.now() });
+      this.events.emit('camera.changed', { cameraId: existing.id, change: 'updated' });
+      return { ...existing, ...written, department_id: input.departmentId };
+    }
+    const department = await this.db.selectFrom('departments').select('id').where('id', '=', input.departmentId).executeTakeFirst();
+    if (!department) throw badRequest('DEPARTMENT_UNKNOWN', `department ${input.departmentId} does not exist`);
+    const now = Date.now();
+    const row: NewCameraRow = {
+      id: randomUUID(), department_id: input.departmentId, category: input.category, ...facts,
+      stream_url: `gb28181://${input.deviceId}/${input.nationalId}`, sub_stream_url: null, snapshot_url: null, onvif_xaddr: null,
+      status: 'unknown', last_seen_at: null, status_changed_at: null, analytics_enabled: 0, source: 'gb28181',
+      national_id: input.nationalId, created_at: now, updated_at: now,
     };
     const created = await this.cameras.insert(row, null);
     this.events.emit('camera.changed', { cameraId: row.id, change: 'created' });

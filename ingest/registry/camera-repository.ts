@@ -66,6 +66,16 @@ export class CameraRepository {
     return this.db.selectFrom('cameras').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  findByNationalId(nationalId: string): Promise<CameraRow | undefined> {
+    return this.db.selectFrom('cameras').selectAll().where('national_id', '=', nationalId).executeTakeFirst();
+  }
+
+  /** Hands cameras to another owner department (a GB/T 28181 device an admin re-assigned). */
+  async moveToDepartment(ids: string[], departmentId: string, category: CameraCategory): Promise<void> {
+    if (ids.length === 0) return;
+    await this.db.updateTable('cameras').set({ department_id: departmentId, category, updated_at: Date.now() }).where('id', 'in', ids).execute();
+  }
+
   list(filter: { departmentId?: string; category?: CameraCategory; status?: CameraStatus } = {}): Promise<CameraRow[]> {
     let query = this.db.selectFrom('cameras').selectAll().orderBy('name');
     if (filter.departmentId) query = query.where('department_id', '=', filter.departmentId);

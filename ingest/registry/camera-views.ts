@@ -11,7 +11,7 @@ export const CameraView = Type.Object({
   address: Type.Union([Type.String(), Type.Null()]), status: Type.String(), lastSeenAt: Type.Union([Type.Integer(), Type.Null()]),
   statusChangedAt: Type.Union([Type.Integer(), Type.Null()]), nationalId: Type.Union([Type.String(), Type.Null()]),
   ptz: Type.Boolean(), analyticsEnabled: Type.Boolean(), source: Type.String(), hasCredentials: Type.Boolean(),
-  access: Type.Object({ live: Type.Boolean(), snapshot: Type.Boolean(), ptz: Type.Boolean(), events: Type.Boolean() }),
+  access: Type.Object({ live: Type.Boolean(), snapshot: Type.Boolean(), ptz: Type.Boolean(), events: Type.Boolean(), playback: Type.Boolean() }),
 });
 export type CameraViewData = Static<typeof CameraView>;
 

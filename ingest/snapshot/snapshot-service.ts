@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { unavailable } from '../../api/kernel/errors/hub-error.ts';
 import { OutboundUrlGuard } from '../../api/kernel/http/outbound-url.ts';
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { boundedFetch, safeOrigin } from '../onvif/bounded-fetch.ts';
@@ -90,6 +91,8 @@ export class SnapshotService {
         lease.release();
       }
     }
+    // A GB/T 28181 channel has no URL to read directly: its video only comes through the relay's INVITE.
+    if (camera.source === 'gb28181') throw unavailable('SNAPSHOT_NEEDS_LIVE', 'a still of a GB/T 28181 channel is taken from its live stream: start playing it first');
     const stream = camera.sub_stream_url ? 'sub' : 'main';
     return grabFrame(await this.registry.pullUrl(camera.id, stream), timeoutMs, ffmpegPath);
   }

@@ -8,6 +8,7 @@ import { renderRequestCameras } from './pages/request-cameras.js';
 import { renderCrowd } from './pages/crowd.js';
 import { renderLive } from './pages/live.js';
 import { renderLogin } from './pages/login.js';
+import { renderPlayback } from './pages/playback.js';
 import { renderRequestAccess } from './pages/request-access.js';
 import { renderWall } from './pages/wall.js';
 import { syncConsoleNotifier } from './notify/console-notifier.js';
@@ -18,7 +19,7 @@ import { Router } from './router.js';
 // Hash routes: #/login, #/cameras, #/live/<id>, #/wall/<n>?ids=a,b, #/request/<cameraId>, #/checkpoint?…, #/trajectory/<plate>, #/crowd/<cameraId>.
 // Each page is its own module: render(root, { args, query, signal }) and may return a cleanup function.
 // The menu lives in nav.js; the router (router.js) cancels the previous page's work on every navigation.
-const PAGES = { login: renderLogin, cameras: renderCameras, camera: renderCameraDetail, map: renderMap, 'request-cameras': renderRequestCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, crowd: renderCrowd, ...WORKFLOW_PAGES, ...CHECKPOINT_PAGES };
+const PAGES = { login: renderLogin, cameras: renderCameras, camera: renderCameraDetail, map: renderMap, 'request-cameras': renderRequestCameras, live: renderLive, wall: renderWall, request: renderRequestAccess, crowd: renderCrowd, playback: renderPlayback, ...WORKFLOW_PAGES, ...CHECKPOINT_PAGES };
 
 document.documentElement.lang = locale();
 const top = document.getElementById('top');

@@ -13,6 +13,7 @@ export const NAV_ENTRIES = [
   { id: 'checkpoint', href: '#/checkpoint', roles: READERS },
   { id: 'watchlists', href: '#/watchlists', roles: READERS, badge: true },
   { id: 'crowd', href: '#/crowd', roles: READERS },
+  { id: 'playback', href: '#/playback', roles: READERS },
   { id: 'requests', href: '#/requests', roles: ['viewer', 'approver', 'admin'] },
   { id: 'approvals', href: '#/approvals', roles: ['approver', 'admin'], badge: true },
   { id: 'grants', href: '#/grants', roles: ALL },

@@ -49,7 +49,7 @@ describeEachDatabase('checkpoint retention', (kind) => {
     expect(existsSync(join(images, 'mid.jpg'))).toBe(false);
     expect(existsSync(join(images, 'young.jpg'))).toBe(true);
     expect((await t.hub.ctx.db.selectFrom('checkpoint_alerts').select('id').execute()).map((a) => a.id)).toEqual(['al-new']);
-    expect(await retention.runOnce(now)).toEqual({ passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0, crowdSamples: 0, crowdAlerts: 0, cameraStatusChanges: 0, notifications: 0 });
+    expect(await retention.runOnce(now)).toEqual({ passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0, crowdSamples: 0, crowdAlerts: 0, cameraStatusChanges: 0, notifications: 0, recordingSegments: 0, evidenceExports: 0 });
   });
 
   it('deletes crowd samples and ended alerts, camera status history and notifications past retention; keeps younger rows and open alerts', async () => {

@@ -64,6 +64,11 @@ describeEachDatabase('hostile callers on every route', (kind) => {
       ['POST', `/api/v1/cameras/${cam}/ptz/move`, { pan: 0.1, tilt: 0, zoom: 0 }], ['POST', `/api/v1/cameras/${cam}/ptz/stop`, {}],
       ['POST', `/api/v1/cameras/${cam}/play`, { protocol: 'hls' }], ['GET', `/api/v1/analytics/cameras/${cam}/zones`], ['GET', `/api/v1/analytics/cameras/${cam}/crowd`],
       ['GET', `/api/v1/checkpoint/passes/${ids.passId}`], ['GET', `/api/v1/checkpoint/passes/${ids.passId}/crop`], ['GET', `/api/v1/checkpoint/passes/${ids.passId}/scene`],
+      // Recordings (issue 16): timeline, playback and evidence export of another department's camera or pass.
+      ['GET', `/api/v1/playback/cameras/${cam}/timeline?from=${Date.now() - 3_600_000}&to=${Date.now()}`],
+      ['POST', `/api/v1/playback/cameras/${cam}/sessions`, { from: Date.now() - 3_600_000, to: Date.now(), reason: 'looking around' }],
+      ['POST', '/api/v1/evidence/exports', { cameraId: cam, from: Date.now() - 120_000, to: Date.now() - 60_000, reason: 'looking around' }],
+      ['POST', '/api/v1/evidence/exports', { passId: ids.passId, reason: 'looking around' }],
     ];
     for (const [method, path, body] of refused) {
       const res = await t.api(path, { method, user: intruder, body });

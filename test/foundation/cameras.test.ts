@@ -40,7 +40,7 @@ describeEachDatabase('camera registry', (kind) => {
     expect(viewerDenied.status).toBe(403);
     const list = await t.api('/api/v1/cameras', { user: t.users.trafficViewer });
     const gate = list.body.find((c: { name: string }) => c.name === 'Gate 1');
-    expect(gate.access).toEqual({ live: false, snapshot: false, ptz: false, events: false });
+    expect(gate.access).toEqual({ live: false, snapshot: false, ptz: false, events: false, playback: false });
     const own = (await t.api('/api/v1/cameras', { user: t.users.psViewer })).body.find((c: { name: string }) => c.name === 'Gate 1');
     expect(own.access.live).toBe(true);
     const auditorView = (await t.api('/api/v1/cameras', { user: t.users.auditor })).body.find((c: { name: string }) => c.name === 'Gate 1');

@@ -141,6 +141,15 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
     expect({ passes: await passCount(), files: imageFiles() }).toEqual({ passes: before.passes + 1, files: before.files + 2 });
   });
 
+  it('an object repeated within one request shares the first one\'s fate', async () => {
+    const before = await passCount();
+    const good = vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: await jpegBase64() }]) });
+    const bad = vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: '%%% not base64 %%%' }]) });
+    const reply = await a.push([good, bad, good, bad]);
+    expect(reply.body.ResponseStatusListObject.ResponseStatusObject.map((s: any) => s.StatusCode)).toEqual([0, 8, 0, 8]);
+    expect(await passCount()).toBe(before + 1);
+  });
+
   it('cuts a trickling body with 408 and a status object', async () => {
     const answer = await trickledPush(t.url, A.id);
     expect(answer).toMatch(/^HTTP\/1\.1 408/);

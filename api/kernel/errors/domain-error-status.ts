@@ -21,6 +21,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   PASS_IMAGE_PATH_INVALID: 400,
   PASS_CAMERA_UNKNOWN: 400,
   PASS_BATCH_TOO_LARGE: 400,
+  // GB/T 28181 (ingest/gb28181): a PTZ value the caller gave; a device that is gone, refuses or does not answer.
+  GB_PTZ_INVALID: 400,
+  GB_DEVICE_OFFLINE: 503,
+  GB_DEVICE_REFUSED: 502,
+  SIP_TIMEOUT: 504,
   // Camera stream URLs the caller gave (ingest/rtsp/camera-url.ts).
   CAMERA_URL_INVALID: 400,
   CAMERA_URL_SCHEME: 400,

@@ -10,6 +10,8 @@ export interface ProcessRun {
   args: readonly string[];
   /** Written to the child's stdin, which is then closed (secrets that must not be in argv); stdin is closed when omitted. */
   stdin?: string;
+  /** Keep stdin open as a pipe the caller writes to as data arrives (emitted with the child on 'spawn'). */
+  feedStdin?: boolean;
   release?: () => void;
 }
 
@@ -132,8 +134,9 @@ export class SupervisedProcess extends EventEmitter<SupervisedProcessEvents> {
       cwd,
       env: env ?? process.env,
       detached: true, // own process group, so stop() can kill ffmpeg and anything it forked
-      stdio: [run.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: [run.stdin === undefined && !run.feedStdin ? 'ignore' : 'pipe', 'pipe', 'pipe'],
     });
+    if (run.feedStdin) child.stdin!.on('error', () => { /* the child exited: its exit is reported */ });
     if (run.stdin !== undefined) {
       child.stdin!.on('error', () => { /* the child exited before reading it: its exit is reported */ });
       child.stdin!.end(run.stdin);

@@ -26,7 +26,13 @@ function card(request, directory) {
   const cameraPick = request.targetKind === 'cameras'
     ? checkboxes('cameraIds', (request.cameraIds ?? []).map((id) => ({ value: id, label: directory.camera(id) })))
     : null;
-  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: term('scope', s) })));
+  const asked = request.playbackLookback === 'days' ? `${request.playbackDays} d` : request.playbackLookback;
+  const scopePick = checkboxes('scopes', request.scopes.filter((s) => SCOPES.includes(s)).map((s) => ({ value: s, label: s === 'playback' && asked ? `${term('scope', s)} (${asked})` : term('scope', s) })));
+  // The playback lookback may be narrowed too (none → last N days → only the grant's window); the API refuses widening.
+  const lookback = request.scopes.includes('playback')
+    ? el('select', { 'data-testid': 'approve-lookback' }, el('option', { value: '' }, '—'), ['days', 'window'].map((k) => el('option', { value: k }, t(`playback.lookback_${k}`))))
+    : null;
+  const lookbackDays = el('input', { type: 'number', min: 1, max: 366, value: request.playbackDays ?? 7, 'data-testid': 'approve-lookback-days' });
   const startsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.startsAt), 'data-testid': 'approve-starts' });
   const endsAt = el('input', { type: 'datetime-local', value: toLocalInput(request.endsAt), 'data-testid': 'approve-ends' });
   const approveReason = el('input', { placeholder: t('workflow.noteOptional'), maxlength: 1000, 'data-testid': 'approve-reason' });
@@ -54,6 +60,10 @@ function card(request, directory) {
     if (start !== undefined && toLocalInput(start) !== toLocalInput(request.startsAt)) body.startsAt = start;
     if (end !== undefined && toLocalInput(end) !== toLocalInput(request.endsAt)) body.endsAt = end;
     if (approveReason.value.trim()) body.reason = approveReason.value.trim();
+    if (lookback?.value && scopes.includes('playback')) {
+      body.playbackLookback = lookback.value;
+      if (lookback.value === 'days') body.playbackDays = Number(lookbackDays.value);
+    }
     try {
       const { grant } = await api(`/api/v1/access/requests/${encodeURIComponent(request.id)}/approve`, { method: 'POST', body });
       decided(t('workflow.approved', { until: formatTime(grant.endsAt) }));
@@ -78,6 +88,7 @@ function card(request, directory) {
     el('fieldset', {}, el('legend', {}, t('workflow.approveLegend')),
       cameraPick ? el('div', {}, t('workflow.camerasLabel'), cameraPick.node) : null,
       el('div', {}, t('workflow.scopesLabel'), scopePick.node),
+      lookback ? el('div', { class: 'row' }, el('label', {}, t('playback.lookback'), lookback), el('label', {}, t('playback.lookbackDays'), lookbackDays)) : null,
       el('div', { class: 'row' }, el('label', {}, t('common.from'), startsAt), el('label', {}, t('workflow.until'), endsAt)),
       approveReason,
       el('button', { type: 'button', class: 'primary', 'data-testid': 'approve', onclick: approve }, t('workflow.approve'))),

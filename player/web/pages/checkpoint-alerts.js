@@ -1,3 +1,4 @@
+import { playFromHere } from '../play-from-here.js';
 import { api } from '../api.js';
 import { el } from '../dom.js';
 import { errorText } from '../errors.js';
@@ -62,7 +63,7 @@ function alertItem(alert, directory, live, onUpdated) {
     el('span', { class: `badge state-${acknowledged ? 'ended' : 'emergency'}`, 'data-testid': 'alert-state', 'data-state': acknowledged ? 'acknowledged' : 'open' }, term('state', acknowledged ? 'acknowledged' : 'open')),
     live ? el('span', { class: 'badge live' }, term('state', 'new')) : null,
     el('span', { class: 'message' }, plateLink(alert.plate), t('checkpoint.atCamera', { camera: directory.camera(alert.cameraId) }),
-      alert.reason ? el('span', { class: 'muted' }, ` — ${alert.reason}`) : null),
+      alert.reason ? el('span', { class: 'muted' }, ` — ${alert.reason}`) : null, playFromHere(alert.cameraId, alert.passedAt)),
     acknowledged
       ? el('span', { class: 'muted', 'data-testid': 'ack-by' }, t('checkpoint.acknowledgedAt', { at: formatTime(alert.acknowledgedAt) }) + (alert.ackNote ? t('checkpoint.noteSuffix', { note: alert.ackNote }) : ''))
       : el('span', { class: 'inline-form' }, note, el('button', { type: 'button', class: 'primary', 'data-testid': 'ack', onclick: acknowledge }, t('checkpoint.acknowledge'))),

@@ -1,3 +1,4 @@
+import { playFromHere } from '../play-from-here.js';
 import { api } from '../api.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
@@ -59,7 +60,7 @@ export async function renderCheckpoint(root, { query, signal }) {
   const pager = pagedTable({
     testId: 'cp',
     moreLabel: t('checkpoint.loadMore'),
-    headers: [t('checkpoint.colTime'), t('checkpoint.colPlate'), t('checkpoint.colColour'), t('checkpoint.colConfidence'), t('checkpoint.colCamera'), t('checkpoint.colVehicle'), t('checkpoint.colCrop')],
+    headers: [t('checkpoint.colTime'), t('checkpoint.colPlate'), t('checkpoint.colColour'), t('checkpoint.colConfidence'), t('checkpoint.colCamera'), t('checkpoint.colVehicle'), t('checkpoint.colCrop'), ''],
     rowOf: (p) => passRow(p, directory, images),
     empty: () => el('p', { class: 'muted', 'data-testid': 'cp-empty' }, t('checkpoint.noPasses')),
     shown: (count) => t(count === 1 ? 'checkpoint.shownOne' : 'checkpoint.shown', { count }),
@@ -99,7 +100,8 @@ function passRow(pass, directory, images) {
     el('td', {}, confidence(pass.plateConfidence)),
     el('td', {}, directory.camera(pass.cameraId)),
     el('td', { class: 'muted' }, vehicle || '—'),
-    el('td', {}, images.thumbnail(pass)));
+    el('td', {}, images.thumbnail(pass)),
+    el('td', {}, playFromHere(pass.cameraId, pass.passedAt)));
 }
 
 /** A fuzzy match's edit distance in words: 0 = same plate once OCR confusions (0/D, 8/B…) are folded. */

@@ -1,3 +1,4 @@
+import { playFromHere } from '../play-from-here.js';
 import { api, auth } from '../api.js';
 import { clear, el, noAccessMessage } from '../dom.js';
 import { errorText } from '../errors.js';
@@ -52,7 +53,7 @@ export async function renderCrowd(root, { args, query, signal }) {
     const data = await api(`/api/v1/analytics/cameras/${encodeURIComponent(cameraId)}/crowd?from=${to - range[1]}&to=${to}`, { signal });
     clear(latest).append(latestCounts(data.samples, names));
     clear(chart).append(crowdChart(data.samples, { from: data.from, to: data.to, names }));
-    alertList.replaceChildren(...(data.alerts.length ? data.alerts.slice().reverse().map((a) => alertRow(a, names)) : [el('li', { class: 'muted', 'data-testid': 'no-crowd-alerts' }, t('crowd.noAlerts'))]));
+    alertList.replaceChildren(...(data.alerts.length ? data.alerts.slice().reverse().map((a) => alertRow(a, names, cameraId)) : [el('li', { class: 'muted', 'data-testid': 'no-crowd-alerts' }, t('crowd.noAlerts'))]));
     status.textContent = t(data.truncated ? 'crowd.statusTruncated' : 'crowd.status', { count: data.samples.length, at: formatClock(Date.now(), { seconds: true }) });
     await density?.refresh();
   };
@@ -78,13 +79,14 @@ function latestCounts(samples, names) {
     el('strong', { class: 'count' }, s.count), ' ', names.get(s.zoneId) ?? s.zoneId, el('small', { class: 'muted' }, ` ${formatTime(s.at)}`))));
 }
 
-function alertRow(alert, names) {
+function alertRow(alert, names, cameraId) {
   const open = alert.endedAt === null;
   return el('li', { class: open ? 'unread' : 'read', 'data-testid': 'crowd-alert', 'data-alert-id': alert.id },
     el('span', { class: 'when' }, formatTime(alert.raisedAt)),
     el('span', { class: `badge state-${open ? 'emergency' : 'ended'}`, 'data-testid': 'crowd-alert-state', 'data-state': open ? 'open' : 'ended' }, t(open ? 'crowd.alertOpen' : 'crowd.alertEnded')),
     el('span', { class: 'message' }, t('crowd.alertText', { zone: names.get(alert.zoneId) ?? alert.zoneId, threshold: alert.threshold, since: formatTime(alert.startedAt), peak: alert.peakCount }),
-      open ? null : el('span', { class: 'muted' }, t('crowd.endedAt', { at: formatTime(alert.endedAt) }))));
+      open ? null : el('span', { class: 'muted' }, t('crowd.endedAt', { at: formatTime(alert.endedAt) }))),
+    playFromHere(cameraId, alert.startedAt));
 }
 
 /** #/crowd: the cameras with analytics on whose counts this user may read. */

@@ -2,7 +2,7 @@ import { api, auth } from '../api.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { renderEmergencyForm } from './emergency-form.js';
-import { badge, describeTarget, formatTime, formatWindow, hashFilter, hasRole, isApprover, loadDirectory, resultLine, scopeWords, table } from './workflow-common.js';
+import { badge, describeTarget, formatTime, formatWindow, hashFilter, hasRole, isApprover, loadDirectory, resultLine, scopesText, table } from './workflow-common.js';
 
 const STATES = ['', 'active', 'scheduled', 'ended', 'revoked'];
 
@@ -60,7 +60,7 @@ function row(grant, side, directory, message) {
     el('td', {}, directory.department(grant.granteeDepartmentId)),
     el('td', {}, directory.department(grant.ownerDepartmentId)),
     el('td', {}, describeTarget(grant, directory), grant.emergency ? el('div', { class: 'muted' }, t('workflow.emergencyReason', { reason: grant.emergencyReason ?? '' })) : null),
-    el('td', {}, scopeWords(grant.scopes)),
+    el('td', {}, scopesText(grant)),
     el('td', {}, formatWindow(grant.startsAt, grant.endsAt)),
     el('td', {}, badge(grant.state), grant.emergency ? [' ', badge(grant.reviewedAt ? 'reviewed' : 'to_review', 'state', 'emergency')] : null,
       grant.revokeReason ? el('div', { class: 'muted' }, t('workflow.revokedAt', { at: formatTime(grant.revokedAt), reason: grant.revokeReason })) : null),

@@ -1,7 +1,7 @@
 import { api } from '../api.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
-import { badge, describeTarget, formatTime, formatWindow, hashFilter, loadDirectory, resultLine, scopeWords, table } from './workflow-common.js';
+import { badge, describeTarget, formatTime, formatWindow, hashFilter, loadDirectory, resultLine, scopesText, table } from './workflow-common.js';
 
 const STATUSES = ['', 'pending', 'approved', 'rejected', 'cancelled'];
 
@@ -45,7 +45,7 @@ function row(request, directory, reload) {
     el('td', {}, formatTime(request.createdAt)),
     el('td', {}, directory.department(request.ownerDepartmentId)),
     el('td', { 'data-testid': 'request-cameras' }, describeTarget(request, directory)),
-    el('td', {}, scopeWords(request.scopes)),
+    el('td', {}, scopesText(request)),
     el('td', {}, formatWindow(request.startsAt, request.endsAt)),
     el('td', {}, request.purpose),
     el('td', {}, badge(request.status, 'status'), ' ', grant, decision),

@@ -6,7 +6,7 @@ import { term, terms } from '../terms.js';
 import { fromZoneInput, toZoneInput } from '../zone-time.js';
 
 // Shared bits of the workflow pages: formatting, directory look-ups, role checks, small form pieces.
-export const SCOPES = ['live', 'snapshot', 'ptz', 'events'];
+export const SCOPES = ['live', 'snapshot', 'ptz', 'events', 'playback'];
 
 /** A date and time in the user's zone (Asia/Shanghai by default). */
 export const formatTime = formatDateTime;
@@ -44,6 +44,12 @@ export async function loadDirectory(signal) {
     department: (id) => departmentNames.get(id) ?? id,
     camera: (id) => cameraNames.get(id) ?? id,
   };
+}
+
+/** Scopes of a request or grant in words, the playback scope with how far back it reaches: "实时视频、录像回放（7 d）". */
+export function scopesText(item) {
+  const lookback = item.playbackLookback === 'days' ? `${item.playbackDays} d` : item.playbackLookback === 'window' ? t('playback.lookback_window') : null;
+  return item.scopes.map((s) => (s === 'playback' && lookback ? `${term('scope', s)} (${lookback})` : term('scope', s))).join(t('common.listSeparator'));
 }
 
 /** What a request or grant covers, in words. */

@@ -4,7 +4,10 @@ export type Role = 'admin' | 'approver' | 'viewer' | 'auditor';
 export type DepartmentKind = 'public_security' | 'traffic' | 'community' | 'government_other' | 'other';
 export type CameraCategory = 'public_security' | 'traffic' | 'community' | 'other';
 export type CameraStatus = 'unknown' | 'online' | 'offline' | 'auth_failed';
-export type CameraScope = 'live' | 'snapshot' | 'ptz' | 'events';
+export type CameraScope = 'live' | 'snapshot' | 'ptz' | 'events' | 'playback';
+
+/** How far back a grant's `playback` scope reaches: no limit, only the grant's own window, or the last N days. */
+export type PlaybackLookback = 'none' | 'window' | 'days';
 
 export interface DepartmentsTable {
   id: string;
@@ -47,8 +50,11 @@ export interface CamerasTable {
   status_changed_at: number | null;
   ptz: number;
   analytics_enabled: number;
-  /** gat1400: a 卡口 device that pushes its passes over GA/T 1400 (no stream: stream_url is empty, nothing pulls or probes it). */
-  source: 'manual' | 'onvif' | 'csv' | 'demo' | 'gat1400';
+  /**
+   * gat1400: a 卡口 device that pushes its passes over GA/T 1400 (no stream: stream_url is empty, nothing pulls or probes it);
+   * gb28181: a national channel reached through its device's registration.
+   */
+  source: 'manual' | 'onvif' | 'csv' | 'demo' | 'gb28181' | 'gat1400';
   /** National 20-digit device code (GB/T 28181 / GA/T 1400 DeviceID), unique where set (migration 0008). */
   national_id: string | null;
   created_at: number;
@@ -66,6 +72,10 @@ export interface AccessTargetColumns {
   area: string | null;
   /** JSON array of CameraScope. */
   scopes: string;
+  /** Limit of the playback scope (migration 0013); null when the scope is not asked for. */
+  playback_lookback: PlaybackLookback | null;
+  /** Days back from now when playback_lookback = 'days'. */
+  playback_days: number | null;
 }
 
 export interface AccessRequestsTable extends AccessTargetColumns {

@@ -16,6 +16,7 @@ import viid from './viid.js';
 import recording from './recording.js';
 import map from './map.js';
 import catalogue from './catalogue.js';
+import playback from './playback.js';
 
 export const NAMESPACES = {
   audit,
@@ -35,4 +36,5 @@ export const NAMESPACES = {
   recording,
   map,
   catalogue,
+  playback,
 };

@@ -1,0 +1,67 @@
+import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve, sep } from 'node:path';
+import sharp from 'sharp';
+import { DomainError } from '../kernel/errors/domain-error.ts';
+import { runFfmpegOnce } from '../../ingest/ffmpeg/ffmpeg-run.ts';
+import { recordedFrameArgs } from '../../ingest/ffmpeg/evidence-args.ts';
+import type { RecordingIndex } from '../../recording/recording-index.ts';
+
+const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
+
+/** An SVG band with the caption lines, as wide as the image, drawn over its top (sharp renders it with librsvg). */
+function captionSvg(width: number, height: number, lines: string[]): Buffer {
+  const size = Math.max(14, Math.round(height / 30));
+  const lineHeight = Math.round(size * 1.35);
+  const band = lineHeight * lines.length + size;
+  const text = lines.map((line, i) => `<text x="${Math.round(size * 0.8)}" y="${Math.round(size * 0.6 + lineHeight * (i + 1) - size * 0.3)}">${escapeXml(line)}</text>`).join('');
+  return Buffer.from(`<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">`
+    + `<rect x="0" y="0" width="${width}" height="${band}" fill="black" fill-opacity="0.55"/>`
+    + `<g font-family="Noto Sans CJK SC, Noto Sans CJK, WenQuanYi Zen Hei, sans-serif" font-size="${size}" fill="white">${text}</g></svg>`);
+}
+
+/** The image with the caption drawn on (always re-encoded as JPEG), or as it is when `lines` is empty. */
+export async function captionImage(image: Buffer, lines: string[]): Promise<Buffer> {
+  if (lines.length === 0) return sharp(image).jpeg({ quality: 92 }).toBuffer();
+  const meta = await sharp(image).metadata();
+  if (!meta.width || !meta.height) throw new DomainError('EXPORT_IMAGE_INVALID', 'the source image has no size');
+  return sharp(image).composite([{ input: captionSvg(meta.width, meta.height, lines), top: 0, left: 0 }]).jpeg({ quality: 92 }).toBuffer();
+}
+
+/** A JPEG of the recording at `at`: the segment playing then, decoded at its offset. */
+export async function recordedFrame(index: RecordingIndex, recordingsRoot: string, cameraId: string, at: number, o: { ffmpegPath: string; timeoutMs: number }): Promise<Buffer> {
+  const segment = (await index.segmentsBetween(cameraId, at, at + 1))[0];
+  if (!segment) throw new DomainError('EXPORT_NOT_RECORDED', 'nothing is recorded on this camera at the chosen time');
+  const root = resolve(recordingsRoot);
+  const path = resolve(root, segment.path);
+  if (!path.startsWith(root + sep) || !(await lstat(path).catch(() => undefined))?.isFile()) {
+    await index.markState(segment.id, 'missing');
+    throw new DomainError('EXPORT_NOT_RECORDED', 'the recording at the chosen time is no longer on disk');
+  }
+  // The last frame starts up to one frame interval before the segment's end: an offset past it gets no frame,
+  // so step back a little (never more than 0.5 s) until one comes.
+  const offset = Math.max(0, at - segment.startedAt) / 1_000;
+  for (const back of [0, 0.1, 0.25, 0.5]) {
+    const result = await runFfmpegOnce({
+      name: 'ffmpeg:evidence:frame', args: recordedFrameArgs(path, Math.max(0, offset - back)), ffmpegPath: o.ffmpegPath,
+      timeoutMs: Math.min(o.timeoutMs, 30_000), maxStdoutBytes: 20_000_000, startErrorCode: 'EXPORT_FFMPEG_START',
+    });
+    if (result.code !== 0) throw new DomainError('EXPORT_FFMPEG_FAILED', 'ffmpeg could not decode the recorded frame', { details: { exit: result.code, stderr: result.stderr.slice(0, 5) } });
+    if (result.stdout.length > 0) return result.stdout;
+  }
+  throw new DomainError('EXPORT_FFMPEG_FAILED', 'the recorded segment has no frame at the chosen time');
+}
+
+/** A stored pass image (relative to <dataDir>/images), read without leaving that folder. */
+export async function passImage(imagesRoot: string, relative: string): Promise<Buffer> {
+  const root = resolve(imagesRoot);
+  const path = resolve(root, relative);
+  if (!path.startsWith(root + sep)) throw new DomainError('EXPORT_IMAGE_INVALID', 'pass image path leaves the image folder');
+  return readFile(path).catch((cause: unknown) => { throw new DomainError('EXPORT_IMAGE_MISSING', 'the pass image is no longer on disk', { cause }); });
+}
+
+export async function writeStill(folder: string, fileName: string, jpeg: Buffer): Promise<string> {
+  await mkdir(folder, { recursive: true, mode: 0o700 });
+  const output = join(folder, fileName);
+  await writeFile(output, jpeg, { mode: 0o600 });
+  return output;
+}

@@ -1,0 +1,71 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { createConnection, type Socket as TcpSocket } from 'node:net';
+import type { AccessUnit } from './h264-access-units.ts';
+import { psFrame, rtpPackets } from './ps-packetizer.ts';
+
+export interface SimRtpStreamOptions {
+  host: string;
+  port: number;
+  ssrc: number;
+  units: readonly AccessUnit[];
+  fps: number;
+  /** udp, or tcp: connect to host:port (the platform listens, `a=setup:passive`) and frame each packet with a 2-byte length. */
+  transport?: 'udp' | 'tcp';
+}
+
+/** Sends a clip, looped, as PS over RTP (UDP, or TCP with RFC 4571 framing) in real time (one frame every 1/fps s). */
+export class SimRtpStream {
+  private socket: Socket | undefined;
+  private tcp: TcpSocket | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private frame = 0;
+  private seq = Math.floor(Math.random() * 60_000);
+  private startedAt = 0;
+  packetsSent = 0;
+
+  constructor(private readonly o: SimRtpStreamOptions) {}
+
+  start(): void {
+    if (this.o.transport === 'tcp') {
+      const tcp = createConnection({ host: this.o.host, port: this.o.port });
+      tcp.on('error', () => this.stop());
+      tcp.once('connect', () => {
+        this.tcp = tcp;
+        this.startedAt = Date.now();
+        this.tick();
+      });
+      return;
+    }
+    this.socket = createSocket('udp4');
+    this.socket.on('error', () => { /* the receiver went away: keep sending until BYE, as a device does */ });
+    this.startedAt = Date.now();
+    this.tick();
+  }
+
+  private tick(): void {
+    if (!this.socket && !this.tcp) return;
+    const unit = this.o.units[this.frame % this.o.units.length]!;
+    const pts = Math.round((this.frame * 90_000) / this.o.fps);
+    const { packets, nextSeq } = rtpPackets(psFrame(unit.data, pts, unit.key), { ssrc: this.o.ssrc, seq: this.seq, timestamp: pts });
+    this.seq = nextSeq;
+    for (const packet of packets) {
+      if (this.tcp) {
+        const length = Buffer.alloc(2);
+        length.writeUInt16BE(packet.length);
+        this.tcp.write(Buffer.concat([length, packet]));
+      } else this.socket!.send(packet, this.o.port, this.o.host);
+    }
+    this.packetsSent += packets.length;
+    this.frame++;
+    const due = this.startedAt + (this.frame * 1_000) / this.o.fps;
+    this.timer = setTimeout(() => this.tick(), Math.max(0, due - Date.now()));
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.socket?.close();
+    this.socket = undefined;
+    this.tcp?.destroy();
+    this.tcp = undefined;
+  }
+}

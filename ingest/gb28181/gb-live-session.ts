@@ -1,0 +1,189 @@
+import type { Writable } from 'node:stream';
+import type { Logger } from 'pino';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
+import { backoffDelay } from '../../api/kernel/process/backoff.ts';
+import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
+import type { LiveFeed } from '../../relay/live-feed.ts';
+import type { Gb28181Config } from './gb28181-config.ts';
+import { answerSsrc, liveOffer } from './gb-sdp.ts';
+import { mediaIpOf, type GbSipServer } from './gb-sip-server.ts';
+import type { GbSsrcs } from './gb-ssrcs.ts';
+import { RtpReceiver } from './rtp-receiver.ts';
+import { newCallId, newTag } from './sip-endpoint.ts';
+import type { SipResponse } from './sip-message.ts';
+import type { SipPeer } from './sip-transport.ts';
+
+/** Bytes queued on ffmpeg's stdin beyond which PS is dropped (a stuck ffmpeg must not grow the heap). */
+const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+
+interface Call {
+  callId: string;
+  from: string;
+  to: string;
+  peer: SipPeer;
+  uri: string;
+  ssrc: string;
+}
+
+/**
+ * One live stream of a GB/T 28181 channel, as the relay's feed: INVITE with our SDP offer (UDP, or TCP
+ * passive: we listen and the device connects), ACK, RTP on a port from the configured range with the SSRC checked, PS payloads written to the attached ffmpeg
+ * stdin. No RTP for `rtpTimeoutSeconds` (or a BYE from the device): BYE and INVITE again with backoff.
+ * close() sends BYE and frees the port and the SSRC.
+ */
+export class GbLiveSession implements LiveFeed {
+  readonly format = 'mpeg' as const;
+  private readonly receiver: RtpReceiver;
+  private sink: Writable | undefined;
+  private call: Call | undefined;
+  private closed = false;
+  private failures = 0;
+  private retryAt = 0;
+  private invitedAt = 0;
+  private inviting: Promise<void> | undefined;
+  private readonly watchdog: PeriodicTask<void>;
+  /** INVITEs sent (the first and every re-INVITE). */
+  invites = 0;
+  droppedBytes = 0;
+
+  constructor(
+    private readonly server: GbSipServer,
+    private readonly ssrcs: GbSsrcs,
+    private readonly config: Gb28181Config,
+    readonly channel: { id: string; deviceId: string; streamMode: 'udp' | 'tcp-passive' },
+    private readonly log: Pick<Logger, 'info' | 'warn'>,
+  ) {
+    this.receiver = new RtpReceiver(config.checkSsrc);
+    this.receiver.on('payload', (data) => this.write(data));
+    this.watchdog = new PeriodicTask({ run: () => this.check(), everyMs: 500, onError: (error) => log.warn({ err: error }, 'GB28181 live watchdog failed') });
+  }
+
+  get callId(): string | undefined {
+    return this.call?.callId;
+  }
+
+  get rtp(): RtpReceiver {
+    return this.receiver;
+  }
+
+  /** Binds the RTP port and makes the first call; throws DomainError when the device refuses or does not answer. */
+  async start(): Promise<void> {
+    const host = this.config.host === '::' ? '0.0.0.0' : this.config.host;
+    if (this.channel.streamMode === 'tcp-passive') await this.receiver.listenTcp(host, this.config.rtpPortMin, this.config.rtpPortMax);
+    else await this.receiver.bind(host, this.config.rtpPortMin, this.config.rtpPortMax);
+    try {
+      await this.invite();
+    } catch (error) {
+      this.receiver.close();
+      throw error;
+    }
+    this.watchdog.start();
+  }
+
+  attach(sink: Writable | undefined): void {
+    this.sink = sink;
+  }
+
+  private write(data: Buffer): void {
+    const sink = this.sink;
+    if (!sink || sink.destroyed || !sink.writable) return;
+    if (sink.writableLength > MAX_QUEUED_BYTES) {
+      this.droppedBytes += data.length;
+      return;
+    }
+    sink.write(data);
+  }
+
+  private async invite(): Promise<void> {
+    const session = this.server.sessionOf(this.channel.deviceId);
+    const ssrc = this.ssrcs.allocate();
+    const ip = mediaIpOf(this.config);
+    const { serverId, domain } = this.config;
+    const call: Call = {
+      callId: newCallId(ip), from: `<sip:${serverId}@${domain}>;tag=${newTag()}`, to: `<sip:${this.channel.id}@${domain}>`,
+      peer: session.peer, uri: `sip:${this.channel.id}@${session.peer.address}:${session.peer.port}`, ssrc,
+    };
+    const body = Buffer.from(liveOffer({ id: serverId, ip, port: this.receiver.port, ssrc, tcp: this.channel.streamMode === 'tcp-passive' }));
+    const request = this.server.endpoint.build(call.peer, {
+      method: 'INVITE', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: 1, body,
+      headers: [['contact', `<sip:${serverId}@${ip}:${this.server.port}>`], ['subject', `${this.channel.id}:${ssrc},${serverId}:0`], ['content-type', 'APPLICATION/SDP']],
+    });
+    this.invites++;
+    this.invitedAt = Date.now();
+    let response: SipResponse;
+    try {
+      response = await this.server.endpoint.request(call.peer, request, { timeoutMs: this.config.inviteTimeoutSeconds * 1_000 });
+    } catch (error) {
+      this.ssrcs.release(ssrc);
+      throw error;
+    }
+    if (response.status !== 200) {
+      this.ssrcs.release(ssrc);
+      throw new DomainError('GB_INVITE_REFUSED', `channel ${this.channel.id} refused the INVITE: ${response.status} ${response.reason}`);
+    }
+    call.to = response.headers.get('to') ?? call.to;
+    // Devices may send with their own SSRC (Hikvision); the port already identifies the stream, so adopt it.
+    this.receiver.ssrc = answerSsrc(response.body.toString('latin1')) ?? Number(ssrc);
+    this.call = call;
+    await this.ack(response);
+  }
+
+  /** ACK for the 200 (also for its retransmissions). */
+  async ack(response: SipResponse): Promise<void> {
+    const call = this.call;
+    if (!call) return;
+    const contact = /<([^>]+)>/.exec(response.headers.get('contact') ?? '')?.[1];
+    const ack = this.server.endpoint.build(call.peer, { method: 'ACK', uri: contact ?? call.uri, from: call.from, to: call.to, callId: call.callId, cseq: 1 });
+    await this.server.endpoint.send(call.peer, ack).catch(() => {});
+  }
+
+  /** The device hung up (BYE): call again after the backoff. */
+  ended(): void {
+    if (!this.call) return;
+    this.ssrcs.release(this.call.ssrc);
+    this.call = undefined;
+    this.retryAt = Date.now();
+  }
+
+  private async check(): Promise<void> {
+    if (this.closed || this.inviting) return;
+    const now = Date.now();
+    const silentFor = now - Math.max(this.receiver.lastPacketAt, this.invitedAt);
+    if (this.call && silentFor <= this.config.rtpTimeoutSeconds * 1_000) {
+      if (this.receiver.lastPacketAt > this.invitedAt) this.failures = 0;
+      return;
+    }
+    if (this.call) {
+      this.log.warn({ channel: this.channel.id, silentMs: silentFor }, 'GB28181 channel stopped sending; calling again');
+      await this.bye();
+      this.retryAt = now + backoffDelay({ initialDelayMs: 1_000, maxDelayMs: 30_000 }, this.failures++);
+    }
+    if (now < this.retryAt) return;
+    this.inviting = this.invite().catch((error: Error) => {
+      this.retryAt = Date.now() + backoffDelay({ initialDelayMs: 1_000, maxDelayMs: 30_000 }, this.failures++);
+      this.log.warn({ err: error, channel: this.channel.id }, 'GB28181 re-INVITE failed');
+    }).finally(() => { this.inviting = undefined; });
+    await this.inviting;
+  }
+
+  private async bye(): Promise<void> {
+    const call = this.call;
+    if (!call) return;
+    this.call = undefined;
+    this.ssrcs.release(call.ssrc);
+    const bye = this.server.endpoint.build(call.peer, { method: 'BYE', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: 2 });
+    await this.server.endpoint.request(call.peer, bye, { timeoutMs: 4_000 }).catch(() => undefined);
+  }
+
+  /** Ends the stream for good: BYE, port and SSRC freed. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink = undefined;
+    await this.watchdog.stop();
+    await this.inviting;
+    await this.bye();
+    this.receiver.close();
+  }
+}
+

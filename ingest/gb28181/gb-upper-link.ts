@@ -1,0 +1,232 @@
+import { randomInt } from 'node:crypto';
+import type { Logger } from 'pino';
+import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
+import type { Gb28181Config } from './gb28181-config.ts';
+import { gbLocalTime } from './gb-ids.ts';
+import { mediaIpOf, type GbSipServer } from './gb-sip-server.ts';
+import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp } from './manscdp.ts';
+import { digestResponse, parseDigest } from './sip-digest.ts';
+import { newCallId, newTag } from './sip-endpoint.ts';
+import { uriUser, type SipRequest, type SipResponse } from './sip-message.ts';
+import type { SipPeer } from './sip-transport.ts';
+import { GbUpstreamStream } from './gb-upstream-stream.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
+
+/** A camera as the upper platform's catalogue lists it. */
+export interface UpperChannel {
+  /** The national channel ID. */
+  id: string;
+  cameraId: string;
+  name: string;
+  address: string | null;
+  lat: number | null;
+  lon: number | null;
+  online: boolean;
+}
+
+export type UpperState = 'off' | 'registering' | 'online' | 'offline';
+
+/**
+ * Cascade to the upper platform (the hub as a lower platform, as wvp does it): REGISTER with digest,
+ * re-register before expiry, Keepalive every `keepaliveSeconds`, offline after 3 unanswered and then
+ * registering again; answers the upper's Catalog query with the cameras shared upward (one item per
+ * MESSAGE, each sent after the previous was 200-OKed) and its DeviceInfo query; an INVITE for a shared
+ * channel is answered with our SDP and, on ACK, PS over RTP/UDP goes to the address in the upper's SDP
+ * (TCP toward the upper is not built: 488); any other channel gets 404; BYE or withdrawing the share stops it.
+ */
+export class GbUpperLink {
+  state: UpperState = 'off';
+  private registeredUntil = 0;
+  private nextKeepaliveAt = 0;
+  private keepaliveFailures = 0;
+  private retryAt = 0;
+  private readonly task: PeriodicTask<void>;
+  private readonly upper: Gb28181Config['upper'];
+  /** Calls from the upper platform by Call-ID: answered, streaming after ACK. */
+  private readonly calls = new Map<string, { channel: UpperChannel; target: { host: string; port: number }; ssrc: number; stream?: GbUpstreamStream }>();
+  relay: (() => Pick<RelayPool, 'acquire'> | undefined) | undefined;
+  ffmpegPath = 'ffmpeg';
+
+  constructor(private readonly config: Gb28181Config, private readonly server: GbSipServer, private readonly shared: () => Promise<UpperChannel[]>, private readonly log: Pick<Logger, 'info' | 'warn'>) {
+    this.upper = config.upper;
+    this.task = new PeriodicTask({ run: () => this.tick(), everyMs: 500, onError: (error) => log.warn({ err: error }, 'GB28181 upper link failed') });
+  }
+
+  private get peer(): SipPeer {
+    return { transport: 'udp', address: this.upper.host, port: this.upper.port };
+  }
+
+  private get localId(): string {
+    return this.upper.localId || this.config.serverId;
+  }
+
+  start(): void {
+    this.state = 'registering';
+    this.task.start(0);
+  }
+
+  async stop(): Promise<void> {
+    await this.task.stop();
+    for (const callId of [...this.calls.keys()]) await this.endCall(callId);
+    this.state = 'off';
+  }
+
+  /** Streams upward right now (tests, status). */
+  streams(): GbUpstreamStream[] {
+    return [...this.calls.values()].flatMap((c) => (c.stream ? [c.stream] : []));
+  }
+
+  private async endCall(callId: string): Promise<void> {
+    const call = this.calls.get(callId);
+    this.calls.delete(callId);
+    await call?.stream?.stop();
+  }
+
+  /** A share was withdrawn: its calls end (BYE to the upper is left to its RTP timeout). */
+  async endChannel(nationalId: string): Promise<void> {
+    for (const [callId, call] of [...this.calls]) if (call.channel.id === nationalId) await this.endCall(callId);
+  }
+
+  private async onInvite(request: SipRequest, peer: SipPeer): Promise<void> {
+    const endpoint = this.server.endpoint;
+    const channelId = uriUser(request.uri) ?? '';
+    const channel = (await this.shared()).find((c) => c.id === channelId);
+    if (!channel) return endpoint.respond(request, peer, 404, 'Channel Not Shared');
+    const sdp = request.body.toString('latin1');
+    const host = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1];
+    const media = /^m=video (\d+) (TCP\/)?RTP\/AVP ([\d ]+)/m.exec(sdp);
+    if (!host || !media || !media[3]!.split(' ').includes('96')) return endpoint.respond(request, peer, 415, 'Unsupported Media Type');
+    if (media[2]) return endpoint.respond(request, peer, 488, 'Not Acceptable Here');
+    const relay = this.relay?.();
+    if (!relay) return endpoint.respond(request, peer, 503, 'Service Unavailable');
+    const y = /^y=(\d{1,10})/m.exec(sdp)?.[1];
+    const ssrc = y ? Number(y) : randomInt(100_000_000, 199_999_999);
+    this.calls.set(request.headers.get('call-id')!, { channel, target: { host, port: Number(media[1]) }, ssrc });
+    const ip = mediaIpOf(this.config);
+    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 ${ip}`, 's=Play', `c=IN IP4 ${ip}`, 't=0 0', 'm=video 9 RTP/AVP 96', 'a=sendonly', 'a=rtpmap:96 PS/90000',
+      `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
+    await endpoint.respond(request, peer, 200, 'OK', {
+      headers: [['contact', `<sip:${this.localId}@${ip}:${this.server.port}>`], ['content-type', 'APPLICATION/SDP']], body: Buffer.from(answer),
+    });
+  }
+
+  private onAck(request: SipRequest): void {
+    const call = this.calls.get(request.headers.get('call-id')!);
+    const relay = this.relay?.();
+    if (!call || call.stream || !relay) return;
+    call.stream = new GbUpstreamStream({ relay, cameraId: call.channel.cameraId, target: call.target, ssrc: call.ssrc, ffmpegPath: this.ffmpegPath, log: this.log as Pick<Logger, 'info' | 'warn' | 'debug' | 'error'> });
+    call.stream.start();
+    this.log.info({ channel: call.channel.id, target: `${call.target.host}:${call.target.port}` }, 'GB28181 sending a channel to the upper platform');
+  }
+
+  /** Whether a request comes from the upper platform (its ID in From). */
+  handles(request: SipRequest): boolean {
+    return uriUser(request.headers.get('from')) === this.upper.serverId;
+  }
+
+  private async tick(): Promise<void> {
+    const now = Date.now();
+    if (this.state !== 'online' || now >= this.registeredUntil) {
+      if (now < this.retryAt) return;
+      const ok = await this.register().catch(() => false);
+      if (!ok) {
+        this.state = 'offline';
+        this.retryAt = Date.now() + 5_000;
+      }
+      return;
+    }
+    if (now < this.nextKeepaliveAt) return;
+    this.nextKeepaliveAt = now + this.upper.keepaliveSeconds * 1_000;
+    const body = buildManscdp('Notify', [['CmdType', 'Keepalive'], ['SN', String(randomInt(100_000, 999_999))], ['DeviceID', this.localId], ['Status', 'OK']]);
+    const answer = await this.message(body).catch(() => undefined);
+    this.keepaliveFailures = answer?.status === 200 ? 0 : this.keepaliveFailures + 1;
+    if (this.keepaliveFailures >= 3) {
+      this.log.warn({ upper: this.upper.serverId }, 'GB28181 upper platform stopped answering keepalives; registering again');
+      this.state = 'offline';
+      this.keepaliveFailures = 0;
+    }
+  }
+
+  private async register(): Promise<boolean> {
+    const { serverId, domain, expires, password } = this.upper;
+    const uri = `sip:${serverId}@${this.upper.host}:${this.upper.port}`;
+    const callId = newCallId(this.server.endpoint.host);
+    const tag = newTag();
+    const build = (cseq: number, extra: Array<[string, string]>) => this.server.endpoint.build(this.peer, {
+      method: 'REGISTER', uri, callId, cseq, from: `<sip:${this.localId}@${domain}>;tag=${tag}`, to: `<sip:${this.localId}@${domain}>`,
+      headers: [['contact', `<sip:${this.localId}@${mediaIpOf(this.config)}:${this.server.port}>`], ['expires', String(expires)], ...extra],
+    });
+    let answer: SipResponse = await this.server.endpoint.request(this.peer, build(1, []), { timeoutMs: 8_000 });
+    if (answer.status === 401) {
+      const challenge = parseDigest(answer.headers.get('www-authenticate'));
+      if (!challenge?.nonce) return false;
+      const username = this.upper.username || this.localId;
+      const qop = challenge.qop?.split(',').map((q) => q.trim()).includes('auth') ? 'auth' : undefined;
+      const cnonce = newTag();
+      const response = digestResponse({ username, realm: challenge.realm ?? domain, password, method: 'REGISTER', uri, nonce: challenge.nonce, qop, nc: '00000001', cnonce });
+      const auth = `Digest username="${username}",realm="${challenge.realm ?? domain}",nonce="${challenge.nonce}",uri="${uri}",response="${response}",algorithm=MD5${qop ? `,qop=auth,cnonce="${cnonce}",nc=00000001` : ''}`;
+      answer = await this.server.endpoint.request(this.peer, build(2, [['authorization', auth]]), { timeoutMs: 8_000 });
+    }
+    if (answer.status !== 200) {
+      this.log.warn({ upper: serverId, status: answer.status }, 'GB28181 upper platform refused our REGISTER');
+      return false;
+    }
+    const granted = Number(answer.headers.get('expires')) || expires;
+    this.registeredUntil = Date.now() + granted * 1_000 - 500;
+    this.nextKeepaliveAt = Date.now() + this.upper.keepaliveSeconds * 1_000;
+    if (this.state !== 'online') this.log.info({ upper: serverId }, 'GB28181 registered to the upper platform');
+    this.state = 'online';
+    return true;
+  }
+
+  private message(body: Buffer): Promise<SipResponse> {
+    const { serverId, domain } = this.upper;
+    const request = this.server.endpoint.build(this.peer, {
+      method: 'MESSAGE', uri: `sip:${serverId}@${this.upper.host}:${this.upper.port}`, callId: newCallId(this.server.endpoint.host), cseq: 1,
+      from: `<sip:${this.localId}@${domain}>;tag=${newTag()}`, to: `<sip:${serverId}@${domain}>`, headers: [['content-type', MANSCDP_CONTENT_TYPE]], body,
+    });
+    return this.server.endpoint.request(this.peer, request, { timeoutMs: 8_000 });
+  }
+
+  /** A request from the upper platform. */
+  async onRequest(request: SipRequest, peer: SipPeer): Promise<void> {
+    const endpoint = this.server.endpoint;
+    if (request.method === 'INVITE') return this.onInvite(request, peer);
+    if (request.method === 'ACK') return this.onAck(request);
+    if (request.method === 'BYE') {
+      await endpoint.respond(request, peer, 200, 'OK');
+      return this.endCall(request.headers.get('call-id')!);
+    }
+    if (request.method !== 'MESSAGE') return endpoint.respond(request, peer, 501, 'Not Implemented');
+    let doc;
+    try {
+      doc = parseManscdp(request.body);
+    } catch {
+      return endpoint.respond(request, peer, 400, 'Bad MANSCDP body');
+    }
+    await endpoint.respond(request, peer, 200, 'OK');
+    if (doc.root !== 'Query') return;
+    if (doc.cmdType === 'Catalog') await this.sendCatalog(doc.sn);
+    if (doc.cmdType === 'DeviceInfo') {
+      await this.message(buildManscdp('Response', [['CmdType', 'DeviceInfo'], ['SN', doc.sn], ['DeviceID', this.localId], ['DeviceName', 'camera-sharing-hub'],
+        ['Manufacturer', 'camera-sharing-hub'], ['Model', 'platform'], ['Firmware', '0.1'], ['Result', 'OK']])).catch(() => undefined);
+    }
+  }
+
+  private async sendCatalog(sn: string): Promise<void> {
+    const channels = await this.shared();
+    const esc = (v: string) => v.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
+    for (let i = 0; i < Math.max(1, channels.length); i++) {
+      const c = channels[i];
+      const item = c ? `<Item><DeviceID>${c.id}</DeviceID><Name>${esc(c.name)}</Name><Manufacturer>camera-sharing-hub</Manufacturer><Model>channel</Model>`
+        + `<Owner>Owner</Owner><CivilCode>${c.id.slice(0, 6)}</CivilCode><Address>${esc(c.address ?? '')}</Address><Parental>0</Parental><ParentID>${this.localId}</ParentID>`
+        + `<SafetyWay>0</SafetyWay><RegisterWay>1</RegisterWay><Secrecy>0</Secrecy><Status>${c.online ? 'ON' : 'OFF'}</Status>`
+        + `${c.lon !== null && c.lat !== null ? `<Longitude>${c.lon}</Longitude><Latitude>${c.lat}</Latitude>` : ''}</Item>` : '';
+      const body = buildManscdp('Response', [['CmdType', 'Catalog'], ['SN', sn], ['DeviceID', this.localId], ['SumNum', String(channels.length)]], 'GB2312',
+        `<DeviceList Num="${c ? 1 : 0}">${item}</DeviceList>\r\n`);
+      const answer = await this.message(body).catch(() => undefined);
+      if (answer?.status !== 200) await new Promise((r) => setTimeout(r, 100));
+    }
+    this.log.info({ upper: this.upper.serverId, channels: channels.length, at: gbLocalTime() }, 'GB28181 catalogue sent to the upper platform');
+  }
+}

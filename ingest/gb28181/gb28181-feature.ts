@@ -1,0 +1,135 @@
+import type { HubContext } from '../../api/hub/hub-context.ts';
+import { DemoGbNvr } from '../../devtools/demo/demo-gb-nvr.ts';
+import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
+import type { CameraSupervisor } from '../health/camera-supervisor.ts';
+import type { CameraRegistry } from '../registry/camera-registry.ts';
+import type { RelayPool } from '../../relay/relay-pool.ts';
+import { GbChannelCameras } from './gb-channel-cameras.ts';
+import { GbDeviceRepository } from './gb-device-repository.ts';
+import { GbLiveFeeds } from './gb-live-feeds.ts';
+import { GbPtz } from './gb-ptz.ts';
+import { GbRecords } from './gb-records.ts';
+import { GbUpperLink, type UpperChannel } from './gb-upper-link.ts';
+import { registerGbRoutes } from './gb-routes.ts';
+import { registerGbUpperRoutes } from './gb-upper-routes.ts';
+import { GbSipServer } from './gb-sip-server.ts';
+
+export interface Gb28181Dependencies {
+  cameras: CameraRegistry;
+  supervisor: CameraSupervisor;
+  /** The relay, built after this feature: channels shared upward are read from it; undefined when it is off. */
+  relay?: () => RelayPool | undefined;
+}
+
+/** What the GB/T 28181 feature offers: live feeds for the relay, and its server and devices for tests and the CLI. */
+export interface Gb28181Service {
+  feeds: GbLiveFeeds;
+  /** PTZ of GB channels for the PTZ service (DeviceControl with PTZCmd). */
+  ptz: GbPtz;
+  devices: GbDeviceRepository;
+  /** The SIP server (undefined unless gb28181.enabled). */
+  server: GbSipServer | undefined;
+}
+
+/**
+ * GB/T 28181: the SIP server devices, NVRs and lower platforms register to; their catalogues become
+ * cameras of the department an admin assigns; live video comes in as PS over RTP and feeds the relay.
+ */
+export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
+  const config = ctx.config.gb28181;
+  const log = ctx.log.child({ feature: 'gb28181' });
+  const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
+  let server: GbSipServer | undefined;
+  const records = new GbRecords(() => server, devices);
+  const channelCameras = new GbChannelCameras(devices, cameras, supervisor, (id) => server?.sessions.get(id) !== undefined, log);
+  const guard = (what: string, work: Promise<unknown>) => { work.catch((error: Error) => log.warn({ err: error }, `GB28181: ${what} failed`)); };
+  if (config.enabled) {
+    server = new GbSipServer(config, devices, {
+      online: (id) => guard('bringing a device online', (async () => {
+        await channelCameras.deviceStatusChanged(id);
+        await server!.query(id, 'DeviceInfo');
+        await server!.query(id, 'Catalog');
+        await server!.subscriptions.subscribe(id);
+      })()),
+      offline: (id, reason) => guard('taking a device offline', (async () => {
+        log.info({ deviceId: id, reason }, 'GB28181 device offline');
+        await devices.update(id, { status: 'offline' });
+        await channelCameras.deviceStatusChanged(id);
+      })()),
+      catalog: (id, channels, kind) => guard('applying a catalogue', (async () => {
+        log.info({ deviceId: id, channels: channels.length, kind }, 'GB28181 catalogue');
+        await channelCameras.applyCatalog(id, channels);
+      })()),
+      deviceInfo: (id, info) => guard('storing device info', devices.update(id, {
+        ...(info.manufacturer ? { manufacturer: info.manufacturer.slice(0, 100) } : {}), ...(info.model ? { model: info.model.slice(0, 100) } : {}),
+        ...(info.firmware ? { firmware: info.firmware.slice(0, 100) } : {}),
+      })),
+      bye: (callId) => feeds.onBye(callId),
+      records: (doc) => records.push(doc),
+    }, log);
+  }
+  const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
+  const sharedUpward = async (): Promise<UpperChannel[]> => {
+    const out: UpperChannel[] = [];
+    for (const share of await devices.upperShares()) {
+      const camera = await ctx.cameras.find(share.camera_id);
+      if (camera?.national_id) out.push({ id: camera.national_id, cameraId: camera.id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online' });
+    }
+    return out;
+  };
+  const upper = server && config.upper.enabled ? new GbUpperLink(config, server, sharedUpward, log) : undefined;
+  if (server) server.upper = upper;
+  if (upper) {
+    upper.relay = relay;
+    upper.ffmpegPath = ctx.config.relay.ffmpegPath;
+  }
+  const demo = server && ctx.config.demo.gbNvrChannels > 0 ? new DemoGbNvr(ctx, server, devices, ctx.config.demo.gbNvrChannels) : undefined;
+  server?.endpoint.on('strayInviteOk', (response) => feeds.onStrayOk(response));
+
+  return {
+    name: 'gb28181',
+    provides: { feeds, ptz: new GbPtz(() => server, devices), devices, server },
+    registerRoutes: (app) => {
+      registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server });
+      registerGbUpperRoutes(app, ctx, { devices, upper: () => upper });
+    },
+    start: async () => {
+      if (!server) return;
+      const gbServer = server;
+      ctx.metrics.add('gb28181', () => {
+        const live = feeds.running();
+        return [
+          '# HELP hub_gb28181_devices_registered GB/T 28181 devices and lower platforms registered now.',
+          '# TYPE hub_gb28181_devices_registered gauge',
+          `hub_gb28181_devices_registered ${gbServer.sessions.ids().length}`,
+          '# HELP hub_gb28181_live_streams GB/T 28181 channels streaming to the relay now.',
+          '# TYPE hub_gb28181_live_streams gauge',
+          `hub_gb28181_live_streams ${live.length}`,
+          '# HELP hub_gb28181_sip_malformed_total SIP datagrams and streams dropped as not SIP.',
+          '# TYPE hub_gb28181_sip_malformed_total counter',
+          `hub_gb28181_sip_malformed_total ${gbServer.malformed}`,
+          '# HELP hub_gb28181_rtp_dropped_packets RTP packets dropped (foreign SSRC, not PS) by the running streams.',
+          '# TYPE hub_gb28181_rtp_dropped_packets gauge',
+          `hub_gb28181_rtp_dropped_packets ${live.reduce((n, session) => n + session.rtp.dropped, 0)}`,
+        ].join('\n');
+      });
+      // Registrations live in memory: after a restart every device is offline until it registers again.
+      for (const device of await devices.online()) {
+        await devices.update(device.id, { status: 'offline' });
+        await channelCameras.deviceStatusChanged(device.id);
+      }
+      await server.start();
+      log.info({ port: server.port, serverId: config.serverId, domain: config.domain }, 'GB28181 SIP server listening');
+      await demo?.start();
+      upper?.start();
+    },
+    stop: async () => {
+      ctx.metrics.remove('gb28181');
+      await upper?.stop();
+      await demo?.stop();
+      for (const session of feeds.running()) await session.close();
+      await server?.stop();
+    },
+    readiness: async () => ({ ok: !config.enabled || (server?.port ?? 0) > 0, detail: config.enabled ? `SIP on ${server?.port}, ${server?.sessions.ids().length ?? 0} devices registered` : 'disabled' }),
+  };
+}

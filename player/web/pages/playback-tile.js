@@ -1,0 +1,111 @@
+import { api } from '../api.js';
+import { errorText } from '../errors.js';
+import { el } from '../dom.js';
+import { t } from '../i18n/i18n.js';
+
+/**
+ * One camera's recorded video in a playback: opens a playback session for [from, to) with the reason, plays
+ * its HLS VOD playlist through hls.js, renews the session, and maps wall-clock time to media time through
+ * each segment's EXT-X-PROGRAM-DATE-TIME (gaps are discontinuities, so media time skips them).
+ */
+export class PlaybackTile {
+  constructor(camera, range, reason) {
+    this.camera = camera;
+    this.range = range;
+    this.reason = reason;
+    this.details = null;
+    this.video = el('video', { muted: true, playsinline: true, 'data-testid': 'playback-video', 'data-camera-id': camera.id });
+    this.video.muted = true;
+    this.status = el('p', { class: 'muted', 'data-testid': 'playback-status' }, t('playback.opening'));
+    this.overlay = el('div', { class: 'playback-overlay', hidden: true }, t('playback.noRecording'));
+    this.node = el('div', { class: 'playback-tile', 'data-camera-id': camera.id },
+      el('div', { class: 'tile-title' }, camera.name), el('div', { class: 'playback-frame' }, this.video, this.overlay), this.status);
+    this.ready = this.open();
+  }
+
+  async open() {
+    const tokenOf = (url) => new URL(url, location.href).searchParams.get('token');
+    this.ticket = await api(`/api/v1/playback/cameras/${encodeURIComponent(this.camera.id)}/sessions`, { method: 'POST', body: { from: this.range.from, to: this.range.to, reason: this.reason } });
+    this.renewTimer = setInterval(async () => {
+      try {
+        this.ticket = await api(`/api/v1/playback/sessions/${this.ticket.sessionId}/renew`, { method: 'POST' });
+      } catch (error) { this.end(errorText(error)); }
+    }, Math.max(5_000, (this.ticket.expiresAt - Date.now()) / 2));
+    const hls = new window.Hls({
+      maxBufferLength: 30,
+      // Every fetch carries the newest token of the session.
+      xhrSetup: (xhr, url) => {
+        const fresh = new URL(url, location.href);
+        if (fresh.searchParams.has('token')) fresh.searchParams.set('token', tokenOf(this.ticket.playlistUrl));
+        xhr.open('GET', fresh.toString(), true);
+      },
+    });
+    this.hls = hls;
+    const parsed = new Promise((resolve, reject) => {
+      hls.on(window.Hls.Events.LEVEL_LOADED, (_event, data) => {
+        // Kept by reference: hls.js corrects each fragment's start once it has parsed its timestamps.
+        this.details = data.details;
+        resolve();
+      });
+      hls.on(window.Hls.Events.ERROR, (_event, data) => {
+        if (!data.fatal) return;
+        const code = data.response?.code;
+        this.end(code === 403 ? t('playback.accessRevoked') : `HLS: ${data.details}`);
+        reject(new Error(data.details));
+      });
+    });
+    hls.loadSource(this.ticket.playlistUrl);
+    hls.attachMedia(this.video);
+    await parsed;
+    this.status.textContent = '';
+  }
+
+  /** The playlist's segments as (wall start, media start, duration), read live from hls.js. */
+  get fragments() {
+    return (this.details?.fragments ?? []).map((f) => ({ pdt: f.programDateTime, start: f.start, duration: f.duration }));
+  }
+
+  /** Media time of a wall-clock time, and whether it is recorded (else the next recorded time). */
+  mediaOf(wall) {
+    for (const f of this.fragments) {
+      if (wall < f.pdt) return { time: f.start, exact: false, wall: f.pdt };
+      if (wall < f.pdt + f.duration * 1_000) return { time: f.start + (wall - f.pdt) / 1_000, exact: true };
+    }
+    return undefined;
+  }
+
+  /** Wall-clock time now shown. */
+  wallNow() {
+    const now = this.video.currentTime;
+    const fragments = this.fragments;
+    const f = fragments.find((x) => now >= x.start && now < x.start + x.duration) ?? fragments.at(-1);
+    return f ? f.pdt + (Math.min(now, f.start + f.duration) - f.start) * 1_000 : undefined;
+  }
+
+  /** Shows `wall`: seeks there, or marks the tile "not recorded" when the camera has nothing then. */
+  seekTo(wall) {
+    const target = this.mediaOf(wall);
+    const covered = target?.exact === true;
+    this.overlay.hidden = covered;
+    if (covered) this.video.currentTime = target.time;
+    return covered;
+  }
+
+  end(message) {
+    clearInterval(this.renewTimer);
+    this.status.textContent = message;
+    this.status.className = 'notice error';
+    this.node.dataset.ended = 'true';
+    this.hls?.destroy();
+    this.hls = null;
+    this.video.pause();
+    this.video.removeAttribute('src');
+    this.video.load();
+  }
+
+  async stop() {
+    clearInterval(this.renewTimer);
+    this.hls?.destroy();
+    if (this.ticket) await api(`/api/v1/playback/sessions/${this.ticket.sessionId}/stop`, { method: 'POST', keepalive: true }).catch(() => {});
+  }
+}

@@ -1,0 +1,33 @@
+import { api } from '../api.js';
+import { el } from '../dom.js';
+import { formatClock, formatDateTime, t } from '../i18n/i18n.js';
+
+/**
+ * A camera's timeline over [from, to): recorded spans, gaps, and events (plate passes, watchlist alerts,
+ * crowd alerts) as marks; a click anywhere asks to play from that time, a click on a mark from a few
+ * seconds before the event.
+ */
+export async function renderTimeline(camera, range, onPick) {
+  const data = await api(`/api/v1/playback/cameras/${encodeURIComponent(camera.id)}/timeline?from=${range.from}&to=${range.to}`);
+  const width = range.to - range.from;
+  const pct = (at) => `${Math.max(0, Math.min(100, ((at - range.from) / width) * 100))}%`;
+  const span = (cls, from, to, title) => el('div', { class: cls, title, style: `left:${pct(from)};width:calc(${pct(to)} - ${pct(from)})` });
+  const cursor = el('div', { class: 'timeline-cursor', 'data-testid': 'timeline-cursor' });
+  const bar = el('div', { class: 'timeline-bar', 'data-testid': 'timeline', 'data-camera-id': camera.id },
+    data.spans.map((s) => span('timeline-span', s.from, s.to, `${t('playback.recorded')} ${formatClock(s.from, { seconds: true })}–${formatClock(s.to, { seconds: true })}`)),
+    data.gaps.map((g) => span('timeline-gap', g.from, g.to, `${t('playback.gap')} (${g.reason})`)),
+    data.events.map((e) => el('button', {
+      type: 'button', class: `timeline-event event-${e.kind}`, style: `left:${pct(e.at)}`, 'data-testid': `timeline-${e.kind}`,
+      title: `${t(`playback.${e.kind}`)} ${e.label} ${formatDateTime(e.at)}`,
+      onclick: (event) => { event.stopPropagation(); onPick(e.at - 5_000); },
+    })),
+    cursor);
+  bar.addEventListener('click', (event) => {
+    const box = bar.getBoundingClientRect();
+    onPick(Math.round(range.from + ((event.clientX - box.left) / box.width) * width));
+  });
+  const node = el('div', { class: 'timeline' },
+    el('div', { class: 'timeline-labels' }, el('span', {}, formatClock(range.from)), el('span', { class: 'muted' }, camera.name), el('span', {}, formatClock(range.to))),
+    bar);
+  return { node, spans: data.spans, setCursor: (at) => { cursor.style.left = pct(at); } };
+}
