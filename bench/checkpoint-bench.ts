@@ -127,7 +127,7 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<Result> {
       }, null);
     }
     const delivery = new WebhookDelivery(db, 'k', ctx.config.checkpoint.delivery, log, new OutboundUrlGuard(['127.0.0.0/8']));
-    const store = new CheckpointStore(ctx, new WatchlistMatcher(ctx, delivery), new CloneDetector(ctx), new SubscriptionPusher(ctx, delivery));
+    const store = new CheckpointStore(ctx, new WatchlistMatcher(ctx, delivery), new CloneDetector(ctx), new SubscriptionPusher(ctx, delivery, async () => [], async () => [], () => '11000000005030000001'));
     await db.insertInto('checkpoint_watchlist').values({ id: 'w1', plate_pattern: '京A12*', match_kind: 'pattern', reason: 'bench', owner_user_id: 'u', owner_department_id: 'd1', valid_from: 0, valid_until: now + 86_400_000, created_at: now, removed_at: null, removed_by: null }).execute();
 
     // Baseline: one record per call (own transaction, own follow-up analysis).

@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|catalogue|gb28181|playback|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|gat1400|catalogue|gb28181|playback|soak ...]');
   process.exit(0);
 }
 
@@ -45,6 +45,11 @@ const BENCHES: Bench[] = [
       { key: 'ingest_rows_per_s', op: '>=', value: 20_000, what: 'batched ingest, SQLite and PostgreSQL' },
       { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
       { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
+    ] },
+  { name: 'gat1400', script: 'bench/gat1400-bench.ts', args: [], quickArgs: ['--devices', '20', '--seconds', '5', '--rate', '1000'],
+    targets: [
+      { key: 'viid_objects_per_s', op: '>=', value: 5_000, what: 'GA/T 1400 MotorVehicles with images stored, 200 devices' },
+      { key: 'viid_push_ms_p95', op: '<=', value: 200, what: 'one POST /VIID/MotorVehicles batch of 50' },
     ] },
   { name: 'playback', script: 'bench/playback-bench.ts', args: [], quickArgs: ['--cameras', '2', '--seconds', '30', '--seeks', '6'],
     targets: [

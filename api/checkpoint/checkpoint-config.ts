@@ -18,6 +18,7 @@ export const CheckpointConfigSchema = Type.Object(
     colourWindowHours: Type.Integer({ minimum: 1, maximum: 8_760, default: 72, description: 'two plate colours within this window = cloned plate' }),
     minPlateConfidence: Type.Number({ minimum: 0, maximum: 1, default: 0.8, description: 'passes read with less confidence are not used as cloned-plate evidence' }),
     webhookSecret: Type.String({ default: '', description: 'HMAC key for alert webhooks; empty = derived from the token secret' }),
+    imageUrlTtlSeconds: Type.Integer({ minimum: 60, maximum: 30 * 86_400, default: 7 * 86_400, description: 'lifetime of the signed image URLs in GA/T 1400 notifications and upward pushes (receivers fetch them without our login)' }),
     alertWebhookUrl: Type.String({ default: '', description: 'http(s) URL that receives every watchlist alert; empty = none' }),
     delivery: Type.Object(
       {

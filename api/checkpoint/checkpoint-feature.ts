@@ -17,6 +17,9 @@ import { registerWatchlistRoutes } from './watchlist-routes.ts';
 import { WatchlistMatcher } from './watchlist-matcher.ts';
 import { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
 import { WebhookDelivery } from './webhook-delivery.ts';
+import { ImageUrlSigner } from './image-url-signer.ts';
+import { motorVehicleObjectsWith } from './gat1400.ts';
+import { viidServerId } from '../viid/objects/viid-ids.ts';
 
 /** The key webhooks are signed with: configured, or derived from the token secret (never the token key itself). */
 export function webhookSecretOf(config: HubConfig): string {
@@ -32,9 +35,17 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
   const settings = ctx.config.checkpoint;
   if (settings.alertWebhookUrl) checkReceiverUrl(settings.alertWebhookUrl);
   const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
-  const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }), outbound);
+  const serverId = viidServerId(ctx.config.viid);
+  const delivery = new WebhookDelivery(ctx.db, webhookSecretOf(ctx.config), settings.delivery, ctx.log.child({ component: 'checkpoint-webhook' }), outbound, () => serverId);
   const watchlist = new WatchlistMatcher(ctx, delivery);
-  const subscriptions = new SubscriptionPusher(ctx, delivery);
+  const signer = new ImageUrlSigner(ctx.config.auth.tokenSecret, () => ctx.publicUrl(), settings.imageUrlTtlSeconds * 1000);
+  const cascade = ctx.config.viid.cascade;
+  const subscriptions = new SubscriptionPusher(ctx, delivery,
+    (rows) => motorVehicleObjectsWith(ctx, rows, (passId, image) => signer.url(passId, image)),
+    async (nationalIds) => [...(await ctx.cameras.byNationalIds(nationalIds)).values()].map((camera) => camera.id),
+    () => serverId,
+    cascade.url && cascade.pushMotorVehicles ? { targetUrl: `${cascade.url.replace(/\/+$/, '')}/VIID/MotorVehicles`, departmentId: cascade.departmentId || null } : undefined);
+  const invalidateSubscriptions = () => subscriptions.invalidate();
   const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
   const retention = new CheckpointRetention(ctx, store.imagesDir);
   const stream = new AlertStream(ctx);
@@ -42,7 +53,7 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
     name: 'checkpoint',
     provides: store,
     registerRoutes(app) {
-      registerPassRoutes(app, ctx, store);
+      registerPassRoutes(app, ctx, store, signer);
       registerExportRoutes(app, ctx);
       registerTrajectoryRoutes(app, ctx);
       registerWatchlistRoutes(app, ctx, watchlist);
@@ -51,9 +62,13 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
       registerSubscriptionRoutes(app, ctx, subscriptions, outbound);
     },
     async start() {
+      // A camera created or moved (a 卡口 device's first push) changes what a subscription's ResourceURI and
+      // department cover: re-read at once rather than miss its first passes for a cache period.
+      ctx.events.on('camera.changed', invalidateSubscriptions);
       delivery.start();
     },
     async stop() {
+      ctx.events.off('camera.changed', invalidateSubscriptions);
       stream.closeAll();
       await delivery.stop();
     },

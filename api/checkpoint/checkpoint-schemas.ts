@@ -69,4 +69,7 @@ export const SubscriptionView = Type.Object({
   id: Type.String(), subscriber: Type.String(), organisation: Type.String(), reason: Type.String(), receiverUrl: Type.String(),
   cameraIds: Nullable(Type.Array(Type.String())), beginAt: Type.Number(), endAt: Type.Number(), createdBy: Type.String(),
   createdAt: Type.Number(), cancelledAt: Nullable(Type.Number()),
+  peerId: Nullable(Type.String({ description: 'the GA/T 1400 platform that subscribed (POST /VIID/Subscribes); null = made by an admin' })),
+  title: Nullable(Type.String()), detail: Type.String({ description: 'SubscribeDetail (13 = motor vehicles)' }),
+  resourceUri: Nullable(Type.String()), reportInterval: Nullable(Type.Integer()),
 });

@@ -26,7 +26,8 @@ export class CheckpointStore {
     private readonly ctx: HubContext,
     private readonly watchlist: WatchlistMatcher,
     private readonly clones: CloneDetector,
-    private readonly subscriptions: SubscriptionPusher,
+    /** GA/T 1400 subscriptions and the upward push (the viid feature tells it when subscriptions change). */
+    readonly subscriptions: SubscriptionPusher,
   ) {
     this.imagesDir = join(ctx.dataDir, 'images');
   }

@@ -19,7 +19,11 @@ export async function motorVehicleList(ctx: HubContext, rows: PassRow[], baseUrl
 
 /** The passes as MotorVehicleObjects, one camera lookup for the lot. */
 export async function motorVehicleObjects(ctx: HubContext, rows: PassRow[], baseUrl: string): Promise<MotorVehicleObject[]> {
+  return motorVehicleObjectsWith(ctx, rows, (passId, image) => `${baseUrl}/api/v1/checkpoint/passes/${encodeURIComponent(passId)}/${image}`);
+}
+
+/** The same with image URLs of the caller's choosing (notifications and upward pushes use signed, expiring ones). */
+export async function motorVehicleObjectsWith(ctx: HubContext, rows: PassRow[], imageUrl: (passId: string, image: 'crop' | 'scene') => string): Promise<MotorVehicleObject[]> {
   const nationalIds = await ctx.cameras.nationalIdsOf([...new Set(rows.map((row) => row.camera_id))]);
-  const imageUrl = (passId: string, image: 'crop' | 'scene') => `${baseUrl}/api/v1/checkpoint/passes/${encodeURIComponent(passId)}/${image}`;
   return rows.map((row) => toMotorVehicleObject(row, { nationalId: nationalIds.get(row.camera_id) ?? null, civilCode: ctx.config.viid.civilCode, imageUrl }));
 }

@@ -6,7 +6,9 @@ import { Type } from '@sinclair/typebox';
 import { assertCameraAccess } from '../access/camera-access.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
 import type { AuthUser } from '../kernel/auth/token-service.ts';
-import { notFound } from '../kernel/errors/hub-error.ts';
+import { HubError, notFound } from '../kernel/errors/hub-error.ts';
+import type { FastifyReply } from 'fastify';
+import type { ImageUrlSigner } from './image-url-signer.ts';
 import { responses } from '../kernel/http/common-schemas.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { HubRoutes } from '../kernel/hub-feature.ts';
@@ -36,7 +38,7 @@ export async function searchForUser(ctx: HubContext, user: AuthUser, query: Stat
   return searchPasses(ctx.db, cameras, { ...query, limit });
 }
 
-export function registerPassRoutes(app: HubRoutes, ctx: HubContext, store: CheckpointStore): void {
+export function registerPassRoutes(app: HubRoutes, ctx: HubContext, store: CheckpointStore, signer: ImageUrlSigner): void {
 
   app.post('/checkpoint/passes', {
     config: { access: ['admin'] },
@@ -71,20 +73,43 @@ export function registerPassRoutes(app: HubRoutes, ctx: HubContext, store: Check
       config: { access: PASS_READERS, rawResponse: true },
       schema: { tags: ['checkpoint'], summary: `The pass's ${kind} image`, params: PassIdParams },
     }, async (request, reply) => {
-      const row = await ctx.db.selectFrom('checkpoint_passes').select(['camera_id', 'crop_image_path', 'scene_image_path']).where('id', '=', request.params.id).executeTakeFirst();
-      if (!row) throw notFound('PASS_NOT_FOUND', `pass ${request.params.id} does not exist`);
+      const row = await imageRow(request.params.id);
       await assertCameraAccess(ctx, requireUser(request), row.camera_id, 'events');
-      const stored = kind === 'crop' ? row.crop_image_path : row.scene_image_path;
-      // The path comes from the database only, and must still resolve inside the images folder.
-      const full = stored === null ? undefined : resolve(store.imagesDir, stored);
-      if (!full || !full.startsWith(store.imagesDir + sep)) throw notFound('PASS_IMAGE_MISSING', `pass ${request.params.id} has no ${kind} image`);
-      const info = await stat(full).catch(() => undefined);
-      if (!info?.isFile()) throw notFound('PASS_IMAGE_MISSING', `the ${kind} image of pass ${request.params.id} is gone (retention)`);
-      reply.header('content-type', IMAGE_TYPES[extname(full).toLowerCase()] ?? 'application/octet-stream');
-      reply.header('content-length', info.size);
-      reply.header('cache-control', 'private, no-store');
-      reply.header('x-content-type-options', 'nosniff');
-      return reply.send(createReadStream(full));
+      return sendImage(reply, row, kind, request.params.id);
     });
+
+    // 'signed-url': for receivers outside the hub (GA/T 1400 subscribers); the handler checks the signature.
+    app.get(`/checkpoint/images/:id/${kind}`, {
+      config: { access: 'signed-url', rawResponse: true },
+      schema: {
+        tags: ['checkpoint'], summary: `The pass's ${kind} image by a signed, expiring URL (StorageUrl of notifications)`, params: PassIdParams,
+        querystring: Type.Object({ expires: Type.Integer({ minimum: 0 }), sig: Type.String({ minLength: 1, maxLength: 128 }) }, { additionalProperties: false }),
+      },
+    }, async (request, reply) => {
+      if (!signer.verify(request.params.id, kind, request.query.expires, request.query.sig)) {
+        throw new HubError('IMAGE_URL_INVALID', 'the image URL is not signed by this hub or has expired', 403);
+      }
+      return sendImage(reply, await imageRow(request.params.id), kind, request.params.id);
+    });
+  }
+
+  async function imageRow(id: string) {
+    const row = await ctx.db.selectFrom('checkpoint_passes').select(['camera_id', 'crop_image_path', 'scene_image_path']).where('id', '=', id).executeTakeFirst();
+    if (!row) throw notFound('PASS_NOT_FOUND', `pass ${id} does not exist`);
+    return row;
+  }
+
+  async function sendImage(reply: FastifyReply, row: { crop_image_path: string | null; scene_image_path: string | null }, kind: 'crop' | 'scene', id: string) {
+    const stored = kind === 'crop' ? row.crop_image_path : row.scene_image_path;
+    // The path comes from the database only, and must still resolve inside the images folder.
+    const full = stored === null ? undefined : resolve(store.imagesDir, stored);
+    if (!full || !full.startsWith(store.imagesDir + sep)) throw notFound('PASS_IMAGE_MISSING', `pass ${id} has no ${kind} image`);
+    const info = await stat(full).catch(() => undefined);
+    if (!info?.isFile()) throw notFound('PASS_IMAGE_MISSING', `the ${kind} image of pass ${id} is gone (retention)`);
+    reply.header('content-type', IMAGE_TYPES[extname(full).toLowerCase()] ?? 'application/octet-stream');
+    reply.header('content-length', info.size);
+    reply.header('cache-control', 'private, no-store');
+    reply.header('x-content-type-options', 'nosniff');
+    return reply.send(createReadStream(full));
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import type { Selectable } from 'kysely';
 import { requireUser } from '../kernel/http/route-access.ts';
@@ -11,11 +10,13 @@ import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoin
 import { SubscriptionView, UuidParams } from './checkpoint-schemas.ts';
 import type { SubscriptionPusher } from './subscription-pusher.ts';
 
-const toView = (s: Selectable<CheckpointSubscriptionsTable>) => ({
+export const subscriptionView = (s: Selectable<CheckpointSubscriptionsTable>) => ({
   id: s.id, subscriber: s.subscriber, organisation: s.organisation, reason: s.reason, receiverUrl: s.receiver_url,
   cameraIds: s.camera_ids ? (JSON.parse(s.camera_ids) as string[]) : null, beginAt: Number(s.begin_at), endAt: Number(s.end_at),
   createdBy: s.created_by, createdAt: Number(s.created_at), cancelledAt: s.cancelled_at === null ? null : Number(s.cancelled_at),
+  peerId: s.peer_id, title: s.title, detail: s.detail, resourceUri: s.resource_uri, reportInterval: s.report_interval === null ? null : Number(s.report_interval),
 });
+const toView = subscriptionView;
 
 /** Receivers are plain http(s) URLs without credentials (they would show up in listings and logs). */
 export function checkReceiverUrl(value: string): string {
@@ -26,7 +27,6 @@ export function checkReceiverUrl(value: string): string {
   return url.toString();
 }
 
-/** GA/T 1400-style subscriptions (admin only: they send data out of the hub). Creation and cancellation are audited. */
 /** checkReceiverUrl, then the outbound guard (issue 13 #9): a receiver on loopback or an internal network is refused at once. */
 async function checkReceiverDestination(value: string, outbound: OutboundUrlGuard): Promise<string> {
   const url = checkReceiverUrl(value);
@@ -38,6 +38,11 @@ async function checkReceiverDestination(value: string, outbound: OutboundUrlGuar
   return url;
 }
 
+/**
+ * Admin view of the GA/T 1400 subscriptions (they send data out of the hub): all of them, including those
+ * upper platforms made with POST /VIID/Subscribes; an admin may also subscribe a receiver on a platform's
+ * behalf (the hub then issues the SubscribeID) and cancel any. Creation and cancellation are audited.
+ */
 export function registerSubscriptionRoutes(app: HubRoutes, ctx: HubContext, pusher: SubscriptionPusher, outbound: OutboundUrlGuard): void {
 
   app.get('/checkpoint/subscriptions', {
@@ -65,9 +70,10 @@ export function registerSubscriptionRoutes(app: HubRoutes, ctx: HubContext, push
     const body = request.body;
     if (body.endAt <= body.beginAt) throw badRequest('SUBSCRIPTION_PERIOD_INVALID', 'endAt must be after beginAt');
     const row: Selectable<CheckpointSubscriptionsTable> = {
-      id: randomUUID(), subscriber: body.subscriber, organisation: body.organisation, reason: body.reason,
+      id: pusher.subscribeId(Date.now()), subscriber: body.subscriber, organisation: body.organisation, reason: body.reason,
       receiver_url: await checkReceiverDestination(body.receiverUrl, outbound), camera_ids: body.cameraIds ? JSON.stringify(body.cameraIds) : null,
       begin_at: body.beginAt, end_at: body.endAt, created_by: user.id, created_at: Date.now(), cancelled_at: null,
+      peer_id: null, title: body.reason, detail: '13', resource_uri: null, report_interval: null, result_image_declare: null, department_id: null, updated_at: null,
     };
     await ctx.db.insertInto('checkpoint_subscriptions').values(row).execute();
     pusher.invalidate();
@@ -88,9 +94,9 @@ export function registerSubscriptionRoutes(app: HubRoutes, ctx: HubContext, push
     const row = await ctx.db.selectFrom('checkpoint_subscriptions').selectAll().where('id', '=', request.params.id).executeTakeFirst();
     if (!row || row.cancelled_at !== null) throw notFound('SUBSCRIPTION_NOT_FOUND', `subscription ${request.params.id} does not exist or was cancelled`);
     const now = Date.now();
-    await ctx.db.updateTable('checkpoint_subscriptions').set({ cancelled_at: now }).where('id', '=', row.id).execute();
+    await ctx.db.updateTable('checkpoint_subscriptions').set({ cancelled_at: now, updated_at: now }).where('id', '=', row.id).execute();
     pusher.invalidate();
     await ctx.audit.append({ action: 'checkpoint.subscription.cancel', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'checkpoint_subscription', targetId: row.id, clientIp: request.ip });
-    return toView({ ...row, cancelled_at: now });
+    return toView({ ...row, cancelled_at: now, updated_at: now });
   });
 }

@@ -6,6 +6,7 @@ import { backoffDelay, type BackoffPolicy } from '../kernel/process/backoff.ts';
 import { PeriodicTask } from '../kernel/process/periodic-task.ts';
 import type { Database } from '../kernel/db/tables/index.ts';
 import type { CheckpointDeliveriesTable } from '../kernel/db/tables/checkpoint.ts';
+import { readViidReceipt } from './viid-receipt.ts';
 
 export const SIGNATURE_HEADER = 'x-hub-signature-256';
 export const TIMESTAMP_HEADER = 'x-hub-timestamp';
@@ -25,6 +26,9 @@ export function verifyWebhookSignature(secret: string, timestamp: string, body: 
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/** GA/T 1400 media type of notifications. */
+export const VIID_JSON = 'application/VIID+JSON;charset=UTF-8';
+
 export interface DeliverySettings extends BackoffPolicy {
   pollMs: number;
   timeoutMs: number;
@@ -32,8 +36,11 @@ export interface DeliverySettings extends BackoffPolicy {
 }
 
 /**
- * Durable webhook delivery: every message is a row first, then a worker posts due rows, retrying with
- * exponential backoff until delivered or maxAttempts is reached. A hub restart resumes where it stopped.
+ * Durable delivery of outbound messages: every message is a row first, then a worker posts due rows,
+ * retrying with exponential backoff until delivered or maxAttempts is reached. A hub restart resumes where
+ * it stopped. Two kinds, one queue: alert webhooks (signed JSON, any 2xx is delivered) and GA/T 1400
+ * subscription notifications (`application/VIID+JSON` with our `User-Identify`, delivered only when the
+ * receiver's ResponseStatusListObject says StatusCode 0 for everything).
  */
 export class WebhookDelivery {
   private readonly task: PeriodicTask<number>;
@@ -47,6 +54,8 @@ export class WebhookDelivery {
     private readonly log: Logger,
     /** Every post is checked against it first (issue 13 #9): the receiver's host is resolved again each time. */
     private readonly outbound: OutboundUrlGuard,
+    /** Our 20-digit 视图库 ID, the User-Identify of GA/T 1400 notifications. */
+    private readonly viidSenderId: () => string = () => '',
   ) {
     this.task = new PeriodicTask({
       run: () => this.runDue(),
@@ -55,15 +64,34 @@ export class WebhookDelivery {
     });
   }
 
-  async enqueue(kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown, subscriptionId: string | null = null): Promise<string> {
-    const id = randomUUID();
+  /** `id`: the message's own id when it has one (a GA/T 1400 NotificationID), else a fresh UUID. */
+  async enqueue(kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown, subscriptionId: string | null = null, id: string = randomUUID(), notBefore?: number): Promise<string> {
     const now = Date.now();
     await this.db.insertInto('checkpoint_deliveries').values({
       id, kind, target_url: targetUrl, subscription_id: subscriptionId, payload: JSON.stringify(payload),
-      attempts: 0, next_attempt_at: now, last_error: null, delivered_at: null, failed_at: null, created_at: now,
+      attempts: 0, next_attempt_at: notBefore ?? now, last_error: null, delivered_at: null, failed_at: null, created_at: now, status_code: null,
     }).execute();
     this.kick();
     return id;
+  }
+
+  /**
+   * Adds to the subscription's message that is not due yet and was never tried (a GA/T 1400 notification
+   * held for its ReportInterval): `merge` returns the new payload, or undefined when it is full. Moves the
+   * due time by 1 ms so that a sender that read the row before this change cannot claim it (its claim is
+   * conditional on the due time it read) and post the old payload. False when there is nothing to add to.
+   */
+  async appendPending(subscriptionId: string, now: number, merge: (payload: string) => string | undefined): Promise<boolean> {
+    const pending = await this.db.selectFrom('checkpoint_deliveries').select(['id', 'payload', 'next_attempt_at'])
+      .where('subscription_id', '=', subscriptionId).where('attempts', '=', 0).where('delivered_at', 'is', null).where('failed_at', 'is', null)
+      .where('next_attempt_at', '>', now).orderBy('next_attempt_at', 'desc').limit(1).executeTakeFirst();
+    if (!pending) return false;
+    const merged = merge(pending.payload);
+    if (merged === undefined) return false;
+    const dueAt = Number(pending.next_attempt_at);
+    const result = await this.db.updateTable('checkpoint_deliveries').set({ payload: merged, next_attempt_at: dueAt + 1 })
+      .where('id', '=', pending.id).where('next_attempt_at', '=', dueAt).where('attempts', '=', 0).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   start(): void {
@@ -113,39 +141,58 @@ export class WebhookDelivery {
 
   private async attempt(row: CheckpointDeliveriesTable): Promise<boolean> {
     const timestamp = String(Date.now());
+    const viid = row.kind !== 'alert';
     let error: string | null = null;
+    let statusCode: number | null = null;
     try {
       await this.outbound.check(row.target_url);
+      const headers: Record<string, string> = viid
+        ? { 'content-type': VIID_JSON, accept: 'application/VIID+JSON, application/json', 'user-identify': this.viidSenderId() }
+        : { 'content-type': 'application/json', [TIMESTAMP_HEADER]: timestamp, [SIGNATURE_HEADER]: signWebhook(this.secret, timestamp, row.payload), [DELIVERY_HEADER]: row.id };
       const response = await fetch(row.target_url, {
         method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          [TIMESTAMP_HEADER]: timestamp,
-          [SIGNATURE_HEADER]: signWebhook(this.secret, timestamp, row.payload),
-          [DELIVERY_HEADER]: row.id,
-        },
+        headers,
         body: row.payload,
         // A redirect is a new, unchecked destination.
         redirect: 'error',
         signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.settings.timeoutMs)]),
       });
-      await response.body?.cancel().catch(() => {});
-      if (!response.ok) error = `receiver answered ${response.status}`;
+      if (viid) {
+        const receipt = readViidReceipt(response.status, await readCapped(response, 256 * 1024));
+        statusCode = receipt.statusCode;
+        error = receipt.reason;
+      } else {
+        await response.body?.cancel().catch(() => {});
+        if (!response.ok) error = `receiver answered ${response.status}`;
+      }
     } catch (cause) {
       error = (cause as { code?: string }).code?.startsWith('OUTBOUND_URL') ? `receiver refused: ${(cause as Error).message}` : `receiver unreachable: ${(cause as Error).message}`;
     }
     const attempts = row.attempts + 1;
     const now = Date.now();
     if (error === null) {
-      await this.db.updateTable('checkpoint_deliveries').set({ attempts, delivered_at: now, last_error: null }).where('id', '=', row.id).execute();
+      await this.db.updateTable('checkpoint_deliveries').set({ attempts, delivered_at: now, last_error: null, status_code: statusCode }).where('id', '=', row.id).execute();
       return true;
     }
     const giveUp = attempts >= this.settings.maxAttempts;
     this.log.warn({ delivery: row.id, attempts, error, giveUp }, 'webhook delivery failed');
     await this.db.updateTable('checkpoint_deliveries').set({
-      attempts, last_error: error, failed_at: giveUp ? now : null,
+      attempts, last_error: error, failed_at: giveUp ? now : null, status_code: statusCode,
       next_attempt_at: now + backoffDelay(this.settings, attempts - 1),
     }).where('id', '=', row.id).execute();
     return false;
   }
+}
+
+/** The body as text, at most `limit` bytes (a receiver cannot make us buffer without end). */
+async function readCapped(response: Response, limit: number): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.length;
+    if (size > limit) break;
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -59,6 +59,7 @@ export const HubConfigSchema = Type.Object(
     }),
     demo: section({
       sampleCameras: Type.Integer({ minimum: 0, maximum: 500, default: 0, description: 'start this many simulated cameras and adopt them' }),
+      tollgateDevices: Type.Integer({ minimum: 0, maximum: 50, default: 3, description: 'with sample cameras: this many simulated GA/T 1400 卡口 devices register and push passes to /VIID' }),
       gbNvrChannels: Type.Integer({ minimum: 0, maximum: 64, default: 0, description: 'start one simulated GB/T 28181 NVR with this many channels in the community department (needs gb28181.enabled)' }),
     }),
     log: section({

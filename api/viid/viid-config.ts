@@ -1,4 +1,5 @@
 import { Type } from '@sinclair/typebox';
+import { CascadeConfigSchema } from './cascade/cascade-config.ts';
 
 /** Settings of the GA/T 1400 视图库 interface (`/VIID/...`): our identity, digest registration, sessions and intake limits. */
 export const ViidConfigSchema = Type.Object(
@@ -15,6 +16,7 @@ export const ViidConfigSchema = Type.Object(
     maxImageBytes: Type.Integer({ minimum: 1_024, maximum: 64 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'largest decoded image (SubImageInfoObject.Data or a fetched StorageUrl)' }),
     maxImagePixels: Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: 40_000_000, description: 'images claiming more pixels are refused before decoding' }),
     imageFetchTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000, description: 'fetching an image from a peer\'s StorageUrl' }),
+    cascade: CascadeConfigSchema,
   },
   { additionalProperties: false, default: {} },
 );

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { FastifyRequest } from 'fastify';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { OutboundUrlGuard } from '../kernel/http/outbound-url.ts';
@@ -20,6 +21,13 @@ import { TollgateRepository } from './tollgate-repository.ts';
 import { VehicleImages } from './vehicle-images.ts';
 import { installViidScope } from './viid-http.ts';
 import { ViidMetrics } from './viid-metrics.ts';
+import { registerCascadeRoutes } from './cascade/cascade-routes.ts';
+import { viidMetrics } from './cascade/cascade-metrics.ts';
+import { UpstreamLink, type UpstreamStatus } from './cascade/upstream-link.ts';
+import { registerSubscribeRoutes } from './subscriptions/subscribe-routes.ts';
+import { registerNotificationRoutes } from './subscriptions/notification-routes.ts';
+import { SubscriptionService } from './subscriptions/subscription-service.ts';
+import { DemoTollgates } from '../../devtools/demo/demo-tollgates.ts';
 
 export interface ViidDependencies {
   cameras: CameraRegistry;
@@ -36,6 +44,8 @@ export interface ViidServices {
   /** identify(request) = the User-Identify check of every /VIID data route. */
   sessions: PeerSessions;
   intake: MotorVehicleIntake;
+  /** The link to the upstream 视图库 (cascade), 'disabled' when none is configured. */
+  upstream: () => UpstreamStatus;
 }
 
 /**
@@ -56,11 +66,37 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const tollgates = new TollgateRepository(ctx.db);
   const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, deps.supervisor, images, metrics);
   sessions.follow({ opened: (session) => intake.devices.peerOnline(session), ended: (session, why) => intake.devices.peerOffline(session, why) });
+  const serverId = viidServerId(settings);
+  const link = new UpstreamLink(settings.cascade, serverId, ctx.log.child({ component: 'viid-upstream' }), async (event, details) => {
+    await ctx.audit.append({ action: `viid.upstream.${event}`, targetType: 'viid_upstream', targetId: settings.cascade.upstreamId || settings.cascade.url, details });
+  });
+  const subscriptions = new SubscriptionService(ctx, outbound, () => deps.checkpoint.subscriptions.invalidate());
+  deps.checkpoint.subscriptions.setSubscriberFilter(async (peerId) => {
+    const peer = await peers.find(peerId);
+    return peer ? peer.disabled === 0 : settings.cascade.upstreamId !== '' && peerId === settings.cascade.upstreamId;
+  });
+  const upstreamIdentity = {
+    subscriberFor(request: FastifyRequest) {
+      const header = request.headers['user-identify'];
+      const id = (Array.isArray(header) ? header[0] : header)?.trim();
+      return id && link.isUpstream(id, settings.bindSessionToAddress ? request.ip : undefined) ? { peerId: id, departmentId: settings.cascade.departmentId || null, address: request.ip } : undefined;
+    },
+  };
+  const demo = ctx.config.demo.sampleCameras > 0 && ctx.config.demo.tollgateDevices > 0
+    ? new DemoTollgates(ctx, ctx.config.demo.tollgateDevices, async (peer) => {
+      const existing = await peers.find(peer.id);
+      const admin = await ctx.db.selectFrom('users').select(['id', 'username', 'department_id']).where('role', '=', 'admin').orderBy('created_at').executeTakeFirstOrThrow();
+      const actor = { user: { id: admin.id, username: admin.username, departmentId: admin.department_id, role: 'admin' as const, dutyOfficer: false }, ip: '127.0.0.1' };
+      if (existing) await service.update(peer.id, { password: peer.password, devices: [peer.id] }, actor);
+      else await service.create({ id: peer.id, kind: 'device', name: peer.name, departmentId: peer.departmentId, password: peer.password, devices: [peer.id] }, actor);
+    })
+    : undefined;
   return {
     name: 'viid',
-    provides: { serverId: viidServerId(settings), peers, sessions, intake },
+    provides: { serverId, peers, sessions, intake, upstream: () => link.snapshot() },
     registerRoutes(app) {
       registerPeerRoutes(app, service, () => peers.list());
+      registerCascadeRoutes(app, link);
     },
     async registerRootRoutes(app) {
       await app.register(async (scope) => {
@@ -68,6 +104,8 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
         registerSystemRoutes(scope, ctx, peers, sessions, digest, metrics);
         registerMotorVehicleRoutes(scope, ctx, sessions, intake, deps.checkpoint);
         registerDeviceRoutes(scope, ctx, sessions, intake.devices, tollgates);
+        registerSubscribeRoutes(scope, sessions, subscriptions, upstreamIdentity);
+        registerNotificationRoutes(scope, sessions, intake);
       }, { prefix: '/VIID' });
     },
     async start() {
@@ -78,10 +116,16 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       await intake.devices.allOffline();
       intake.devices.start();
       sessions.start();
+      link.start();
       ctx.metrics.add('viid', () => metrics.render());
+      ctx.metrics.add('viid-upstream', () => viidMetrics(ctx.db, link.snapshot()));
+      demo?.start();
     },
     async stop() {
+      await demo?.stop();
       ctx.metrics.remove('viid');
+      ctx.metrics.remove('viid-upstream');
+      await link.stop();
       nationalIds.stop();
       intake.devices.stop();
       await sessions.stop();

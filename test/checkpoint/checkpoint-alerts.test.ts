@@ -116,7 +116,11 @@ describeEachDatabase('checkpoint watchlist alerts', (kind) => {
     expect(attempts.map((a) => a.status)).toEqual([500, 500, 200]);
     const secret = webhookSecretOf(t.hub.ctx.config);
     expect(verifyWebhookSignature(secret, String(delivered.headers[TIMESTAMP_HEADER]), delivered.body, String(delivered.headers[SIGNATURE_HEADER]))).toBe(true);
-    const row = await t.hub.ctx.db.selectFrom('checkpoint_deliveries').selectAll().where('id', '=', String(delivered.headers[DELIVERY_HEADER])).executeTakeFirstOrThrow();
+    // The receiver saw the 200 before the hub wrote it down: wait for the row, not a fixed time.
+    const row = await until(async () => {
+      const found = await t.hub.ctx.db.selectFrom('checkpoint_deliveries').selectAll().where('id', '=', String(delivered.headers[DELIVERY_HEADER])).executeTakeFirstOrThrow();
+      return found.delivered_at === null ? undefined : found;
+    }, 'delivery written');
     expect(row.attempts).toBe(3);
     expect(row.delivered_at).not.toBeNull();
     expect(row.last_error).toBeNull();

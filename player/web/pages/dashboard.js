@@ -3,6 +3,7 @@ import { barChart, shareRing } from '../charts.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 import { formatAge, formatTime } from './workflow-common.js';
+import { renderUpstreamPanel } from './viid-upstream-panel.js';
 import { recordingStoragePanel } from './recording-storage.js';
 
 const REFRESH_MS = 30_000;
@@ -36,6 +37,7 @@ export async function renderDashboard(root, { signal }) {
       await recordingStoragePanel().catch(() => ''));
   };
   await load();
+  await renderUpstreamPanel(root);
   const timer = setInterval(() => load().catch(() => {}), REFRESH_MS);
   return () => clearInterval(timer);
 }

@@ -81,11 +81,24 @@ export interface CheckpointSubscriptionsTable {
   created_by: string;
   created_at: number;
   cancelled_at: number | null;
+  /** The upper platform or upstream 视图库 that subscribed (GA/T 1400 ID); null = made by an admin. */
+  peer_id: string | null;
+  title: string | null;
+  /** SubscribeDetail: comma list of categories (13 = motor vehicles). */
+  detail: string;
+  /** ResourceURI as sent: the device/tollgate IDs covered (comma list), or empty for all the subscriber may see. */
+  resource_uri: string | null;
+  report_interval: number | null;
+  result_image_declare: string | null;
+  /** Whose visibility rules apply to what is pushed (the peer's owner department); null = every camera (admin). */
+  department_id: string | null;
+  updated_at: number | null;
 }
 
 export interface CheckpointDeliveriesTable {
   id: string;
-  kind: 'alert' | 'subscription';
+  /** alert: signed JSON webhook; subscription: GA/T 1400 notification; cascade: MotorVehicles pushed to the upstream 视图库. */
+  kind: 'alert' | 'subscription' | 'cascade';
   target_url: string;
   subscription_id: string | null;
   /** The exact JSON body that is signed and sent. */
@@ -96,6 +109,8 @@ export interface CheckpointDeliveriesTable {
   delivered_at: number | null;
   failed_at: number | null;
   created_at: number;
+  /** GA/T 1400 notifications: the StatusCode of the receiver's last ResponseStatusListObject. */
+  status_code: number | null;
 }
 
 export interface CheckpointTables {

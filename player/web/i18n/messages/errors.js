@@ -200,6 +200,12 @@ const ERRORS = {
   WALL_SIZE_INVALID: ['视频墙只能是 1、4、9 或 16 画面。', 'A wall has 1, 4, 9 or 16 tiles.'],
   WALL_TOO_MANY_CAMERAS: ['摄像机数量超过画面数。', 'More cameras than tiles.'],
   WALL_LAYOUT_LIMIT: ['已存布局已达上限，请先删除一个。', 'You have the most saved layouts allowed; delete one first.'],
+  // GA/T 1400 subscriptions, signed picture links and the upstream 视图库 (api/viid/subscriptions, api/viid/cascade)
+  IMAGE_URL_INVALID: ['图片链接无效或已过期。', 'The picture link is not valid or has expired.'],
+  VIID_SUBSCRIBE_INVALID: ['订阅内容不符合 GA/T 1400 要求。', 'The subscription does not meet GA/T 1400.'],
+  VIID_CASCADE_URL_INVALID: ['上级视图库地址无效。', 'Invalid upstream 视图库 address.'],
+  VIID_UPSTREAM_UNREACHABLE: ['无法连接上级视图库。', 'The upstream 视图库 cannot be reached.'],
+  VIID_UPSTREAM_REFUSED: ['上级视图库拒绝了请求。', 'The upstream 视图库 refused the request.'],
   // Playback of recordings and evidence export (api/playback, api/evidence)
   RANGE_EMPTY: ['时间范围为空：结束时间须晚于开始时间。', 'The time range is empty: "to" must be after "from".'],
   RANGE_TOO_LONG: ['时间范围过长，请缩短。', 'The time range is too long; choose a shorter one.'],

@@ -12,6 +12,7 @@ import provinces from './provinces.js';
 import terms from './terms.js';
 import wall from './wall.js';
 import workflow from './workflow.js';
+import viid from './viid.js';
 import recording from './recording.js';
 import map from './map.js';
 import catalogue from './catalogue.js';
@@ -31,6 +32,7 @@ export const NAMESPACES = {
   terms,
   wall,
   workflow,
+  viid,
   recording,
   map,
   catalogue,
