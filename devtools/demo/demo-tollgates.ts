@@ -45,6 +45,8 @@ export class DemoTollgates {
       this.ctx.log.warn('demo: no traffic department; the simulated 卡口 devices are not started');
       return;
     }
+    // The devices talk to this hub's own /VIID: its address is known only once it listens (start() runs before).
+    while (!this.ctx.publicUrl() && !this.stopped) await new Promise((resolve) => setTimeout(resolve, 250));
     const area = this.ctx.config.viid.civilCode;
     for (let i = 0; i < this.count && !this.stopped; i++) {
       const id = deviceCode(area, TYPE_TOLLGATE_DEVICE, 9_000_001 + i);
@@ -61,10 +63,13 @@ export class DemoTollgates {
       await new Promise((resolve) => setTimeout(resolve, 2_000));
     }
     if (this.stopped) return;
-    this.ctx.log.info({ devices: this.devices.length }, 'demo: simulated GA/T 1400 卡口 devices registered and pushing');
+    const registered = this.devices.filter((device) => device.client.registered).length;
+    if (registered < this.devices.length) this.ctx.log.warn({ devices: this.devices.length, registered }, 'demo: some simulated 卡口 devices could not register; those stay silent');
+    else this.ctx.log.info({ devices: registered }, 'demo: simulated GA/T 1400 卡口 devices registered and pushing');
     let next = 0;
     this.timer = setInterval(() => {
-      const device = this.devices[next++ % this.devices.length];
+      const live = this.devices.filter((device) => device.client.registered);
+      const device = live[next++ % Math.max(1, live.length)];
       device?.push(1).catch((error: unknown) => this.ctx.log.warn({ err: error }, 'demo 卡口 push failed'));
     }, PUSH_EVERY_MS / Math.max(1, this.devices.length));
     this.timer.unref();
