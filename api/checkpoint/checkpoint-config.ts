@@ -13,6 +13,13 @@ export const CheckpointConfigSchema = Type.Object(
       },
       { additionalProperties: false, default: {} },
     ),
+    partitions: Type.Object(
+      {
+        aheadDays: Type.Integer({ minimum: 1, maximum: 90, default: 7, description: 'PostgreSQL: day partitions of passes created this many days ahead' }),
+        checkMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'PostgreSQL: how often partitions are created ahead and stray days adopted' }),
+      },
+      { additionalProperties: false, default: {} },
+    ),
     maxSpeedKmh: Type.Number({ minimum: 1, maximum: 1_000, default: 180, description: 'faster than this between two passes = cloned plate' }),
     minDistanceKm: Type.Number({ minimum: 0, maximum: 100, default: 1, description: 'cameras closer than this are never compared for speed (GPS noise)' }),
     colourWindowHours: Type.Integer({ minimum: 1, maximum: 8_760, default: 72, description: 'two plate colours within this window = cloned plate' }),

@@ -10,6 +10,7 @@ import { registerExportRoutes } from './export-routes.ts';
 import { registerFindingRoutes } from './finding-routes.ts';
 import { registerPassRoutes } from './pass-routes.ts';
 import { CheckpointRetention } from './checkpoint-retention.ts';
+import { PassPartitionManager } from './pass-partition-manager.ts';
 import { checkReceiverUrl, registerSubscriptionRoutes } from './subscription-routes.ts';
 import { SubscriptionPusher } from './subscription-pusher.ts';
 import { registerTrajectoryRoutes } from './trajectory-routes.ts';
@@ -49,6 +50,7 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
   const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
   const retention = new CheckpointRetention(ctx, store.imagesDir);
   const stream = new AlertStream(ctx);
+  const partitions = new PassPartitionManager(ctx);
   return {
     name: 'checkpoint',
     provides: store,
@@ -66,10 +68,12 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
       // department cover: re-read at once rather than miss its first passes for a cache period.
       ctx.events.on('camera.changed', invalidateSubscriptions);
       delivery.start();
+      await partitions.start();
     },
     async stop() {
       ctx.events.off('camera.changed', invalidateSubscriptions);
       stream.closeAll();
+      await partitions.stop();
       await delivery.stop();
     },
     prune: (now) => retention.prune(now),

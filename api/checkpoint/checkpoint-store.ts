@@ -57,7 +57,7 @@ export class CheckpointStore {
     const unknown = cameraIds.filter((id) => !known.has(id));
     if (unknown.length > 0) throw new PassRejectedError('PASS_CAMERA_UNKNOWN', `unknown camera ids: ${unknown.slice(0, 5).join(', ')}`);
 
-    const insertedIds = await this.ctx.db.transaction().execute((trx) => insertPassRows(trx, rows));
+    const insertedIds = await insertPassRows(this.ctx.db, rows);
     const seen = new Set<string>();
     const fresh: PassRow[] = [];
     for (const row of rows) {

@@ -1,5 +1,7 @@
 import { sql, type Kysely, type Transaction } from 'kysely';
+import { pgPoolOf } from '../kernel/db/database.ts';
 import { isPostgres } from '../kernel/db/dialect.ts';
+import { copyRows } from '../kernel/db/pg-copy.ts';
 import type { Database } from '../kernel/db/tables/index.ts';
 import type { PassRow } from './pass-record.ts';
 
@@ -8,28 +10,62 @@ const COLUMNS = [
   'vehicle_class', 'vehicle_colour', 'lane', 'direction', 'boxes', 'crop_image_path', 'scene_image_path', 'ingested_at',
 ] as const;
 const PG_TYPES = ['text', 'text', 'bigint', 'text', 'text', 'text', 'real', 'text', 'text', 'text', 'integer', 'text', 'text', 'text', 'text', 'bigint'];
+const COLUMN_LIST = COLUMNS.join(', ');
 
 /** SQLite allows 32,766 bound variables per statement; 16 columns × 1,000 rows stays well below. */
 const SQLITE_ROWS_PER_STATEMENT = 1_000;
 
 /**
- * Inserts rows, skipping ids that exist (ON CONFLICT DO NOTHING), and returns the ids actually inserted.
- * PostgreSQL: one statement over column arrays (`unnest`), 16 parameters whatever the batch size, no
- * per-row SQL to build. SQLite: multi-row VALUES in chunks, all inside the caller's transaction.
+ * Inserts rows, skipping those stored already, and returns the ids actually inserted. On PostgreSQL the
+ * key is (id, passed_at) — the partitioned table's primary key — so a retried record (same id, same time)
+ * is skipped in whichever day partition holds it.
+ *
+ * PostgreSQL with the hub's pool: COPY into a session-local staging table, then one INSERT … SELECT … ON
+ * CONFLICT DO NOTHING into the partitioned table, in one transaction (COPY cannot skip duplicates itself).
+ * Otherwise (a caller's Kysely transaction): one statement over column arrays (`unnest`). SQLite:
+ * multi-row VALUES in chunks, all inside the caller's transaction.
  */
-export async function insertPassRows(trx: Transaction<Database> | Kysely<Database>, rows: PassRow[]): Promise<Set<string>> {
-  const inserted = new Set<string>();
-  if (rows.length === 0) return inserted;
-  if (isPostgres(trx)) {
-    const arrays = COLUMNS.map((column, i) => sql`${rows.map((row) => row[column])}::${sql.raw(PG_TYPES[i])}[]`);
-    const result = await sql<{ id: string }>`
-      insert into checkpoint_passes (${sql.join(COLUMNS.map((c) => sql.ref(c)))})
-      select * from unnest(${sql.join(arrays)})
-      on conflict (id) do nothing
-      returning id`.execute(trx);
-    for (const row of result.rows) inserted.add(row.id);
-    return inserted;
+export async function insertPassRows(db: Transaction<Database> | Kysely<Database>, rows: PassRow[]): Promise<Set<string>> {
+  if (rows.length === 0) return new Set();
+  if (isPostgres(db)) {
+    const pool = db.isTransaction ? undefined : pgPoolOf(db);
+    return pool ? copyPassRows(pool, rows) : unnestPassRows(db, rows);
   }
+  if (db.isTransaction) return sqliteInsert(db as Transaction<Database>, rows);
+  return db.transaction().execute((trx) => sqliteInsert(trx, rows));
+}
+
+async function copyPassRows(pool: NonNullable<ReturnType<typeof pgPoolOf>>, rows: PassRow[]): Promise<Set<string>> {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    // Temporary and per session: each pooled connection keeps its own, emptied at every commit.
+    await client.query(`create temp table if not exists checkpoint_pass_stage (like checkpoint_passes) on commit delete rows`);
+    await copyRows(client, `copy checkpoint_pass_stage (${COLUMN_LIST}) from stdin`, rows.map((row) => COLUMNS.map((c) => row[c])));
+    const result = await client.query<{ id: string }>(`insert into checkpoint_passes (${COLUMN_LIST})
+      select ${COLUMN_LIST} from checkpoint_pass_stage on conflict (id, passed_at) do nothing returning id`);
+    await client.query('commit');
+    return new Set(result.rows.map((r) => r.id));
+  } catch (error) {
+    await client.query('rollback').catch(() => {});
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+async function unnestPassRows(db: Transaction<Database> | Kysely<Database>, rows: PassRow[]): Promise<Set<string>> {
+  const arrays = COLUMNS.map((column, i) => sql`${rows.map((row) => row[column])}::${sql.raw(PG_TYPES[i])}[]`);
+  const result = await sql<{ id: string }>`
+    insert into checkpoint_passes (${sql.join(COLUMNS.map((c) => sql.ref(c)))})
+    select * from unnest(${sql.join(arrays)})
+    on conflict (id, passed_at) do nothing
+    returning id`.execute(db);
+  return new Set(result.rows.map((r) => r.id));
+}
+
+async function sqliteInsert(trx: Transaction<Database>, rows: PassRow[]): Promise<Set<string>> {
+  const inserted = new Set<string>();
   for (let start = 0; start < rows.length; start += SQLITE_ROWS_PER_STATEMENT) {
     const chunk = rows.slice(start, start + SQLITE_ROWS_PER_STATEMENT);
     const result = await trx.insertInto('checkpoint_passes').values(chunk).onConflict((oc) => oc.column('id').doNothing()).returning('id').execute();

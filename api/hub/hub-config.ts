@@ -28,6 +28,7 @@ export const HubConfigSchema = Type.Object(
     database: section({
       url: Type.String({ default: '', description: 'postgres://… for PostgreSQL; empty = SQLite file <dataDir>/hub.sqlite; sqlite:<path> for another file' }),
       poolSize: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
+      readUrl: Type.String({ default: '', description: 'postgres://… of a streaming replica that serves pass searches and lists (never writes); empty = the primary' }),
     }),
     redis: section({
       url: Type.String({ default: '', description: 'redis://…; empty = start a private redis-server on a free loopback port' }),

@@ -11,6 +11,14 @@ pg.types.setTypeParser(20, (value: string) => Number(value));
 // numeric → number (coordinates, averages); double precision is already a number.
 pg.types.setTypeParser(1700, (value: string) => Number(value));
 
+/** The pg pool behind each PostgreSQL Kysely instance, for the one thing Kysely cannot do: COPY. */
+const pools = new WeakMap<Kysely<Database>, pg.Pool>();
+
+/** The pg pool of a database opened here, or undefined (SQLite, or a Kysely instance made elsewhere). */
+export function pgPoolOf(db: Kysely<Database>): pg.Pool | undefined {
+  return pools.get(db);
+}
+
 export interface HubDatabase {
   db: Kysely<Database>;
   /** Where the data lives, without any password (for logs). */
@@ -23,12 +31,14 @@ export interface OpenDatabaseOptions {
   url: string;
   dataDir: string;
   poolSize?: number;
+  /** PostgreSQL application_name: which pool a server-side session belongs to (pg_stat_activity). */
+  applicationName?: string;
 }
 
 export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
   const url = options.url.trim();
   if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000 });
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, application_name: options.applicationName ?? 'hub' });
     // An idle client losing its server must not crash the hub; the next query reports it.
     pool.on('error', () => {});
     // The pool listens only while a client is idle: a checked-out client (mid-transaction) whose server
@@ -36,6 +46,7 @@ export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
     // Listen for its whole life; the failing query still rejects and the pool drops the broken client.
     pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    pools.set(db, pool);
     const safe = new URL(url);
     safe.password = safe.password ? '***' : '';
     return { db, description: safe.toString(), close: () => db.destroy() };
