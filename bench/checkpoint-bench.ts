@@ -3,14 +3,19 @@
  * cloned-plate analysis running) against row-by-row ingest, then exact / fuzzy / trajectory queries over
  * --rows records (default 5,000,000), on SQLite and on PostgreSQL. Baselines are measured in the same run.
  * Usage: npm run bench:checkpoint -- [--rows N] [--ingest N] [--skip-pg]
+ *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest N]
+ *        (PostgreSQL only: day-partitioned table at --rows against the unpartitioned heap at --baseline-rows;
+ *        see bench/checkpoint-partition-bench.ts)
  */
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
+import { runScale } from './checkpoint-partition-bench.ts';
 import { CheckpointStore } from '../api/checkpoint/checkpoint-store.ts';
 import { CloneDetector } from '../api/checkpoint/clone-detector.ts';
 import type { PassRecordInput } from '../analytics/vocabulary/pass-record-input.ts';
@@ -55,6 +60,14 @@ function record(i: number, prefix: string): PassRecordInput {
   return { id: `${prefix}-${i}`, cameraId: cameraId(i), passedAt: START + i * 6_000, plate, plateColour: 'blue', plateConfidence: 0.95, charConfidences: [...plate].map(() => 0.9), vehicleClass: 'K33', lane: 1 + (i % 3) };
 }
 
+/** Fuzzy query: confusable characters swapped in (0→D, 8→B, 1→I …) and one more character changed. */
+function garble(plate: string, i: number): string {
+  const swapped = plate.replace(/0/g, 'D').replace(/8/g, 'B').replace(/1/g, 'I');
+  const chars = [...swapped];
+  chars[2 + (i % 5)] = chars[2 + (i % 5)] === '7' ? '3' : '7';
+  return chars.join('');
+}
+
 function percentile(samples: number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -70,8 +83,8 @@ async function timeEach(n: number, fn: (i: number) => Promise<unknown>): Promise
   return out;
 }
 
-function makeContext(db: Kysely<Database>, dataDir: string): HubContext {
-  const config = loadConfig({ env: {}, overrides: { dataDir, auth: { tokenSecret: randomBytes(32).toString('hex') }, credentials: { encryptionKey: randomBytes(32).toString('hex') }, audit: { chainKey: randomBytes(32).toString('hex') } } });
+function makeContext(db: Kysely<Database>, dataDir: string, passesDays = 365): HubContext {
+  const config = loadConfig({ env: {}, overrides: { dataDir, checkpoint: { retentionDays: { passes: passesDays, images: Math.min(90, passesDays) } }, auth: { tokenSecret: randomBytes(32).toString('hex') }, credentials: { encryptionKey: randomBytes(32).toString('hex') }, audit: { chainKey: randomBytes(32).toString('hex') } } });
   const cameras = new CameraRepository(db, new SecretBox(config.credentials.encryptionKey));
   return { config, dataDir, db, log, events: new HubEvents(), metrics: new MetricsRegistry(), cameras, publicUrl: () => 'http://127.0.0.1' } as unknown as HubContext;
 }
@@ -159,12 +172,6 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<Result> {
     const pick = (i: number) => plateOf((i * 104_729) % ROWS);
     const exact = await timeEach(300, (i) => searchPasses(db, filter, { plate: pick(i), limit: 50 }));
     // Fuzzy: confusable characters swapped in (0→D, 8→B, 1→I …) and one more character changed.
-    const garble = (plate: string, i: number) => {
-      const swapped = plate.replace(/0/g, 'D').replace(/8/g, 'B').replace(/1/g, 'I');
-      const chars = [...swapped];
-      chars[2 + (i % 5)] = chars[2 + (i % 5)] === '7' ? '3' : '7';
-      return chars.join('');
-    };
     const fuzzy = await timeEach(200, (i) => searchPasses(db, filter, { fuzzyPlate: garble(pick(i), i), limit: 50 }));
     const trajectory = await timeEach(50, () => loadTrajectory(db, ctx.cameras, { all: true }, HOT_PLATE, 10_001));
     // Baselines without the indexes: an expression defeats the plate index; fuzzy as a LIKE scan over substitutions.
@@ -191,6 +198,35 @@ async function runOn(kind: 'sqlite' | 'postgres'): Promise<Result> {
       await admin.end();
     }
   }
+}
+
+if (process.argv.includes('--partitioned')) {
+  await runPartitioned();
+  process.exit(0);
+}
+
+async function runPartitioned(): Promise<void> {
+  const started = new Date();
+  const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 200_000), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
+  const heap = await runScale('heap', { ...options, rows: arg('baseline-rows', 5_000_000) });
+  console.log(`heap baseline done: ${heap.rows} rows`);
+  const part = await runScale('partitioned', { ...options, rows: ROWS });
+  const f = (n: number, d = 1) => n.toFixed(d);
+  console.log(`\n${started.toISOString()} · ${os.cpus().length} cores ${os.cpus()[0]?.model ?? ''} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · PostgreSQL · ${options.days} days of passes · ${process.argv.slice(2).join(' ')}`);
+  console.log(`${'metric'.padEnd(34)} ${'heap (baseline)'.padStart(16)} ${'partitioned'.padStart(14)} ${'target'.padStart(9)} ${'ratio'.padStart(8)}`);
+  const line = (name: string, a: number, b: number, target: string, digits: number, higherIsBetter: boolean) =>
+    console.log(`${name.padEnd(34)} ${f(a, digits).padStart(16)} ${f(b, digits).padStart(14)} ${target.padStart(9)} ${f(higherIsBetter ? b / a : a / b, 2).padStart(8)}`);
+  line('rows', heap.rows, part.rows, '', 0, true);
+  line('ingest rows/s (COPY, 10,000/batch)', heap.ingest, part.ingest, '>= 50000', 0, true);
+  line('exact plate p95 ms (30 days)', heap.exactP95, part.exactP95, '<= 50', 2, false);
+  line('fuzzy plate p95 ms (30 days)', heap.fuzzyP95, part.fuzzyP95, '<= 300', 2, false);
+  line('retention of one day ms', heap.dropDayMs, part.dropDayMs, '<= 1000', 1, false);
+  line('rows removed by that retention', heap.droppedRows, part.droppedRows, '', 0, true);
+  line('fill s', heap.fillS, part.fillS, '', 0, true);
+  line('index build + vacuum s', heap.indexS, part.indexS, '', 0, true);
+  line('database GB', heap.dbBytes / 1e9, part.dbBytes / 1e9, '', 2, true);
+  console.log('ratio = partitioned against the heap baseline measured in this run (> 1 = better; rows: scale factor)');
+  console.log(`ingest_rows_per_s=${Math.round(part.ingest)} plate_query_ms_p95=${f(part.exactP95, 2)} fuzzy_query_ms_p95=${f(part.fuzzyP95, 2)} retention_drop_day_ms=${f(part.dropDayMs, 1)} rows=${part.rows}`);
 }
 
 const results: Partial<Record<'sqlite' | 'postgres', Result>> = {};

@@ -22,7 +22,7 @@ export function registerFindingRoutes(app: HubRoutes, ctx: HubContext): void {
     const user = requireUser(request);
     const cameras = await visibleCameras(ctx, user);
     const visible = cameras.all ? undefined : new Set(cameras.cameraIds);
-    let q = ctx.db.selectFrom('checkpoint_findings').selectAll();
+    let q = ctx.readDb.selectFrom('checkpoint_findings').selectAll();
     if (request.query.plate) q = q.where('plate', '=', normalisePlate(request.query.plate) ?? request.query.plate);
     if (request.query.kind) q = q.where('kind', '=', request.query.kind);
     const rows = await q.orderBy('detected_at', 'desc').limit(request.query.limit ?? 100).execute();

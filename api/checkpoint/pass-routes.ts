@@ -35,7 +35,7 @@ export async function searchForUser(ctx: HubContext, user: AuthUser, query: Stat
   let cameras = await visibleCameras(ctx, user);
   if (query.cameraId !== undefined) cameras = narrowCameras(cameras, [query.cameraId]);
   if (query.departmentId !== undefined) cameras = narrowCameras(cameras, await ctx.cameras.ids({ departmentId: query.departmentId }));
-  return searchPasses(ctx.db, cameras, { ...query, limit });
+  return searchPasses(ctx.readDb, cameras, { ...query, limit });
 }
 
 export function registerPassRoutes(app: HubRoutes, ctx: HubContext, store: CheckpointStore, signer: ImageUrlSigner): void {

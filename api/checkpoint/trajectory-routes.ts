@@ -27,7 +27,7 @@ export function registerTrajectoryRoutes(app: HubRoutes, ctx: HubContext): void 
     const plate = normalisePlate(request.query.plate);
     if (!plate) throw badRequest('PLATE_INVALID', 'plate must be 2–10 letters, digits or Chinese characters');
     const cameras = await visibleCameras(ctx, requireUser(request));
-    const rows = await loadTrajectory(ctx.db, ctx.cameras, cameras, plate, MAX_POINTS + 1, request.query.from, request.query.to);
+    const rows = await loadTrajectory(ctx.readDb, ctx.cameras, cameras, plate, MAX_POINTS + 1, request.query.from, request.query.to);
     const truncated = rows.length > MAX_POINTS;
     const points = rows.slice(0, MAX_POINTS).map((row, sequence) => ({
       type: 'Feature' as const,

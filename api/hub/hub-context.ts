@@ -17,6 +17,8 @@ export interface HubContext {
   /** Absolute path of config.dataDir. */
   dataDir: string;
   db: Kysely<Database>;
+  /** Searches and lists only, never writes: the streaming replica of database.readUrl, or db itself. */
+  readDb: Kysely<Database>;
   log: Logger;
   /** redis:// URL of the configured or private Redis. */
   redisUrl: string;

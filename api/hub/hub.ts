@@ -61,7 +61,7 @@ export class Hub {
     const log = options.logger ?? pino({ level: config.log.level, redact: { paths: REDACTED_LOG_PATHS, censor: '[redacted]' } });
     const dataDir = resolve(config.dataDir);
     if (!ensurePrivateDirSync(dataDir)) log.warn({ dataDir }, 'could not make the data folder private (0700); other local users may read it');
-    const database = openDatabase({ url: config.database.url, dataDir, poolSize: config.database.poolSize });
+    const database = openDatabase({ url: config.database.url, readUrl: config.database.readUrl, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
     try {
       const applied = await migrateToLatest(database.db);
@@ -77,6 +77,7 @@ export class Hub {
         config,
         dataDir,
         db: database.db,
+        readDb: database.readDb,
         log,
         redisUrl: config.redis.url || redis!.url,
         audit,

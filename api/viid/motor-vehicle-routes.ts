@@ -67,7 +67,7 @@ export function registerMotorVehicleRoutes(scope: FastifyInstance, ctx: HubConte
     } catch (cause) {
       throw viidBadContent('VIID_QUERY_INVALID', (cause as Error).message, cause);
     }
-    const page = await searchPasses(ctx.db, { all: false, cameraIds: cameras }, { plate: get('PlateNo') || undefined, from, to, limit });
+    const page = await searchPasses(ctx.readDb, { all: false, cameraIds: cameras }, { plate: get('PlateNo') || undefined, from, to, limit });
     const objects = await motorVehicleObjects(ctx, page.rows, ctx.publicUrl());
     return { MotorVehicleListObject: { MotorVehicleObject: objects, TotalNum: objects.length } };
   });

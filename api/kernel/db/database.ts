@@ -4,6 +4,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { createPrivateFileSync, ensurePrivateDirSync, tightenSqliteFiles } from '../fs/private-files.ts';
+import { HubError } from '../errors/hub-error.ts';
 import type { Database } from './tables/index.ts';
 
 // bigint (int8) columns hold epoch milliseconds, far below 2^53: read them as numbers on PostgreSQL too.
@@ -21,6 +22,11 @@ export function pgPoolOf(db: Kysely<Database>): pg.Pool | undefined {
 
 export interface HubDatabase {
   db: Kysely<Database>;
+  /**
+   * For search and list routes only: a streaming replica when readUrl is set (its sessions are read-only,
+   * so a write sent there by mistake fails instead of diverging), otherwise db itself.
+   */
+  readDb: Kysely<Database>;
   /** Where the data lives, without any password (for logs). */
   description: string;
   close(): Promise<void>;
@@ -33,12 +39,33 @@ export interface OpenDatabaseOptions {
   poolSize?: number;
   /** PostgreSQL application_name: which pool a server-side session belongs to (pg_stat_activity). */
   applicationName?: string;
+  /** postgres://… of a streaming replica for searches; empty = the primary serves them too. */
+  readUrl?: string;
 }
 
+const isPostgresUrl = (url: string) => url.startsWith('postgres://') || url.startsWith('postgresql://');
+
 export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
+  const primary = openOne(options);
+  const readUrl = options.readUrl?.trim();
+  if (!readUrl) return primary;
+  if (!isPostgresUrl(options.url.trim()) || !isPostgresUrl(readUrl)) {
+    throw new HubError('CONFIG_INVALID', 'database.readUrl (HUB_DATABASE_READ_URL) needs PostgreSQL for both database.url and the replica', 500);
+  }
+  const replica = openOne({ ...options, url: readUrl, applicationName: 'hub-read', readOnly: true });
+  return {
+    db: primary.db,
+    readDb: replica.db,
+    description: `${primary.description} (searches: ${replica.description})`,
+    close: async () => { await Promise.all([primary.close(), replica.close()]); },
+  };
+}
+
+function openOne(options: OpenDatabaseOptions & { readOnly?: boolean }): HubDatabase {
   const url = options.url.trim();
-  if (url.startsWith('postgres://') || url.startsWith('postgresql://')) {
-    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, application_name: options.applicationName ?? 'hub' });
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 10, connectionTimeoutMillis: 5_000, application_name: options.applicationName ?? 'hub',
+      ...(options.readOnly ? { options: '-c default_transaction_read_only=on' } : {}) });
     // An idle client losing its server must not crash the hub; the next query reports it.
     pool.on('error', () => {});
     // The pool listens only while a client is idle: a checked-out client (mid-transaction) whose server
@@ -49,7 +76,7 @@ export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
     pools.set(db, pool);
     const safe = new URL(url);
     safe.password = safe.password ? '***' : '';
-    return { db, description: safe.toString(), close: () => db.destroy() };
+    return { db, readDb: db, description: safe.toString(), close: () => db.destroy() };
   }
   const file = url.startsWith('sqlite:') ? url.slice('sqlite:'.length) : resolve(options.dataDir, 'hub.sqlite');
   if (file !== ':memory:') {
@@ -65,5 +92,5 @@ export function openDatabase(options: OpenDatabaseOptions): HubDatabase {
   sqlite.pragma('busy_timeout = 5000');
   if (file !== ':memory:') tightenSqliteFiles(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, description: `sqlite:${file}`, close: () => db.destroy() };
+  return { db, readDb: db, description: `sqlite:${file}`, close: () => db.destroy() };
 }

@@ -13,12 +13,12 @@ const AHEAD_DAYS = 7;
  * (id, passed_at). No foreign key references checkpoint_passes (alerts, findings, evidence exports and
  * GA/T 1400 look passes up by id, which the primary key index still serves, id first, in each partition).
  * Indexes are declared on the parent and so exist in every partition, present and future:
- * (plate, passed_at) and (plate_folded, passed_at) b-trees for exact and OCR-folded plates within a time
- * window, (camera_id, passed_at), and a pg_trgm GIN index on plate_folded for fuzzy search.
+ * (plate, passed_at) and (plate_folded, passed_at) b-trees for exact and OCR-folded (fuzzy) plates within a
+ * time window, (camera_id, passed_at), and a small partial index of passes that still have pictures. No
+ * pg_trgm GIN index: measured for fuzzy search, it was far slower than the b-tree (see pass-search.ts).
  */
 export async function up(db: Kysely<any>): Promise<void> {
   if (!isPostgres(db)) return;
-  await sql`create extension if not exists pg_trgm`.execute(db);
   await sql`alter table checkpoint_passes rename to checkpoint_passes_unpartitioned`.execute(db);
   await sql`alter table checkpoint_passes_unpartitioned rename constraint checkpoint_passes_pkey to checkpoint_passes_unpartitioned_pkey`.execute(db);
   for (const index of ['plate_idx', 'folded_idx', 'time_brin', 'camera_idx']) {
@@ -56,14 +56,17 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`analyze checkpoint_passes`.execute(db);
 }
 
-/** The partitioned table's indexes (the bench builds them after a bulk fill, as a restore would). */
-export async function createPassIndexes(db: Kysely<any>): Promise<void> {
-  await sql`create index if not exists checkpoint_passes_plate_idx on checkpoint_passes (plate text_pattern_ops, passed_at)`.execute(db);
-  await sql`create index if not exists checkpoint_passes_folded_idx on checkpoint_passes (plate_folded text_pattern_ops, passed_at)`.execute(db);
-  await sql`create index if not exists checkpoint_passes_camera_idx on checkpoint_passes (camera_id, passed_at)`.execute(db);
+/** The partitioned table's indexes, declared on the parent (the bench builds them after a bulk fill, as a restore would). */
+export const PASS_INDEXES = [
+  'create index if not exists checkpoint_passes_plate_idx on checkpoint_passes (plate text_pattern_ops, passed_at)',
+  'create index if not exists checkpoint_passes_folded_idx on checkpoint_passes (plate_folded text_pattern_ops, passed_at)',
+  'create index if not exists checkpoint_passes_camera_idx on checkpoint_passes (camera_id, passed_at)',
   // Small: only passes whose pictures are still on disk (image retention and whole-day drops find them without a scan).
-  await sql`create index if not exists checkpoint_passes_images_idx on checkpoint_passes (passed_at) where crop_image_path is not null or scene_image_path is not null`.execute(db);
-  await sql`create index if not exists checkpoint_passes_folded_trgm on checkpoint_passes using gin (plate_folded gin_trgm_ops)`.execute(db);
+  'create index if not exists checkpoint_passes_images_idx on checkpoint_passes (passed_at) where crop_image_path is not null or scene_image_path is not null',
+];
+
+async function createPassIndexes(db: Kysely<any>): Promise<void> {
+  for (const statement of PASS_INDEXES) await sql.raw(statement).execute(db);
 }
 
 export async function down(): Promise<void> {
