@@ -22,9 +22,18 @@ class MigrationFolder implements MigrationProvider {
 }
 
 /** Applies every pending migration. */
-export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+export function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return migrate(db);
+}
+
+/** Applies pending migrations up to and including `name` (tests of a migration on a database that holds data). */
+export function migrateUpTo(db: Kysely<any>, name: string): Promise<string[]> {
+  return migrate(db, name);
+}
+
+async function migrate(db: Kysely<any>, upTo?: string): Promise<string[]> {
   const migrator = new Migrator({ db, provider: new MigrationFolder() });
-  const { error, results } = await migrator.migrateToLatest();
+  const { error, results } = upTo === undefined ? await migrator.migrateToLatest() : await migrator.migrateTo(upTo);
   const failed = results?.find((result) => result.status === 'Error');
   if (error) {
     throw new HubError('DB_MIGRATION_FAILED', `database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`, 500, { cause: error });
