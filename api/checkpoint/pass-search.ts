@@ -41,13 +41,14 @@ function decodeCursor(cursor: string): Cursor {
 const encodeCursor = (row: PassRow) => Buffer.from(JSON.stringify({ t: Number(row.passed_at), id: row.id })).toString('base64url');
 
 /**
- * PostgreSQL, fuzzy distance 1: the same set as SQLite's IN list, as one array parameter. Each day
- * partition answers it with ~500 probes of its (plate_folded, passed_at) b-tree. A pg_trgm GIN index was
- * measured for this and was 20× slower: one-edit LIKE shapes of 7-character plates leave trigrams that
- * match a large share of all plates, and the GIN posting lists are long.
+ * PostgreSQL, fuzzy distance 1: the same set as SQLite's IN list, as a semi-join on the unnested array:
+ * each day partition is probed once per variant through its (plate_folded, passed_at) b-tree. Written as
+ * `= any(array)` the planner costed ~500 constants in each of 30 partitions (≈130 ms of planning for a few
+ * ms of work). A pg_trgm GIN index was measured for this too and was 20× slower: one-edit LIKE shapes of
+ * 7-character plates keep trigrams shared by a large share of all plates.
  */
 function oneEditOnPostgres(folded: string) {
-  return sql<boolean>`plate_folded = any(${foldedVariants(folded)}::text[])`;
+  return sql<boolean>`plate_folded in (select unnest(${foldedVariants(folded)}::text[]))`;
 }
 
 /**
@@ -79,7 +80,11 @@ export async function searchPasses(db: Kysely<Database>, cameras: CameraFilter, 
     else if (isPostgres(db)) q = q.where(oneEditOnPostgres(fuzzyFolded));
     else q = q.where('plate_folded', 'in', foldedVariants(fuzzyFolded));
   }
-  if (!cameras.all) q = q.where('camera_id', 'in', cameras.cameraIds);
+  // PostgreSQL with a selective plate condition: the camera filter is applied above the day partitions, not
+  // in each of them. The plate index finds a few rows either way, but a 100-camera IN list costed in each of
+  // 30 partitions made planning ~30 ms, ten times the execution (OFFSET 0 keeps the subquery separate).
+  const cameraFilterAbove = isPostgres(db) && !cameras.all && (query.plate !== undefined || query.fuzzyPlate !== undefined);
+  if (!cameras.all && !cameraFilterAbove) q = q.where('camera_id', 'in', cameras.cameraIds);
   if (query.from !== undefined) q = q.where('passed_at', '>=', query.from);
   if (query.to !== undefined) q = q.where('passed_at', '<', query.to);
   if (query.plateColour !== undefined) q = q.where('plate_colour', '=', query.plateColour);
@@ -91,7 +96,10 @@ export async function searchPasses(db: Kysely<Database>, cameras: CameraFilter, 
       : q.where((eb) => eb.or([eb('passed_at', '>', c.t), eb.and([eb('passed_at', '=', c.t), eb('id', '>', c.id)])]));
   }
   const direction = newest ? 'desc' : 'asc';
-  const rows = await q.orderBy('passed_at', direction).orderBy('id', direction).limit(query.limit + 1).execute();
+  const rows: PassRow[] = cameraFilterAbove
+    ? await db.selectFrom(q.offset(0).as('p')).selectAll().where('camera_id', 'in', cameras.cameraIds)
+      .orderBy('passed_at', direction).orderBy('id', direction).limit(query.limit + 1).execute()
+    : await q.orderBy('passed_at', direction).orderBy('id', direction).limit(query.limit + 1).execute();
   const more = rows.length > query.limit;
   const page = more ? rows.slice(0, query.limit) : rows;
   const withDistance = fuzzyFolded === undefined ? page : page.map((row) => ({ ...row, matchDistance: editDistance(fuzzyFolded!, row.plate_folded, 1) }));
