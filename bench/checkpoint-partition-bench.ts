@@ -99,10 +99,11 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
     const now = Date.now();
     await db.insertInto('departments').values({ id: 'd1', name: 'Traffic', kind: 'traffic', is_government: 1, created_at: now }).execute();
     const cameraId = (i: number) => `cam-${String(i % o.cameras).padStart(3, '0')}`;
+    const ctx = o.makeContext(db, dataDir, 365);
     for (let i = 0; i < o.cameras; i++) {
-      await db.insertInto('cameras').values({ id: cameraId(i), name: `Checkpoint ${i}`, department_id: 'd1', category: 'traffic', lat: 39, lon: 116, address: null,
-        stream_url: 'rtsp://127.0.0.1/x', sub_stream_url: null, snapshot_url: null, onvif_xaddr: null, credentials_enc: null, status: 'online', last_seen_at: null,
-        status_changed_at: null, ptz: 0, analytics_enabled: 1, source: 'manual', created_at: now, updated_at: now } as any).execute();
+      await ctx.cameras.insert({ id: cameraId(i), name: `Checkpoint ${i}`, department_id: 'd1', category: 'traffic', lat: 39, lon: 116, address: null,
+        stream_url: 'rtsp://127.0.0.1/x', sub_stream_url: null, snapshot_url: null, onvif_xaddr: null, status: 'online', last_seen_at: null,
+        status_changed_at: null, ptz: 0, analytics_enabled: 1, source: 'manual', created_at: now, updated_at: now }, null);
     }
 
     // Fill by the database, two connections in parallel, no indexes yet.
@@ -148,7 +149,6 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
     o.log(`  ${layout}: fill ${fillS.toFixed(0)} s, indexes + vacuum ${indexS.toFixed(0)} s`);
 
     // Ingest through the store's write path (COPY → staging → INSERT … ON CONFLICT), 10,000 rows per batch, into the newest day.
-    const ctx = o.makeContext(db, dataDir, 365);
     const record = (i: number): PassRecordInput => ({ id: `r-${i}`, cameraId: cameraId(i), passedAt: start + span - DAY_MS + (i % 80_000) * 1_000, plate: o.plateOf(i), plateColour: 'blue', plateConfidence: 0.95, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9], vehicleClass: 'K33', lane: 1 });
     t0 = performance.now();
     let ingested = 0;
