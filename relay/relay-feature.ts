@@ -11,6 +11,7 @@ import { registerRelayRoutes } from './relay-routes.ts';
 import { RelayPool } from './relay-pool.ts';
 import { ClusterRelay } from './cluster/cluster-relay.ts';
 import { registerInternalMediaRoutes } from './cluster/internal-media-routes.ts';
+import { registerClusterRoutes } from './cluster/cluster-routes.ts';
 
 export interface RelayDependencies {
   /** Where each camera is pulled from. */
@@ -52,7 +53,10 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
   return {
     name: 'relay',
     provides: relays,
-    registerRoutes: (app) => registerRelayRoutes(app, ctx, relays, sessions),
+    registerRoutes: (app) => {
+      registerRelayRoutes(app, ctx, relays, sessions);
+      if (cluster) registerClusterRoutes(app, cluster);
+    },
     registerRootRoutes: (app) => {
       registerMediaRoutes(app, { config, relays, sessions, media, cluster });
       if (cluster) registerInternalMediaRoutes(app, { config, relays, media, cluster });
