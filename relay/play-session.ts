@@ -1,10 +1,15 @@
 import type { AuthUser } from '../api/kernel/auth/token-service.ts';
-import type { FlvViewer } from './flv-viewer.ts';
 import { PlayBinding } from './play-binding.ts';
 import type { StreamLease } from './relay-pool.ts';
 
 export type PlayProtocol = 'flv' | 'ws-flv' | 'hls';
 export type PlayStopReason = 'viewer_stop' | 'viewer_idle' | 'token_expired' | 'grant_revoked' | 'grant_expired' | 'camera_removed' | 'hub_stop';
+
+/** An open FLV connection of a session: a viewer of the local pull (FlvViewer) or of the owner's, through this node (ProxiedFlv). */
+export interface FlvConnection {
+  close(cut?: boolean): void;
+  onClose(listener: () => void): void;
+}
 
 export interface PlaySessionInit {
   id: string;
@@ -40,7 +45,7 @@ export class PlaySession {
   /** The cookie key that ties the session's URLs to the browser that started it. */
   readonly binding: PlayBinding;
   lastSeenAt = Date.now();
-  readonly flvViewers = new Set<FlvViewer>();
+  readonly flvViewers = new Set<FlvConnection>();
   private readonly lease: StreamLease;
 
   constructor(init: PlaySessionInit) {

@@ -7,8 +7,7 @@ import type { AuthUser, TokenService } from '../api/kernel/auth/token-service.ts
 import { forbidden, HubError, notFound, unauthorized } from '../api/kernel/errors/hub-error.ts';
 import { PeriodicTask } from '../api/kernel/process/periodic-task.ts';
 import type { RelayConfig } from './relay-config.ts';
-import type { FlvViewer } from './flv-viewer.ts';
-import { PlaySession, type PlayProtocol, type PlayStopReason } from './play-session.ts';
+import { PlaySession, type FlvConnection, type PlayProtocol, type PlayStopReason } from './play-session.ts';
 import type { RelayPool } from './relay-pool.ts';
 
 export const PLAY_AUDIENCE = 'play';
@@ -44,7 +43,7 @@ export class PlaySessions {
   });
   private lastGrantCheck = 0;
 
-  constructor(private readonly deps: Deps, private readonly relays: RelayPool) {}
+  constructor(private readonly deps: Deps, private readonly relays: Pick<RelayPool, 'lease'>) {}
 
   start(): void {
     this.sweeper.start();
@@ -140,7 +139,7 @@ export class PlaySessions {
     return session;
   }
 
-  attachFlv(session: PlaySession, viewer: FlvViewer): void {
+  attachFlv(session: PlaySession, viewer: FlvConnection): void {
     session.flvViewers.add(viewer);
     viewer.onClose(() => {
       session.flvViewers.delete(viewer);

@@ -9,6 +9,9 @@ import { PlaySessions } from './play-sessions.ts';
 import type { PlayStopReason } from './play-session.ts';
 import { registerRelayRoutes } from './relay-routes.ts';
 import { RelayPool } from './relay-pool.ts';
+import { ClusterRelay } from './cluster/cluster-relay.ts';
+import { registerInternalMediaRoutes } from './cluster/internal-media-routes.ts';
+import { registerClusterRoutes } from './cluster/cluster-routes.ts';
 
 export interface RelayDependencies {
   /** Where each camera is pulled from. */
@@ -26,8 +29,14 @@ export interface RelayDependencies {
 export function createRelayFeature(ctx: HubContext, { cameras: registry, supervisor, feeds }: RelayDependencies): ProvidingFeature<RelayPool> {
   const config = ctx.config.relay;
   const media = new EmbeddedMediaServer(ctx.log);
-  const relays = new RelayPool({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), feeds, supervisor, log: ctx.log });
-  const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, relays);
+  const node = ctx.cluster;
+  const relays = new RelayPool({
+    config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), feeds, supervisor, log: ctx.log,
+    owns: node ? (id) => node.ownership.owns(id) : undefined,
+  });
+  // In a cluster each camera is pulled by the node holding its lease; alone, by this hub as always.
+  const cluster = node ? new ClusterRelay(node, relays, config.viewerIdleSeconds, ctx.log) : undefined;
+  const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, cluster ?? relays);
 
   const guard = (what: string, work: Promise<unknown>) => {
     work.catch((error: Error) => ctx.log.error({ err: error }, `relay: ${what} failed`));
@@ -44,11 +53,18 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
   return {
     name: 'relay',
     provides: relays,
-    registerRoutes: (app) => registerRelayRoutes(app, ctx, relays, sessions),
-    registerRootRoutes: (app) => registerMediaRoutes(app, { config, relays, sessions, media }),
+    registerRoutes: (app) => {
+      registerRelayRoutes(app, ctx, relays, sessions);
+      if (cluster) registerClusterRoutes(app, cluster);
+    },
+    registerRootRoutes: (app) => {
+      registerMediaRoutes(app, { config, relays, sessions, media, cluster });
+      if (cluster) registerInternalMediaRoutes(app, { config, relays, media, cluster });
+    },
     start: async () => {
       await media.start();
       sessions.start();
+      cluster?.start();
       ctx.events.on('grant.revoked', onRevoked);
       ctx.events.on('grant.expired', onExpired);
       ctx.events.on('camera.changed', onCameraChanged);
@@ -58,6 +74,7 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
       ctx.events.off('grant.expired', onExpired);
       ctx.events.off('camera.changed', onCameraChanged);
       await sessions.stopAll('hub_stop');
+      await cluster?.stop();
       await relays.stop();
       await media.stop();
     },
