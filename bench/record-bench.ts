@@ -95,14 +95,18 @@ async function main(): Promise<void> {
     const recordCores = await measureCores(pids, SECONDS);
     const windowSeconds = (Date.now() - windowStart) / 1_000;
     const written = (await recording.index.totalBytes()) - bytesBefore;
+    const gaps = (await Promise.all(cameras.map((c) => recording.index.gapsBetween(c, windowStart, Date.now())))).flat();
 
     // Seeks and the export, still recording. The user is a viewer of the owner department (scope playback).
     const user = t.users.psViewer;
     const seeks: number[] = [];
     const figures = await recording.index.storageByCamera();
     for (let i = 0; i < SEEKS; i++) {
+      // A random instant inside a random recorded segment (a camera that dropped under load has gaps).
       const f = figures[i % figures.length]!;
-      const at = Math.round(f.oldestAt! + Math.random() * (f.newestAt! - f.oldestAt! - 5_000));
+      const segments = await recording.index.segmentsBetween(f.cameraId, 0, Date.now());
+      const segment = segments[Math.floor(Math.random() * Math.max(1, segments.length - 1))]!;
+      const at = Math.round(segment.startedAt + Math.random() * Math.max(0, segment.durationMs - 100));
       seeks.push(await seekToFirstFrameMs(t, user, f.cameraId, at));
     }
     const live: number[] = [];
@@ -136,8 +140,8 @@ async function main(): Promise<void> {
       ['seek → first VOD segment, p50 (max)', `${round(median(seeks), 0)} ms (${round(Math.max(...seeks), 0)})`, `live play → first HLS segment p50 ${round(median(live), 0)} ms`, `${round(median(seeks) / median(live))}×`],
       [`export of ${round(exportSeconds, 1)} s to MP4 (${round(exported.bytes / 1e6, 1)} MB)`, `${round(exported.ms, 0)} ms`, `plain copy of its segment files ${round(copyMs, 0)} ms`, `${round(exported.ms / Math.max(1, copyMs), 1)}×`],
     ]));
-    console.log(`relay ffmpeg restarts: ${restarts}; RTSP simulator pid ${rtsp.pid} used ${round(cpuTicks(rtsp.pid) / 100, 0)} CPU s (not the hub's)`);
-    console.log(`record_streams=${CAMERAS} record_cpu_cores=${round(recordCores)} relay_cpu_cores=${round(relayCores)} record_added_cores=${round(added)} write_mb_per_s=${round(written / 1e6 / windowSeconds, 2)} seek_ms_p50=${round(median(seeks), 0)} baseline_live_first_segment_ms_p50=${round(median(live), 0)} export_60s_ms=${round(exported.ms, 0)} export_seconds=${round(exportSeconds, 1)} baseline_copy_ms=${round(copyMs, 0)}`);
+    console.log(`gaps in the recording window: ${gaps.length} (${round(gaps.reduce((n, g) => n + g.toAt - g.fromAt, 0) / 1_000, 1)} s over ${CAMERAS} cameras); relay ffmpeg restarts: ${restarts}; RTSP simulator pid ${rtsp.pid} used ${round(cpuTicks(rtsp.pid) / 100, 0)} CPU s (not the hub's)`);
+    console.log(`record_streams=${CAMERAS} record_cpu_cores=${round(recordCores)} relay_cpu_cores=${round(relayCores)} record_added_cores=${round(added)} write_mb_per_s=${round(written / 1e6 / windowSeconds, 2)} record_gaps=${gaps.length} seek_ms_p50=${round(median(seeks), 0)} baseline_live_first_segment_ms_p50=${round(median(live), 0)} export_60s_ms=${round(exported.ms, 0)} export_seconds=${round(exportSeconds, 1)} baseline_copy_ms=${round(copyMs, 0)}`);
   } finally {
     for (const lease of leases) lease.release();
     await t.stop();
