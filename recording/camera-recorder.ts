@@ -9,6 +9,7 @@ import type { RecordingConfig } from './recording-config.ts';
 import type { RecordedSegment, RecordingGap } from './recording-index.ts';
 import { scheduleCovers, type RecordingPlan } from './recording-plan.ts';
 import { SegmentFile } from './segment-file.ts';
+import { WallClockAnchor } from './wall-clock-anchor.ts';
 
 export interface CameraRecorderDeps {
   cameraId: string;
@@ -59,6 +60,7 @@ export class CameraRecorder {
   private triggeredUntil = 0;
   private triggerFrom: number | undefined;
   private lastSegmentSeenAt = Date.now();
+  private readonly anchor = new WallClockAnchor();
 
   constructor(plan: RecordingPlan, private readonly d: CameraRecorderDeps) {
     this.plan = plan;
@@ -150,6 +152,7 @@ export class CameraRecorder {
     const dir = this.d.relay.hlsDir(this.d.cameraId);
     const text = await readFile(join(dir, 'index.m3u8'), 'utf8').catch(() => undefined);
     if (text === undefined) return;
+    const seenAt = Date.now();
     const entries = parsePlaylist(text);
     const keys = entries.map((e) => `${e.name}@${e.programDateTime ?? ''}`);
     for (const [i, entry] of entries.entries()) {
@@ -158,14 +161,14 @@ export class CameraRecorder {
       const data = await readFile(join(dir, entry.name)).catch(() => undefined);
       if (data === undefined) continue;
       this.lastSegmentSeenAt = now;
-      await this.take(entry, data, now);
+      await this.take(entry, data, now, seenAt);
     }
     // Only what the playlist still lists can come again.
     this.taken = new Set(keys);
   }
 
-  private async take(entry: PlaylistEntry, data: Buffer, now: number): Promise<void> {
-    const at = entry.programDateTime ?? (this.lastEndAt !== undefined && now - this.lastEndAt < this.d.config.gapMs ? this.lastEndAt : now - entry.durationMs);
+  private async take(entry: PlaylistEntry, data: Buffer, now: number, seenAt: number): Promise<void> {
+    const at = entry.programDateTime !== undefined ? this.anchor.place(entry.programDateTime, entry.durationMs, seenAt) : (this.lastEndAt !== undefined && now - this.lastEndAt < this.d.config.gapMs ? this.lastEndAt : now - entry.durationMs);
     const keep = this.records(at);
     const holeFrom = this.lastEndAt;
     if (holeFrom !== undefined && at - holeFrom > this.d.config.gapMs) {
