@@ -1,15 +1,16 @@
 import type { Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { assertCameraAccess, authorizeCamera } from '../access/camera-access.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { notFound } from '../kernel/errors/hub-error.ts';
-import { IdParams, OkResponse, responses } from '../kernel/http/common-schemas.ts';
+import { IdParams, responses } from '../kernel/http/common-schemas.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
 import type { RecordingIndex } from '../../recording/recording-index.ts';
 import { formatChinaTime } from './china-time.ts';
 import { assertPlaybackRange, assertReason } from './playback-range.ts';
-import { CoverageBody, CoverageView, OpenPlaybackBody, PlaybackTicketView, RangeQuery, SessionParams, TimelineView } from './playback-schemas.ts';
+import { CoverageBody, CoverageView, OpenPlaybackBody, PlaybackTicketView, RangeQuery, TimelineView } from './playback-schemas.ts';
+import { bindTicket, registerSessionControlRoutes } from '../viewing/session-control-routes.ts';
 import type { PlaybackSessions, PlaybackTicket } from './playback-sessions.ts';
 import { timelineEvents } from './timeline-events.ts';
 
@@ -19,11 +20,6 @@ function ticketView(ticket: PlaybackTicket): Static<typeof PlaybackTicketView> {
     sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, expiresAt, grantId: session.grantId,
     playlistUrl: `/media/vod/${session.id}/index.m3u8?token=${encodeURIComponent(token)}`,
   };
-}
-
-function bind(request: FastifyRequest, reply: FastifyReply, ticket: PlaybackTicket, graceSeconds: number): PlaybackTicket {
-  reply.header('set-cookie', ticket.session.binding.cookie((ticket.expiresAt - Date.now()) / 1_000 + graceSeconds, request.protocol === 'https'));
-  return ticket;
 }
 
 /** Timeline and playback sessions of recorded video (scope `playback`; the grant's lookback limits the range). */
@@ -65,7 +61,7 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
     }
     const ticket = await sessions.open(user, id, range, decision, reason, request.ip, first.startedAt);
     reply.status(201);
-    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds));
+    return ticketView(bindTicket(request, reply, ticket, config.tokenGraceSeconds));
   });
 
   // For "play from here" on passes and alerts: one answer per item, false when not recorded or not allowed.
@@ -85,27 +81,8 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
     return { recorded };
   });
 
-  r.post('/playback/sessions/:sessionId/renew', {
-    config: { access: 'user' },
-    schema: { tags: ['playback'], summary: 'Keep a playback session alive: access checked again, a fresh token', params: SessionParams, response: responses({ 200: PlaybackTicketView }) },
-  }, async (request, reply) => {
-    const user = requireUser(request);
-    const session = sessions.owned(request.params.sessionId, user);
-    const decision = await assertCameraAccess(ctx, user, session.cameraId, 'playback').catch(async (error: unknown) => {
-      await sessions.end(session, 'grant_revoked');
-      throw error;
-    });
-    const ticket = await sessions.renew(session.id, user, decision);
-    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds));
-  });
-
-  r.post('/playback/sessions/:sessionId/stop', {
-    config: { access: 'user' },
-    schema: { tags: ['playback'], summary: 'Stop a playback session', params: SessionParams, response: responses({ 200: OkResponse }) },
-  }, async (request, reply) => {
-    const session = sessions.owned(request.params.sessionId, requireUser(request));
-    await sessions.end(session, 'viewer_stop');
-    reply.header('set-cookie', session.binding.cleared(request.protocol === 'https'));
-    return { ok: true };
+  registerSessionControlRoutes(app, ctx, sessions, {
+    prefix: '/playback/sessions', tags: ['playback'], scope: 'playback', ticketSchema: PlaybackTicketView, view: ticketView, graceSeconds: config.tokenGraceSeconds,
+    summaries: { renew: 'Keep a playback session alive: access checked again, a fresh token', stop: 'Stop a playback session' },
   });
 }

@@ -13,8 +13,6 @@ export const OpenPlaybackBody = Type.Object({
   reason: Reason,
 }, { additionalProperties: false });
 
-export const SessionParams = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }) });
-
 export const PlaybackTicketView = Type.Object({
   sessionId: Type.String(),
   cameraId: Type.String(),
