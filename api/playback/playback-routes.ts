@@ -40,7 +40,7 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
     const [spans, gaps] = await Promise.all([index.spans(id, range.from, range.to), index.gapsBetween(id, range.from, range.to)]);
     const eventsShown = (await authorizeCamera(ctx, user, id, 'events')).allowed;
     const events = eventsShown ? await timelineEvents(ctx.db, id, range.from, range.to, { departmentId: user.departmentId, admin: user.role === 'admin' }) : [];
-    return { cameraId: id, ...range, spans, gaps: gaps.map((g) => ({ from: g.fromAt, to: g.toAt, reason: g.reason })), events, eventsShown };
+    return { cameraId: id, ...range, spans, gaps: gaps.map((g) => ({ from: g.fromAt, to: g.ongoing ? Math.min(g.toAt, range.to) : g.toAt, reason: g.reason, ongoing: g.ongoing === true })), events, eventsShown };
   });
 
   r.post('/playback/cameras/:id/sessions', {

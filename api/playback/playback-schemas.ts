@@ -30,7 +30,8 @@ export const TimelineView = Type.Object({
   from: Millis,
   to: Millis,
   spans: Type.Array(Type.Object({ from: Millis, to: Millis })),
-  gaps: Type.Array(Type.Object({ from: Millis, to: Millis, reason: Type.String() })),
+  /** An `ongoing` gap is a drop still going on: its `to` is now (or the range's end). */
+  gaps: Type.Array(Type.Object({ from: Millis, to: Millis, reason: Type.String(), ongoing: Type.Boolean() })),
   events: Type.Array(Type.Object({
     kind: Type.String(), id: Type.String(), at: Millis, label: Type.String(), passId: Nullable(Type.String()),
   })),
