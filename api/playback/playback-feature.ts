@@ -2,6 +2,8 @@ import { join } from 'node:path';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { ProvidingFeature } from '../kernel/hub-feature.ts';
 import { SessionEnds } from '../viewing/session-ends.ts';
+import { CameraEventReader } from '../checkpoint/camera-event-reader.ts';
+import { CrowdStore } from '../../analytics/crowd/crowd-store.ts';
 import { RecordingIndex } from '../../recording/recording-index.ts';
 import { registerPlaybackRoutes } from './playback-routes.ts';
 import { PlaybackSessions } from './playback-sessions.ts';
@@ -19,7 +21,11 @@ export function createPlaybackFeature(ctx: HubContext): ProvidingFeature<Playbac
   return {
     name: 'playback',
     provides: sessions,
-    registerRoutes: (app) => registerPlaybackRoutes(app, ctx, index, sessions),
+    registerRoutes: (app) => registerPlaybackRoutes(app, ctx, {
+      index, sessions, recordingsRoot: join(ctx.dataDir, 'recordings'),
+      // Passes, alerts and crowd alerts through the readers of the features that own those tables.
+      events: { checkpoint: new CameraEventReader(ctx.db), crowd: new CrowdStore(ctx.db) },
+    }),
     registerRootRoutes: (app) => registerVodMediaRoutes(app, { recordingsRoot: join(ctx.dataDir, 'recordings'), index, sessions, log: ctx.log }),
     start: async () => {
       sessions.start();

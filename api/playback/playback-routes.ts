@@ -12,18 +12,27 @@ import { assertPlaybackRange, assertReason } from './playback-range.ts';
 import { CoverageBody, CoverageView, OpenPlaybackBody, PlaybackTicketView, RangeQuery, TimelineView } from './playback-schemas.ts';
 import { bindTicket, registerSessionControlRoutes } from '../viewing/session-control-routes.ts';
 import type { PlaybackSessions, PlaybackTicket } from './playback-sessions.ts';
-import { timelineEvents } from './timeline-events.ts';
+import { segmentFrameRate } from './segment-frame-rate.ts';
+import { timelineEvents, type TimelineEventSources } from './timeline-events.ts';
 
 function ticketView(ticket: PlaybackTicket): Static<typeof PlaybackTicketView> {
   const { session, token, expiresAt } = ticket;
   return {
-    sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, expiresAt, grantId: session.grantId,
+    sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, frameRate: session.frameRate, expiresAt, grantId: session.grantId,
     playlistUrl: `/media/vod/${session.id}/index.m3u8?token=${encodeURIComponent(token)}`,
   };
 }
 
 /** Timeline and playback sessions of recorded video (scope `playback`; the grant's lookback limits the range). */
-export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, index: RecordingIndex, sessions: PlaybackSessions): void {
+export interface PlaybackRouteDeps {
+  index: RecordingIndex;
+  sessions: PlaybackSessions;
+  /** `<dataDir>/recordings`. */
+  recordingsRoot: string;
+  events: TimelineEventSources;
+}
+
+export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, { index, sessions, recordingsRoot, events: eventSources }: PlaybackRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = ctx.config.playback;
   const maxMs = config.maxRangeHours * 3_600_000;
@@ -39,7 +48,7 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
     assertPlaybackRange(range, maxMs, decision);
     const [spans, gaps] = await Promise.all([index.spans(id, range.from, range.to), index.gapsBetween(id, range.from, range.to)]);
     const eventsShown = (await authorizeCamera(ctx, user, id, 'events')).allowed;
-    const events = eventsShown ? await timelineEvents(ctx.db, id, range.from, range.to, { departmentId: user.departmentId, admin: user.role === 'admin' }) : [];
+    const events = eventsShown ? await timelineEvents(eventSources, id, range.from, range.to, { departmentId: user.departmentId, admin: user.role === 'admin' }) : [];
     return { cameraId: id, ...range, spans, gaps: gaps.map((g) => ({ from: g.fromAt, to: g.ongoing ? Math.min(g.toAt, range.to) : g.toAt, reason: g.reason, ongoing: g.ongoing === true })), events, eventsShown };
   });
 
@@ -59,7 +68,8 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
       const hint = next ? `; the next recording starts at ${formatChinaTime(next.startedAt)} (China time)` : '; nothing is recorded after it';
       throw notFound('PLAYBACK_NOT_RECORDED', `camera ${id} has no recording between ${formatChinaTime(range.from)} and ${formatChinaTime(range.to)}${hint}`);
     }
-    const ticket = await sessions.open(user, id, range, decision, reason, request.ip, first.startedAt);
+    const frameRate = await segmentFrameRate(recordingsRoot, first);
+    const ticket = await sessions.open(user, id, range, decision, reason, request.ip, { firstSegmentAt: first.startedAt, frameRate });
     reply.status(201);
     return ticketView(bindTicket(request, reply, ticket, config.tokenGraceSeconds));
   });

@@ -20,6 +20,8 @@ export const PlaybackTicketView = Type.Object({
   to: Millis,
   /** Wall-clock start of the first segment played (at or before `from`). */
   firstSegmentAt: Millis,
+  /** Frames per second of the recording (its time stamps), for the player's frame step; null when unknown. */
+  frameRate: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
   playlistUrl: Type.String({ description: 'HLS VOD playlist (EXT-X-PROGRAM-DATE-TIME per segment), signed; needs the session cookie' }),
   expiresAt: Millis,
   grantId: Nullable(Type.String()),

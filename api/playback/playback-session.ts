@@ -8,6 +8,8 @@ export interface PlaybackSessionInit extends ViewingSessionInit {
   to: number;
   /** Wall-clock start of the first segment the playlist begins with (at or before `from`). */
   firstSegmentAt: number;
+  /** Frames per second of the recording (from its first segment's time stamps), null when unknown. */
+  frameRate: number | null;
   reason: string;
 }
 
@@ -16,6 +18,7 @@ export class PlaybackSession extends ViewingSession {
   readonly from: number;
   readonly to: number;
   readonly firstSegmentAt: number;
+  readonly frameRate: number | null;
   readonly reason: string;
 
   constructor(init: PlaybackSessionInit) {
@@ -23,6 +26,7 @@ export class PlaybackSession extends ViewingSession {
     this.from = init.from;
     this.to = init.to;
     this.firstSegmentAt = init.firstSegmentAt;
+    this.frameRate = init.frameRate;
     this.reason = init.reason;
   }
 }

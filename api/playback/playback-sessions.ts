@@ -45,10 +45,11 @@ export class PlaybackSessions extends ViewingSessions<PlaybackSession> {
     });
   }
 
-  open(user: AuthUser, cameraId: string, range: TimeRange, decision: CameraAccessDecision, reason: string, clientIp: string, firstSegmentAt: number): Promise<PlaybackTicket> {
+  /** `recorded`: where the playlist begins and the recording's frame rate (null when unknown). */
+  open(user: AuthUser, cameraId: string, range: TimeRange, decision: CameraAccessDecision, reason: string, clientIp: string, recorded: { firstSegmentAt: number; frameRate: number | null }): Promise<PlaybackTicket> {
     return this.openSession({
       user, cameraId, decision, clientIp,
-      create: (init) => new PlaybackSession({ ...init, from: range.from, to: range.to, firstSegmentAt, reason }),
+      create: (init) => new PlaybackSession({ ...init, from: range.from, to: range.to, ...recorded, reason }),
       audit: { reason, details: { from: range.from, to: range.to, grantId: decision.grantId ?? null, decision: decision.reason } },
     });
   }
