@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|gat1400|catalogue|gb28181|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|checkpoint-scale|gat1400|catalogue|gb28181|soak ...]');
   process.exit(0);
 }
 
@@ -45,6 +45,13 @@ const BENCHES: Bench[] = [
       { key: 'ingest_rows_per_s', op: '>=', value: 20_000, what: 'batched ingest, SQLite and PostgreSQL' },
       { key: 'plate_query_ms_p95', op: '<=', value: 20, what: 'exact plate query' },
       { key: 'fuzzy_query_ms_p95', op: '<=', value: 200, what: 'fuzzy plate query' },
+    ] },
+  { name: 'checkpoint-scale', script: 'bench/checkpoint-bench.ts', args: ['--partitioned', '--rows', '100000000'], quickArgs: ['--partitioned', '--rows', '1000000', '--baseline-rows', '500000', '--ingest', '20000'],
+    targets: [
+      { key: 'ingest_rows_per_s', op: '>=', value: 50_000, what: 'COPY ingest into the day-partitioned PostgreSQL table' },
+      { key: 'plate_query_ms_p95', op: '<=', value: 50, what: 'exact plate, 30-day window, 100 million rows' },
+      { key: 'fuzzy_query_ms_p95', op: '<=', value: 300, what: 'fuzzy plate, 30-day window, 100 million rows' },
+      { key: 'retention_drop_day_ms', op: '<=', value: 1_000, what: 'retention of one day (partition dropped)' },
     ] },
   { name: 'gat1400', script: 'bench/gat1400-bench.ts', args: [], quickArgs: ['--devices', '20', '--seconds', '5', '--rate', '1000'],
     targets: [
