@@ -13,7 +13,8 @@ export type CheckpointRetentionReport = Record<'passes' | 'images' | 'alerts' | 
 
 /**
  * The checkpoint's part of the hub's retention pass: deletes its passes, images, alerts, findings and
- * finished deliveries once older than checkpoint.retentionDays. Passes go in chunks, so a years-deep
+ * finished deliveries once older than checkpoint.retentionDays. On PostgreSQL whole expired day partitions
+ * are dropped; what remains past the cutoff goes in chunks, so a years-deep
  * backlog never holds one giant transaction; pass image files go with their passes. Images can have a
  * shorter life than their passes.
  */
