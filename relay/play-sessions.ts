@@ -50,6 +50,11 @@ export class PlaySessions {
     this.sweeper.start();
   }
 
+  /** The next sweep (within a second) re-reads every session's grant, e.g. after grant ends may have been missed. */
+  recheckGrantsSoon(): void {
+    this.lastGrantCheck = 0;
+  }
+
   get(sessionId: string): PlaySession | undefined {
     return this.sessions.get(sessionId);
   }

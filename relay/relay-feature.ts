@@ -1,3 +1,4 @@
+import '../api/kernel/cluster/cluster-events.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { ProvidingFeature } from '../api/kernel/hub-feature.ts';
 import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
@@ -33,6 +34,8 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
     work.catch((error: Error) => ctx.log.error({ err: error }, `relay: ${what} failed`));
   };
   const onGrantEnded = (reason: PlayStopReason) => ({ grantId }: { grantId: string }) => guard('ending sessions of a grant', sessions.endForGrant(grantId, reason));
+  // Grant ends announced while this node was cut from the other nodes' events: the database has them.
+  const onResync = () => sessions.recheckGrantsSoon();
   const onRevoked = onGrantEnded('grant_revoked');
   const onExpired = onGrantEnded('grant_expired');
   const onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
@@ -52,11 +55,13 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
       ctx.events.on('grant.revoked', onRevoked);
       ctx.events.on('grant.expired', onExpired);
       ctx.events.on('camera.changed', onCameraChanged);
+      ctx.events.on('cluster.resync', onResync);
     },
     stop: async () => {
       ctx.events.off('grant.revoked', onRevoked);
       ctx.events.off('grant.expired', onExpired);
       ctx.events.off('camera.changed', onCameraChanged);
+      ctx.events.off('cluster.resync', onResync);
       await sessions.stopAll('hub_stop');
       await relays.stop();
       await media.stop();

@@ -22,6 +22,7 @@ import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 import { composeFeatures, type FeatureName, type HubServices } from './hub-services.ts';
 import { RetentionJob } from './retention-job.ts';
+import { startClusterNode, type ClusterNode } from './cluster-node.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
@@ -53,6 +54,8 @@ export class Hub {
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
     private readonly redis: PrivateRedis | undefined,
+    /** This node's cluster part: its id, job leases and (when clustered) the cross-node event bus. */
+    readonly cluster: ClusterNode,
     readonly url: string,
   ) {}
 
@@ -63,6 +66,7 @@ export class Hub {
     if (!ensurePrivateDirSync(dataDir)) log.warn({ dataDir }, 'could not make the data folder private (0700); other local users may read it');
     const database = openDatabase({ url: config.database.url, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
+    let cluster: ClusterNode | undefined;
     try {
       const applied = await migrateToLatest(database.db);
       log.info({ database: database.description, migrations: applied }, 'database ready');
@@ -71,6 +75,10 @@ export class Hub {
         log.info({ redisPort: redis.port }, 'private redis-server started (password in its private config file)');
       }
       let publicUrl = config.http.publicUrl;
+      const events = new HubEvents();
+      const metrics = new MetricsRegistry();
+      const redisUrl = config.redis.url || redis!.url;
+      cluster = await startClusterNode(config.cluster, { redisUrl, events, metrics, log });
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
       const secrets = new SecretBox(config.credentials.encryptionKey, config.credentials.previousEncryptionKeys);
       const ctx: HubContext = {
@@ -78,12 +86,13 @@ export class Hub {
         dataDir,
         db: database.db,
         log,
-        redisUrl: config.redis.url || redis!.url,
+        redisUrl,
         audit,
         tokens: new TokenService(config.auth.tokenSecret, config.auth.issuer, config.auth.tokenTtlSeconds),
         secrets,
-        events: new HubEvents(),
-        metrics: new MetricsRegistry(),
+        events,
+        metrics,
+        jobs: cluster.jobs,
         cameras: new CameraRepository(database.db, secrets),
         grants: new GrantRepository(database.db),
         directory: new DirectoryService(database.db, audit),
@@ -97,7 +106,7 @@ export class Hub {
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
-      const retention = new RetentionJob(features, config.retention.intervalMinutes, log);
+      const retention = new RetentionJob(features, config.retention.intervalMinutes, log, cluster.jobs);
       retention.start();
       const auditCheckpoints = new AuditCheckpointer(database.db, audit.keys, checkpointFileOf(dataDir), config.audit.checkpointIntervalMinutes, log.child({ component: 'audit-checkpoints' }));
       await auditCheckpoints.start();
@@ -111,8 +120,9 @@ export class Hub {
       }
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, url);
+      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, cluster, url);
     } catch (error) {
+      await cluster?.stop().catch(() => {});
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
       throw error;
@@ -147,6 +157,7 @@ export class Hub {
       await this.auditCheckpoints.stop().catch((error: Error) => log.error({ err: error }, 'last audit checkpoint could not be published'));
     } finally {
       clearTimeout(budget);
+      await this.cluster.stop().catch((error: Error) => log.error({ err: error }, 'cluster node did not stop cleanly'));
       await this.redis?.stop().catch(() => {});
       await this.database.close().catch(() => {});
       log.info('hub stopped');

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import '../kernel/cluster/cluster-events.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { ProvidingFeature } from '../kernel/hub-feature.ts';
 import { RecordingIndex } from '../../recording/recording-index.ts';
@@ -19,6 +20,8 @@ export function createPlaybackFeature(ctx: HubContext): ProvidingFeature<Playbac
     work.catch((error: Error) => ctx.log.error({ err: error }, 'playback: ending sessions failed'));
   };
   const onGrantEnded = (reason: PlaybackStopReason) => ({ grantId }: { grantId: string }) => guard(sessions.endForGrant(grantId, reason));
+  // Grant ends announced while this node was cut from the other nodes' events: the database has them.
+  const onResync = () => sessions.recheckGrantsSoon();
   const onRevoked = onGrantEnded('grant_revoked');
   const onExpired = onGrantEnded('grant_expired');
   const onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
@@ -34,11 +37,13 @@ export function createPlaybackFeature(ctx: HubContext): ProvidingFeature<Playbac
       ctx.events.on('grant.revoked', onRevoked);
       ctx.events.on('grant.expired', onExpired);
       ctx.events.on('camera.changed', onCameraChanged);
+      ctx.events.on('cluster.resync', onResync);
     },
     stop: async () => {
       ctx.events.off('grant.revoked', onRevoked);
       ctx.events.off('grant.expired', onExpired);
       ctx.events.off('camera.changed', onCameraChanged);
+      ctx.events.off('cluster.resync', onResync);
       await sessions.stopAll('hub_stop');
     },
   };

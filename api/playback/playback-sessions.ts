@@ -44,6 +44,11 @@ export class PlaybackSessions {
     this.sweeper.start();
   }
 
+  /** The next sweep (within a second) re-reads every session's grant, e.g. after grant ends may have been missed. */
+  recheckGrantsSoon(): void {
+    this.lastGrantCheck = 0;
+  }
+
   list(): PlaybackSession[] {
     return [...this.sessions.values()];
   }
