@@ -19,7 +19,7 @@ export interface JobRun {
   readonly signal: AbortSignal;
 }
 
-interface JobCounts { runs: number; skipped: number; lost: number }
+export interface JobCounts { runs: number; skipped: number; lost: number }
 
 const KEY_PREFIX = 'hub:job:';
 /** The next period's run may start this much early (node timers are not in phase). */
@@ -83,6 +83,11 @@ export class ClusterJobs {
       const keepMs = startedAt + periodMs * (1 - PERIOD_SLACK) - Date.now();
       await lease.settle(held, keepMs).catch(() => { /* the TTL frees it */ });
     }
+  }
+
+  /** This node's passes of a job so far: run here, skipped (another node had the period), lease lost mid-run. */
+  stats(job: string): Readonly<JobCounts> {
+    return { ...this.countsOf(job) };
   }
 
   /** /metrics lines: runs and skips per job on this node. */
