@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { EvidenceRepository } from '../../api/evidence/evidence-repository.ts';
 import { toPassRow } from '../../api/checkpoint/pass-record.ts';
 import { insertPassRows } from '../../api/checkpoint/pass-writer.ts';
 import { addCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
@@ -44,5 +46,23 @@ describeEachDatabase('acknowledged passes keep their alerts across a node death'
     await store.ingestPasses([record]);
     expect(await alertsOf()).toHaveLength(1);
     expect(await webhooksOf()).toHaveLength(1);
+  });
+
+  it('an evidence export another node is running stays its own; one whose node went silent is queued again', async () => {
+    const repo = new EvidenceRepository(t.hub.ctx.db);
+    const now = Date.now();
+    const job = (updatedAt: number) => ({
+      id: randomUUID(), kind: 'still' as const, camera_id: camera, from_at: now - 60_000, to_at: now - 60_000, pass_id: null, source: 'recording' as const,
+      caption: 0, reason: 'case 19', state: 'running' as const, progress: 0.5, attempts: 1, error_code: null, error_message: null, file_name: null, bytes: null,
+      duration_ms: null, sha256: null, manifest: null, user_id: t.users.trafficViewer.id, username: 'trafficViewer', department_id: t.departments.traffic,
+      created_at: now - 120_000, updated_at: updatedAt, finished_at: null,
+    });
+    const running = job(now - 2_000);
+    const orphaned = job(now - 60_000);
+    await repo.insert(running);
+    await repo.insert(orphaned);
+    expect(await repo.recoverInterrupted(3, now, now - 30_000)).toBe(1);
+    expect((await repo.find(running.id))!.state).toBe('running');
+    expect((await repo.find(orphaned.id))!.state).toBe('queued');
   });
 });
