@@ -20,14 +20,14 @@ import { startPrivateRedis, type PrivateRedis } from '../kernel/redis/private-re
 import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
-import { composeFeatures, type FeatureName, type HubServices } from './hub-services.ts';
+import { composeFeatures, featuresForRole, type FeatureName, type HubServices } from './hub-services.ts';
 import { RetentionJob } from './retention-job.ts';
 import { startClusterNode, type ClusterNode } from './cluster-node.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
   logger?: Logger;
-  /** The features to run (tests run a subset); defaults to every feature of the product. */
+  /** The features to run (tests run a subset); defaults to those of config.cluster.role (every feature for 'all'). */
   features?: readonly FeatureName[];
   /** Listen on config.http.port (default true); tests use port 0. */
   listen?: boolean;
@@ -102,7 +102,7 @@ export class Hub {
         log.info({ resealed: await ctx.cameras.resealCredentials() }, 'camera credentials sealed by a retired key were sealed again with the current one');
       }
       const firstRunAdmin = await ensureFirstRunAdmin(ctx);
-      const { features, services } = composeFeatures(ctx, options.features);
+      const { features, services } = composeFeatures(ctx, options.features ?? featuresForRole(config.cluster.role));
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
