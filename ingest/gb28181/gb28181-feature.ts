@@ -4,7 +4,10 @@ import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
 import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
+import type { PlaybackSessions } from '../../api/playback/playback-sessions.ts';
 import { GbChannelCameras } from './gb-channel-cameras.ts';
+import { GbDevicePlaybacks } from './gb-device-playbacks.ts';
+import { registerGbPlaybackMediaRoutes, registerGbPlaybackRoutes } from './gb-playback-routes.ts';
 import { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbLiveFeeds } from './gb-live-feeds.ts';
 import { GbPtz } from './gb-ptz.ts';
@@ -19,6 +22,8 @@ export interface Gb28181Dependencies {
   supervisor: CameraSupervisor;
   /** The relay, built after this feature: channels shared upward are read from it; undefined when it is off. */
   relay?: () => RelayPool | undefined;
+  /** Playback sessions (built after this feature): recordings on devices play under their rules; undefined when off. */
+  playback?: () => PlaybackSessions | undefined;
 }
 
 /** What the GB/T 28181 feature offers: live feeds for the relay, and its server and devices for tests and the CLI. */
@@ -35,7 +40,7 @@ export interface Gb28181Service {
  * GB/T 28181: the SIP server devices, NVRs and lower platforms register to; their catalogues become
  * cameras of the department an admin assigns; live video comes in as PS over RTP and feeds the relay.
  */
-export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
+export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay, playback }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
   const config = ctx.config.gb28181;
   const log = ctx.log.child({ feature: 'gb28181' });
   const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
@@ -66,6 +71,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
       })),
       bye: (callId) => feeds.onBye(callId),
       records: (doc) => records.push(doc),
+      mediaStatus: (callId, channelId, notifyType) => { if (notifyType === '121') feeds.onMediaStatus(callId, channelId); },
     }, log);
   }
   const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
@@ -83,6 +89,10 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
     upper.relay = relay;
     upper.ffmpegPath = ctx.config.relay.ffmpegPath;
   }
+  const playbacks = new GbDevicePlaybacks({
+    feeds, relay: () => relay?.(), sessions: () => playback?.(), startTimeoutMs: ctx.config.relay.startTimeoutSeconds * 1_000, log,
+  });
+  const playbackDeps = { records, playbacks, sessions: () => playback?.(), relay: () => relay?.() };
   const demo = server && ctx.config.demo.gbNvrChannels > 0 ? new DemoGbNvr(ctx, server, devices, ctx.config.demo.gbNvrChannels) : undefined;
   server?.endpoint.on('strayInviteOk', (response) => feeds.onStrayOk(response));
 
@@ -92,7 +102,9 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
     registerRoutes: (app) => {
       registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server });
       registerGbUpperRoutes(app, ctx, { devices, upper: () => upper });
+      registerGbPlaybackRoutes(app, ctx, playbackDeps);
     },
+    registerRootRoutes: (app) => registerGbPlaybackMediaRoutes(app, playbackDeps),
     start: async () => {
       if (!server) return;
       const gbServer = server;
@@ -119,6 +131,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
         await channelCameras.deviceStatusChanged(device.id);
       }
       await server.start();
+      playbacks.start();
       log.info({ port: server.port, serverId: config.serverId, domain: config.domain }, 'GB28181 SIP server listening');
       await demo?.start();
       upper?.start();
@@ -127,6 +140,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
       ctx.metrics.remove('gb28181');
       await upper?.stop();
       await demo?.stop();
+      await playbacks.stop();
       for (const session of feeds.running()) await session.close();
       await server?.stop();
     },

@@ -30,7 +30,12 @@ export interface SimGbDeviceOptions {
   answerSsrc?: number;
   /** Accept INVITEs but never send RTP. */
   silent?: boolean;
+  /** A playback sends at most this many seconds of the recording before MediaStatus 121 (a real NVR sends the whole range). */
+  playbackSeconds?: number;
 }
+
+/** A playback INVITE the device accepted (s=Playback, u=<channel>:0, t=<start> <end> in Unix seconds). */
+export interface SimPlayback { channelId: string; start: number; end: number; callId: string }
 
 /** One PTZCmd the device received. */
 export interface SimPtzCommand { channelId: string; cmd: string }
@@ -45,8 +50,11 @@ export class SimGbDevice {
   private keepalive: NodeJS.Timeout | undefined;
   private cseq = 1;
   private readonly pending = new Map<string, (response: SimSipMessage) => void>();
-  private readonly calls = new Map<string, { stream?: SimRtpStream; target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' } }>();
+  private readonly calls = new Map<string, { stream?: SimRtpStream; playback?: SimPlayback; target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' } }>();
   readonly ptz: SimPtzCommand[] = [];
+  readonly playbacks: SimPlayback[] = [];
+  /** MediaStatus 121 (end of file) notifications sent at the end of playbacks. */
+  mediaStatusSent = 0;
   invites = 0;
   byes = 0;
   subscribes = 0;
@@ -231,19 +239,45 @@ export class SimGbDevice {
     const tcp = /TCP\/RTP/.test(sdp);
     // TCP active (the platform would wait for us to listen) is not simulated.
     if (tcp && !/^a=setup:passive/m.test(sdp)) return this.reply(simResponse(message, 488, 'Not Acceptable Here'), rinfo);
+    const callId = header(message, 'Call-ID')!;
+    // Playback (facts sheet §4.1): s=Playback, u=<channel>:0, t=<start> <end> in Unix seconds.
+    const playback = /^s=Playback\s*$/m.test(sdp);
+    const times = /^t=(\d+) (\d+)/m.exec(sdp);
+    const recorded = playback ? /^u=(\d{20}):/m.exec(sdp)?.[1] : undefined;
+    if (playback && (!times || Number(times[2]) <= Number(times[1]) || recorded !== channelId)) return this.reply(simResponse(message, 400, 'Bad Request'), rinfo);
     const ssrc = this.o.answerSsrc ?? offered;
-    this.calls.set(header(message, 'Call-ID')!, { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' } });
+    const call: { target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' }; playback?: SimPlayback } = { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' } };
+    if (playback) {
+      call.playback = { channelId, start: Number(times![1]), end: Number(times![2]), callId };
+      this.playbacks.push(call.playback);
+    }
+    this.calls.set(callId, call);
     this.reply(simResponse(message, 100, 'Trying'), rinfo);
-    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, 's=Play', 'c=IN IP4 127.0.0.1', 't=0 0', `m=video 15060 ${tcp ? 'TCP/' : ''}RTP/AVP 96`,
-      'a=rtpmap:96 PS/90000', 'a=sendonly', ...(tcp ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
+    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, `s=${playback ? 'Playback' : 'Play'}`, 'c=IN IP4 127.0.0.1', playback ? `t=${times![1]} ${times![2]}` : 't=0 0',
+      `m=video 15060 ${tcp ? 'TCP/' : ''}RTP/AVP 96`, 'a=rtpmap:96 PS/90000', 'a=sendonly', ...(tcp ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
     this.reply(simResponse(message, 200, 'OK', [['Contact', `<sip:${channelId}@127.0.0.1:${this.port}>`], ['Content-Type', 'APPLICATION/SDP']], Buffer.from(answer)), rinfo);
   }
 
   private onAck(message: SimSipMessage): void {
-    const call = this.calls.get(header(message, 'Call-ID')!);
+    const callId = header(message, 'Call-ID')!;
+    const call = this.calls.get(callId);
     if (!call || call.stream || this.o.silent) return;
-    call.stream = new SimRtpStream({ ...call.target, units: this.o.units, fps: this.o.fps });
+    const playback = call.playback;
+    // A recording ends: as many frames as the range (capped for tests), then MediaStatus 121 in the call's dialog.
+    const seconds = playback ? Math.min(playback.end - playback.start, this.o.playbackSeconds ?? Infinity) : undefined;
+    call.stream = new SimRtpStream({
+      ...call.target, units: this.o.units, fps: this.o.fps, frames: seconds === undefined ? undefined : Math.ceil(seconds * this.o.fps),
+      onEnd: () => { void this.sendMediaStatus(playback!.channelId, callId).catch(() => {}); },
+    });
     call.stream.start();
+  }
+
+  /** `MediaStatus` 121: the file (recording) has been sent to its end. */
+  async sendMediaStatus(channelId: string, callId: string): Promise<number> {
+    const body = this.xml('Notify', [['CmdType', 'MediaStatus'], ['SN', String(this.cseq)], ['DeviceID', channelId], ['NotifyType', '121']]);
+    this.mediaStatusSent++;
+    const answer = await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body, callId);
+    return Number(answer.startLine.split(' ')[1]);
   }
 
   private endCall(callId: string): void {
