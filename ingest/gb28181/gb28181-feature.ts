@@ -11,6 +11,7 @@ import { registerGbPlaybackMediaRoutes, registerGbPlaybackRoutes } from './gb-pl
 import { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbLiveFeeds } from './gb-live-feeds.ts';
 import { GbPtz } from './gb-ptz.ts';
+import { GbPresets } from './gb-presets.ts';
 import { GbRecords } from './gb-records.ts';
 import { GbUpperLink, type UpperChannel } from './gb-upper-link.ts';
 import { registerGbRoutes } from './gb-routes.ts';
@@ -46,6 +47,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
   const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
   let server: GbSipServer | undefined;
   const records = new GbRecords(() => server, devices);
+  const presets = new GbPresets(() => server, devices);
   const channelCameras = new GbChannelCameras(devices, cameras, supervisor, (id) => server?.sessions.get(id) !== undefined, log);
   const guard = (what: string, work: Promise<unknown>) => { work.catch((error: Error) => log.warn({ err: error }, `GB28181: ${what} failed`)); };
   if (config.enabled) {
@@ -71,6 +73,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
       })),
       bye: (callId) => feeds.onBye(callId),
       records: (doc) => records.push(doc),
+      presets: (doc) => presets.push(doc),
       mediaStatus: (callId, channelId, notifyType) => { if (notifyType === '121') feeds.onMediaStatus(callId, channelId); },
     }, log);
   }
@@ -98,7 +101,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
 
   return {
     name: 'gb28181',
-    provides: { feeds, ptz: new GbPtz(() => server, devices), devices, server },
+    provides: { feeds, ptz: new GbPtz(() => server, devices, presets), devices, server },
     registerRoutes: (app) => {
       registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server });
       registerGbUpperRoutes(app, ctx, { devices, upper: () => upper });

@@ -30,6 +30,8 @@ export interface SimGbDeviceOptions {
   answerSsrc?: number;
   /** Accept INVITEs but never send RTP. */
   silent?: boolean;
+  /** Presets every channel lists when asked (PresetQuery); default two. An empty list answers SumNum 0. */
+  presets?: Array<{ id: number; name: string }>;
   /** A playback sends at most this many seconds of the recording before MediaStatus 121 (a real NVR sends the whole range). */
   playbackSeconds?: number;
 }
@@ -191,6 +193,7 @@ export class SimGbDevice {
       ])).catch(() => {});
     }
     if (cmd === 'RecordInfo') void this.sendRecords(sn, field('DeviceID'), field('StartTime'), field('EndTime')).catch(() => {});
+    if (cmd === 'PresetQuery') void this.sendPresets(sn, field('DeviceID')).catch(() => {});
     if (cmd === 'DeviceControl' && field('PTZCmd')) this.ptz.push({ channelId: field('DeviceID'), cmd: field('PTZCmd') });
   }
 
@@ -209,6 +212,14 @@ export class SimGbDevice {
       await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body);
     }
     this.catalogsSent++;
+  }
+
+  /** The channel's presets in one Response (`PresetList` of `PresetID` and `PresetName`, as wvp reads them). */
+  private async sendPresets(sn: string, channelId: string): Promise<void> {
+    const presets = this.o.presets ?? [{ id: 1, name: '大门' }, { id: 2, name: '停车场入口' }];
+    const items = presets.map((p) => `<Item><PresetID>${p.id}</PresetID><PresetName>${p.name}</PresetName></Item>`).join('');
+    await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
+      ['CmdType', 'PresetQuery'], ['SN', sn], ['DeviceID', channelId], ['SumNum', String(presets.length)]], `\r\n<PresetList Num="${presets.length}">${items}</PresetList>`));
   }
 
   /** One recording per started hour of the range (at most 48), two items per MESSAGE, times local and zone-less. */

@@ -275,6 +275,7 @@ const ERRORS = {
   GB_PLAYBACK_UNAVAILABLE: ['本平台未启用回放或转发服务，无法回放设备录像。', 'Playing recordings from devices needs the relay and playback features, which are off.'],
   GB_PLAYBACK_NO_VIDEO: ['设备没有送来该段录像的视频。', 'The device sent no video of that recording.'],
   GB_PLAYBACK_NOT_FOUND: ['没有这个设备录像回放。', 'No such playback of a device recording.'],
+  GB_PRESETS_UNANSWERED: ['设备未返回预置位列表；可直接按编号（1–255）调用预置位。', 'The device did not list its presets; call a preset by number (1-255).'],
   GB_RECORD_RANGE_INVALID: ['录像查询的时间范围无效。', 'The recording query time range is not valid.'],
   GB_RTP_PORTS_EXHAUSTED: ['媒体接收端口已用完，请稍后再试。', 'No media receive port is free; try again later.'],
   GB_SSRC_EXHAUSTED: ['媒体流标识（SSRC）已用完，请稍后再试。', 'No stream id (SSRC) is free; try again later.'],
