@@ -1,8 +1,9 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import iconv from 'iconv-lite';
 import type { AccessUnit } from './h264-access-units.ts';
 import { formatSimSip, header, parseSimSip, simAuthorization, simBranch, simResponse, simTag, type SimSipMessage } from './sim-sip.ts';
 import { SimRtpStream } from './sim-rtp-stream.ts';
+import { SimSipLink } from './sim-sip-link.ts';
 
 export interface SimChannel {
   id: string;
@@ -30,6 +31,8 @@ export interface SimGbDeviceOptions {
   answerSsrc?: number;
   /** Accept INVITEs but never send RTP. */
   silent?: boolean;
+  /** SIP over UDP (default) or over one TCP connection to the platform's port. */
+  sipTransport?: 'udp' | 'tcp';
   /** Presets every channel lists when asked (PresetQuery); default two. An empty list answers SumNum 0. */
   presets?: Array<{ id: number; name: string }>;
   /** A playback sends at most this many seconds of the recording before MediaStatus 121 (a real NVR sends the whole range). */
@@ -48,7 +51,7 @@ export interface SimPtzCommand { channelId: string; cmd: string }
  * records PTZ commands. Built from the facts sheet, not from the hub's code.
  */
 export class SimGbDevice {
-  private socket: Socket | undefined;
+  private socket: SimSipLink | undefined;
   private keepalive: NodeJS.Timeout | undefined;
   private cseq = 1;
   private readonly pending = new Map<string, (response: SimSipMessage) => void>();
@@ -76,12 +79,12 @@ export class SimGbDevice {
   }
 
   get port(): number {
-    return this.socket?.address().port ?? 0;
+    return this.socket?.port ?? 0;
   }
 
   async start(): Promise<void> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const socket = new SimSipLink(this.o.sipTransport ?? 'udp', this.o.server);
+    await socket.start();
     socket.on('message', (data, rinfo) => this.onDatagram(data, rinfo));
     this.socket = socket;
     await this.register();
@@ -130,7 +133,7 @@ export class SimGbDevice {
     const from = dialog?.from ?? `<sip:${this.o.deviceId}@${this.o.server.domain}>;tag=${simTag()}`;
     const to = dialog?.to ?? (method === 'REGISTER' ? `<sip:${this.o.deviceId}@${this.o.server.domain}>` : `<sip:${this.o.server.id}@${this.o.server.domain}>`);
     const message = formatSimSip(`${method} ${uri} SIP/2.0`, [
-      ['Via', `SIP/2.0/UDP 127.0.0.1:${this.port};rport;branch=${branch}`], ['From', from], ['To', to], ['Call-ID', callId],
+      ['Via', `SIP/2.0/${this.o.sipTransport === 'tcp' ? 'TCP' : 'UDP'} 127.0.0.1:${this.port};rport;branch=${branch}`], ['From', from], ['To', to], ['Call-ID', callId],
       ['CSeq', `${cseq} ${method}`], ['Contact', `<sip:${this.o.deviceId}@127.0.0.1:${this.port}>`], ['Max-Forwards', '70'], ...extra,
     ], body);
     return new Promise((resolve, reject) => {
@@ -138,7 +141,8 @@ export class SimGbDevice {
       const send = () => {
         if (!this.socket) return reject(new Error('device stopped'));
         if (tries++ > 8) { this.pending.delete(branch); return reject(new Error(`${method} not answered`)); }
-        this.socket.send(message, this.o.server.port, this.o.server.host);
+        // TCP is reliable: sent once, the later rounds only count down to the timeout (RFC 3261 §17.1.1.2).
+        if (tries === 1 || this.o.sipTransport !== 'tcp') this.socket.send(message, this.o.server.port, this.o.server.host);
         timer = setTimeout(send, 500 * tries);
       };
       let timer: NodeJS.Timeout | undefined;
