@@ -56,22 +56,24 @@ async function main(): Promise<void> {
   const sims: SimGbDevice[] = [];
   for (let d = 0; d < devices; d++) {
     const deviceId = String(first + BigInt(d)).padStart(20, '0');
-    const sim = new SimGbDevice({
+    sims.push(new SimGbDevice({
       server: { host, port, id: values['server-id'], domain: values.domain }, deviceId, password: values.password, units, fps: 15,
       keepaliveSeconds: Number(values.keepalive), charset: values.charset, sipTransport,
       channels: Array.from({ length: channels }, (_, c) => ({
         id: `${deviceId.slice(0, 10)}131${deviceId.slice(13, 14)}${String(d * channels + c + 1).padStart(6, '0')}`,
         name: `模拟NVR${d + 1} 通道${c + 1}`, address: `模拟路${c + 1}号`, lon: 120.15 + (d * channels + c) * 0.001, lat: 30.28, ptzType: c === 0 ? 1 : 3,
       })),
-    });
+    }));
+  }
+  // Real devices register on their own clocks, not one after the other: all start at once.
+  await Promise.all(sims.map(async (sim) => {
     try {
       await sim.start();
-      console.log(`${deviceId}  registered  ${channels} channels  SIP 127.0.0.1:${sim.port}`);
+      console.log(`${sim.id}  registered  ${channels} channels  SIP 127.0.0.1:${sim.port}`);
     } catch (error) {
-      console.log(`${deviceId}  did not register: ${(error as Error).message}`);
+      console.log(`${sim.id}  did not register: ${(error as Error).message}`);
     }
-    sims.push(sim);
-  }
+  }));
   const shutdown = () => {
     for (const sim of sims) sim.kill();
     process.exit(0);
