@@ -82,7 +82,12 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
     const out: UpperChannel[] = [];
     for (const share of await devices.upperShares()) {
       const camera = await ctx.cameras.find(share.camera_id);
-      if (camera?.national_id) out.push({ id: camera.national_id, cameraId: camera.id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online' });
+      if (camera?.national_id) {
+        out.push({
+          id: camera.national_id, cameraId: camera.id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online',
+          gb: camera.source === 'gb28181', ptz: share.ptz === 1, playback: share.playback === 1,
+        });
+      }
     }
     return out;
   };
@@ -91,6 +96,14 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
   if (upper) {
     upper.relay = relay;
     upper.ffmpegPath = ctx.config.relay.ffmpegPath;
+    upper.lower = {
+      ptz: async (channelId, ptzCmd) => {
+        const channel = await devices.channel(channelId);
+        if (!channel) throw new Error(`channel ${channelId} is not known`);
+        await server!.query(channel.device_id, 'DeviceControl', [['DeviceID', channelId], ['PTZCmd', ptzCmd]], 'Control', '<Info><ControlPriority>5</ControlPriority></Info>');
+      },
+      records: (channelId, start, end) => records.query(channelId, start, end),
+    };
   }
   const playbacks = new GbDevicePlaybacks({
     feeds, relay: () => relay?.(), sessions: () => playback?.(), startTimeoutMs: ctx.config.relay.startTimeoutSeconds * 1_000, log,

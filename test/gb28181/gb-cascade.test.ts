@@ -122,4 +122,34 @@ describe('GB/T 28181 cascade to an upper platform', () => {
       await rtsp.stop();
     }
   });
+
+  it('relays PTZ and RecordInfo from the upper to the device only as far as the share allows', async () => {
+    const [, second] = channelIds(nvrId, 2);
+    const hubPort = gbOf(t).server!.port;
+    const control = (channel: string, cmd: string) => upper.request(hubPort, 'MESSAGE', `sip:${channel}@127.0.0.1:${hubPort}`,
+      `<?xml version="1.0" encoding="GB2312"?><Control><CmdType>DeviceControl</CmdType><SN>90</SN><DeviceID>${channel}</DeviceID><PTZCmd>${cmd}</PTZCmd></Control>`, 'Application/MANSCDP+xml');
+    const recordQuery = (channel: string) => upper.request(hubPort, 'MESSAGE', `sip:${channel}@127.0.0.1:${hubPort}`,
+      `<?xml version="1.0" encoding="GB2312"?><Query><CmdType>RecordInfo</CmdType><SN>91</SN><DeviceID>${channel}</DeviceID><StartTime>2026-05-01T00:00:00</StartTime><EndTime>2026-05-01T03:00:00</EndTime><Secrecy>0</Secrecy><Type>all</Type></Query>`, 'Application/MANSCDP+xml');
+    const right = 'A50F01011F0000D5';
+    expect((await control(second!, right)).startLine).toMatch(/^SIP\/2\.0 404 /);
+    const camera = (await t.hub.ctx.cameras.findByNationalId(second!))!.id;
+    expect((await t.api('/api/v1/gb28181/upper/shares', { user: t.users.communityApprover, body: { cameraId: camera, ptz: true } })).status).toBe(201);
+    const before = nvr.ptz.length;
+    expect((await control(second!, right)).startLine).toBe('SIP/2.0 200 OK');
+    await until('PTZCmd relayed to the device', () => nvr.ptz.length === before + 1);
+    expect(nvr.ptz.at(-1)).toEqual({ channelId: second, cmd: right });
+    expect((await control(second!, 'A50F01011F0000D6')).startLine).toMatch(/^SIP\/2\.0 400 /); // wrong checksum
+    expect((await recordQuery(second!)).startLine).toMatch(/^SIP\/2\.0 403 /); // shared without recordings
+    expect(nvr.ptz.length).toBe(before + 1);
+
+    expect((await t.api(`/api/v1/gb28181/upper/shares/${camera}`, { method: 'DELETE', user: t.users.communityApprover })).status).toBe(200);
+    expect((await t.api('/api/v1/gb28181/upper/shares', { user: t.users.communityApprover, body: { cameraId: camera, playback: true } })).status).toBe(201);
+    expect((await control(second!, right)).startLine).toMatch(/^SIP\/2\.0 403 /);
+    expect((await recordQuery(second!)).startLine).toBe('SIP/2.0 200 OK');
+    // The simulated NVR holds a half-hour recording per started hour: three in 00:00-03:00, relayed in the upper's SN.
+    await until('recordings relayed upward', () => upper.recordItems.length === 3, 20_000);
+    expect(upper.recordItems[0]).toEqual({ start: '2026-05-01T00:00:00', end: '2026-05-01T00:30:00' });
+    const shares = (await t.api('/api/v1/gb28181/upper', { user: t.users.admin })).body.shares;
+    expect(shares.find((x: { cameraId: string }) => x.cameraId === camera)).toMatchObject({ ptz: false, playback: true });
+  });
 });
