@@ -4,6 +4,7 @@ import type { AccessUnit } from './h264-access-units.ts';
 import { formatSimSip, header, parseSimSip, simAuthorization, simBranch, simResponse, simTag, type SimSipMessage } from './sim-sip.ts';
 import { SimRtpStream } from './sim-rtp-stream.ts';
 import { SimSipLink } from './sim-sip-link.ts';
+import { simRecordItems, simRecordings } from './sim-recordings.ts';
 
 export interface SimChannel {
   id: string;
@@ -226,20 +227,13 @@ export class SimGbDevice {
       ['CmdType', 'PresetQuery'], ['SN', sn], ['DeviceID', channelId], ['SumNum', String(presets.length)]], `\r\n<PresetList Num="${presets.length}">${items}</PresetList>`));
   }
 
-  /** One recording per started hour of the range (at most 48), two items per MESSAGE, times local and zone-less. */
+  /** The channel's recordings (sim-recordings.ts), two items per MESSAGE. */
   private async sendRecords(sn: string, channelId: string, startText: string, endText: string): Promise<void> {
-    const local = (text: string) => { const [d, t] = text.split('T'); const [y, mo, da] = d!.split('-').map(Number); const [h, mi, se] = t!.split(':').map(Number); return new Date(y!, mo! - 1, da, h, mi, se).getTime(); };
-    const format = (ms: number) => { const d = new Date(ms); const p = (n: number) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`; };
-    const start = local(startText);
-    const end = local(endText);
-    const records: Array<[number, number]> = [];
-    for (let at = Math.ceil(start / 3_600_000) * 3_600_000; at + 1_800_000 <= end && records.length < 48; at += 3_600_000) records.push([at, at + 1_800_000]);
+    const records = simRecordings(startText, endText);
     for (let i = 0; i < Math.max(records.length, 1); i += 2) {
       const part = records.slice(i, i + 2);
-      const items = part.map(([s, e]) => `<Item><DeviceID>${channelId}</DeviceID><Name>录像</Name><FilePath>/rec/${s}.mp4</FilePath><StartTime>${format(s)}</StartTime>`
-        + `<EndTime>${format(e)}</EndTime><Secrecy>0</Secrecy><Type>time</Type><FileSize>1048576</FileSize></Item>`).join('');
       await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
-        ['CmdType', 'RecordInfo'], ['SN', sn], ['DeviceID', channelId], ['Name', 'Camera'], ['SumNum', String(records.length)]], `\r\n<RecordList Num="${part.length}">${items}</RecordList>`));
+        ['CmdType', 'RecordInfo'], ['SN', sn], ['DeviceID', channelId], ['Name', 'Camera'], ['SumNum', String(records.length)]], `\r\n<RecordList Num="${part.length}">${simRecordItems(channelId, part)}</RecordList>`));
     }
   }
 
