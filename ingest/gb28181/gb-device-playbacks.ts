@@ -65,7 +65,8 @@ export class GbDevicePlaybacks {
       lease = await relay.lease(streamId, `gb-playback:${user.username}`);
       const ready = await relay.stream(streamId)?.waitForPlaylist(this.deps.startTimeoutMs);
       if (!ready) throw unavailable('GB_PLAYBACK_NO_VIDEO', `the device sent no video of that recording within ${Math.round(this.deps.startTimeoutMs / 1_000)} s`);
-      const ticket = await sessions.open(user, cameraId, range, decision, reason, clientIp, range.from);
+      // The frame rate is not known before the PS is probed: frame steps fall back to the player default.
+      const ticket = await sessions.open(user, cameraId, range, decision, reason, clientIp, { firstSegmentAt: range.from, frameRate: null });
       this.entries.set(ticket.session.id, { streamId, lease, from: range.from, firstWallAt: undefined });
       return ticket;
     } catch (error) {

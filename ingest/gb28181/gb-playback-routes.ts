@@ -82,7 +82,7 @@ export function registerGbPlaybackRoutes(app: FastifyInstance, ctx: HubContext, 
     reply.header('set-cookie', session.binding.cookie((expiresAt - Date.now()) / 1_000 + ctx.config.playback.tokenGraceSeconds, request.protocol === 'https'));
     reply.status(201);
     return {
-      sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, expiresAt, grantId: session.grantId,
+      sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, frameRate: session.frameRate, expiresAt, grantId: session.grantId,
       playlistUrl: `/media/gbvod/${session.id}/index.m3u8?token=${encodeURIComponent(token)}`,
     };
   });
