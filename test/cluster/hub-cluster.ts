@@ -6,8 +6,10 @@ import { freePort } from '../../api/kernel/process/free-port.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/databases.ts';
 import { descendantsOf, HubProcess, isAlive, waitGone } from '../faults/hub-process.ts';
 import { PrivateRedisServer } from '../faults/private-redis-server.ts';
+import { TEST_PASSWORD } from '../helpers/test-hub.ts';
 
-export const CLUSTER_ADMIN_PASSWORD = 'cluster suite admin password 42';
+// The test users' password, so the player's login page (browser-session.ts) logs the admin in.
+export const CLUSTER_ADMIN_PASSWORD = TEST_PASSWORD;
 
 /** What /api/v1/cluster/nodes answers. */
 export interface ClusterState {
