@@ -66,7 +66,8 @@ export class HubCluster {
     const port = await freePort();
     const member = { id, dataDir, alive: false } as ClusterMember;
     this.members.push(member);
-    member.process = await HubProcess.start({ ...this.shared, HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(port), HUB_CLUSTER_NODE_ID: id });
+    // Up to 3 minutes: three node processes compile and start at once on a shared 2-core machine.
+    member.process = await HubProcess.start({ ...this.shared, HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(port), HUB_CLUSTER_NODE_ID: id }, 180_000);
     member.url = member.process.url;
     member.alive = true;
     member.token = await member.process.login(CLUSTER_ADMIN_PASSWORD);
