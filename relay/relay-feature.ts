@@ -6,7 +6,7 @@ import { EmbeddedMediaServer } from './embedded-media-server.ts';
 import type { LiveFeedSource } from './live-feed.ts';
 import { registerMediaRoutes } from './media-routes.ts';
 import { PlaySessions } from './play-sessions.ts';
-import type { PlayStopReason } from './play-session.ts';
+import { SessionEnds } from '../api/viewing/session-ends.ts';
 import { registerRelayRoutes } from './relay-routes.ts';
 import { RelayPool } from './relay-pool.ts';
 import { ClusterRelay } from './cluster/cluster-relay.ts';
@@ -41,11 +41,8 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
   const guard = (what: string, work: Promise<unknown>) => {
     work.catch((error: Error) => ctx.log.error({ err: error }, `relay: ${what} failed`));
   };
-  const onGrantEnded = (reason: PlayStopReason) => ({ grantId }: { grantId: string }) => guard('ending sessions of a grant', sessions.endForGrant(grantId, reason));
-  const onRevoked = onGrantEnded('grant_revoked');
-  const onExpired = onGrantEnded('grant_expired');
+  const ends = new SessionEnds('relay', sessions, ctx.events, ctx.log);
   const onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
-    if (change === 'deleted') guard('ending sessions of a removed camera', sessions.endForCamera(cameraId, 'camera_removed'));
     // A new stream URL or new credentials: the running pull must not stay on the old ones.
     if (change === 'updated') guard('restarting a pull on the changed camera URL', relays.refreshSource(cameraId));
   };
@@ -65,13 +62,11 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
       await media.start();
       sessions.start();
       cluster?.start();
-      ctx.events.on('grant.revoked', onRevoked);
-      ctx.events.on('grant.expired', onExpired);
+      ends.follow();
       ctx.events.on('camera.changed', onCameraChanged);
     },
     stop: async () => {
-      ctx.events.off('grant.revoked', onRevoked);
-      ctx.events.off('grant.expired', onExpired);
+      ends.unfollow();
       ctx.events.off('camera.changed', onCameraChanged);
       await sessions.stopAll('hub_stop');
       await cluster?.stop();
