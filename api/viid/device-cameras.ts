@@ -65,8 +65,18 @@ export class DeviceCameras {
   }
 
   /** At start no peer is registered yet (sessions live in memory): every 卡口 device waits offline for its peer. */
-  async allOffline(): Promise<void> {
+  async allOffline(restored: PeerSession[] = []): Promise<void> {
+    // The devices of sessions restored after the restart stay as they are (no offline/online flap).
+    const kept = new Set<string>();
+    for (const session of restored) {
+      for (const camera of (await this.ctx.cameras.byNationalIds([...session.devices])).values()) if (camera.department_id === session.departmentId) kept.add(camera.id);
+    }
     for (const cameraId of await this.ctx.cameras.ids({ source: 'gat1400' })) {
+      if (kept.has(cameraId)) {
+        if ((await this.ctx.cameras.statusOf(cameraId)) === 'online') this.online.add(cameraId);
+        else await this.setStatus(cameraId, 'online', 'its GA/T 1400 session was restored after a restart');
+        continue;
+      }
       if ((await this.ctx.cameras.statusOf(cameraId)) === 'online') await this.setStatus(cameraId, 'offline', 'hub restarted: waiting for its GA/T 1400 peer to register');
     }
   }

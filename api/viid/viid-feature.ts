@@ -113,8 +113,8 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       if (resealed > 0) ctx.log.info({ resealed }, 'viid peer passwords resealed with the current credentials key');
       await images.start();
       await nationalIds.start();
-      await peers.allOffline(Date.now());
-      await intake.devices.allOffline();
+      // Sessions still within their keepalive come back with their 卡口 cameras; the rest go offline.
+      await intake.devices.allOffline(await sessions.restore(Date.now()));
       intake.devices.start();
       sessions.start();
       link.start();
