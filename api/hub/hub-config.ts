@@ -12,6 +12,7 @@ import { ViidConfigSchema } from '../viid/viid-config.ts';
 import { PlayerConfigSchema } from '../../player/player-config.ts';
 import { WallConfigSchema } from '../../player/console/wall-config.ts';
 import { PlaybackConfigSchema } from '../playback/playback-config.ts';
+import { ClusterConfigSchema } from '../kernel/cluster/cluster-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -74,6 +75,7 @@ export const HubConfigSchema = Type.Object(
     retention: section({
       intervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention pass runs (each feature keeps its retention days in its own section)' }),
     }),
+    cluster: ClusterConfigSchema,
     ingest: IngestConfigSchema,
     gb28181: Gb28181ConfigSchema,
     relay: RelayConfigSchema,

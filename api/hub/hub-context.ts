@@ -10,6 +10,7 @@ import type { Database } from '../kernel/db/tables/index.ts';
 import type { DirectoryService } from '../directory/directory-service.ts';
 import type { HubEvents } from '../kernel/events/hub-events.ts';
 import type { MetricsRegistry } from '../kernel/metrics/metrics-registry.ts';
+import type { ClusterNode } from '../kernel/cluster/cluster-node.ts';
 
 /** What every feature gets: the hub's shared kernel. Services of other features come as factory arguments (hub-services.ts). */
 export interface HubContext {
@@ -32,6 +33,8 @@ export interface HubContext {
   grants: GrantRepository;
   /** Creates users and departments. */
   directory: DirectoryService;
+  /** This process as a node of a hub cluster (cluster.enabled); undefined when the hub runs alone. */
+  cluster?: ClusterNode;
   /** Base URL the hub is reachable at (set once it listens). */
   publicUrl(): string;
 }

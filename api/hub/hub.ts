@@ -22,6 +22,8 @@ import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 import { composeFeatures, type FeatureName, type HubServices } from './hub-services.ts';
 import { RetentionJob } from './retention-job.ts';
+import { ClusterNode } from '../kernel/cluster/cluster-node.ts';
+import { resolveNodeId } from '../kernel/cluster/cluster-config.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
@@ -63,6 +65,8 @@ export class Hub {
     if (!ensurePrivateDirSync(dataDir)) log.warn({ dataDir }, 'could not make the data folder private (0700); other local users may read it');
     const database = openDatabase({ url: config.database.url, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
+    let clusterUrl: (url: string) => void = () => {};
+    let cluster: ClusterNode | undefined;
     try {
       const applied = await migrateToLatest(database.db);
       log.info({ database: database.description, migrations: applied }, 'database ready');
@@ -89,6 +93,15 @@ export class Hub {
         directory: new DirectoryService(database.db, audit),
         publicUrl: () => publicUrl,
       };
+      if (config.cluster.enabled) {
+        let listenUrl = '';
+        ctx.cluster = cluster = ClusterNode.create({
+          config: config.cluster, nodeId: resolveNodeId(config.cluster, config.http.port), redisUrl: ctx.redisUrl, tokenSecret: config.auth.tokenSecret,
+          url: () => (config.cluster.advertiseUrl || listenUrl).replace(/\/$/, ''), capacity: config.relay.maxStreams,
+          cameraIds: () => ctx.cameras.ids(), log,
+        });
+        clusterUrl = (url) => { listenUrl = url; };
+      }
       if (config.credentials.previousEncryptionKeys.length > 0) {
         log.info({ resealed: await ctx.cameras.resealCredentials() }, 'camera credentials sealed by a retired key were sealed again with the current one');
       }
@@ -109,10 +122,15 @@ export class Hub {
       } else {
         await app.ready();
       }
+      // Only once it listens: the other nodes send viewers of its cameras here.
+      clusterUrl(url.replace('localhost', '127.0.0.1'));
+      await ctx.cluster?.start();
+      if (ctx.cluster) log.info({ node: ctx.cluster.nodeId }, 'cluster node joined');
       state.ready = true;
       log.info({ url }, 'hub ready');
       return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, url);
     } catch (error) {
+      await cluster?.stop().catch(() => {});
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
       throw error;
@@ -138,6 +156,8 @@ export class Hub {
     }, config.shutdown.graceMs);
     budget.unref();
     try {
+      // Cameras handed over first, so the other nodes take them while this one winds down.
+      await this.ctx.cluster?.stop();
       await this.app.close();
       await this.retention.stop();
       for (const feature of [...this.features].reverse()) {
