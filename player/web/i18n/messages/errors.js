@@ -248,6 +248,8 @@ const ERRORS = {
   // GA/T 1400 视图库 peers, digest registration and objects (api/viid)
   CAMERA_NO_STREAM: ['该设备是卡口设备，没有视频流。', 'This device is a checkpoint (卡口) device without a video stream.'],
   VIID_PEER_EXISTS: ['该视图库对端已登记。', 'That GA/T 1400 peer is registered already.'],
+  VIID_IMAGE_TOO_LARGE: ['图片过大（字节数或像素数超出上限）。', 'The picture is too large (bytes or pixels beyond the limit).'],
+  VIID_IMAGE_INVALID: ['图片数据无效（不是 base64 或不是可识别的图片）。', 'The picture data is not valid (not base64, or not an image).'],
   VIID_PEER_NOT_FOUND: ['没有这个视图库对端。', 'No such GA/T 1400 peer.'],
   VIID_PEER_ID_INVALID: ['对端编码须为 20 位数字。', 'A peer ID is 20 digits.'],
   VIID_DEVICE_ID_INVALID: ['设备编码须为 20 位数字。', 'A device ID is 20 digits.'],
