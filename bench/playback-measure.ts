@@ -1,7 +1,7 @@
 import type { TestHub, TestUser } from '../test/helpers/test-hub.ts';
 
 /**
- * The playback figures of issue 16, as functions `bench:record` (16a) and `bench:playback` share:
+ * The playback figures of issue 16 that `bench:record` measures, through the hub's real routes:
  * - seek to first frame: open a playback session at a time, fetch its VOD playlist and the first segment
  *   (the bytes holding the key frame the player decodes first), as a browser does; measured at the HTTP
  *   side (the player's decode of one key frame adds a few ms, not measured here);
@@ -21,6 +21,22 @@ export async function seekToFirstFrameMs(t: TestHub, user: TestUser, cameraId: s
   if (segment.status !== 200 || bytes === 0) throw new Error(`segment: ${segment.status}`);
   const elapsed = performance.now() - started;
   await t.api(`/api/v1/playback/sessions/${opened.body.sessionId}/stop`, { user, body: {} });
+  return elapsed;
+}
+
+/** Baseline for the seek: live play → first HLS segment of a running pull (the relay path). */
+export async function liveFirstSegmentMs(t: TestHub, user: TestUser, cameraId: string): Promise<number> {
+  const started = performance.now();
+  const play = await t.api(`/api/v1/cameras/${cameraId}/play`, { user, body: { protocol: 'hls' } });
+  if (play.status !== 201) throw new Error(`play ${cameraId}: ${play.status} ${JSON.stringify(play.body)}`);
+  const cookie = play.headers.getSetCookie().map((c) => c.split(';')[0]!).join('; ');
+  const playlist = await (await fetch(`${t.url}${play.body.hlsUrl}`, { headers: { cookie } })).text();
+  const first = playlist.split('\n').find((l) => l.startsWith('seg_'));
+  if (!first) throw new Error('empty live playlist');
+  const segment = await fetch(`${t.url}/media/hls/${cameraId}/${first}`, { headers: { cookie } });
+  if (segment.status !== 200 || (await segment.arrayBuffer()).byteLength === 0) throw new Error(`live segment: ${segment.status}`);
+  const elapsed = performance.now() - started;
+  await t.api(`/api/v1/play/${play.body.sessionId}/stop`, { user, body: {} });
   return elapsed;
 }
 

@@ -9,6 +9,7 @@ import type { RecordingConfig } from './recording-config.ts';
 import type { RecordedSegment, RecordingGap } from './recording-index.ts';
 import { scheduleCovers, type RecordingPlan } from './recording-plan.ts';
 import { SegmentFile } from './segment-file.ts';
+import { WallClockAnchor } from './wall-clock-anchor.ts';
 
 export interface CameraRecorderDeps {
   cameraId: string;
@@ -19,6 +20,10 @@ export interface CameraRecorderDeps {
   /** A closed segment (index it, count its bytes); a hole in the recording. */
   onSegment(segment: RecordedSegment): Promise<void>;
   onGap(gap: RecordingGap): Promise<void>;
+  /** A drop noticed while it lasts: an ongoing gap row now; closed (or dropped, when no gap after all) once video resumes. */
+  gaps: { open(gap: RecordingGap): Promise<void>; close(id: string, toAt: number): Promise<void>; drop(id: string): Promise<void> };
+  /** The camera's gap left ongoing by an earlier run (a drop across a hub restart), adopted and closed on resume. */
+  openGap: RecordingGap | undefined;
   /** A write failed (the disk is full): storage should make room now. `bytes`: what the lost segment held. */
   onWriteError(error: Error, bytes: number): void;
   /** End of the newest indexed segment at start-up (a hole across a hub restart is a gap). */
@@ -59,9 +64,13 @@ export class CameraRecorder {
   private triggeredUntil = 0;
   private triggerFrom: number | undefined;
   private lastSegmentSeenAt = Date.now();
+  private readonly anchor = new WallClockAnchor();
+  /** The ongoing gap of a drop in progress (written when noticed, closed when video resumes). */
+  private openGap: RecordingGap | undefined;
 
   constructor(plan: RecordingPlan, private readonly d: CameraRecorderDeps) {
     this.plan = plan;
+    this.openGap = d.openGap;
     this.lastEndAt = d.lastEndedAt;
     this.lastWasRecorded = d.lastEndedAt !== undefined;
   }
@@ -126,8 +135,33 @@ export class CameraRecorder {
       this.triggerFrom = undefined;
       this.triggeredUntil = 0;
     }
-    // No new video for a while: close what we have so it is indexed (the camera may be gone for long).
-    if (this.writer && now - this.lastSegmentSeenAt > this.d.config.gapMs) await this.closeWriter();
+    // No new video for a while: close what we have so it is indexed (the camera may be gone for long),
+    // and record the drop now as an ongoing gap rather than only once video is back.
+    if (now - this.lastSegmentSeenAt > this.d.config.gapMs) {
+      if (this.writer) await this.closeWriter();
+      await this.noticeDrop(now);
+    }
+  }
+
+  private async noticeDrop(now: number): Promise<void> {
+    if (this.openGap || !this.lease || !this.lastWasRecorded || this.lastEndAt === undefined || !this.records(now)) return;
+    const gap: RecordingGap = { id: randomUUID(), cameraId: this.d.cameraId, fromAt: this.lastEndAt, toAt: now, reason: this.dropReason(), ongoing: true };
+    await this.d.gaps.open(gap);
+    this.openGap = gap;
+    this.d.log.info({ cameraId: this.d.cameraId, from: gap.fromAt }, 'recording: camera drop, gap open');
+  }
+
+  private dropReason(): string {
+    return this.segmentsWritten === 0 ? 'hub_restart' : 'camera_drop';
+  }
+
+  /** Video is back at `at`: the ongoing gap ends there (or goes, when the hole was no gap after all). */
+  private async resumeAfterDrop(at: number, isGap: boolean): Promise<void> {
+    const open = this.openGap;
+    if (!open) return;
+    this.openGap = undefined;
+    if (isGap && at > open.fromAt) await this.d.gaps.close(open.id, at);
+    else await this.d.gaps.drop(open.id);
   }
 
   private ensureLease(now: number): void {
@@ -150,6 +184,7 @@ export class CameraRecorder {
     const dir = this.d.relay.hlsDir(this.d.cameraId);
     const text = await readFile(join(dir, 'index.m3u8'), 'utf8').catch(() => undefined);
     if (text === undefined) return;
+    const seenAt = Date.now();
     const entries = parsePlaylist(text);
     const keys = entries.map((e) => `${e.name}@${e.programDateTime ?? ''}`);
     for (const [i, entry] of entries.entries()) {
@@ -158,20 +193,20 @@ export class CameraRecorder {
       const data = await readFile(join(dir, entry.name)).catch(() => undefined);
       if (data === undefined) continue;
       this.lastSegmentSeenAt = now;
-      await this.take(entry, data, now);
+      await this.take(entry, data, now, seenAt);
     }
     // Only what the playlist still lists can come again.
     this.taken = new Set(keys);
   }
 
-  private async take(entry: PlaylistEntry, data: Buffer, now: number): Promise<void> {
-    const at = entry.programDateTime ?? (this.lastEndAt !== undefined && now - this.lastEndAt < this.d.config.gapMs ? this.lastEndAt : now - entry.durationMs);
+  private async take(entry: PlaylistEntry, data: Buffer, now: number, seenAt: number): Promise<void> {
+    const at = entry.programDateTime !== undefined ? this.anchor.place(entry.programDateTime, entry.durationMs, seenAt) : (this.lastEndAt !== undefined && now - this.lastEndAt < this.d.config.gapMs ? this.lastEndAt : now - entry.durationMs);
     const keep = this.records(at);
     const holeFrom = this.lastEndAt;
-    if (holeFrom !== undefined && at - holeFrom > this.d.config.gapMs) {
-      await this.closeWriter();
-      if (this.lastWasRecorded && keep) await this.d.onGap({ id: randomUUID(), cameraId: this.d.cameraId, fromAt: holeFrom, toAt: at, reason: this.segmentsWritten === 0 ? 'hub_restart' : 'camera_drop' });
-    }
+    const hole = holeFrom !== undefined && at - holeFrom > this.d.config.gapMs;
+    if (hole) await this.closeWriter();
+    if (this.openGap) await this.resumeAfterDrop(at, hole);
+    else if (hole && this.lastWasRecorded && keep) await this.d.onGap({ id: randomUUID(), cameraId: this.d.cameraId, fromAt: holeFrom!, toAt: at, reason: this.dropReason() });
     this.lastEndAt = at + entry.durationMs;
     if (!keep) {
       await this.closeWriter();
@@ -235,12 +270,16 @@ export class CameraRecorder {
       .catch((gapError: Error) => this.d.log.warn({ cameraId: this.d.cameraId, err: gapError }, 'gap not stored'));
   }
 
-  /** Closes the segment being written (indexed as complete) and releases the pull. */
-  async stop(): Promise<void> {
+  /**
+   * Closes the segment being written (indexed as complete) and releases the pull. `endOpenGap`: the plan
+   * stopped recording, so an ongoing gap ends now; at hub stop it stays open for the next run to close.
+   */
+  async stop(endOpenGap = false): Promise<void> {
     this.stopped = true;
     await this.ticking;
     await this.leasing;
     await this.closeWriter();
+    if (endOpenGap && this.openGap) await this.resumeAfterDrop(Date.now(), true);
     this.releaseLease();
   }
 }

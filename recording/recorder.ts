@@ -86,6 +86,12 @@ export class Recorder {
     }
     // Only a continuous plan makes a hole since the last segment a gap (other plans were not meant to record it).
     const lastEndedAt = plan.mode === 'continuous' ? await this.d.index.newestEnd(plan.cameraId) : undefined;
+    // A drop left ongoing by the last run: a continuous plan closes it when video is back, others end it now.
+    let openGap = await this.d.index.openGapOf(plan.cameraId);
+    if (openGap && plan.mode !== 'continuous') {
+      await this.d.index.closeGap(openGap.id, Date.now());
+      openGap = undefined;
+    }
     this.cameras.set(plan.cameraId, new CameraRecorder(plan, {
       cameraId: plan.cameraId, root: this.d.root, config: this.d.config, relay: this.d.relay, lastEndedAt, log: this.d.log,
       onSegment: async (segment) => {
@@ -93,6 +99,8 @@ export class Recorder {
         this.d.onSegment(segment);
       },
       onGap: (gap: RecordingGap) => this.d.index.addGap(gap),
+      gaps: { open: (gap) => this.d.index.openGap(gap), close: (id, toAt) => this.d.index.closeGap(id, toAt), drop: (id) => this.d.index.dropGap(id) },
+      openGap,
       onWriteError: (error, bytes) => this.d.onWriteError(error, bytes),
     }));
     this.loop.kick();
@@ -101,7 +109,8 @@ export class Recorder {
   private async remove(cameraId: string): Promise<void> {
     const recorder = this.cameras.get(cameraId);
     this.cameras.delete(cameraId);
-    await recorder?.stop();
+    // The plan no longer records (or the camera went): a drop in progress ends here.
+    await recorder?.stop(true);
   }
 
   /** An event on a camera; true when an events plan took it. */

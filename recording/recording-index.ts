@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { Database } from '../api/kernel/db/tables/index.ts';
 import type { RecordingGapsTable, RecordingSegmentFormat, RecordingSegmentState } from '../api/kernel/db/tables/recording.ts';
 
@@ -23,8 +23,11 @@ export interface RecordingGap {
   id: string;
   cameraId: string;
   fromAt: number;
+  /** For an ongoing gap: when the drop was noticed (readers show it up to now). */
   toAt: number;
   reason: string;
+  /** The camera is still down: the gap has no end yet. */
+  ongoing?: boolean;
 }
 
 /** A stretch of time covered by back-to-back segments (the timeline's recorded bar). */
@@ -54,8 +57,8 @@ function toSegment(row: SegmentRow): RecordedSegment {
   };
 }
 
-function toGap(row: RecordingGapsTable): RecordingGap {
-  return { id: row.id, cameraId: row.camera_id, fromAt: Number(row.from_at), toAt: Number(row.to_at), reason: row.reason };
+function toGap(row: Selectable<RecordingGapsTable>): RecordingGap {
+  return { id: row.id, cameraId: row.camera_id, fromAt: Number(row.from_at), toAt: Number(row.to_at), reason: row.reason, ongoing: Number(row.ongoing) === 1 };
 }
 
 /**
@@ -101,10 +104,35 @@ export class RecordingIndex {
     return row?.newest === null || row?.newest === undefined ? undefined : Number(row.newest);
   }
 
-  async gapsBetween(cameraId: string, from: number, to: number): Promise<RecordingGap[]> {
+  /** Gaps overlapping [from, to); an ongoing gap reaches to `now` (it has no end yet). */
+  async gapsBetween(cameraId: string, from: number, to: number, now = Date.now()): Promise<RecordingGap[]> {
     const rows = await this.db.selectFrom('recording_gaps').selectAll()
-      .where('camera_id', '=', cameraId).where('from_at', '<', to).where('to_at', '>', from).orderBy('from_at').execute();
-    return rows.map(toGap);
+      .where('camera_id', '=', cameraId).where('from_at', '<', to)
+      .where((eb) => (now > from ? eb.or([eb('to_at', '>', from), eb('ongoing', '=', 1)]) : eb('to_at', '>', from)))
+      .orderBy('from_at').execute();
+    return rows.map(toGap).map((gap) => (gap.ongoing ? { ...gap, toAt: Math.max(gap.toAt, now) } : gap));
+  }
+
+  /** A drop noticed now: the gap row is written at once, `ongoing` until closeGap(). */
+  async openGap(gap: RecordingGap): Promise<void> {
+    await this.db.insertInto('recording_gaps').values({ id: gap.id, camera_id: gap.cameraId, from_at: gap.fromAt, to_at: Math.max(gap.fromAt, gap.toAt), reason: gap.reason, ongoing: 1 })
+      .onConflict((oc) => oc.column('id').doNothing()).execute();
+  }
+
+  /** Video came back at `toAt`: the ongoing gap ends there. */
+  async closeGap(id: string, toAt: number): Promise<void> {
+    await this.db.updateTable('recording_gaps').set({ to_at: toAt, ongoing: 0 }).where('id', '=', id).execute();
+  }
+
+  /** An ongoing gap that turned out no gap (video resumed within the gap threshold). */
+  async dropGap(id: string): Promise<void> {
+    await this.db.deleteFrom('recording_gaps').where('id', '=', id).where('ongoing', '=', 1).execute();
+  }
+
+  /** The camera's gap still open (left by a drop, perhaps across a hub restart), or undefined. */
+  async openGapOf(cameraId: string): Promise<RecordingGap | undefined> {
+    const row = await this.db.selectFrom('recording_gaps').selectAll().where('camera_id', '=', cameraId).where('ongoing', '=', 1).orderBy('from_at', 'desc').executeTakeFirst();
+    return row ? toGap(row) : undefined;
   }
 
   async addGap(gap: RecordingGap): Promise<void> {
@@ -198,6 +226,6 @@ export class RecordingIndex {
   }
 
   async deleteGapsBefore(cameraId: string, cutoff: number): Promise<number> {
-    return Number((await this.db.deleteFrom('recording_gaps').where('camera_id', '=', cameraId).where('to_at', '<=', cutoff).executeTakeFirst()).numDeletedRows);
+    return Number((await this.db.deleteFrom('recording_gaps').where('camera_id', '=', cameraId).where('to_at', '<=', cutoff).where('ongoing', '=', 0).executeTakeFirst()).numDeletedRows);
   }
 }

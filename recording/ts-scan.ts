@@ -83,7 +83,22 @@ export function scanTs(data: Buffer): TsScan {
 function durationOf(framesMs: number[]): number {
   if (framesMs.length === 0) return 0;
   const sorted = [...framesMs].sort((a, b) => a - b);
+  return sorted.at(-1)! - sorted[0]! + frameIntervalMs(framesMs);
+}
+
+/** The typical (median) time between frames in ms, from their time stamps in any order; 0 with fewer than two. */
+export function frameIntervalMs(framesMs: number[]): number {
+  const sorted = [...framesMs].sort((a, b) => a - b);
   const deltas = sorted.slice(1).map((v, i) => v - sorted[i]!).filter((d) => d > 0).sort((a, b) => a - b);
-  const interval = deltas.length > 0 ? deltas[Math.floor(deltas.length / 2)]! : 0;
-  return sorted.at(-1)! - sorted[0]! + interval;
+  return deltas.length > 0 ? deltas[Math.floor(deltas.length / 2)]! : 0;
+}
+
+/**
+ * Frames per second of a scan's video, from its time stamps over the whole span (whole-ms stamps make a
+ * single interval of a 15 fps stream 66 or 67 ms; the span averages that out), or null with too few frames.
+ */
+export function frameRateOf(scan: Pick<TsScan, 'framesMs'>): number | null {
+  if (scan.framesMs.length < 3) return null;
+  const span = Math.max(...scan.framesMs) - Math.min(...scan.framesMs);
+  return span > 0 ? Math.round(((scan.framesMs.length - 1) * 1_000 / span) * 100) / 100 : null;
 }

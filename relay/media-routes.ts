@@ -12,6 +12,8 @@ import type { PlaySessions } from './play-sessions.ts';
 import { assertStreamId, type RelayPool } from './relay-pool.ts';
 import { WebSocketUpgrades } from './websocket-upgrades.ts';
 import { WsFlvSink } from './ws-flv-sink.ts';
+import type { ClusterRelay } from './cluster/cluster-relay.ts';
+import { ProxiedFlv } from './cluster/proxied-flv.ts';
 
 // Loose shapes here; the handlers validate ids and names themselves so every refusal has a stable code.
 const HlsParams = Type.Object({ streamId: Type.String({ maxLength: 512 }), file: Type.String({ maxLength: 512 }) });
@@ -30,8 +32,8 @@ const mediaRoute = <P extends TSchema>(summary: string, params: P) => ({
  * is checked on every request (signature, expiry, live session, same camera). Request logging is lowered
  * to warn here so URLs carrying tokens do not reach the info log.
  */
-export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayConfig; relays: RelayPool; sessions: PlaySessions; media: EmbeddedMediaServer }): void {
-  const { config, relays, sessions, media } = deps;
+export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayConfig; relays: RelayPool; sessions: PlaySessions; media: EmbeddedMediaServer; cluster?: ClusterRelay }): void {
+  const { config, relays, sessions, media, cluster } = deps;
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const openFlv = new Set<() => void>();
   const upgrades = new WebSocketUpgrades(app);
@@ -42,14 +44,37 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
   });
 
   /** Starts an FLV viewer on a sink for a session whose token was checked; the session can cut it. */
-  const attachViewer = (session: PlaySession, mediaName: string, sink: FlvSink): boolean => {
+  const attachViewer = (session: PlaySession, mediaName: string, sink: FlvSink, onClose?: () => void): boolean => {
     const viewer = media.attachFlvViewer(mediaName, sink);
-    if (!viewer) return false;
+    if (!viewer) {
+      onClose?.();
+      return false;
+    }
+    if (onClose) viewer.onClose(onClose);
     const close = () => viewer.close(true);
     openFlv.add(close);
     viewer.onClose(() => openFlv.delete(close));
     sessions.attachFlv(session, viewer);
     return true;
+  };
+
+  /** In a cluster: the camera is pulled by another node, so this request goes through it. */
+  const elsewhere = (streamId: string) => cluster !== undefined && !cluster.owns(streamId);
+
+  /** The owner node's FLV stream of a camera (the internal hop), still to be attached to a viewer. */
+  const ownerFlv = async (streamId: string) => {
+    const abort = new AbortController();
+    return { abort, upstream: await cluster!.fromOwner(streamId, `flv/${streamId}.flv`, abort.signal) };
+  };
+
+  /** Writes the owner's stream to the viewer's sink; the session cuts it like a local viewer. */
+  const attachProxied = (session: PlaySession, owner: { abort: AbortController; upstream: Response }, sink: FlvSink) => {
+    const proxied = new ProxiedFlv(owner.upstream, owner.abort, sink);
+    const close = () => proxied.close(true);
+    openFlv.add(close);
+    proxied.onClose(() => openFlv.delete(close));
+    sessions.attachFlv(session, proxied);
+    proxied.start();
   };
 
   const runningStream = (streamId: string) => {
@@ -64,6 +89,15 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     const kind = hlsFileKind(file);
     const token = request.query.token;
     await sessions.authorizeMedia(token, streamId, request.headers.cookie);
+    if (elsewhere(streamId)) {
+      const upstream = await cluster!.fromOwner(streamId, `hls/${streamId}/${file}`, AbortSignal.timeout(config.startTimeoutSeconds * 1_000 + 5_000));
+      if (kind === 'playlist') return reply.header('cache-control', 'no-store').type('application/vnd.apple.mpegurl').send(signPlaylist(await upstream.text(), token!));
+      reply.header('cache-control', 'private, max-age=60').type('video/mp2t');
+      const length = upstream.headers.get('content-length');
+      if (length) reply.header('content-length', length);
+      return reply.send(Buffer.from(await upstream.arrayBuffer()));
+    }
+    await cluster?.demand.touch(streamId, 'local');
     const stream = runningStream(streamId);
     // A fresh stream has no playlist for a second or two: hold the request instead of a 404 the player retries.
     if (kind === 'playlist' && !stream.hasPlaylist && !(await stream.waitForPlaylist(config.startTimeoutSeconds * 1_000))) {
@@ -82,11 +116,20 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     const { streamId } = request.params;
     assertStreamId(streamId, 'MEDIA_PATH_INVALID');
     const session = await sessions.authorizeMedia(request.query.token, streamId, request.headers.cookie);
+    const head = { 'content-type': 'video/x-flv', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' };
+    if (elsewhere(streamId)) {
+      const owner = await ownerFlv(streamId);
+      reply.hijack();
+      reply.raw.writeHead(200, head);
+      attachProxied(session, owner, new HttpFlvSink(reply.raw));
+      return;
+    }
+    const demandEnded = await cluster?.demand.openStream(streamId, 'local');
     const stream = runningStream(streamId);
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'content-type': 'video/x-flv', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' });
-    if (!attachViewer(session, stream.mediaName, new HttpFlvSink(res))) res.end();
+    res.writeHead(200, head);
+    if (!attachViewer(session, stream.mediaName, new HttpFlvSink(res), demandEnded)) res.end();
   });
 
   // The same FLV over a WebSocket (mpegts.js reads ws:// URLs): same token rules, same revocation cut.
@@ -96,10 +139,26 @@ export function registerMediaRoutes(app: FastifyInstance, deps: { config: RelayC
     upgrades.assertSameOrigin(request);
     const session = await sessions.authorizeMedia(request.query.token, streamId, request.headers.cookie);
     if (!upgrades.isUpgrade(request)) throw new HubError('WEBSOCKET_REQUIRED', 'this URL takes a WebSocket handshake; use flvUrl for HTTP-FLV', 426);
+    if (elsewhere(streamId)) {
+      // The owner's stream is opened first, so a refusal is still an HTTP answer; the handshake follows.
+      const owner = await ownerFlv(streamId);
+      const socket = await upgrades.accept(request, reply);
+      if (!socket || !sessions.get(session.id)) {
+        owner.abort.abort();
+        socket?.terminate();
+        return;
+      }
+      attachProxied(session, owner, new WsFlvSink(socket));
+      return;
+    }
+    const demandEnded = await cluster?.demand.openStream(streamId, 'local');
     const stream = runningStream(streamId);
     const socket = await upgrades.accept(request, reply);
-    if (!socket) return;
+    if (!socket) {
+      demandEnded?.();
+      return;
+    }
     // The session may have ended while the handshake ran.
-    if (!sessions.get(session.id) || !attachViewer(session, stream.mediaName, new WsFlvSink(socket))) socket.terminate();
+    if (!sessions.get(session.id) || !attachViewer(session, stream.mediaName, new WsFlvSink(socket), demandEnded)) socket.terminate();
   });
 }

@@ -1,68 +1,43 @@
-import type { AuthUser } from '../api/kernel/auth/token-service.ts';
-import type { FlvViewer } from './flv-viewer.ts';
-import { PlayBinding } from './play-binding.ts';
+import { ViewingSession, type ViewingSessionInit, type ViewingStopReason } from '../api/viewing/viewing-session.ts';
 import type { StreamLease } from './relay-pool.ts';
 
 export type PlayProtocol = 'flv' | 'ws-flv' | 'hls';
-export type PlayStopReason = 'viewer_stop' | 'viewer_idle' | 'token_expired' | 'grant_revoked' | 'grant_expired' | 'camera_removed' | 'hub_stop';
+export type PlayStopReason = ViewingStopReason;
 
-export interface PlaySessionInit {
-  id: string;
-  user: Pick<AuthUser, 'id' | 'username' | 'departmentId'>;
-  cameraId: string;
-  grantId: string | null;
-  accessEndsAt: number | null;
+/** An open FLV connection of a session: a viewer of the local pull (FlvViewer) or of the owner's, through this node (ProxiedFlv). */
+export interface FlvConnection {
+  close(cut?: boolean): void;
+  onClose(listener: () => void): void;
+}
+
+export interface PlaySessionInit extends ViewingSessionInit {
   protocol: PlayProtocol;
-  clientIp: string;
   lease: StreamLease;
 }
 
-/** One viewer watching one camera: its authority (grant), its lease on the pull, its open FLV connections (HTTP or WebSocket). */
-export class PlaySession {
-  readonly id: string;
-  readonly userId: string;
-  readonly username: string;
-  readonly departmentId: string;
-  readonly cameraId: string;
+/** One viewer watching one camera live: besides what every viewing session has, its lease on the pull and its open FLV connections (HTTP or WebSocket). */
+export class PlaySession extends ViewingSession {
   readonly protocol: PlayProtocol;
-  readonly clientIp: string;
-  readonly startedAt = Date.now();
-  /** The grant the access rests on (null for owners and admins). */
-  grantId: string | null;
-  /** When that access ends on its own. */
-  accessEndsAt: number | null;
-  /** Expiry of the newest token issued for the session. */
-  expiresAt = 0;
-  /** Generation (`gen` claim) of the newest token: media requests must carry it; renew moves it on. */
-  tokenGeneration = 0;
-  /** Until when the token of the generation before is still taken (requests in flight during a renew). */
-  previousTokenUntil = 0;
-  /** The cookie key that ties the session's URLs to the browser that started it. */
-  readonly binding: PlayBinding;
-  lastSeenAt = Date.now();
-  readonly flvViewers = new Set<FlvViewer>();
+  readonly flvViewers = new Set<FlvConnection>();
   private readonly lease: StreamLease;
 
   constructor(init: PlaySessionInit) {
-    this.id = init.id;
-    this.userId = init.user.id;
-    this.username = init.user.username;
-    this.departmentId = init.user.departmentId;
-    this.cameraId = init.cameraId;
-    this.grantId = init.grantId;
-    this.accessEndsAt = init.accessEndsAt;
+    super(init);
     this.protocol = init.protocol;
-    this.clientIp = init.clientIp;
     this.lease = init.lease;
-    this.binding = new PlayBinding(init.id);
   }
 
-  touch(): void {
-    this.lastSeenAt = Date.now();
+  /** An open FLV connection keeps the session from going idle. */
+  override hasOpenConnections(): boolean {
+    return this.flvViewers.size > 0;
+  }
+
+  override stopFacts(): Record<string, unknown> {
+    return { protocol: this.protocol };
   }
 
   /** Cuts open FLV connections (HTTP and WebSocket) and gives the lease back. */
-  close(): void {
+  override close(): void {
     for (const viewer of [...this.flvViewers]) viewer.close(true);
     this.flvViewers.clear();
     this.lease.release();

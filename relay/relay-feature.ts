@@ -1,4 +1,3 @@
-import '../api/kernel/cluster/cluster-events.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { ProvidingFeature } from '../api/kernel/hub-feature.ts';
 import type { CameraSupervisor } from '../ingest/health/camera-supervisor.ts';
@@ -7,9 +6,12 @@ import { EmbeddedMediaServer } from './embedded-media-server.ts';
 import type { LiveFeedSource } from './live-feed.ts';
 import { registerMediaRoutes } from './media-routes.ts';
 import { PlaySessions } from './play-sessions.ts';
-import type { PlayStopReason } from './play-session.ts';
+import { SessionEnds } from '../api/viewing/session-ends.ts';
 import { registerRelayRoutes } from './relay-routes.ts';
 import { RelayPool } from './relay-pool.ts';
+import { ClusterRelay } from './cluster/cluster-relay.ts';
+import { registerInternalMediaRoutes } from './cluster/internal-media-routes.ts';
+import { registerClusterRoutes } from './cluster/cluster-routes.ts';
 
 export interface RelayDependencies {
   /** Where each camera is pulled from. */
@@ -27,19 +29,20 @@ export interface RelayDependencies {
 export function createRelayFeature(ctx: HubContext, { cameras: registry, supervisor, feeds }: RelayDependencies): ProvidingFeature<RelayPool> {
   const config = ctx.config.relay;
   const media = new EmbeddedMediaServer(ctx.log);
-  const relays = new RelayPool({ config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), feeds, supervisor, log: ctx.log });
-  const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, relays);
+  const node = ctx.cluster;
+  const relays = new RelayPool({
+    config, dataDir: ctx.dataDir, media, pullUrl: (id) => registry.pullUrl(id), feeds, supervisor, log: ctx.log,
+    owns: node ? (id) => node.ownership.owns(id) : undefined,
+  });
+  // In a cluster each camera is pulled by the node holding its lease; alone, by this hub as always.
+  const cluster = node ? new ClusterRelay(node, relays, config.viewerIdleSeconds, ctx.log) : undefined;
+  const sessions = new PlaySessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config, log: ctx.log }, cluster ?? relays);
 
   const guard = (what: string, work: Promise<unknown>) => {
     work.catch((error: Error) => ctx.log.error({ err: error }, `relay: ${what} failed`));
   };
-  const onGrantEnded = (reason: PlayStopReason) => ({ grantId }: { grantId: string }) => guard('ending sessions of a grant', sessions.endForGrant(grantId, reason));
-  // Grant ends announced while this node was cut from the other nodes' events: the database has them.
-  const onResync = () => sessions.recheckGrantsSoon();
-  const onRevoked = onGrantEnded('grant_revoked');
-  const onExpired = onGrantEnded('grant_expired');
+  const ends = new SessionEnds('relay', sessions, ctx.events, ctx.log);
   const onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
-    if (change === 'deleted') guard('ending sessions of a removed camera', sessions.endForCamera(cameraId, 'camera_removed'));
     // A new stream URL or new credentials: the running pull must not stay on the old ones.
     if (change === 'updated') guard('restarting a pull on the changed camera URL', relays.refreshSource(cameraId));
   };
@@ -47,22 +50,26 @@ export function createRelayFeature(ctx: HubContext, { cameras: registry, supervi
   return {
     name: 'relay',
     provides: relays,
-    registerRoutes: (app) => registerRelayRoutes(app, ctx, relays, sessions),
-    registerRootRoutes: (app) => registerMediaRoutes(app, { config, relays, sessions, media }),
+    registerRoutes: (app) => {
+      registerRelayRoutes(app, ctx, relays, sessions);
+      if (cluster) registerClusterRoutes(app, cluster);
+    },
+    registerRootRoutes: (app) => {
+      registerMediaRoutes(app, { config, relays, sessions, media, cluster });
+      if (cluster) registerInternalMediaRoutes(app, { config, relays, media, cluster });
+    },
     start: async () => {
       await media.start();
       sessions.start();
-      ctx.events.on('grant.revoked', onRevoked);
-      ctx.events.on('grant.expired', onExpired);
+      cluster?.start();
+      ends.follow();
       ctx.events.on('camera.changed', onCameraChanged);
-      ctx.events.on('cluster.resync', onResync);
     },
     stop: async () => {
-      ctx.events.off('grant.revoked', onRevoked);
-      ctx.events.off('grant.expired', onExpired);
+      ends.unfollow();
       ctx.events.off('camera.changed', onCameraChanged);
-      ctx.events.off('cluster.resync', onResync);
       await sessions.stopAll('hub_stop');
+      await cluster?.stop();
       await relays.stop();
       await media.stop();
     },

@@ -61,6 +61,11 @@ export interface RelayPoolDeps {
   /** Told whether each pull runs or stalls. */
   supervisor: Pick<CameraSupervisor, 'pullChanged'>;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
+  /**
+   * In a cluster: true while this node holds the camera's lease (api/kernel/cluster). Pulls of other
+   * cameras are refused here (their owner pulls them); absent when the hub runs alone.
+   */
+  owns?: (cameraId: string) => boolean;
 }
 
 /**
@@ -96,6 +101,7 @@ export class RelayPool {
     assertStreamId(cameraId);
     for (;;) {
       if (this.stopped) throw unavailable('RELAY_STOPPED', 'the relay is shutting down');
+      this.assertOwned(cameraId);
       const existing = this.entries.get(cameraId);
       if (existing?.stopping) {
         await existing.stopping;
@@ -119,6 +125,11 @@ export class RelayPool {
       const lease = this.addLease(cameraId, entry, consumer);
       try {
         entry.stream = await entry.ready;
+        // The lease may have gone while the pull started: it must not outlive its ownership.
+        if (this.deps.owns && !this.deps.owns(cameraId)) {
+          void this.drop(cameraId);
+          this.assertOwned(cameraId);
+        }
         lease.url = this.deps.media.localUrl(entry.stream.mediaName);
       } catch (error) {
         if (this.entries.get(cameraId) === entry) this.entries.delete(cameraId);
@@ -127,6 +138,36 @@ export class RelayPool {
       }
       return lease;
     }
+  }
+
+  /** In a cluster, only the node holding the camera's lease pulls it. */
+  private assertOwned(cameraId: string): void {
+    if (this.deps.owns && !this.deps.owns(cameraId)) {
+      throw unavailable('CAMERA_OWNED_ELSEWHERE', `camera ${cameraId} is pulled by another node of the cluster`);
+    }
+  }
+
+  /** Pulls running or starting now (the node's load in a cluster). */
+  get pullCount(): number {
+    return this.entries.size;
+  }
+
+  /**
+   * Stops a camera's pull now, whoever holds leases on it (in a cluster: this node lost or handed over the
+   * camera's lease, and two nodes must never pull one camera). Leases held on it become void.
+   */
+  async drop(cameraId: string): Promise<void> {
+    const entry = this.entries.get(cameraId);
+    if (!entry) return;
+    clearTimeout(entry.idleTimer);
+    entry.stopping ??= (async () => {
+      const stream = await entry.ready.catch(() => undefined);
+      await stream?.stop();
+      this.deps.log.info({ stream: cameraId }, 'relay stream stopped (camera lease gone)');
+    })().finally(() => {
+      if (this.entries.get(cameraId) === entry) this.entries.delete(cameraId);
+    });
+    await entry.stopping;
   }
 
   private async startStream(cameraId: string): Promise<RelayStream> {
@@ -199,6 +240,7 @@ export class RelayPool {
    * running pull instead of opening a second connection to the camera, but is no reason to open the first).
    */
   leaseRunning(cameraId: string, consumer: string): StreamLease | undefined {
+    if (this.deps.owns && !this.deps.owns(cameraId)) return undefined;
     const entry = this.entries.get(cameraId);
     const stream = entry?.stopping ? undefined : entry?.stream;
     if (!entry || !stream || !this.deps.media.isPublishing(stream.mediaName)) return undefined;

@@ -1,9 +1,10 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { assertCameraAccess } from '../api/access/camera-access.ts';
 import { requireUser } from '../api/kernel/http/route-access.ts';
-import { IdParams, Millis, OkResponse, responses } from '../api/kernel/http/common-schemas.ts';
+import { IdParams, Millis, responses } from '../api/kernel/http/common-schemas.ts';
+import { bindTicket, registerSessionControlRoutes } from '../api/viewing/session-control-routes.ts';
 import type { HubContext } from '../api/hub/hub-context.ts';
 import type { PlaySessions, PlayTicket } from './play-sessions.ts';
 import type { RelayPool } from './relay-pool.ts';
@@ -24,8 +25,6 @@ const PlayTicketView = Type.Object({
   grantId: Type.Union([Type.String(), Type.Null()]),
 });
 
-const SessionParams = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }) });
-
 const StreamStatusView = Type.Object({
   streamId: Type.String(), state: Type.String(), consumers: Type.Array(Type.String()), pid: Type.Union([Type.Integer(), Type.Null()]),
   restarts: Type.Integer(), stallRestarts: Type.Integer(), transcoding: Type.Boolean(), inputCodec: Type.Union([Type.String(), Type.Null()]),
@@ -41,16 +40,6 @@ function ticketView(ticket: PlayTicket): Static<typeof PlayTicketView> {
     flvUrl: `/media/flv/${session.cameraId}.flv${query}`,
     wsFlvUrl: `/media/wsflv/${session.cameraId}.flv${query}`,
   };
-}
-
-/**
- * Gives the browser the session's binding cookie (PlayBinding) with the ticket: media URLs only play where
- * it is. It lasts as long as the newest token and its grace, and comes again with every renew.
- */
-function bindTicket(request: FastifyRequest, reply: FastifyReply, ticket: PlayTicket, graceSeconds: number): PlayTicket {
-  const maxAge = (ticket.expiresAt - Date.now()) / 1_000 + graceSeconds;
-  reply.header('set-cookie', ticket.session.binding.cookie(maxAge, request.protocol === 'https'));
-  return ticket;
 }
 
 export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, relays: RelayPool, sessions: PlaySessions): void {
@@ -71,27 +60,9 @@ export function registerRelayRoutes(app: FastifyInstance, ctx: HubContext, relay
     return ticketView(bindTicket(request, reply, ticket, grace));
   });
 
-  r.post('/play/:sessionId/renew', {
-    config: { access: 'user' },
-    schema: { tags: ['relay'], summary: 'Keep a play session alive: access is checked again and a fresh token issued', params: SessionParams, response: responses({ 200: PlayTicketView }) },
-  }, async (request, reply) => {
-    const user = requireUser(request);
-    const session = sessions.owned(request.params.sessionId, user);
-    const decision = await assertCameraAccess(ctx, user, session.cameraId, 'live').catch(async (error: unknown) => {
-      await sessions.end(session, 'grant_revoked');
-      throw error;
-    });
-    return ticketView(bindTicket(request, reply, await sessions.renew(session.id, user, decision), grace));
-  });
-
-  r.post('/play/:sessionId/stop', {
-    config: { access: 'user' },
-    schema: { tags: ['relay'], summary: 'Stop watching', params: SessionParams, response: responses({ 200: OkResponse }) },
-  }, async (request, reply) => {
-    const session = sessions.owned(request.params.sessionId, requireUser(request));
-    await sessions.end(session, 'viewer_stop');
-    reply.header('set-cookie', session.binding.cleared(request.protocol === 'https'));
-    return { ok: true };
+  registerSessionControlRoutes(app, ctx, sessions, {
+    prefix: '/play', tags: ['relay'], scope: 'live', ticketSchema: PlayTicketView, view: ticketView, graceSeconds: grace,
+    summaries: { renew: 'Keep a play session alive: access is checked again and a fresh token issued', stop: 'Stop watching' },
   });
 
   r.get('/relay/streams', {

@@ -46,7 +46,7 @@ export async function buildApp(ctx: HubContext, features: HubFeature[], state: {
   installErrorHandler(app);
   installConnectionCap(app.server, ctx.config.http.maxConnectionsPerIp, proxyList(ctx.config.http.trustProxy), app.log);
   installHostCheck(app, ctx.config.http.publicUrl, ctx.config.http.allowedHosts);
-  installRouteAccess(app, ctx.tokens, new CurrentUserCheck(ctx.db, ctx.config.auth.userRecheckSeconds));
+  installRouteAccess(app, ctx.tokens, new CurrentUserCheck(ctx.db, ctx.config.auth.userRecheckSeconds), ctx.cluster?.hop);
   // After the route gate (its onRequest hook sets request.user, which keys the budget per user).
   await installApiRateLimit(app, ctx.config.http.rateLimitPerMinute);
   installEventStreamCap(app, ctx.config.http.maxEventStreamsPerUser);

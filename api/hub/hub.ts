@@ -22,7 +22,9 @@ import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 import { composeFeatures, featuresForRole, type FeatureName, type HubServices } from './hub-services.ts';
 import { RetentionJob } from './retention-job.ts';
-import { startClusterNode, type ClusterNode } from './cluster-node.ts';
+import { ClusterNode } from '../kernel/cluster/cluster-node.ts';
+import { resolveNodeId } from '../kernel/cluster/cluster-config.ts';
+import { startNodeCoordination, type NodeCoordination } from './node-coordination.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
@@ -54,8 +56,8 @@ export class Hub {
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
     private readonly redis: PrivateRedis | undefined,
-    /** This node's cluster part: its id, job leases and (when clustered) the cross-node event bus. */
-    readonly cluster: ClusterNode,
+    /** This node's job leases and (when clustered) the cross-node event bus. */
+    readonly coordination: NodeCoordination,
     readonly url: string,
   ) {}
 
@@ -66,7 +68,9 @@ export class Hub {
     if (!ensurePrivateDirSync(dataDir)) log.warn({ dataDir }, 'could not make the data folder private (0700); other local users may read it');
     const database = openDatabase({ url: config.database.url, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
+    let clusterUrl: (url: string) => void = () => {};
     let cluster: ClusterNode | undefined;
+    let coordination: NodeCoordination | undefined;
     try {
       const applied = await migrateToLatest(database.db);
       log.info({ database: database.description, migrations: applied }, 'database ready');
@@ -78,7 +82,8 @@ export class Hub {
       const events = new HubEvents();
       const metrics = new MetricsRegistry();
       const redisUrl = config.redis.url || redis!.url;
-      cluster = await startClusterNode(config.cluster, { redisUrl, events, metrics, log });
+      const nodeId = resolveNodeId(config.cluster, config.http.port);
+      coordination = await startNodeCoordination(config.cluster, { nodeId, redisUrl, events, metrics, log });
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
       const secrets = new SecretBox(config.credentials.encryptionKey, config.credentials.previousEncryptionKeys);
       const ctx: HubContext = {
@@ -92,12 +97,21 @@ export class Hub {
         secrets,
         events,
         metrics,
-        jobs: cluster.jobs,
+        jobs: coordination.jobs,
         cameras: new CameraRepository(database.db, secrets),
         grants: new GrantRepository(database.db),
         directory: new DirectoryService(database.db, audit),
         publicUrl: () => publicUrl,
       };
+      if (config.cluster.enabled) {
+        let listenUrl = '';
+        ctx.cluster = cluster = ClusterNode.create({
+          config: config.cluster, nodeId, redisUrl: ctx.redisUrl, tokenSecret: config.auth.tokenSecret,
+          url: () => (config.cluster.advertiseUrl || listenUrl).replace(/\/$/, ''), capacity: config.relay.maxStreams,
+          cameraIds: () => ctx.cameras.ids(), log,
+        });
+        clusterUrl = (url) => { listenUrl = url; };
+      }
       if (config.credentials.previousEncryptionKeys.length > 0) {
         log.info({ resealed: await ctx.cameras.resealCredentials() }, 'camera credentials sealed by a retired key were sealed again with the current one');
       }
@@ -106,7 +120,7 @@ export class Hub {
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
-      const retention = new RetentionJob(features, config.retention.intervalMinutes, log, cluster.jobs);
+      const retention = new RetentionJob(features, config.retention.intervalMinutes, log, coordination.jobs);
       retention.start();
       const auditCheckpoints = new AuditCheckpointer(database.db, audit.keys, checkpointFileOf(dataDir), config.audit.checkpointIntervalMinutes, log.child({ component: 'audit-checkpoints' }));
       await auditCheckpoints.start();
@@ -118,11 +132,16 @@ export class Hub {
       } else {
         await app.ready();
       }
+      // Only once it listens: the other nodes send viewers of its cameras here.
+      clusterUrl(url.replace('localhost', '127.0.0.1'));
+      await ctx.cluster?.start();
+      if (ctx.cluster) log.info({ node: ctx.cluster.nodeId }, 'cluster node joined');
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, cluster, url);
+      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, coordination, url);
     } catch (error) {
       await cluster?.stop().catch(() => {});
+      await coordination?.stop().catch(() => {});
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
       throw error;
@@ -148,6 +167,8 @@ export class Hub {
     }, config.shutdown.graceMs);
     budget.unref();
     try {
+      // Cameras handed over first, so the other nodes take them while this one winds down.
+      await this.ctx.cluster?.stop();
       await this.app.close();
       await this.retention.stop();
       for (const feature of [...this.features].reverse()) {
@@ -157,7 +178,7 @@ export class Hub {
       await this.auditCheckpoints.stop().catch((error: Error) => log.error({ err: error }, 'last audit checkpoint could not be published'));
     } finally {
       clearTimeout(budget);
-      await this.cluster.stop().catch((error: Error) => log.error({ err: error }, 'cluster node did not stop cleanly'));
+      await this.coordination.stop().catch((error: Error) => log.error({ err: error }, 'cluster events and job leases did not stop cleanly'));
       await this.redis?.stop().catch(() => {});
       await this.database.close().catch(() => {});
       log.info('hub stopped');

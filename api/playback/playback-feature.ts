@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import '../kernel/cluster/cluster-events.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { ProvidingFeature } from '../kernel/hub-feature.ts';
+import { SessionEnds } from '../viewing/session-ends.ts';
+import { CameraEventReader } from '../checkpoint/camera-event-reader.ts';
+import { CrowdStore } from '../../analytics/crowd/crowd-store.ts';
 import { RecordingIndex } from '../../recording/recording-index.ts';
 import { registerPlaybackRoutes } from './playback-routes.ts';
 import { PlaybackSessions } from './playback-sessions.ts';
-import type { PlaybackStopReason } from './playback-session.ts';
 import { registerVodMediaRoutes } from './vod-media-routes.ts';
 
 /**
@@ -16,34 +17,22 @@ import { registerVodMediaRoutes } from './vod-media-routes.ts';
 export function createPlaybackFeature(ctx: HubContext): ProvidingFeature<PlaybackSessions> {
   const index = new RecordingIndex(ctx.db);
   const sessions = new PlaybackSessions({ grants: ctx.grants, audit: ctx.audit, tokens: ctx.tokens, config: ctx.config.playback, log: ctx.log });
-  const guard = (work: Promise<unknown>) => {
-    work.catch((error: Error) => ctx.log.error({ err: error }, 'playback: ending sessions failed'));
-  };
-  const onGrantEnded = (reason: PlaybackStopReason) => ({ grantId }: { grantId: string }) => guard(sessions.endForGrant(grantId, reason));
-  // Grant ends announced while this node was cut from the other nodes' events: the database has them.
-  const onResync = () => sessions.recheckGrantsSoon();
-  const onRevoked = onGrantEnded('grant_revoked');
-  const onExpired = onGrantEnded('grant_expired');
-  const onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
-    if (change === 'deleted') guard(sessions.endForCamera(cameraId, 'camera_removed'));
-  };
+  const ends = new SessionEnds('playback', sessions, ctx.events, ctx.log);
   return {
     name: 'playback',
     provides: sessions,
-    registerRoutes: (app) => registerPlaybackRoutes(app, ctx, index, sessions),
+    registerRoutes: (app) => registerPlaybackRoutes(app, ctx, {
+      index, sessions, recordingsRoot: join(ctx.dataDir, 'recordings'),
+      // Passes, alerts and crowd alerts through the readers of the features that own those tables.
+      events: { checkpoint: new CameraEventReader(ctx.db), crowd: new CrowdStore(ctx.db) },
+    }),
     registerRootRoutes: (app) => registerVodMediaRoutes(app, { recordingsRoot: join(ctx.dataDir, 'recordings'), index, sessions, log: ctx.log }),
     start: async () => {
       sessions.start();
-      ctx.events.on('grant.revoked', onRevoked);
-      ctx.events.on('grant.expired', onExpired);
-      ctx.events.on('camera.changed', onCameraChanged);
-      ctx.events.on('cluster.resync', onResync);
+      ends.follow();
     },
     stop: async () => {
-      ctx.events.off('grant.revoked', onRevoked);
-      ctx.events.off('grant.expired', onExpired);
-      ctx.events.off('camera.changed', onCameraChanged);
-      ctx.events.off('cluster.resync', onResync);
+      ends.unfollow();
       await sessions.stopAll('hub_stop');
     },
   };

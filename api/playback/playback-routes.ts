@@ -1,33 +1,38 @@
 import type { Static } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { assertCameraAccess, authorizeCamera } from '../access/camera-access.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import { notFound } from '../kernel/errors/hub-error.ts';
-import { IdParams, OkResponse, responses } from '../kernel/http/common-schemas.ts';
+import { IdParams, responses } from '../kernel/http/common-schemas.ts';
 import { requireUser } from '../kernel/http/route-access.ts';
 import type { RecordingIndex } from '../../recording/recording-index.ts';
 import { formatChinaTime } from './china-time.ts';
 import { assertPlaybackRange, assertReason } from './playback-range.ts';
-import { CoverageBody, CoverageView, OpenPlaybackBody, PlaybackTicketView, RangeQuery, SessionParams, TimelineView } from './playback-schemas.ts';
+import { CoverageBody, CoverageView, OpenPlaybackBody, PlaybackTicketView, RangeQuery, TimelineView } from './playback-schemas.ts';
+import { bindTicket, registerSessionControlRoutes } from '../viewing/session-control-routes.ts';
 import type { PlaybackSessions, PlaybackTicket } from './playback-sessions.ts';
-import { timelineEvents } from './timeline-events.ts';
+import { segmentFrameRate } from './segment-frame-rate.ts';
+import { timelineEvents, type TimelineEventSources } from './timeline-events.ts';
 
 function ticketView(ticket: PlaybackTicket): Static<typeof PlaybackTicketView> {
   const { session, token, expiresAt } = ticket;
   return {
-    sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, expiresAt, grantId: session.grantId,
+    sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, frameRate: session.frameRate, expiresAt, grantId: session.grantId,
     playlistUrl: `/media/vod/${session.id}/index.m3u8?token=${encodeURIComponent(token)}`,
   };
 }
 
-function bind(request: FastifyRequest, reply: FastifyReply, ticket: PlaybackTicket, graceSeconds: number): PlaybackTicket {
-  reply.header('set-cookie', ticket.session.binding.cookie((ticket.expiresAt - Date.now()) / 1_000 + graceSeconds, request.protocol === 'https'));
-  return ticket;
+/** Timeline and playback sessions of recorded video (scope `playback`; the grant's lookback limits the range). */
+export interface PlaybackRouteDeps {
+  index: RecordingIndex;
+  sessions: PlaybackSessions;
+  /** `<dataDir>/recordings`. */
+  recordingsRoot: string;
+  events: TimelineEventSources;
 }
 
-/** Timeline and playback sessions of recorded video (scope `playback`; the grant's lookback limits the range). */
-export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, index: RecordingIndex, sessions: PlaybackSessions): void {
+export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, { index, sessions, recordingsRoot, events: eventSources }: PlaybackRouteDeps): void {
   const r = app.withTypeProvider<TypeBoxTypeProvider>();
   const config = ctx.config.playback;
   const maxMs = config.maxRangeHours * 3_600_000;
@@ -43,8 +48,8 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
     assertPlaybackRange(range, maxMs, decision);
     const [spans, gaps] = await Promise.all([index.spans(id, range.from, range.to), index.gapsBetween(id, range.from, range.to)]);
     const eventsShown = (await authorizeCamera(ctx, user, id, 'events')).allowed;
-    const events = eventsShown ? await timelineEvents(ctx.db, id, range.from, range.to, { departmentId: user.departmentId, admin: user.role === 'admin' }) : [];
-    return { cameraId: id, ...range, spans, gaps: gaps.map((g) => ({ from: g.fromAt, to: g.toAt, reason: g.reason })), events, eventsShown };
+    const events = eventsShown ? await timelineEvents(eventSources, id, range.from, range.to, { departmentId: user.departmentId, admin: user.role === 'admin' }) : [];
+    return { cameraId: id, ...range, spans, gaps: gaps.map((g) => ({ from: g.fromAt, to: g.ongoing ? Math.min(g.toAt, range.to) : g.toAt, reason: g.reason, ongoing: g.ongoing === true })), events, eventsShown };
   });
 
   r.post('/playback/cameras/:id/sessions', {
@@ -63,9 +68,10 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
       const hint = next ? `; the next recording starts at ${formatChinaTime(next.startedAt)} (China time)` : '; nothing is recorded after it';
       throw notFound('PLAYBACK_NOT_RECORDED', `camera ${id} has no recording between ${formatChinaTime(range.from)} and ${formatChinaTime(range.to)}${hint}`);
     }
-    const ticket = await sessions.open(user, id, range, decision, reason, request.ip, first.startedAt);
+    const frameRate = await segmentFrameRate(recordingsRoot, first);
+    const ticket = await sessions.open(user, id, range, decision, reason, request.ip, { firstSegmentAt: first.startedAt, frameRate });
     reply.status(201);
-    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds));
+    return ticketView(bindTicket(request, reply, ticket, config.tokenGraceSeconds));
   });
 
   // For "play from here" on passes and alerts: one answer per item, false when not recorded or not allowed.
@@ -85,27 +91,8 @@ export function registerPlaybackRoutes(app: FastifyInstance, ctx: HubContext, in
     return { recorded };
   });
 
-  r.post('/playback/sessions/:sessionId/renew', {
-    config: { access: 'user' },
-    schema: { tags: ['playback'], summary: 'Keep a playback session alive: access checked again, a fresh token', params: SessionParams, response: responses({ 200: PlaybackTicketView }) },
-  }, async (request, reply) => {
-    const user = requireUser(request);
-    const session = sessions.owned(request.params.sessionId, user);
-    const decision = await assertCameraAccess(ctx, user, session.cameraId, 'playback').catch(async (error: unknown) => {
-      await sessions.end(session, 'grant_revoked');
-      throw error;
-    });
-    const ticket = await sessions.renew(session.id, user, decision);
-    return ticketView(bind(request, reply, ticket, config.tokenGraceSeconds));
-  });
-
-  r.post('/playback/sessions/:sessionId/stop', {
-    config: { access: 'user' },
-    schema: { tags: ['playback'], summary: 'Stop a playback session', params: SessionParams, response: responses({ 200: OkResponse }) },
-  }, async (request, reply) => {
-    const session = sessions.owned(request.params.sessionId, requireUser(request));
-    await sessions.end(session, 'viewer_stop');
-    reply.header('set-cookie', session.binding.cleared(request.protocol === 'https'));
-    return { ok: true };
+  registerSessionControlRoutes(app, ctx, sessions, {
+    prefix: '/playback/sessions', tags: ['playback'], scope: 'playback', ticketSchema: PlaybackTicketView, view: ticketView, graceSeconds: config.tokenGraceSeconds,
+    summaries: { renew: 'Keep a playback session alive: access checked again, a fresh token', stop: 'Stop a playback session' },
   });
 }

@@ -13,8 +13,6 @@ export const OpenPlaybackBody = Type.Object({
   reason: Reason,
 }, { additionalProperties: false });
 
-export const SessionParams = Type.Object({ sessionId: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9-]+$' }) });
-
 export const PlaybackTicketView = Type.Object({
   sessionId: Type.String(),
   cameraId: Type.String(),
@@ -22,6 +20,8 @@ export const PlaybackTicketView = Type.Object({
   to: Millis,
   /** Wall-clock start of the first segment played (at or before `from`). */
   firstSegmentAt: Millis,
+  /** Frames per second of the recording (its time stamps), for the player's frame step; null when unknown. */
+  frameRate: Type.Union([Type.Number({ exclusiveMinimum: 0 }), Type.Null()]),
   playlistUrl: Type.String({ description: 'HLS VOD playlist (EXT-X-PROGRAM-DATE-TIME per segment), signed; needs the session cookie' }),
   expiresAt: Millis,
   grantId: Nullable(Type.String()),
@@ -32,7 +32,8 @@ export const TimelineView = Type.Object({
   from: Millis,
   to: Millis,
   spans: Type.Array(Type.Object({ from: Millis, to: Millis })),
-  gaps: Type.Array(Type.Object({ from: Millis, to: Millis, reason: Type.String() })),
+  /** An `ongoing` gap is a drop still going on: its `to` is now (or the range's end). */
+  gaps: Type.Array(Type.Object({ from: Millis, to: Millis, reason: Type.String(), ongoing: Type.Boolean() })),
   events: Type.Array(Type.Object({
     kind: Type.String(), id: Type.String(), at: Millis, label: Type.String(), passId: Nullable(Type.String()),
   })),

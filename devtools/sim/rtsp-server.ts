@@ -20,8 +20,14 @@ export interface RtspServerHandle {
 export interface RtspServerOptions {
   /** Mount paths, e.g. `['/cam1', '/cam2']` (a leading slash is added when missing). */
   mounts: string[];
-  /** An MP4 with one H.264 track starting on a key frame (see test-clip.ts). */
-  clipPath: string;
+  /** An MP4 with one H.264 track starting on a key frame (see test-clip.ts), looped without re-encoding. */
+  clipPath?: string;
+  /**
+   * Instead of a clip: every mount streams 640x360 25 fps frames that carry the wall-clock time they were made
+   * in (a black/white stripe decoded by `clock-stripe.ts`, and a China-time clock for people), encoded live.
+   * Costs an encoder per mount: for tests that check absolute times, not for many-camera loads.
+   */
+  clock?: boolean;
   /** When set, every mount requires RTSP basic or digest authentication with these credentials. */
   username?: string;
   password?: string;
@@ -35,12 +41,14 @@ export interface RtspServerOptions {
 const PYTHON = '/usr/bin/python3';
 const SERVER_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), 'rtsp_server.py');
 
-/** A real RTSP server (gst-rtsp-server) streaming one looped H.264 clip on many mounts; resolves once it answers RTSP. */
+/** A real RTSP server (gst-rtsp-server) streaming one looped H.264 clip (or the clock) on many mounts; resolves once it answers RTSP. */
 export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServerHandle> {
   if (opts.mounts.length === 0) throw new DomainError('SIM_RTSP_NO_MOUNTS', 'startRtspServer needs at least one mount');
-  if (!existsSync(opts.clipPath)) throw new DomainError('SIM_RTSP_CLIP', `clip not found: ${opts.clipPath}`);
+  if ((opts.clipPath === undefined) === !opts.clock) throw new DomainError('SIM_RTSP_SOURCE', 'startRtspServer needs either clipPath or clock');
+  if (opts.clipPath !== undefined && !existsSync(opts.clipPath)) throw new DomainError('SIM_RTSP_CLIP', `clip not found: ${opts.clipPath}`);
   const mounts = opts.mounts.map(normaliseMount);
-  const args = [SERVER_SCRIPT, '--clip', opts.clipPath, '--port', String(opts.port ?? 0)];
+  const source = opts.clipPath !== undefined ? ['--clip', opts.clipPath] : ['--clock'];
+  const args = [SERVER_SCRIPT, ...source, '--port', String(opts.port ?? 0)];
   for (const mount of mounts) args.push('--mount', mount);
   if (opts.username !== undefined) args.push('--username', opts.username);
   // The password goes through the environment, not argv, so `ps` does not show it.

@@ -3,6 +3,8 @@
 
 The clip's access units are demuxed once into memory; every mount gets a live appsrc that a single
 main-loop timer feeds at the clip's frame rate, restamping each buffer with the pipeline running time.
+With --clock instead of --clip, every mount streams frames drawn as they are due, each carrying its own
+wall-clock time (clock_frames.py), encoded live with openh264 at one key frame a second.
 Run with /usr/bin/python3 (needs python3-gi and gir1.2-gst-rtsp-server-1.0).
 """
 import argparse
@@ -12,6 +14,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 import gi
 
@@ -19,6 +22,8 @@ gi.require_version('Gst', '1.0')
 gi.require_version('GstRtsp', '1.0')
 gi.require_version('GstRtspServer', '1.0')
 from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
+
+import clock_frames  # noqa: E402  (beside this script, which is on sys.path)
 
 TICK_MS = 5
 # After a stall longer than this (SIGSTOP, overload) skip ahead instead of bursting the backlog.
@@ -100,6 +105,33 @@ class Feeder:
             self.index = (i + 1) % len(self.clip.frames)
 
 
+class ClockFeeder:
+    """Feeds one media's raw appsrc: a frame every 1/FPS s, drawn with the wall-clock time it is due at."""
+
+    def __init__(self, appsrc):
+        self.appsrc = appsrc
+        self.frames = clock_frames.ClockFrames()
+        self.interval = Gst.SECOND // clock_frames.FPS
+        self.due = None
+
+    def tick(self, now):
+        if self.due is None or now - self.due > MAX_LAG_NS:
+            self.due = now
+        if self.appsrc.current_state != Gst.State.PLAYING:
+            self.due = now + self.interval
+            return
+        base = self.appsrc.get_base_time()
+        # The main-loop clock is monotonic; the wall time of a due instant is now's wall time minus the lag.
+        wall_now_ns = time.time_ns()
+        while self.due <= now:
+            epoch_ms = (wall_now_ns - (now - self.due)) // 1_000_000
+            buf = Gst.Buffer.new_wrapped(self.frames.frame(epoch_ms))
+            buf.pts = buf.dts = self.due - base if self.due > base else 0
+            buf.duration = self.interval
+            self.appsrc.emit('push-buffer', buf)
+            self.due += self.interval
+
+
 class Feeders:
     def __init__(self):
         self.lock = threading.Lock()
@@ -145,6 +177,32 @@ def make_factory(clip, feeders, with_auth):
     return factory
 
 
+def make_clock_factory(feeders, with_auth):
+    factory = GstRtspServer.RTSPMediaFactory()
+    # 1 Mbit/s and a key frame a second, as the clip mode's streams (the relay and recorder expect that GOP).
+    factory.set_launch(
+        '( appsrc name=src is-live=true format=time do-timestamp=false min-latency=0 max-bytes=8000000 ! '
+        f'openh264enc bitrate=1000000 gop-size={clock_frames.FPS} rate-control=bitrate complexity=low ! '
+        'h264parse ! rtph264pay name=pay0 pt=96 config-interval=-1 )'
+    )
+    factory.set_shared(True)
+    if with_auth:
+        factory.add_role_from_structure(Gst.Structure.new_from_string(
+            'user, media.factory.access=(boolean)true, media.factory.construct=(boolean)true'))
+    caps = Gst.Caps.from_string(
+        f'video/x-raw,format=I420,width={clock_frames.WIDTH},height={clock_frames.HEIGHT},framerate={clock_frames.FPS}/1')
+
+    def on_configure(_factory, media):
+        appsrc = media.get_element().get_child_by_name('src')
+        appsrc.set_property('caps', caps)
+        feeder = ClockFeeder(appsrc)
+        feeders.add(feeder)
+        media.connect('unprepared', lambda _m: feeders.remove(feeder))
+
+    factory.connect('media-configure', on_configure)
+    return factory
+
+
 def offer_basic_and_digest(auth):
     # The GIR declares GstRTSPAuthMethod as an enum, so PyGObject refuses BASIC|DIGEST; call the C API.
     get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
@@ -166,7 +224,9 @@ def die_with_parent():
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument('--clip', required=True)
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument('--clip', help='an MP4 with one H.264 track starting on a key frame, looped')
+    source.add_argument('--clock', action='store_true', help='frames carrying their wall-clock time (clock_frames.py)')
     parser.add_argument('--port', type=int, default=0, help='0 = any free port (reported on stdout)')
     parser.add_argument('--mount', action='append', required=True, help='e.g. /cam1; repeat for more')
     parser.add_argument('--username')
@@ -174,7 +234,7 @@ def main():
     die_with_parent()
     Gst.init(None)
 
-    clip = Clip(args.clip)
+    clip = None if args.clock else Clip(args.clip)
     feeders = Feeders()
     server = GstRtspServer.RTSPServer()
     server.set_address('127.0.0.1')
@@ -192,7 +252,8 @@ def main():
         server.set_auth(auth)
     mounts = server.get_mount_points()
     for mount in args.mount:
-        mounts.add_factory(mount if mount.startswith('/') else '/' + mount, make_factory(clip, feeders, with_auth))
+        factory = make_clock_factory(feeders, with_auth) if args.clock else make_factory(clip, feeders, with_auth)
+        mounts.add_factory(mount if mount.startswith('/') else '/' + mount, factory)
 
     if server.attach(None) == 0:
         print(json.dumps({'error': f'cannot listen on 127.0.0.1:{args.port}'}), flush=True)
@@ -204,7 +265,7 @@ def main():
     loop = GLib.MainLoop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         GLib.unix_signal_add(GLib.PRIORITY_HIGH, sig, loop.quit)
-    print(json.dumps({'ready': True, 'port': server.get_bound_port(), 'frames': len(clip.frames),
+    print(json.dumps({'ready': True, 'port': server.get_bound_port(), 'frames': len(clip.frames) if clip else None,
                       'mounts': len(args.mount)}), flush=True)
     loop.run()
 

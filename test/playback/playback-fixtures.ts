@@ -1,5 +1,5 @@
 import { RecordingIndex, type RecordedSegment } from '../../recording/recording-index.ts';
-import type { RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
+import { startRtspServer, type RtspServerHandle } from '../../devtools/sim/rtsp-server.ts';
 import type { DatabaseKind } from '../helpers/databases.ts';
 import { startTestHub, type TestHub, type TestUser } from '../helpers/test-hub.ts';
 import { addCamera, FAST_RELAY, startSimCameras, until } from '../relay/relay-fixtures.ts';
@@ -19,11 +19,11 @@ export interface RecordingHub {
 /**
  * A hub with simulated cameras ('small' clip, 15 fps, key frame every second; one unless asked) recorded
  * continuously by the product's recording feature (plan set through its route) from the relay's single pull
- * into 2 s segments.
+ * into 2 s segments. `source: 'clock'`: the simulator's clock mode instead (each frame carries its wall-clock time).
  */
-export async function startRecordingHub(kind: DatabaseKind, overrides: Record<string, unknown> = {}, cameraCount = 1): Promise<RecordingHub> {
+export async function startRecordingHub(kind: DatabaseKind, overrides: Record<string, unknown> = {}, cameraCount = 1, source: 'clip' | 'clock' = 'clip'): Promise<RecordingHub> {
   const mounts = Array.from({ length: cameraCount }, (_, i) => `rec${i + 1}`);
-  const rtsp = await startSimCameras(mounts);
+  const rtsp = source === 'clock' ? await startRtspServer({ mounts, clock: true }) : await startSimCameras(mounts);
   let t: TestHub | undefined;
   try {
     t = await startTestHub(kind, { overrides: { ...FAST_RELAY, recording: { segmentSeconds: 2, pollMs: 200 }, ...overrides } });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePlaylist } from '../../recording/hls-playlist.ts';
 import { chinaDay, scheduleCovers, scheduleProblem } from '../../recording/recording-plan.ts';
-import { scanTs, TS_PACKET } from '../../recording/ts-scan.ts';
+import { frameRateOf, scanTs, TS_PACKET } from '../../recording/ts-scan.ts';
 
 describe('recording parts', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rec-parts-'));
@@ -19,6 +19,9 @@ describe('recording parts', () => {
     const scan = scanTs(data);
     expect(scan.framesMs.length).toBe(40);
     expect(scan.keyframesMs).toEqual([0, 1_000, 2_000, 3_000]);
+    // The frame rate the player's frame step uses, from the time stamps alone.
+    expect(frameRateOf(scan)).toBe(10);
+    expect(frameRateOf(scanTs(Buffer.alloc(0)))).toBeNull();
     expect(scan.durationMs).toBe(4_000);
     expect(scan.trailingBytes).toBe(0);
     const cut = scanTs(data.subarray(0, data.length - 100));

@@ -14,7 +14,8 @@ declare module 'fastify' {
  * Issue 13 #14: one request budget per minute for the whole API, per user when logged in (the route
  * gate has set request.user by the time this runs) and per source address otherwise. Media routes
  * ('signed-url': HLS playlists and segments, FLV) are exempt: a player fetches a segment every few
- * seconds, many viewers share a NAT, and each play URL was already authorized and audited.
+ * seconds, many viewers share a NAT, and each play URL was already authorized and audited. So are the
+ * internal media hops between cluster nodes ('cluster-node'): one node carries many viewers' fetches.
  */
 export async function installApiRateLimit(app: FastifyInstance, perMinute: number): Promise<void> {
   await app.register(rateLimit, {
@@ -22,7 +23,7 @@ export async function installApiRateLimit(app: FastifyInstance, perMinute: numbe
     max: perMinute,
     timeWindow: 60_000,
     keyGenerator: (request) => (request.user ? `user:${request.user.id}` : `ip:${request.ip}`),
-    allowList: (request) => request.routeOptions.config?.access === 'signed-url',
+    allowList: (request) => request.routeOptions.config?.access === 'signed-url' || request.routeOptions.config?.access === 'cluster-node',
     errorResponseBuilder: (_request, context) =>
       new HubError('RATE_LIMITED', `too many requests: at most ${context.max} per minute; retry in ${context.after}`, 429),
   });

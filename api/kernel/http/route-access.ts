@@ -3,15 +3,18 @@ import { forbidden, unauthorized } from '../errors/hub-error.ts';
 import type { Role } from '../db/tables/index.ts';
 import type { CurrentUserCheck } from '../auth/current-user.ts';
 import type { AuthUser, TokenService } from '../auth/token-service.ts';
+import type { ClusterHop } from '../cluster/cluster-hop.ts';
 
 /**
  * Who may call a route. Every route must declare one; there is no default.
  * - 'public': anyone (login, health, the player's static files).
  * - 'user': any logged-in user.
  * - 'signed-url': the route checks a short-lived signed URL token itself (media segments a <video> fetches).
+ * - 'cluster-node': another node of the hub's cluster, by its signed internal request (ClusterHop); refused
+ *   when the hub runs alone.
  * - a list of roles: logged-in users with one of them (admin passes every role check).
  */
-export type RouteAccess = 'public' | 'user' | 'signed-url' | readonly Role[];
+export type RouteAccess = 'public' | 'user' | 'signed-url' | 'cluster-node' | readonly Role[];
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -21,6 +24,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user?: AuthUser;
+    /** The calling node of a 'cluster-node' route. */
+    clusterNode?: string;
   }
   interface FastifyInstance {
     /** Every route with its declared access, for the deny-by-default test and the docs. */
@@ -59,7 +64,7 @@ function bearerToken(request: FastifyRequest): string | undefined {
  * that declares no access or no response schema; each request is checked before its body is parsed.
  * Tokens are read from the Authorization header only, never from the query string (no leaks into logs).
  */
-export function installRouteAccess(app: FastifyInstance, tokens: TokenService, current: CurrentUserCheck): void {
+export function installRouteAccess(app: FastifyInstance, tokens: TokenService, current: CurrentUserCheck, hop?: ClusterHop): void {
   const table: RouteTableEntry[] = [];
   app.decorate('routeTable', table);
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -73,6 +78,11 @@ export function installRouteAccess(app: FastifyInstance, tokens: TokenService, c
   app.addHook('onRequest', async (request) => {
     const access = request.routeOptions.config?.access;
     if (access === 'public' || access === 'signed-url') return;
+    if (access === 'cluster-node') {
+      if (!hop) throw unauthorized('CLUSTER_HOP_REQUIRED', 'this hub runs alone; internal cluster routes are closed');
+      request.clusterNode = hop.verify(request.method, request.url, request.headers);
+      return;
+    }
     // No such route: the not-found handler answers 404 (the route list is public in the OpenAPI document).
     if (request.is404) return;
     if (access === undefined) throw forbidden('ACCESS_UNDECLARED', 'this route is closed');

@@ -2,7 +2,6 @@ import { el } from '../dom.js';
 import { formatDateTime, t } from '../i18n/i18n.js';
 
 export const SPEEDS = [1, 2, 4, 8];
-const FRAME_SECONDS = 1 / 25;
 const DRIFT_SECONDS = 0.35;
 
 /**
@@ -58,10 +57,10 @@ export class PlaybackSync {
     for (const tile of this.tiles) tile.video.playbackRate = rate;
   }
 
-  /** One frame forward or back on every tile (pauses first). */
+  /** One frame forward or back on every tile (pauses first), each by its own recording's frame interval. */
   step(direction) {
     this.pause();
-    for (const tile of this.tiles) tile.video.currentTime = Math.max(0, tile.video.currentTime + direction * FRAME_SECONDS);
+    for (const tile of this.tiles) tile.video.currentTime = Math.max(0, tile.video.currentTime + direction * tile.frameSeconds);
     setTimeout(() => this.tick(), 100);
   }
 

@@ -3,6 +3,9 @@ import { errorText } from '../errors.js';
 import { el } from '../dom.js';
 import { t } from '../i18n/i18n.js';
 
+// Only when the hub could not read the recording's frame rate (the ticket's frameRate is null).
+const FALLBACK_FRAME_SECONDS = 1 / 25;
+
 /**
  * One camera's recorded video in a playback: opens a playback session for [from, to) with the reason, plays
  * its HLS VOD playlist through hls.js, renews the session, and maps wall-clock time to media time through
@@ -14,6 +17,7 @@ export class PlaybackTile {
     this.range = range;
     this.reason = reason;
     this.details = null;
+    this.frameSeconds = FALLBACK_FRAME_SECONDS;
     this.video = el('video', { muted: true, playsinline: true, 'data-testid': 'playback-video', 'data-camera-id': camera.id });
     this.video.muted = true;
     this.status = el('p', { class: 'muted', 'data-testid': 'playback-status' }, t('playback.opening'));
@@ -26,6 +30,9 @@ export class PlaybackTile {
   async open() {
     const tokenOf = (url) => new URL(url, location.href).searchParams.get('token');
     this.ticket = await api(`/api/v1/playback/cameras/${encodeURIComponent(this.camera.id)}/sessions`, { method: 'POST', body: { from: this.range.from, to: this.range.to, reason: this.reason } });
+    // A frame step moves one frame of this recording (read by the hub from its time stamps).
+    if (this.ticket.frameRate) this.frameSeconds = 1 / this.ticket.frameRate;
+    this.video.dataset.frameRate = String(this.ticket.frameRate ?? '');
     this.renewTimer = setInterval(async () => {
       try {
         this.ticket = await api(`/api/v1/playback/sessions/${this.ticket.sessionId}/renew`, { method: 'POST' });

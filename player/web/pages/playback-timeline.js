@@ -15,7 +15,12 @@ export async function renderTimeline(camera, range, onPick) {
   const cursor = el('div', { class: 'timeline-cursor', 'data-testid': 'timeline-cursor' });
   const bar = el('div', { class: 'timeline-bar', 'data-testid': 'timeline', 'data-camera-id': camera.id },
     data.spans.map((s) => span('timeline-span', s.from, s.to, `${t('playback.recorded')} ${formatClock(s.from, { seconds: true })}–${formatClock(s.to, { seconds: true })}`)),
-    data.gaps.map((g) => span('timeline-gap', g.from, g.to, `${t('playback.gap')} (${g.reason})`)),
+    data.gaps.map((g) => {
+      // A drop still going on is shown up to now and says so.
+      const node = span(g.ongoing ? 'timeline-gap timeline-gap-ongoing' : 'timeline-gap', g.from, g.to, `${t(g.ongoing ? 'playback.gapOngoing' : 'playback.gap')} (${g.reason})`);
+      node.dataset.testid = g.ongoing ? 'timeline-gap-ongoing' : 'timeline-gap';
+      return node;
+    }),
     data.events.map((e) => el('button', {
       type: 'button', class: `timeline-event event-${e.kind}`, style: `left:${pct(e.at)}`, 'data-testid': `timeline-${e.kind}`,
       title: `${t(`playback.${e.kind}`)} ${e.label} ${formatDateTime(e.at)}`,

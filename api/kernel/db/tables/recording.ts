@@ -1,3 +1,4 @@
+import type { Generated } from 'kysely';
 /** Tables owned by the recording feature (see migration 0012_recording). */
 
 export type RecordingMode = 'off' | 'continuous' | 'scheduled' | 'events';
@@ -45,8 +46,11 @@ export interface RecordingGapsTable {
   id: string;
   camera_id: string;
   from_at: number;
+  /** While `ongoing`, when the drop was noticed; after, when video came back. */
   to_at: number;
   reason: string;
+  /** 1 while the camera is still down (the gap has no end yet). */
+  ongoing: Generated<number>;
 }
 
 export interface RecordingTables {

@@ -1,4 +1,3 @@
-import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { ClusterBus } from '../kernel/cluster/cluster-bus.ts';
 import type { ClusterConfig } from '../kernel/cluster/cluster-config.ts';
@@ -25,7 +24,8 @@ export const CLUSTER_EVENTS: readonly HubEventName[] = [
   'grant.revoked', 'grant.expired', 'checkpoint.alert', 'crowd.alert', 'notification.created', 'camera.changed',
 ];
 
-export interface ClusterNode {
+/** This node's share of the cluster-wide work and events (camera ownership is ClusterNode's, kernel/cluster). */
+export interface NodeCoordination {
   nodeId: string;
   jobs: ClusterJobs;
   /** Undefined when the hub runs alone. */
@@ -33,9 +33,9 @@ export interface ClusterNode {
   stop(): Promise<void>;
 }
 
-/** This hub's part in a cluster: the job leases always (they just run the job when alone), the event bus when clustered. */
-export async function startClusterNode(config: ClusterConfig, deps: { redisUrl: string; events: HubEvents; metrics: MetricsRegistry; log: Logger }): Promise<ClusterNode> {
-  const nodeId = config.nodeId || `${hostname()}-${process.pid}`;
+/** The job leases always (alone they just run the job), the event bus when clustered. */
+export async function startNodeCoordination(config: ClusterConfig, deps: { nodeId: string; redisUrl: string; events: HubEvents; metrics: MetricsRegistry; log: Logger }): Promise<NodeCoordination> {
+  const { nodeId } = deps;
   const log = deps.log.child({ component: 'cluster', nodeId });
   const jobs = new ClusterJobs({ enabled: config.enabled, nodeId, redisUrl: deps.redisUrl, leaseTtlMs: config.leaseTtlMs, heartbeatMs: config.heartbeatMs, log });
   let bus: ClusterBus | undefined;

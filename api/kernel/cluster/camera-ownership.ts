@@ -1,0 +1,143 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { PeriodicTask } from '../process/periodic-task.ts';
+import { CameraLeases } from './camera-leases.ts';
+import type { ClusterConfig } from './cluster-config.ts';
+import { NodeRegistry, type NodeInfo } from './node-registry.ts';
+import { placeCameras } from './placement.ts';
+
+export interface CameraOwnershipDeps {
+  redis: Redis;
+  config: ClusterConfig;
+  nodeId: string;
+  /** This node's base URL for the others (advertiseUrl, else where it listens). */
+  url: () => string;
+  /** Pulls this node may run (relay.maxStreams). */
+  capacity: number;
+  /** Pulls it runs now. */
+  load: () => number;
+  /** Every camera that may be pulled. */
+  cameraIds: () => Promise<string[]>;
+  /** The lease on a camera is gone (lost, expired, handed over): its pull must stop now. */
+  onLost: (cameraId: string) => void;
+  log: Pick<Logger, 'info' | 'warn' | 'debug'>;
+}
+
+/** Where a camera's pull runs: the owning node and its URL. */
+export interface CameraOwner {
+  nodeId: string;
+  url: string;
+  fence: number;
+}
+
+/**
+ * This node's share of the cameras. Each heartbeat it renews its node entry and the leases it holds (a
+ * lease it could not renew is dropped and its pull stopped at once), reads the live nodes, computes the
+ * placement every node computes alike (placement.ts), hands over the cameras now placed on another live
+ * node (releases them: that node takes them at its next heartbeat) and takes the free leases of the
+ * cameras placed here. A node killed without a goodbye stops renewing: its entry and leases expire after
+ * leaseTtlMs and the others take its cameras.
+ */
+export class CameraOwnership {
+  private readonly held = new Map<string, number>();
+  private readonly registry: NodeRegistry;
+  private readonly leases: CameraLeases;
+  private readonly task: PeriodicTask<void>;
+  private lastRenewedAt = Date.now();
+  private nodes: NodeInfo[] = [];
+  private readonly startedAt = Date.now();
+
+  constructor(private readonly deps: CameraOwnershipDeps) {
+    this.registry = new NodeRegistry(deps.redis, deps.config.leaseTtlMs);
+    this.leases = new CameraLeases(deps.redis, deps.nodeId, deps.config.leaseTtlMs);
+    this.task = new PeriodicTask({ run: () => this.beat(), everyMs: deps.config.heartbeatMs, onError: (error) => this.onBeatFailed(error) });
+  }
+
+  get nodeId(): string {
+    return this.deps.nodeId;
+  }
+
+  /** True while this node holds the camera's lease. */
+  owns(cameraId: string): boolean {
+    return this.held.has(cameraId);
+  }
+
+  ownedCameras(): string[] {
+    return [...this.held.keys()];
+  }
+
+  /** The live nodes as of the last heartbeat. */
+  liveNodes(): NodeInfo[] {
+    return this.nodes;
+  }
+
+  /** The node holding the camera's lease now (read from Redis), with its URL; undefined when nobody does. */
+  async ownerOf(cameraId: string): Promise<CameraOwner | undefined> {
+    const holder = await this.leases.holder(cameraId);
+    if (!holder) return undefined;
+    const node = holder.nodeId === this.deps.nodeId ? { url: this.deps.url() } : await this.registry.node(holder.nodeId);
+    return node ? { nodeId: holder.nodeId, url: node.url, fence: holder.fence } : undefined;
+  }
+
+  async start(): Promise<void> {
+    await this.beat();
+    this.task.start();
+  }
+
+  /** Runs a heartbeat now (tests, and right after start-up). */
+  beatNow(): Promise<unknown> {
+    return this.task.runNow();
+  }
+
+  private async beat(): Promise<void> {
+    const { deps } = this;
+    await this.registry.heartbeat({ id: deps.nodeId, url: deps.url(), load: deps.load(), capacity: deps.capacity, startedAt: this.startedAt });
+    for (const cameraId of await this.leases.renew(this.held)) this.drop(cameraId, 'lease lost');
+    this.lastRenewedAt = Date.now();
+    this.nodes = await this.registry.liveNodes();
+    const cameras = await deps.cameraIds();
+    const placement = placeCameras(cameras, this.nodes);
+    const live = new Set(this.nodes.map((n) => n.id));
+    for (const [cameraId, fence] of [...this.held]) {
+      const target = placement.get(cameraId);
+      if (target === deps.nodeId) continue;
+      // Handed over only to a live node (or given up for a camera that no longer exists).
+      if (target === undefined || live.has(target)) {
+        this.drop(cameraId, target ? `handed over to ${target}` : 'camera removed');
+        await this.leases.release(cameraId, fence);
+      }
+    }
+    for (const [cameraId, target] of placement) {
+      if (target !== deps.nodeId || this.held.has(cameraId)) continue;
+      const fence = await this.leases.acquire(cameraId);
+      if (fence !== undefined) {
+        this.held.set(cameraId, fence);
+        deps.log.debug({ cameraId, fence }, 'cluster: camera lease taken');
+      }
+    }
+  }
+
+  /** Redis unreachable: leases the others may already have taken over must not be trusted past their TTL. */
+  private onBeatFailed(error: Error): void {
+    this.deps.log.warn({ err: error }, 'cluster heartbeat failed');
+    if (Date.now() - this.lastRenewedAt >= this.deps.config.leaseTtlMs) {
+      for (const cameraId of [...this.held.keys()]) this.drop(cameraId, 'leases unrenewed past their TTL');
+    }
+  }
+
+  private drop(cameraId: string, why: string): void {
+    if (!this.held.delete(cameraId)) return;
+    this.deps.log.info({ cameraId, why }, 'cluster: camera lease given up; its pull stops');
+    this.deps.onLost(cameraId);
+  }
+
+  /** Graceful leave: stop beating, give every lease back and leave the registry, so the others take over at once. */
+  async stop(): Promise<void> {
+    await this.task.stop();
+    const held = [...this.held];
+    this.held.clear();
+    for (const [cameraId] of held) this.deps.onLost(cameraId);
+    await Promise.all(held.map(([cameraId, fence]) => this.leases.release(cameraId, fence))).catch(() => {});
+    await this.registry.leave(this.deps.nodeId).catch(() => {});
+  }
+}
