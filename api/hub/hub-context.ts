@@ -34,11 +34,11 @@ export interface HubContext {
   grants: GrantRepository;
   /** Creates users and departments. */
   directory: DirectoryService;
-  /** This process as a node of a hub cluster (cluster.enabled); undefined when the hub runs alone. */
+  /** This process as a node of a hub cluster (cluster.enabled): its camera leases; undefined when the hub runs alone. */
   cluster?: ClusterNode;
   /**
    * Background jobs that must run once cluster-wide go through jobs.once() (a Redis lease per period when
-   * cluster.enabled; alone, the job just runs).
+   * cluster.enabled; alone, the job just runs). jobs.nodeId names this node.
    */
   jobs: ClusterJobs;
   /** Base URL the hub is reachable at (set once it listens). */

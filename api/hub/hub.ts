@@ -24,7 +24,7 @@ import { composeFeatures, featuresForRole, type FeatureName, type HubServices } 
 import { RetentionJob } from './retention-job.ts';
 import { ClusterNode } from '../kernel/cluster/cluster-node.ts';
 import { resolveNodeId } from '../kernel/cluster/cluster-config.ts';
-import { startNodeCoordination, type NodeCoordination } from './node-coordination.ts';
+import { startClusterMembership, type ClusterMembership } from './cluster-membership.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
@@ -56,8 +56,8 @@ export class Hub {
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
     private readonly redis: PrivateRedis | undefined,
-    /** This node's job leases and (when clustered) the cross-node event bus. */
-    readonly coordination: NodeCoordination,
+    /** This node's cluster part: its id, job leases and (when clustered) the cross-node event bus. */
+    readonly membership: ClusterMembership,
     readonly url: string,
   ) {}
 
@@ -69,8 +69,8 @@ export class Hub {
     const database = openDatabase({ url: config.database.url, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
     let clusterUrl: (url: string) => void = () => {};
+    let membership: ClusterMembership | undefined;
     let cluster: ClusterNode | undefined;
-    let coordination: NodeCoordination | undefined;
     try {
       const applied = await migrateToLatest(database.db);
       log.info({ database: database.description, migrations: applied }, 'database ready');
@@ -82,8 +82,9 @@ export class Hub {
       const events = new HubEvents();
       const metrics = new MetricsRegistry();
       const redisUrl = config.redis.url || redis!.url;
+      // One id for this process, in the job leases, the event bus and the camera leases.
       const nodeId = resolveNodeId(config.cluster, config.http.port);
-      coordination = await startNodeCoordination(config.cluster, { nodeId, redisUrl, events, metrics, log });
+      membership = await startClusterMembership(config.cluster, { nodeId, redisUrl, events, metrics, log });
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
       const secrets = new SecretBox(config.credentials.encryptionKey, config.credentials.previousEncryptionKeys);
       const ctx: HubContext = {
@@ -97,7 +98,7 @@ export class Hub {
         secrets,
         events,
         metrics,
-        jobs: coordination.jobs,
+        jobs: membership.jobs,
         cameras: new CameraRepository(database.db, secrets),
         grants: new GrantRepository(database.db),
         directory: new DirectoryService(database.db, audit),
@@ -120,7 +121,7 @@ export class Hub {
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
-      const retention = new RetentionJob(features, config.retention.intervalMinutes, log, coordination.jobs);
+      const retention = new RetentionJob(features, config.retention.intervalMinutes, log, membership.jobs);
       retention.start();
       const auditCheckpoints = new AuditCheckpointer(database.db, audit.keys, checkpointFileOf(dataDir), config.audit.checkpointIntervalMinutes, log.child({ component: 'audit-checkpoints' }));
       await auditCheckpoints.start();
@@ -138,10 +139,10 @@ export class Hub {
       if (ctx.cluster) log.info({ node: ctx.cluster.nodeId }, 'cluster node joined');
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, coordination, url);
+      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, membership, url);
     } catch (error) {
       await cluster?.stop().catch(() => {});
-      await coordination?.stop().catch(() => {});
+      await membership?.stop().catch(() => {});
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
       throw error;
@@ -178,7 +179,7 @@ export class Hub {
       await this.auditCheckpoints.stop().catch((error: Error) => log.error({ err: error }, 'last audit checkpoint could not be published'));
     } finally {
       clearTimeout(budget);
-      await this.coordination.stop().catch((error: Error) => log.error({ err: error }, 'cluster events and job leases did not stop cleanly'));
+      await this.membership.stop().catch((error: Error) => log.error({ err: error }, 'cluster membership did not stop cleanly'));
       await this.redis?.stop().catch(() => {});
       await this.database.close().catch(() => {});
       log.info('hub stopped');

@@ -142,6 +142,7 @@ function httpProblems(config: HubConfig): string[] {
     // Nodes share state only through these two: a private Redis or a SQLite file would split the cluster.
     if (!config.redis.url) problems.push('cluster.enabled needs redis.url: every node must use the same Redis');
     if (!/^postgres(ql)?:\/\//.test(config.database.url)) problems.push('cluster.enabled needs database.url postgres://…: every node must use the same PostgreSQL');
+    if (config.cluster.heartbeatMs * 2 > config.cluster.leaseTtlMs) problems.push('cluster.heartbeatMs must be at most half of cluster.leaseTtlMs (a lease must survive a missed renewal)');
   }
   return problems;
 }

@@ -1,14 +1,12 @@
 import type { Logger } from 'pino';
 import type { HubEvents } from '../kernel/events/hub-events.ts';
-import '../kernel/cluster/cluster-events.ts';
 import type { ViewingSession, ViewingStopReason } from './viewing-session.ts';
 import type { ViewingSessions } from './viewing-sessions.ts';
 
 /**
  * Ends a kind's sessions at once when their grant is revoked or expires, or their camera is deleted (the
- * sweep's database re-check catches what another hub process did). `follow()` at start, `unfollow()` at stop.
- * In a cluster the grant events come from every node (api/kernel/cluster/cluster-bus.ts); after the bus was
- * cut (`cluster.resync`) the next sweep re-reads every session's grant at once.
+ * sweep's database re-check catches what another hub process did, and runs soon after the cluster's event bus
+ * comes back from a Redis cut). `follow()` at start, `unfollow()` at stop.
  */
 export class SessionEnds {
   private readonly onRevoked = this.onGrantEnded('grant_revoked');
@@ -16,6 +14,8 @@ export class SessionEnds {
   private readonly onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
     if (change === 'deleted') this.guard('ending sessions of a removed camera', this.sessions.endForCamera(cameraId, 'camera_removed'));
   };
+
+  // Grant ends announced while this node was cut from the other nodes' events: the database has them.
   private readonly onResync = () => this.sessions.recheckGrantsSoon();
 
   constructor(

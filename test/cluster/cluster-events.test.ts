@@ -106,12 +106,12 @@ describe.skipIf(skipPostgres)('cluster: events cross nodes', () => {
 
   it('the bus comes back after Redis is killed and restarted: B re-reads grants, then hears A again', async () => {
     const [a, b] = cluster.nodes as [ClusterNodes['nodes'][0], ClusterNodes['nodes'][0]];
-    const before = b.hub.coordination.bus!.counts.resyncs;
+    const before = b.hub.membership.bus!.counts.resyncs;
     await cluster.redis.stop('SIGKILL');
     await new Promise((r) => setTimeout(r, 500));
     await cluster.redis.start();
-    await until('B resubscribed', () => b.hub.coordination.bus!.counts.resyncs > before, 15_000);
-    await until('A resubscribed', () => a.hub.coordination.bus!.counts.resyncs > 0, 15_000);
+    await until('B resubscribed', () => b.hub.membership.bus!.counts.resyncs > before, 15_000);
+    await until('A resubscribed', () => a.hub.membership.bus!.counts.resyncs > 0, 15_000);
     const onB = await openSse(b, b.users.psViewer, '/api/v1/checkpoint/alerts/stream');
     await until('alert stream subscribed on B', () => b.hub.ctx.events.listenerCount('checkpoint.alert') >= 2);
     await a.api('/api/v1/checkpoint/passes', { user: a.users.admin, body: { records: [pass(camera, '沪A19190', Date.now())] } });

@@ -105,7 +105,7 @@ describe.skipIf(skipPostgres)('cluster: background jobs once cluster-wide', () =
       const redis = new Redis(cluster.redis.url);
       try {
         const [node, fence] = String(await redis.get('hub:job:grant-expiry')).split(':');
-        expect(cluster.nodes.map((n) => n.hub.coordination.nodeId)).toContain(node);
+        expect(cluster.nodes.map((n) => n.hub.membership.nodeId)).toContain(node);
         // A later grant of the lease carries a higher fencing token than the dead holder's.
         expect(Number(fence)).toBeGreaterThan(Number(/holding (\d+)/.exec(out)![1]));
       } finally {

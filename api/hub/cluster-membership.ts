@@ -24,8 +24,8 @@ export const CLUSTER_EVENTS: readonly HubEventName[] = [
   'grant.revoked', 'grant.expired', 'checkpoint.alert', 'crowd.alert', 'notification.created', 'camera.changed',
 ];
 
-/** This node's share of the cluster-wide work and events (camera ownership is ClusterNode's, kernel/cluster). */
-export interface NodeCoordination {
+/** What every hub has of the cluster: job leases always, the cross-node event bus when clustered. The camera leases are ClusterNode's (api/kernel/cluster/cluster-node.ts). */
+export interface ClusterMembership {
   nodeId: string;
   jobs: ClusterJobs;
   /** Undefined when the hub runs alone. */
@@ -33,8 +33,8 @@ export interface NodeCoordination {
   stop(): Promise<void>;
 }
 
-/** The job leases always (alone they just run the job), the event bus when clustered. */
-export async function startNodeCoordination(config: ClusterConfig, deps: { nodeId: string; redisUrl: string; events: HubEvents; metrics: MetricsRegistry; log: Logger }): Promise<NodeCoordination> {
+/** This hub's part in a cluster: the job leases always (they just run the job when alone), the event bus when clustered. */
+export async function startClusterMembership(config: ClusterConfig, deps: { nodeId: string; redisUrl: string; events: HubEvents; metrics: MetricsRegistry; log: Logger }): Promise<ClusterMembership> {
   const { nodeId } = deps;
   const log = deps.log.child({ component: 'cluster', nodeId });
   const jobs = new ClusterJobs({ enabled: config.enabled, nodeId, redisUrl: deps.redisUrl, leaseTtlMs: config.leaseTtlMs, heartbeatMs: config.heartbeatMs, log });
