@@ -136,7 +136,11 @@ export class Hub {
       // Only once it listens: the other nodes send viewers of its cameras here.
       clusterUrl(url.replace('localhost', '127.0.0.1'));
       await ctx.cluster?.start();
-      if (ctx.cluster) log.info({ node: ctx.cluster.nodeId }, 'cluster node joined');
+      if (ctx.cluster) {
+        log.info({ node: ctx.cluster.nodeId }, 'cluster node joined');
+        // A wildcard listen address is no address another node can use.
+        if (!config.cluster.advertiseUrl && /^(0\.0\.0\.0|::|\[::\])$/.test(config.http.host)) log.warn('cluster.advertiseUrl is empty while the hub listens on all addresses: set it to the URL other nodes reach this one at');
+      }
       state.ready = true;
       log.info({ url }, 'hub ready');
       return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, membership, url);
