@@ -32,6 +32,8 @@ describe.skipIf(skipPostgres)('cluster: events cross nodes', () => {
     rtsp = await startSimCameras(['c1']);
     cluster = await startClusterNodes(2, { features: FEATURES, overrides: FAST_RELAY });
     camera = await addCamera(cluster.nodes[0]!, rtsp.urlFor('c1'));
+    // Placement gives the new camera to a node within a heartbeat or so; before that a viewer gets 503 and retries.
+    await until('camera placed on a node', () => cluster.nodes.some((node) => node.hub.ctx.cluster?.ownership.owns(camera)), 20_000);
   }, 120_000);
   afterAll(async () => {
     await cluster?.stop();
