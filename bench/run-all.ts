@@ -11,7 +11,7 @@ const { values } = parseArgs({ options: {
   quick: { type: 'boolean' }, only: { type: 'string', multiple: true }, help: { type: 'boolean' },
 } });
 if (values.help) {
-  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|checkpoint-scale|gat1400|catalogue|gb28181|soak ...]');
+  console.log('Usage: npm run bench -- [--quick] [--only ingest|relay|record|analytics|checkpoint|checkpoint-scale|gat1400|catalogue|gb28181|cluster|soak ...]');
   process.exit(0);
 }
 
@@ -68,6 +68,11 @@ const BENCHES: Bench[] = [
       { key: 'gb_register_s', op: '<=', value: 10, what: '200 GB channels registered and catalogued' },
       { key: 'gb_invite_ms_p50', op: '<=', value: 1500, what: 'INVITE → first FLV frame' },
       { key: 'gb_cpu_ratio', op: '<=', value: 1.5, what: 'GB stream CPU vs the RTSP relay of the same streams' },
+    ] },
+  { name: 'cluster', script: 'bench/cluster-bench.ts', args: [], quickArgs: ['--nodes', '3', '--cameras', '9'],
+    targets: [
+      { key: 'failover_s_max', op: '<=', value: 15, what: 'kill -9 of a node → its cameras pulled by the others' },
+      { key: 'pulls_per_camera_max', op: '=', value: 1, what: 'nodes pulling one camera at once' },
     ] },
   // Whole pipeline for 10 minutes. RSS growth is the least-squares slope over the second half, once models
   // and frame rings are in place. Bound 2 MB/min = 20 MB over the run: about the jitter of one RSS sample

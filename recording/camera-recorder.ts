@@ -128,6 +128,8 @@ export class CameraRecorder {
   }
 
   private async pass(now: number): Promise<void> {
+    // The pull went from under the lease (in a cluster: the camera moved to another node): lease again.
+    if (this.lease?.active === false) this.releaseLease();
     if (this.wantsPull(now)) this.ensureLease(now);
     else this.releaseLease();
     if (this.lease) await this.readPlaylist(now);
@@ -170,7 +172,9 @@ export class CameraRecorder {
       .then((lease) => { this.lease = lease; this.lastSegmentSeenAt = Date.now(); })
       .catch((error: Error) => {
         this.leaseFailedAt = Date.now();
-        this.d.log.warn({ cameraId: this.d.cameraId, err: error }, 'recorder could not lease the relay pull');
+        // In a cluster another node pulls (and records) the camera: not a fault of this one.
+        const level = (error as { code?: string }).code === 'CAMERA_OWNED_ELSEWHERE' ? 'debug' : 'warn';
+        this.d.log[level]({ cameraId: this.d.cameraId, err: error }, 'recorder could not lease the relay pull');
       })
       .finally(() => { this.leasing = undefined; });
   }

@@ -97,8 +97,16 @@ export function frameIntervalMs(framesMs: number[]): number {
  * Frames per second of a scan's video, from its time stamps over the whole span (whole-ms stamps make a
  * single interval of a 15 fps stream 66 or 67 ms; the span averages that out), or null with too few frames.
  */
+/** Rates cameras and encoders are set to; a measured rate within 1 % of one of them is that rate. */
+const STANDARD_FRAME_RATES = [10, 12.5, 15, 20, 23.976, 24, 25, 29.97, 30, 50, 59.94, 60];
+
 export function frameRateOf(scan: Pick<TsScan, 'framesMs'>): number | null {
   if (scan.framesMs.length < 3) return null;
   const span = Math.max(...scan.framesMs) - Math.min(...scan.framesMs);
-  return span > 0 ? Math.round(((scan.framesMs.length - 1) * 1_000 / span) * 100) / 100 : null;
+  if (span <= 0) return null;
+  // Time stamps in whole milliseconds and a frame late at a segment's edge move the mean a little (15 fps
+  // measured as 14.97): snap to the standard rate it is within 1 % of.
+  const measured = (scan.framesMs.length - 1) * 1_000 / span;
+  const standard = STANDARD_FRAME_RATES.find((rate) => Math.abs(measured - rate) / rate < 0.01);
+  return standard ?? Math.round(measured * 100) / 100;
 }

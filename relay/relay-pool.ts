@@ -25,6 +25,8 @@ export interface StreamLease {
   /** Local RTMP URL of the relayed stream (signed, loopback only): read it with ffmpeg. */
   url: string;
   consumer: string;
+  /** False once the pull it held is gone (stopped under it: in a cluster, the camera's lease went elsewhere); lease again. */
+  readonly active?: boolean;
   release(): void;
 }
 
@@ -193,10 +195,14 @@ export class RelayPool {
     clearTimeout(entry.idleTimer);
     entry.idleTimer = undefined;
     let released = false;
+    const entries = this.entries;
     return {
       streamId: cameraId,
       url: '',
       consumer,
+      get active() {
+        return !released && entries.get(cameraId) === entry && !entry.stopping;
+      },
       release: () => {
         if (released) return;
         released = true;

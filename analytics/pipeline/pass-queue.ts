@@ -55,6 +55,9 @@ export class PassQueue {
       prefix: QUEUES.passes.prefix,
       connection: { url: this.o.redisUrl, maxRetriesPerRequest: null },
       concurrency: this.o.batchSize,
+      // Jobs of a hub node that died are taken up by another node once their lock lapses ("stalled"). The
+      // default of one such hand-over would fail a pass whose second holder died too; storing is idempotent.
+      maxStalledCount: 10,
       settings: { backoffStrategy: (attempts: number) => Math.min(RETRY_CAP_MS, 250 * 2 ** Math.min(attempts, 16)) },
     });
     this.worker.on('error', (error) => this.o.log.warn({ err: error }, 'analytics pass consumer: redis error'));

@@ -22,12 +22,14 @@ export interface AccessServices {
  * start and end on their own or are revoked. Camera decisions stay in auth/camera-access.ts.
  */
 export function createAccessFeature(ctx: HubContext): ProvidingFeature<AccessServices> {
-  const notifications = new NotificationCenter(ctx.db);
+  const notifications = new NotificationCenter(ctx.db, ctx.events);
   const grants = new GrantService(ctx, notifications);
   const requests = new AccessRequestService(ctx, grants, notifications);
+  const sweepMs = ctx.config.access.expirySweepSeconds * 1000;
   const expirySweep = new PeriodicTask({
-    run: () => grants.sweepExpired(),
-    everyMs: ctx.config.access.expirySweepSeconds * 1000,
+    // Once cluster-wide per period; the sweep's claim in the database makes each announcement once even so.
+    run: () => ctx.jobs.once('grant-expiry', sweepMs, () => grants.sweepExpired()),
+    everyMs: sweepMs,
     onError: (error) => ctx.log.error({ err: error }, 'grant expiry sweep failed'),
   });
 
@@ -41,10 +43,12 @@ export function createAccessFeature(ctx: HubContext): ProvidingFeature<AccessSer
       registerNotificationRoutes(app, notifications, ctx.config.access.sseHeartbeatSeconds);
     },
     async start() {
+      notifications.attach();
       expirySweep.start();
     },
     async stop() {
       await expirySweep.stop();
+      notifications.detach();
     },
     prune: async (now) => ({ notifications: await notifications.prune(daysBefore(now, ctx.config.access.retentionDays.notifications)) }),
   };

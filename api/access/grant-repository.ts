@@ -66,10 +66,21 @@ export class GrantRepository {
     await this.db.updateTable('grants').set({ reviewed_at: at }).where('id', '=', id).execute();
   }
 
-  /** Unrevoked grants whose end lies in (after, upTo]. */
-  endedBetween(after: number, upTo: number): Promise<Grant[]> {
+  /** Unrevoked grants that ended by upTo and whose end nobody announced yet, oldest end first. */
+  endedUnannounced(upTo: number, limit: number): Promise<Grant[]> {
     return this.db.selectFrom('grants').selectAll()
-      .where('ends_at', '>', after).where('ends_at', '<=', upTo).where('revoked_at', 'is', null).execute();
+      .where('expiry_announced_at', 'is', null).where('ends_at', '<=', upTo).where('revoked_at', 'is', null)
+      .orderBy('ends_at').limit(limit).execute();
+  }
+
+  /**
+   * Takes the announcement of a grant's end for the caller (inside its transaction): true for exactly one
+   * caller cluster-wide, false for every other and for a grant revoked meanwhile.
+   */
+  async claimExpiry(id: string, at: number, db: Kysely<Database> = this.db): Promise<boolean> {
+    const result = await db.updateTable('grants').set({ expiry_announced_at: at })
+      .where('id', '=', id).where('expiry_announced_at', 'is', null).where('revoked_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   /** request id → grant id, for the requests that led to a grant. */

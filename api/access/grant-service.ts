@@ -28,18 +28,15 @@ export interface GrantFilter {
 
 const MIN_REASON = 3;
 const MIN_EMERGENCY_REASON = 10;
-const EXPIRY_GRACE_MS = 10 * 60_000;
+/** Grant ends one sweep announces at most; the next sweep takes the rest. */
+const SWEEP_BATCH = 200;
 
 /**
  * Grants: created by an approval or an emergency self-grant, ended by time or revocation. Ends are
- * published as grant.revoked / grant.expired (ctx.events) so live sessions built on them are cut.
+ * published as grant.revoked / grant.expired (ctx.events, which cross cluster nodes) so live and playback
+ * sessions built on them are cut and open notification streams hear grant.ended, on every node.
  */
 export class GrantService {
-  /** Grants that ended at or before this time are not looked at any more (or ended before the hub started). */
-  private expiryFloor = Date.now();
-  /** Announced grant ends (id → ends_at) above the floor, so each end is announced once. */
-  private readonly announced = new Map<string, number>();
-
   constructor(private readonly ctx: HubContext, private readonly notifications: NotificationCenter) {}
 
   /**
@@ -51,7 +48,7 @@ export class GrantService {
       id: randomUUID(), request_id: grant.requestId, grantee_department_id: grant.granteeDepartmentId, ...grant.columns,
       starts_at: grant.startsAt, ends_at: grant.endsAt, revoked_at: null, revoked_by: null, revoke_reason: null,
       emergency: grant.emergencyReason ? 1 : 0, emergency_reason: grant.emergencyReason ?? null, reviewed_at: null,
-      created_by: grant.createdBy, created_at: Date.now(),
+      created_by: grant.createdBy, created_at: Date.now(), expiry_announced_at: null,
     };
     await this.ctx.grants.insert(row, db);
     if (db === this.ctx.db) this.announceCreated(row);
@@ -92,7 +89,6 @@ export class GrantService {
     if (!await this.ctx.grants.revoke(id, { at: now, by: actor.id, reason: why })) throw conflict('GRANT_ALREADY_REVOKED', 'this grant was revoked already');
     await this.ctx.audit.append({ ...auditActor(actor), action: 'access.revoke', targetType: 'grant', targetId: id, reason: why, at: now, details: { granteeDepartmentId: grant.grantee_department_id, requestId: grant.request_id } });
     this.ctx.events.emit('grant.revoked', { grantId: id, granteeDepartmentId: grant.grantee_department_id, ownerDepartmentId: grant.owner_department_id, at: now });
-    this.notifications.broadcastGrantEnded(grant.grantee_department_id, { grantId: id, reason: 'revoked', at: now });
     await this.notifications.notifyUsers(await this.holders(grant), 'grant.revoked', `Access to cameras of the owner department was revoked: ${why}`, { grantId: id, requestId: grant.request_id ?? undefined });
     return { ...grant, revoked_at: now, revoked_by: actor.id, revoke_reason: why };
   }
@@ -134,23 +130,31 @@ export class GrantService {
   }
 
   /**
-   * Announces grants that ended by time since the last sweep (grant.expired), so sessions built on them
-   * are cut. Access itself already ends at ends_at: authorizeCamera checks the time on every decision.
+   * Announces grants that ended by time and were not announced yet (grant.expired, an audit event, a
+   * notification), so sessions built on them are cut. Access itself already ends at ends_at: authorizeCamera
+   * checks the time on every decision. Each end is claimed in the database in the transaction that audits
+   * it and stores the notification, so it is announced once even with several nodes sweeping, and a node
+   * that dies mid-sweep leaves the grants it had not committed to the next sweep.
    */
   async sweepExpired(now = Date.now()): Promise<Grant[]> {
-    const candidates = await this.ctx.grants.endedBetween(this.expiryFloor, now);
-    const ended = candidates.filter((grant) => !this.announced.has(grant.id));
-    for (const grant of ended) this.announced.set(grant.id, Number(grant.ends_at));
-    // The floor trails real time by a grace period, so a late or failed sweep still catches up.
-    this.expiryFloor = Math.max(this.expiryFloor, Math.min(now, Date.now()) - EXPIRY_GRACE_MS);
-    for (const [id, endsAt] of this.announced) if (endsAt <= this.expiryFloor) this.announced.delete(id);
-    for (const grant of ended) {
+    const announced: Grant[] = [];
+    for (const grant of await this.ctx.grants.endedUnannounced(now, SWEEP_BATCH)) {
+      const holders = await this.holders(grant);
       const at = Number(grant.ends_at);
+      const stored = await this.ctx.db.transaction().execute(async (trx) => {
+        if (!await this.ctx.grants.claimExpiry(grant.id, now, trx)) return undefined;
+        await this.ctx.audit.appendWithin(trx, {
+          action: 'access.expire', targetType: 'grant', targetId: grant.id, departmentId: grant.owner_department_id,
+          details: { endsAt: at, granteeDepartmentId: grant.grantee_department_id, requestId: grant.request_id },
+        });
+        return this.notifications.store(holders, 'grant.expired', 'Your access to cameras of another department has ended', { grantId: grant.id, requestId: grant.request_id ?? undefined }, trx);
+      });
+      if (!stored) continue;
+      announced.push(grant);
       this.ctx.events.emit('grant.expired', { grantId: grant.id, granteeDepartmentId: grant.grantee_department_id, ownerDepartmentId: grant.owner_department_id, at });
-      this.notifications.broadcastGrantEnded(grant.grantee_department_id, { grantId: grant.id, reason: 'expired', at });
-      await this.notifications.notifyUsers(await this.holders(grant), 'grant.expired', 'Your access to cameras of another department has ended', { grantId: grant.id, requestId: grant.request_id ?? undefined });
+      this.notifications.announce(stored);
     }
-    return ended;
+    return announced;
   }
 
   /** Who asked for the grant: the requester, or the duty officer of an emergency grant. */

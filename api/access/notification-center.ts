@@ -3,6 +3,9 @@ import type { Kysely, Selectable } from 'kysely';
 import { notFound } from '../kernel/errors/hub-error.ts';
 import type { AccessNotificationsTable } from '../kernel/db/tables/access.ts';
 import type { Database } from '../kernel/db/tables/index.ts';
+import type { HubEventMap, HubEvents } from '../kernel/events/hub-events.ts';
+import './grant-events.ts';
+import './notification-events.ts';
 
 export type NotificationKind = AccessNotificationsTable['kind'];
 
@@ -32,25 +35,64 @@ const toMessage = (row: Selectable<AccessNotificationsTable>): NotificationMessa
   createdAt: Number(row.created_at), readAt: row.read_at === null ? null : Number(row.read_at),
 });
 
-/** Per-user notifications: stored (so nothing is lost while offline) and pushed to open streams. */
+/** A notification and the user it is for. */
+export interface StoredNotification {
+  userId: string;
+  notification: NotificationMessage;
+}
+
+type GrantEnd = HubEventMap['grant.revoked'][0];
+
+/**
+ * Per-user notifications: stored (so nothing is lost while offline) and pushed to open streams. The push
+ * goes through hub events (notification.created, grant.revoked, grant.expired), which cross cluster nodes,
+ * so a stream open on any node hears them.
+ */
 export class NotificationCenter {
   private readonly subscribers = new Set<Subscriber>();
+  private readonly onNotification = ({ userId, notification }: HubEventMap['notification.created'][0]) => {
+    for (const subscriber of this.subscribers) if (subscriber.userId === userId) subscriber.send({ event: 'notification', data: notification });
+  };
+  private readonly onRevoked = (end: GrantEnd) => this.broadcastGrantEnded(end.granteeDepartmentId, { grantId: end.grantId, reason: 'revoked', at: end.at });
+  private readonly onExpired = (end: GrantEnd) => this.broadcastGrantEnded(end.granteeDepartmentId, { grantId: end.grantId, reason: 'expired', at: end.at });
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly db: Kysely<Database>, private readonly events: HubEvents) {}
+
+  /** Starts pushing to open streams (the access feature's start). */
+  attach(): void {
+    this.events.on('notification.created', this.onNotification);
+    this.events.on('grant.revoked', this.onRevoked);
+    this.events.on('grant.expired', this.onExpired);
+  }
+
+  detach(): void {
+    this.events.off('notification.created', this.onNotification);
+    this.events.off('grant.revoked', this.onRevoked);
+    this.events.off('grant.expired', this.onExpired);
+  }
 
   async notifyUsers(userIds: string[], kind: NotificationKind, message: string, refs: { requestId?: string; grantId?: string } = {}): Promise<void> {
+    this.announce(await this.store(userIds, kind, message, refs));
+  }
+
+  /**
+   * Stores notifications, inside the caller's transaction when one is given (so they commit with what they
+   * tell of); hand the result to announce() after the commit.
+   */
+  async store(userIds: string[], kind: NotificationKind, message: string, refs: { requestId?: string; grantId?: string } = {}, db: Kysely<Database> = this.db): Promise<StoredNotification[]> {
     const unique = [...new Set(userIds)];
-    if (unique.length === 0) return;
+    if (unique.length === 0) return [];
     const at = Date.now();
     const rows = unique.map((userId) => ({
       id: randomUUID(), user_id: userId, kind, message, request_id: refs.requestId ?? null, grant_id: refs.grantId ?? null, created_at: at, read_at: null,
     }));
-    await this.db.insertInto('access_notifications').values(rows).execute();
-    for (const row of rows) {
-      for (const subscriber of this.subscribers) {
-        if (subscriber.userId === row.user_id) subscriber.send({ event: 'notification', data: toMessage(row) });
-      }
-    }
+    await db.insertInto('access_notifications').values(rows).execute();
+    return rows.map((row) => ({ userId: row.user_id, notification: toMessage(row) }));
+  }
+
+  /** Pushes stored notifications to their users' open streams, on every node. */
+  announce(stored: StoredNotification[]): void {
+    for (const entry of stored) this.events.emit('notification.created', entry);
   }
 
   /** Approvers (not disabled) of a department: the people who decide on its cameras. */
@@ -60,8 +102,8 @@ export class NotificationCenter {
     await this.notifyUsers(approvers.map((a) => a.id), kind, message, refs);
   }
 
-  /** Tells every open stream of the grantee department that a grant ended (players stop on it). */
-  broadcastGrantEnded(granteeDepartmentId: string, data: { grantId: string; reason: 'revoked' | 'expired'; at: number }): void {
+  /** Tells every open stream (on this node) of the grantee department that a grant ended (players stop on it). */
+  private broadcastGrantEnded(granteeDepartmentId: string, data: { grantId: string; reason: 'revoked' | 'expired'; at: number }): void {
     for (const subscriber of this.subscribers) {
       if (subscriber.departmentId === granteeDepartmentId) subscriber.send({ event: 'grant.ended', data });
     }

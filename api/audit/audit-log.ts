@@ -59,38 +59,49 @@ export class AuditLog {
     return run;
   }
 
-  private async appendNow(event: AuditEventInput): Promise<string> {
-    return this.db.transaction().execute(async (trx) => {
-      if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(7316001)`.execute(trx);
-      const last = await trx.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-      const row: ChainedFields = {
-        id: randomUUID(),
-        at: event.at ?? Date.now(),
-        user_id: event.userId ?? null,
-        username: event.username ?? null,
-        department_id: event.departmentId ?? null,
-        action: event.action,
-        target_type: event.targetType ?? null,
-        target_id: event.targetId ?? null,
-        result: event.result ?? 'ok',
-        reason: event.reason ?? null,
-        client_ip: event.clientIp ?? null,
-        details: event.details ? JSON.stringify(event.details) : null,
-        prev_hash: last?.hash ?? GENESIS_HASH,
-        key_id: this.keys.current.id,
-      };
-      const hash = auditHash(row, this.keys.current);
-      const inserted = await trx.insertInto('audit_events').values({ ...row, hash }).returning('seq').executeTakeFirstOrThrow();
-      // The anchor moves with the chain, in the same transaction: a deleted tail leaves it pointing past the end.
-      const seq = Number(inserted.seq);
-      await trx.insertInto('audit_anchor')
-        .values({ id: ANCHOR_ID, last_seq: seq, last_hash: hash, event_count: 1, updated_at: row.at })
-        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
-          last_seq: seq, last_hash: hash, updated_at: row.at, event_count: eb(eb.ref('audit_anchor.event_count'), '+', 1),
-        })))
-        .execute();
-      return row.id;
-    });
+  /**
+   * Appends inside the caller's transaction, so the event commits with what it records or not at all (a
+   * background job that dies between its work and its audit would otherwise lose the event). The chain is
+   * still one: PostgreSQL takes the same advisory lock, SQLite has one connection.
+   */
+  appendWithin(trx: Kysely<Database>, event: AuditEventInput): Promise<string> {
+    return this.appendIn(trx, event);
+  }
+
+  private appendNow(event: AuditEventInput): Promise<string> {
+    return this.db.transaction().execute((trx) => this.appendIn(trx, event));
+  }
+
+  private async appendIn(trx: Kysely<Database>, event: AuditEventInput): Promise<string> {
+    if (isPostgres(trx)) await sql`select pg_advisory_xact_lock(7316001)`.execute(trx);
+    const last = await trx.selectFrom('audit_events').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    const row: ChainedFields = {
+      id: randomUUID(),
+      at: event.at ?? Date.now(),
+      user_id: event.userId ?? null,
+      username: event.username ?? null,
+      department_id: event.departmentId ?? null,
+      action: event.action,
+      target_type: event.targetType ?? null,
+      target_id: event.targetId ?? null,
+      result: event.result ?? 'ok',
+      reason: event.reason ?? null,
+      client_ip: event.clientIp ?? null,
+      details: event.details ? JSON.stringify(event.details) : null,
+      prev_hash: last?.hash ?? GENESIS_HASH,
+      key_id: this.keys.current.id,
+    };
+    const hash = auditHash(row, this.keys.current);
+    const inserted = await trx.insertInto('audit_events').values({ ...row, hash }).returning('seq').executeTakeFirstOrThrow();
+    // The anchor moves with the chain, in the same transaction: a deleted tail leaves it pointing past the end.
+    const seq = Number(inserted.seq);
+    await trx.insertInto('audit_anchor')
+      .values({ id: ANCHOR_ID, last_seq: seq, last_hash: hash, event_count: 1, updated_at: row.at })
+      .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+        last_seq: seq, last_hash: hash, updated_at: row.at, event_count: eb(eb.ref('audit_anchor.event_count'), '+', 1),
+      })))
+      .execute();
+    return row.id;
   }
 
   /** Waits for queued appends (used at shutdown). */

@@ -47,6 +47,7 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
     () => serverId,
     cascade.url && cascade.pushMotorVehicles ? { targetUrl: `${cascade.url.replace(/\/+$/, '')}/VIID/MotorVehicles`, departmentId: cascade.departmentId || null } : undefined);
   const invalidateSubscriptions = () => subscriptions.invalidate();
+  const GRANT_EVENTS = ['grant.created', 'grant.revoked', 'grant.expired'] as const;
   const store = new CheckpointStore(ctx, watchlist, new CloneDetector(ctx), subscriptions);
   const retention = new CheckpointRetention(ctx, store.imagesDir);
   const stream = new AlertStream(ctx);
@@ -67,11 +68,14 @@ export function createCheckpointFeature(ctx: HubContext): ProvidingFeature<Check
       // A camera created or moved (a 卡口 device's first push) changes what a subscription's ResourceURI and
       // department cover: re-read at once rather than miss its first passes for a cache period.
       ctx.events.on('camera.changed', invalidateSubscriptions);
+      // Grants widen or narrow what a subscriber's department may receive.
+      for (const event of GRANT_EVENTS) ctx.events.on(event, invalidateSubscriptions);
       delivery.start();
       await partitions.start();
     },
     async stop() {
       ctx.events.off('camera.changed', invalidateSubscriptions);
+      for (const event of GRANT_EVENTS) ctx.events.off(event, invalidateSubscriptions);
       stream.closeAll();
       await partitions.stop();
       await delivery.stop();

@@ -60,20 +60,27 @@ export class CheckpointStore {
     const insertedIds = await insertPassRows(this.ctx.db, rows);
     const seen = new Set<string>();
     const fresh: PassRow[] = [];
+    const stored: PassRow[] = [];
     for (const row of rows) {
-      if (insertedIds.has(row.id) && !seen.has(row.id)) fresh.push(row);
+      if (seen.has(row.id)) continue;
       seen.add(row.id);
+      stored.push(row);
+      if (insertedIds.has(row.id)) fresh.push(row);
     }
-    await this.afterCommit(fresh);
+    await this.afterCommit(fresh, stored);
     return { inserted: fresh.length, duplicates: rows.length - fresh.length };
   }
 
   /** The data is stored; a failing follow-up step is logged and must not turn the ingest into an error (a retry would skip these rows). */
-  private async afterCommit(fresh: PassRow[]): Promise<void> {
+  private async afterCommit(fresh: PassRow[], stored: PassRow[]): Promise<void> {
+    // Watchlist matching also runs on passes stored before: a batch retried because the node that stored it
+    // died before its alerts were written still raises them (an alert per watchlist and pass, never two).
+    if (fresh.length > 0) this.ctx.events.emit('checkpoint.passes', fresh.map((row) => ({ passId: row.id, cameraId: row.camera_id, passedAt: row.passed_at, plate: row.plate })));
+    if (stored.length > 0) {
+      await this.watchlist.matchPasses(stored).catch((error: unknown) => this.ctx.log.error({ err: error, passes: stored.length }, 'checkpoint watchlist failed after ingest'));
+    }
     if (fresh.length === 0) return;
-    this.ctx.events.emit('checkpoint.passes', fresh.map((row) => ({ passId: row.id, cameraId: row.camera_id, passedAt: row.passed_at, plate: row.plate })));
     const steps: Array<[string, () => Promise<unknown>]> = [
-      ['watchlist', () => this.watchlist.matchPasses(fresh)],
       ['cloned-plate analysis', () => this.clones.analyse(fresh)],
       ['subscriptions', () => this.subscriptions.push(fresh)],
     ];

@@ -1,11 +1,18 @@
 import type { Selectable } from 'kysely';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointSubscriptionsTable } from '../kernel/db/tables/checkpoint.ts';
-import { gat1400Time } from './gat1400.ts';
+import { gat1400Time, type MotorVehicleObject } from './gat1400.ts';
+import { join } from 'node:path';
+import { NotificationImages, parseImageDeclare } from './notification-images.ts';
 import type { PassRow } from './pass-record.ts';
 import { visibleCameras } from './pass-visibility.ts';
 import type { WebhookDelivery } from './webhook-delivery.ts';
 
+/**
+ * Every change that narrows or widens a subscription (subscribe, change, cancel, a peer disabled or removed,
+ * a camera moved, a grant given, revoked or expired) invalidates at once; this period only bounds how long
+ * a time-driven change nobody announces (a grant's end) can go unnoticed.
+ */
 const CACHE_MS = 10_000;
 /** A notification held for its ReportInterval takes at most this many objects; more start the next one. */
 const MAX_OBJECTS_PER_NOTIFICATION = 1_000;
@@ -24,7 +31,7 @@ function appendObjects(payload: string, objects: Array<{ MotorVehicleID: string 
 type SubscriptionRow = Selectable<CheckpointSubscriptionsTable>;
 
 /** Turns passes into the MotorVehicleObjects of a notification (conformant IDs, codes, signed image URLs). */
-export type MotorVehicleExport = (rows: PassRow[]) => Promise<Array<{ MotorVehicleID: string }>>;
+export type MotorVehicleExport = (rows: PassRow[]) => Promise<MotorVehicleObject[]>;
 
 /** How the pusher learns the cameras a ResourceURI names (national device IDs → camera ids). */
 export type ResourceResolver = (nationalIds: string[]) => Promise<string[]>;
@@ -52,6 +59,8 @@ interface ActiveSubscription {
  */
 export class SubscriptionPusher {
   private cache: { at: number; active: ActiveSubscription[] } | undefined;
+  /** Bumped by invalidate(): a read that started before a change does not store its (stale) result. */
+  private generation = 0;
   private upwardCameras: { cameras: Set<string> | undefined } | undefined;
   private serial = Math.floor(Math.random() * 100_000);
   private subscriberFilter: ((peerId: string) => Promise<boolean>) | undefined;
@@ -67,6 +76,7 @@ export class SubscriptionPusher {
   ) {}
 
   invalidate(): void {
+    this.generation++;
     this.cache = undefined;
   }
 
@@ -95,7 +105,8 @@ export class SubscriptionPusher {
     const active = await this.activeSubscriptions(now);
     let queued = 0;
     // Each pass becomes an object once, whatever number of subscriptions (and the upward push) it goes to.
-    let converted: Map<PassRow, { MotorVehicleID: string }> | undefined;
+    let converted: Map<PassRow, MotorVehicleObject> | undefined;
+    const pictures = new NotificationImages(join(this.ctx.dataDir, 'images'));
     const objectsOf = async (matching: PassRow[]) => {
       if (!converted) {
         const all = await this.toObjects(rows);
@@ -117,7 +128,8 @@ export class SubscriptionPusher {
       if (!subscription.detail.split(',').map((d) => d.trim()).includes('13')) continue;
       const matching = rows.filter((row) => !cameras || cameras.has(row.camera_id));
       if (matching.length === 0) continue;
-      const objects = await objectsOf(matching);
+      // ResultImageDeclare: pictures inline as base64 Data, by signed URL, or none.
+      const objects = await pictures.apply(await objectsOf(matching), matching, parseImageDeclare(subscription.result_image_declare));
       const interval = Number(subscription.report_interval ?? 0);
       // ReportInterval: new objects join the notification waiting for the interval's end, if there is one.
       if (interval > 0 && await this.delivery.appendPending(subscription.id, now, (payload) => appendObjects(payload, objects))) continue;
@@ -142,6 +154,7 @@ export class SubscriptionPusher {
 
   private async activeSubscriptions(now: number): Promise<ActiveSubscription[]> {
     if (this.cache && now - this.cache.at < CACHE_MS) return this.cache.active;
+    const generation = this.generation;
     const rows = await this.ctx.db.selectFrom('checkpoint_subscriptions').selectAll()
       .where('cancelled_at', 'is', null).where('end_at', '>', now).execute();
     const active: ActiveSubscription[] = [];
@@ -149,8 +162,10 @@ export class SubscriptionPusher {
       if (row.peer_id !== null && this.subscriberFilter && !(await this.subscriberFilter(row.peer_id))) continue;
       active.push({ row, cameras: await this.camerasOf(row, now) });
     }
+    const upwardCameras = this.upward ? { cameras: await this.visibleTo(this.upward.departmentId, undefined, now) } : undefined;
+    if (generation !== this.generation) return this.activeSubscriptions(now);
     this.cache = { at: now, active };
-    if (this.upward) this.upwardCameras = { cameras: await this.visibleTo(this.upward.departmentId, undefined, now) };
+    this.upwardCameras = upwardCameras;
     return active;
   }
 

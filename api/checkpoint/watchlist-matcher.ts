@@ -48,6 +48,7 @@ export class WatchlistMatcher {
     const entries = await this.active(now);
     if (entries.length === 0) return [];
     const alerts: CheckpointAlert[] = [];
+    const webhook = this.ctx.config.checkpoint.alertWebhookUrl;
     const sees = new Map<string, Promise<boolean>>();
     const ownerSees = (departmentId: string, cameraId: string) => {
       const key = `${departmentId}\n${cameraId}`;
@@ -66,19 +67,22 @@ export class WatchlistMatcher {
           id: randomUUID(), watchlistId: entry.id, ownerDepartmentId: entry.owner_department_id, reason: entry.reason, passId: row.id, plate: row.plate,
           cameraId: row.camera_id, passedAt: row.passed_at, raisedAt: now, acknowledgedAt: null, acknowledgedBy: null, ackNote: null,
         };
-        const inserted = await this.ctx.db.insertInto('checkpoint_alerts').values({
-          id: alert.id, watchlist_id: alert.watchlistId, pass_id: alert.passId, plate: alert.plate, camera_id: alert.cameraId,
-          passed_at: alert.passedAt, raised_at: now, acknowledged_at: null, acknowledged_by: null, ack_note: null,
-        }).onConflict((oc) => oc.columns(['watchlist_id', 'pass_id']).doNothing()).returning('id').execute();
-        if (inserted.length === 0) continue;
-        alerts.push(alert);
+        // The alert and its webhook commit together; the pair (watchlist, pass) is unique, so matching a pass
+        // again (a retried batch after a node died mid-ingest) raises nothing twice.
+        const raised = await this.ctx.db.transaction().execute(async (trx) => {
+          const inserted = await trx.insertInto('checkpoint_alerts').values({
+            id: alert.id, watchlist_id: alert.watchlistId, pass_id: alert.passId, plate: alert.plate, camera_id: alert.cameraId,
+            passed_at: alert.passedAt, raised_at: now, acknowledged_at: null, acknowledged_by: null, ack_note: null,
+          }).onConflict((oc) => oc.columns(['watchlist_id', 'pass_id']).doNothing()).returning('id').execute();
+          if (inserted.length === 0) return false;
+          if (webhook) await this.delivery.enqueueWithin(trx, 'alert', webhook, { type: 'checkpoint.alert', alert });
+          return true;
+        });
+        if (raised) alerts.push(alert);
       }
     }
-    const webhook = this.ctx.config.checkpoint.alertWebhookUrl;
-    for (const alert of alerts) {
-      this.ctx.events.emit('checkpoint.alert', alert);
-      if (webhook) await this.delivery.enqueue('alert', webhook, { type: 'checkpoint.alert', alert });
-    }
+    if (webhook && alerts.length > 0) this.delivery.kick();
+    for (const alert of alerts) this.ctx.events.emit('checkpoint.alert', alert);
     return alerts;
   }
 }

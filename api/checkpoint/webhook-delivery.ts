@@ -66,13 +66,27 @@ export class WebhookDelivery {
 
   /** `id`: the message's own id when it has one (a GA/T 1400 NotificationID), else a fresh UUID. */
   async enqueue(kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown, subscriptionId: string | null = null, id: string = randomUUID(), notBefore?: number): Promise<string> {
-    const now = Date.now();
-    await this.db.insertInto('checkpoint_deliveries').values({
-      id, kind, target_url: targetUrl, subscription_id: subscriptionId, payload: JSON.stringify(payload),
-      attempts: 0, next_attempt_at: notBefore ?? now, last_error: null, delivered_at: null, failed_at: null, created_at: now, status_code: null,
-    }).execute();
+    await this.store(this.db, { kind, targetUrl, payload, subscriptionId, id, notBefore });
     this.kick();
     return id;
+  }
+
+  /**
+   * Stores a message inside the caller's transaction, so it commits with what it tells of (an alert and its
+   * webhook are both there or neither); call kick() after the commit.
+   */
+  async enqueueWithin(trx: Kysely<Database>, kind: CheckpointDeliveriesTable['kind'], targetUrl: string, payload: unknown): Promise<string> {
+    const id = randomUUID();
+    await this.store(trx, { kind, targetUrl, payload, subscriptionId: null, id });
+    return id;
+  }
+
+  private async store(db: Kysely<Database>, m: { kind: CheckpointDeliveriesTable['kind']; targetUrl: string; payload: unknown; subscriptionId: string | null; id: string; notBefore?: number }): Promise<void> {
+    const now = Date.now();
+    await db.insertInto('checkpoint_deliveries').values({
+      id: m.id, kind: m.kind, target_url: m.targetUrl, subscription_id: m.subscriptionId, payload: JSON.stringify(m.payload),
+      attempts: 0, next_attempt_at: m.notBefore ?? now, last_error: null, delivered_at: null, failed_at: null, created_at: now, status_code: null,
+    }).execute();
   }
 
   /**
@@ -106,7 +120,7 @@ export class WebhookDelivery {
   }
 
   /** Run soon (a new message should not wait a whole poll interval); a pass in flight is left to end first. */
-  private kick(): void {
+  kick(): void {
     if (!this.stopped) this.task.start(0);
   }
 

@@ -37,12 +37,19 @@ export class EvidenceRepository {
    * Jobs left `running` by a hub that stopped or died: queued again to be run from the start, or failed
    * once they used up their attempts. Returns how many were requeued.
    */
-  async recoverInterrupted(maxAttempts: number, now: number): Promise<number> {
+  async recoverInterrupted(maxAttempts: number, now: number, silentSince = Number.MAX_SAFE_INTEGER): Promise<number> {
+    // silentSince: in a cluster, only jobs whose runner stopped writing (died) count as interrupted; the
+    // running node touches its job every few seconds (touch()).
     await this.db.updateTable('evidence_exports').set({ state: 'failed', error_code: 'EXPORT_INTERRUPTED', error_message: 'the hub stopped during this export too often', updated_at: now, finished_at: now })
-      .where('state', '=', 'running').where('attempts', '>=', maxAttempts).execute();
+      .where('state', '=', 'running').where('attempts', '>=', maxAttempts).where('updated_at', '<', silentSince).execute();
     const requeued = await this.db.updateTable('evidence_exports').set({ state: 'queued', progress: 0, updated_at: now })
-      .where('state', '=', 'running').executeTakeFirst();
+      .where('state', '=', 'running').where('updated_at', '<', silentSince).executeTakeFirst();
     return Number(requeued.numUpdatedRows);
+  }
+
+  /** The runner is alive: a running job's updated_at moves on. */
+  async touch(id: string, now: number): Promise<void> {
+    await this.db.updateTable('evidence_exports').set({ updated_at: now }).where('id', '=', id).where('state', '=', 'running').execute();
   }
 
   /** A job cut short by a stopping hub: back in the queue, its attempt not counted. */
@@ -55,8 +62,9 @@ export class EvidenceRepository {
     await this.db.updateTable('evidence_exports').set({ progress, updated_at: now }).where('id', '=', id).where('state', '=', 'running').execute();
   }
 
-  async finish(id: string, result: Pick<EvidenceExport, 'file_name' | 'bytes' | 'duration_ms' | 'sha256' | 'manifest'>, now: number): Promise<void> {
-    await this.db.updateTable('evidence_exports').set({ ...result, state: 'done', progress: 1, updated_at: now, finished_at: now, error_code: null, error_message: null })
+  /** Done; inside the caller's transaction when given (so it commits with its audit event). */
+  async finish(id: string, result: Pick<EvidenceExport, 'file_name' | 'bytes' | 'duration_ms' | 'sha256' | 'manifest'>, now: number, db: Kysely<Database> = this.db): Promise<void> {
+    await db.updateTable('evidence_exports').set({ ...result, state: 'done', progress: 1, updated_at: now, finished_at: now, error_code: null, error_message: null })
       .where('id', '=', id).execute();
   }
 

@@ -15,6 +15,11 @@ import { passForExport } from './pass-lookup.ts';
 /** Errors that another attempt cannot fix. */
 const PERMANENT = new Set(['EXPORT_NOT_RECORDED', 'CAPTION_FONT_MISSING', 'CAMERA_NOT_FOUND', 'EXPORT_IMAGE_MISSING', 'EXPORT_IMAGE_INVALID', 'FFMPEG_INPUT_INVALID', 'FFMPEG_PATH_INVALID']);
 const PROGRESS_WRITE_MS = 500;
+/** A running job is touched this often, so other cluster nodes can tell its runner is alive. */
+const RUNNER_TOUCH_MS = 5_000;
+/** Silence after which a running job's node counts as dead. */
+const RUNNER_SILENT_MS = 30_000;
+const RECOVERY_EVERY_MS = 10_000;
 
 /** File name of an export: camera, China-time start, kind. */
 function exportFileName(job: EvidenceExport, startAt: number): string {
@@ -32,6 +37,13 @@ export class ExportRunner {
   private readonly stopping = new AbortController();
   private readonly task = new PeriodicTask({ run: () => this.drain(), everyMs: 1_000, onError: (error) => this.ctx.log.warn({ err: error }, 'evidence export pass failed') });
 
+  /** Cluster only: takes back jobs of nodes that died (their runner stopped touching them). */
+  private readonly recovery = new PeriodicTask({
+    run: () => this.ctx.jobs.once('evidence-recovery', RECOVERY_EVERY_MS, () => this.recover(Date.now() - RUNNER_SILENT_MS)),
+    everyMs: RECOVERY_EVERY_MS,
+    onError: (error) => this.ctx.log.warn({ err: error }, 'evidence export recovery failed'),
+  });
+
   constructor(private readonly ctx: HubContext, private readonly repo: EvidenceRepository, private readonly index: RecordingIndex) {}
 
   get exportsRoot(): string {
@@ -44,14 +56,22 @@ export class ExportRunner {
   }
 
   async start(): Promise<void> {
-    const requeued = await this.repo.recoverInterrupted(this.ctx.config.playback.exportMaxAttempts, Date.now());
-    if (requeued > 0) this.ctx.log.info({ requeued }, 'evidence exports interrupted by the last stop are run again');
+    // Alone, every running job was this hub's before it stopped; in a cluster another node may be running it,
+    // so only jobs whose runner went silent are taken back, by one node at a time.
+    if (this.ctx.config.cluster.enabled) this.recovery.start(0);
+    else await this.recover(Number.MAX_SAFE_INTEGER);
     this.task.start();
   }
 
   async stop(): Promise<void> {
     this.stopping.abort();
+    await this.recovery.stop();
     await this.task.stop();
+  }
+
+  private async recover(silentSince: number): Promise<void> {
+    const requeued = await this.repo.recoverInterrupted(this.ctx.config.playback.exportMaxAttempts, Date.now(), silentSince);
+    if (requeued > 0) this.ctx.log.info({ requeued }, 'evidence exports interrupted by a stopped or dead hub are run again');
   }
 
   /** A job was queued: run now rather than at the next poll. */
@@ -77,6 +97,8 @@ export class ExportRunner {
       lastWrite = now;
       void this.repo.progress(job.id, Math.round(fraction * 1_000) / 1_000, now).catch(() => undefined);
     };
+    const alive = setInterval(() => { void this.repo.touch(job.id, Date.now()).catch(() => undefined); }, RUNNER_TOUCH_MS);
+    alive.unref();
     try {
       await rm(folder, { recursive: true, force: true });
       const subject = await evidenceSubject(this.ctx, job);
@@ -102,10 +124,13 @@ export class ExportRunner {
       const manifest = buildManifest(job, subject, actual, { name: fileName, bytes: digest.bytes, sha256: digest.sha256, mediaType: job.kind === 'clip' ? 'video/mp4' : 'image/jpeg' });
       await writeFile(join(folder, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
       if (job.source === 'snapshot') await rm(this.sourceFile(job.id), { force: true });
-      await this.repo.finish(job.id, { file_name: fileName, bytes: digest.bytes, duration_ms: actual.durationMs, sha256: digest.sha256, manifest: JSON.stringify(manifest) }, Date.now());
-      await this.ctx.audit.append({
-        action: 'evidence.export.done', userId: job.user_id, username: job.username, departmentId: job.department_id, targetType: 'camera', targetId: job.camera_id,
-        reason: job.reason, details: { exportId: job.id, kind: job.kind, sha256: digest.sha256, bytes: digest.bytes },
+      // Done and audited together: a node dying in between must not leave a finished export without its event.
+      await this.ctx.db.transaction().execute(async (trx) => {
+        await this.repo.finish(job.id, { file_name: fileName, bytes: digest.bytes, duration_ms: actual.durationMs, sha256: digest.sha256, manifest: JSON.stringify(manifest) }, Date.now(), trx);
+        await this.ctx.audit.appendWithin(trx, {
+          action: 'evidence.export.done', userId: job.user_id, username: job.username, departmentId: job.department_id, targetType: 'camera', targetId: job.camera_id,
+          reason: job.reason, details: { exportId: job.id, kind: job.kind, sha256: digest.sha256, bytes: digest.bytes },
+        });
       });
     } catch (error) {
       await rm(folder, { recursive: true, force: true }).catch(() => undefined);
@@ -120,6 +145,8 @@ export class ExportRunner {
       if (!retry && job.source === 'snapshot') await rm(this.sourceFile(job.id), { force: true }).catch(() => undefined);
       this.ctx.log.warn({ err: error, exportId: job.id, retry }, 'evidence export failed');
       await this.repo.fail(job.id, { code, message }, Date.now(), retry);
+    } finally {
+      clearInterval(alive);
     }
   }
 

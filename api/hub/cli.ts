@@ -26,6 +26,7 @@ Options (each overrides its HUB_* variable):
   --redis-url URL        HUB_REDIS_URL (empty: start a private redis-server)
   --sample-cameras N     HUB_DEMO_SAMPLE_CAMERAS
   --log-level LEVEL      HUB_LOG_LEVEL
+  --role ROLE            HUB_CLUSTER_ROLE: all (default), api, media or analytics (docs/DEPLOYING.md)
   -h, --help             this text
 
 Configuration (environment variables, with defaults):
@@ -41,7 +42,7 @@ async function main(): Promise<number> {
     options: {
       config: { type: 'string' }, host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' },
       'database-url': { type: 'string' }, 'redis-url': { type: 'string' }, 'sample-cameras': { type: 'string' },
-      'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' },
+      'log-level': { type: 'string' }, role: { type: 'string' }, help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0] ?? 'start';
@@ -67,6 +68,7 @@ async function main(): Promise<number> {
   if (values['redis-url'] !== undefined) set(['redis', 'url'], values['redis-url']);
   if (values['sample-cameras']) set(['demo', 'sampleCameras'], Number(values['sample-cameras']));
   if (values['log-level']) set(['log', 'level'], values['log-level']);
+  if (values.role) set(['cluster', 'role'], values.role);
 
   if (command === 'demo') {
     const dataDir = (flags.dataDir as string | undefined) ?? process.env.HUB_DATA_DIR ?? './data';

@@ -73,10 +73,10 @@ export const HubConfigSchema = Type.Object(
     display: section({
       timeZone: Type.String({ default: 'Asia/Shanghai', minLength: 1, maxLength: 64, description: 'IANA time zone of the times people read in exports and reports (the "time" columns of the audit and checkpoint CSV exports); the player shows Asia/Shanghai unless the user picks another zone' }),
     }),
+    cluster: ClusterConfigSchema,
     retention: section({
       intervalMinutes: Type.Integer({ minimum: 1, maximum: 1_440, default: 60, description: 'how often the retention pass runs (each feature keeps its retention days in its own section)' }),
     }),
-    cluster: ClusterConfigSchema,
     ingest: IngestConfigSchema,
     gb28181: Gb28181ConfigSchema,
     relay: RelayConfigSchema,

@@ -11,6 +11,7 @@ import type { DirectoryService } from '../directory/directory-service.ts';
 import type { HubEvents } from '../kernel/events/hub-events.ts';
 import type { MetricsRegistry } from '../kernel/metrics/metrics-registry.ts';
 import type { ClusterNode } from '../kernel/cluster/cluster-node.ts';
+import type { ClusterJobs } from '../kernel/cluster/cluster-jobs.ts';
 
 /** What every feature gets: the hub's shared kernel. Services of other features come as factory arguments (hub-services.ts). */
 export interface HubContext {
@@ -35,8 +36,13 @@ export interface HubContext {
   grants: GrantRepository;
   /** Creates users and departments. */
   directory: DirectoryService;
-  /** This process as a node of a hub cluster (cluster.enabled); undefined when the hub runs alone. */
+  /** This process as a node of a hub cluster (cluster.enabled): its camera leases; undefined when the hub runs alone. */
   cluster?: ClusterNode;
+  /**
+   * Background jobs that must run once cluster-wide go through jobs.once() (a Redis lease per period when
+   * cluster.enabled; alone, the job just runs). jobs.nodeId names this node.
+   */
+  jobs: ClusterJobs;
   /** Base URL the hub is reachable at (set once it listens). */
   publicUrl(): string;
 }

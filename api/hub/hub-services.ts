@@ -24,10 +24,27 @@ import { createEvidenceFeature, type EvidenceServices } from '../evidence/eviden
 import { createRecordingFeature, type RecordingService } from '../../recording/recording-feature.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
+import type { NodeRole } from '../kernel/cluster/cluster-config.ts';
 
 /** Every feature of the product, in the order composeFeatures() builds and starts them (they stop in reverse). */
 export const FEATURE_NAMES = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras', 'gb28181', 'ingest', 'relay', 'recording', 'player', 'checkpoint', 'analytics', 'playback', 'evidence', 'viid'] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/**
+ * The features a node of each role composes (cluster.role, `npm run hub -- --role`). Every role keeps the
+ * login, directory, workflow and audit features, so any node answers a user; the roles differ in the heavy
+ * work: `api` pulls no camera, `media` runs the pulls, recordings and GB/T 28181 but no inference,
+ * `analytics` runs the pipelines (with the relay, so a camera is still pulled once there) and stores passes.
+ */
+export function featuresForRole(role: NodeRole): readonly FeatureName[] {
+  const base: FeatureName[] = ['auth', 'directory', 'access', 'audit', 'dashboard', 'cameras'];
+  switch (role) {
+    case 'all': return FEATURE_NAMES;
+    case 'api': return [...base, 'player', 'checkpoint', 'playback', 'evidence', 'viid'];
+    case 'media': return [...base, 'gb28181', 'ingest', 'relay', 'recording', 'player', 'playback'];
+    case 'analytics': return [...base, 'relay', 'checkpoint', 'analytics'];
+  }
+}
 
 /** What features hand to each other (and to the CLI, tests and benchmarks); a feature that is off leaves its entry undefined. */
 export interface HubServices {
@@ -94,7 +111,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   if (on.has('gb28181')) {
     services.gb28181 = add(createGb28181Feature(ctx, {
       cameras: needs(services.cameras, 'gb28181', 'cameras'), supervisor: needs(services.cameraSupervisor, 'gb28181', 'cameras'),
-      relay: () => services.relay,
+      relay: () => services.relay, playback: () => services.playback,
     })).provides;
   }
   if (on.has('ingest')) {

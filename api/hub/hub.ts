@@ -20,15 +20,16 @@ import { startPrivateRedis, type PrivateRedis } from '../kernel/redis/private-re
 import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
-import { composeFeatures, type FeatureName, type HubServices } from './hub-services.ts';
+import { composeFeatures, featuresForRole, type FeatureName, type HubServices } from './hub-services.ts';
 import { RetentionJob } from './retention-job.ts';
 import { ClusterNode } from '../kernel/cluster/cluster-node.ts';
 import { resolveNodeId } from '../kernel/cluster/cluster-config.ts';
+import { startClusterMembership, type ClusterMembership } from './cluster-membership.ts';
 
 export interface StartHubOptions {
   config: HubConfig;
   logger?: Logger;
-  /** The features to run (tests run a subset); defaults to every feature of the product. */
+  /** The features to run (tests run a subset); defaults to those of config.cluster.role (every feature for 'all'). */
   features?: readonly FeatureName[];
   /** Listen on config.http.port (default true); tests use port 0. */
   listen?: boolean;
@@ -55,6 +56,8 @@ export class Hub {
     private readonly state: { ready: boolean },
     private readonly database: HubDatabase,
     private readonly redis: PrivateRedis | undefined,
+    /** This node's cluster part: its id, job leases and (when clustered) the cross-node event bus. */
+    readonly membership: ClusterMembership,
     readonly url: string,
   ) {}
 
@@ -66,6 +69,7 @@ export class Hub {
     const database = openDatabase({ url: config.database.url, readUrl: config.database.readUrl, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
     let clusterUrl: (url: string) => void = () => {};
+    let membership: ClusterMembership | undefined;
     let cluster: ClusterNode | undefined;
     try {
       const applied = await migrateToLatest(database.db);
@@ -75,6 +79,12 @@ export class Hub {
         log.info({ redisPort: redis.port }, 'private redis-server started (password in its private config file)');
       }
       let publicUrl = config.http.publicUrl;
+      const events = new HubEvents();
+      const metrics = new MetricsRegistry();
+      const redisUrl = config.redis.url || redis!.url;
+      // One id for this process, in the job leases, the event bus and the camera leases.
+      const nodeId = resolveNodeId(config.cluster, config.http.port);
+      membership = await startClusterMembership(config.cluster, { nodeId, redisUrl, events, metrics, log });
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
       const secrets = new SecretBox(config.credentials.encryptionKey, config.credentials.previousEncryptionKeys);
       const ctx: HubContext = {
@@ -83,12 +93,13 @@ export class Hub {
         db: database.db,
         readDb: database.readDb,
         log,
-        redisUrl: config.redis.url || redis!.url,
+        redisUrl,
         audit,
         tokens: new TokenService(config.auth.tokenSecret, config.auth.issuer, config.auth.tokenTtlSeconds),
         secrets,
-        events: new HubEvents(),
-        metrics: new MetricsRegistry(),
+        events,
+        metrics,
+        jobs: membership.jobs,
         cameras: new CameraRepository(database.db, secrets),
         grants: new GrantRepository(database.db),
         directory: new DirectoryService(database.db, audit),
@@ -97,7 +108,7 @@ export class Hub {
       if (config.cluster.enabled) {
         let listenUrl = '';
         ctx.cluster = cluster = ClusterNode.create({
-          config: config.cluster, nodeId: resolveNodeId(config.cluster, config.http.port), redisUrl: ctx.redisUrl, tokenSecret: config.auth.tokenSecret,
+          config: config.cluster, nodeId, redisUrl: ctx.redisUrl, tokenSecret: config.auth.tokenSecret,
           url: () => (config.cluster.advertiseUrl || listenUrl).replace(/\/$/, ''), capacity: config.relay.maxStreams,
           cameraIds: () => ctx.cameras.ids(), log,
         });
@@ -107,11 +118,11 @@ export class Hub {
         log.info({ resealed: await ctx.cameras.resealCredentials() }, 'camera credentials sealed by a retired key were sealed again with the current one');
       }
       const firstRunAdmin = await ensureFirstRunAdmin(ctx);
-      const { features, services } = composeFeatures(ctx, options.features);
+      const { features, services } = composeFeatures(ctx, options.features ?? featuresForRole(config.cluster.role));
       const state = { ready: false };
       const app = await buildApp(ctx, features, state);
       for (const feature of features) await feature.start?.();
-      const retention = new RetentionJob(features, config.retention.intervalMinutes, log);
+      const retention = new RetentionJob(features, config.retention.intervalMinutes, log, membership.jobs);
       retention.start();
       const auditCheckpoints = new AuditCheckpointer(database.db, audit.keys, checkpointFileOf(dataDir), config.audit.checkpointIntervalMinutes, log.child({ component: 'audit-checkpoints' }));
       await auditCheckpoints.start();
@@ -126,12 +137,17 @@ export class Hub {
       // Only once it listens: the other nodes send viewers of its cameras here.
       clusterUrl(url.replace('localhost', '127.0.0.1'));
       await ctx.cluster?.start();
-      if (ctx.cluster) log.info({ node: ctx.cluster.nodeId }, 'cluster node joined');
+      if (ctx.cluster) {
+        log.info({ node: ctx.cluster.nodeId }, 'cluster node joined');
+        // A wildcard listen address is no address another node can use.
+        if (!config.cluster.advertiseUrl && /^(0\.0\.0\.0|::|\[::\])$/.test(config.http.host)) log.warn('cluster.advertiseUrl is empty while the hub listens on all addresses: set it to the URL other nodes reach this one at');
+      }
       state.ready = true;
       log.info({ url }, 'hub ready');
-      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, url);
+      return new Hub(ctx, app, features, services, retention, auditCheckpoints, firstRunAdmin, state, database, redis, membership, url);
     } catch (error) {
       await cluster?.stop().catch(() => {});
+      await membership?.stop().catch(() => {});
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
       throw error;
@@ -168,6 +184,7 @@ export class Hub {
       await this.auditCheckpoints.stop().catch((error: Error) => log.error({ err: error }, 'last audit checkpoint could not be published'));
     } finally {
       clearTimeout(budget);
+      await this.membership.stop().catch((error: Error) => log.error({ err: error }, 'cluster membership did not stop cleanly'));
       await this.redis?.stop().catch(() => {});
       await this.database.close().catch(() => {});
       log.info('hub stopped');

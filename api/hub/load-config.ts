@@ -138,6 +138,12 @@ function httpProblems(config: HubConfig): string[] {
   const idle = config.http.connectionTimeoutSeconds;
   if (idle > 0 && config.access.sseHeartbeatSeconds >= idle) problems.push('access.sseHeartbeatSeconds must be shorter than http.connectionTimeoutSeconds (idle sockets are closed)');
   if (idle > 0 && config.relay.startTimeoutSeconds >= idle) problems.push('relay.startTimeoutSeconds must be shorter than http.connectionTimeoutSeconds (a waiting playlist request is idle)');
+  if (config.cluster.enabled) {
+    // Nodes share state only through these two: a private Redis or a SQLite file would split the cluster.
+    if (!config.redis.url) problems.push('cluster.enabled needs redis.url: every node must use the same Redis');
+    if (!/^postgres(ql)?:\/\//.test(config.database.url)) problems.push('cluster.enabled needs database.url postgres://…: every node must use the same PostgreSQL');
+    if (config.cluster.heartbeatMs * 2 > config.cluster.leaseTtlMs) problems.push('cluster.heartbeatMs must be at most half of cluster.leaseTtlMs (a lease must survive a missed renewal)');
+  }
   return problems;
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { PeriodicTask } from '../kernel/process/periodic-task.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
+import type { ClusterJobs } from '../kernel/cluster/cluster-jobs.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -18,12 +19,14 @@ export function daysBefore(now: number, days: number): number {
  * append-only and hash-chained (the PostgreSQL role cannot delete it).
  */
 export class RetentionJob {
-  private readonly task: PeriodicTask<RetentionReport>;
+  private readonly task: PeriodicTask<RetentionReport | undefined>;
 
-  constructor(private readonly features: readonly HubFeature[], intervalMinutes: number, private readonly log: Pick<Logger, 'info' | 'error'>) {
+  constructor(private readonly features: readonly HubFeature[], intervalMinutes: number, private readonly log: Pick<Logger, 'info' | 'error'>, jobs?: ClusterJobs) {
+    const everyMs = intervalMinutes * 60_000;
     this.task = new PeriodicTask({
-      run: () => this.runOnce(),
-      everyMs: intervalMinutes * 60_000,
+      // Once cluster-wide per interval (the deletes are idempotent: a run overlapping another repeats nothing).
+      run: async () => (jobs ? jobs.once('retention', everyMs, () => this.runOnce()) : this.runOnce()),
+      everyMs,
       onError: (error) => log.error({ err: error }, 'retention failed'),
     });
   }

@@ -5,7 +5,8 @@ import type { ViewingSessions } from './viewing-sessions.ts';
 
 /**
  * Ends a kind's sessions at once when their grant is revoked or expires, or their camera is deleted (the
- * sweep's database re-check catches what another hub process did). `follow()` at start, `unfollow()` at stop.
+ * sweep's database re-check catches what another hub process did, and runs soon after the cluster's event bus
+ * comes back from a Redis cut). `follow()` at start, `unfollow()` at stop.
  */
 export class SessionEnds {
   private readonly onRevoked = this.onGrantEnded('grant_revoked');
@@ -13,6 +14,9 @@ export class SessionEnds {
   private readonly onCameraChanged = ({ cameraId, change }: { cameraId: string; change: string }) => {
     if (change === 'deleted') this.guard('ending sessions of a removed camera', this.sessions.endForCamera(cameraId, 'camera_removed'));
   };
+
+  // Grant ends announced while this node was cut from the other nodes' events: the database has them.
+  private readonly onResync = () => this.sessions.recheckGrantsSoon();
 
   constructor(
     private readonly name: string,
@@ -25,12 +29,14 @@ export class SessionEnds {
     this.events.on('grant.revoked', this.onRevoked);
     this.events.on('grant.expired', this.onExpired);
     this.events.on('camera.changed', this.onCameraChanged);
+    this.events.on('cluster.resync', this.onResync);
   }
 
   unfollow(): void {
     this.events.off('grant.revoked', this.onRevoked);
     this.events.off('grant.expired', this.onExpired);
     this.events.off('camera.changed', this.onCameraChanged);
+    this.events.off('cluster.resync', this.onResync);
   }
 
   private onGrantEnded(reason: ViewingStopReason) {

@@ -60,6 +60,11 @@ export class ViewingSessions<S extends ViewingSession> {
   start(): void {
     this.sweeper.start();
   }
+  /** The next sweep (within a second) re-reads every session's grant, e.g. after grant ends may have been missed. */
+  recheckGrantsSoon(): void {
+    this.lastGrantCheck = 0;
+  }
+
 
   get(sessionId: string): S | undefined {
     return this.sessions.get(sessionId);

@@ -28,15 +28,26 @@ export class DeviceCameras {
   /** Camera id per device ID, or the refusal for it. */
   async resolve(session: PeerSession, deviceIds: string[]): Promise<Map<string, string | ViidError>> {
     const unique = [...new Set(deviceIds)];
-    const missing = unique.filter((id) => !this.cache.has(id));
+    // Looked up here, not only through the cache: creating a camera announces camera.changed, which empties
+    // the cache, so a batch naming two new devices would lose the first one's answer.
+    const known = new Map<string, { cameraId: string; departmentId: string }>();
+    for (const id of unique) {
+      const cached = this.cache.get(id);
+      if (cached) known.set(id, cached);
+    }
+    const missing = unique.filter((id) => !known.has(id));
     if (missing.length) {
       const found = await this.ctx.cameras.byNationalIds(missing);
-      for (const [nationalId, camera] of found) this.cache.set(nationalId, { cameraId: camera.id, departmentId: camera.department_id });
-      for (const id of missing.filter((id) => !found.has(id))) await this.create(session, id);
+      for (const [nationalId, camera] of found) known.set(nationalId, { cameraId: camera.id, departmentId: camera.department_id });
+      for (const id of missing.filter((id) => !found.has(id))) {
+        const created = await this.create(session, id);
+        if (created) known.set(id, created);
+      }
+      for (const [id, camera] of known) this.cache.set(id, camera);
     }
     const answer = new Map<string, string | ViidError>();
     for (const id of unique) {
-      const camera = this.cache.get(id);
+      const camera = known.get(id);
       if (!camera) answer.set(id, new ViidError('VIID_DEVICE_UNAVAILABLE', `no camera for device ${id}`, 503, STATUS.deviceError));
       else if (camera.departmentId !== session.departmentId) {
         answer.set(id, new ViidError('VIID_DEVICE_OTHER_DEPARTMENT', `device ${id} is another department's camera`, 403, STATUS.invalidOperation));
@@ -65,8 +76,18 @@ export class DeviceCameras {
   }
 
   /** At start no peer is registered yet (sessions live in memory): every 卡口 device waits offline for its peer. */
-  async allOffline(): Promise<void> {
+  async allOffline(restored: PeerSession[] = []): Promise<void> {
+    // The devices of sessions restored after the restart stay as they are (no offline/online flap).
+    const kept = new Set<string>();
+    for (const session of restored) {
+      for (const camera of (await this.ctx.cameras.byNationalIds([...session.devices])).values()) if (camera.department_id === session.departmentId) kept.add(camera.id);
+    }
     for (const cameraId of await this.ctx.cameras.ids({ source: 'gat1400' })) {
+      if (kept.has(cameraId)) {
+        if ((await this.ctx.cameras.statusOf(cameraId)) === 'online') this.online.add(cameraId);
+        else await this.setStatus(cameraId, 'online', 'its GA/T 1400 session was restored after a restart');
+        continue;
+      }
       if ((await this.ctx.cameras.statusOf(cameraId)) === 'online') await this.setStatus(cameraId, 'offline', 'hub restarted: waiting for its GA/T 1400 peer to register');
     }
   }
@@ -85,19 +106,20 @@ export class DeviceCameras {
     await this.registry.update(cameraId, { ...(place.name ? { name: place.name } : {}), lat: place.lat, lon: place.lon, address: place.address });
   }
 
-  private async create(session: PeerSession, nationalId: string): Promise<void> {
+  private async create(session: PeerSession, nationalId: string): Promise<{ cameraId: string; departmentId: string }> {
+    let camera;
     try {
-      const camera = await this.registry.createPushDevice({ name: `卡口 ${nationalId}`, departmentId: session.departmentId, nationalId });
-      this.cache.set(nationalId, { cameraId: camera.id, departmentId: camera.department_id });
-      await this.ctx.audit.append({
-        action: 'viid.device.create', targetType: 'camera', targetId: camera.id, departmentId: session.departmentId,
-        details: { nationalId, peerId: session.peerId },
-      });
+      camera = await this.registry.createPushDevice({ name: `卡口 ${nationalId}`, departmentId: session.departmentId, nationalId });
     } catch (error) {
       // Created meanwhile by a concurrent request (national_id is unique): read it.
       const again = (await this.ctx.cameras.byNationalIds([nationalId])).get(nationalId);
       if (!again) throw error;
-      this.cache.set(nationalId, { cameraId: again.id, departmentId: again.department_id });
+      return { cameraId: again.id, departmentId: again.department_id };
     }
+    await this.ctx.audit.append({
+      action: 'viid.device.create', targetType: 'camera', targetId: camera.id, departmentId: session.departmentId,
+      details: { nationalId, peerId: session.peerId },
+    });
+    return { cameraId: camera.id, departmentId: camera.department_id };
   }
 }

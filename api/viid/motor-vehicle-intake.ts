@@ -6,7 +6,7 @@ import { isDomainError } from '../kernel/errors/domain-error.ts';
 import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { parseMotorVehicle, type ReceivedVehicle } from './objects/motor-vehicle-input.ts';
 import type { PeerSession } from './peer-sessions.ts';
-import type { VehicleImages } from './vehicle-images.ts';
+import type { PictureRequest, VehicleImages } from './pictures/vehicle-images.ts';
 import { STATUS, ViidError, type StatusCode } from './viid-status.ts';
 import { DeviceCameras } from './device-cameras.ts';
 import type { ViidMetrics } from './viid-metrics.ts';
@@ -19,7 +19,6 @@ export interface IntakeOutcome {
   text: string;
 }
 
-const IMAGE_CONCURRENCY = 8;
 /** Picture problems that are the data's fault refuse the object; an unreachable URL only loses the picture. */
 const REFUSING_IMAGE_CODES = new Set(['VIID_IMAGE_TOO_LARGE', 'VIID_IMAGE_INVALID']);
 
@@ -30,13 +29,6 @@ const refused = (id: string, error: unknown): IntakeOutcome => {
   if (!isDomainError(error)) return { id, statusCode: STATUS.deviceError, httpStatus: 500, text: 'INTERNAL: the object could not be stored; retry later' };
   return { id, statusCode: STATUS.invalidJsonContent, httpStatus: 400, text: `${error.code}: ${error.message}` };
 };
-
-async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await run(items[next++]!);
-  }));
-}
 
 /**
  * MotorVehicleObjects into checkpoint passes, through the same CheckpointStore as our own passes (so
@@ -91,33 +83,7 @@ export class MotorVehicleIntake {
       }
     }
 
-    const records: Array<{ index: number; record: PassRecordInput; written: string[] }> = [];
-    await eachLimited(fresh, IMAGE_CONCURRENCY, async ({ index, vehicle, cameraId }) => {
-      const written: string[] = [];
-      const notes: string[] = [];
-      try {
-        const paths: { crop?: string; scene?: string } = {};
-        for (const kind of ['crop', 'scene'] as const) {
-          const source = vehicle[kind];
-          if (!source) continue;
-          try {
-            const jpeg = await this.images.load(source);
-            paths[kind] = await this.images.write(vehicle.motorVehicleId, vehicle.passedAt, kind, jpeg);
-            written.push(paths[kind]);
-          } catch (error) {
-            if (isDomainError(error) && !REFUSING_IMAGE_CODES.has(error.code)) notes.push(`${kind} picture not stored: ${error.message}`);
-            else throw error;
-          }
-        }
-        records.push({ index, written, record: toRecord(vehicle, cameraId, paths) });
-        outcomes[index] = ok(vehicle.motorVehicleId, notes.length ? `OK (${notes.join('; ')})` : 'OK');
-      } catch (error) {
-        await this.images.remove(written);
-        if (!isDomainError(error)) this.ctx.log.error({ err: error, motorVehicleId: vehicle.motorVehicleId }, 'viid picture could not be stored');
-        outcomes[index] = refused(vehicle.motorVehicleId, error);
-      }
-    });
-
+    const records = await this.storePictures(fresh, outcomes);
     if (records.length > 0) {
       try {
         await this.store.ingestPasses(records.map((r) => r.record));
@@ -138,6 +104,50 @@ export class MotorVehicleIntake {
     }
     return outcomes;
   }
+  /**
+   * All pictures of the batch's new objects in one call (decoded and written off the event loop). An object
+   * whose picture is the data's fault is refused and its other picture removed; an unreachable URL only
+   * loses that picture (noted in the status text).
+   */
+  private async storePictures(fresh: Array<{ index: number; vehicle: ReceivedVehicle; cameraId: string }>, outcomes: IntakeOutcome[]): Promise<Array<{ index: number; record: PassRecordInput; written: string[] }>> {
+    const requests: PictureRequest[] = [];
+    const owners: number[] = [];
+    fresh.forEach(({ vehicle }, i) => {
+      for (const kind of ['crop', 'scene'] as const) {
+        const source = vehicle[kind];
+        if (!source) continue;
+        requests.push({ passId: vehicle.motorVehicleId, at: vehicle.passedAt, kind, source });
+        owners.push(i);
+      }
+    });
+    const stored = await this.images.storeAll(requests);
+    const perObject = fresh.map(() => ({ paths: {} as { crop?: string; scene?: string }, written: [] as string[], notes: [] as string[], error: undefined as Error | undefined }));
+    stored.forEach((outcome, r) => {
+      const entry = perObject[owners[r]!]!;
+      const kind = requests[r]!.kind;
+      if ('rel' in outcome) {
+        entry.paths[kind] = outcome.rel;
+        entry.written.push(outcome.rel);
+      } else if (isDomainError(outcome.error) && !REFUSING_IMAGE_CODES.has(outcome.error.code)) entry.notes.push(`${kind} picture not stored: ${outcome.error.message}`);
+      else entry.error ??= outcome.error;
+    });
+    const records: Array<{ index: number; record: PassRecordInput; written: string[] }> = [];
+    const orphans: string[] = [];
+    fresh.forEach(({ index, vehicle, cameraId }, i) => {
+      const { paths, written, notes, error } = perObject[i]!;
+      if (error) {
+        orphans.push(...written);
+        if (!isDomainError(error)) this.ctx.log.error({ err: error, motorVehicleId: vehicle.motorVehicleId }, 'viid picture could not be stored');
+        outcomes[index] = refused(vehicle.motorVehicleId, error);
+        return;
+      }
+      records.push({ index, written, record: toRecord(vehicle, cameraId, paths) });
+      outcomes[index] = ok(vehicle.motorVehicleId, notes.length ? `OK (${notes.join('; ')})` : 'OK');
+    });
+    await this.images.remove(orphans);
+    return records;
+  }
+
 }
 
 function toRecord(v: ReceivedVehicle, cameraId: string, paths: { crop?: string; scene?: string }): PassRecordInput {

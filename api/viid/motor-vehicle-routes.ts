@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointStore } from '../checkpoint/checkpoint-store.ts';
 import { searchPasses } from '../checkpoint/pass-search.ts';
+import { parseMotorVehicleQuery, runMotorVehicleQuery } from './motor-vehicle-query.ts';
 import { motorVehicleObjects } from '../checkpoint/gat1400.ts';
 import type { MotorVehicleIntake } from './motor-vehicle-intake.ts';
 import { OBJECT_ID } from './objects/viid-ids.ts';
@@ -15,7 +16,7 @@ const VehicleList = Type.Object({ MotorVehicleListObject: Type.Object({ MotorVeh
 const VehicleOne = Type.Object({ MotorVehicleObject: Open });
 
 /** Query keys with or without the `MotorVehicle.` prefix the standard's query strings use. */
-const VehicleQuery = Type.Object({}, { additionalProperties: Type.String({ maxLength: 64 }) });
+const VehicleQuery = Type.Object({}, { additionalProperties: Type.String({ maxLength: 2_200 }) });
 
 /** The objects of a push: `{MotorVehicleListObject:{MotorVehicleObject:[…]}}`, a single object instead of the array, or a bare `{MotorVehicleObject}`. */
 function objectsOf(body: unknown): unknown[] {
@@ -46,30 +47,19 @@ export function registerMotorVehicleRoutes(scope: FastifyInstance, ctx: HubConte
 
   scope.get('/MotorVehicles', {
     config: { access: 'public' },
-    schema: { tags: ['viid'], summary: 'GA/T 1400 query of vehicles seen by the peer\'s department\'s cameras', querystring: VehicleQuery, response: { 200: VehicleList, '4xx': ResponseStatusObjectSchema } },
+    schema: { tags: ['viid'], summary: 'GA/T 1400 query (field conditions, PassTime range, RecordStartNo/PageRecordNum paging, TotalNum) of vehicles seen by the peer\'s department\'s cameras', querystring: VehicleQuery, response: { 200: VehicleList, '4xx': ResponseStatusObjectSchema } },
   }, async (request) => {
     const session = sessions.identify(request);
-    const q = request.query as Record<string, string>;
-    const get = (key: string) => q[`MotorVehicle.${key}`] ?? q[key];
-    const limit = Math.min(500, Math.max(1, Number(get('PageRecordNum') ?? 100) || 100));
-    const cameraIds = await ctx.cameras.ids({ departmentId: session.departmentId });
-    const deviceId = get('DeviceID');
-    let cameras = cameraIds;
-    if (deviceId) {
-      const camera = (await ctx.cameras.byNationalIds([deviceId])).get(deviceId);
-      cameras = camera && cameraIds.includes(camera.id) ? [camera.id] : [];
+    const query = parseMotorVehicleQuery(request.query as Record<string, string>);
+    let cameras = await ctx.cameras.ids({ departmentId: session.departmentId });
+    if (query.deviceIds) {
+      const named = await ctx.cameras.byNationalIds(query.deviceIds);
+      const own = new Set(cameras);
+      cameras = [...named.values()].map((camera) => camera.id).filter((id) => own.has(id));
     }
-    let from: number | undefined;
-    let to: number | undefined;
-    try {
-      from = get('BeginTime') ? parseViidTime(get('BeginTime'), 'BeginTime') : undefined;
-      to = get('EndTime') ? parseViidTime(get('EndTime'), 'EndTime') : undefined;
-    } catch (cause) {
-      throw viidBadContent('VIID_QUERY_INVALID', (cause as Error).message, cause);
-    }
-    const page = await searchPasses(ctx.readDb, { all: false, cameraIds: cameras }, { plate: get('PlateNo') || undefined, from, to, limit });
-    const objects = await motorVehicleObjects(ctx, page.rows, ctx.publicUrl());
-    return { MotorVehicleListObject: { MotorVehicleObject: objects, TotalNum: objects.length } };
+    const { rows, total } = await runMotorVehicleQuery(ctx.readDb, cameras, query);
+    const objects = await motorVehicleObjects(ctx, rows, ctx.publicUrl());
+    return { MotorVehicleListObject: { MotorVehicleObject: objects, TotalNum: total } };
   });
 
   scope.get('/MotorVehicles/:id', {

@@ -95,9 +95,16 @@ export class PeerRepository {
     await this.db.updateTable('viid_peers').set({ status, last_seen_at: at, ...registered }).where('id', '=', id).execute();
   }
 
-  /** At start: no session survived the restart, so no peer is online. */
-  async allOffline(at: number): Promise<void> {
-    await this.db.updateTable('viid_peers').set({ status: 'offline', updated_at: at }).where('status', '=', 'online').execute();
+  /** At start: peers online when the hub stopped whose session was not restored go offline. */
+  async offlineExcept(keep: string[], at: number): Promise<void> {
+    let query = this.db.updateTable('viid_peers').set({ status: 'offline', updated_at: at }).where('status', '=', 'online');
+    if (keep.length > 0) query = query.where('id', 'not in', keep);
+    await query.execute();
+  }
+
+  /** Flushes the last-seen times of live sessions (at stop, so a restart counts from the last request). */
+  async seenMany(seen: Array<{ id: string; at: number }>): Promise<void> {
+    for (const { id, at } of seen) await this.seen(id, at);
   }
 
   async seen(id: string, at: number): Promise<void> {

@@ -29,7 +29,13 @@ export interface AdminActor {
  * ends the peer's session, so it registers again under the new settings.
  */
 export class PeerService {
-  constructor(private readonly ctx: HubContext, private readonly peers: PeerRepository, private readonly sessions: PeerSessions) {}
+  constructor(
+    private readonly ctx: HubContext,
+    private readonly peers: PeerRepository,
+    private readonly sessions: PeerSessions,
+    /** A peer disabled, changed or removed: its subscriptions stop (or resume) at once. */
+    private readonly changed: () => void = () => {},
+  ) {}
 
   async create(input: PeerInput, actor: AdminActor): Promise<Peer> {
     if (!DEVICE_ID.test(input.id)) throw badRequest('VIID_PEER_ID_INVALID', 'a peer ID is 20 digits');
@@ -52,6 +58,7 @@ export class PeerService {
     const changes = { updated_at: Date.now(), ...(patch.name === undefined ? {} : { name: patch.name }), ...(patch.disabled === undefined ? {} : { disabled: patch.disabled ? 1 : 0 }) };
     await this.peers.update(id, changes, patch.password, devices);
     await this.sessions.revoke(id);
+    this.changed();
     await this.audit('viid.peer.update', id, actor, {
       name: patch.name, disabled: patch.disabled, passwordChanged: patch.password !== undefined, devices,
     });
@@ -62,6 +69,7 @@ export class PeerService {
     const current = await this.get(id);
     await this.sessions.revoke(id);
     await this.peers.delete(id);
+    this.changed();
     await this.audit('viid.peer.delete', id, actor, { kind: current.kind, name: current.name });
   }
 

@@ -24,8 +24,10 @@ const SEEN_WRITE_MS = 10_000;
 /**
  * Who is registered right now. A session opens at a successful digest registration, is renewed by every
  * request carrying its `User-Identify`, and ends at UnRegister or after viid.keepaliveTimeoutSeconds without
- * one (the peer goes offline and must register again). Sessions live in memory: after a hub restart every
- * peer gets 401 and registers again, as the standard's clients do.
+ * one (the peer goes offline and must register again). Sessions are kept in memory and in the peer's row
+ * (status, registration address and time, last seen): a restarted hub restores those still within the
+ * keepalive timeout (`restore()`), so a restart does not send every device back to register at once; a
+ * peer whose session lapsed meanwhile gets 401 and registers again, as the standard's clients do.
  */
 export class PeerSessions {
   private readonly sessions = new Map<string, PeerSession>();
@@ -58,6 +60,29 @@ export class PeerSessions {
 
   async stop(): Promise<void> {
     await this.sweeper.stop();
+    await this.peers.seenMany([...this.sessions.values()].map((session) => ({ id: session.peerId, at: session.lastSeenAt })))
+      .catch((error: unknown) => this.ctx.log.warn({ err: error }, 'viid last-seen flush failed'));
+  }
+
+  /**
+   * At start: the sessions of peers that were online, are enabled and were seen within the keepalive
+   * timeout come back (same address binding, same devices); the others go offline. Returns the restored.
+   */
+  async restore(now: number): Promise<PeerSession[]> {
+    const timeoutMs = this.ctx.config.viid.keepaliveTimeoutSeconds * 1_000;
+    const restored: PeerSession[] = [];
+    for (const peer of await this.peers.list()) {
+      if (peer.status !== 'online' || peer.disabled !== 0 || peer.registered_at === null || peer.registered_from === null) continue;
+      const lastSeenAt = peer.last_seen_at ?? peer.registered_at;
+      if (now - lastSeenAt > timeoutMs) continue;
+      const session: PeerSession = { peerId: peer.id, kind: peer.kind, departmentId: peer.department_id, address: peer.registered_from, registeredAt: peer.registered_at, lastSeenAt, devices: new Set(peer.devices) };
+      this.sessions.set(peer.id, session);
+      this.seenWritten.set(peer.id, lastSeenAt);
+      restored.push(session);
+    }
+    await this.peers.offlineExcept(restored.map((session) => session.peerId), now);
+    if (restored.length > 0) this.ctx.log.info({ restored: restored.length }, 'viid sessions restored after a restart');
+    return restored;
   }
 
   async open(peer: Peer, address: string): Promise<PeerSession> {

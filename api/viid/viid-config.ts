@@ -16,6 +16,7 @@ export const ViidConfigSchema = Type.Object(
     maxImageBytes: Type.Integer({ minimum: 1_024, maximum: 64 * 1024 * 1024, default: 8 * 1024 * 1024, description: 'largest decoded image (SubImageInfoObject.Data or a fetched StorageUrl)' }),
     maxImagePixels: Type.Integer({ minimum: 1, maximum: 1_000_000_000, default: 40_000_000, description: 'images claiming more pixels are refused before decoding' }),
     imageFetchTimeoutMs: Type.Integer({ minimum: 100, maximum: 60_000, default: 5_000, description: 'fetching an image from a peer\'s StorageUrl' }),
+    pictureWriterThreads: Type.Integer({ minimum: 1, maximum: 32, default: 4, description: 'threads that decode and write received pictures (one request\'s pictures per message); creating files waits on the file system, so a few threads overlap those waits' }),
     cascade: CascadeConfigSchema,
   },
   { additionalProperties: false, default: {} },

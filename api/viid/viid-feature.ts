@@ -18,7 +18,7 @@ import { PeerService } from './peer-service.ts';
 import { PeerSessions } from './peer-sessions.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { TollgateRepository } from './tollgate-repository.ts';
-import { VehicleImages } from './vehicle-images.ts';
+import { VehicleImages } from './pictures/vehicle-images.ts';
 import { installViidScope } from './viid-http.ts';
 import { ViidMetrics } from './viid-metrics.ts';
 import { registerCascadeRoutes } from './cascade/cascade-routes.ts';
@@ -57,12 +57,12 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const settings = ctx.config.viid;
   const peers = new PeerRepository(ctx.db, ctx.secrets);
   const sessions = new PeerSessions(ctx, peers);
-  const service = new PeerService(ctx, peers, sessions);
+  const service = new PeerService(ctx, peers, sessions, () => deps.checkpoint.subscriptions.invalidate());
   const metrics = new ViidMetrics(sessions);
   const nationalIds = new NationalIds(ctx);
   const digest = new DigestAuth(settings.realm, settings.nonceTtlSeconds * 1_000);
   const outbound = new OutboundUrlGuard(ctx.config.http.outboundAllowedNetworks);
-  const images = new VehicleImages(join(ctx.dataDir, 'images'), { maxImageBytes: settings.maxImageBytes, maxImagePixels: settings.maxImagePixels, fetchTimeoutMs: settings.imageFetchTimeoutMs }, outbound);
+  const images = new VehicleImages(join(ctx.dataDir, 'images'), { maxImageBytes: settings.maxImageBytes, maxImagePixels: settings.maxImagePixels, fetchTimeoutMs: settings.imageFetchTimeoutMs, writerThreads: settings.pictureWriterThreads }, outbound);
   const tollgates = new TollgateRepository(ctx.db);
   const intake = new MotorVehicleIntake(ctx, deps.checkpoint, deps.cameras, deps.supervisor, images, metrics);
   sessions.follow({ opened: (session) => intake.devices.peerOnline(session), ended: (session, why) => intake.devices.peerOffline(session, why) });
@@ -111,9 +111,10 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     async start() {
       const resealed = await peers.resealPasswords();
       if (resealed > 0) ctx.log.info({ resealed }, 'viid peer passwords resealed with the current credentials key');
+      await images.start();
       await nationalIds.start();
-      await peers.allOffline(Date.now());
-      await intake.devices.allOffline();
+      // Sessions still within their keepalive come back with their 卡口 cameras; the rest go offline.
+      await intake.devices.allOffline(await sessions.restore(Date.now()));
       intake.devices.start();
       sessions.start();
       link.start();
@@ -129,6 +130,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       nationalIds.stop();
       intake.devices.stop();
       await sessions.stop();
+      await images.stop();
     },
   };
 }

@@ -84,13 +84,13 @@ export class GbDeviceRepository {
   }
 
   /** Cameras shared upward (gb_upper_shares), oldest first. */
-  upperShares(): Promise<Array<{ camera_id: string; approved_by: string; approved_at: number }>> {
+  upperShares(): Promise<Array<{ camera_id: string; approved_by: string; approved_at: number; ptz: number; playback: number }>> {
     return this.db.selectFrom('gb_upper_shares').selectAll().orderBy('approved_at').execute();
   }
 
-  async addUpperShare(cameraId: string, approvedBy: string): Promise<boolean> {
+  async addUpperShare(cameraId: string, approvedBy: string, rights: { ptz: boolean; playback: boolean } = { ptz: false, playback: false }): Promise<boolean> {
     if (await this.db.selectFrom('gb_upper_shares').select('camera_id').where('camera_id', '=', cameraId).executeTakeFirst()) return false;
-    await this.db.insertInto('gb_upper_shares').values({ camera_id: cameraId, approved_by: approvedBy, approved_at: Date.now() }).execute();
+    await this.db.insertInto('gb_upper_shares').values({ camera_id: cameraId, approved_by: approvedBy, approved_at: Date.now(), ptz: rights.ptz ? 1 : 0, playback: rights.playback ? 1 : 0 }).execute();
     return true;
   }
 

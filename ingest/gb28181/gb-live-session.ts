@@ -25,8 +25,11 @@ interface Call {
   ssrc: string;
 }
 
+/** A recording held by the device, played back instead of live video: [start, end) in epoch ms. */
+export interface GbPlaybackRange { start: number; end: number }
+
 /**
- * One live stream of a GB/T 28181 channel, as the relay's feed: INVITE with our SDP offer (UDP, or TCP
+ * One live stream of a GB/T 28181 channel (or, with `playback`, one recording on the device played back), as the relay's feed: INVITE with our SDP offer (UDP, or TCP
  * passive: we listen and the device connects), ACK, RTP on a port from the configured range with the SSRC checked, PS payloads written to the attached ffmpeg
  * stdin. No RTP for `rtpTimeoutSeconds` (or a BYE from the device): BYE and INVITE again with backoff.
  * close() sends BYE and frees the port and the SSRC.
@@ -45,6 +48,10 @@ export class GbLiveSession implements LiveFeed {
   /** INVITEs sent (the first and every re-INVITE). */
   invites = 0;
   droppedBytes = 0;
+  /** The relay stream this session feeds (the camera id, or a `gbpb-…` id for a playback). */
+  streamId = '';
+  /** A playback reached its end (MediaStatus 121, the device's BYE, or silence): never called again. */
+  finished = false;
 
   constructor(
     private readonly server: GbSipServer,
@@ -52,6 +59,7 @@ export class GbLiveSession implements LiveFeed {
     private readonly config: Gb28181Config,
     readonly channel: { id: string; deviceId: string; streamMode: 'udp' | 'tcp-passive' },
     private readonly log: Pick<Logger, 'info' | 'warn'>,
+    readonly playback?: GbPlaybackRange,
   ) {
     this.receiver = new RtpReceiver(config.checkSsrc);
     this.receiver.on('payload', (data) => this.write(data));
@@ -96,14 +104,15 @@ export class GbLiveSession implements LiveFeed {
 
   private async invite(): Promise<void> {
     const session = this.server.sessionOf(this.channel.deviceId);
-    const ssrc = this.ssrcs.allocate();
+    const ssrc = this.ssrcs.allocate(this.playback !== undefined);
     const ip = mediaIpOf(this.config);
     const { serverId, domain } = this.config;
     const call: Call = {
       callId: newCallId(ip), from: `<sip:${serverId}@${domain}>;tag=${newTag()}`, to: `<sip:${this.channel.id}@${domain}>`,
       peer: session.peer, uri: `sip:${this.channel.id}@${session.peer.address}:${session.peer.port}`, ssrc,
     };
-    const body = Buffer.from(liveOffer({ id: serverId, ip, port: this.receiver.port, ssrc, tcp: this.channel.streamMode === 'tcp-passive' }));
+    const playback = this.playback ? { channelId: this.channel.id, ...this.playback } : undefined;
+    const body = Buffer.from(liveOffer({ id: serverId, ip, port: this.receiver.port, ssrc, tcp: this.channel.streamMode === 'tcp-passive', playback }));
     const request = this.server.endpoint.build(call.peer, {
       method: 'INVITE', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: 1, body,
       headers: [['contact', `<sip:${serverId}@${ip}:${this.server.port}>`], ['subject', `${this.channel.id}:${ssrc},${serverId}:0`], ['content-type', 'APPLICATION/SDP']],
@@ -137,20 +146,36 @@ export class GbLiveSession implements LiveFeed {
     await this.server.endpoint.send(call.peer, ack).catch(() => {});
   }
 
-  /** The device hung up (BYE): call again after the backoff. */
+  /** The device hung up (BYE): call again after the backoff (a playback is over instead). */
   ended(): void {
     if (!this.call) return;
     this.ssrcs.release(this.call.ssrc);
     this.call = undefined;
     this.retryAt = Date.now();
+    if (this.playback) this.finished = true;
+  }
+
+  /** MediaStatus 121 from the device: the recording was sent to its end; hang up, do not call again. */
+  async endOfFile(): Promise<void> {
+    if (!this.playback || this.finished) return;
+    this.finished = true;
+    this.log.info({ channel: this.channel.id }, 'GB28181 playback reached the end of the recording');
+    await this.bye();
   }
 
   private async check(): Promise<void> {
-    if (this.closed || this.inviting) return;
+    if (this.closed || this.inviting || this.finished) return;
     const now = Date.now();
     const silentFor = now - Math.max(this.receiver.lastPacketAt, this.invitedAt);
     if (this.call && silentFor <= this.config.rtpTimeoutSeconds * 1_000) {
       if (this.receiver.lastPacketAt > this.invitedAt) this.failures = 0;
+      return;
+    }
+    if (this.call && this.playback) {
+      // Calling again would restart the recording from its beginning: a silent playback is over.
+      this.log.warn({ channel: this.channel.id, silentMs: silentFor }, 'GB28181 playback stopped sending; ending it');
+      this.finished = true;
+      await this.bye();
       return;
     }
     if (this.call) {

@@ -1,9 +1,10 @@
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import type { NationalPtz } from '../ptz/ptz-service.ts';
+import type { PtzPreset } from '../onvif/onvif-parse.ts';
 import type { GbDeviceRepository } from './gb-device-repository.ts';
+import type { GbPresets } from './gb-presets.ts';
 import type { GbSipServer } from './gb-sip-server.ts';
 import { moveCommand, presetCallCommand } from './ptz-command.ts';
-
 
 /**
  * PTZ of GB/T 28181 channels: DeviceControl MESSAGEs with the 8-byte PTZCmd to the channel's device. A move
@@ -12,7 +13,12 @@ import { moveCommand, presetCallCommand } from './ptz-command.ts';
 export class GbPtz implements NationalPtz {
   private readonly stops = new Map<string, NodeJS.Timeout>();
 
-  constructor(private readonly server: () => GbSipServer | undefined, private readonly devices: GbDeviceRepository) {}
+  constructor(private readonly server: () => GbSipServer | undefined, private readonly devices: GbDeviceRepository, private readonly presetQueries: GbPresets) {}
+
+  /** The channel's presets as the device lists them (PresetQuery). */
+  presets(channelId: string): Promise<PtzPreset[]> {
+    return this.presetQueries.query(channelId);
+  }
 
   async move(channelId: string, velocity: { pan: number; tilt: number; zoom: number }, timeoutMs: number): Promise<void> {
     await this.send(channelId, moveCommand(velocity));

@@ -1,7 +1,11 @@
-/** The SDP offer of a live INVITE (facts sheet §4.2): PS on PT 96, receive only, `y=` SSRC. */
-export function liveOffer(o: { id: string; ip: string; port: number; ssrc: string; tcp?: boolean }): string {
+/**
+ * The SDP offer of an INVITE (facts sheet §4.2): PS on PT 96, receive only, `y=` SSRC. Live is `s=Play`,
+ * `t=0 0`; a recording on the device is `s=Playback`, `u=<channel>:0` and `t=<start> <end>` in Unix seconds.
+ */
+export function liveOffer(o: { id: string; ip: string; port: number; ssrc: string; tcp?: boolean; playback?: { channelId: string; start: number; end: number } }): string {
+  const range = o.playback ? `${Math.floor(o.playback.start / 1_000)} ${Math.ceil(o.playback.end / 1_000)}` : '0 0';
   return [
-    'v=0', `o=${o.id} 0 0 IN IP4 ${o.ip}`, 's=Play', `c=IN IP4 ${o.ip}`, 't=0 0',
+    'v=0', `o=${o.id} 0 0 IN IP4 ${o.ip}`, o.playback ? 's=Playback' : 's=Play', ...(o.playback ? [`u=${o.playback.channelId}:0`] : []), `c=IN IP4 ${o.ip}`, `t=${range}`,
     `m=video ${o.port} ${o.tcp ? 'TCP/' : ''}RTP/AVP 96 97 98`, 'a=recvonly', 'a=rtpmap:96 PS/90000', 'a=rtpmap:98 H264/90000', 'a=rtpmap:97 MPEG4/90000',
     // TCP passive: we listen, the device connects.
     ...(o.tcp ? ['a=setup:passive', 'a=connection:new'] : []),

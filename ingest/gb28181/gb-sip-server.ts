@@ -23,6 +23,10 @@ export interface GbSipServerHooks {
   bye(callId: string): void;
   /** A part of a RecordInfo answer. */
   records(doc: Manscdp): void;
+  /** A part of a PresetQuery answer. */
+  presets(doc: Manscdp): void;
+  /** MediaStatus 121: a playback the device sent reached the end of the recording. */
+  mediaStatus(callId: string | undefined, channelId: string, notifyType: string): void;
 }
 
 type Log = Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
@@ -129,6 +133,10 @@ export class GbSipServer {
       this.hooks.catalog(deviceId, catalogChannels(doc), 'notify');
     } else if (doc.cmdType === 'RecordInfo' && doc.root === 'Response') {
       this.hooks.records(doc);
+    } else if (doc.cmdType === 'PresetQuery' && doc.root === 'Response') {
+      this.hooks.presets(doc);
+    } else if (doc.cmdType === 'MediaStatus' && doc.root === 'Notify') {
+      this.hooks.mediaStatus(request.headers.get('call-id'), doc.deviceId, text(doc.node, 'NotifyType') ?? '');
     } else if (doc.cmdType === 'DeviceInfo' && doc.root === 'Response') {
       this.hooks.deviceInfo(deviceId, {
         name: text(doc.node, 'DeviceName'), manufacturer: text(doc.node, 'Manufacturer'), model: text(doc.node, 'Model'), firmware: text(doc.node, 'Firmware'),

@@ -10,6 +10,7 @@ import { newCallId, newTag } from './sip-endpoint.ts';
 import { uriUser, type SipRequest, type SipResponse } from './sip-message.ts';
 import type { SipPeer } from './sip-transport.ts';
 import { GbUpstreamStream } from './gb-upstream-stream.ts';
+import { relayPtz, relayRecordInfo, upperRequestDecision, type LowerDevices } from './gb-upper-relay.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 
 /** A camera as the upper platform's catalogue lists it. */
@@ -22,6 +23,11 @@ export interface UpperChannel {
   lat: number | null;
   lon: number | null;
   online: boolean;
+  /** A channel of a GB device registered here (PTZ and RecordInfo can be relayed to it). */
+  gb: boolean;
+  /** The share lets the upper move it / list its recordings. */
+  ptz: boolean;
+  playback: boolean;
 }
 
 export type UpperState = 'off' | 'registering' | 'online' | 'offline';
@@ -45,6 +51,8 @@ export class GbUpperLink {
   /** Calls from the upper platform by Call-ID: answered, streaming after ACK. */
   private readonly calls = new Map<string, { channel: UpperChannel; target: { host: string; port: number }; ssrc: number; stream?: GbUpstreamStream }>();
   relay: (() => Pick<RelayPool, 'acquire'> | undefined) | undefined;
+  /** Where PTZ and RecordInfo of shared GB channels are relayed to. */
+  lower: LowerDevices | undefined;
   ffmpegPath = 'ffmpeg';
 
   constructor(private readonly config: Gb28181Config, private readonly server: GbSipServer, private readonly shared: () => Promise<UpperChannel[]>, private readonly log: Pick<Logger, 'info' | 'warn'>) {
@@ -203,6 +211,14 @@ export class GbUpperLink {
       doc = parseManscdp(request.body);
     } catch {
       return endpoint.respond(request, peer, 400, 'Bad MANSCDP body');
+    }
+    // DeviceControl and RecordInfo for a shared channel go to its device if the share allows it (wvp: 404 when not shared).
+    if ((doc.root === 'Control' && doc.cmdType === 'DeviceControl') || (doc.root === 'Query' && doc.cmdType === 'RecordInfo')) {
+      const decision = upperRequestDecision(doc, await this.shared());
+      await endpoint.respond(request, peer, decision.status, decision.reason);
+      if (decision.status !== 200 || !this.lower) return;
+      if (decision.right === 'ptz') return relayPtz(doc, this.lower, this.log);
+      return relayRecordInfo(doc, this.lower, (body) => this.message(body).catch(() => undefined));
     }
     await endpoint.respond(request, peer, 200, 'OK');
     if (doc.root !== 'Query') return;

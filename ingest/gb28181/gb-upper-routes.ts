@@ -8,7 +8,7 @@ import { requireUser } from '../../api/kernel/http/route-access.ts';
 import type { GbDeviceRepository } from './gb-device-repository.ts';
 import type { GbUpperLink } from './gb-upper-link.ts';
 
-const ShareView = Type.Object({ cameraId: Type.String(), nationalId: Type.String(), name: Type.String(), departmentId: Type.String(), approvedBy: Type.String(), approvedAt: Type.Integer() });
+const ShareView = Type.Object({ cameraId: Type.String(), nationalId: Type.String(), name: Type.String(), departmentId: Type.String(), approvedBy: Type.String(), approvedAt: Type.Integer(), ptz: Type.Boolean(), playback: Type.Boolean() });
 
 /**
  * The cameras shared upward to the upper GB/T 28181 platform: an explicit list. Only an approver of the
@@ -30,20 +30,25 @@ export function registerGbUpperRoutes(app: FastifyInstance, ctx: HubContext, dep
     const shares = [];
     for (const share of await deps.devices.upperShares()) {
       const row = await ctx.cameras.find(share.camera_id);
-      if (row?.national_id) shares.push({ cameraId: row.id, nationalId: row.national_id, name: row.name, departmentId: row.department_id, approvedBy: share.approved_by, approvedAt: share.approved_at });
+      if (row?.national_id) shares.push({ cameraId: row.id, nationalId: row.national_id, name: row.name, departmentId: row.department_id, approvedBy: share.approved_by, approvedAt: share.approved_at, ptz: share.ptz === 1, playback: share.playback === 1 });
     }
     return { state: deps.upper()?.state ?? 'off', shares };
   });
 
   r.post('/gb28181/upper/shares', {
     config: { access: ['admin', 'approver'] },
-    schema: { tags: ['gb28181'], summary: 'Share a camera (with a national ID) upward', body: Type.Object({ cameraId: IdParams.properties.id }, { additionalProperties: false }), response: responses({ 201: OkResponse }) },
+    schema: { tags: ['gb28181'], summary: 'Share a camera (with a national ID) upward', body: Type.Object({
+      cameraId: IdParams.properties.id,
+      ptz: Type.Optional(Type.Boolean({ default: false, description: 'the upper may move it (DeviceControl relayed to the device; GB channels)' })),
+      playback: Type.Optional(Type.Boolean({ default: false, description: 'the upper may list its recordings on the device (RecordInfo relayed; GB channels)' })),
+    }, { additionalProperties: false }), response: responses({ 201: OkResponse }) },
   }, async (request, reply) => {
     const user = requireUser(request);
     const row = await camera(request.body.cameraId, user);
     if (!row.national_id) throw badRequest('GB_NATIONAL_ID_REQUIRED', 'only cameras with a 20-digit national ID can be shared upward');
-    if (!await deps.devices.addUpperShare(row.id, user.id)) throw conflict('GB_UPPER_SHARED', 'this camera is already shared upward');
-    await ctx.audit.append({ action: 'gb28181.upper.share', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: row.id, clientIp: request.ip, details: { nationalId: row.national_id, ownerDepartmentId: row.department_id } });
+    const rights = { ptz: request.body.ptz === true, playback: request.body.playback === true };
+    if (!await deps.devices.addUpperShare(row.id, user.id, rights)) throw conflict('GB_UPPER_SHARED', 'this camera is already shared upward');
+    await ctx.audit.append({ action: 'gb28181.upper.share', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: row.id, clientIp: request.ip, details: { nationalId: row.national_id, ownerDepartmentId: row.department_id, ...rights } });
     reply.status(201);
     return { ok: true };
   });

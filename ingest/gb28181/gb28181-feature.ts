@@ -4,10 +4,14 @@ import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
 import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
+import type { PlaybackSessions } from '../../api/playback/playback-sessions.ts';
 import { GbChannelCameras } from './gb-channel-cameras.ts';
+import { GbDevicePlaybacks } from './gb-device-playbacks.ts';
+import { registerGbPlaybackMediaRoutes, registerGbPlaybackRoutes } from './gb-playback-routes.ts';
 import { GbDeviceRepository } from './gb-device-repository.ts';
 import { GbLiveFeeds } from './gb-live-feeds.ts';
 import { GbPtz } from './gb-ptz.ts';
+import { GbPresets } from './gb-presets.ts';
 import { GbRecords } from './gb-records.ts';
 import { GbUpperLink, type UpperChannel } from './gb-upper-link.ts';
 import { registerGbRoutes } from './gb-routes.ts';
@@ -19,6 +23,8 @@ export interface Gb28181Dependencies {
   supervisor: CameraSupervisor;
   /** The relay, built after this feature: channels shared upward are read from it; undefined when it is off. */
   relay?: () => RelayPool | undefined;
+  /** Playback sessions (built after this feature): recordings on devices play under their rules; undefined when off. */
+  playback?: () => PlaybackSessions | undefined;
 }
 
 /** What the GB/T 28181 feature offers: live feeds for the relay, and its server and devices for tests and the CLI. */
@@ -35,12 +41,13 @@ export interface Gb28181Service {
  * GB/T 28181: the SIP server devices, NVRs and lower platforms register to; their catalogues become
  * cameras of the department an admin assigns; live video comes in as PS over RTP and feeds the relay.
  */
-export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
+export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay, playback }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
   const config = ctx.config.gb28181;
   const log = ctx.log.child({ feature: 'gb28181' });
   const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
   let server: GbSipServer | undefined;
   const records = new GbRecords(() => server, devices);
+  const presets = new GbPresets(() => server, devices);
   const channelCameras = new GbChannelCameras(devices, cameras, supervisor, (id) => server?.sessions.get(id) !== undefined, log);
   const guard = (what: string, work: Promise<unknown>) => { work.catch((error: Error) => log.warn({ err: error }, `GB28181: ${what} failed`)); };
   if (config.enabled) {
@@ -66,6 +73,8 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
       })),
       bye: (callId) => feeds.onBye(callId),
       records: (doc) => records.push(doc),
+      presets: (doc) => presets.push(doc),
+      mediaStatus: (callId, channelId, notifyType) => { if (notifyType === '121') feeds.onMediaStatus(callId, channelId); },
     }, log);
   }
   const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
@@ -73,7 +82,12 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
     const out: UpperChannel[] = [];
     for (const share of await devices.upperShares()) {
       const camera = await ctx.cameras.find(share.camera_id);
-      if (camera?.national_id) out.push({ id: camera.national_id, cameraId: camera.id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online' });
+      if (camera?.national_id) {
+        out.push({
+          id: camera.national_id, cameraId: camera.id, name: camera.name, address: camera.address, lat: camera.lat, lon: camera.lon, online: camera.status === 'online',
+          gb: camera.source === 'gb28181', ptz: share.ptz === 1, playback: share.playback === 1,
+        });
+      }
     }
     return out;
   };
@@ -82,17 +96,31 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
   if (upper) {
     upper.relay = relay;
     upper.ffmpegPath = ctx.config.relay.ffmpegPath;
+    upper.lower = {
+      ptz: async (channelId, ptzCmd) => {
+        const channel = await devices.channel(channelId);
+        if (!channel) throw new Error(`channel ${channelId} is not known`);
+        await server!.query(channel.device_id, 'DeviceControl', [['DeviceID', channelId], ['PTZCmd', ptzCmd]], 'Control', '<Info><ControlPriority>5</ControlPriority></Info>');
+      },
+      records: (channelId, start, end) => records.query(channelId, start, end),
+    };
   }
+  const playbacks = new GbDevicePlaybacks({
+    feeds, relay: () => relay?.(), sessions: () => playback?.(), startTimeoutMs: ctx.config.relay.startTimeoutSeconds * 1_000, log,
+  });
+  const playbackDeps = { records, playbacks, sessions: () => playback?.(), relay: () => relay?.() };
   const demo = server && ctx.config.demo.gbNvrChannels > 0 ? new DemoGbNvr(ctx, server, devices, ctx.config.demo.gbNvrChannels) : undefined;
   server?.endpoint.on('strayInviteOk', (response) => feeds.onStrayOk(response));
 
   return {
     name: 'gb28181',
-    provides: { feeds, ptz: new GbPtz(() => server, devices), devices, server },
+    provides: { feeds, ptz: new GbPtz(() => server, devices, presets), devices, server },
     registerRoutes: (app) => {
       registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server });
       registerGbUpperRoutes(app, ctx, { devices, upper: () => upper });
+      registerGbPlaybackRoutes(app, ctx, playbackDeps);
     },
+    registerRootRoutes: (app) => registerGbPlaybackMediaRoutes(app, playbackDeps),
     start: async () => {
       if (!server) return;
       const gbServer = server;
@@ -119,6 +147,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
         await channelCameras.deviceStatusChanged(device.id);
       }
       await server.start();
+      playbacks.start();
       log.info({ port: server.port, serverId: config.serverId, domain: config.domain }, 'GB28181 SIP server listening');
       await demo?.start();
       upper?.start();
@@ -127,6 +156,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
       ctx.metrics.remove('gb28181');
       await upper?.stop();
       await demo?.stop();
+      await playbacks.stop();
       for (const session of feeds.running()) await session.close();
       await server?.stop();
     },

@@ -10,6 +10,8 @@ export interface NationalPtz {
   move(nationalId: string, velocity: PtzVelocity, timeoutMs: number): Promise<void>;
   stop(nationalId: string): Promise<void>;
   gotoPreset(nationalId: string, preset: string): Promise<void>;
+  /** The presets the device lists (GB/T 28181 PresetQuery). */
+  presets(nationalId: string): Promise<PtzPreset[]>;
 }
 
 export interface PtzVelocity {
@@ -48,7 +50,8 @@ export class PtzService {
   }
 
   async presets(cameraId: string): Promise<PtzPreset[]> {
-    if (await this.nationalOf(cameraId)) throw conflict('PTZ_PRESETS_UNLISTED', 'GB/T 28181 presets are called by number (1-255); the device does not list them here');
+    const national = await this.nationalOf(cameraId);
+    if (national) return this.national!.presets(national);
     const { client, ptzUrl, profileToken } = await this.target(cameraId);
     return client.getPresets(ptzUrl, profileToken);
   }

@@ -1,4 +1,4 @@
-import { api } from './api.js';
+import { api, ApiError } from './api.js';
 import { errorText } from './errors.js';
 import { t } from './i18n/i18n.js';
 import { term } from './terms.js';
@@ -19,7 +19,15 @@ function webSocketUrl(path) {
  * session's token before it lapses; stop() ends the session so the hub can stop pulling the camera.
  * onStatus(text, { state, kind, error }) reports in words and as a state: 'connecting' until the first frame
  * plays, then 'playing'; 'error' when a protocol fails (before the HLS fallback); 'stopped' when a renewal is refused.
+ * When the session itself is gone (the hub node holding it died or restarted: the renewal finds no such session,
+ * or no node answers) the player starts a new session on its own, with backoff, through whichever node answers.
  */
+/** Waits before each new session after the previous one was lost (the last one repeats). */
+const RECONNECT_DELAYS_MS = [500, 1_000, 2_000, 4_000, 8_000, 15_000];
+
+/** A failure that means the session's node is gone, not that access was refused: start a new session. */
+const sessionLost = (error) => !(error instanceof ApiError) || error.code === 'PLAY_SESSION_NOT_FOUND' || [502, 503, 504].includes(error.status);
+
 // mpegts.js throws its own exception objects (not Errors: RuntimeException and kin) from a stream loader that is
 // still reading when its player is destroyed, e.g. when the live page is left: nothing of ours is broken then, so
 // those, and only those, within a few seconds of tearing an FLV player down, are not reported as page errors.
@@ -35,14 +43,55 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
   let stopped = false;
   const tokenOf = (url) => new URL(url, location.href).searchParams.get('token');
 
-  const renewTimer = setInterval(async () => {
+  let reconnects = 0;
+  let reconnectTimer = null;
+
+  const renew = async () => {
     try {
       ticket = await api(`/api/v1/play/${ticket.sessionId}/renew`, { method: 'POST' });
+      return true;
     } catch (error) {
-      onStatus(t('live.stoppedBecause', { reason: errorText(error) }), { state: 'stopped', kind: engine?.kind, error });
-      stop();
+      if (stopped) return false;
+      if (sessionLost(error)) reconnect();
+      else {
+        onStatus(t('live.stoppedBecause', { reason: errorText(error) }), { state: 'stopped', kind: engine?.kind, error });
+        stop();
+      }
+      return false;
     }
-  }, Math.max(5_000, (ticket.expiresAt - Date.now()) / 2));
+  };
+  const renewTimer = setInterval(renew, Math.max(5_000, (ticket.expiresAt - Date.now()) / 2));
+
+  /** A new session (the old one's node is gone), after a backoff; the first protocol again. */
+  function reconnect() {
+    if (stopped || reconnectTimer) return;
+    const delay = RECONNECT_DELAYS_MS[Math.min(reconnects, RECONNECT_DELAYS_MS.length - 1)];
+    reconnects++;
+    engine?.destroy();
+    engine = null;
+    onStatus(t('live.reconnecting'), { state: 'connecting' });
+    reconnectTimer = setTimeout(async () => {
+      reconnectTimer = null;
+      if (stopped) return;
+      const lost = ticket;
+      try {
+        ticket = await api(`/api/v1/cameras/${encodeURIComponent(cameraId)}/play`, { method: 'POST', body: { protocol } });
+        // Where the old session still lives (a node that came back), it ends now rather than idling out.
+        api(`/api/v1/play/${lost.sessionId}/stop`, { method: 'POST', keepalive: true }).catch(() => {});
+      } catch (error) {
+        if (sessionLost(error)) reconnect();
+        else {
+          onStatus(t('live.stoppedBecause', { reason: errorText(error) }), { state: 'stopped', error });
+          stop();
+        }
+        return;
+      }
+      switchTo(firstEngine());
+    }, delay);
+  }
+
+  /** HLS gave up: if the session is still there the camera is at fault (reported as before); if not, a new session. */
+  const onHlsFatal = () => renew();
 
   const playHls = () => {
     if (window.Hls?.isSupported()) {
@@ -56,7 +105,11 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
           xhr.open('GET', fresh.toString(), true);
         },
       });
-      hls.on(window.Hls.Events.ERROR, (_event, data) => { if (data.fatal) onStatus(t('live.hlsError', { detail: data.details }), { state: 'error', kind: 'hls' }); });
+      hls.on(window.Hls.Events.ERROR, (_event, data) => {
+        if (!data.fatal || stopped) return;
+        onStatus(t('live.hlsError', { detail: data.details }), { state: 'error', kind: 'hls' });
+        void onHlsFatal();
+      });
       hls.loadSource(ticket.hlsUrl);
       hls.attachMedia(video);
       return { kind: 'hls', destroy: () => hls.destroy() };
@@ -91,7 +144,9 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     onStatus(t('live.connecting', { protocol: term('protocol', kind) }), { state: 'connecting', kind });
     // "Playing" only once a frame is shown, so a camera that never connects never says so.
     video.addEventListener('playing', () => {
-      if (!stopped && engine?.kind === kind) onStatus(t('live.playing', { protocol: term('protocol', kind) }), { state: 'playing', kind });
+      if (stopped || engine?.kind !== kind) return;
+      reconnects = 0;
+      onStatus(t('live.playing', { protocol: term('protocol', kind) }), { state: 'playing', kind });
     }, { once: true });
   };
 
@@ -99,6 +154,7 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
     if (stopped) return;
     stopped = true;
     clearInterval(renewTimer);
+    clearTimeout(reconnectTimer);
     engine?.destroy();
     engine = null;
     api(`/api/v1/play/${ticket.sessionId}/stop`, { method: 'POST', keepalive: true }).catch(() => {});
@@ -106,6 +162,7 @@ export async function startPlayback(video, cameraId, { protocol = 'flv', onStatu
 
   const wantsFlv = protocol === 'flv' || protocol === 'ws-flv';
   const flvUsable = wantsFlv && window.mpegts?.isSupported() && window.mpegts.getFeatureList().mseLivePlayback;
-  switchTo(flvUsable ? playFlv(protocol) : playHls);
+  const firstEngine = () => (flvUsable ? playFlv(protocol) : playHls);
+  switchTo(firstEngine());
   return { get ticket() { return ticket; }, get kind() { return engine?.kind; }, stop };
 }

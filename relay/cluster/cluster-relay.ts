@@ -65,6 +65,20 @@ export class ClusterRelay {
   }
 
   /**
+   * The owner read afresh; while there is none (a camera just added, or its node just left), asked again each
+   * ~250 ms until the node placed to take it has (at most a lease's life and a heartbeat), so a viewer's first
+   * fetch waits a moment instead of failing.
+   */
+  private async settledOwnerOf(cameraId: string, signal: AbortSignal): Promise<CameraOwner | undefined> {
+    const deadline = Date.now() + this.node.ownerSettleMs;
+    for (;;) {
+      const owner = await this.ownerOf(cameraId, true);
+      if (owner || Date.now() >= deadline || signal.aborted) return owner;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+
+  /**
    * A GET of the owner's internal media route (`hls/<id>/<file>` or `flv/<id>.flv`), signed as this node.
    * An answer from a node that just lost the camera, or no answer, is tried once more with the owner read
    * afresh. Refusals come back as HubErrors the viewer's player understands (503: try again).
@@ -72,7 +86,7 @@ export class ClusterRelay {
   async fromOwner(cameraId: string, path: string, signal: AbortSignal): Promise<Response> {
     let lastError: HubError | undefined;
     for (const fresh of [false, true]) {
-      const owner = await this.ownerOf(cameraId, fresh);
+      const owner = fresh ? await this.settledOwnerOf(cameraId, signal) : await this.ownerOf(cameraId, false);
       if (!owner) {
         lastError = unavailable('CAMERA_OWNER_PENDING', 'no node pulls this camera right now (a node left); the player retries');
         continue;

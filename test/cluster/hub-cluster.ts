@@ -6,8 +6,10 @@ import { freePort } from '../../api/kernel/process/free-port.ts';
 import { createScratchDatabase, type ScratchDatabase } from '../helpers/databases.ts';
 import { descendantsOf, HubProcess, isAlive, waitGone } from '../faults/hub-process.ts';
 import { PrivateRedisServer } from '../faults/private-redis-server.ts';
+import { TEST_PASSWORD } from '../helpers/test-hub.ts';
 
-export const CLUSTER_ADMIN_PASSWORD = 'cluster suite admin password 42';
+// The test users' password, so the player's login page (browser-session.ts) logs the admin in.
+export const CLUSTER_ADMIN_PASSWORD = TEST_PASSWORD;
 
 /** What /api/v1/cluster/nodes answers. */
 export interface ClusterState {
@@ -64,7 +66,8 @@ export class HubCluster {
     const port = await freePort();
     const member = { id, dataDir, alive: false } as ClusterMember;
     this.members.push(member);
-    member.process = await HubProcess.start({ ...this.shared, HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(port), HUB_CLUSTER_NODE_ID: id });
+    // Up to 3 minutes: three node processes compile and start at once on a shared 2-core machine.
+    member.process = await HubProcess.start({ ...this.shared, HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(port), HUB_CLUSTER_NODE_ID: id }, 180_000);
     member.url = member.process.url;
     member.alive = true;
     member.token = await member.process.login(CLUSTER_ADMIN_PASSWORD);

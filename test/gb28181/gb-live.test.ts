@@ -118,6 +118,11 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     await until('preset call received', () => nvr.ptz.length === 3);
     expect(nvr.ptz[2]!.cmd).toBe('A50F01820103003B');
     expect((await t.api(`/api/v1/cameras/${camera}/ptz/presets/x/goto`, { method: 'POST', user: t.users.communityApprover })).body.code).toBe('GB_PTZ_INVALID');
+    // The presets the device lists (PresetQuery answered by the device), in Chinese as it sent them.
+    const presets = await t.api(`/api/v1/cameras/${camera}/ptz/presets`, { user: t.users.communityApprover });
+    expect(presets.status).toBe(200);
+    expect(presets.body).toEqual([{ token: '1', name: '大门' }, { token: '2', name: '停车场入口' }]);
+    expect((await t.api(`/api/v1/cameras/${camera}/ptz/presets`, { user: t.users.trafficViewer })).status).toBe(403);
   });
 
   it('receives over TCP passive when the device is set to it: the device connects, RTP framed by length', async () => {

@@ -22,6 +22,12 @@ describe('recording parts', () => {
     // The frame rate the player's frame step uses, from the time stamps alone.
     expect(frameRateOf(scan)).toBe(10);
     expect(frameRateOf(scanTs(Buffer.alloc(0)))).toBeNull();
+    // Millisecond time stamps of a 15 fps stream with one frame late at the edge measure 14.97: that is 15. A rate
+    // near no standard one is kept as measured.
+    const fifteen = Array.from({ length: 30 }, (_, i) => Math.round(i * 1_000 / 15));
+    fifteen[29]! += 4;
+    expect(frameRateOf({ framesMs: fifteen })).toBe(15);
+    expect(frameRateOf({ framesMs: Array.from({ length: 27 }, (_, i) => Math.round(i * 1_000 / 13)) })).toBe(13);
     expect(scan.durationMs).toBe(4_000);
     expect(scan.trailingBytes).toBe(0);
     const cut = scanTs(data.subarray(0, data.length - 100));

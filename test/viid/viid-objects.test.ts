@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
-import { jpegSize } from '../../api/viid/jpeg-size.ts';
+import { jpegSize } from '../../api/viid/pictures/jpeg-size.ts';
 import { colourCode, directionCode, plateClassCode, vehicleClassCode } from '../../api/viid/objects/code-tables.ts';
 import { parseMotorVehicle } from '../../api/viid/objects/motor-vehicle-input.ts';
 import { toMotorVehicleObject } from '../../api/viid/objects/motor-vehicle-object.ts';

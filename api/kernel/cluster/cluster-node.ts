@@ -26,8 +26,11 @@ export class ClusterNode {
   readonly ownership: CameraOwnership;
   private load: () => number = () => 0;
   private readonly lostListeners: Array<(cameraId: string) => void> = [];
+  /** The longest a camera can be without an owner while a live node is placed to take it: a lease running out, then a heartbeat. */
+  readonly ownerSettleMs: number;
 
   private constructor(readonly nodeId: string, private readonly redis: Redis, options: ClusterNodeOptions) {
+    this.ownerSettleMs = options.config.leaseTtlMs + options.config.heartbeatMs;
     this.hop = new ClusterHop(options.tokenSecret, nodeId);
     this.ownership = new CameraOwnership({
       redis, config: options.config, nodeId, url: options.url, capacity: options.capacity, cameraIds: options.cameraIds,

@@ -25,6 +25,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   GB_PTZ_INVALID: 400,
   GB_DEVICE_OFFLINE: 503,
   GB_DEVICE_REFUSED: 502,
+  GB_PRESETS_UNANSWERED: 504,
   SIP_TIMEOUT: 504,
   // Camera stream URLs the caller gave (ingest/rtsp/camera-url.ts).
   CAMERA_URL_INVALID: 400,

@@ -1,8 +1,10 @@
-import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import type { RemoteInfo } from 'node:dgram';
 import iconv from 'iconv-lite';
 import type { AccessUnit } from './h264-access-units.ts';
 import { formatSimSip, header, parseSimSip, simAuthorization, simBranch, simResponse, simTag, type SimSipMessage } from './sim-sip.ts';
 import { SimRtpStream } from './sim-rtp-stream.ts';
+import { SimSipLink } from './sim-sip-link.ts';
+import { simRecordItems, simRecordings } from './sim-recordings.ts';
 
 export interface SimChannel {
   id: string;
@@ -30,7 +32,16 @@ export interface SimGbDeviceOptions {
   answerSsrc?: number;
   /** Accept INVITEs but never send RTP. */
   silent?: boolean;
+  /** SIP over UDP (default) or over one TCP connection to the platform's port. */
+  sipTransport?: 'udp' | 'tcp';
+  /** Presets every channel lists when asked (PresetQuery); default two. An empty list answers SumNum 0. */
+  presets?: Array<{ id: number; name: string }>;
+  /** A playback sends at most this many seconds of the recording before MediaStatus 121 (a real NVR sends the whole range). */
+  playbackSeconds?: number;
 }
+
+/** A playback INVITE the device accepted (s=Playback, u=<channel>:0, t=<start> <end> in Unix seconds). */
+export interface SimPlayback { channelId: string; start: number; end: number; callId: string }
 
 /** One PTZCmd the device received. */
 export interface SimPtzCommand { channelId: string; cmd: string }
@@ -41,12 +52,15 @@ export interface SimPtzCommand { channelId: string; cmd: string }
  * records PTZ commands. Built from the facts sheet, not from the hub's code.
  */
 export class SimGbDevice {
-  private socket: Socket | undefined;
+  private socket: SimSipLink | undefined;
   private keepalive: NodeJS.Timeout | undefined;
   private cseq = 1;
   private readonly pending = new Map<string, (response: SimSipMessage) => void>();
-  private readonly calls = new Map<string, { stream?: SimRtpStream; target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' } }>();
+  private readonly calls = new Map<string, { stream?: SimRtpStream; playback?: SimPlayback; target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' } }>();
   readonly ptz: SimPtzCommand[] = [];
+  readonly playbacks: SimPlayback[] = [];
+  /** MediaStatus 121 (end of file) notifications sent at the end of playbacks. */
+  mediaStatusSent = 0;
   invites = 0;
   byes = 0;
   subscribes = 0;
@@ -66,12 +80,12 @@ export class SimGbDevice {
   }
 
   get port(): number {
-    return this.socket?.address().port ?? 0;
+    return this.socket?.port ?? 0;
   }
 
   async start(): Promise<void> {
-    const socket = createSocket('udp4');
-    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    const socket = new SimSipLink(this.o.sipTransport ?? 'udp', this.o.server);
+    await socket.start();
     socket.on('message', (data, rinfo) => this.onDatagram(data, rinfo));
     this.socket = socket;
     await this.register();
@@ -120,7 +134,7 @@ export class SimGbDevice {
     const from = dialog?.from ?? `<sip:${this.o.deviceId}@${this.o.server.domain}>;tag=${simTag()}`;
     const to = dialog?.to ?? (method === 'REGISTER' ? `<sip:${this.o.deviceId}@${this.o.server.domain}>` : `<sip:${this.o.server.id}@${this.o.server.domain}>`);
     const message = formatSimSip(`${method} ${uri} SIP/2.0`, [
-      ['Via', `SIP/2.0/UDP 127.0.0.1:${this.port};rport;branch=${branch}`], ['From', from], ['To', to], ['Call-ID', callId],
+      ['Via', `SIP/2.0/${this.o.sipTransport === 'tcp' ? 'TCP' : 'UDP'} 127.0.0.1:${this.port};rport;branch=${branch}`], ['From', from], ['To', to], ['Call-ID', callId],
       ['CSeq', `${cseq} ${method}`], ['Contact', `<sip:${this.o.deviceId}@127.0.0.1:${this.port}>`], ['Max-Forwards', '70'], ...extra,
     ], body);
     return new Promise((resolve, reject) => {
@@ -128,7 +142,8 @@ export class SimGbDevice {
       const send = () => {
         if (!this.socket) return reject(new Error('device stopped'));
         if (tries++ > 8) { this.pending.delete(branch); return reject(new Error(`${method} not answered`)); }
-        this.socket.send(message, this.o.server.port, this.o.server.host);
+        // TCP is reliable: sent once, the later rounds only count down to the timeout (RFC 3261 §17.1.1.2).
+        if (tries === 1 || this.o.sipTransport !== 'tcp') this.socket.send(message, this.o.server.port, this.o.server.host);
         timer = setTimeout(send, 500 * tries);
       };
       let timer: NodeJS.Timeout | undefined;
@@ -183,6 +198,7 @@ export class SimGbDevice {
       ])).catch(() => {});
     }
     if (cmd === 'RecordInfo') void this.sendRecords(sn, field('DeviceID'), field('StartTime'), field('EndTime')).catch(() => {});
+    if (cmd === 'PresetQuery') void this.sendPresets(sn, field('DeviceID')).catch(() => {});
     if (cmd === 'DeviceControl' && field('PTZCmd')) this.ptz.push({ channelId: field('DeviceID'), cmd: field('PTZCmd') });
   }
 
@@ -203,20 +219,21 @@ export class SimGbDevice {
     this.catalogsSent++;
   }
 
-  /** One recording per started hour of the range (at most 48), two items per MESSAGE, times local and zone-less. */
+  /** The channel's presets in one Response (`PresetList` of `PresetID` and `PresetName`, as wvp reads them). */
+  private async sendPresets(sn: string, channelId: string): Promise<void> {
+    const presets = this.o.presets ?? [{ id: 1, name: '大门' }, { id: 2, name: '停车场入口' }];
+    const items = presets.map((p) => `<Item><PresetID>${p.id}</PresetID><PresetName>${p.name}</PresetName></Item>`).join('');
+    await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
+      ['CmdType', 'PresetQuery'], ['SN', sn], ['DeviceID', channelId], ['SumNum', String(presets.length)]], `\r\n<PresetList Num="${presets.length}">${items}</PresetList>`));
+  }
+
+  /** The channel's recordings (sim-recordings.ts), two items per MESSAGE. */
   private async sendRecords(sn: string, channelId: string, startText: string, endText: string): Promise<void> {
-    const local = (text: string) => { const [d, t] = text.split('T'); const [y, mo, da] = d!.split('-').map(Number); const [h, mi, se] = t!.split(':').map(Number); return new Date(y!, mo! - 1, da, h, mi, se).getTime(); };
-    const format = (ms: number) => { const d = new Date(ms); const p = (n: number) => String(n).padStart(2, '0'); return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}:${p(d.getSeconds())}`; };
-    const start = local(startText);
-    const end = local(endText);
-    const records: Array<[number, number]> = [];
-    for (let at = Math.ceil(start / 3_600_000) * 3_600_000; at + 1_800_000 <= end && records.length < 48; at += 3_600_000) records.push([at, at + 1_800_000]);
+    const records = simRecordings(startText, endText);
     for (let i = 0; i < Math.max(records.length, 1); i += 2) {
       const part = records.slice(i, i + 2);
-      const items = part.map(([s, e]) => `<Item><DeviceID>${channelId}</DeviceID><Name>录像</Name><FilePath>/rec/${s}.mp4</FilePath><StartTime>${format(s)}</StartTime>`
-        + `<EndTime>${format(e)}</EndTime><Secrecy>0</Secrecy><Type>time</Type><FileSize>1048576</FileSize></Item>`).join('');
       await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
-        ['CmdType', 'RecordInfo'], ['SN', sn], ['DeviceID', channelId], ['Name', 'Camera'], ['SumNum', String(records.length)]], `\r\n<RecordList Num="${part.length}">${items}</RecordList>`));
+        ['CmdType', 'RecordInfo'], ['SN', sn], ['DeviceID', channelId], ['Name', 'Camera'], ['SumNum', String(records.length)]], `\r\n<RecordList Num="${part.length}">${simRecordItems(channelId, part)}</RecordList>`));
     }
   }
 
@@ -231,19 +248,45 @@ export class SimGbDevice {
     const tcp = /TCP\/RTP/.test(sdp);
     // TCP active (the platform would wait for us to listen) is not simulated.
     if (tcp && !/^a=setup:passive/m.test(sdp)) return this.reply(simResponse(message, 488, 'Not Acceptable Here'), rinfo);
+    const callId = header(message, 'Call-ID')!;
+    // Playback (facts sheet §4.1): s=Playback, u=<channel>:0, t=<start> <end> in Unix seconds.
+    const playback = /^s=Playback\s*$/m.test(sdp);
+    const times = /^t=(\d+) (\d+)/m.exec(sdp);
+    const recorded = playback ? /^u=(\d{20}):/m.exec(sdp)?.[1] : undefined;
+    if (playback && (!times || Number(times[2]) <= Number(times[1]) || recorded !== channelId)) return this.reply(simResponse(message, 400, 'Bad Request'), rinfo);
     const ssrc = this.o.answerSsrc ?? offered;
-    this.calls.set(header(message, 'Call-ID')!, { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' } });
+    const call: { target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' }; playback?: SimPlayback } = { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' } };
+    if (playback) {
+      call.playback = { channelId, start: Number(times![1]), end: Number(times![2]), callId };
+      this.playbacks.push(call.playback);
+    }
+    this.calls.set(callId, call);
     this.reply(simResponse(message, 100, 'Trying'), rinfo);
-    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, 's=Play', 'c=IN IP4 127.0.0.1', 't=0 0', `m=video 15060 ${tcp ? 'TCP/' : ''}RTP/AVP 96`,
-      'a=rtpmap:96 PS/90000', 'a=sendonly', ...(tcp ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
+    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, `s=${playback ? 'Playback' : 'Play'}`, 'c=IN IP4 127.0.0.1', playback ? `t=${times![1]} ${times![2]}` : 't=0 0',
+      `m=video 15060 ${tcp ? 'TCP/' : ''}RTP/AVP 96`, 'a=rtpmap:96 PS/90000', 'a=sendonly', ...(tcp ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
     this.reply(simResponse(message, 200, 'OK', [['Contact', `<sip:${channelId}@127.0.0.1:${this.port}>`], ['Content-Type', 'APPLICATION/SDP']], Buffer.from(answer)), rinfo);
   }
 
   private onAck(message: SimSipMessage): void {
-    const call = this.calls.get(header(message, 'Call-ID')!);
+    const callId = header(message, 'Call-ID')!;
+    const call = this.calls.get(callId);
     if (!call || call.stream || this.o.silent) return;
-    call.stream = new SimRtpStream({ ...call.target, units: this.o.units, fps: this.o.fps });
+    const playback = call.playback;
+    // A recording ends: as many frames as the range (capped for tests), then MediaStatus 121 in the call's dialog.
+    const seconds = playback ? Math.min(playback.end - playback.start, this.o.playbackSeconds ?? Infinity) : undefined;
+    call.stream = new SimRtpStream({
+      ...call.target, units: this.o.units, fps: this.o.fps, frames: seconds === undefined ? undefined : Math.ceil(seconds * this.o.fps),
+      onEnd: () => { void this.sendMediaStatus(playback!.channelId, callId).catch(() => {}); },
+    });
     call.stream.start();
+  }
+
+  /** `MediaStatus` 121: the file (recording) has been sent to its end. */
+  async sendMediaStatus(channelId: string, callId: string): Promise<number> {
+    const body = this.xml('Notify', [['CmdType', 'MediaStatus'], ['SN', String(this.cseq)], ['DeviceID', channelId], ['NotifyType', '121']]);
+    this.mediaStatusSent++;
+    const answer = await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body, callId);
+    return Number(answer.startLine.split(' ')[1]);
   }
 
   private endCall(callId: string): void {

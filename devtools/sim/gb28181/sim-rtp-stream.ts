@@ -11,6 +11,10 @@ export interface SimRtpStreamOptions {
   fps: number;
   /** udp, or tcp: connect to host:port (the platform listens, `a=setup:passive`) and frame each packet with a 2-byte length. */
   transport?: 'udp' | 'tcp';
+  /** Stop after this many frames (a recording played back to its end); unset = loop the clip for ever (live). */
+  frames?: number;
+  /** Told once the last of `frames` was sent. */
+  onEnd?: () => void;
 }
 
 /** Sends a clip, looped, as PS over RTP (UDP, or TCP with RFC 4571 framing) in real time (one frame every 1/fps s). */
@@ -44,6 +48,11 @@ export class SimRtpStream {
 
   private tick(): void {
     if (!this.socket && !this.tcp) return;
+    if (this.o.frames !== undefined && this.frame >= this.o.frames) {
+      this.stop();
+      this.o.onEnd?.();
+      return;
+    }
     const unit = this.o.units[this.frame % this.o.units.length]!;
     const pts = Math.round((this.frame * 90_000) / this.o.fps);
     const { packets, nextSeq } = rtpPackets(psFrame(unit.data, pts, unit.key), { ssrc: this.o.ssrc, seq: this.seq, timestamp: pts });

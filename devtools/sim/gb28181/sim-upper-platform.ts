@@ -14,6 +14,8 @@ export class SimUpperPlatform {
   registered = 0;
   keepalives = 0;
   readonly catalogItems: string[] = [];
+  /** Recordings the lower platform listed in RecordInfo answers (local times as sent). */
+  readonly recordItems: Array<{ start: string; end: string }> = [];
   private nonce = 'c0ffee0123456789c0ffee0123456789';
   private readonly answers = new Map<string, (m: SimSipMessage) => void>();
 
@@ -44,7 +46,10 @@ export class SimUpperPlatform {
       reply(simResponse(m, 200, 'OK'));
       const xml = m.body.toString('latin1');
       if (xml.includes('<CmdType>Keepalive</CmdType>')) this.keepalives++;
-      for (const item of xml.matchAll(/<Item><DeviceID>(\d{20})<\/DeviceID>/g)) this.catalogItems.push(item[1]!);
+      if (xml.includes('<CmdType>Catalog</CmdType>')) for (const item of xml.matchAll(/<Item><DeviceID>(\d{20})<\/DeviceID>/g)) this.catalogItems.push(item[1]!);
+      if (xml.includes('<CmdType>RecordInfo</CmdType>')) {
+        for (const item of xml.matchAll(/<StartTime>([^<]+)<\/StartTime><EndTime>([^<]+)<\/EndTime>/g)) this.recordItems.push({ start: item[1]!, end: item[2]! });
+      }
     }
   }
 

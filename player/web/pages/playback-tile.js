@@ -9,11 +9,13 @@ const FALLBACK_FRAME_SECONDS = 1 / 25;
 /**
  * One camera's recorded video in a playback: opens a playback session for [from, to) with the reason, plays
  * its HLS VOD playlist through hls.js, renews the session, and maps wall-clock time to media time through
- * each segment's EXT-X-PROGRAM-DATE-TIME (gaps are discontinuities, so media time skips them).
+ * each segment's EXT-X-PROGRAM-DATE-TIME (gaps are discontinuities, so media time skips them). With
+ * `fromDevice` the recording is played from the GB/T 28181 device itself (same session rules, renew and stop).
  */
 export class PlaybackTile {
-  constructor(camera, range, reason) {
+  constructor(camera, range, reason, fromDevice = false) {
     this.camera = camera;
+    this.fromDevice = fromDevice;
     this.range = range;
     this.reason = reason;
     this.details = null;
@@ -22,14 +24,15 @@ export class PlaybackTile {
     this.video.muted = true;
     this.status = el('p', { class: 'muted', 'data-testid': 'playback-status' }, t('playback.opening'));
     this.overlay = el('div', { class: 'playback-overlay', hidden: true }, t('playback.noRecording'));
-    this.node = el('div', { class: 'playback-tile', 'data-camera-id': camera.id },
+    this.node = el('div', { class: 'playback-tile', 'data-camera-id': camera.id, 'data-from-device': String(fromDevice) },
       el('div', { class: 'tile-title' }, camera.name), el('div', { class: 'playback-frame' }, this.video, this.overlay), this.status);
     this.ready = this.open();
   }
 
   async open() {
     const tokenOf = (url) => new URL(url, location.href).searchParams.get('token');
-    this.ticket = await api(`/api/v1/playback/cameras/${encodeURIComponent(this.camera.id)}/sessions`, { method: 'POST', body: { from: this.range.from, to: this.range.to, reason: this.reason } });
+    const opener = this.fromDevice ? 'device-sessions' : 'sessions';
+    this.ticket = await api(`/api/v1/playback/cameras/${encodeURIComponent(this.camera.id)}/${opener}`, { method: 'POST', body: { from: this.range.from, to: this.range.to, reason: this.reason } });
     // A frame step moves one frame of this recording (read by the hub from its time stamps).
     if (this.ticket.frameRate) this.frameSeconds = 1 / this.ticket.frameRate;
     this.video.dataset.frameRate = String(this.ticket.frameRate ?? '');

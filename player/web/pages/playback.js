@@ -54,7 +54,22 @@ async function play(area, cameras, at, reason, message) {
   const range = { from: at - HALF_WINDOW_MS, to: Math.min(Date.now(), at + HALF_WINDOW_MS) };
   const tiles = cameras.map((c) => new PlaybackTile(c, range, reason.value.trim()));
   const sync = new PlaybackSync(tiles, []);
-  const timelines = await Promise.all(cameras.map((c) => renderTimeline(c, range, (wall) => sync.seek(wall)).catch((error) => ({ node: el('p', { class: 'form-error' }, errorText(error)), setCursor: () => {} }))));
+  const grid = el('div', { class: `playback-grid tiles-${tiles.length}` }, tiles.map((tile) => tile.node));
+  // A device recording clicked on a GB channel's timeline: that camera's tile plays it from the device instead.
+  const playFromDevice = async (camera, record) => {
+    const index = tiles.findIndex((tile) => tile.camera.id === camera.id);
+    const tile = new PlaybackTile(camera, { from: record.from, to: record.to }, reason.value.trim(), true);
+    const old = tiles[index];
+    tiles[index] = tile;
+    old.node.replaceWith(tile.node);
+    void old.stop();
+    try {
+      await tile.ready;
+      sync.seek(record.from);
+      sync.play();
+    } catch (error) { tile.end(t('playback.failed', { message: errorText(error) })); }
+  };
+  const timelines = await Promise.all(cameras.map((c) => renderTimeline(c, range, (wall) => sync.seek(wall), (record) => playFromDevice(c, record)).catch((error) => ({ node: el('p', { class: 'form-error' }, errorText(error)), setCursor: () => {} }))));
   sync.timelines = timelines;
   const panel = evidencePanel(cameras, () => sync.now(), reason);
   const speeds = SPEEDS.map((rate) => el('button', { type: 'button', class: rate === 1 ? 'active' : '', 'data-testid': `speed-${rate}`,
@@ -67,7 +82,7 @@ async function play(area, cameras, at, reason, message) {
     el('button', { type: 'button', onclick: () => sync.jump(-10) }, t('playback.back10')),
     el('button', { type: 'button', onclick: () => sync.jump(10) }, t('playback.forward10')),
     el('span', { class: 'muted' }, t('playback.speed')), speeds, sync.clock);
-  clear(area).append(controls, el('div', { class: `playback-grid tiles-${tiles.length}` }, tiles.map((tile) => tile.node)),
+  clear(area).append(controls, grid,
     el('div', { class: 'timelines' }, timelines.map((x) => x.node)), panel.node);
   const opened = await Promise.allSettled(tiles.map((tile) => tile.ready));
   opened.forEach((outcome, i) => { if (outcome.status === 'rejected') tiles[i].end(t('playback.failed', { message: errorText(outcome.reason) })); });

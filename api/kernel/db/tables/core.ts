@@ -107,6 +107,8 @@ export interface GrantsTable extends AccessTargetColumns {
   reviewed_at: number | null;
   created_by: string;
   created_at: number;
+  /** When a node's expiry sweep claimed the announcement of this grant's end by time (migration 0029). */
+  expiry_announced_at: number | null;
 }
 
 export interface AuditEventsTable {

@@ -58,6 +58,10 @@ export interface GbUpperSharesTable {
   /** The user (approver of the owning department, or admin) who shared it. */
   approved_by: string;
   approved_at: number;
+  /** 1: the upper may move the camera (DeviceControl relayed to the device). */
+  ptz: number;
+  /** 1: the upper may list the device's recordings (RecordInfo relayed to the device). */
+  playback: number;
 }
 
 export interface Gb28181Tables {

@@ -1,0 +1,26 @@
+/** One picture to store: inline base64 (decoded and checked in the writer thread) or bytes already checked. */
+export interface PictureJob {
+  /** Path relative to the images folder (`<day>/<passId>-crop.jpg`). */
+  rel: string;
+  data?: string;
+  bytes?: Uint8Array;
+}
+
+export interface PictureBatchMessage {
+  id: number;
+  jobs: PictureJob[];
+  maxImageBytes: number;
+  maxImagePixels: number;
+}
+
+/** stored: written; notJpeg: decoded fine but not a JPEG (the caller converts it); refused: the data's fault. */
+export type PictureResult =
+  | { status: 'stored' }
+  | { status: 'notJpeg' }
+  | { status: 'refused'; code: 'VIID_IMAGE_TOO_LARGE' | 'VIID_IMAGE_INVALID'; message: string }
+  | { status: 'failed'; message: string };
+
+export interface PictureReplyMessage {
+  id: number;
+  results: PictureResult[];
+}
