@@ -22,6 +22,15 @@ function exportRows(dataDir: string): ExportRow[] {
   }
 }
 
+function exportProgress(dataDir: string): Array<ExportRow & { progress: number; error_code: string | null }> {
+  const db = new SQLite(join(dataDir, 'hub.sqlite'), { readonly: true });
+  try {
+    return db.prepare('select id, state, attempts, progress, error_code from evidence_exports order by created_at').all() as Array<ExportRow & { progress: number; error_code: string | null }>;
+  } finally {
+    db.close();
+  }
+}
+
 function probeDurationMs(file: Buffer): number {
   const path = join(tmpdir(), `export-kill-probe-${process.pid}-${Date.now()}.mp4`);
   writeFileSync(path, file);
@@ -50,7 +59,8 @@ describe('evidence export faults', () => {
   });
 
   it('kill -9 of the hub during an export: the job runs again after restart and its clip matches its manifest', async () => {
-    rtsp = await startRtspServer({ mounts: ['/exportkill'], clipPath: await buildPresetClip('small') });
+    // The 1080p clip: a captioned (re-encoded) export of it runs for seconds, long enough to be killed midway.
+    rtsp = await startRtspServer({ mounts: ['/exportkill'], clipPath: await buildPresetClip('hd') });
     const env = await hubEnv(dataDir, { HUB_RECORDING_SEGMENT_SECONDS: '2', HUB_RECORDING_MIN_FREE_BYTES: '0', HUB_INGEST_HEALTH_INTERVAL_MS: '3600000' });
     let hub = await HubProcess.start(env);
     started.push(hub);
@@ -77,14 +87,18 @@ describe('evidence export faults', () => {
       ids.push(created.body.id as string);
     }
 
-    // Kill while one of them has its ffmpeg running and has reported progress.
+    // Kill while one of them has its ffmpeg running and has reported progress. Read from the hub's database
+    // file every 50 ms: three HTTP polls per round were too slow on a loaded machine to catch a running clip.
     const running = await until('an export running with progress', async () => {
-      for (const id of ids) {
-        const job = (await hub.api(token, `/api/v1/evidence/exports/${id}`)).body;
-        if (job.state === 'running' && job.progress > 0 && job.progress < 1) return job as { id: string; progress: number };
+      const rows = exportProgress(dataDir);
+      // Not near its end, so the kill lands before it can finish.
+      const found = rows.find((r) => r.state === 'running' && r.progress > 0 && r.progress < 0.6);
+      if (found) return found;
+      if (rows.length === ids.length && rows.every((r) => r.state === 'done' || r.state === 'failed')) {
+        throw new Error(`every export ended before one was seen running: ${JSON.stringify(rows)}`);
       }
       return undefined;
-    }, 120_000, 100);
+    }, 120_000, 50);
     const children = descendantsOf(hub.pid);
     strays.push(...children);
     hub.child.kill('SIGKILL');
