@@ -5,7 +5,7 @@ import pino from 'pino';
 import { Hub } from '../../api/hub/hub.ts';
 import type { FeatureName } from '../../api/hub/hub-services.ts';
 import { PrivateRedisServer } from '../faults/private-redis-server.ts';
-import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
+import { hubApi, startTestHub, type TestHub } from '../helpers/test-hub.ts';
 
 export interface ClusterNodes {
   redis: PrivateRedisServer;
@@ -39,17 +39,7 @@ export async function startClusterNodes(count: number, options: { overrides?: Re
       const config = { ...first.hub.ctx.config, dataDir, cluster: { ...first.hub.ctx.config.cluster, ...clusterOf(i) } };
       const hub = await Hub.start({ config, features: options.features, logger: pino({ level: config.log.level }) });
       const url = hub.url;
-      const api: TestHub['api'] = async (path, init = {}) => {
-        const headers: Record<string, string> = { ...(init.headers ?? {}) };
-        if (init.body !== undefined) headers['content-type'] = 'application/json';
-        if (init.user) headers.authorization = `Bearer ${init.user.token}`;
-        const response = await fetch(`${url}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-        const text = await response.text();
-        let body: unknown = text;
-        try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
-        return { status: response.status, body, headers: response.headers };
-      };
-      nodes.push({ ...first, hub, url, api, stop: () => hub.stop() });
+      nodes.push({ ...first, hub, url, api: hubApi(url), stop: () => hub.stop() });
     }
   } catch (error) {
     for (const node of nodes.slice(1).reverse()) await node.hub.stop().catch(() => {});

@@ -37,6 +37,20 @@ export interface StartTestHubOptions {
   env?: Record<string, string>;
 }
 
+/** JSON calls to the hub at `url`, as a user (bearer token) or anonymous; the body parsed when it is JSON. */
+export function hubApi(url: string): TestHub['api'] {
+  return async (path, init = {}) => {
+    const headers: Record<string, string> = { ...(init.headers ?? {}) };
+    if (init.body !== undefined) headers['content-type'] = 'application/json';
+    if (init.user) headers.authorization = `Bearer ${init.user.token}`;
+    const response = await fetch(`${url}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
+    const text = await response.text();
+    let body: unknown = text;
+    try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
+    return { status: response.status, body, headers: response.headers };
+  };
+}
+
 /** A real hub on a scratch database, listening on a free loopback port, with users in three departments. */
 export async function startTestHub(kind: DatabaseKind, options: StartTestHubOptions = {}): Promise<TestHub> {
   const database = await createScratchDatabase(kind);
@@ -63,16 +77,7 @@ export async function startTestHub(kind: DatabaseKind, options: StartTestHubOpti
     throw error;
   }
   const url = hub.url;
-  const api: TestHub['api'] = async (path, init = {}) => {
-    const headers: Record<string, string> = { ...(init.headers ?? {}) };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    if (init.user) headers.authorization = `Bearer ${init.user.token}`;
-    const response = await fetch(`${url}${path}`, { method: init.method ?? (init.body === undefined ? 'GET' : 'POST'), headers, body: init.body === undefined ? undefined : JSON.stringify(init.body) });
-    const text = await response.text();
-    let body: unknown = text;
-    try { body = text ? JSON.parse(text) : undefined; } catch { /* not JSON */ }
-    return { status: response.status, body, headers: response.headers };
-  };
+  const api = hubApi(url);
   const login = async (username: string, password = TEST_PASSWORD) => {
     const result = await api('/api/v1/auth/login', { body: { username, password } });
     if (result.status !== 200) throw new Error(`login ${username} failed: ${result.status} ${JSON.stringify(result.body)}`);
