@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageDeclare } from '../../api/checkpoint/notification-images.ts';
 import { deviceCode, TYPE_TOLLGATE_DEVICE, TYPE_VIID_PLATFORM } from '../../devtools/sim/gat1400/viid-codes.ts';
-import { SimulatedTollgateDevice } from '../../devtools/sim/gat1400/simulated-tollgate-device.ts';
-import { SimulatedUpperPlatform } from '../../devtools/sim/gat1400/simulated-upper-platform.ts';
+import type { SimulatedTollgateDevice } from '../../devtools/sim/gat1400/simulated-tollgate-device.ts';
+import type { SimulatedUpperPlatform } from '../../devtools/sim/gat1400/simulated-upper-platform.ts';
 import { describeEachDatabase } from '../helpers/databases.ts';
-import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
-import { allowPeer, FAST_DELIVERY, PEER_PASSWORD } from './viid-fixtures.ts';
+import type { TestHub } from '../helpers/test-hub.ts';
+import { startRegisteredPeers, type RegisteredPeers } from './registered-peers.ts';
 
 describe('parseImageDeclare', () => {
   it('reads -1 as no pictures, nothing as URLs, a list of type codes as inline data', () => {
@@ -25,24 +25,17 @@ describeEachDatabase('GA/T 1400 notifications and ResultImageDeclare', (kind) =>
   let t: TestHub;
   let device: SimulatedTollgateDevice;
   let platform: SimulatedUpperPlatform;
+  let peers: RegisteredPeers | undefined;
   const deviceId = deviceCode('65010000', TYPE_TOLLGATE_DEVICE, 88);
   const platformId = deviceCode('65010000', TYPE_VIID_PLATFORM, 18);
 
   beforeAll(async () => {
-    t = await startTestHub(kind, { overrides: FAST_DELIVERY });
-    await allowPeer(t, { id: deviceId, kind: 'device', departmentId: t.departments.traffic });
-    await allowPeer(t, { id: platformId, kind: 'platform', departmentId: t.departments.traffic });
-    device = new SimulatedTollgateDevice({ baseUrl: t.url, id: deviceId, password: PEER_PASSWORD, keepaliveMs: 3_600_000 });
-    platform = new SimulatedUpperPlatform({ baseUrl: t.url, id: platformId, password: PEER_PASSWORD });
-    await platform.listen();
-    await device.start();
-    expect((await platform.client.register()).status).toBe(200);
+    peers = await startRegisteredPeers(kind, { deviceId, platformId });
+    ({ t, device, platform } = peers);
   }, 60_000);
 
   afterAll(async () => {
-    await device?.stop();
-    await platform?.close();
-    await t?.stop();
+    await peers?.stop();
   });
 
   it('sends base64 Data to who asked for it, fetchable signed URLs otherwise, no pictures for -1', async () => {
