@@ -18,6 +18,8 @@ export interface GbSipServerHooks {
   offline(deviceId: string, reason: string): void;
   /** A whole (or timed-out partial) catalogue answer, or the items of a catalogue notification. */
   catalog(deviceId: string, channels: GbCatalogChannel[], kind: 'complete' | 'partial' | 'notify'): void;
+  /** A part of a catalogue answer arrived (the whole answer follows through `catalog`). */
+  catalogPart?(deviceId: string): void;
   deviceInfo(deviceId: string, info: { name?: string; manufacturer?: string; model?: string; firmware?: string }): void;
   /** The device ended a call (BYE). */
   bye(callId: string): void;
@@ -128,6 +130,7 @@ export class GbSipServer {
         await this.devices.update(deviceId, { last_keepalive_at: now, address: peer.address, port: peer.port });
       }
     } else if (doc.cmdType === 'Catalog' && doc.root === 'Response') {
+      this.hooks.catalogPart?.(deviceId);
       this.catalogs.push(deviceId, doc);
     } else if (doc.cmdType === 'Catalog' && doc.root === 'Notify') {
       this.hooks.catalog(deviceId, catalogChannels(doc), 'notify');

@@ -33,6 +33,7 @@ export const Gb28181ConfigSchema = Type.Object(
       keepaliveSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 60 }),
     }, { additionalProperties: false, default: {} }),
     catalogPartTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 120, default: 5, description: 'a catalogue with missing parts is taken as it is after this long without a part' }),
+    catalogAnswerTimeoutSeconds: Type.Integer({ minimum: 1, maximum: 600, default: 10, description: 'a catalogue query with no answer after this long is sent again (with backoff, at most 6 times per registration)' }),
   },
   { additionalProperties: false, default: {} },
 );

@@ -5,6 +5,7 @@ import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import type { PlaybackSessions } from '../../api/playback/playback-sessions.ts';
+import { GbCatalogRequests } from './gb-catalog-requests.ts';
 import { GbChannelCameras } from './gb-channel-cameras.ts';
 import { GbDevicePlaybacks } from './gb-device-playbacks.ts';
 import { registerGbPlaybackMediaRoutes, registerGbPlaybackRoutes } from './gb-playback-routes.ts';
@@ -35,6 +36,8 @@ export interface Gb28181Service {
   devices: GbDeviceRepository;
   /** The SIP server (undefined unless gb28181.enabled). */
   server: GbSipServer | undefined;
+  /** Catalogue queries still waiting for their answer (asked again until one comes). */
+  catalogRequests: Pick<GbCatalogRequests, 'pending'>;
 }
 
 /**
@@ -50,15 +53,23 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
   const presets = new GbPresets(() => server, devices);
   const channelCameras = new GbChannelCameras(devices, cameras, supervisor, (id) => server?.sessions.get(id) !== undefined, log);
   const guard = (what: string, work: Promise<unknown>) => { work.catch((error: Error) => log.warn({ err: error }, `GB28181: ${what} failed`)); };
+  let catalogRequests: GbCatalogRequests | undefined;
   if (config.enabled) {
+    catalogRequests = new GbCatalogRequests({
+      query: (id) => server!.query(id, 'Catalog'), registered: (id) => server?.sessions.get(id) !== undefined,
+      answerTimeoutMs: config.catalogAnswerTimeoutSeconds * 1_000, log,
+    });
     server = new GbSipServer(config, devices, {
-      online: (id) => guard('bringing a device online', (async () => {
-        await channelCameras.deviceStatusChanged(id);
-        await server!.query(id, 'DeviceInfo');
-        await server!.query(id, 'Catalog');
-        await server!.subscriptions.subscribe(id);
-      })()),
+      // Each step on its own: a DeviceInfo the device refuses must not cost the catalogue.
+      online: (id) => {
+        guard('bringing a device online', channelCameras.deviceStatusChanged(id));
+        guard('asking for device info', server!.query(id, 'DeviceInfo'));
+        catalogRequests!.request(id);
+        guard('subscribing to the catalogue', server!.subscriptions.subscribe(id));
+      },
+      catalogPart: (id) => catalogRequests!.answered(id),
       offline: (id, reason) => guard('taking a device offline', (async () => {
+        catalogRequests!.cancel(id);
         log.info({ deviceId: id, reason }, 'GB28181 device offline');
         await devices.update(id, { status: 'offline' });
         await channelCameras.deviceStatusChanged(id);
@@ -114,7 +125,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
 
   return {
     name: 'gb28181',
-    provides: { feeds, ptz: new GbPtz(() => server, devices, presets), devices, server },
+    provides: { feeds, ptz: new GbPtz(() => server, devices, presets), devices, server, catalogRequests: { pending: () => catalogRequests?.pending() ?? [] } },
     registerRoutes: (app) => {
       registerGbRoutes(app, ctx, { devices, cameras: channelCameras, records, server: () => server });
       registerGbUpperRoutes(app, ctx, { devices, upper: () => upper });
@@ -158,6 +169,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
       await demo?.stop();
       await playbacks.stop();
       for (const session of feeds.running()) await session.close();
+      catalogRequests?.stop();
       await server?.stop();
     },
     readiness: async () => ({ ok: !config.enabled || (server?.port ?? 0) > 0, detail: config.enabled ? `SIP on ${server?.port}, ${server?.sessions.ids().length ?? 0} devices registered` : 'disabled' }),

@@ -69,7 +69,7 @@ describe.skipIf(skipPostgres)('hub cluster: camera ownership and failover (3 nod
     const watching = keepWatching(viewers, 1_500);
     try {
       await until('all 30 viewers get a playlist', () => viewers.every((v) => v.lastOkAt > 0), 90_000, 500);
-      expect(viewers.filter((v) => owners.get(v.cameraId) !== v.entry!.id).length).toBeGreaterThanOrEqual(CAMERAS / 2);
+      expect(viewers.filter((v) => owners.get(v.cameraId) !== v.okEntry!.id).length).toBeGreaterThanOrEqual(CAMERAS / 2);
       await until('each camera pulled exactly once (nodes and simulator agree)', () => pulledOnceEach(cluster!, cameras, rtsp!.port), 60_000, 500);
       // Still so a moment later: nothing pulls twice in the steady state.
       for (let i = 0; i < 4; i++) {
@@ -82,7 +82,7 @@ describe.skipIf(skipPostgres)('hub cluster: camera ownership and failover (3 nod
       // kill -9 the node with the most cameras.
       const victim = cluster.live.reduce((a, b) => ([...owners.values()].filter((n) => n === a.id).length >= [...owners.values()].filter((n) => n === b.id).length ? a : b));
       const orphaned = cameras.filter((id) => owners.get(id) === victim.id);
-      const stranded = viewers.filter((v) => v.entry?.id === victim.id);
+      const stranded = viewers.filter((v) => v.okEntry?.id === victim.id);
       const killedAt = Date.now();
       await cluster.crash(victim);
 
@@ -98,7 +98,7 @@ describe.skipIf(skipPostgres)('hub cluster: camera ownership and failover (3 nod
       // Viewers of the dead node resume through another; every viewer plays again after the kill.
       await until('every viewer plays again after the kill', () => viewers.every((v) => v.lastOkAt > killedAt), 30_000, 500);
       for (const viewer of stranded) {
-        expect(viewer.entry!.id).not.toBe(victim.id);
+        expect(viewer.okEntry!.id).not.toBe(victim.id);
         // At least one new session (a loaded machine may need a second try: a session that idled out while its node was starting the pull).
         expect(viewer.starts).toBeGreaterThanOrEqual(2);
       }

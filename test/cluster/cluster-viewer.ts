@@ -10,6 +10,8 @@ export class ClusterViewer {
   private hlsUrl = '';
   private cookie = '';
   lastOkAt = 0;
+  /** The node that served the last good playlist (entry may be cleared since, while the viewer starts again). */
+  okEntry: ClusterMember | undefined;
   lastStatus = 0;
   /** Sessions started (1 + the times it resumed on another node). */
   starts = 0;
@@ -44,13 +46,15 @@ export class ClusterViewer {
   async tick(): Promise<boolean> {
     try {
       if (!this.entry?.alive && !(await this.play())) return false;
-      const res = await fetch(`${this.entry!.url}${this.hlsUrl}`, { headers: { cookie: this.cookie }, signal: AbortSignal.timeout(20_000) });
+      const entry = this.entry!;
+      const res = await fetch(`${entry.url}${this.hlsUrl}`, { headers: { cookie: this.cookie }, signal: AbortSignal.timeout(20_000) });
       this.lastStatus = res.status;
       const text = await res.text();
       // A session the node forgot (it restarted) is started again, as the player would.
       if (res.status === 403 || res.status === 401) this.entry = undefined;
       if (res.status === 200 && text.includes('seg_')) {
         this.lastOkAt = Date.now();
+        this.okEntry = entry;
         return true;
       }
     } catch {

@@ -20,7 +20,7 @@ describeEachDatabase('hostile GB/T 28181 peers: refused the SIP way, other devic
   let client: RawSipClient;
   let good: SimGbDevice;
   const goodId = '34020000001180000011';
-  const bigId = '34020000001180000012';
+  const bigId = '34020000001181000012'; // another channel block than goodId's (channel IDs are unique network-wide)
   const loop = new LoopDelay();
 
   beforeAll(async () => {

@@ -18,8 +18,8 @@ describe('GB/T 28181 media faults: silent device, garbage PS', () => {
 
   beforeAll(async () => {
     t = await startGbHub('sqlite');
-    silent = await startSimDevice(t, '34020000001180000031', 1, { silent: true });
-    noisy = await startSimDevice(t, '34020000001180000032', 1, { units: await clipUnits() });
+    silent = await startSimDevice(t, '34020000001181000031', 1, { silent: true });
+    noisy = await startSimDevice(t, '34020000001182000032', 1, { units: await clipUnits() });
   }, 60_000);
   afterAll(async () => {
     silent?.kill();

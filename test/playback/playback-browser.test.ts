@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { recordedFrame } from '../../api/evidence/still-export.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH, loginOnPage } from '../player/browser-session.ts';
 import { grantToTraffic, until } from '../relay/relay-fixtures.ts';
@@ -37,6 +37,14 @@ describe('playback in headless Chromium', () => {
   let h: RecordingHub;
   let browser: BrowserContext;
   let userDataDir: string;
+  // Pages hold event streams and HLS loads; Chromium allows 6 connections per host, so a page a failed
+  // test left open would starve the next test's page.
+  const opened: Page[] = [];
+  const openAs = async (username: string) => {
+    const page = await browser.newPage();
+    opened.push(page);
+    return loginOnPage(page, h.t.url, username);
+  };
 
   beforeAll(async () => {
     h = await startRecordingHub('sqlite', {}, 4);
@@ -45,6 +53,9 @@ describe('playback in headless Chromium', () => {
     browser = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS, viewport: { width: 1280, height: 900 } });
     await browser.route((url) => !['127.0.0.1', 'localhost'].includes(url.hostname), (route) => route.abort());
   }, 240_000);
+  afterEach(async () => {
+    for (const page of opened.splice(0)) await page.close().catch(() => {});
+  });
   afterAll(async () => {
     await browser?.close();
     if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
@@ -59,7 +70,7 @@ describe('playback in headless Chromium', () => {
     const passedAt = segments[4]!.startedAt + 700;
     const ingest = await h.t.api('/api/v1/checkpoint/passes', { user: h.t.users.admin, body: { records: [{ id: 'browser-pass-1', cameraId: first, passedAt, plate: '京PB0002', plateColour: 'blue', plateConfidence: 0.97, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9] }] } });
     expect(ingest.status).toBe(200);
-    const page = await loginOnPage(await browser.newPage(), h.t.url, 'psViewer');
+    const page = await openAs('psViewer');
     await page.goto(`${h.t.url}/player/#/checkpoint`);
     const row = page.locator('[data-testid="pass-row"][data-pass-id="browser-pass-1"]');
     await row.getByTestId('play-from-here').click({ timeout: 20_000 });
@@ -117,12 +128,10 @@ describe('playback in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('export-sha256').first().textContent()).toMatch(/[0-9a-f]{64}/);
     const audit = await h.t.hub.ctx.db.selectFrom('audit_events').select(['action', 'reason']).where('action', 'in', ['playback.start', 'evidence.export']).execute();
     expect(audit.filter((a) => a.reason === '案件 2026-118 回看').map((a) => a.action).sort()).toEqual(['evidence.export', 'playback.start', 'playback.start', 'playback.start', 'playback.start']);
-    // Pages hold event streams; Chromium allows 6 connections per host, so each test closes its pages.
-    await page.close();
   }, 240_000);
 
   it('the access request form asks for the playback scope and how far back', async () => {
-    const page = await loginOnPage(await browser.newPage(), h.t.url, 'trafficViewer');
+    const page = await openAs('trafficViewer');
     await page.goto(`${h.t.url}/player/#/request/${h.cameraId}`);
     // (closed before the approver's page opens: Chromium allows 6 connections per host and pages hold event streams)
     await page.getByTestId('request-form').waitFor();
@@ -139,7 +148,7 @@ describe('playback in headless Chromium', () => {
 
     await page.close();
     // The owner's approver narrows it to the grant's own window.
-    const approver = await loginOnPage(await browser.newPage(), h.t.url, 'psApprover');
+    const approver = await openAs('psApprover');
     await approver.goto(`${h.t.url}/player/#/approvals`);
     const pending = approver.getByTestId('pending-request').first();
     await pending.waitFor({ timeout: 10_000 });
@@ -155,7 +164,7 @@ describe('playback in headless Chromium', () => {
   it('revoking the grant stops a running playback in the page at once, buffered video included', async () => {
     const grant = await grantToTraffic(h.t, [h.cameraId], ['playback']);
     const segments = await h.index.segmentsBetween(h.cameraId, 0, Date.now());
-    const page = await loginOnPage(await browser.newPage(), h.t.url, 'trafficViewer');
+    const page = await openAs('trafficViewer');
     await page.goto(`${h.t.url}/player/#/playback?ids=${h.cameraId}&at=${segments[1]!.startedAt}`);
     await page.getByTestId('playback-reason').fill('traffic case 2026-31');
     await page.getByTestId('playback-open').click();

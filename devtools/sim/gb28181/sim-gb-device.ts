@@ -32,6 +32,8 @@ export interface SimGbDeviceOptions {
   answerSsrc?: number;
   /** Accept INVITEs but never send RTP. */
   silent?: boolean;
+  /** 200-OK the first n Catalog queries and never answer them (an answer lost on the way). */
+  catalogQueriesLost?: number;
   /** SIP over UDP (default) or over one TCP connection to the platform's port. */
   sipTransport?: 'udp' | 'tcp';
   /** Presets every channel lists when asked (PresetQuery); default two. An empty list answers SumNum 0. */
@@ -68,6 +70,8 @@ export class SimGbDevice {
   catalogsSent = 0;
   private subscription: { callId: string; platform: string; event: string } | undefined;
   registered = false;
+  /** Catalog queries received (answered or not). */
+  catalogQueries = 0;
 
   constructor(readonly o: SimGbDeviceOptions) {}
 
@@ -91,7 +95,9 @@ export class SimGbDevice {
     await this.register();
     const every = (this.o.keepaliveSeconds ?? 60) * 1_000;
     const beat = () => {
-      this.keepalive = setTimeout(() => { void this.sendKeepalive().catch(() => {}).finally(() => { if (this.socket) beat(); }); }, every);
+      // A platform that forgot the device (404: it restarted, or timed the device out) gets a new REGISTER, as real devices do.
+      const once = async () => { if ((await this.sendKeepalive()) === 404 && this.socket) await this.register(); };
+      this.keepalive = setTimeout(() => { void once().catch(() => {}).finally(() => { if (this.socket) beat(); }); }, every);
     };
     beat();
   }
@@ -190,7 +196,7 @@ export class SimGbDevice {
     const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1] ?? '';
     const cmd = field('CmdType');
     const sn = field('SN');
-    if (cmd === 'Catalog') void this.sendCatalog(sn).catch(() => {});
+    if (cmd === 'Catalog' && ++this.catalogQueries > (this.o.catalogQueriesLost ?? 0)) void this.sendCatalog(sn).catch(() => {});
     if (cmd === 'DeviceInfo') {
       void this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
         ['CmdType', 'DeviceInfo'], ['SN', sn], ['DeviceID', this.o.deviceId], ['DeviceName', '模拟NVR'], ['Result', 'OK'],
