@@ -13,7 +13,7 @@ export class GbChannelCameras {
   constructor(
     private readonly devices: GbDeviceRepository,
     private readonly registry: CameraRegistry,
-    private readonly supervisor: Pick<CameraSupervisor, 'probed'>,
+    private readonly supervisor: Pick<CameraSupervisor, 'probedMany'>,
     private readonly isOnline: (deviceId: string) => boolean,
     private readonly log: Pick<Logger, 'warn'>,
   ) {}
@@ -50,31 +50,34 @@ export class GbChannelCameras {
   async syncDevice(deviceId: string): Promise<void> {
     const device = await this.devices.find(deviceId);
     if (!device) return;
-    for (const channel of await this.devices.channels(deviceId)) {
-      let cameraId = channel.camera_id;
-      if (device.department_id) {
-        const camera = await this.registry.upsertNational({
-          nationalId: channel.id, deviceId, name: channel.name, departmentId: device.department_id, category: device.category,
-          lat: channel.lat, lon: channel.lon, address: channel.address, ptz: channel.ptz_type === 1 || channel.ptz_type === 2 || channel.ptz_type === 5,
-        });
-        if (camera.id !== cameraId) await this.devices.linkCamera(channel.id, camera.id);
-        cameraId = camera.id;
-      }
-      if (cameraId) await this.report(cameraId, channel, device.id);
+    const channels = await this.devices.channels(deviceId);
+    // The whole device in a few transactions (camera upserts, links, statuses), not a handful of statements per channel.
+    if (device.department_id) {
+      const cameras = await this.registry.upsertNationals(channels.map((channel) => ({
+        nationalId: channel.id, deviceId, name: channel.name, departmentId: device.department_id!, category: device.category,
+        lat: channel.lat, lon: channel.lon, address: channel.address, ptz: channel.ptz_type === 1 || channel.ptz_type === 2 || channel.ptz_type === 5,
+      })));
+      const links = channels.flatMap((channel, i) => (cameras[i]!.id !== channel.camera_id ? [{ channelId: channel.id, cameraId: cameras[i]!.id }] : []));
+      await this.devices.linkCameras(links);
+      channels.forEach((channel, i) => { channel.camera_id = cameras[i]!.id; });
     }
+    await this.report(channels, device.id);
   }
 
   /** The device went online or offline: every camera of it follows. */
   async deviceStatusChanged(deviceId: string): Promise<void> {
-    for (const channel of await this.devices.channels(deviceId)) {
-      if (channel.camera_id) await this.report(channel.camera_id, channel, deviceId);
-    }
+    await this.report(await this.devices.channels(deviceId), deviceId);
   }
 
-  private async report(cameraId: string, channel: GbChannelRow, deviceId: string): Promise<void> {
+  private async report(channels: GbChannelRow[], deviceId: string): Promise<void> {
     const online = this.isOnline(deviceId);
-    const status = online && channel.status === 'ON' ? 'online' : 'offline';
-    const reason = !online ? `GB/T 28181 device ${deviceId} is not registered` : channel.status === 'ON' ? 'GB/T 28181 channel ON' : 'GB/T 28181 channel OFF';
-    await this.supervisor.probed(cameraId, { status, reason }).catch((error: Error) => this.log.warn({ err: error, cameraId }, 'GB28181 camera status not recorded'));
+    const results = channels.flatMap((channel) => {
+      if (!channel.camera_id) return [];
+      const status = online && channel.status === 'ON' ? 'online' as const : 'offline' as const;
+      const reason = !online ? `GB/T 28181 device ${deviceId} is not registered` : channel.status === 'ON' ? 'GB/T 28181 channel ON' : 'GB/T 28181 channel OFF';
+      return [{ cameraId: channel.camera_id, result: { status, reason } }];
+    });
+    if (results.length === 0) return;
+    await this.supervisor.probedMany(results).catch((error: Error) => this.log.warn({ err: error, deviceId }, 'GB28181 camera statuses not recorded'));
   }
 }

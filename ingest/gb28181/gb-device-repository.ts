@@ -100,6 +100,14 @@ export class GbDeviceRepository {
   }
 
   async linkCamera(channelId: string, cameraId: string | null): Promise<void> {
-    await this.db.updateTable('gb_channels').set({ camera_id: cameraId }).where('id', '=', channelId).execute();
+    await this.linkCameras([{ channelId, cameraId }]);
+  }
+
+  /** Channel → camera links, in one transaction. */
+  async linkCameras(links: Array<{ channelId: string; cameraId: string | null }>): Promise<void> {
+    if (links.length === 0) return;
+    await this.db.transaction().execute(async (trx) => {
+      for (const { channelId, cameraId } of links) await trx.updateTable('gb_channels').set({ camera_id: cameraId }).where('id', '=', channelId).execute();
+    });
   }
 }

@@ -15,6 +15,8 @@ import type { SipPeer } from './sip-transport.ts';
 
 /** Bytes queued on ffmpeg's stdin beyond which PS is dropped (a stuck ffmpeg must not grow the heap). */
 const MAX_QUEUED_BYTES = 8 * 1024 * 1024;
+/** PS kept from the first packet until the relay's ffmpeg is attached (a few seconds of one stream at most). */
+const MAX_EARLY_BYTES = 2 * 1024 * 1024;
 
 interface Call {
   callId: string;
@@ -38,6 +40,12 @@ export class GbLiveSession implements LiveFeed {
   readonly format = 'mpeg' as const;
   private readonly receiver: RtpReceiver;
   private sink: Writable | undefined;
+  /**
+   * What arrived before the first ffmpeg was attached: the device starts with a key frame right after the ACK,
+   * while ffmpeg is still starting; dropping it would cost a whole GOP before the first picture.
+   */
+  private early: Buffer[] | undefined = [];
+  private earlyBytes = 0;
   private call: Call | undefined;
   private closed = false;
   private failures = 0;
@@ -90,16 +98,37 @@ export class GbLiveSession implements LiveFeed {
 
   attach(sink: Writable | undefined): void {
     this.sink = sink;
+    const early = this.early;
+    if (!sink || !early) return;
+    this.early = undefined;
+    if (early.length > 0 && !sink.destroyed && sink.writable) sink.write(Buffer.concat(early));
   }
 
   private write(data: Buffer): void {
     const sink = this.sink;
+    if (!sink && this.early && this.earlyBytes + data.length <= MAX_EARLY_BYTES) {
+      this.early.push(data);
+      this.earlyBytes += data.length;
+      return;
+    }
     if (!sink || sink.destroyed || !sink.writable) return;
     if (sink.writableLength > MAX_QUEUED_BYTES) {
       this.droppedBytes += data.length;
       return;
     }
-    sink.write(data);
+    // The packets of one frame arrive together: one pipe write per turn of the event loop instead of one per packet.
+    this.batch.push(data);
+    if (this.batch.length === 1) setImmediate(() => this.flush());
+  }
+
+  private batch: Buffer[] = [];
+
+  private flush(): void {
+    const batch = this.batch;
+    this.batch = [];
+    const sink = this.sink;
+    if (!sink || sink.destroyed || !sink.writable || batch.length === 0) return;
+    sink.write(batch.length === 1 ? batch[0]! : Buffer.concat(batch));
   }
 
   private async invite(): Promise<void> {
@@ -205,6 +234,7 @@ export class GbLiveSession implements LiveFeed {
     if (this.closed) return;
     this.closed = true;
     this.sink = undefined;
+    this.early = undefined;
     await this.watchdog.stop();
     await this.inviting;
     await this.bye();

@@ -41,7 +41,7 @@ export class CameraSupervisor {
   private readonly cameras = new Map<string, CameraLiveness>();
   private probeNow: ((cameraId: string) => void) | undefined;
 
-  constructor(private readonly registry: Pick<CameraRegistry, 'setStatus'>, private readonly log: Log) {}
+  constructor(private readonly registry: Pick<CameraRegistry, 'setStatus' | 'setStatuses'>, private readonly log: Log) {}
 
   /** The health monitor's way to probe a camera at once (undefined while it is stopped). */
   useProbe(probeNow: ((cameraId: string) => void) | undefined): void {
@@ -56,6 +56,18 @@ export class CameraSupervisor {
     this.note(entry, result.reason, at);
     if (previous !== result.status) this.log.info({ cameraId, status: result.status, previous, reason: result.reason }, 'camera status changed');
     return previous;
+  }
+
+  /** Verdicts on many cameras at once (a GB/T 28181 device's channels), written in one transaction. */
+  async probedMany(results: Array<{ cameraId: string; result: CheckResult }>, at = Date.now()): Promise<void> {
+    const previous = await this.registry.setStatuses(results.map(({ cameraId, result }) => ({ id: cameraId, status: result.status, reason: result.reason })), at);
+    results.forEach(({ cameraId, result }, i) => {
+      if (previous[i] === undefined) return;
+      const entry = this.entry(cameraId, at);
+      entry.status = result.status;
+      this.note(entry, result.reason, at);
+      if (previous[i] !== result.status) this.log.info({ cameraId, status: result.status, previous: previous[i], reason: result.reason }, 'camera status changed');
+    });
   }
 
   /** The relay's report on its pull of the camera. */

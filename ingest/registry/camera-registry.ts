@@ -133,32 +133,53 @@ export class CameraRegistry {
   }
 
   /**
-   * Creates or updates the camera of a national channel (GB/T 28181): found by its 20-digit ID, its stream is
-   * `gb28181://<device>/<channel>` (the relay opens it through the GB live feed, never ffmpeg directly).
+   * Creates or updates the cameras of national channels (GB/T 28181), in the order given: each found by its
+   * 20-digit ID, its stream `gb28181://<device>/<channel>` (the relay opens it through the GB live feed, never
+   * ffmpeg directly).
    */
-  async upsertNational(input: NationalCameraInput): Promise<CameraRow> {
-    const existing = await this.cameras.findByNationalId(input.nationalId);
-    const facts = { name: input.name, lat: input.lat, lon: input.lon, address: input.address, ptz: input.ptz ? 1 : 0 };
-    if (existing) {
-      if (existing.department_id !== input.departmentId) await this.cameras.moveToDepartment([existing.id], input.departmentId, input.category);
-      const same = existing.name === facts.name && existing.lat === facts.lat && existing.lon === facts.lon && existing.address === facts.address && existing.ptz === facts.ptz;
-      if (same && existing.department_id === input.departmentId) return existing;
-      const written = await this.cameras.update(existing.id, { ...facts, updated_at: Date.now() });
-      this.events.emit('camera.changed', { cameraId: existing.id, change: 'updated' });
-      return { ...existing, ...written, department_id: input.departmentId };
+  async upsertNationals(inputs: NationalCameraInput[]): Promise<CameraRow[]> {
+    // One transaction per slice instead of five statements per channel: a 200-channel NVR registering is
+    // one read of its existing cameras and one commit, not a thousand (each a commit on SQLite, a round trip
+    // on PostgreSQL). Slices keep the IN lists under every driver's parameter limit.
+    const out: CameraRow[] = [];
+    const events: Array<{ cameraId: string; change: 'created' | 'updated' }> = [];
+    for (let at = 0; at < inputs.length; at += 500) {
+      const slice = inputs.slice(at, at + 500);
+      await this.db.transaction().execute(async (trx) => {
+        const existing = new Map((await trx.selectFrom('cameras').selectAll().where('national_id', 'in', slice.map((i) => i.nationalId)).execute()).map((r) => [r.national_id!, r]));
+        const departments = new Set((await trx.selectFrom('departments').select('id').where('id', 'in', [...new Set(slice.map((i) => i.departmentId))]).execute()).map((d) => d.id));
+        const now = Date.now();
+        for (const input of slice) {
+          const facts = { name: input.name, lat: input.lat, lon: input.lon, address: input.address, ptz: input.ptz ? 1 : 0 };
+          const found = existing.get(input.nationalId);
+          if (found) {
+            const moved = found.department_id !== input.departmentId;
+            const same = found.name === facts.name && found.lat === facts.lat && found.lon === facts.lon && found.address === facts.address && found.ptz === facts.ptz;
+            if (same && !moved) { out.push(found); continue; }
+            const written = { ...facts, ...(moved ? { department_id: input.departmentId, category: input.category } : {}), updated_at: now };
+            await trx.updateTable('cameras').set(written).where('id', '=', found.id).execute();
+            events.push({ cameraId: found.id, change: 'updated' });
+            existing.set(input.nationalId, { ...found, ...written });
+            out.push({ ...found, ...written });
+            continue;
+          }
+          if (!departments.has(input.departmentId)) throw badRequest('DEPARTMENT_UNKNOWN', `department ${input.departmentId} does not exist`);
+          const row: CameraRow = {
+            id: randomUUID(), department_id: input.departmentId, category: input.category, ...facts,
+            stream_url: `gb28181://${input.deviceId}/${input.nationalId}`, sub_stream_url: null, snapshot_url: null, onvif_xaddr: null,
+            status: 'unknown', last_seen_at: null, status_changed_at: null, analytics_enabled: 0, source: 'gb28181',
+            national_id: input.nationalId, credentials_enc: null, created_at: now, updated_at: now,
+          };
+          await trx.insertInto('cameras').values(row).execute();
+          existing.set(input.nationalId, row);
+          events.push({ cameraId: row.id, change: 'created' });
+          out.push(row);
+        }
+      });
     }
-    const department = await this.db.selectFrom('departments').select('id').where('id', '=', input.departmentId).executeTakeFirst();
-    if (!department) throw badRequest('DEPARTMENT_UNKNOWN', `department ${input.departmentId} does not exist`);
-    const now = Date.now();
-    const row: NewCameraRow = {
-      id: randomUUID(), department_id: input.departmentId, category: input.category, ...facts,
-      stream_url: `gb28181://${input.deviceId}/${input.nationalId}`, sub_stream_url: null, snapshot_url: null, onvif_xaddr: null,
-      status: 'unknown', last_seen_at: null, status_changed_at: null, analytics_enabled: 0, source: 'gb28181',
-      national_id: input.nationalId, created_at: now, updated_at: now,
-    };
-    const created = await this.cameras.insert(row, null);
-    this.events.emit('camera.changed', { cameraId: row.id, change: 'created' });
-    return created;
+    // After the commit: listeners read the rows.
+    for (const event of events) this.events.emit('camera.changed', event);
+    return out;
   }
 
   async get(id: string): Promise<CameraRow> {
@@ -230,6 +251,42 @@ export class CameraRegistry {
     }
     await this.cameras.update(id, { status, status_changed_at: at, ...seen });
     this.events.emit('camera.status', { cameraId: id, status, previous, at, reason });
+    return previous;
+  }
+
+  /**
+   * Several cameras' statuses in one transaction (a GB/T 28181 device with hundreds of channels going online
+   * or offline); resolves with each previous status (undefined for a camera that no longer exists).
+   */
+  async setStatuses(changes: Array<{ id: string; status: CameraStatus; reason?: string }>, at = Date.now()): Promise<Array<CameraStatus | undefined>> {
+    const previous: Array<CameraStatus | undefined> = [];
+    const events: Array<{ cameraId: string; status: CameraStatus; previous: CameraStatus; at: number; reason?: string }> = [];
+    for (let from = 0; from < changes.length; from += 500) {
+      const slice = changes.slice(from, from + 500);
+      await this.db.transaction().execute(async (trx) => {
+        const rows = await trx.selectFrom('cameras').select(['id', 'status']).where('id', 'in', slice.map((c) => c.id)).execute();
+        const current = new Map(rows.map((r) => [r.id, r.status]));
+        const seenOnly: string[] = [];
+        const byStatus = new Map<CameraStatus, string[]>();
+        for (const change of slice) {
+          const before = current.get(change.id);
+          previous.push(before);
+          if (before === undefined) continue;
+          if (before === change.status) {
+            if (change.status === 'online') seenOnly.push(change.id);
+            continue;
+          }
+          byStatus.set(change.status, [...(byStatus.get(change.status) ?? []), change.id]);
+          current.set(change.id, change.status);
+          events.push({ cameraId: change.id, status: change.status, previous: before, at, reason: change.reason });
+        }
+        if (seenOnly.length) await trx.updateTable('cameras').set({ last_seen_at: at }).where('id', 'in', seenOnly).execute();
+        for (const [status, ids] of byStatus) {
+          await trx.updateTable('cameras').set({ status, status_changed_at: at, ...(status === 'online' ? { last_seen_at: at } : {}) }).where('id', 'in', ids).execute();
+        }
+      });
+    }
+    for (const event of events) this.events.emit('camera.status', event);
     return previous;
   }
 }

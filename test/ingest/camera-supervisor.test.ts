@@ -15,6 +15,7 @@ function supervised() {
       written.push([id, status]);
       return previous;
     },
+    setStatuses: async () => [],
   }, pino({ level: 'silent' }));
   supervisor.useProbe((id) => probes.push(id));
   return { supervisor, written, probes };
