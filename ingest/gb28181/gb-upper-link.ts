@@ -10,6 +10,7 @@ import { newCallId, newTag } from './sip-endpoint.ts';
 import { uriUser, type SipRequest, type SipResponse } from './sip-message.ts';
 import type { SipPeer } from './sip-transport.ts';
 import { GbUpstreamStream } from './gb-upstream-stream.ts';
+import { UpstreamMedia } from './gb-upstream-media.ts';
 import { relayPtz, relayRecordInfo, upperRequestDecision, type LowerDevices } from './gb-upper-relay.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 
@@ -37,8 +38,11 @@ export type UpperState = 'off' | 'registering' | 'online' | 'offline';
  * re-register before expiry, Keepalive every `keepaliveSeconds`, offline after 3 unanswered and then
  * registering again; answers the upper's Catalog query with the cameras shared upward (one item per
  * MESSAGE, each sent after the previous was 200-OKed) and its DeviceInfo query; an INVITE for a shared
- * channel is answered with our SDP and, on ACK, PS over RTP/UDP goes to the address in the upper's SDP
- * (TCP toward the upper is not built: 488); any other channel gets 404; BYE or withdrawing the share stops it.
+ * channel is answered with our SDP and, on ACK, PS over RTP goes to the upper as its SDP asks: UDP to its
+ * address, or TCP with RFC 4571 framing, mirroring its `a=setup` (passive: we connect; active: we listen on a
+ * port of the RTP range, named in our answer); any other channel gets 404; BYE or withdrawing the share stops it.
+ * SIP itself goes over UDP or TCP (`upper.transport`; over TCP we open the connection and the upper's
+ * requests come back on it).
  */
 export class GbUpperLink {
   state: UpperState = 'off';
@@ -49,7 +53,7 @@ export class GbUpperLink {
   private readonly task: PeriodicTask<void>;
   private readonly upper: Gb28181Config['upper'];
   /** Calls from the upper platform by Call-ID: answered, streaming after ACK. */
-  private readonly calls = new Map<string, { channel: UpperChannel; target: { host: string; port: number }; ssrc: number; stream?: GbUpstreamStream }>();
+  private readonly calls = new Map<string, { channel: UpperChannel; media: UpstreamMedia; ssrc: number; stream?: GbUpstreamStream }>();
   relay: (() => Pick<RelayPool, 'acquire'> | undefined) | undefined;
   /** Where PTZ and RecordInfo of shared GB channels are relayed to. */
   lower: LowerDevices | undefined;
@@ -61,7 +65,7 @@ export class GbUpperLink {
   }
 
   private get peer(): SipPeer {
-    return { transport: 'udp', address: this.upper.host, port: this.upper.port };
+    return { transport: this.upper.transport, address: this.upper.host, port: this.upper.port };
   }
 
   private get localId(): string {
@@ -87,7 +91,8 @@ export class GbUpperLink {
   private async endCall(callId: string): Promise<void> {
     const call = this.calls.get(callId);
     this.calls.delete(callId);
-    await call?.stream?.stop();
+    if (call?.stream) await call.stream.stop();
+    else call?.media.close();
   }
 
   /** A share was withdrawn: its calls end (BYE to the upper is left to its RTP timeout). */
@@ -104,15 +109,31 @@ export class GbUpperLink {
     const host = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1];
     const media = /^m=video (\d+) (TCP\/)?RTP\/AVP ([\d ]+)/m.exec(sdp);
     if (!host || !media || !media[3]!.split(' ').includes('96')) return endpoint.respond(request, peer, 415, 'Unsupported Media Type');
-    if (media[2]) return endpoint.respond(request, peer, 488, 'Not Acceptable Here');
     const relay = this.relay?.();
     if (!relay) return endpoint.respond(request, peer, 503, 'Service Unavailable');
     const y = /^y=(\d{1,10})/m.exec(sdp)?.[1];
     const ssrc = y ? Number(y) : randomInt(100_000_000, 199_999_999);
-    this.calls.set(request.headers.get('call-id')!, { channel, target: { host, port: Number(media[1]) }, ssrc });
+    const target = { host, port: Number(media[1]) };
+    // TCP: the mirror of the upper's setup (facts sheet §4.4). Its `active` means it connects to us: listen before answering.
+    const upperSetup = /^a=setup:(\w+)/m.exec(sdp)?.[1]?.toLowerCase();
+    let upstream: UpstreamMedia;
+    if (!media[2]) upstream = UpstreamMedia.to({ kind: 'udp', ...target });
+    else if (upperSetup === 'active') {
+      const bind = this.config.host === '::' ? '0.0.0.0' : this.config.host;
+      try {
+        upstream = await UpstreamMedia.listening(bind, this.config.rtpPortMin, this.config.rtpPortMax);
+      } catch {
+        return endpoint.respond(request, peer, 503, 'No Media Port');
+      }
+    } else upstream = UpstreamMedia.to({ kind: 'tcp-connect', ...target });
+    const callId = request.headers.get('call-id')!;
+    const previous = this.calls.get(callId);
+    if (previous && !previous.stream) previous.media.close();
+    this.calls.set(callId, { channel, media: upstream, ssrc });
     const ip = mediaIpOf(this.config);
-    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 ${ip}`, 's=Play', `c=IN IP4 ${ip}`, 't=0 0', 'm=video 9 RTP/AVP 96', 'a=sendonly', 'a=rtpmap:96 PS/90000',
-      `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
+    const setup = upstream.setup;
+    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 ${ip}`, 's=Play', `c=IN IP4 ${ip}`, 't=0 0', `m=video ${upstream.port} ${setup ? 'TCP/' : ''}RTP/AVP 96`, 'a=sendonly', 'a=rtpmap:96 PS/90000',
+      ...(setup ? [`a=setup:${setup}`, 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
     await endpoint.respond(request, peer, 200, 'OK', {
       headers: [['contact', `<sip:${this.localId}@${ip}:${this.server.port}>`], ['content-type', 'APPLICATION/SDP']], body: Buffer.from(answer),
     });
@@ -122,9 +143,9 @@ export class GbUpperLink {
     const call = this.calls.get(request.headers.get('call-id')!);
     const relay = this.relay?.();
     if (!call || call.stream || !relay) return;
-    call.stream = new GbUpstreamStream({ relay, cameraId: call.channel.cameraId, target: call.target, ssrc: call.ssrc, ffmpegPath: this.ffmpegPath, log: this.log as Pick<Logger, 'info' | 'warn' | 'debug' | 'error'> });
+    call.stream = new GbUpstreamStream({ relay, cameraId: call.channel.cameraId, media: call.media, ssrc: call.ssrc, ffmpegPath: this.ffmpegPath, log: this.log as Pick<Logger, 'info' | 'warn' | 'debug' | 'error'> });
     call.stream.start();
-    this.log.info({ channel: call.channel.id, target: `${call.target.host}:${call.target.port}` }, 'GB28181 sending a channel to the upper platform');
+    this.log.info({ channel: call.channel.id, setup: call.media.setup ?? 'udp' }, 'GB28181 sending a channel to the upper platform');
   }
 
   /** Whether a request comes from the upper platform (its ID in From). */

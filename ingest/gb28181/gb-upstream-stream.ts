@@ -1,14 +1,15 @@
-import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import { annexbStreamArgs } from '../ffmpeg/annexb-stream-args.ts';
 import { FfmpegRunner } from '../ffmpeg/ffmpeg-runner.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
 import { AnnexBSplitter, muxPsFrame, rtpPacketsOf } from './ps-muxer.ts';
+import type { UpstreamMedia } from './gb-upstream-media.ts';
 
 export interface UpstreamOptions {
   relay: Pick<RelayPool, 'acquire'>;
   cameraId: string;
-  target: { host: string; port: number };
+  /** Where the RTP goes (UDP, or TCP with RFC 4571 framing); started here, closed on stop. */
+  media: UpstreamMedia;
   ssrc: number;
   ffmpegPath: string;
   log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
@@ -16,11 +17,11 @@ export interface UpstreamOptions {
 
 /**
  * One channel sent to the upper platform: a relay lease (the camera is still pulled once), ffmpeg copying
- * the relay's H.264 to Annex-B, cut into frames, packed as PS and sent as RTP over UDP to the address in the
- * upper's SDP, with the SSRC agreed in the answer. Stops on BYE or when the share is withdrawn.
+ * the relay's H.264 to Annex-B, cut into frames, packed as PS and sent as RTP (UDP, or TCP either way round) as the
+ * upper's SDP asked, with the SSRC agreed in the answer. Stops on BYE or when the share is withdrawn.
  */
 export class GbUpstreamStream {
-  private socket: Socket | undefined;
+  private sending = false;
   private ffmpeg: FfmpegRunner | undefined;
   private seq = Math.floor(Math.random() * 60_000);
   private readonly startedAt = Date.now();
@@ -29,9 +30,8 @@ export class GbUpstreamStream {
   constructor(private readonly o: UpstreamOptions) {}
 
   start(): void {
-    const socket = createSocket('udp4');
-    socket.on('error', () => {});
-    this.socket = socket;
+    this.o.media.start();
+    this.sending = true;
     const splitter = new AnnexBSplitter();
     const ffmpeg = new FfmpegRunner({
       ffmpegPath: this.o.ffmpegPath, name: `ffmpeg:gb-upstream:${this.o.cameraId}`, rawStdout: true, logger: this.o.log,
@@ -48,17 +48,17 @@ export class GbUpstreamStream {
   }
 
   private send(unit: Buffer, key: boolean): void {
-    if (!this.socket) return;
+    if (!this.sending) return;
     const pts = Math.round((Date.now() - this.startedAt) * 90);
     const { packets, nextSeq } = rtpPacketsOf(muxPsFrame(unit, pts, key), { ssrc: this.o.ssrc, seq: this.seq, timestamp: pts });
     this.seq = nextSeq;
-    for (const packet of packets) this.socket.send(packet, this.o.target.port, this.o.target.host);
+    this.o.media.send(packets);
     this.packetsSent += packets.length;
   }
 
   async stop(): Promise<void> {
     await this.ffmpeg?.stop();
-    this.socket?.close();
-    this.socket = undefined;
+    this.sending = false;
+    this.o.media.close();
   }
 }

@@ -26,6 +26,7 @@ export const Gb28181ConfigSchema = Type.Object(
       domain: Type.String({ pattern: '^(\\d{10})?$', default: '', description: "the upper platform's SIP domain" }),
       host: Type.String({ default: '', description: "the upper platform's SIP address" }),
       port: Type.Integer({ minimum: 1, maximum: 65_535, default: 5060 }),
+      transport: Type.Union([Type.Literal('udp'), Type.Literal('tcp')], { default: 'udp', description: 'SIP to the upper platform over UDP or TCP (we open the connection; its requests come back on it)' }),
       localId: Type.String({ pattern: '^(\\d{20})?$', default: '', description: 'the ID we register with (usually our serverId, type 200)' }),
       username: Type.String({ default: '', maxLength: 64, description: 'digest username, when the upper wants one other than localId' }),
       password: Type.String({ default: '', maxLength: 128 }),

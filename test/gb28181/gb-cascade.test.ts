@@ -25,7 +25,7 @@ describe('GB/T 28181 cascade to an upper platform', () => {
   afterAll(async () => {
     nvr?.kill();
     await t?.stop();
-    upper.socket?.close();
+    upper.stop();
   });
 
   it('registers with digest and keeps alive', async () => {

@@ -1,9 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
 import { EventEmitter } from 'node:events';
 import { createConnection, type Socket as TcpSocket } from 'node:net';
-
-/** Bytes of one unfinished SIP message a TCP peer may hold before the simulator drops the connection. */
-const MAX_PENDING_BYTES = 256 * 1024;
+import { SimSipStream } from './sim-sip-stream.ts';
 
 /**
  * The simulator's SIP connection to its platform: a UDP socket, or one TCP connection on which messages are
@@ -13,7 +11,7 @@ const MAX_PENDING_BYTES = 256 * 1024;
 export class SimSipLink extends EventEmitter<{ message: [data: Buffer, rinfo: RemoteInfo]; closed: [] }> {
   private udp: Socket | undefined;
   private tcp: TcpSocket | undefined;
-  private pending: Buffer = Buffer.alloc(0);
+  private readonly stream = new SimSipStream();
 
   constructor(readonly transport: 'udp' | 'tcp', private readonly server: { host: string; port: number }) {
     super();
@@ -47,21 +45,15 @@ export class SimSipLink extends EventEmitter<{ message: [data: Buffer, rinfo: Re
   }
 
   private onStream(chunk: Buffer): void {
-    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
     const rinfo: RemoteInfo = { address: this.server.host, port: this.server.port, family: 'IPv4', size: 0 };
-    for (;;) {
-      // Keepalive CRLFs between messages (RFC 5626) are skipped.
-      while (this.pending.length >= 2 && this.pending[0] === 0x0d && this.pending[1] === 0x0a) this.pending = this.pending.subarray(2);
-      const end = this.pending.indexOf('\r\n\r\n');
-      if (end < 0) break;
-      const head = this.pending.subarray(0, end).toString('latin1');
-      const length = Number(/^(?:content-length|l)\s*:\s*(\d+)/im.exec(head)?.[1] ?? 0);
-      if (this.pending.length < end + 4 + length) break;
-      const message = Buffer.from(this.pending.subarray(0, end + 4 + length));
-      this.pending = this.pending.subarray(end + 4 + length);
-      this.emit('message', message, { ...rinfo, size: message.length });
+    let messages: Buffer[];
+    try {
+      messages = this.stream.push(chunk);
+    } catch {
+      this.tcp?.destroy();
+      return;
     }
-    if (this.pending.length > MAX_PENDING_BYTES) this.tcp?.destroy();
+    for (const message of messages) this.emit('message', message, { ...rinfo, size: message.length });
   }
 
   /** To the platform (TCP: on the connection, whatever address is named). */

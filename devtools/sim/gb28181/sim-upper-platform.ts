@@ -1,5 +1,7 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { formatSimSip, header, md5, parseSimSip, simResponse, type SimSipMessage } from './sim-sip.ts';
+import { SimSipStream } from './sim-sip-stream.ts';
 
 export const UPPER_ID = '44010000002000000001';
 export const UPPER_DOMAIN = '4401000000';
@@ -7,10 +9,16 @@ export const UPPER_PASSWORD = 'city-platform-pw';
 
 /**
  * A simulated upper (city) platform for cascade tests: digest registrar (MD5, qop=auth), keepalive answers,
- * collects catalogue items, and sends Catalog queries, INVITE, ACK and BYE to a lower platform.
+ * collects catalogue items, and sends Catalog queries, INVITE, ACK and BYE to a lower platform. Over UDP, or
+ * over TCP: it listens and the lower platform connects; everything then goes both ways on that connection.
  */
 export class SimUpperPlatform {
-  socket!: Socket;
+  socket: Socket | undefined;
+  private server: Server | undefined;
+  /** The lower platform's TCP connection (the latest one). */
+  private connection: TcpSocket | undefined;
+  /** TCP connections the lower platform opened. */
+  connections = 0;
   registered = 0;
   keepalives = 0;
   readonly catalogItems: string[] = [];
@@ -19,17 +27,54 @@ export class SimUpperPlatform {
   private nonce = 'c0ffee0123456789c0ffee0123456789';
   private readonly answers = new Map<string, (m: SimSipMessage) => void>();
 
+  constructor(readonly transport: 'udp' | 'tcp' = 'udp') {}
+
   async start(): Promise<number> {
-    this.socket = createSocket('udp4');
-    await new Promise<void>((resolve) => this.socket.bind(0, '127.0.0.1', resolve));
-    this.socket.on('message', (data, rinfo) => this.on(data, rinfo));
-    return this.socket.address().port;
+    if (this.transport === 'tcp') {
+      const server = createServer((connection) => {
+        this.connections++;
+        this.connection = connection;
+        const stream = new SimSipStream();
+        connection.on('error', () => connection.destroy());
+        connection.on('data', (chunk: Buffer) => {
+          try {
+            for (const message of stream.push(chunk)) this.on(message, (buf) => connection.write(buf));
+          } catch {
+            connection.destroy();
+          }
+        });
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      this.server = server;
+      return (server.address() as { port: number }).port;
+    }
+    const socket = createSocket('udp4');
+    await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+    socket.on('message', (data, rinfo: RemoteInfo) => this.on(data, (buf) => socket.send(buf, rinfo.port, rinfo.address)));
+    this.socket = socket;
+    return socket.address().port;
   }
 
-  private on(data: Buffer, rinfo: RemoteInfo): void {
+  stop(): void {
+    this.socket?.close();
+    this.socket = undefined;
+    this.connection?.destroy();
+    this.server?.close();
+  }
+
+  private get localPort(): number {
+    return this.socket?.address().port ?? this.connection?.localPort ?? 0;
+  }
+
+  private send(message: Buffer, hubPort: number): void {
+    if (this.transport === 'udp') this.socket!.send(message, hubPort, '127.0.0.1');
+    else if (this.connection && !this.connection.destroyed) this.connection.write(message);
+    else throw new Error('the lower platform has no TCP connection to the upper');
+  }
+
+  private on(data: Buffer, reply: (buf: Buffer) => void): void {
     const m = parseSimSip(data);
     if (!m) return;
-    const reply = (buf: Buffer) => this.socket.send(buf, rinfo.port, rinfo.address);
     if (m.startLine.startsWith('SIP/2.0')) return this.answers.get(header(m, 'Call-ID')!)?.(m);
     const method = m.startLine.split(' ')[0];
     if (method === 'REGISTER') {
@@ -57,17 +102,17 @@ export class SimUpperPlatform {
   request(hubPort: number, method: string, uri: string, body: string, contentType: string, dialog: { callId?: string; to?: string; cseq?: number } = {}): Promise<SimSipMessage> {
     const callId = dialog.callId ?? `${Math.random().toString(16).slice(2)}@127.0.0.1`;
     const message = formatSimSip(`${method} ${uri} SIP/2.0`, [
-      ['Via', `SIP/2.0/UDP 127.0.0.1:${this.socket.address().port};rport;branch=z9hG4bK${Math.random().toString(16).slice(2)}`],
+      ['Via', `SIP/2.0/${this.transport.toUpperCase()} 127.0.0.1:${this.localPort};rport;branch=z9hG4bK${Math.random().toString(16).slice(2)}`],
       ['From', `<sip:${UPPER_ID}@${UPPER_DOMAIN}>;tag=up1`], ['To', dialog.to ?? `<sip:${uriToId(uri)}@${UPPER_DOMAIN}>`], ['Call-ID', callId], ['CSeq', `${dialog.cseq ?? 1} ${method}`],
       ['Content-Type', contentType], ['Max-Forwards', '70'],
     ], Buffer.from(body));
     if (method === 'ACK') {
-      this.socket.send(message, hubPort, '127.0.0.1');
+      this.send(message, hubPort);
       return Promise.resolve({ startLine: 'ACK', headers: [], body: Buffer.alloc(0) });
     }
     return new Promise((resolve) => {
       this.answers.set(callId, (answer) => { if (!answer.startLine.startsWith('SIP/2.0 1')) resolve(answer); });
-      this.socket.send(message, hubPort, '127.0.0.1');
+      this.send(message, hubPort);
     });
   }
 }
