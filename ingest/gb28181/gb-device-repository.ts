@@ -55,22 +55,21 @@ export class GbDeviceRepository {
 
   /** Inserts or replaces channels (a channel that moved to another device moves with it). */
   async upsertChannels(rows: Array<Omit<GbChannelRow, 'camera_id'>>): Promise<void> {
-    // In slices, one transaction each, yielding between them: a 10,000-channel catalogue on SQLite (synchronous)
-    // must not hold the event loop so long that other devices' keepalives are missed.
-    for (let at = 0; at < rows.length; at += 200) {
+    // One INSERT … ON CONFLICT per slice (SQLite and PostgreSQL both have it) instead of an UPDATE and maybe an
+    // INSERT per channel; slices keep the parameters under both limits and yield between them, so a 10,000-channel
+    // catalogue on SQLite (synchronous) does not hold the event loop long enough for keepalives to be missed.
+    // A channel listed twice (a NOTIFY may) is written once, as last listed: one statement cannot touch a row twice.
+    const unique = [...new Map(rows.map((row) => [row.id, row])).values()];
+    for (let at = 0; at < unique.length; at += 200) {
       if (at > 0) await new Promise((resolve) => setImmediate(resolve));
-      await this.upsertSlice(rows.slice(at, at + 200));
+      await this.db.insertInto('gb_channels').values(unique.slice(at, at + 200).map((row) => ({ ...row, camera_id: null })))
+        .onConflict((oc) => oc.column('id').doUpdateSet((eb) => ({
+          device_id: eb.ref('excluded.device_id'), name: eb.ref('excluded.name'), civil_code: eb.ref('excluded.civil_code'), address: eb.ref('excluded.address'),
+          manufacturer: eb.ref('excluded.manufacturer'), model: eb.ref('excluded.model'), parent_id: eb.ref('excluded.parent_id'), ptz_type: eb.ref('excluded.ptz_type'),
+          status: eb.ref('excluded.status'), lon: eb.ref('excluded.lon'), lat: eb.ref('excluded.lat'), updated_at: eb.ref('excluded.updated_at'),
+        })))
+        .execute();
     }
-  }
-
-  private async upsertSlice(rows: Array<Omit<GbChannelRow, 'camera_id'>>): Promise<void> {
-    await this.db.transaction().execute(async (trx) => {
-      for (const row of rows) {
-        const { id, ...rest } = row;
-        const updated = await trx.updateTable('gb_channels').set(rest).where('id', '=', id).executeTakeFirst();
-        if (Number(updated.numUpdatedRows) === 0) await trx.insertInto('gb_channels').values({ ...row, camera_id: null }).execute();
-      }
-    });
   }
 
   async setChannelStatus(ids: string[], status: 'ON' | 'OFF'): Promise<void> {

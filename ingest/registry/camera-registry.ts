@@ -60,6 +60,9 @@ function optionalHttpUrl(raw: string | null | undefined, field: string): string 
   return url.toString();
 }
 
+/** Rows per transaction in the batch writes (GB/T 28181 channels). */
+const SLICE = 200;
+
 const DEFAULT_PORTS: Record<string, string> = { 'rtsp:': '554', 'rtsps:': '322', 'http:': '80', 'https:': '443' };
 
 /** Scheme, host and port of every endpoint the hub sends a camera's credentials to (stream, sub-stream, snapshot, ONVIF). */
@@ -140,11 +143,13 @@ export class CameraRegistry {
   async upsertNationals(inputs: NationalCameraInput[]): Promise<CameraRow[]> {
     // One transaction per slice instead of five statements per channel: a 200-channel NVR registering is
     // one read of its existing cameras and one commit, not a thousand (each a commit on SQLite, a round trip
-    // on PostgreSQL). Slices keep the IN lists under every driver's parameter limit.
+    // on PostgreSQL). Slices keep the IN lists under every driver's parameter limit and, yielding between them,
+    // keep SQLite (synchronous) from holding the event loop through a 10,000-channel catalogue.
     const out: CameraRow[] = [];
     const events: Array<{ cameraId: string; change: 'created' | 'updated' }> = [];
-    for (let at = 0; at < inputs.length; at += 500) {
-      const slice = inputs.slice(at, at + 500);
+    for (let at = 0; at < inputs.length; at += SLICE) {
+      if (at > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = inputs.slice(at, at + SLICE);
       await this.db.transaction().execute(async (trx) => {
         const existing = new Map((await trx.selectFrom('cameras').selectAll().where('national_id', 'in', slice.map((i) => i.nationalId)).execute()).map((r) => [r.national_id!, r]));
         const departments = new Set((await trx.selectFrom('departments').select('id').where('id', 'in', [...new Set(slice.map((i) => i.departmentId))]).execute()).map((d) => d.id));
@@ -261,8 +266,9 @@ export class CameraRegistry {
   async setStatuses(changes: Array<{ id: string; status: CameraStatus; reason?: string }>, at = Date.now()): Promise<Array<CameraStatus | undefined>> {
     const previous: Array<CameraStatus | undefined> = [];
     const events: Array<{ cameraId: string; status: CameraStatus; previous: CameraStatus; at: number; reason?: string }> = [];
-    for (let from = 0; from < changes.length; from += 500) {
-      const slice = changes.slice(from, from + 500);
+    for (let from = 0; from < changes.length; from += SLICE) {
+      if (from > 0) await new Promise((resolve) => setImmediate(resolve));
+      const slice = changes.slice(from, from + SLICE);
       await this.db.transaction().execute(async (trx) => {
         const rows = await trx.selectFrom('cameras').select(['id', 'status']).where('id', 'in', slice.map((c) => c.id)).execute();
         const current = new Map(rows.map((r) => [r.id, r.status]));
