@@ -20,6 +20,8 @@ export interface GbCatalogChannel {
 
 const MAX_ITEMS = 20_000;
 const MAX_PENDING = 1_000;
+/** How long a finished answer's SN is remembered (retransmitted copies come within seconds). */
+const FINISHED_MEMORY_MS = 60_000;
 
 const optional = (value: string | undefined) => (value && value.trim() ? value.trim().slice(0, 300) : null);
 const coordinate = (value: string | undefined, limit: number) => {
@@ -63,11 +65,18 @@ interface Pending {
  */
 export class GbCatalogAssembler {
   private readonly pending = new Map<string, Pending>();
+  /**
+   * Answers finished lately, by key, with when: a device that answers each UDP retransmission of our query
+   * sends the whole catalogue twice under the same SN; the copy is dropped instead of being assembled again
+   * (and applied as a partial catalogue once its parts stop).
+   */
+  private readonly finished = new Map<string, number>();
 
   constructor(private readonly partTimeoutMs: number, private readonly done: (deviceId: string, channels: GbCatalogChannel[], complete: boolean) => void) {}
 
   push(deviceId: string, doc: Manscdp): void {
     const key = `${deviceId}|${doc.sn}`;
+    if (this.finished.has(key)) return;
     const sumNum = Math.min(Math.max(0, Number(text(doc.node, 'SumNum')) || 0), MAX_ITEMS);
     let entry = this.pending.get(key);
     if (!entry) {
@@ -92,11 +101,19 @@ export class GbCatalogAssembler {
     if (!entry) return;
     clearTimeout(entry.timer);
     this.pending.delete(key);
+    const now = Date.now();
+    for (const [old, at] of this.finished) {
+      if (now - at < FINISHED_MEMORY_MS && this.finished.size < MAX_PENDING) break;
+      this.finished.delete(old);
+    }
+    // Only a complete answer: parts that come after a partial one was taken are still news.
+    if (complete) this.finished.set(key, now);
     this.done(entry.deviceId, [...entry.items.values()], complete);
   }
 
   stop(): void {
     for (const entry of this.pending.values()) clearTimeout(entry.timer);
     this.pending.clear();
+    this.finished.clear();
   }
 }

@@ -83,9 +83,18 @@ describe('MANSCDP and catalogue assembly', () => {
     expect(done).toHaveLength(1);
     expect(done[0]!.complete).toBe(true);
     expect(done[0]!.channels.map((c) => [c.id, c.status, c.ptzType, c.lon])).toEqual([['34020000001310000001', 'OFF', 1, null], ['34020000001310000002', 'OFF', 1, null]]);
+    // A device that answered a retransmission of the query too sends the same answer again: not assembled twice.
+    assembler.push('d', part('1', ['34020000002150000001', '34020000001310000001']));
+    assembler.push('d', part('1', ['34020000001310000002']));
+    expect(done).toHaveLength(1);
     assembler.push('d', part('2', ['34020000001310000003']));
     await new Promise((r) => setTimeout(r, 400));
     expect(done[1]).toMatchObject({ complete: false, channels: [{ id: '34020000001310000003' }] });
+    // Parts that come after a partial answer was taken are still assembled.
+    assembler.push('d', part('2', ['34020000001310000001']));
+    await new Promise((r) => setTimeout(r, 400));
+    expect(done[2]).toMatchObject({ complete: false, channels: [{ id: '34020000001310000001' }] });
+    assembler.stop();
   });
 });
 
