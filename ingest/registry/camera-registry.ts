@@ -150,37 +150,25 @@ export class CameraRegistry {
     for (let at = 0; at < inputs.length; at += SLICE) {
       if (at > 0) await new Promise((resolve) => setImmediate(resolve));
       const slice = inputs.slice(at, at + SLICE);
-      await this.db.transaction().execute(async (trx) => {
-        const existing = new Map((await trx.selectFrom('cameras').selectAll().where('national_id', 'in', slice.map((i) => i.nationalId)).execute()).map((r) => [r.national_id!, r]));
-        const departments = new Set((await trx.selectFrom('departments').select('id').where('id', 'in', [...new Set(slice.map((i) => i.departmentId))]).execute()).map((d) => d.id));
-        const now = Date.now();
-        for (const input of slice) {
-          const facts = { name: input.name, lat: input.lat, lon: input.lon, address: input.address, ptz: input.ptz ? 1 : 0 };
-          const found = existing.get(input.nationalId);
-          if (found) {
-            const moved = found.department_id !== input.departmentId;
-            const same = found.name === facts.name && found.lat === facts.lat && found.lon === facts.lon && found.address === facts.address && found.ptz === facts.ptz;
-            if (same && !moved) { out.push(found); continue; }
-            const written = { ...facts, ...(moved ? { department_id: input.departmentId, category: input.category } : {}), updated_at: now };
-            await trx.updateTable('cameras').set(written).where('id', '=', found.id).execute();
-            events.push({ cameraId: found.id, change: 'updated' });
-            existing.set(input.nationalId, { ...found, ...written });
-            out.push({ ...found, ...written });
-            continue;
-          }
-          if (!departments.has(input.departmentId)) throw badRequest('DEPARTMENT_UNKNOWN', `department ${input.departmentId} does not exist`);
-          const row: CameraRow = {
+      const departments = new Set((await this.db.selectFrom('departments').select('id').where('id', 'in', [...new Set(slice.map((i) => i.departmentId))]).execute()).map((d) => d.id));
+      const now = Date.now();
+      const written = await this.cameras.upsertNationalSlice(slice.map((input) => {
+        if (!departments.has(input.departmentId)) throw badRequest('DEPARTMENT_UNKNOWN', `department ${input.departmentId} does not exist`);
+        const facts = { name: input.name, lat: input.lat, lon: input.lon, address: input.address, ptz: input.ptz ? 1 : 0 };
+        return {
+          nationalId: input.nationalId, departmentId: input.departmentId, category: input.category, facts,
+          insert: {
             id: randomUUID(), department_id: input.departmentId, category: input.category, ...facts,
             stream_url: `gb28181://${input.deviceId}/${input.nationalId}`, sub_stream_url: null, snapshot_url: null, onvif_xaddr: null,
             status: 'unknown', last_seen_at: null, status_changed_at: null, analytics_enabled: 0, source: 'gb28181',
             national_id: input.nationalId, credentials_enc: null, created_at: now, updated_at: now,
-          };
-          await trx.insertInto('cameras').values(row).execute();
-          existing.set(input.nationalId, row);
-          events.push({ cameraId: row.id, change: 'created' });
-          out.push(row);
-        }
-      });
+          },
+        };
+      }), now);
+      for (const { row, change } of written) {
+        out.push(row);
+        if (change) events.push({ cameraId: row.id, change });
+      }
     }
     // After the commit: listeners read the rows.
     for (const event of events) this.events.emit('camera.changed', event);
@@ -269,27 +257,10 @@ export class CameraRegistry {
     for (let from = 0; from < changes.length; from += SLICE) {
       if (from > 0) await new Promise((resolve) => setImmediate(resolve));
       const slice = changes.slice(from, from + SLICE);
-      await this.db.transaction().execute(async (trx) => {
-        const rows = await trx.selectFrom('cameras').select(['id', 'status']).where('id', 'in', slice.map((c) => c.id)).execute();
-        const current = new Map(rows.map((r) => [r.id, r.status]));
-        const seenOnly: string[] = [];
-        const byStatus = new Map<CameraStatus, string[]>();
-        for (const change of slice) {
-          const before = current.get(change.id);
-          previous.push(before);
-          if (before === undefined) continue;
-          if (before === change.status) {
-            if (change.status === 'online') seenOnly.push(change.id);
-            continue;
-          }
-          byStatus.set(change.status, [...(byStatus.get(change.status) ?? []), change.id]);
-          current.set(change.id, change.status);
-          events.push({ cameraId: change.id, status: change.status, previous: before, at, reason: change.reason });
-        }
-        if (seenOnly.length) await trx.updateTable('cameras').set({ last_seen_at: at }).where('id', 'in', seenOnly).execute();
-        for (const [status, ids] of byStatus) {
-          await trx.updateTable('cameras').set({ status, status_changed_at: at, ...(status === 'online' ? { last_seen_at: at } : {}) }).where('id', 'in', ids).execute();
-        }
+      const before = await this.cameras.setStatusSlice(slice, at);
+      slice.forEach((change, i) => {
+        previous.push(before[i]);
+        if (before[i] !== undefined && before[i] !== change.status) events.push({ cameraId: change.id, status: change.status, previous: before[i]!, at, reason: change.reason });
       });
     }
     for (const event of events) this.events.emit('camera.status', event);

@@ -224,4 +224,67 @@ export class CameraRepository {
   credentialsOf(row: Pick<CameraRow, 'credentials_enc'>): CameraCredentials | undefined {
     return row.credentials_enc ? this.secrets.openJson<CameraCredentials>(row.credentials_enc) : undefined;
   }
+
+  /**
+   * GB/T 28181 channel cameras, one transaction: each found by national ID is updated where its facts or owner
+   * changed, each not found is inserted as given (`change` says which happened; none when it was up to date).
+   */
+  async upsertNationalSlice(items: NationalSliceItem[], now: number): Promise<Array<{ row: CameraRow; change?: 'created' | 'updated' }>> {
+    if (items.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const existing = new Map((await trx.selectFrom('cameras').selectAll().where('national_id', 'in', items.map((i) => i.nationalId)).execute()).map((r) => [r.national_id!, r]));
+      const out: Array<{ row: CameraRow; change?: 'created' | 'updated' }> = [];
+      for (const item of items) {
+        const found = existing.get(item.nationalId);
+        if (!found) {
+          await trx.insertInto('cameras').values(item.insert).execute();
+          existing.set(item.nationalId, item.insert);
+          out.push({ row: item.insert, change: 'created' });
+          continue;
+        }
+        const { facts } = item;
+        const moved = found.department_id !== item.departmentId;
+        const same = found.name === facts.name && found.lat === facts.lat && found.lon === facts.lon && found.address === facts.address && found.ptz === facts.ptz;
+        if (same && !moved) { out.push({ row: found }); continue; }
+        const written = { ...facts, ...(moved ? { department_id: item.departmentId, category: item.category } : {}), updated_at: now };
+        await trx.updateTable('cameras').set(written).where('id', '=', found.id).execute();
+        const row = { ...found, ...written };
+        existing.set(item.nationalId, row);
+        out.push({ row, change: 'updated' });
+      }
+      return out;
+    });
+  }
+
+  /** Statuses of several cameras, one transaction; resolves with each previous status (undefined: no such camera). */
+  async setStatusSlice(changes: Array<{ id: string; status: CameraStatus }>, at: number): Promise<Array<CameraStatus | undefined>> {
+    if (changes.length === 0) return [];
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('cameras').select(['id', 'status']).where('id', 'in', changes.map((c) => c.id)).execute();
+      const current = new Map(rows.map((r) => [r.id, r.status]));
+      const previous = changes.map((c) => current.get(c.id));
+      const seenOnly: string[] = [];
+      const byStatus = new Map<CameraStatus, string[]>();
+      changes.forEach((change, i) => {
+        const before = previous[i];
+        if (before === undefined) return;
+        if (before === change.status) { if (change.status === 'online') seenOnly.push(change.id); return; }
+        byStatus.set(change.status, [...(byStatus.get(change.status) ?? []), change.id]);
+      });
+      if (seenOnly.length) await trx.updateTable('cameras').set({ last_seen_at: at }).where('id', 'in', seenOnly).execute();
+      for (const [status, ids] of byStatus) {
+        await trx.updateTable('cameras').set({ status, status_changed_at: at, ...(status === 'online' ? { last_seen_at: at } : {}) }).where('id', 'in', ids).execute();
+      }
+      return previous;
+    });
+  }
+}
+
+/** One GB/T 28181 channel camera for upsertNationalSlice: its facts, and the whole row should it be new. */
+export interface NationalSliceItem {
+  nationalId: string;
+  departmentId: string;
+  category: CameraCategory;
+  facts: { name: string; lat: number | null; lon: number | null; address: string | null; ptz: number };
+  insert: CameraRow;
 }
