@@ -31,7 +31,11 @@ interface Call {
   /** For `s=Playback`: the range (epoch ms) and where it is played from. */
   playback?: { start: number; end: number; source: 'hub' | 'device'; files?: Array<{ file: string; startedAt: number; endedAt: number }> };
   stream?: UpstreamSource;
+  /** An answered call the upper never ACKs is dropped (wvp: no ACK within 60 s). */
+  ackTimer?: NodeJS.Timeout;
 }
+
+const ACK_TIMEOUT_MS = 60_000;
 
 export interface UpperCallDeps {
   config: Gb28181Config;
@@ -66,6 +70,7 @@ export class GbUpperCalls {
   async end(callId: string): Promise<void> {
     const call = this.calls.get(callId);
     this.calls.delete(callId);
+    clearTimeout(call?.ackTimer);
     await call?.stream?.stop();
   }
 
@@ -113,6 +118,8 @@ export class GbUpperCalls {
     call.ssrc = y ? Number(y) : randomInt(100_000_000, 199_999_999);
     const callId = request.headers.get('call-id')!;
     this.calls.set(callId, call);
+    call.ackTimer = setTimeout(() => { if (this.calls.get(callId) === call && !call.stream) this.calls.delete(callId); }, ACK_TIMEOUT_MS);
+    call.ackTimer.unref();
     await this.d.audit.allowed(action, channel, peer, { callId, ...(call.playback ? { from: call.playback.start, to: call.playback.end, source: call.playback.source } : {}) });
     const ip = mediaIpOf(this.d.config);
     const range = call.playback ? `${call.playback.start / 1_000} ${call.playback.end / 1_000}` : '0 0';
@@ -127,6 +134,7 @@ export class GbUpperCalls {
     const callId = request.headers.get('call-id')!;
     const call = this.calls.get(callId);
     if (!call || call.stream) return;
+    clearTimeout(call.ackTimer);
     const stream = this.sourceOf(callId, call);
     if (!stream) return;
     call.stream = stream;
