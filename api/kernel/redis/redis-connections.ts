@@ -17,9 +17,9 @@ const reconnectOnReadonly = (error: Error): 2 | false => (error.message.includes
 /**
  * The one way the hub (and its remote workers) connect to Redis: cluster bus, job and camera leases,
  * BullMQ queues and workers, readiness. It turns the configured target into ioredis options so that, with
- * Sentinels, every client asks them for the master (ioredis `sentinels` + `name`), notices a failover
- * (`failoverDetector` listens for +switch-master; a client that lands on a replica is told so by its role
- * check and tries again) and comes back on the new master. Commands issued meanwhile wait in ioredis'
+ * Sentinels, every client asks them for the master (ioredis `sentinels` + `name`) on every (re)connect; a
+ * failover cuts its connection (Sentinel kills the demoted master's clients, a dead master refuses them), a
+ * client that lands on a replica is told so by its role check and tries again, until it is on the new master. Commands issued meanwhile wait in ioredis'
  * offline queue (left on everywhere) and are sent there; subscribers subscribe again on their own.
  */
 export class RedisConnections {
@@ -66,7 +66,11 @@ export class RedisConnections {
     if (t.kind === 'url') return { url: t.url, ...common };
     return {
       sentinels: t.sentinels, name: t.master, password: t.password, sentinelPassword: t.sentinelPassword,
-      failoverDetector: true, ...common,
+      // Not ioredis' failoverDetector: its +switch-master disconnect, landing while the client is already
+      // reconnecting (the master was killed), ends the client for good ("Connection is closed"). Sentinel cuts
+      // the clients of a demoted master itself, and a dead one refuses connections: either way the client
+      // reconnects and asks the sentinels again.
+      failoverDetector: false, ...common,
     };
   }
 
