@@ -84,7 +84,7 @@ export class Hub {
       const events = new HubEvents();
       const metrics = new MetricsRegistry();
       redisConnections = RedisConnections.fromConfig(config.redis, redis?.url);
-      log.info({ redis: redisConnections.describe() }, 'redis');
+      log.info({ redis: redisConnections.describe() }, 'redis clients connect here');
       // One id for this process, in the job leases, the event bus and the camera leases.
       const nodeId = resolveNodeId(config.cluster, config.http.port);
       membership = await startClusterMembership(config.cluster, { nodeId, redis: redisConnections, events, metrics, log });
