@@ -6,6 +6,7 @@ import type { PassRow } from './pass-record.ts';
 import type { CameraFilter } from './pass-visibility.ts';
 import { timeSlices, type TimeSlice } from './time-slices.ts';
 import { editDistance, foldedVariants, foldPlate, normalisePattern, normalisePlate, patternToGlob, patternToLike } from '../../analytics/vocabulary/plate-text.ts';
+import { plateIn, plateLikeOnPostgres } from './plate-condition.ts';
 
 export interface PassQuery {
   /** Exact plate. */
@@ -61,12 +62,12 @@ function baseQuery(db: Kysely<Database>, cameras: CameraFilter, query: PassQuery
   if (query.plate !== undefined) {
     const plate = normalisePlate(query.plate);
     if (!plate) throw badRequest('PLATE_INVALID', 'plate must be 2–10 letters, digits or Chinese characters');
-    q = q.where('plate', '=', plate);
+    q = q.where(plateIn(db, [plate]));
   } else if (query.platePattern !== undefined) {
     const pattern = normalisePattern(query.platePattern);
     if (!pattern) throw badRequest('PLATE_PATTERN_INVALID', 'platePattern holds letters, digits, Chinese characters, * and ? (at least one non-wildcard)');
     q = isPostgres(db)
-      ? q.where('plate', 'like', patternToLike(pattern))
+      ? q.where(plateLikeOnPostgres(patternToLike(pattern)))
       : q.where(sql<boolean>`plate glob ${patternToGlob(pattern)}`);
   } else if (query.fuzzyPlate !== undefined) {
     const plate = normalisePlate(query.fuzzyPlate);
