@@ -18,6 +18,8 @@ export const MAX_PAGE_RECORDS = 500;
 export interface MotorVehicleQuery {
   /** National device IDs (DeviceID, comma list). */
   deviceIds?: string[];
+  /** 卡口 site IDs (TollgateID, comma list): the TollgateID the sending device gave each vehicle. */
+  tollgateIds?: string[];
   motorVehicleId?: string;
   plate?: { exact: string } | { pattern: string };
   plateColour?: string;
@@ -34,12 +36,12 @@ export interface MotorVehicleQuery {
   pageSize: number;
 }
 
-const KNOWN = new Set(['DeviceID', 'MotorVehicleID', 'PlateNo', 'PlateColor', 'VehicleColor', 'VehicleClass', 'LaneNo', 'Direction', 'HasPlate',
+const KNOWN = new Set(['DeviceID', 'TollgateID', 'MotorVehicleID', 'PlateNo', 'PlateColor', 'VehicleColor', 'VehicleClass', 'LaneNo', 'Direction', 'HasPlate',
   'BeginTime', 'EndTime', 'PassTime>', 'PassTime<', 'RecordStartNo', 'PageRecordNum', 'MaxNumRecordReturn']);
 
 /**
  * The query string of `GET /VIID/MotorVehicles` as the standard's clients send it: field conditions with or
- * without the `MotorVehicle.` prefix (PlateNo exact, or with `*`/`?`/`%` wildcards; DeviceID a comma list;
+ * without the `MotorVehicle.` prefix (PlateNo exact, or with `*`/`?`/`%` wildcards; DeviceID and TollgateID comma lists;
  * PlateColor, VehicleColor, VehicleClass, Direction as codes; LaneNo; HasPlate), the pass-time range as
  * BeginTime/EndTime or `PassTime>=`/`PassTime<=` (a URL's `>=` splits into the key `PassTime>`), and paging
  * RecordStartNo (1-based) / PageRecordNum (≤ 500). An unknown condition is refused rather than ignored (a
@@ -68,11 +70,13 @@ export function parseMotorVehicleQuery(raw: Record<string, string>): MotorVehicl
   };
   const maxReturn = integer('MaxNumRecordReturn', 1, 1_000_000, 1_000_000);
   const query: MotorVehicleQuery = { start: integer('RecordStartNo', 1, 1_000_000, 1), pageSize: Math.min(integer('PageRecordNum', 1, MAX_PAGE_RECORDS, 100), maxReturn) };
-  if (q.DeviceID) {
-    const ids = q.DeviceID.split(',').map((id) => id.trim()).filter(Boolean);
-    if (ids.length > 100 || ids.some((id) => !/^\d{20}$/.test(id))) throw bad('DeviceID is a comma list of at most 100 20-digit IDs');
-    query.deviceIds = ids;
-  }
+  const idList = (name: 'DeviceID' | 'TollgateID') => {
+    const ids = q[name]!.split(',').map((id) => id.trim()).filter(Boolean);
+    if (ids.length === 0 || ids.length > 100 || ids.some((id) => !/^\d{20}$/.test(id))) throw bad(`${name} is a comma list of at most 100 20-digit IDs`);
+    return ids;
+  };
+  if (q.DeviceID) query.deviceIds = idList('DeviceID');
+  if (q.TollgateID) query.tollgateIds = idList('TollgateID');
   if (q.MotorVehicleID) {
     if (!OBJECT_ID.test(q.MotorVehicleID)) throw bad('a MotorVehicleID is 48 digits');
     query.motorVehicleId = q.MotorVehicleID;
@@ -123,6 +127,11 @@ export async function runMotorVehicleQuery(db: Kysely<Database>, cameraIds: stri
   const filtered = <O>(base: SelectQueryBuilder<Database, 'checkpoint_passes', O>) => {
     let q = base.where('camera_id', 'in', cameraIds);
     if (query.motorVehicleId) q = q.where('id', '=', query.motorVehicleId);
+    if (query.tollgateIds) {
+      // Kept in the boxes JSON (as received); the camera and time conditions narrow the rows first.
+      const tollgate = isPostgres(db) ? sql<string>`(boxes::jsonb ->> 'tollgateId')` : sql<string>`json_extract(boxes, '$.tollgateId')`;
+      q = q.where(tollgate, 'in', query.tollgateIds);
+    }
     if (query.plate && 'exact' in query.plate) q = q.where(plateIn(db, [query.plate.exact]));
     if (query.plate && 'pattern' in query.plate) {
       q = isPostgres(db) ? q.where(plateLikeOnPostgres(patternToLike(query.plate.pattern))) : q.where(sql<boolean>`plate glob ${patternToGlob(query.plate.pattern)}`);

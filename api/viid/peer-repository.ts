@@ -7,7 +7,7 @@ export type PeerRow = Selectable<ViidPeersTable>;
 /** A peer as the hub works with it: its row without the sealed password, plus the devices it may report for. */
 export type Peer = Omit<PeerRow, 'password_enc'> & { devices: string[] };
 
-const PUBLIC_COLUMNS = ['id', 'kind', 'name', 'department_id', 'disabled', 'status', 'registered_at', 'registered_from', 'last_seen_at', 'created_by', 'created_at', 'updated_at'] as const;
+const PUBLIC_COLUMNS = ['id', 'kind', 'name', 'department_id', 'disabled', 'status', 'registered_at', 'registered_from', 'last_seen_at', 'base_url', 'created_by', 'created_at', 'updated_at'] as const;
 
 /**
  * The one owner of the viid_peers and viid_peer_devices tables. The digest password is sealed on the way in
@@ -16,15 +16,15 @@ const PUBLIC_COLUMNS = ['id', 'kind', 'name', 'department_id', 'disabled', 'stat
 export class PeerRepository {
   constructor(private readonly db: Kysely<Database>, private readonly secrets: SecretBox) {}
 
-  async insert(row: Omit<PeerRow, 'password_enc'>, password: string, devices: string[]): Promise<void> {
+  async insert(row: Omit<PeerRow, 'password_enc' | 'base_url'> & { base_url?: string | null }, password: string, devices: string[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('viid_peers').values({ ...row, password_enc: this.secrets.seal(password) }).execute();
+      await trx.insertInto('viid_peers').values({ ...row, base_url: row.base_url ?? null, password_enc: this.secrets.seal(password) }).execute();
       if (devices.length) await trx.insertInto('viid_peer_devices').values(devices.map((nationalId) => ({ peer_id: row.id, national_id: nationalId }))).execute();
     });
   }
 
   /** Writes the changes; a password is sealed, a device list replaces the old one. */
-  async update(id: string, changes: Partial<Pick<PeerRow, 'name' | 'disabled' | 'updated_at'>>, password?: string, devices?: string[]): Promise<void> {
+  async update(id: string, changes: Partial<Pick<PeerRow, 'name' | 'disabled' | 'base_url' | 'updated_at'>>, password?: string, devices?: string[]): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
       const set = { ...changes, ...(password === undefined ? {} : { password_enc: this.secrets.seal(password) }) };
       if (Object.keys(set).length) await trx.updateTable('viid_peers').set(set).where('id', '=', id).execute();

@@ -10,12 +10,13 @@ const DeviceId = Type.String({ pattern: '^[0-9]{20}$' });
 const Devices = Type.Array(DeviceId, { maxItems: 10_000, description: 'national IDs (cameras, tollgates) the peer may report for' });
 const Password = Type.String({ minLength: 8, maxLength: 128 });
 const PeerParams = Type.Object({ id: DeviceId });
+const BaseUrl = Type.Union([Type.String({ maxLength: 500, description: 'http(s)://host:port where we reach this lower platform or device (its /VIID paths); for downward subscriptions' }), Type.Null()]);
 
 /** A peer as the admin sees it: never its password. */
 const PeerView = Type.Object({
   id: Type.String(), kind: Type.String(), name: Type.String(), departmentId: Type.String(), disabled: Type.Boolean(),
   status: Type.String(), registeredAt: Type.Union([Type.Integer(), Type.Null()]), registeredFrom: Type.Union([Type.String(), Type.Null()]),
-  lastSeenAt: Type.Union([Type.Integer(), Type.Null()]), devices: Type.Array(Type.String()), createdBy: Type.String(), createdAt: Type.Integer(),
+  lastSeenAt: Type.Union([Type.Integer(), Type.Null()]), baseUrl: Type.Union([Type.String(), Type.Null()]), devices: Type.Array(Type.String()), createdBy: Type.String(), createdAt: Type.Integer(),
 });
 
 const PeerBody = Type.Object({
@@ -25,6 +26,7 @@ const PeerBody = Type.Object({
   departmentId: Type.String({ minLength: 1, maxLength: 64 }),
   password: Password,
   devices: Type.Optional(Devices),
+  baseUrl: Type.Optional(BaseUrl),
 }, { additionalProperties: false });
 
 const PeerPatchBody = Type.Object({
@@ -32,13 +34,14 @@ const PeerPatchBody = Type.Object({
   password: Type.Optional(Password),
   devices: Type.Optional(Devices),
   disabled: Type.Optional(Type.Boolean()),
+  baseUrl: Type.Optional(BaseUrl),
 }, { additionalProperties: false });
 
 function view(peer: Peer) {
   return {
     id: peer.id, kind: peer.kind, name: peer.name, departmentId: peer.department_id, disabled: peer.disabled === 1, status: peer.status,
     registeredAt: peer.registered_at === null ? null : Number(peer.registered_at), registeredFrom: peer.registered_from,
-    lastSeenAt: peer.last_seen_at === null ? null : Number(peer.last_seen_at), devices: peer.devices, createdBy: peer.created_by, createdAt: Number(peer.created_at),
+    lastSeenAt: peer.last_seen_at === null ? null : Number(peer.last_seen_at), baseUrl: peer.base_url, devices: peer.devices, createdBy: peer.created_by, createdAt: Number(peer.created_at),
   };
 }
 
@@ -67,7 +70,7 @@ export function registerPeerRoutes(app: HubRoutes, service: PeerService, list: (
 
   app.patch('/viid/peers/:id', {
     config: { access: ADMIN },
-    schema: { tags: ['viid'], summary: 'Change a peer (name, password, devices, disabled); ends its session (audited)', params: PeerParams, body: PeerPatchBody, response: responses({ 200: PeerView }) },
+    schema: { tags: ['viid'], summary: 'Change a peer (name, password, devices, baseUrl, disabled); ends its session (audited)', params: PeerParams, body: PeerPatchBody, response: responses({ 200: PeerView }) },
   }, async (request) => view(await service.update(request.params.id, request.body, actorOf(request))));
 
   app.delete('/viid/peers/:id', {

@@ -13,9 +13,26 @@ export interface PeerInput {
   departmentId: string;
   password: string;
   devices: string[];
+  /** Where we reach a lower platform or device we subscribe to (http(s)://host:port); none for peers that only push. */
+  baseUrl?: string | null;
 }
 
-export type PeerPatch = Partial<Pick<PeerInput, 'name' | 'password' | 'devices'>> & { disabled?: boolean };
+export type PeerPatch = Partial<Pick<PeerInput, 'name' | 'password' | 'devices' | 'baseUrl'>> & { disabled?: boolean };
+
+/** http(s)://host[:port][/prefix], no credentials, query or fragment; the trailing slash dropped. */
+function checkBaseUrl(value: string | null | undefined): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badRequest('VIID_PEER_URL_INVALID', 'baseUrl is not a URL');
+  }
+  if (!/^https?:$/.test(url.protocol) || url.username || url.password || url.search || url.hash) {
+    throw badRequest('VIID_PEER_URL_INVALID', 'baseUrl is http(s)://host:port without credentials, query or fragment (the /VIID paths are added)');
+  }
+  return url.toString().replace(/\/+$/, '');
+}
 
 export interface AdminActor {
   user: AuthUser;
@@ -43,24 +60,30 @@ export class PeerService {
     if (!department) throw badRequest('DEPARTMENT_UNKNOWN', `department ${input.departmentId} does not exist`);
     if (await this.peers.find(input.id)) throw conflict('VIID_PEER_EXISTS', `peer ${input.id} exists`);
     const devices = await this.checkDevices(input.id, input.departmentId, input.devices);
+    const baseUrl = checkBaseUrl(input.baseUrl);
     const now = Date.now();
     await this.peers.insert({
       id: input.id, kind: input.kind, name: input.name, department_id: input.departmentId, disabled: 0, status: 'unregistered',
-      registered_at: null, registered_from: null, last_seen_at: null, created_by: actor.user.id, created_at: now, updated_at: now,
+      registered_at: null, registered_from: null, last_seen_at: null, base_url: baseUrl, created_by: actor.user.id, created_at: now, updated_at: now,
     }, input.password, devices);
-    await this.audit('viid.peer.create', input.id, actor, { kind: input.kind, name: input.name, ownerDepartmentId: input.departmentId, devices });
+    await this.audit('viid.peer.create', input.id, actor, { kind: input.kind, name: input.name, ownerDepartmentId: input.departmentId, devices, baseUrl });
     return (await this.peers.find(input.id))!;
   }
 
   async update(id: string, patch: PeerPatch, actor: AdminActor): Promise<Peer> {
     const current = await this.get(id);
     const devices = patch.devices ? await this.checkDevices(id, current.department_id, patch.devices) : undefined;
-    const changes = { updated_at: Date.now(), ...(patch.name === undefined ? {} : { name: patch.name }), ...(patch.disabled === undefined ? {} : { disabled: patch.disabled ? 1 : 0 }) };
+    const changes = {
+      updated_at: Date.now(), ...(patch.name === undefined ? {} : { name: patch.name }), ...(patch.disabled === undefined ? {} : { disabled: patch.disabled ? 1 : 0 }),
+      ...(patch.baseUrl === undefined ? {} : { base_url: checkBaseUrl(patch.baseUrl) }),
+    };
     await this.peers.update(id, changes, patch.password, devices);
-    await this.sessions.revoke(id);
+    // Where we reach it (baseUrl) is not what it registered under: that alone keeps its session.
+    const { baseUrl: _whereWeReachIt, ...registrationChanges } = patch;
+    if (Object.values(registrationChanges).some((v) => v !== undefined)) await this.sessions.revoke(id);
     this.changed();
     await this.audit('viid.peer.update', id, actor, {
-      name: patch.name, disabled: patch.disabled, passwordChanged: patch.password !== undefined, devices,
+      name: patch.name, disabled: patch.disabled, passwordChanged: patch.password !== undefined, devices, baseUrl: patch.baseUrl,
     });
     return (await this.peers.find(id))!;
   }

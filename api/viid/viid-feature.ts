@@ -27,6 +27,9 @@ import { UpstreamLink, type UpstreamStatus } from './cascade/upstream-link.ts';
 import { registerSubscribeRoutes } from './subscriptions/subscribe-routes.ts';
 import { registerNotificationRoutes } from './subscriptions/notification-routes.ts';
 import { SubscriptionService } from './subscriptions/subscription-service.ts';
+import { DownwardSubscriber } from './subscriptions/downward-subscriber.ts';
+import { registerDownwardRoutes } from './subscriptions/downward-routes.ts';
+import { IssuedSubscriptionRepository } from './subscriptions/issued-subscription-repository.ts';
 import { DemoTollgates } from '../../devtools/demo/demo-tollgates.ts';
 
 export interface ViidDependencies {
@@ -71,6 +74,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     await ctx.audit.append({ action: `viid.upstream.${event}`, targetType: 'viid_upstream', targetId: settings.cascade.upstreamId || settings.cascade.url, details });
   });
   const subscriptions = new SubscriptionService(ctx, outbound, () => deps.checkpoint.subscriptions.invalidate());
+  const downward = new DownwardSubscriber(ctx, serverId, peers, new IssuedSubscriptionRepository(ctx.db));
   deps.checkpoint.subscriptions.setSubscriberFilter(async (peerId) => {
     const peer = await peers.find(peerId);
     return peer ? peer.disabled === 0 : settings.cascade.upstreamId !== '' && peerId === settings.cascade.upstreamId;
@@ -97,6 +101,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     registerRoutes(app) {
       registerPeerRoutes(app, service, () => peers.list());
       registerCascadeRoutes(app, link);
+      registerDownwardRoutes(app, downward);
     },
     async registerRootRoutes(app) {
       await app.register(async (scope) => {
@@ -105,7 +110,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
         registerMotorVehicleRoutes(scope, ctx, sessions, intake, deps.checkpoint);
         registerDeviceRoutes(scope, ctx, sessions, intake.devices, tollgates);
         registerSubscribeRoutes(scope, sessions, subscriptions, upstreamIdentity);
-        registerNotificationRoutes(scope, sessions, intake);
+        registerNotificationRoutes(scope, sessions, intake, (subscribeId, peerId, objects) => downward.noteNotification(subscribeId, peerId, objects));
       }, { prefix: '/VIID' });
     },
     async start() {

@@ -49,6 +49,12 @@ export class GbDeviceRepository {
     return this.db.selectFrom('gb_channels').selectAll().where('id', '=', id).executeTakeFirst();
   }
 
+  /** Every channel that is a hub camera, with its device (cluster placement pins them to the device's node). */
+  cameraDevices(): Promise<Array<{ camera_id: string; device_id: string }>> {
+    return this.db.selectFrom('gb_channels').select(['camera_id', 'device_id']).where('camera_id', 'is not', null)
+      .execute() as Promise<Array<{ camera_id: string; device_id: string }>>;
+  }
+
   channelByCamera(cameraId: string): Promise<GbChannelRow | undefined> {
     return this.db.selectFrom('gb_channels').selectAll().where('camera_id', '=', cameraId).executeTakeFirst();
   }

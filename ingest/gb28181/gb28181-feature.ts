@@ -1,6 +1,7 @@
 import type { HubContext } from '../../api/hub/hub-context.ts';
 import { DemoGbNvr } from '../../devtools/demo/demo-gb-nvr.ts';
 import type { ProvidingFeature } from '../../api/kernel/hub-feature.ts';
+import type { NodeClaims } from '../../api/kernel/cluster/node-claims.ts';
 import type { CameraSupervisor } from '../health/camera-supervisor.ts';
 import type { CameraRegistry } from '../registry/camera-registry.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
@@ -26,6 +27,15 @@ export interface Gb28181Dependencies {
   relay?: () => RelayPool | undefined;
   /** Playback sessions (built after this feature): recordings on devices play under their rules; undefined when off. */
   playback?: () => PlaybackSessions | undefined;
+}
+
+const gbClaimKey = (deviceId: string) => `gb28181:device:${deviceId}`;
+
+/** GB camera → the node holding its device's registration (null: registered on no node now). */
+async function gbCameraNodes(devices: GbDeviceRepository, claims: NodeClaims): Promise<Map<string, string | null>> {
+  const rows = await devices.cameraDevices();
+  const holders = await claims.holders([...new Set(rows.map((r) => gbClaimKey(r.device_id)))]);
+  return new Map(rows.map((r) => [r.camera_id, holders.get(gbClaimKey(r.device_id)) ?? null]));
 }
 
 /** What the GB/T 28181 feature offers: live feeds for the relay, and its server and devices for tests and the CLI. */
@@ -62,6 +72,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
     server = new GbSipServer(config, devices, {
       // Each step on its own: a DeviceInfo the device refuses must not cost the catalogue.
       online: (id) => {
+        if (ctx.cluster) guard('claiming the device for this node', ctx.cluster.claims.claim(gbClaimKey(id)));
         guard('bringing a device online', channelCameras.deviceStatusChanged(id));
         guard('asking for device info', server!.query(id, 'DeviceInfo'));
         catalogRequests!.request(id);
@@ -70,6 +81,7 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
       catalogPart: (id) => catalogRequests!.answered(id),
       offline: (id, reason) => guard('taking a device offline', (async () => {
         catalogRequests!.cancel(id);
+        await ctx.cluster?.claims.release(gbClaimKey(id));
         log.info({ deviceId: id, reason }, 'GB28181 device offline');
         await devices.update(id, { status: 'offline' });
         await channelCameras.deviceStatusChanged(id);
@@ -89,6 +101,8 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
     }, log);
   }
   const feeds = new GbLiveFeeds(config, server, cameras, devices, log);
+  // In a cluster, a channel is pulled by the node its device registered to: only that node can INVITE it.
+  if (server && ctx.cluster) ctx.cluster.pinCameras(() => gbCameraNodes(devices, ctx.cluster!.claims));
   const sharedUpward = async (): Promise<UpperChannel[]> => {
     const out: UpperChannel[] = [];
     for (const share of await devices.upperShares()) {

@@ -26,6 +26,8 @@ export interface ClusterMember {
   token: string;
   dataDir: string;
   alive: boolean;
+  /** The variables this node got on top of the cluster's. */
+  env: Record<string, string>;
 }
 
 /**
@@ -39,7 +41,8 @@ export class HubCluster {
 
   private constructor(readonly database: ScratchDatabase, readonly redis: PrivateRedisServer, private readonly shared: Record<string, string>) {}
 
-  static async start(size: number, extraEnv: Record<string, string> = {}): Promise<HubCluster> {
+  /** `nodeEnv` adds per-node variables (e.g. each node's own SIP port), by the node's index. */
+  static async start(size: number, extraEnv: Record<string, string> = {}, nodeEnv?: (index: number) => Promise<Record<string, string>>): Promise<HubCluster> {
     const database = await createScratchDatabase('postgres');
     const redis = await PrivateRedisServer.create();
     const shared = {
@@ -51,8 +54,8 @@ export class HubCluster {
     };
     const cluster = new HubCluster(database, redis, shared);
     try {
-      await cluster.addNode();
-      await Promise.all(Array.from({ length: size - 1 }, () => cluster.addNode()));
+      await cluster.addNode(await nodeEnv?.(0));
+      await Promise.all(Array.from({ length: size - 1 }, async (_, i) => cluster.addNode(await nodeEnv?.(i + 1))));
     } catch (error) {
       await cluster.stop();
       throw error;
@@ -60,14 +63,14 @@ export class HubCluster {
     return cluster;
   }
 
-  async addNode(): Promise<ClusterMember> {
+  async addNode(env: Record<string, string> = {}): Promise<ClusterMember> {
     const id = `node-${this.members.length + 1}-${randomBytes(2).toString('hex')}`;
     const dataDir = mkdtempSync(join(tmpdir(), 'hub-cluster-node-'));
     const port = await freePort();
-    const member = { id, dataDir, alive: false } as ClusterMember;
+    const member = { id, dataDir, alive: false, env } as ClusterMember;
     this.members.push(member);
     // Up to 3 minutes: three node processes compile and start at once on a shared 2-core machine.
-    member.process = await HubProcess.start({ ...this.shared, HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(port), HUB_CLUSTER_NODE_ID: id }, 180_000);
+    member.process = await HubProcess.start({ ...this.shared, ...env, HUB_DATA_DIR: dataDir, HUB_HTTP_PORT: String(port), HUB_CLUSTER_NODE_ID: id }, 180_000);
     member.url = member.process.url;
     member.alive = true;
     member.token = await member.process.login(CLUSTER_ADMIN_PASSWORD);

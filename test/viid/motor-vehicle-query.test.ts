@@ -8,6 +8,8 @@ const DEVICE_A = '32010000001190000311';
 const DEVICE_B = '32010000001190000312';
 const OTHER_PEER = '32010000001190000401';
 const PASSWORD = 'kakou-Query-2024';
+const TOLLGATE_1 = '32010000001210000001';
+const TOLLGATE_2 = '32010000001210000002';
 
 // GET /VIID/MotorVehicles with the standard's query conditions: fields, PassTime range, paging with TotalNum.
 describeEachDatabase('GA/T 1400 vehicle queries', (kind) => {
@@ -29,11 +31,12 @@ describeEachDatabase('GA/T 1400 vehicle queries', (kind) => {
     other = new TestViidPeer(t.url, OTHER_PEER, PASSWORD);
     expect((await peer.register()).answer.status).toBe(200);
     expect((await other.register()).answer.status).toBe(200);
-    // 12 vehicles a minute apart: A gets 8 (blue plates 苏A1000x, lane 1, K33 white), B gets 4 (yellow 苏B2000x, lane 3, trucks H20 red, direction 1); one of B's has no plate.
+    // 12 vehicles a minute apart: A gets 8 (blue plates 苏A1000x, lane 1, K33 white; the first 5 at 卡口 site 1, the rest at site 2),
+    // B gets 4 (yellow 苏B2000x, lane 3, trucks H20 red, direction 1, no TollgateID); one of B's has no plate.
     for (let i = 0; i < 12; i++) {
       const onA = i < 8;
       pushed.push(vehicleObject(onA ? DEVICE_A : DEVICE_B, base + i * 60_000, onA
-        ? { PlateNo: `苏A1000${i}`, PlateColor: '5', LaneNo: 1, VehicleClass: 'K33', VehicleColor: '2', Direction: '3', PlateCharReliability: '' }
+        ? { PlateNo: `苏A1000${i}`, TollgateID: i < 5 ? TOLLGATE_1 : TOLLGATE_2, PlateColor: '5', LaneNo: 1, VehicleClass: 'K33', VehicleColor: '2', Direction: '3', PlateCharReliability: '' }
         : i === 11 ? { HasPlate: '0', PlateNo: '', PlateColor: '99', LaneNo: 3, VehicleClass: 'H20', VehicleColor: '4', Direction: '1', PlateCharReliability: '' }
           : { PlateNo: `苏B2000${i}`, PlateColor: '6', LaneNo: 3, VehicleClass: 'H20', VehicleColor: '4', Direction: '1', PlateCharReliability: '' }));
     }
@@ -75,6 +78,31 @@ describeEachDatabase('GA/T 1400 vehicle queries', (kind) => {
     await expectIds('Direction=1&HasPlate=0', (o) => o.HasPlate === '0');
     await expectIds('MotorVehicle.HasPlate=1&Direction=3', (o) => o.HasPlate === '1' && o.Direction === '3');
     await expectIds(`MotorVehicleID=${pushed[4]!.MotorVehicleID}`, (o) => o === pushed[4]);
+  });
+
+  it('filters by TollgateID (one or a comma list, with other conditions) and returns it on each object', async () => {
+    const expectIds = async (query: string, match: (o: Record<string, unknown>) => boolean) => {
+      const reply = await get(query);
+      expect(reply.status, query).toBe(200);
+      const want = newestFirst(pushed.filter(match));
+      expect(want.length, query).toBeGreaterThan(0);
+      expect(ids(reply), query).toEqual(want);
+      expect(reply.body.MotorVehicleListObject.TotalNum, query).toBe(want.length);
+      return reply.body.MotorVehicleListObject.MotorVehicleObject as Array<Record<string, unknown>>;
+    };
+    const site1 = await expectIds(`TollgateID=${TOLLGATE_1}`, (o) => o.TollgateID === TOLLGATE_1);
+    expect(site1).toHaveLength(5);
+    expect(new Set(site1.map((o) => o.TollgateID))).toEqual(new Set([TOLLGATE_1]));
+    await expectIds(`MotorVehicle.TollgateID=${TOLLGATE_2}`, (o) => o.TollgateID === TOLLGATE_2);
+    await expectIds(`TollgateID=${TOLLGATE_1},${TOLLGATE_2}&DeviceID=${DEVICE_A}`, (o) => o.DeviceID === DEVICE_A);
+    await expectIds(`TollgateID=${TOLLGATE_2}&PlateNo=${encodeURIComponent('苏A10007')}`, (o) => o.PlateNo === '苏A10007');
+    const none = await get(`TollgateID=32010000001210000099`);
+    expect(none.body.MotorVehicleListObject).toEqual({ MotorVehicleObject: [], TotalNum: 0 });
+    for (const query of ['TollgateID=123', 'TollgateID=,']) {
+      const refused = await get(query);
+      expect(refused.status, query).toBe(400);
+      expect(refused.body.ResponseStatusObject, query).toMatchObject({ StatusCode: 8 });
+    }
   });
 
   it('takes the PassTime range as BeginTime/EndTime or PassTime>= / <= (both ends included)', async () => {

@@ -18,6 +18,11 @@ export interface CameraOwnershipDeps {
   load: () => number;
   /** Every camera that may be pulled. */
   cameraIds: () => Promise<string[]>;
+  /**
+   * Cameras that can only be pulled on one node (a GB/T 28181 channel on the node its device registered
+   * to): camera id → that node, or null while no node can (the device is registered nowhere).
+   */
+  pins?: () => Promise<Map<string, string | null>>;
   /** The lease on a camera is gone (lost, expired, handed over): its pull must stop now. */
   onLost: (cameraId: string) => void;
   log: Pick<Logger, 'info' | 'warn' | 'debug'>;
@@ -96,8 +101,10 @@ export class CameraOwnership {
     this.lastRenewedAt = Date.now();
     this.nodes = await this.registry.liveNodes();
     const cameras = await deps.cameraIds();
-    const placement = placeCameras(cameras, this.nodes);
+    const pins = (await deps.pins?.()) ?? new Map<string, string | null>();
     const live = new Set(this.nodes.map((n) => n.id));
+    const placement = placeCameras(cameras.filter((id) => !pins.has(id)), this.nodes);
+    for (const [cameraId, node] of pins) if (node && live.has(node)) placement.set(cameraId, node);
     for (const [cameraId, fence] of [...this.held]) {
       const target = placement.get(cameraId);
       if (target === deps.nodeId) continue;

@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import { PeriodicTask } from '../process/periodic-task.ts';
 import { CameraOwnership } from './camera-ownership.ts';
+import { NodeClaims } from './node-claims.ts';
 import { ClusterHop } from './cluster-hop.ts';
 import type { ClusterConfig } from './cluster-config.ts';
 
@@ -24,7 +26,11 @@ export interface ClusterNodeOptions {
 export class ClusterNode {
   readonly hop: ClusterHop;
   readonly ownership: CameraOwnership;
+  /** What this node holds because a peer connected here (GB/T 28181 registrations). */
+  readonly claims: NodeClaims;
+  private readonly claimRenewal: PeriodicTask<void>;
   private load: () => number = () => 0;
+  private pins: Array<() => Promise<Map<string, string | null>>> = [];
   private readonly lostListeners: Array<(cameraId: string) => void> = [];
   /** The longest a camera can be without an owner while a live node is placed to take it: a lease running out, then a heartbeat. */
   readonly ownerSettleMs: number;
@@ -32,8 +38,14 @@ export class ClusterNode {
   private constructor(readonly nodeId: string, private readonly redis: Redis, options: ClusterNodeOptions) {
     this.ownerSettleMs = options.config.leaseTtlMs + options.config.heartbeatMs;
     this.hop = new ClusterHop(options.tokenSecret, nodeId);
+    this.claims = new NodeClaims(redis, nodeId, options.config.leaseTtlMs);
+    this.claimRenewal = new PeriodicTask({
+      run: () => this.claims.renew(), everyMs: options.config.heartbeatMs,
+      onError: (error) => options.log.warn({ err: error }, 'cluster claims not renewed'),
+    });
     this.ownership = new CameraOwnership({
       redis, config: options.config, nodeId, url: options.url, capacity: options.capacity, cameraIds: options.cameraIds,
+      pins: () => this.pinned(),
       load: () => this.load(), onLost: (cameraId) => { for (const listener of this.lostListeners) listener(cameraId); },
       log: options.log.child({ component: 'cluster', node: nodeId }),
     });
@@ -51,6 +63,17 @@ export class ClusterNode {
     this.load = load;
   }
 
+  /** A feature whose cameras can only be pulled on a given node says which (see CameraOwnershipDeps.pins). */
+  pinCameras(provider: () => Promise<Map<string, string | null>>): void {
+    this.pins.push(provider);
+  }
+
+  private async pinned(): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    for (const provider of this.pins) for (const [cameraId, node] of await provider()) out.set(cameraId, node);
+    return out;
+  }
+
   /** Called with each camera whose lease this node gave up or lost: stop its pull at once. */
   onCameraLost(listener: (cameraId: string) => void): void {
     this.lostListeners.push(listener);
@@ -58,10 +81,13 @@ export class ClusterNode {
 
   async start(): Promise<void> {
     await this.redis.connect();
+    this.claimRenewal.start();
     await this.ownership.start();
   }
 
   async stop(): Promise<void> {
+    await this.claimRenewal.stop();
+    await this.claims.releaseAll();
     await this.ownership.stop().catch(() => {});
     this.redis.disconnect();
   }

@@ -20,6 +20,17 @@ export function pgPoolOf(db: Kysely<Database>): pg.Pool | undefined {
   return pools.get(db);
 }
 
+const sqliteHandles = new WeakMap<Kysely<Database>, SQLite.Database>();
+
+/**
+ * The better-sqlite3 handle under a SQLite database opened here, or undefined. Only for hot paths that run a
+ * whole synchronous transaction on it at once (cached prepared statements) and first check `inTransaction`:
+ * Kysely's own transactions hold the same connection across awaits.
+ */
+export function sqliteHandleOf(db: Kysely<Database>): SQLite.Database | undefined {
+  return sqliteHandles.get(db);
+}
+
 export interface HubDatabase {
   db: Kysely<Database>;
   /**
@@ -92,5 +103,6 @@ function openOne(options: OpenDatabaseOptions & { readOnly?: boolean }): HubData
   sqlite.pragma('busy_timeout = 5000');
   if (file !== ':memory:') tightenSqliteFiles(file);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  sqliteHandles.set(db, sqlite);
   return { db, readDb: db, description: `sqlite:${file}`, close: () => db.destroy() };
 }

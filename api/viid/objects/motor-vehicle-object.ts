@@ -59,7 +59,7 @@ export function deviceIdOf(cameraId: string, nationalId: string | null, civilCod
   return nationalId ?? nationalIdFor(civilCode, TYPE_CODES.ape, cameraId);
 }
 
-interface StoredBoxes { vehicle?: { x1: number; y1: number; x2: number; y2: number } | null; frame?: { width: number; height: number } }
+interface StoredBoxes { vehicle?: { x1: number; y1: number; x2: number; y2: number } | null; frame?: { width: number; height: number }; tollgateId?: string | null }
 
 /**
  * One pass as a MotorVehicleObject. IDs: a pass received over GA/T 1400 keeps its 48-digit MotorVehicleID
@@ -92,6 +92,7 @@ export function toMotorVehicleObject(row: PassRow, c: MotorVehicleContext): Moto
     object.PlateNo = row.plate;
     object.PlateCharReliability = [...row.plate].map((ch, i) => `${ch}-${Math.round((confidences[i] ?? 0) * 100)}`).join(',');
   }
+  if (boxes?.tollgateId) object.TollgateID = boxes.tollgateId;
   if (row.lane !== null) object.LaneNo = row.lane;
   const direction = directionCode(row.direction);
   if (direction) object.Direction = direction;

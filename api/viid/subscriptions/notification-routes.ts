@@ -29,9 +29,11 @@ function vehiclesOf(notification: Record<string, unknown>): unknown[] {
  * had subscribe-push to us) delivers its notifications here. Their vehicles go through the same intake as
  * POST /VIID/MotorVehicles (the peer's own devices only, idempotent on MotorVehicleID); the reply has one
  * ResponseStatusObject per notification (Id = NotificationID): 0 when every vehicle in it was stored (or
- * was already), else the first refusal's StatusCode, so the sender retries what failed.
+ * was already), else the first refusal's StatusCode, so the sender retries what failed. A notification
+ * stored whole is reported to `delivered` (our downward subscriptions count what arrived for their SubscribeID).
  */
-export function registerNotificationRoutes(scope: FastifyInstance, sessions: PeerSessions, intake: MotorVehicleIntake): void {
+export function registerNotificationRoutes(scope: FastifyInstance, sessions: PeerSessions, intake: MotorVehicleIntake,
+  delivered: (subscribeId: string, peerId: string, objects: number) => Promise<unknown> = async () => {}): void {
   scope.post('/SubscribeNotifications', {
     config: { access: 'public', rateLimit: false },
     schema: { tags: ['viid'], summary: 'GA/T 1400 notifications delivered to us (vehicles of the peer\'s own devices)', body: Open, response: { 200: ViidReplySchema, '4xx': ViidReplySchema } },
@@ -44,6 +46,8 @@ export function registerNotificationRoutes(scope: FastifyInstance, sessions: Pee
       const vehicles = vehiclesOf(notification);
       const outcomes = vehicles.length ? await intake.receive(session, vehicles) : [];
       const failed = outcomes.find((o) => o.statusCode !== STATUS.ok);
+      const subscribeId = String(notification.SubscribeID ?? '').slice(0, 64);
+      if (!failed && subscribeId) await delivered(subscribeId, session.peerId, outcomes.length);
       statuses.push(failed ? responseStatus(path, failed.statusCode, `${failed.id}: ${failed.text}`, id) : responseStatus(path, STATUS.ok, `OK (${outcomes.length} vehicles)`, id));
     }
     return statusList(statuses);

@@ -18,6 +18,8 @@ export interface ViidPeersTable {
   registered_at: number | null;
   registered_from: string | null;
   last_seen_at: number | null;
+  /** Where we reach it (http(s)://host:port, no /VIID): set for the lower platforms and devices we subscribe to. */
+  base_url: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -58,9 +60,40 @@ export interface ViidLanesTable {
   updated_at: number;
 }
 
+export type IssuedSubscriptionStatus = 'pending' | 'active' | 'refused' | 'cancelled';
+
+/** A subscription we issued to a lower 视图库 (POST /VIID/Subscribes on it, our SubscribeID). */
+export interface ViidIssuedSubscriptionsTable {
+  /** Our SubscribeID (33 characters: 12-digit organisation code + 03 + YYYYMMDDhhmmss + 5-digit serial). */
+  id: string;
+  peer_id: string;
+  title: string;
+  /** SubscribeDetail: 13 = motor vehicles. */
+  detail: string;
+  /** ResourceURI: the lower one's device/tollgate IDs (comma list), or null for all it has. */
+  resource_uri: string | null;
+  begin_at: number;
+  end_at: number;
+  report_interval: number | null;
+  /** Our notification endpoint as sent (ReceiveAddr). */
+  receive_addr: string;
+  status: IssuedSubscriptionStatus;
+  /** StatusCode the lower one answered to the last subscribe or cancel (null: no answer). */
+  status_code: number | null;
+  status_text: string | null;
+  notifications: number;
+  objects: number;
+  last_notified_at: number | null;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+  cancelled_at: number | null;
+}
+
 export interface ViidTables {
   viid_peers: ViidPeersTable;
   viid_peer_devices: ViidPeerDevicesTable;
   viid_tollgates: ViidTollgatesTable;
   viid_lanes: ViidLanesTable;
+  viid_issued_subscriptions: ViidIssuedSubscriptionsTable;
 }

@@ -1,0 +1,145 @@
+import { randomInt } from 'node:crypto';
+import type { HubContext } from '../../hub/hub-context.ts';
+import { badRequest, HubError, notFound } from '../../kernel/errors/hub-error.ts';
+import { ViidUpstreamClient, type UpstreamReply } from '../cascade/viid-upstream-client.ts';
+import { viidTime } from '../objects/viid-time.ts';
+import type { AdminActor } from '../peer-service.ts';
+import type { PeerRepository } from '../peer-repository.ts';
+import type { IssuedSubscription, IssuedSubscriptionRepository } from './issued-subscription-repository.ts';
+
+export interface DownwardSubscribeInput {
+  peerId: string;
+  title?: string;
+  /** Device or tollgate IDs of the lower one (ResourceURI); empty = all it has for us. */
+  resourceIds?: string[];
+  beginAt?: number;
+  endAt?: number;
+  reportInterval?: number;
+}
+
+const DAY_MS = 86_400_000;
+const NOTIFICATION_PATH = '/VIID/SubscribeNotifications';
+
+/** The ResponseStatusObject for our SubscribeID in a reply (its list entry, or the single object), if any. */
+function entryFor(body: unknown, id: string): { StatusCode?: unknown; StatusString?: unknown } | undefined {
+  const root = (body ?? {}) as Record<string, any>;
+  const list = root.ResponseStatusListObject?.ResponseStatusObject ?? root.ResponseStatusObject;
+  const entries: any[] = Array.isArray(list) ? list : list ? [list] : [];
+  return entries.find((e) => String(e?.Id ?? '') === id) ?? (entries.length === 1 ? entries[0] : undefined);
+}
+
+/** StatusCode 0 for our ID in a 2xx reply is success; anything else (no entry, another code, HTTP error) is not. */
+function outcomeOf(reply: UpstreamReply, id: string): { ok: boolean; statusCode: number | null; text: string } {
+  const entry = entryFor(reply.body, id);
+  const code = entry && entry.StatusCode !== undefined ? Number(entry.StatusCode) : null;
+  const text = `HTTP ${reply.status}${code === null ? ', no status for our SubscribeID' : `, StatusCode ${code}`}${entry?.StatusString ? `: ${String(entry.StatusString)}` : ''}`;
+  return { ok: reply.status >= 200 && reply.status < 300 && code === 0, statusCode: code, text };
+}
+
+/**
+ * Downward subscriptions: the hub, as the upper 视图库, subscribes to a lower platform or device for its
+ * MotorVehicles. It issues the SubscribeID (12-digit organisation code from our server ID + 03 + time + serial),
+ * POSTs /VIID/Subscribes to the peer's base URL with `User-Identify` = our server ID and ReceiveAddr = our
+ * /VIID/SubscribeNotifications, and cancels with DELETE /VIID/Subscribes?IDList= (a PUT with OperateType 1
+ * when the lower one has no DELETE). The lower one must know us as its upper platform (it registers to us,
+ * or accepts our User-Identify); its notifications arrive at the existing receiver, become passes through
+ * the intake (its own devices only) and are counted on the subscription.
+ */
+export class DownwardSubscriber {
+  private serial = randomInt(100_000);
+
+  constructor(
+    private readonly ctx: HubContext,
+    private readonly serverId: string,
+    private readonly peers: PeerRepository,
+    private readonly issued: IssuedSubscriptionRepository,
+  ) {}
+
+  async create(input: DownwardSubscribeInput, actor: AdminActor): Promise<IssuedSubscription> {
+    const peer = await this.peers.find(input.peerId);
+    if (!peer) throw notFound('VIID_PEER_NOT_FOUND', `peer ${input.peerId} does not exist`);
+    if (!peer.base_url) throw badRequest('VIID_PEER_NO_URL', `peer ${peer.id} has no baseUrl: set where we reach it first`);
+    if (peer.disabled) throw badRequest('VIID_PEER_DISABLED', `peer ${peer.id} is disabled`);
+    const now = Date.now();
+    const beginAt = input.beginAt ?? now;
+    const endAt = input.endAt ?? now + 365 * DAY_MS;
+    if (endAt <= beginAt || endAt <= now) throw badRequest('VIID_SUBSCRIBE_TIME_INVALID', 'endAt must be after beginAt and in the future');
+    const resourceIds = input.resourceIds ?? [];
+    const unknown = resourceIds.filter((id) => !peer.devices.includes(id));
+    if (unknown.length) throw badRequest('VIID_SUBSCRIBE_RESOURCE_UNKNOWN', `the peer may not report for ${unknown.slice(0, 5).join(', ')}: its notifications for them would be refused`);
+    this.serial = (this.serial + 1) % 100_000;
+    const row: IssuedSubscription = {
+      id: `${this.serverId.slice(0, 12)}03${viidTime(now)}${String(this.serial).padStart(5, '0')}`,
+      peer_id: peer.id, title: input.title ?? '卡口过车订阅', detail: '13', resource_uri: resourceIds.length ? resourceIds.join(',') : null,
+      begin_at: beginAt, end_at: endAt, report_interval: input.reportInterval ?? null,
+      receive_addr: `${this.ctx.publicUrl().replace(/\/+$/, '')}${NOTIFICATION_PATH}`,
+      status: 'pending', status_code: null, status_text: null, notifications: 0, objects: 0, last_notified_at: null,
+      created_by: actor.user.id, created_at: now, updated_at: now, cancelled_at: null,
+    };
+    // Stored before it is sent: a notification may arrive before the lower one's reply does.
+    await this.issued.insert(row);
+    const outcome = await this.send(peer.base_url, row.id, (client) => client.send('POST', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: [this.subscribeObject(row, 0)] } }));
+    await this.issued.setStatus(row.id, outcome.ok ? 'active' : 'refused', outcome.statusCode, outcome.text, Date.now());
+    await this.audit('viid.downward.subscribe', row, actor, { peerId: peer.id, resourceUri: row.resource_uri, answer: outcome.text });
+    return (await this.issued.find(row.id))!;
+  }
+
+  async cancel(id: string, actor: AdminActor): Promise<IssuedSubscription> {
+    const row = await this.issued.find(id);
+    if (!row) throw notFound('VIID_SUBSCRIPTION_NOT_FOUND', `we issued no subscription ${id}`);
+    if (row.status === 'cancelled') return row;
+    const peer = await this.peers.find(row.peer_id);
+    let outcome = { ok: true, statusCode: null as number | null, text: 'the peer is gone: cancelled here only' };
+    // One the lower one refused (or never answered) has nothing to cancel there, but asking does no harm.
+    if (peer?.base_url) {
+      outcome = await this.send(peer.base_url, id, async (client) => {
+        const deleted = await client.send('DELETE', `/VIID/Subscribes?IDList=${encodeURIComponent(id)}`);
+        if (deleted.status !== 404 && deleted.status !== 405 && deleted.status !== 501) return deleted;
+        return client.send('PUT', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: [this.subscribeObject(row, 1)] } });
+      });
+    }
+    if (!outcome.ok && row.status === 'active') {
+      await this.issued.setStatus(id, row.status, outcome.statusCode, `cancel failed: ${outcome.text}`, Date.now());
+      throw new HubError('VIID_CANCEL_REFUSED', `the lower 视图库 did not cancel ${id}: ${outcome.text}`, 502);
+    }
+    await this.issued.setStatus(id, 'cancelled', outcome.statusCode, outcome.text, Date.now());
+    await this.audit('viid.downward.cancel', row, actor, { peerId: row.peer_id, answer: outcome.text });
+    return (await this.issued.find(id))!;
+  }
+
+  list(peerId?: string): Promise<IssuedSubscription[]> {
+    return this.issued.list(peerId);
+  }
+
+  /** A notification arrived from `peerId`: counted when its SubscribeID is one we issued to that peer. */
+  noteNotification(subscribeId: string, peerId: string, objects: number): Promise<boolean> {
+    return this.issued.noteNotification(subscribeId, peerId, objects, Date.now());
+  }
+
+  private async send(baseUrl: string, id: string, call: (client: ViidUpstreamClient) => Promise<UpstreamReply>) {
+    const client = new ViidUpstreamClient({ url: baseUrl, ourId: this.serverId, username: this.serverId, password: '', timeoutMs: this.ctx.config.viid.cascade.requestTimeoutMs });
+    try {
+      return outcomeOf(await call(client), id);
+    } catch (error) {
+      return { ok: false, statusCode: null, text: (error as Error).message };
+    }
+  }
+
+  private subscribeObject(row: IssuedSubscription, operateType: 0 | 1) {
+    return {
+      SubscribeID: row.id, Title: row.title, SubscribeDetail: row.detail, ResourceURI: row.resource_uri ?? '',
+      ApplicantName: this.serverId, ApplicantOrg: this.serverId.slice(0, 12),
+      BeginTime: viidTime(Number(row.begin_at)), EndTime: viidTime(Number(row.end_at)), ReceiveAddr: row.receive_addr,
+      ReportInterval: row.report_interval ?? 1, Reason: '上级视图库订阅', OperateType: operateType, SubscribeStatus: operateType === 1 ? 1 : 0,
+      ...(operateType === 1 ? { SubscribeCancelOrg: this.serverId.slice(0, 12), SubscribeCancelPerson: this.serverId, CancelTime: viidTime(Date.now()), CancelReason: '上级取消订阅' } : {}),
+      ResultImageDeclare: '-1',
+    };
+  }
+
+  private async audit(action: string, row: IssuedSubscription, actor: AdminActor, details: Record<string, unknown>): Promise<void> {
+    await this.ctx.audit.append({
+      action, userId: actor.user.id, username: actor.user.username, departmentId: actor.user.departmentId,
+      targetType: 'viid_issued_subscription', targetId: row.id, clientIp: actor.ip, details,
+    });
+  }
+}
