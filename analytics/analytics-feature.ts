@@ -64,13 +64,13 @@ export function createAnalyticsFeature(ctx: HubContext, { cameras, supervisor, r
     start: async () => {
       if (!config.enabled) return;
       analyser = config.remoteFrames
-        ? new RemoteAnalyser({ redisUrl: ctx.redisUrl, queueDepthPerCamera: config.queueDepthPerCamera, resultTimeoutMs: config.remoteResultTimeoutSeconds * 1_000, jpegQuality: config.jpegQuality, log: ctx.log })
+        ? new RemoteAnalyser({ redis: ctx.redis, queueDepthPerCamera: config.queueDepthPerCamera, resultTimeoutMs: config.remoteResultTimeoutSeconds * 1_000, jpegQuality: config.jpegQuality, log: ctx.log })
         : new LocalAnalyser({
           workers: config.workers, queueDepthPerCamera: config.queueDepthPerCamera,
           density: { model: config.crowd.densityModel, longSide: config.crowd.densityLongSide },
           farPlates: config.farPlates, detectorTiles: config.detectorTiles,
         });
-      const queue = new PassQueue({ redisUrl: ctx.redisUrl, batchSize: config.passBatchSize, lingerMs: config.passBatchLingerMs, log: ctx.log });
+      const queue = new PassQueue({ redis: ctx.redis, batchSize: config.passBatchSize, lingerMs: config.passBatchLingerMs, log: ctx.log });
       passQueue = queue;
       if (passSink) {
         queue.startConsumer(passSink);

@@ -1,6 +1,7 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Logger } from 'pino';
 import { QUEUES } from '../../api/kernel/redis/queue-catalogue.ts';
+import type { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
 import { PassRejectedError, type PassRecordInput } from '../vocabulary/pass-record-input.ts';
 import { PassBatcher, type BatchOutcome } from './pass-batcher.ts';
 
@@ -10,7 +11,7 @@ export interface PassSink {
 }
 
 export interface PassQueueOptions {
-  redisUrl: string;
+  redis: RedisConnections;
   batchSize: number;
   lingerMs: number;
   log: Pick<Logger, 'info' | 'warn' | 'error' | 'debug'>;
@@ -32,7 +33,7 @@ export class PassQueue {
   private readonly counters = { enqueued: 0, stored: 0, duplicates: 0, rejected: 0, writeErrors: 0 };
 
   constructor(private readonly o: PassQueueOptions) {
-    this.queue = new Queue(QUEUES.passes.name, { prefix: QUEUES.passes.prefix, connection: { url: o.redisUrl, maxRetriesPerRequest: null } });
+    this.queue = new Queue(QUEUES.passes.name, { prefix: QUEUES.passes.prefix, connection: o.redis.bullmq('hub-passes') });
     this.queue.on('error', (error) => o.log.warn({ err: error }, 'analytics pass queue: redis error'));
   }
 
@@ -53,7 +54,7 @@ export class PassQueue {
     const batcher = new PassBatcher<PassRecordInput>((records) => this.write(sink, records), this.o.batchSize, this.o.lingerMs);
     this.worker = new Worker(QUEUES.passes.name, (job: Job<PassRecordInput>) => batcher.submit(job.data), {
       prefix: QUEUES.passes.prefix,
-      connection: { url: this.o.redisUrl, maxRetriesPerRequest: null },
+      connection: this.o.redis.bullmq('hub-passes-consumer'),
       concurrency: this.o.batchSize,
       // Jobs of a hub node that died are taken up by another node once their lock lapses ("stalled"). The
       // default of one such hand-over would fail a pass whose second holder died too; storing is idempotent.

@@ -4,12 +4,13 @@ import type { Logger } from 'pino';
 import sharp from 'sharp';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 import { QUEUES } from '../../api/kernel/redis/queue-catalogue.ts';
+import type { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
 import type { RawImage } from '../models/raw-image.ts';
 import type { AnalyseOptions, AnalysisOutcome, FrameAnalyser } from './frame-analyser.ts';
 import { densityFromJson, type RemoteFrameJob, type RemoteFrameResult } from './remote-frames.ts';
 
 export interface RemoteAnalyserOptions {
-  redisUrl: string;
+  redis: RedisConnections;
   queueDepthPerCamera: number;
   resultTimeoutMs: number;
   jpegQuality: number;
@@ -25,7 +26,7 @@ interface Waiting {
 
 /**
  * Frames to the analytics:frames BullMQ queue, where remote workers (analytics/pipeline/remote-worker.ts,
- * any machine with HUB_REDIS_URL) analyse them; results come back through QueueEvents. Per camera at most
+ * any machine that reaches the hub's Redis) analyse them; results come back through QueueEvents. Per camera at most
  * `queueDepthPerCamera` frames wait: beyond that the oldest still-waiting job is removed and reported
  * dropped, so Redis memory stays bounded when the workers fall behind.
  */
@@ -38,9 +39,8 @@ export class RemoteAnalyser implements FrameAnalyser {
   private readonly counters = { submitted: 0, completed: 0, failed: 0, dropped: 0, timedOut: 0 };
 
   constructor(private readonly o: RemoteAnalyserOptions) {
-    const connection = { url: o.redisUrl, maxRetriesPerRequest: null };
-    this.queue = new Queue(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection });
-    this.events = new QueueEvents(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection });
+    this.queue = new Queue(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection: o.redis.bullmq('hub-frames') });
+    this.events = new QueueEvents(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection: o.redis.bullmq('hub-frames-events') });
     this.queue.on('error', (error) => o.log.warn({ err: error }, 'analytics frame queue: redis error'));
     this.events.on('error', (error) => o.log.warn({ err: error }, 'analytics frame events: redis error'));
     this.events.on('completed', ({ jobId, returnvalue }) => {

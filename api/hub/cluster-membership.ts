@@ -4,6 +4,7 @@ import type { ClusterConfig } from '../kernel/cluster/cluster-config.ts';
 import { ClusterJobs } from '../kernel/cluster/cluster-jobs.ts';
 import type { HubEventName, HubEvents } from '../kernel/events/hub-events.ts';
 import type { MetricsRegistry } from '../kernel/metrics/metrics-registry.ts';
+import type { RedisConnections } from '../kernel/redis/redis-connections.ts';
 import '../access/grant-events.ts';
 import '../access/notification-events.ts';
 import '../checkpoint/checkpoint-events.ts';
@@ -34,13 +35,13 @@ export interface ClusterMembership {
 }
 
 /** This hub's part in a cluster: the job leases always (they just run the job when alone), the event bus when clustered. */
-export async function startClusterMembership(config: ClusterConfig, deps: { nodeId: string; redisUrl: string; events: HubEvents; metrics: MetricsRegistry; log: Logger }): Promise<ClusterMembership> {
+export async function startClusterMembership(config: ClusterConfig, deps: { nodeId: string; redis: RedisConnections; events: HubEvents; metrics: MetricsRegistry; log: Logger }): Promise<ClusterMembership> {
   const { nodeId } = deps;
   const log = deps.log.child({ component: 'cluster', nodeId });
-  const jobs = new ClusterJobs({ enabled: config.enabled, nodeId, redisUrl: deps.redisUrl, leaseTtlMs: config.leaseTtlMs, heartbeatMs: config.heartbeatMs, log });
+  const jobs = new ClusterJobs({ enabled: config.enabled, nodeId, redis: deps.redis, leaseTtlMs: config.leaseTtlMs, heartbeatMs: config.heartbeatMs, log });
   let bus: ClusterBus | undefined;
   if (config.enabled) {
-    bus = new ClusterBus({ events: deps.events, redisUrl: deps.redisUrl, nodeId, names: CLUSTER_EVENTS, log });
+    bus = new ClusterBus({ events: deps.events, redis: deps.redis, nodeId, names: CLUSTER_EVENTS, log });
     await bus.start();
     const counts = bus.counts;
     deps.metrics.add('cluster-bus', () => [

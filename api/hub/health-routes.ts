@@ -1,7 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { pingRedis, redisAuthOf } from '../kernel/redis/private-redis.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
 
@@ -23,9 +22,8 @@ export function registerHealthRoutes(app: FastifyInstance, ctx: HubContext, stat
   }, async (_request, reply) => {
     const checks: Array<{ name: string; ok: boolean; detail?: string }> = [{ name: 'accepting', ok: state.ready, detail: state.ready ? undefined : 'starting or shutting down' }];
     checks.push(await timed('database', async () => { await sql`select 1`.execute(ctx.db); }));
-    const redis = new URL(ctx.redisUrl);
     checks.push(await timed('redis', async () => {
-      if (!(await pingRedis(Number(redis.port || 6379), redis.hostname, 500, redisAuthOf(redis)))) throw new Error('no PONG');
+      if (!(await ctx.redis.ping(500))) throw new Error('no PONG');
     }));
     for (const feature of features()) {
       if (!feature.readiness) continue;

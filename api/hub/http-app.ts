@@ -19,7 +19,7 @@ import { installApiRateLimit, installEventStreamCap, installHostCheck } from '..
 /** Log fields that must never reach a log line. */
 export const REDACTED_LOG_PATHS = [
   'req.headers.authorization', 'req.headers.cookie', '*.password', '*.password_hash', '*.passwordHash',
-  '*.credentials', '*.credentials_enc', '*.token', '*.tokenSecret', '*.encryptionKey', '*.chainKey', '*.previousChainKeys', '*.previousEncryptionKeys', 'body.password',
+  '*.credentials', '*.credentials_enc', '*.token', '*.tokenSecret', '*.encryptionKey', '*.chainKey', '*.sentinelPassword', '*.previousChainKeys', '*.previousEncryptionKeys', 'body.password',
 ];
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);

@@ -13,6 +13,7 @@ import { PlayerConfigSchema } from '../../player/player-config.ts';
 import { WallConfigSchema } from '../../player/console/wall-config.ts';
 import { PlaybackConfigSchema } from '../playback/playback-config.ts';
 import { ClusterConfigSchema } from '../kernel/cluster/cluster-config.ts';
+import { RedisConfigSchema } from '../kernel/redis/redis-config.ts';
 
 const section = <T extends Parameters<typeof Type.Object>[0]>(properties: T) =>
   Type.Object(properties, { additionalProperties: false, default: {} });
@@ -31,10 +32,7 @@ export const HubConfigSchema = Type.Object(
       poolSize: Type.Integer({ minimum: 1, maximum: 100, default: 10 }),
       readUrl: Type.String({ default: '', description: 'postgres://… of a streaming replica that serves pass searches and lists (never writes); empty = the primary' }),
     }),
-    redis: section({
-      url: Type.String({ default: '', description: 'redis://…; empty = start a private redis-server on a free loopback port' }),
-      serverPath: Type.String({ default: 'redis-server' }),
-    }),
+    redis: RedisConfigSchema,
     auth: section({
       tokenSecret: Type.String({ default: '', description: 'HMAC key for access tokens, at least 32 characters (required)' }),
       tokenTtlSeconds: Type.Integer({ minimum: 30, maximum: 86_400, default: 900 }),

@@ -12,6 +12,7 @@ import type { HubEvents } from '../kernel/events/hub-events.ts';
 import type { MetricsRegistry } from '../kernel/metrics/metrics-registry.ts';
 import type { ClusterNode } from '../kernel/cluster/cluster-node.ts';
 import type { ClusterJobs } from '../kernel/cluster/cluster-jobs.ts';
+import type { RedisConnections } from '../kernel/redis/redis-connections.ts';
 
 /** What every feature gets: the hub's shared kernel. Services of other features come as factory arguments (hub-services.ts). */
 export interface HubContext {
@@ -22,8 +23,8 @@ export interface HubContext {
   /** Searches and lists only, never writes: the streaming replica of database.readUrl, or db itself. */
   readDb: Kysely<Database>;
   log: Logger;
-  /** redis:// URL of the configured or private Redis. */
-  redisUrl: string;
+  /** The one way to Redis (configured URL, Sentinels, or the private redis-server): clients and BullMQ options. */
+  redis: RedisConnections;
   audit: AuditLog;
   tokens: TokenService;
   secrets: SecretBox;

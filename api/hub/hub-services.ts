@@ -111,7 +111,7 @@ export function composeFeatures(ctx: HubContext, selected: readonly FeatureName[
   if (on.has('gb28181')) {
     services.gb28181 = add(createGb28181Feature(ctx, {
       cameras: needs(services.cameras, 'gb28181', 'cameras'), supervisor: needs(services.cameraSupervisor, 'gb28181', 'cameras'),
-      relay: () => services.relay, playback: () => services.playback,
+      relay: () => services.relay, playback: () => services.playback, recording: () => services.recording,
     })).provides;
   }
   if (on.has('ingest')) {

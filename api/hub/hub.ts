@@ -17,6 +17,7 @@ import { GrantRepository } from '../access/grant-repository.ts';
 import { DirectoryService } from '../directory/directory-service.ts';
 import { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 import { startPrivateRedis, type PrivateRedis } from '../kernel/redis/private-redis.ts';
+import { RedisConnections } from '../kernel/redis/redis-connections.ts';
 import { ensureFirstRunAdmin, type FirstRunAdmin } from './first-run.ts';
 import type { HubContext } from './hub-context.ts';
 import type { HubFeature } from '../kernel/hub-feature.ts';
@@ -68,23 +69,25 @@ export class Hub {
     if (!ensurePrivateDirSync(dataDir)) log.warn({ dataDir }, 'could not make the data folder private (0700); other local users may read it');
     const database = openDatabase({ url: config.database.url, readUrl: config.database.readUrl, dataDir, poolSize: config.database.poolSize });
     let redis: PrivateRedis | undefined;
+    let redisConnections: RedisConnections | undefined;
     let clusterUrl: (url: string) => void = () => {};
     let membership: ClusterMembership | undefined;
     let cluster: ClusterNode | undefined;
     try {
       const applied = await migrateToLatest(database.db);
       log.info({ database: database.description, migrations: applied }, 'database ready');
-      if (!config.redis.url) {
+      if (!config.redis.url && config.redis.sentinels.length === 0) {
         redis = await startPrivateRedis({ dataDir, serverPath: config.redis.serverPath, logger: log });
         log.info({ redisPort: redis.port }, 'private redis-server started (password in its private config file)');
       }
       let publicUrl = config.http.publicUrl;
       const events = new HubEvents();
       const metrics = new MetricsRegistry();
-      const redisUrl = config.redis.url || redis!.url;
+      redisConnections = RedisConnections.fromConfig(config.redis, redis?.url);
+      log.info({ redis: redisConnections.describe() }, 'redis clients connect here');
       // One id for this process, in the job leases, the event bus and the camera leases.
       const nodeId = resolveNodeId(config.cluster, config.http.port);
-      membership = await startClusterMembership(config.cluster, { nodeId, redisUrl, events, metrics, log });
+      membership = await startClusterMembership(config.cluster, { nodeId, redis: redisConnections, events, metrics, log });
       const audit = new AuditLog(database.db, auditKeyringOf(config.audit));
       const secrets = new SecretBox(config.credentials.encryptionKey, config.credentials.previousEncryptionKeys);
       const ctx: HubContext = {
@@ -93,7 +96,7 @@ export class Hub {
         db: database.db,
         readDb: database.readDb,
         log,
-        redisUrl,
+        redis: redisConnections,
         audit,
         tokens: new TokenService(config.auth.tokenSecret, config.auth.issuer, config.auth.tokenTtlSeconds),
         secrets,
@@ -108,7 +111,7 @@ export class Hub {
       if (config.cluster.enabled) {
         let listenUrl = '';
         ctx.cluster = cluster = ClusterNode.create({
-          config: config.cluster, nodeId, redisUrl: ctx.redisUrl, tokenSecret: config.auth.tokenSecret,
+          config: config.cluster, nodeId, redis: ctx.redis, tokenSecret: config.auth.tokenSecret,
           url: () => (config.cluster.advertiseUrl || listenUrl).replace(/\/$/, ''), capacity: config.relay.maxStreams,
           cameraIds: () => ctx.cameras.ids(), log,
         });
@@ -148,6 +151,7 @@ export class Hub {
     } catch (error) {
       await cluster?.stop().catch(() => {});
       await membership?.stop().catch(() => {});
+      await redisConnections?.close();
       await redis?.stop().catch(() => {});
       await database.close().catch(() => {});
       throw error;
@@ -185,6 +189,7 @@ export class Hub {
     } finally {
       clearTimeout(budget);
       await this.membership.stop().catch((error: Error) => log.error({ err: error }, 'cluster membership did not stop cleanly'));
+      await this.ctx.redis.close();
       await this.redis?.stop().catch(() => {});
       await this.database.close().catch(() => {});
       log.info('hub stopped');

@@ -8,6 +8,7 @@ import { auditAlgorithmAvailable } from '../audit/audit-keys.ts';
 import { isAddressOrCidr } from '../kernel/http/network-list.ts';
 import { isTimeZone } from '../kernel/time/local-time.ts';
 import { clusterProblems } from '../kernel/cluster/cluster-config.ts';
+import { redisProblems } from '../kernel/redis/redis-config.ts';
 
 /** HUB_* variables that are not config keys (tooling and tests). */
 const NON_CONFIG_ENV = new Set(['HUB_CONFIG', 'HUB_SKIP_PG', 'HUB_TEST_PG_URL', 'HUB_KEEP_TEST_DATA']);
@@ -105,7 +106,7 @@ export function loadConfig(options: LoadConfigOptions = {}): HubConfig {
     const path = error.path.replace(/^\//, '').replaceAll('/', '.') || '(root)';
     problems.push(`${path}: ${error.message}${error.value !== undefined && typeof error.value !== 'object' ? ` (got ${JSON.stringify(error.value)})` : ''}`);
   }
-  if (problems.length === 0) problems.push(...secretProblems(withDefaults as HubConfig), ...httpProblems(withDefaults as HubConfig), ...clusterProblems((withDefaults as HubConfig).cluster));
+  if (problems.length === 0) problems.push(...secretProblems(withDefaults as HubConfig), ...httpProblems(withDefaults as HubConfig), ...clusterProblems((withDefaults as HubConfig).cluster), ...redisProblems((withDefaults as HubConfig).redis));
   if (problems.length > 0) throw new ConfigError(problems);
   return withDefaults as HubConfig;
 }
@@ -140,7 +141,7 @@ function httpProblems(config: HubConfig): string[] {
   if (idle > 0 && config.relay.startTimeoutSeconds >= idle) problems.push('relay.startTimeoutSeconds must be shorter than http.connectionTimeoutSeconds (a waiting playlist request is idle)');
   if (config.cluster.enabled) {
     // Nodes share state only through these two: a private Redis or a SQLite file would split the cluster.
-    if (!config.redis.url) problems.push('cluster.enabled needs redis.url: every node must use the same Redis');
+    if (!config.redis.url && config.redis.sentinels.length === 0) problems.push('cluster.enabled needs redis.url or redis.sentinels: every node must use the same Redis');
     if (!/^postgres(ql)?:\/\//.test(config.database.url)) problems.push('cluster.enabled needs database.url postgres://…: every node must use the same PostgreSQL');
     if (config.cluster.heartbeatMs * 2 > config.cluster.leaseTtlMs) problems.push('cluster.heartbeatMs must be at most half of cluster.leaseTtlMs (a lease must survive a missed renewal)');
   }

@@ -11,14 +11,19 @@ import { HLS_PLAYLIST } from '../ffmpeg/relay-args.ts';
 import { signPlaylist } from '../../relay/media-files.ts';
 import type { RelayPool, StreamLease } from '../../relay/relay-pool.ts';
 import type { GbLiveFeeds } from './gb-live-feeds.ts';
+import { badRequest, conflict } from '../../api/kernel/errors/hub-error.ts';
+import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
 interface Entry {
   streamId: string;
   lease: StreamLease;
-  /** The recording time the device starts sending from. */
+  /** The recording time the device starts sending from, and the range's end. */
   from: number;
-  /** Wall clock of the first HLS segment the relay wrote: recording time = from + (wall - firstWallAt). */
+  to: number;
+  /** Program date-time of the first HLS segment the relay wrote: recording time = from + (pdt - firstWallAt). */
   firstWallAt: number | undefined;
+  scale: number;
+  paused: boolean;
 }
 
 interface Deps {
@@ -67,7 +72,7 @@ export class GbDevicePlaybacks {
       if (!ready) throw unavailable('GB_PLAYBACK_NO_VIDEO', `the device sent no video of that recording within ${Math.round(this.deps.startTimeoutMs / 1_000)} s`);
       // The frame rate is not known before the PS is probed: frame steps fall back to the player default.
       const ticket = await sessions.open(user, cameraId, range, decision, reason, clientIp, { firstSegmentAt: range.from, frameRate: null });
-      this.entries.set(ticket.session.id, { streamId, lease, from: range.from, firstWallAt: undefined });
+      this.entries.set(ticket.session.id, { streamId, lease, from: range.from, to: range.to, firstWallAt: undefined, scale: 1, paused: false });
       return ticket;
     } catch (error) {
       lease?.release();
@@ -83,7 +88,9 @@ export class GbDevicePlaybacks {
 
   /**
    * The relay's playlist of the session, its segments signed with the token and its program date-times
-   * moved from wall clock to the recording's time (the device sends at 1×, from `from`). Once the device
+   * moved to the recording's time. ffmpeg's program date-times advance with the media's time stamps, not the
+   * wall clock, and a device stamps frames with their time in the recording: a pause or another speed does not
+   * shift them, and a seek moves them as far as the device's time stamps jump. Once the device
    * said end of file and nothing new came for a while, it ends with EXT-X-ENDLIST.
    */
   async playlist(sessionId: string, token: string): Promise<string | undefined> {
@@ -107,6 +114,36 @@ export class GbDevicePlaybacks {
     return out;
   }
 
+  /**
+   * A viewer's pause, resume, seek (`at`: a recording time within the session's range) or speed, sent to the
+   * device as MANSRTSP. Returns the state after it (`position`: where a seek went, to the second; else null).
+   */
+  async control(sessionId: string, request: { action: 'pause' | 'resume' | 'seek' | 'speed'; at?: number; scale?: number }): Promise<{ paused: boolean; scale: number; position: number | null }> {
+    const entry = this.entries.get(sessionId);
+    const feed = entry ? this.deps.feeds.playbackSession(entry.streamId) : undefined;
+    if (!entry || !feed) throw conflict('GB_PLAYBACK_NOT_RUNNING', 'this device playback is not running (any more)');
+    let control: Parameters<typeof feed.control>[0];
+    let position: number | null = null;
+    if (request.action === 'seek') {
+      if (request.at === undefined || request.at < entry.from || request.at >= entry.to) throw badRequest('GB_SEEK_OUTSIDE_RANGE', 'seek to a time within the played range');
+      control = { action: 'seek', seconds: Math.floor((request.at - entry.from) / 1_000) };
+      position = entry.from + control.seconds * 1_000;
+    } else if (request.action === 'speed') {
+      if (request.scale === undefined) throw badRequest('GB_SCALE_REQUIRED', 'speed needs a scale');
+      control = { action: 'speed', scale: request.scale };
+    } else control = { action: request.action };
+    try {
+      await feed.control(control);
+    } catch (error) {
+      const code = error instanceof DomainError ? error.code : 'GB_PLAYBACK_CONTROL_FAILED';
+      throw unavailable(code, (error as Error).message, error);
+    }
+    if (request.action === 'pause') entry.paused = true;
+    if (request.action === 'resume' || request.action === 'seek') entry.paused = false;
+    if (request.action === 'speed') entry.scale = request.scale!;
+    return { paused: entry.paused, scale: entry.scale, position };
+  }
+
   /** Sessions that ended (stop, idle, revocation, expiry) give their relay stream back. */
   private async sweep(): Promise<void> {
     const running = new Set(this.deps.sessions()?.list().map((s) => s.id) ?? []);
@@ -121,3 +158,4 @@ export class GbDevicePlaybacks {
     this.deps.feeds.forgetPlayback(entry.streamId);
   }
 }
+

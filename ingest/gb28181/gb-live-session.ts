@@ -28,6 +28,18 @@ interface Call {
 /** A recording held by the device, played back instead of live video: [start, end) in epoch ms. */
 export interface GbPlaybackRange { start: number; end: number }
 
+/** A viewer's control of a playback, sent to the device as MANSRTSP (facts sheet §4.4). */
+export type GbPlaybackControl = { action: 'pause' } | { action: 'resume' } | { action: 'seek'; seconds: number } | { action: 'speed'; scale: number };
+
+/** The MANSRTSP body of a control, as wvp writes it (`SIPCommander.playPauseCmd()` etc.). */
+export function mansrtspBody(control: GbPlaybackControl, cseq: number): string {
+  const lines = control.action === 'pause' ? ['PAUSE RTSP/1.0', `CSeq: ${cseq}`, 'PauseTime: now'] : ['PLAY RTSP/1.0', `CSeq: ${cseq}`];
+  if (control.action === 'resume') lines.push('Range: npt=now-');
+  if (control.action === 'seek') lines.push(`Range: npt=${Math.max(0, Math.floor(control.seconds))}-`);
+  if (control.action === 'speed') lines.push(`Scale: ${control.scale.toFixed(6)}`);
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
 /**
  * One live stream of a GB/T 28181 channel (or, with `playback`, one recording on the device played back), as the relay's feed: INVITE with our SDP offer (UDP, or TCP
  * passive: we listen and the device connects), ACK, RTP on a port from the configured range with the SSRC checked, PS payloads written to the attached ffmpeg
@@ -52,6 +64,13 @@ export class GbLiveSession implements LiveFeed {
   streamId = '';
   /** A playback reached its end (MediaStatus 121, the device's BYE, or silence): never called again. */
   finished = false;
+  /** A playback the viewer paused: the device sends nothing, which is not a dead stream. */
+  paused = false;
+  /** SIP CSeq within the current call (the INVITE is 1), and the MANSRTSP CSeq. */
+  private cseq = 1;
+  private rtspCseq = 0;
+  /** Silence is counted from here after a resume (the device was told to stop sending before). */
+  private resumedAt = 0;
 
   constructor(
     private readonly server: GbSipServer,
@@ -119,6 +138,7 @@ export class GbLiveSession implements LiveFeed {
     });
     this.invites++;
     this.invitedAt = Date.now();
+    this.cseq = 1;
     let response: SipResponse;
     try {
       response = await this.server.endpoint.request(call.peer, request, { timeoutMs: this.config.inviteTimeoutSeconds * 1_000 });
@@ -163,10 +183,30 @@ export class GbLiveSession implements LiveFeed {
     await this.bye();
   }
 
+  /**
+   * Pause, resume, seek or speed of a running playback: an in-dialog INFO with `Application/MANSRTSP`.
+   * Throws DomainError GB_PLAYBACK_NOT_RUNNING (no call) or GB_PLAYBACK_CONTROL_REFUSED (the device said no).
+   */
+  async control(control: GbPlaybackControl): Promise<void> {
+    const call = this.call;
+    if (!this.playback || !call || this.finished || this.closed) throw new DomainError('GB_PLAYBACK_NOT_RUNNING', `channel ${this.channel.id} has no running playback to control`);
+    const info = this.server.endpoint.build(call.peer, {
+      method: 'INFO', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: ++this.cseq,
+      headers: [['content-type', 'Application/MANSRTSP']], body: Buffer.from(mansrtspBody(control, ++this.rtspCseq)),
+    });
+    const response = await this.server.endpoint.request(call.peer, info, { timeoutMs: 8_000 });
+    if (response.status !== 200) throw new DomainError('GB_PLAYBACK_CONTROL_REFUSED', `channel ${this.channel.id} refused ${control.action}: ${response.status} ${response.reason}`);
+    if (control.action === 'pause') this.paused = true;
+    else {
+      this.paused = false;
+      this.resumedAt = Date.now();
+    }
+  }
+
   private async check(): Promise<void> {
-    if (this.closed || this.inviting || this.finished) return;
+    if (this.closed || this.inviting || this.finished || this.paused) return;
     const now = Date.now();
-    const silentFor = now - Math.max(this.receiver.lastPacketAt, this.invitedAt);
+    const silentFor = now - Math.max(this.receiver.lastPacketAt, this.invitedAt, this.resumedAt);
     if (this.call && silentFor <= this.config.rtpTimeoutSeconds * 1_000) {
       if (this.receiver.lastPacketAt > this.invitedAt) this.failures = 0;
       return;
@@ -196,7 +236,7 @@ export class GbLiveSession implements LiveFeed {
     if (!call) return;
     this.call = undefined;
     this.ssrcs.release(call.ssrc);
-    const bye = this.server.endpoint.build(call.peer, { method: 'BYE', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: 2 });
+    const bye = this.server.endpoint.build(call.peer, { method: 'BYE', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: ++this.cseq });
     await this.server.endpoint.request(call.peer, bye, { timeoutMs: 4_000 }).catch(() => undefined);
   }
 

@@ -20,6 +20,15 @@ const DeviceRecordsView = Type.Object({
   complete: Type.Boolean(),
   records: Type.Array(Type.Object({ from: Millis, to: Millis, name: Type.Union([Type.String(), Type.Null()]), type: Type.Union([Type.String(), Type.Null()]) })),
 });
+const ControlBody = Type.Object({
+  action: Type.Union([Type.Literal('pause'), Type.Literal('resume'), Type.Literal('seek'), Type.Literal('speed')]),
+  /** For seek: the recording time to go to, within the session's range. */
+  at: Type.Optional(Millis),
+  /** For speed: 0.25–8 (devices commonly take 0.25, 0.5, 1, 2, 4, 8). */
+  scale: Type.Optional(Type.Number({ minimum: 0.25, maximum: 8 })),
+}, { additionalProperties: false });
+const ControlView = Type.Object({ sessionId: Type.String(), paused: Type.Boolean(), scale: Type.Number(), position: Type.Union([Millis, Type.Null()]) });
+const SessionParams = Type.Object({ sessionId: Type.String({ maxLength: 128 }) });
 const MediaParams = Type.Object({ sessionId: Type.String({ maxLength: 128 }), file: Type.String({ maxLength: 256 }) });
 const TokenQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 4_096 })) });
 const SESSION_ID = /^[A-Za-z0-9-]{1,64}$/;
@@ -85,6 +94,28 @@ export function registerGbPlaybackRoutes(app: FastifyInstance, ctx: HubContext, 
       sessionId: session.id, cameraId: session.cameraId, from: session.from, to: session.to, firstSegmentAt: session.firstSegmentAt, frameRate: session.frameRate, expiresAt, grantId: session.grantId,
       playlistUrl: `/media/gbvod/${session.id}/index.m3u8?token=${encodeURIComponent(token)}`,
     };
+  });
+
+  registerGbPlaybackControlRoute(app, ctx, deps);
+}
+
+/** Pause, resume, seek and speed of the caller's own device playback (MANSRTSP to the device), audited. */
+function registerGbPlaybackControlRoute(app: FastifyInstance, ctx: HubContext, deps: Deps): void {
+  app.withTypeProvider<TypeBoxTypeProvider>().post('/playback/device-sessions/:sessionId/control', {
+    config: { access: 'user' },
+    schema: { tags: ['playback', 'gb28181'], summary: 'Pause, resume, seek or change the speed of your own playback of a device recording (MANSRTSP INFO to the device)', params: SessionParams, body: ControlBody, response: responses({ 200: ControlView }) },
+  }, async (request) => {
+    const user = requireUser(request);
+    const sessions = deps.sessions();
+    if (!sessions) throw notFound('GB_PLAYBACK_NOT_FOUND', 'no such device playback');
+    const session = sessions.owned(request.params.sessionId, user);
+    if (!deps.playbacks.streamOf(session.id)) throw notFound('GB_PLAYBACK_NOT_FOUND', 'this playback session does not play from a device');
+    const state = await deps.playbacks.control(session.id, request.body);
+    await ctx.audit.append({
+      action: 'gb28181.playback.control', userId: user.id, username: user.username, departmentId: user.departmentId, targetType: 'camera', targetId: session.cameraId,
+      clientIp: request.ip, details: { sessionId: session.id, ...request.body, position: state.position },
+    });
+    return { sessionId: session.id, ...state };
   });
 }
 

@@ -4,14 +4,17 @@ import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
 import type { Gb28181Config } from './gb28181-config.ts';
 import { gbLocalTime } from './gb-ids.ts';
 import { mediaIpOf, type GbSipServer } from './gb-sip-server.ts';
-import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp } from './manscdp.ts';
+import { buildManscdp, MANSCDP_CONTENT_TYPE, parseManscdp, text, type Manscdp } from './manscdp.ts';
 import { digestResponse, parseDigest } from './sip-digest.ts';
 import { newCallId, newTag } from './sip-endpoint.ts';
 import { uriUser, type SipRequest, type SipResponse } from './sip-message.ts';
 import type { SipPeer } from './sip-transport.ts';
-import { GbUpstreamStream } from './gb-upstream-stream.ts';
 import { relayPtz, relayRecordInfo, upperRequestDecision, type LowerDevices } from './gb-upper-relay.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
+import type { AuditEventInput } from '../../api/audit/audit-log.ts';
+import { GbUpperCalls, type HubRecordings } from './gb-upper-calls.ts';
+import { UpperAudit } from './gb-upper-audit.ts';
+import type { GbLiveFeeds } from './gb-live-feeds.ts';
 
 /** A camera as the upper platform's catalogue lists it. */
 export interface UpperChannel {
@@ -37,8 +40,9 @@ export type UpperState = 'off' | 'registering' | 'online' | 'offline';
  * re-register before expiry, Keepalive every `keepaliveSeconds`, offline after 3 unanswered and then
  * registering again; answers the upper's Catalog query with the cameras shared upward (one item per
  * MESSAGE, each sent after the previous was 200-OKed) and its DeviceInfo query; an INVITE for a shared
- * channel is answered with our SDP and, on ACK, PS over RTP/UDP goes to the address in the upper's SDP
- * (TCP toward the upper is not built: 488); any other channel gets 404; BYE or withdrawing the share stops it.
+ * channel (live, or `s=Playback` with the share's playback right) is answered by GbUpperCalls; BYE or
+ * withdrawing the share stops it. What the upper does with our cameras (play, playback, PTZ, RecordInfo) is
+ * audited, refusals too.
  */
 export class GbUpperLink {
   state: UpperState = 'off';
@@ -48,16 +52,36 @@ export class GbUpperLink {
   private retryAt = 0;
   private readonly task: PeriodicTask<void>;
   private readonly upper: Gb28181Config['upper'];
-  /** Calls from the upper platform by Call-ID: answered, streaming after ACK. */
-  private readonly calls = new Map<string, { channel: UpperChannel; target: { host: string; port: number }; ssrc: number; stream?: GbUpstreamStream }>();
+  /** Calls from the upper platform (live and playback). */
+  private readonly calls: GbUpperCalls;
+  private readonly audit: UpperAudit;
   relay: (() => Pick<RelayPool, 'acquire'> | undefined) | undefined;
+  /** The hub's own recordings, played to the upper first; undefined when recording is off. */
+  recordings: (() => HubRecordings | undefined) | undefined;
+  /** Device recordings, for GB channels the hub has not recorded. */
+  feeds: GbLiveFeeds | undefined;
   /** Where PTZ and RecordInfo of shared GB channels are relayed to. */
   lower: LowerDevices | undefined;
   ffmpegPath = 'ffmpeg';
 
-  constructor(private readonly config: Gb28181Config, private readonly server: GbSipServer, private readonly shared: () => Promise<UpperChannel[]>, private readonly log: Pick<Logger, 'info' | 'warn'>) {
+  constructor(
+    private readonly config: Gb28181Config,
+    private readonly server: GbSipServer,
+    private readonly shared: () => Promise<UpperChannel[]>,
+    private readonly log: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>,
+    audit: { append: (event: AuditEventInput) => Promise<unknown>; cameraOf: (nationalId: string) => Promise<string | undefined> },
+  ) {
     this.upper = config.upper;
     this.task = new PeriodicTask({ run: () => this.tick(), everyMs: 500, onError: (error) => log.warn({ err: error }, 'GB28181 upper link failed') });
+    this.audit = new UpperAudit(config.upper.serverId, audit.append, audit.cameraOf);
+    this.calls = new GbUpperCalls({
+      config, server, localId: () => this.localId, shared, relay: () => this.relay?.(), recordings: () => this.recordings?.(), feeds: () => this.feeds,
+      ffmpegPath: () => this.ffmpegPath, audit: this.audit, log,
+      endOfFile: async (callId, channelId) => {
+        const body = buildManscdp('Notify', [['CmdType', 'MediaStatus'], ['SN', String(randomInt(100_000, 999_999))], ['DeviceID', channelId], ['NotifyType', '121']]);
+        await this.message(body, callId);
+      },
+    });
   }
 
   private get peer(): SipPeer {
@@ -75,56 +99,18 @@ export class GbUpperLink {
 
   async stop(): Promise<void> {
     await this.task.stop();
-    for (const callId of [...this.calls.keys()]) await this.endCall(callId);
+    await this.calls.endAll();
     this.state = 'off';
   }
 
   /** Streams upward right now (tests, status). */
-  streams(): GbUpstreamStream[] {
-    return [...this.calls.values()].flatMap((c) => (c.stream ? [c.stream] : []));
-  }
-
-  private async endCall(callId: string): Promise<void> {
-    const call = this.calls.get(callId);
-    this.calls.delete(callId);
-    await call?.stream?.stop();
+  streams(): Array<{ packetsSent: number }> {
+    return this.calls.streams();
   }
 
   /** A share was withdrawn: its calls end (BYE to the upper is left to its RTP timeout). */
   async endChannel(nationalId: string): Promise<void> {
-    for (const [callId, call] of [...this.calls]) if (call.channel.id === nationalId) await this.endCall(callId);
-  }
-
-  private async onInvite(request: SipRequest, peer: SipPeer): Promise<void> {
-    const endpoint = this.server.endpoint;
-    const channelId = uriUser(request.uri) ?? '';
-    const channel = (await this.shared()).find((c) => c.id === channelId);
-    if (!channel) return endpoint.respond(request, peer, 404, 'Channel Not Shared');
-    const sdp = request.body.toString('latin1');
-    const host = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1];
-    const media = /^m=video (\d+) (TCP\/)?RTP\/AVP ([\d ]+)/m.exec(sdp);
-    if (!host || !media || !media[3]!.split(' ').includes('96')) return endpoint.respond(request, peer, 415, 'Unsupported Media Type');
-    if (media[2]) return endpoint.respond(request, peer, 488, 'Not Acceptable Here');
-    const relay = this.relay?.();
-    if (!relay) return endpoint.respond(request, peer, 503, 'Service Unavailable');
-    const y = /^y=(\d{1,10})/m.exec(sdp)?.[1];
-    const ssrc = y ? Number(y) : randomInt(100_000_000, 199_999_999);
-    this.calls.set(request.headers.get('call-id')!, { channel, target: { host, port: Number(media[1]) }, ssrc });
-    const ip = mediaIpOf(this.config);
-    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 ${ip}`, 's=Play', `c=IN IP4 ${ip}`, 't=0 0', 'm=video 9 RTP/AVP 96', 'a=sendonly', 'a=rtpmap:96 PS/90000',
-      `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
-    await endpoint.respond(request, peer, 200, 'OK', {
-      headers: [['contact', `<sip:${this.localId}@${ip}:${this.server.port}>`], ['content-type', 'APPLICATION/SDP']], body: Buffer.from(answer),
-    });
-  }
-
-  private onAck(request: SipRequest): void {
-    const call = this.calls.get(request.headers.get('call-id')!);
-    const relay = this.relay?.();
-    if (!call || call.stream || !relay) return;
-    call.stream = new GbUpstreamStream({ relay, cameraId: call.channel.cameraId, target: call.target, ssrc: call.ssrc, ffmpegPath: this.ffmpegPath, log: this.log as Pick<Logger, 'info' | 'warn' | 'debug' | 'error'> });
-    call.stream.start();
-    this.log.info({ channel: call.channel.id, target: `${call.target.host}:${call.target.port}` }, 'GB28181 sending a channel to the upper platform');
+    await this.calls.endChannel(nationalId);
   }
 
   /** Whether a request comes from the upper platform (its ID in From). */
@@ -187,10 +173,11 @@ export class GbUpperLink {
     return true;
   }
 
-  private message(body: Buffer): Promise<SipResponse> {
+  /** A MESSAGE to the upper (in a call's Call-ID when given: MediaStatus of that call). */
+  private message(body: Buffer, callId = newCallId(this.server.endpoint.host)): Promise<SipResponse> {
     const { serverId, domain } = this.upper;
     const request = this.server.endpoint.build(this.peer, {
-      method: 'MESSAGE', uri: `sip:${serverId}@${this.upper.host}:${this.upper.port}`, callId: newCallId(this.server.endpoint.host), cseq: 1,
+      method: 'MESSAGE', uri: `sip:${serverId}@${this.upper.host}:${this.upper.port}`, callId, cseq: 1,
       from: `<sip:${this.localId}@${domain}>;tag=${newTag()}`, to: `<sip:${serverId}@${domain}>`, headers: [['content-type', MANSCDP_CONTENT_TYPE]], body,
     });
     return this.server.endpoint.request(this.peer, request, { timeoutMs: 8_000 });
@@ -199,11 +186,11 @@ export class GbUpperLink {
   /** A request from the upper platform. */
   async onRequest(request: SipRequest, peer: SipPeer): Promise<void> {
     const endpoint = this.server.endpoint;
-    if (request.method === 'INVITE') return this.onInvite(request, peer);
-    if (request.method === 'ACK') return this.onAck(request);
+    if (request.method === 'INVITE') return this.calls.onInvite(request, peer);
+    if (request.method === 'ACK') return this.calls.onAck(request);
     if (request.method === 'BYE') {
       await endpoint.respond(request, peer, 200, 'OK');
-      return this.endCall(request.headers.get('call-id')!);
+      return this.calls.end(request.headers.get('call-id')!);
     }
     if (request.method !== 'MESSAGE') return endpoint.respond(request, peer, 501, 'Not Implemented');
     let doc;
@@ -214,8 +201,10 @@ export class GbUpperLink {
     }
     // DeviceControl and RecordInfo for a shared channel go to its device if the share allows it (wvp: 404 when not shared).
     if ((doc.root === 'Control' && doc.cmdType === 'DeviceControl') || (doc.root === 'Query' && doc.cmdType === 'RecordInfo')) {
-      const decision = upperRequestDecision(doc, await this.shared());
+      const shared = await this.shared();
+      const decision = upperRequestDecision(doc, shared);
       await endpoint.respond(request, peer, decision.status, decision.reason);
+      await this.auditRequest(doc, shared, decision, peer);
       if (decision.status !== 200 || !this.lower) return;
       if (decision.right === 'ptz') return relayPtz(doc, this.lower, this.log);
       return relayRecordInfo(doc, this.lower, (body) => this.message(body).catch(() => undefined));
@@ -227,6 +216,17 @@ export class GbUpperLink {
       await this.message(buildManscdp('Response', [['CmdType', 'DeviceInfo'], ['SN', doc.sn], ['DeviceID', this.localId], ['DeviceName', 'camera-sharing-hub'],
         ['Manufacturer', 'camera-sharing-hub'], ['Model', 'platform'], ['Firmware', '0.1'], ['Result', 'OK']])).catch(() => undefined);
     }
+  }
+
+  /** DeviceControl (PTZ) and RecordInfo from the upper, relayed or refused, into the audit trail. */
+  private async auditRequest(doc: Manscdp, shared: UpperChannel[], decision: { status: number; reason: string }, peer: SipPeer): Promise<void> {
+    const action = doc.cmdType === 'DeviceControl' ? 'ptz' : 'records';
+    const details = action === 'ptz'
+      ? { ptzCmd: (text(doc.node, 'PTZCmd') ?? '').slice(0, 32) }
+      : { startTime: (text(doc.node, 'StartTime') ?? '').slice(0, 32), endTime: (text(doc.node, 'EndTime') ?? '').slice(0, 32), sn: doc.sn.slice(0, 32) };
+    const channel = shared.find((c) => c.id === doc.deviceId);
+    if (decision.status === 200 && channel) return this.audit.allowed(action, channel, peer, details);
+    await this.audit.denied(action, doc.deviceId, peer, `SIP_${decision.status}`, channel?.cameraId, { ...details, sipReason: decision.reason });
   }
 
   private async sendCatalog(sn: string): Promise<void> {

@@ -1,9 +1,9 @@
-import { createSocket, type Socket } from 'node:dgram';
 import type { Logger } from 'pino';
 import { annexbStreamArgs } from '../ffmpeg/annexb-stream-args.ts';
 import { FfmpegRunner } from '../ffmpeg/ffmpeg-runner.ts';
 import type { RelayPool } from '../../relay/relay-pool.ts';
-import { AnnexBSplitter, muxPsFrame, rtpPacketsOf } from './ps-muxer.ts';
+import { AnnexBSplitter } from './ps-muxer.ts';
+import { UpstreamRtpSender } from './upstream-rtp-sender.ts';
 
 export interface UpstreamOptions {
   relay: Pick<RelayPool, 'acquire'>;
@@ -20,18 +20,18 @@ export interface UpstreamOptions {
  * upper's SDP, with the SSRC agreed in the answer. Stops on BYE or when the share is withdrawn.
  */
 export class GbUpstreamStream {
-  private socket: Socket | undefined;
+  private sender: UpstreamRtpSender | undefined;
   private ffmpeg: FfmpegRunner | undefined;
-  private seq = Math.floor(Math.random() * 60_000);
-  private readonly startedAt = Date.now();
-  packetsSent = 0;
+
+  get packetsSent(): number {
+    return this.sender?.packetsSent ?? 0;
+  }
 
   constructor(private readonly o: UpstreamOptions) {}
 
   start(): void {
-    const socket = createSocket('udp4');
-    socket.on('error', () => {});
-    this.socket = socket;
+    const sender = new UpstreamRtpSender(this.o.target, this.o.ssrc);
+    this.sender = sender;
     const splitter = new AnnexBSplitter();
     const ffmpeg = new FfmpegRunner({
       ffmpegPath: this.o.ffmpegPath, name: `ffmpeg:gb-upstream:${this.o.cameraId}`, rawStdout: true, logger: this.o.log,
@@ -42,23 +42,14 @@ export class GbUpstreamStream {
         return { ...annexbStreamArgs(lease.url, 10), release: () => lease.release() };
       },
     });
-    ffmpeg.on('stdout', (stream) => stream.on('data', (chunk: Buffer) => splitter.push(chunk, (unit, key) => this.send(unit, key))));
+    ffmpeg.on('stdout', (stream) => stream.on('data', (chunk: Buffer) => splitter.push(chunk, (unit, key) => sender.sendFrame(unit, key))));
     this.ffmpeg = ffmpeg;
     ffmpeg.start();
   }
 
-  private send(unit: Buffer, key: boolean): void {
-    if (!this.socket) return;
-    const pts = Math.round((Date.now() - this.startedAt) * 90);
-    const { packets, nextSeq } = rtpPacketsOf(muxPsFrame(unit, pts, key), { ssrc: this.o.ssrc, seq: this.seq, timestamp: pts });
-    this.seq = nextSeq;
-    for (const packet of packets) this.socket.send(packet, this.o.target.port, this.o.target.host);
-    this.packetsSent += packets.length;
-  }
-
   async stop(): Promise<void> {
     await this.ffmpeg?.stop();
-    this.socket?.close();
-    this.socket = undefined;
+    this.sender?.close();
+    this.sender = undefined;
   }
 }

@@ -19,6 +19,8 @@ import { GbUpperLink, type UpperChannel } from './gb-upper-link.ts';
 import { registerGbRoutes } from './gb-routes.ts';
 import { registerGbUpperRoutes } from './gb-upper-routes.ts';
 import { GbSipServer } from './gb-sip-server.ts';
+import { HubRecordingFiles } from './hub-recording-files.ts';
+import type { RecordingService } from '../../recording/recording-feature.ts';
 
 export interface Gb28181Dependencies {
   cameras: CameraRegistry;
@@ -27,6 +29,8 @@ export interface Gb28181Dependencies {
   relay?: () => RelayPool | undefined;
   /** Playback sessions (built after this feature): recordings on devices play under their rules; undefined when off. */
   playback?: () => PlaybackSessions | undefined;
+  /** The hub's recordings (built after this feature): played to the upper platform first; undefined when off. */
+  recording?: () => Pick<RecordingService, 'index' | 'root'> | undefined;
 }
 
 const gbClaimKey = (deviceId: string) => `gb28181:device:${deviceId}`;
@@ -54,7 +58,7 @@ export interface Gb28181Service {
  * GB/T 28181: the SIP server devices, NVRs and lower platforms register to; their catalogues become
  * cameras of the department an admin assigns; live video comes in as PS over RTP and feeds the relay.
  */
-export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay, playback }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
+export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, relay, playback, recording }: Gb28181Dependencies): ProvidingFeature<Gb28181Service> {
   const config = ctx.config.gb28181;
   const log = ctx.log.child({ feature: 'gb28181' });
   const devices = new GbDeviceRepository(ctx.db, ctx.secrets);
@@ -116,10 +120,14 @@ export function createGb28181Feature(ctx: HubContext, { cameras, supervisor, rel
     }
     return out;
   };
-  const upper = server && config.upper.enabled ? new GbUpperLink(config, server, sharedUpward, log) : undefined;
+  const upper = server && config.upper.enabled ? new GbUpperLink(config, server, sharedUpward, log, {
+    append: (event) => ctx.audit.append(event), cameraOf: async (nationalId) => (await ctx.cameras.findByNationalId(nationalId))?.id,
+  }) : undefined;
   if (server) server.upper = upper;
   if (upper) {
     upper.relay = relay;
+    upper.feeds = feeds;
+    upper.recordings = () => { const r = recording?.(); return r ? new HubRecordingFiles(r.index, r.root) : undefined; };
     upper.ffmpegPath = ctx.config.relay.ffmpegPath;
     upper.lower = {
       ptz: async (channelId, ptzCmd) => {

@@ -1,4 +1,5 @@
 import { ClusterJobs } from '../../api/kernel/cluster/cluster-jobs.ts';
+import { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
 
 /**
  * A stand-in for a hub node that takes a background job's lease and hangs in the run (renewing the lease
@@ -6,7 +7,7 @@ import { ClusterJobs } from '../../api/kernel/cluster/cluster-jobs.ts';
  * Prints `holding <fence>` once it has the lease.
  */
 const [redisUrl, job, ttl, heartbeat] = process.argv.slice(2);
-const jobs = new ClusterJobs({ enabled: true, nodeId: 'doomed', redisUrl: redisUrl!, leaseTtlMs: Number(ttl), heartbeatMs: Number(heartbeat), log: console });
+const jobs = new ClusterJobs({ enabled: true, nodeId: 'doomed', redis: RedisConnections.fromUrl(redisUrl!), leaseTtlMs: Number(ttl), heartbeatMs: Number(heartbeat), log: console });
 for (;;) {
   const ran = await jobs.once(job!, 60_000, ({ fence }) => {
     process.stdout.write(`holding ${fence}\n`);

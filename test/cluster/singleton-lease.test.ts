@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClusterJobs } from '../../api/kernel/cluster/cluster-jobs.ts';
 import { SingletonLease } from '../../api/kernel/cluster/singleton-lease.ts';
 import { PrivateRedisServer } from '../faults/private-redis-server.ts';
+import { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
 
 const quiet = { warn() {}, info() {} };
 
@@ -37,7 +38,7 @@ describe('singleton lease', () => {
   });
 
   it('a run that loses its lease mid-run is told through its signal, and counted', async () => {
-    const jobs = new ClusterJobs({ enabled: true, nodeId: 'node-a', redisUrl: server.url, leaseTtlMs: 1_000, heartbeatMs: 100, log: quiet });
+    const jobs = new ClusterJobs({ enabled: true, nodeId: 'node-a', redis: RedisConnections.fromUrl(server.url), leaseTtlMs: 1_000, heartbeatMs: 100, log: quiet });
     try {
       const aborted = await jobs.once('t2', 10_000, async ({ signal }) => {
         // Another party takes the key away (as an expiry followed by another node's SET would).
@@ -54,7 +55,7 @@ describe('singleton lease', () => {
   });
 
   it('alone (cluster off) a job simply runs, every time', async () => {
-    const jobs = new ClusterJobs({ enabled: false, nodeId: 'solo', redisUrl: 'redis://127.0.0.1:1', leaseTtlMs: 1_000, heartbeatMs: 100, log: quiet });
+    const jobs = new ClusterJobs({ enabled: false, nodeId: 'solo', redis: RedisConnections.fromUrl('redis://127.0.0.1:1'), leaseTtlMs: 1_000, heartbeatMs: 100, log: quiet });
     expect(await jobs.once('t3', 60_000, async () => 1)).toBe(1);
     expect(await jobs.once('t3', 60_000, async () => 2)).toBe(2);
     expect(jobs.stats('t3')).toEqual({ runs: 2, skipped: 0, lost: 0 });

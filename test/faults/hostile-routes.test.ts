@@ -106,7 +106,7 @@ describeEachDatabase('hostile callers on every route', (kind) => {
     }
     const metrics = await fetchBounded(`${t.url}/metrics`, { method: 'GET', token: t.users.admin.token }, false);
     expect(metrics.status).toBe(200);
-    const redis = await redisDump(t.hub.ctx.redisUrl);
+    const redis = await redisDump(t.hub.ctx.redis.url!);
     const { config } = t.hub.ctx;
     const secrets: Record<string, string> = {
       'camera password': CAMERA_PASSWORD, 'camera URL password': URL_CAMERA_PASSWORD, 'test user password': TEST_PASSWORD, 'new user password': NEW_USER_PASSWORD,

@@ -7,6 +7,7 @@ import { analyticsFeatures } from '../pipeline/analytics-hub.ts';
 import { recordFault } from './fault-table.ts';
 import { passRecord } from './pass-driver.ts';
 import { PrivateRedisServer } from './private-redis-server.ts';
+import { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
 
 const silentLog = { info() {}, warn() {}, error() {}, debug() {} };
 
@@ -26,7 +27,7 @@ describeEachDatabase('Redis stop and restart during analytics', (kind) => {
     t = await startTestHub(kind, { features: analyticsFeatures, overrides: { redis: { url: redis.url }, analytics: { workers: 0, remoteFrames: true, passBatchSize: 50, passBatchLingerMs: 50 } } });
     cameraId = await addCamera(t, t.departments.traffic);
     // The producer side the camera pipelines use (same class, same queue), in this process.
-    producer = new PassQueue({ redisUrl: redis.url, batchSize: 50, lingerMs: 50, log: silentLog });
+    producer = new PassQueue({ redis: RedisConnections.fromUrl(redis.url), batchSize: 50, lingerMs: 50, log: silentLog });
   });
   afterAll(async () => {
     await producer?.close().catch(() => {});

@@ -15,6 +15,7 @@ import { analyticsFeatures } from '../pipeline/analytics-hub.ts';
 import { recordFault } from './fault-table.ts';
 import { isAlive } from './hub-process.ts';
 import { PrivateRedisServer } from './private-redis-server.ts';
+import { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
 
 /** Frames per database: the issue's 1,000 (minutes of inference on 2 cores); HUB_FAULTS_QUICK=1 for 120 while developing. */
 const FRAMES = Number(process.env.HUB_FAULTS_FRAMES ?? (process.env.HUB_FAULTS_QUICK === '1' ? 120 : 1_000));
@@ -56,8 +57,8 @@ describeEachDatabase(`kill -9 an inference worker with ${FRAMES} frames queued`,
     const cameraId = await addCamera(t, t.departments.traffic);
     const frame = await decodeImage(await readFile(join(MEDIA_DIR, 'plates/green_suED51712_street.jpg')));
     // The hub's own classes: frames out through RemoteAnalyser, passes through the durable PassQueue.
-    analyser = new RemoteAnalyser({ redisUrl: redis.url, queueDepthPerCamera: FRAMES, resultTimeoutMs: 600_000, jpegQuality: 85, log: silentLog });
-    passes = new PassQueue({ redisUrl: redis.url, batchSize: 50, lingerMs: 50, log: silentLog });
+    analyser = new RemoteAnalyser({ redis: RedisConnections.fromUrl(redis.url), queueDepthPerCamera: FRAMES, resultTimeoutMs: 600_000, jpegQuality: 85, log: silentLog });
+    passes = new PassQueue({ redis: RedisConnections.fromUrl(redis.url), batchSize: 50, lingerMs: 50, log: silentLog });
     events = new QueueEvents(QUEUES.frames.name, { prefix: QUEUES.frames.prefix, connection: { url: redis.url } });
     const completions = new Map<string, number>();
     events.on('completed', ({ jobId }) => completions.set(jobId, (completions.get(jobId) ?? 0) + 1));

@@ -10,11 +10,12 @@ export const GB_PASSWORD = 'gb-secret-12345';
 export const SERVER_ID = '34020000002000000001';
 export const DOMAIN = '3402000000';
 
-/** A hub with the GB/T 28181 server on a free port, short keepalive deadlines, the fast relay settings. */
-export async function startGbHub(kind: DatabaseKind, gb28181: Record<string, unknown> = {}): Promise<TestHub> {
+/** A hub with the GB/T 28181 server on a free port, short keepalive deadlines, the fast relay settings (and any other `overrides`). */
+export async function startGbHub(kind: DatabaseKind, gb28181: Record<string, unknown> = {}, overrides: Record<string, unknown> = {}): Promise<TestHub> {
   return startTestHub(kind, {
     overrides: {
       ...FAST_RELAY,
+      ...overrides,
       gb28181: {
         enabled: true, host: '127.0.0.1', port: 0, strict: false, password: GB_PASSWORD, keepaliveIntervalSeconds: 1, keepaliveMisses: 3,
         rtpPortMin: 40_000, rtpPortMax: 40_999, rtpTimeoutSeconds: 3, catalogPartTimeoutSeconds: 2, ...gb28181,

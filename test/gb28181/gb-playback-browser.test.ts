@@ -58,6 +58,13 @@ describe('GB/T 28181 device recordings on the playback page (headless Chromium)'
     // The clock shows the recording's time (the device plays from its start), not the wall clock.
     const shown = await page.getByTestId('playback-clock').textContent();
     expect(shown).not.toBe('—');
+    // Pause, speed and play on the page are the device's to obey (MANSRTSP through the hub).
+    await page.getByTestId('playback-pause').click();
+    await until('pause sent to the device', () => nvr.controls.some((c) => c.command.kind === 'pause'), 20_000);
+    await page.getByTestId('speed-2').click();
+    await until('speed sent to the device', () => nvr.controls.some((c) => c.command.kind === 'play' && c.command.scale === 2), 20_000);
+    await page.getByTestId('playback-play').click();
+    await until('resumed on the device', () => nvr.controls.at(-1)?.command.kind === 'play' && !nvr.streamOf(nvr.playbacks.at(-1)!.callId)?.paused, 20_000);
     await page.close();
     await until('call ended after the page left', () => nvr.activeStreams === 0, 90_000);
   });

@@ -32,7 +32,7 @@ describeEachDatabase('analytics pass queue', (kind) => {
 
   it('stores every pass once, however often it is queued', async () => {
     const checkpoint = t.hub.services.checkpoint!;
-    queue = new PassQueue({ redisUrl: t.hub.ctx.redisUrl, batchSize: 10, lingerMs: 20, log });
+    queue = new PassQueue({ redis: t.hub.ctx.redis, batchSize: 10, lingerMs: 20, log });
     queue.startConsumer(checkpoint);
     const ids = Array.from({ length: 25 }, (_, i) => `test_once_${kind}_${i}`);
     for (const id of ids) await queue.enqueue(record(id, cameraId));
@@ -55,7 +55,7 @@ describeEachDatabase('analytics pass queue', (kind) => {
         return checkpoint.ingestPasses(records);
       },
     };
-    queue = new PassQueue({ redisUrl: t.hub.ctx.redisUrl, batchSize: 5, lingerMs: 20, log });
+    queue = new PassQueue({ redis: t.hub.ctx.redis, batchSize: 5, lingerMs: 20, log });
     queue.startConsumer(flaky);
     const ids = [`test_retry_${kind}_1`, `test_retry_${kind}_2`];
     for (const id of ids) await queue.enqueue(record(id, cameraId));
@@ -68,7 +68,7 @@ describeEachDatabase('analytics pass queue', (kind) => {
 
   it('fails an invalid record alone and stores the rest of its batch', async () => {
     const checkpoint = t.hub.services.checkpoint!;
-    queue = new PassQueue({ redisUrl: t.hub.ctx.redisUrl, batchSize: 10, lingerMs: 50, log });
+    queue = new PassQueue({ redis: t.hub.ctx.redis, batchSize: 10, lingerMs: 50, log });
     queue.startConsumer(checkpoint);
     const good = [`test_mixed_${kind}_1`, `test_mixed_${kind}_2`];
     await queue.enqueue(record(good[0], cameraId));

@@ -21,7 +21,7 @@ describeEachDatabase('remote analytics workers', (kind) => {
   });
 
   it('analyses a picture on a worker that joined through Redis', async () => {
-    worker = await startRemoteWorker({ redisUrl: t.hub.ctx.redisUrl, threads: 1 });
+    worker = await startRemoteWorker({ redis: t.hub.ctx.redis, threads: 1 });
     const jpeg = await readFile(join(MEDIA_DIR, 'plates/green_suED51712_street.jpg'));
     const res = await fetch(`${t.url}/api/v1/analytics/analyze`, {
       method: 'POST', headers: { 'content-type': 'image/jpeg', authorization: `Bearer ${t.users.admin.token}` }, body: new Uint8Array(jpeg),

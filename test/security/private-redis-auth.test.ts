@@ -11,7 +11,7 @@ describe('security: the private Redis asks for a password no other local user ca
   afterAll(async () => { await t?.stop(); });
 
   it('refuses commands without the password and answers with it; the password is in no argv and in a 0600 file', async () => {
-    const url = new URL(t.hub.ctx.redisUrl);
+    const url = new URL(t.hub.ctx.redis.url!);
     const port = Number(url.port);
     expect(await pingRedis(port)).toBe(false);
     expect(await pingRedis(port, '127.0.0.1', 500, { password: 'guessed-password' })).toBe(false);

@@ -1,6 +1,7 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HubEventName, HubEvents } from '../events/hub-events.ts';
+import type { RedisConnections } from '../redis/redis-connections.ts';
 import './cluster-events.ts';
 
 /** What goes over the channel: who emitted it, which event, its payload. */
@@ -12,7 +13,7 @@ interface BusMessage {
 
 export interface ClusterBusOptions {
   events: HubEvents;
-  redisUrl: string;
+  redis: RedisConnections;
   nodeId: string;
   /** The events other nodes must hear (the composition root names them; the kernel names none). */
   names: readonly HubEventName[];
@@ -48,8 +49,8 @@ export class ClusterBus {
   constructor(private readonly o: ClusterBusOptions) {
     this.channel = o.channel ?? CLUSTER_CHANNEL;
     const redisOptions = { retryStrategy: (times: number) => Math.min(RETRY_MAX_MS, 50 * 2 ** times), lazyConnect: true };
-    this.publisher = new Redis(o.redisUrl, { ...redisOptions, connectionName: `hub-bus-pub-${o.nodeId}` });
-    this.subscriber = new Redis(o.redisUrl, { ...redisOptions, connectionName: `hub-bus-sub-${o.nodeId}`, autoResubscribe: true });
+    this.publisher = o.redis.client(`hub-bus-pub-${o.nodeId}`, redisOptions);
+    this.subscriber = o.redis.client(`hub-bus-sub-${o.nodeId}`, { ...redisOptions, autoResubscribe: true });
     for (const client of [this.publisher, this.subscriber]) {
       client.on('error', (error: Error) => o.log.debug({ err: error }, 'cluster bus: redis error'));
     }

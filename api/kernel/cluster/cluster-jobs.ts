@@ -1,13 +1,14 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { labelValue } from '../metrics/metrics-registry.ts';
+import type { RedisConnections } from '../redis/redis-connections.ts';
 import { SingletonLease } from './singleton-lease.ts';
 
 export interface ClusterJobsOptions {
   /** Without a cluster every job simply runs here. */
   enabled: boolean;
   nodeId: string;
-  redisUrl: string;
+  redis: RedisConnections;
   leaseTtlMs: number;
   heartbeatMs: number;
   log: Pick<Logger, 'warn' | 'info'>;
@@ -41,7 +42,7 @@ export class ClusterJobs {
 
   constructor(private readonly o: ClusterJobsOptions) {
     if (o.enabled) {
-      this.redis = new Redis(o.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2, connectionName: `hub-jobs-${o.nodeId}` });
+      this.redis = o.redis.client(`hub-jobs-${o.nodeId}`, { lazyConnect: true, maxRetriesPerRequest: 2 });
       this.redis.on('error', () => { /* reported by the failing once() */ });
     }
   }

@@ -1,15 +1,16 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { PeriodicTask } from '../process/periodic-task.ts';
 import { CameraOwnership } from './camera-ownership.ts';
 import { NodeClaims } from './node-claims.ts';
 import { ClusterHop } from './cluster-hop.ts';
 import type { ClusterConfig } from './cluster-config.ts';
+import type { RedisConnections } from '../redis/redis-connections.ts';
 
 export interface ClusterNodeOptions {
   config: ClusterConfig;
   nodeId: string;
-  redisUrl: string;
+  redis: RedisConnections;
   tokenSecret: string;
   /** Where this node is reached (advertiseUrl, else its listening URL, known once it listens). */
   url: () => string;
@@ -53,7 +54,7 @@ export class ClusterNode {
 
   static create(options: ClusterNodeOptions): ClusterNode {
     // Commands fail fast while Redis is away; the heartbeat's failure path then decides about the leases.
-    const redis = new Redis(options.redisUrl, { maxRetriesPerRequest: 1, lazyConnect: true });
+    const redis = options.redis.client(`hub-node-${options.nodeId}`, { maxRetriesPerRequest: 1, lazyConnect: true });
     redis.on('error', (error: Error) => options.log.debug({ err: error }, 'cluster redis connection error'));
     return new ClusterNode(options.nodeId, redis, options);
   }

@@ -2,9 +2,10 @@ import type { RemoteInfo } from 'node:dgram';
 import iconv from 'iconv-lite';
 import type { AccessUnit } from './h264-access-units.ts';
 import { formatSimSip, header, parseSimSip, simAuthorization, simBranch, simResponse, simTag, type SimSipMessage } from './sim-sip.ts';
-import { SimRtpStream } from './sim-rtp-stream.ts';
+import type { SimRtpStream } from './sim-rtp-stream.ts';
+import { SimGbCalls } from './sim-gb-calls.ts';
 import { SimSipLink } from './sim-sip-link.ts';
-import { simRecordItems, simRecordings } from './sim-recordings.ts';
+import { sendCatalog, sendPresets, sendRecords } from './sim-gb-answers.ts';
 
 export interface SimChannel {
   id: string;
@@ -58,13 +59,10 @@ export class SimGbDevice {
   private keepalive: NodeJS.Timeout | undefined;
   private cseq = 1;
   private readonly pending = new Map<string, (response: SimSipMessage) => void>();
-  private readonly calls = new Map<string, { stream?: SimRtpStream; playback?: SimPlayback; target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' } }>();
+  private readonly calls: SimGbCalls;
   readonly ptz: SimPtzCommand[] = [];
-  readonly playbacks: SimPlayback[] = [];
   /** MediaStatus 121 (end of file) notifications sent at the end of playbacks. */
   mediaStatusSent = 0;
-  invites = 0;
-  byes = 0;
   subscribes = 0;
   /** Catalogue answers sent completely (every part 200-OKed). */
   catalogsSent = 0;
@@ -73,14 +71,39 @@ export class SimGbDevice {
   /** Catalog queries received (answered or not). */
   catalogQueries = 0;
 
-  constructor(readonly o: SimGbDeviceOptions) {}
+  constructor(readonly o: SimGbDeviceOptions) {
+    this.calls = new SimGbCalls(o, () => this.port, (data, rinfo) => this.reply(data, rinfo), (channelId, callId) => { void this.sendMediaStatus(channelId, callId).catch(() => {}); });
+  }
+
+  /** Playback INVITEs accepted. */
+  get playbacks(): SimPlayback[] {
+    return this.calls.playbacks;
+  }
+
+  /** MANSRTSP controls obeyed (INFO in a playback's dialog). */
+  get controls(): SimGbCalls['controls'] {
+    return this.calls.controls;
+  }
+
+  get invites(): number {
+    return this.calls.invites;
+  }
+
+  get byes(): number {
+    return this.calls.byes;
+  }
+
+  /** The running stream of a call (tests watch a playback's position, pace and pause). */
+  streamOf(callId: string): SimRtpStream | undefined {
+    return this.calls.streamOf(callId);
+  }
 
   get id(): string {
     return this.o.deviceId;
   }
 
   get activeStreams(): number {
-    return [...this.calls.values()].filter((c) => c.stream).length;
+    return this.calls.activeStreams;
   }
 
   get port(): number {
@@ -123,11 +146,17 @@ export class SimGbDevice {
     return Number(answer.startLine.split(' ')[1]);
   }
 
+  /** A MESSAGE to the platform; resolves with its answer. */
+  message(body: Buffer): Promise<SimSipMessage> {
+    return this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body);
+  }
+
   private serverUri(): string {
     return `sip:${this.o.server.id}@${this.o.server.domain}`;
   }
 
-  private xml(root: string, fields: Array<[string, string]>, inner = ''): Buffer {
+  /** A MANSCDP body in the device's charset. */
+  xml(root: string, fields: Array<[string, string]>, inner = ''): Buffer {
     const charset = this.o.charset ?? 'GB2312';
     const text = `<?xml version="1.0" encoding="${charset}"?>\r\n<${root}>\r\n${fields.map(([n, v]) => `<${n}>${v}</${n}>`).join('\r\n')}${inner}\r\n</${root}>\r\n`;
     return charset === 'UTF-8' ? Buffer.from(text, 'utf8') : iconv.encode(text, 'gb18030');
@@ -173,8 +202,9 @@ export class SimGbDevice {
     }
     const method = message.startLine.split(' ')[0]!;
     if (method === 'MESSAGE') return this.onMessage(message, rinfo);
-    if (method === 'INVITE') return this.onInvite(message, rinfo);
-    if (method === 'ACK') return this.onAck(message);
+    if (method === 'INVITE') return this.calls.onInvite(message, rinfo);
+    if (method === 'ACK') return this.calls.onAck(message);
+    if (method === 'INFO') return this.calls.onInfo(message, rinfo);
     if (method === 'SUBSCRIBE') {
       this.subscription = { callId: header(message, 'Call-ID')!, platform: header(message, 'From')!, event: header(message, 'Event') ?? 'Catalog' };
       this.subscribes++;
@@ -183,8 +213,7 @@ export class SimGbDevice {
         this.xml('Response', [['CmdType', 'Catalog'], ['SN', sn], ['DeviceID', this.o.deviceId], ['Result', 'OK']])), rinfo);
     }
     if (method === 'BYE') {
-      this.byes++;
-      this.endCall(header(message, 'Call-ID')!);
+      this.calls.onBye(header(message, 'Call-ID')!);
       return this.reply(simResponse(message, 200, 'OK'), rinfo);
     }
     this.reply(simResponse(message, 405, 'Method Not Allowed'), rinfo);
@@ -196,95 +225,16 @@ export class SimGbDevice {
     const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1] ?? '';
     const cmd = field('CmdType');
     const sn = field('SN');
-    if (cmd === 'Catalog' && ++this.catalogQueries > (this.o.catalogQueriesLost ?? 0)) void this.sendCatalog(sn).catch(() => {});
+    if (cmd === 'Catalog' && ++this.catalogQueries > (this.o.catalogQueriesLost ?? 0)) void sendCatalog(this, sn).then(() => { this.catalogsSent++; }, () => {});
     if (cmd === 'DeviceInfo') {
       void this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
         ['CmdType', 'DeviceInfo'], ['SN', sn], ['DeviceID', this.o.deviceId], ['DeviceName', '模拟NVR'], ['Result', 'OK'],
         ['Manufacturer', 'SimVendor'], ['Model', 'SIM-NVR-1'], ['Firmware', '1.0'], ['Channel', String(this.o.channels.length)],
       ])).catch(() => {});
     }
-    if (cmd === 'RecordInfo') void this.sendRecords(sn, field('DeviceID'), field('StartTime'), field('EndTime')).catch(() => {});
-    if (cmd === 'PresetQuery') void this.sendPresets(sn, field('DeviceID')).catch(() => {});
+    if (cmd === 'RecordInfo') void sendRecords(this, sn, field('DeviceID'), field('StartTime'), field('EndTime')).catch(() => {});
+    if (cmd === 'PresetQuery') void sendPresets(this, sn, field('DeviceID')).catch(() => {});
     if (cmd === 'DeviceControl' && field('PTZCmd')) this.ptz.push({ channelId: field('DeviceID'), cmd: field('PTZCmd') });
-  }
-
-  /** The catalogue in parts of `catalogGroup` items, each part sent after the previous one was 200-OKed. */
-  private async sendCatalog(sn: string): Promise<void> {
-    const group = this.o.catalogGroup ?? 2;
-    const all = this.o.channels;
-    for (let at = 0; at < Math.max(all.length, 1); at += group) {
-      const items = all.slice(at, at + group).map((c) => `<Item><DeviceID>${c.id}</DeviceID><Name>${c.name}</Name><Manufacturer>SimVendor</Manufacturer>`
-        + `<Model>SIM-IPC</Model><Owner>Owner</Owner><CivilCode>${c.civilCode ?? c.id.slice(0, 6)}</CivilCode><Address>${c.address ?? ''}</Address>`
-        + `<Parental>0</Parental><ParentID>${this.o.deviceId}</ParentID><SafetyWay>0</SafetyWay><RegisterWay>1</RegisterWay><Secrecy>0</Secrecy>`
-        + `<Status>ON</Status>${c.lon !== undefined ? `<Longitude>${c.lon}</Longitude><Latitude>${c.lat}</Latitude>` : ''}`
-        + `<Info><PTZType>${c.ptzType ?? 3}</PTZType></Info></Item>`).join('');
-      const body = this.xml('Response', [['CmdType', 'Catalog'], ['SN', sn], ['DeviceID', this.o.deviceId], ['SumNum', String(all.length)]],
-        `\r\n<DeviceList Num="${Math.min(group, all.length - at)}">${items}</DeviceList>`);
-      await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body);
-    }
-    this.catalogsSent++;
-  }
-
-  /** The channel's presets in one Response (`PresetList` of `PresetID` and `PresetName`, as wvp reads them). */
-  private async sendPresets(sn: string, channelId: string): Promise<void> {
-    const presets = this.o.presets ?? [{ id: 1, name: '大门' }, { id: 2, name: '停车场入口' }];
-    const items = presets.map((p) => `<Item><PresetID>${p.id}</PresetID><PresetName>${p.name}</PresetName></Item>`).join('');
-    await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
-      ['CmdType', 'PresetQuery'], ['SN', sn], ['DeviceID', channelId], ['SumNum', String(presets.length)]], `\r\n<PresetList Num="${presets.length}">${items}</PresetList>`));
-  }
-
-  /** The channel's recordings (sim-recordings.ts), two items per MESSAGE. */
-  private async sendRecords(sn: string, channelId: string, startText: string, endText: string): Promise<void> {
-    const records = simRecordings(startText, endText);
-    for (let i = 0; i < Math.max(records.length, 1); i += 2) {
-      const part = records.slice(i, i + 2);
-      await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], this.xml('Response', [
-        ['CmdType', 'RecordInfo'], ['SN', sn], ['DeviceID', channelId], ['Name', 'Camera'], ['SumNum', String(records.length)]], `\r\n<RecordList Num="${part.length}">${simRecordItems(channelId, part)}</RecordList>`));
-    }
-  }
-
-  private onInvite(message: SimSipMessage, rinfo: RemoteInfo): void {
-    this.invites++;
-    const sdp = message.body.toString('latin1');
-    const host = /^c=IN IP4 (\S+)/m.exec(sdp)?.[1];
-    const port = Number(/^m=video (\d+)/m.exec(sdp)?.[1]);
-    const offered = Number(/^y=(\d{1,10})/m.exec(sdp)?.[1] ?? '0');
-    const channelId = /^sips?:(\d+)@/.exec(message.startLine.split(' ')[1] ?? '')?.[1] ?? '';
-    if (!host || !port || !this.o.channels.some((c) => c.id === channelId)) return this.reply(simResponse(message, 404, 'Not Found'), rinfo);
-    const tcp = /TCP\/RTP/.test(sdp);
-    // TCP active (the platform would wait for us to listen) is not simulated.
-    if (tcp && !/^a=setup:passive/m.test(sdp)) return this.reply(simResponse(message, 488, 'Not Acceptable Here'), rinfo);
-    const callId = header(message, 'Call-ID')!;
-    // Playback (facts sheet §4.1): s=Playback, u=<channel>:0, t=<start> <end> in Unix seconds.
-    const playback = /^s=Playback\s*$/m.test(sdp);
-    const times = /^t=(\d+) (\d+)/m.exec(sdp);
-    const recorded = playback ? /^u=(\d{20}):/m.exec(sdp)?.[1] : undefined;
-    if (playback && (!times || Number(times[2]) <= Number(times[1]) || recorded !== channelId)) return this.reply(simResponse(message, 400, 'Bad Request'), rinfo);
-    const ssrc = this.o.answerSsrc ?? offered;
-    const call: { target: { host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' }; playback?: SimPlayback } = { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' } };
-    if (playback) {
-      call.playback = { channelId, start: Number(times![1]), end: Number(times![2]), callId };
-      this.playbacks.push(call.playback);
-    }
-    this.calls.set(callId, call);
-    this.reply(simResponse(message, 100, 'Trying'), rinfo);
-    const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, `s=${playback ? 'Playback' : 'Play'}`, 'c=IN IP4 127.0.0.1', playback ? `t=${times![1]} ${times![2]}` : 't=0 0',
-      `m=video 15060 ${tcp ? 'TCP/' : ''}RTP/AVP 96`, 'a=rtpmap:96 PS/90000', 'a=sendonly', ...(tcp ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
-    this.reply(simResponse(message, 200, 'OK', [['Contact', `<sip:${channelId}@127.0.0.1:${this.port}>`], ['Content-Type', 'APPLICATION/SDP']], Buffer.from(answer)), rinfo);
-  }
-
-  private onAck(message: SimSipMessage): void {
-    const callId = header(message, 'Call-ID')!;
-    const call = this.calls.get(callId);
-    if (!call || call.stream || this.o.silent) return;
-    const playback = call.playback;
-    // A recording ends: as many frames as the range (capped for tests), then MediaStatus 121 in the call's dialog.
-    const seconds = playback ? Math.min(playback.end - playback.start, this.o.playbackSeconds ?? Infinity) : undefined;
-    call.stream = new SimRtpStream({
-      ...call.target, units: this.o.units, fps: this.o.fps, frames: seconds === undefined ? undefined : Math.ceil(seconds * this.o.fps),
-      onEnd: () => { void this.sendMediaStatus(playback!.channelId, callId).catch(() => {}); },
-    });
-    call.stream.start();
   }
 
   /** `MediaStatus` 121: the file (recording) has been sent to its end. */
@@ -293,11 +243,6 @@ export class SimGbDevice {
     this.mediaStatusSent++;
     const answer = await this.request('MESSAGE', this.serverUri(), [['Content-Type', 'Application/MANSCDP+xml']], body, callId);
     return Number(answer.startLine.split(' ')[1]);
-  }
-
-  private endCall(callId: string): void {
-    this.calls.get(callId)?.stream?.stop();
-    this.calls.delete(callId);
   }
 
   /** Catalogue change notifications in the subscription's dialog (ADD and UPDATE carry the whole item). */
@@ -316,21 +261,18 @@ export class SimGbDevice {
 
   /** The encoder hangs: RTP stops, the calls stay up, no BYE (the hub must notice and call again). */
   stallStreams(): void {
-    for (const call of this.calls.values()) {
-      call.stream?.stop();
-      call.stream = undefined;
-    }
+    this.calls.stall();
   }
 
   /** Where the running calls send RTP (tests inject stray packets there). */
   streamTargets(): Array<{ host: string; port: number; ssrc: number; transport: 'udp' | 'tcp' }> {
-    return [...this.calls.values()].map((c) => c.target);
+    return this.calls.targets();
   }
 
   /** Gone without a word (power cut): no unregister, no more keepalives or RTP. */
   kill(): void {
     clearTimeout(this.keepalive);
-    for (const id of [...this.calls.keys()]) this.endCall(id);
+    this.calls.endAll();
     this.socket?.close();
     this.socket = undefined;
     this.registered = false;

@@ -7,7 +7,8 @@ export const UPPER_PASSWORD = 'city-platform-pw';
 
 /**
  * A simulated upper (city) platform for cascade tests: digest registrar (MD5, qop=auth), keepalive answers,
- * collects catalogue items, and sends Catalog queries, INVITE, ACK and BYE to a lower platform.
+ * collects catalogue items, recordings and MediaStatus notifications, and sends Catalog queries, INVITE
+ * (live or `s=Playback`), ACK and BYE to a lower platform.
  */
 export class SimUpperPlatform {
   socket!: Socket;
@@ -16,6 +17,8 @@ export class SimUpperPlatform {
   readonly catalogItems: string[] = [];
   /** Recordings the lower platform listed in RecordInfo answers (local times as sent). */
   readonly recordItems: Array<{ start: string; end: string }> = [];
+  /** MediaStatus notifications from the lower platform (121 = a playback reached the end of its range), with the Call-ID they came in. */
+  readonly mediaStatus: Array<{ channelId: string; notifyType: string; callId: string }> = [];
   private nonce = 'c0ffee0123456789c0ffee0123456789';
   private readonly answers = new Map<string, (m: SimSipMessage) => void>();
 
@@ -47,6 +50,10 @@ export class SimUpperPlatform {
       const xml = m.body.toString('latin1');
       if (xml.includes('<CmdType>Keepalive</CmdType>')) this.keepalives++;
       if (xml.includes('<CmdType>Catalog</CmdType>')) for (const item of xml.matchAll(/<Item><DeviceID>(\d{20})<\/DeviceID>/g)) this.catalogItems.push(item[1]!);
+      if (xml.includes('<CmdType>MediaStatus</CmdType>')) {
+        const field = (name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(xml)?.[1] ?? '';
+        this.mediaStatus.push({ channelId: field('DeviceID'), notifyType: field('NotifyType'), callId: header(m, 'Call-ID') ?? '' });
+      }
       if (xml.includes('<CmdType>RecordInfo</CmdType>')) {
         for (const item of xml.matchAll(/<StartTime>([^<]+)<\/StartTime><EndTime>([^<]+)<\/EndTime>/g)) this.recordItems.push({ start: item[1]!, end: item[2]! });
       }

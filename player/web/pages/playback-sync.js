@@ -44,17 +44,25 @@ export class PlaybackSync {
     for (const tile of this.tiles) {
       tile.video.playbackRate = this.rate;
       if (tile.overlay.hidden) tile.video.play().catch(() => {});
+      if (tile.devicePaused) tile.deviceControl({ action: 'resume' });
     }
   }
 
   pause() {
     this.playing = false;
-    for (const tile of this.tiles) tile.video.pause();
+    for (const tile of this.tiles) {
+      tile.video.pause();
+      if (tile.fromDevice && !tile.devicePaused) tile.deviceControl({ action: 'pause' });
+    }
   }
 
   setRate(rate) {
     this.rate = rate;
-    for (const tile of this.tiles) tile.video.playbackRate = rate;
+    for (const tile of this.tiles) {
+      tile.video.playbackRate = rate;
+      // A device sends at 1× by default: it is asked for the chosen pace, or the buffer runs dry.
+      if (tile.fromDevice) tile.deviceControl({ action: 'speed', scale: rate });
+    }
   }
 
   /** One frame forward or back on every tile (pauses first), each by its own recording's frame interval. */

@@ -98,7 +98,21 @@ export class PlaybackTile {
     const covered = target?.exact === true;
     this.overlay.hidden = covered;
     if (covered) this.video.currentTime = target.time;
+    // A device playback only holds a short window: a time outside it is asked of the device (MANSRTSP seek).
+    else if (this.fromDevice && wall >= this.range.from && wall < this.range.to) this.deviceControl({ action: 'seek', at: Math.round(wall) });
     return covered;
+  }
+
+  /**
+   * Pause, resume, seek and speed of a recording played from the GB/T 28181 device: the device itself is
+   * told (the hub sends MANSRTSP), so it stops sending while paused and sends at the chosen pace.
+   */
+  deviceControl(body) {
+    if (!this.fromDevice || !this.ticket || !this.hls) return;
+    if (body.action === 'pause') this.devicePaused = true;
+    if (body.action === 'resume' || body.action === 'seek') this.devicePaused = false;
+    api(`/api/v1/playback/device-sessions/${encodeURIComponent(this.ticket.sessionId)}/control`, { method: 'POST', body })
+      .catch((error) => { this.status.textContent = errorText(error); });
   }
 
   end(message) {
