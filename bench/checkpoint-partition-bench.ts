@@ -20,7 +20,7 @@ import type { CameraFilter } from '../api/checkpoint/pass-visibility.ts';
 import { openDatabase } from '../api/kernel/db/database.ts';
 import { DAY_MS, DayPartitions } from '../api/kernel/db/day-partitions.ts';
 import { migrateToLatest } from '../api/kernel/db/migrator.ts';
-import { PASS_INDEXES } from '../api/kernel/db/migrations/0031_checkpoint_partitions.ts';
+import { PASS_INDEXES } from '../api/kernel/db/migrations/0032_checkpoint_plate_via_folded.ts';
 import type { Database } from '../api/kernel/db/tables/index.ts';
 import type { PassRecordInput } from '../analytics/vocabulary/pass-record-input.ts';
 
@@ -72,7 +72,7 @@ async function buildHeapIndexes(client: pg.ClientBase): Promise<void> {
 
 async function dropPartitionedIndexes(db: Kysely<Database>): Promise<void> {
   await sql`alter table checkpoint_passes drop constraint checkpoint_passes_pkey`.execute(db);
-  for (const name of ['plate_idx', 'folded_idx', 'camera_idx', 'images_idx']) await sql`drop index ${sql.id(`checkpoint_passes_${name}`)}`.execute(db);
+  for (const name of ['plate_idx', 'folded_idx', 'camera_idx', 'images_idx']) await sql`drop index if exists ${sql.id(`checkpoint_passes_${name}`)}`.execute(db);
 }
 
 export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions): Promise<ScaleResult> {

@@ -3,6 +3,7 @@ import type { HubContext } from '../hub/hub-context.ts';
 import type { CheckpointFindingsTable } from '../kernel/db/tables/checkpoint.ts';
 import type { CheckpointFindingEvent } from './checkpoint-alert.ts';
 import { toPassView, type PassRow } from './pass-record.ts';
+import { plateIn } from './plate-condition.ts';
 
 export interface CameraPlace {
   lat: number | null;
@@ -45,7 +46,7 @@ export class CloneDetector {
     for (let i = 0; i < plates.length; i += PLATES_PER_QUERY) {
       // Only the columns the analysis needs: full rows are read for the (rare) findings alone.
       const rows = await this.ctx.db.selectFrom('checkpoint_passes').select(HISTORY_COLUMNS)
-        .where('plate', 'in', plates.slice(i, i + PLATES_PER_QUERY))
+        .where(plateIn(this.ctx.db, plates.slice(i, i + PLATES_PER_QUERY)))
         .where('passed_at', '>=', from).where('passed_at', '<=', to)
         .where('plate_confidence', '>=', settings.minPlateConfidence)
         .execute();

@@ -21,8 +21,8 @@ const SQLITE_ROWS_PER_STATEMENT = 1_000;
  * key is (id, passed_at) — the partitioned table's primary key — so a retried record (same id, same time)
  * is skipped in whichever day partition holds it.
  *
- * PostgreSQL with the hub's pool: COPY into a session-local staging table, then one INSERT … SELECT … ON
- * CONFLICT DO NOTHING into the partitioned table, in one transaction (COPY cannot skip duplicates itself).
+ * PostgreSQL with the hub's pool: COPY straight into the partitioned table; a batch holding a stored key
+ * goes through a staging table and INSERT … ON CONFLICT DO NOTHING instead (COPY cannot skip duplicates).
  * Otherwise (a caller's Kysely transaction): one statement over column arrays (`unnest`). SQLite:
  * multi-row VALUES in chunks, all inside the caller's transaction; with the hub's own handle and no
  * transaction open on it, one synchronous transaction of a cached one-row statement instead (no query
@@ -40,13 +40,43 @@ export async function insertPassRows(db: Transaction<Database> | Kysely<Database
   return db.transaction().execute((trx) => sqliteInsert(trx, rows));
 }
 
+/** The first row of each (id, passed_at): what ON CONFLICT DO NOTHING would keep of a batch that repeats a key. */
+function firstOfEachKey(rows: PassRow[]): PassRow[] {
+  const seen = new Set<string>();
+  return rows.filter((row) => {
+    const key = `${row.id}\u0000${row.passed_at}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+const isUniqueViolation = (error: unknown) => (error as { code?: unknown } | null)?.code === '23505';
+
+/**
+ * Fast path first: COPY straight into the partitioned table (rows routed to their day, heap pages written
+ * in batches, no staging table, no speculative insertion). A batch that holds a key stored already — a
+ * retry — fails that COPY with a unique violation; the savepoint undoes it and the batch goes the careful
+ * way: COPY into a staging table, then INSERT … ON CONFLICT DO NOTHING. Both in one transaction.
+ */
 async function copyPassRows(pool: NonNullable<ReturnType<typeof pgPoolOf>>, rows: PassRow[]): Promise<Set<string>> {
+  const unique = firstOfEachKey(rows);
+  const values = unique.map((row) => COLUMNS.map((c) => row[c]));
   const client = await pool.connect();
   try {
     await client.query('begin');
+    await client.query('savepoint direct_copy');
+    try {
+      await copyRows(client, `copy checkpoint_passes (${COLUMN_LIST}) from stdin`, values);
+      await client.query('commit');
+      return new Set(unique.map((row) => row.id));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      await client.query('rollback to savepoint direct_copy');
+    }
     // Temporary and per session: each pooled connection keeps its own, emptied at every commit.
     await client.query(`create temp table if not exists checkpoint_pass_stage (like checkpoint_passes) on commit delete rows`);
-    await copyRows(client, `copy checkpoint_pass_stage (${COLUMN_LIST}) from stdin`, rows.map((row) => COLUMNS.map((c) => row[c])));
+    await copyRows(client, `copy checkpoint_pass_stage (${COLUMN_LIST}) from stdin`, values);
     const result = await client.query<{ id: string }>(`insert into checkpoint_passes (${COLUMN_LIST})
       select ${COLUMN_LIST} from checkpoint_pass_stage on conflict (id, passed_at) do nothing returning id`);
     await client.query('commit');

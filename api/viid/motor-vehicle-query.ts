@@ -7,6 +7,7 @@ import { colourWord, directionWord, plateColourOf, VEHICLE_CLASS_CODE } from './
 import { OBJECT_ID } from './objects/viid-ids.ts';
 import { parseViidTime } from './objects/viid-time.ts';
 import { viidBadContent } from './viid-status.ts';
+import { plateIn, plateLikeOnPostgres } from '../checkpoint/plate-condition.ts';
 
 /** Our detector's words that export as each 机动车类型 code (the reverse of vehicleClassCode). */
 const CLASS_WORDS: Readonly<Record<string, string[]>> = { K33: ['car'], K11: ['bus'], H20: ['truck'], M20: ['motorcycle'] };
@@ -131,9 +132,9 @@ export async function runMotorVehicleQuery(db: Kysely<Database>, cameraIds: stri
       const tollgate = isPostgres(db) ? sql<string>`(boxes::jsonb ->> 'tollgateId')` : sql<string>`json_extract(boxes, '$.tollgateId')`;
       q = q.where(tollgate, 'in', query.tollgateIds);
     }
-    if (query.plate && 'exact' in query.plate) q = q.where('plate', '=', query.plate.exact);
+    if (query.plate && 'exact' in query.plate) q = q.where(plateIn(db, [query.plate.exact]));
     if (query.plate && 'pattern' in query.plate) {
-      q = isPostgres(db) ? q.where('plate', 'like', patternToLike(query.plate.pattern)) : q.where(sql<boolean>`plate glob ${patternToGlob(query.plate.pattern)}`);
+      q = isPostgres(db) ? q.where(plateLikeOnPostgres(patternToLike(query.plate.pattern))) : q.where(sql<boolean>`plate glob ${patternToGlob(query.plate.pattern)}`);
     }
     if (query.plateColour) q = q.where('plate_colour', '=', query.plateColour);
     if (query.vehicleColour) q = q.where('vehicle_colour', '=', query.vehicleColour);

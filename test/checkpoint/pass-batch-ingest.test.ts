@@ -52,14 +52,18 @@ describeEachDatabase('checkpoint batch ingest over day partitions', (kind) => {
     expect(await store.ingestPasses(sample)).toEqual({ inserted: 0, duplicates: sample.length });
     const fresh = { ...records[0], id: 'b-new', passedAt: today + 2 * DAY_MS };
     expect(await store.ingestPasses([...sample, fresh])).toEqual({ inserted: 1, duplicates: sample.length });
+    // A new batch that repeats one of its own records stores it once (PostgreSQL: the direct COPY path).
+    const twice = { ...records[1], id: 'b-twice', passedAt: today - DAY_MS };
+    expect(await store.ingestPasses([twice, { ...records[2], id: 'b-once', passedAt: today - DAY_MS + 1 }, twice])).toEqual({ inserted: 2, duplicates: 1 });
     // GA/T 1400 MotorVehicleID idempotency looks ids up wherever (whichever day) they are stored.
     const ids = [records[0].id, records[MAX_BATCH / 2].id, records[MAX_BATCH - 1].id, 'b-new', 'never-stored'];
     expect([...await store.existingPassIds(ids)].sort()).toEqual(ids.slice(0, 4).sort());
-    expect(Number((await t.hub.ctx.db.selectFrom('checkpoint_passes').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(MAX_BATCH + 1);
+    expect(Number((await t.hub.ctx.db.selectFrom('checkpoint_passes').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)).toBe(MAX_BATCH + 3);
   });
 
   it('exact and fuzzy plate searches over a time window return what the plate rules say, newest first, page after page', async () => {
-    const all = [...records, { ...records[0], id: 'b-new', passedAt: today + 2 * DAY_MS }];
+    const all = [...records, { ...records[0], id: 'b-new', passedAt: today + 2 * DAY_MS },
+      { ...records[1], id: 'b-twice', passedAt: today - DAY_MS }, { ...records[2], id: 'b-once', passedAt: today - DAY_MS + 1 }];
     const from = today - 8 * DAY_MS + 12_345;
     const to = today + DAY_MS;
     const inWindow = all.filter((r) => r.passedAt >= from && r.passedAt < to && r.cameraId === cameras[1]);
@@ -77,6 +81,11 @@ describeEachDatabase('checkpoint batch ingest over day partitions', (kind) => {
     const exact = await collect({ plate: '京A12345', from, to, limit: 0 });
     expect(exact).toEqual(order(inWindow.filter((r) => r.plate === '京A12345')));
     expect(exact.length).toBeGreaterThan(100);
+    // Oldest first, and with no window at all (PostgreSQL reads the time range in slices either way).
+    expect(await collect({ plate: '京A12345', from, to, order: 'oldest', limit: 0 })).toEqual([...exact].reverse());
+    const everywhere = all.filter((r) => r.cameraId === cameras[1] && r.plate === '京A12345');
+    expect(await collect({ plate: '京A12345', limit: 0 })).toEqual(order(everywhere));
+    expect(await collect({ plate: '京A12345', order: 'oldest', limit: 0 })).toEqual(order(everywhere).reverse());
     const fuzzy = await collect({ fuzzyPlate: '京AI2345', from, to, limit: 0 });
     const expected = order(inWindow.filter((r) => editDistance(foldPlate('京AI2345'), foldPlate(r.plate), 1) <= 1));
     expect(fuzzy).toEqual(expected);

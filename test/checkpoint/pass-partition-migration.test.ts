@@ -48,9 +48,11 @@ describe.skipIf(skipPostgres)('migration 0031 on a PostgreSQL database that alre
     expect(parts).toContain('checkpoint_passes_default');
     for (let d = 0; d <= 7; d++) expect(parts).toContain(partitionName('checkpoint_passes', today + d * DAY_MS));
     expect(parts).toContain(partitionName('checkpoint_passes', times[0]));
-    // The parent's indexes exist in every partition.
-    const indexes = await sql<{ n: number }>`select count(*)::int as n from pg_indexes where tablename = ${partitionName('checkpoint_passes', times[0])}`.execute(database.db);
-    expect(indexes.rows[0].n).toBe(5);
+    // The parent's indexes exist in every partition: key, folded plate, camera, pictures (0032 dropped the plate index).
+    const indexes = await sql<{ def: string }>`select indexdef as def from pg_indexes where tablename = ${partitionName('checkpoint_passes', times[0])}`.execute(database.db);
+    expect(indexes.rows).toHaveLength(4);
+    expect(indexes.rows.filter((r) => /\(plate text_pattern_ops/.test(r.def))).toEqual([]);
+    expect(indexes.rows.filter((r) => /\(plate_folded text_pattern_ops, passed_at\)/.test(r.def))).toHaveLength(1);
   });
 
   it('keeps ids unique per pass time: the same id and time is refused, so ON CONFLICT (id, passed_at) sees it', async () => {

@@ -25,7 +25,12 @@ class CopyFromRows {
     for (let start = 0; start < this.rows.length; start += CHUNK_ROWS) {
       let chunk = '';
       const end = Math.min(this.rows.length, start + CHUNK_ROWS);
-      for (let i = start; i < end; i++) chunk += this.rows[i].map(copyField).join('\t') + '\n';
+      for (let i = start; i < end; i++) {
+        const row = this.rows[i];
+        let line = copyField(row[0]);
+        for (let k = 1; k < row.length; k++) line += '\t' + copyField(row[k]);
+        chunk += line + '\n';
+      }
       connection.sendCopyFromChunk(Buffer.from(chunk, 'utf8'));
     }
     connection.endCopyFrom();
@@ -53,9 +58,15 @@ class CopyFromRows {
   handleCopyData(): void {}
 }
 
+const SPECIAL = /[\\\t\n\r]/;
+
 function copyField(value: unknown): string {
   if (value === null || value === undefined) return '\\N';
-  return String(value).replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+  if (typeof value === 'number') return String(value);
+  const text = String(value);
+  // Most fields hold none of the four characters: test once, replace only when needed.
+  if (!SPECIAL.test(text)) return text;
+  return text.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
 }
 
 /** Runs `copy <table> (<columns>) from stdin` on this client with these rows; resolves to the row count. */
