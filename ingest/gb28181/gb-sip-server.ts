@@ -52,7 +52,7 @@ export class GbSipServer {
   malformed = 0;
 
   constructor(private readonly config: Gb28181Config, private readonly devices: GbDeviceRepository, private readonly hooks: GbSipServerHooks, private readonly log: Log) {
-    this.transport = new SipTransport({ host: config.host, port: config.port });
+    this.transport = new SipTransport({ host: config.host, port: config.port, tcpIdleMs: config.tcpIdleSeconds * 1_000 });
     this.endpoint = new SipEndpoint(this.transport, { host: mediaIpOf(config) });
     this.subscriptions = new GbCatalogSubscriptions(this, config, log);
     this.registrar = new GbRegistrar(config, this.endpoint, devices, this.sessions, {

@@ -14,6 +14,7 @@ export const Gb28181ConfigSchema = Type.Object(
     registerExpiresMaxSeconds: Type.Integer({ minimum: 60, maximum: 86_400, default: 3_600 }),
     keepaliveIntervalSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 60, description: 'expected keepalive period of devices' }),
     keepaliveMisses: Type.Integer({ minimum: 1, maximum: 20, default: 3, description: 'a device is offline after this many missed keepalives' }),
+    tcpIdleSeconds: Type.Integer({ minimum: 1, maximum: 3_600, default: 120, description: 'a SIP-over-TCP connection that sends nothing for this long (a stalled or half-sent message included) is closed' }),
     rtpPortMin: Type.Integer({ minimum: 1_024, maximum: 65_535, default: 30_000, description: 'first UDP port for live video (one port per stream)' }),
     rtpPortMax: Type.Integer({ minimum: 1_024, maximum: 65_535, default: 30_999 }),
     rtpTimeoutSeconds: Type.Integer({ minimum: 2, maximum: 300, default: 10, description: 'no RTP for this long: BYE and INVITE again with backoff' }),

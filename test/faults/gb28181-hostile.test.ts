@@ -24,7 +24,7 @@ describeEachDatabase('hostile GB/T 28181 peers: refused the SIP way, other devic
   const loop = new LoopDelay();
 
   beforeAll(async () => {
-    t = await startGbHub(kind, { strict: true, password: '' });
+    t = await startGbHub(kind, { strict: true, password: '', tcpIdleSeconds: 3 });
     for (const id of [goodId, bigId]) {
       const added = await t.api('/api/v1/gb28181/devices', { user: t.users.admin, body: { id, password: GB_PASSWORD } });
       expect(added.status).toBe(201);
@@ -91,7 +91,7 @@ describeEachDatabase('hostile GB/T 28181 peers: refused the SIP way, other devic
     }
   }, 180_000);
 
-  it('closes a TCP peer that sends garbage, frames a REGISTER split over TCP writes, drops garbage RTP', async () => {
+  it('closes a TCP peer that sends garbage, frames a REGISTER split over TCP writes, drops garbage RTP, closes a TCP peer that stalls mid-message', async () => {
     const port = gbOf(t).server!.port;
     const garbage = createConnection({ host: '127.0.0.1', port });
     await new Promise((resolve) => garbage.once('connect', resolve));
@@ -111,6 +111,19 @@ describeEachDatabase('hostile GB/T 28181 peers: refused the SIP way, other devic
     for (let i = 0; i < 100; i++) udp.send(Buffer.alloc(1_200, i), 40_000 + (i % 10), '127.0.0.1');
     udp.close();
     expect(await good.sendKeepalive()).toBe(200);
+
+    // A TCP peer that stalls halfway through a message (slowloris) holds one bounded buffer until the idle
+    // timeout closes it; the other devices are answered meanwhile.
+    const staller = createConnection({ host: '127.0.0.1', port });
+    await new Promise((resolve) => staller.once('connect', resolve));
+    const openedAt = Date.now();
+    const closed = new Promise<number>((resolve) => staller.once('close', () => resolve(Date.now() - openedAt)));
+    staller.on('error', () => {});
+    staller.write(sipRequest('REGISTER', { user: goodId, port: staller.localPort!, extra: ['Expires: 3600'] }).replace('SIP/2.0/UDP', 'SIP/2.0/TCP').slice(0, 120));
+    expect(await good.sendKeepalive()).toBe(200);
+    // tcpIdleSeconds is 3 here: closed by the hub, not left open.
+    expect(await Promise.race([closed, new Promise((r) => setTimeout(r, 30_000, 'still open'))])).toBeGreaterThanOrEqual(2_500);
+    expect(gbOf(t).server!.sessions.get(goodId)).toBeDefined();
     const { p99Ms } = loop.stop();
     expect(p99Ms).toBeLessThan(500);
   });
