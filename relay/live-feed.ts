@@ -10,6 +10,8 @@ export interface LiveFeed {
   readonly format: 'mpeg';
   /** Where the bytes go from now on: the stdin of the current ffmpeg run; undefined while none runs. */
   attach(sink: Writable | undefined): void;
+  /** True while the source is paused on purpose (a viewer paused a device playback): silence is expected then. */
+  readonly held?: boolean;
   close(): Promise<void>;
 }
 

@@ -119,7 +119,8 @@ export class RelayStream {
         return relayArgs({ ...outputs, inputUrl: this.pullUrl, inputTimeoutSeconds: config.inputTimeoutSeconds });
       },
       restart: { initialDelayMs: config.restartInitialMs, maxDelayMs: config.restartMaxMs, stableAfterMs: 20_000 },
-      stall: { afterMs: config.stallSeconds * 1_000, checkEveryMs: 200 },
+      // A paused device playback sends nothing on purpose: not a stall.
+      stall: { afterMs: config.stallSeconds * 1_000, checkEveryMs: 200, held: () => this.o.feed?.held === true },
       rawStdout: true,
       logger: log,
     });

@@ -19,7 +19,8 @@ export interface FfmpegRunnerOptions {
   /** Restart after every exit and failed argv step, with backoff.ts; a run up for `stableAfterMs` starts it over. */
   restart: BackoffPolicy & { stableAfterMs?: number };
   /** Kill ffmpeg for a restart when `progress()` was not called for `afterMs` (checked every `checkEveryMs`). */
-  stall?: { afterMs: number; checkEveryMs: number };
+  /** Kill (for a restart) when no progress for afterMs; never while `held()` says the silence is expected. */
+  stall?: { afterMs: number; checkEveryMs: number; held?: () => boolean };
   /** Keep stdout as a raw stream (rawvideo frames) instead of discarding its lines. */
   rawStdout?: boolean;
   logger?: Pick<Logger, 'info' | 'warn' | 'debug' | 'error'>;
@@ -80,7 +81,7 @@ export class FfmpegRunner extends EventEmitter<FfmpegRunnerEvents> {
     });
     const { stall } = options;
     this.watchdog = stall && new PeriodicTask({
-      run: () => this.checkStall(stall.afterMs),
+      run: async () => (stall.held?.() ? this.progress() : this.checkStall(stall.afterMs)),
       everyMs: stall.checkEveryMs,
       onError: (error) => options.logger?.warn({ process: options.name, err: error }, 'ffmpeg watchdog failed'),
     });

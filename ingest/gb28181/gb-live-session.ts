@@ -74,6 +74,11 @@ export class GbLiveSession implements LiveFeed {
   finished = false;
   /** A playback the viewer paused: the device sends nothing, which is not a dead stream. */
   paused = false;
+
+  /** LiveFeed: the relay's stall watchdog waits while the viewer keeps the playback paused. */
+  get held(): boolean {
+    return this.paused;
+  }
   /** SIP CSeq within the current call (the INVITE is 1), and the MANSRTSP CSeq. */
   private cseq = 1;
   private rtspCseq = 0;

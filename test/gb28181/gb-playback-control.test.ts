@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SimGbDevice } from '../../devtools/sim/gb28181/sim-gb-device.ts';
 import type { TestHub } from '../helpers/test-hub.ts';
 import { requestAndApprove } from '../access/access-fixture.ts';
-import { until } from '../relay/relay-fixtures.ts';
+import { relayOf, until } from '../relay/relay-fixtures.ts';
 import { clipUnits, gbOf, startGbHub, startSimDevice } from './gb-fixtures.ts';
 
 const HOUR = 3_600_000;
@@ -50,7 +50,12 @@ describe('GB/T 28181 device playback controls: pause, resume, seek and speed go 
     expect(stream.paused).toBe(true);
     const atPause = stream.framesSent;
     const packetsAtPause = feed.rtp.lastPacketAt;
+    // The relay stream of this playback: its stall watchdog (relay.stallSeconds = 3 here) must not restart it either.
+    const relayStream = relayOf(t).status().map((s) => relayOf(t).stream(s.streamId)).find((s) => s?.fed)!;
+    expect(relayStream).toBeDefined();
+    const stallsAtPause = relayStream.stallRestarts;
     await new Promise((r) => setTimeout(r, 4_500));
+    expect(relayStream.stallRestarts, 'a paused playback is not a stalled stream').toBe(stallsAtPause);
     expect(stream.framesSent).toBe(atPause);
     expect(feed.rtp.lastPacketAt).toBe(packetsAtPause);
     expect(feed.finished).toBe(false);
