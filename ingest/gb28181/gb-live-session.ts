@@ -5,7 +5,7 @@ import { backoffDelay } from '../../api/kernel/process/backoff.ts';
 import { PeriodicTask } from '../../api/kernel/process/periodic-task.ts';
 import type { LiveFeed } from '../../relay/live-feed.ts';
 import type { Gb28181Config } from './gb28181-config.ts';
-import { answerSsrc, liveOffer } from './gb-sdp.ts';
+import { answerMediaAddress, answerSsrc, liveOffer } from './gb-sdp.ts';
 import { mediaIpOf, type GbSipServer } from './gb-sip-server.ts';
 import type { GbSsrcs } from './gb-ssrcs.ts';
 import { RtpReceiver } from './rtp-receiver.ts';
@@ -89,7 +89,7 @@ export class GbLiveSession implements LiveFeed {
     private readonly server: GbSipServer,
     private readonly ssrcs: GbSsrcs,
     private readonly config: Gb28181Config,
-    readonly channel: { id: string; deviceId: string; streamMode: 'udp' | 'tcp-passive' },
+    readonly channel: { id: string; deviceId: string; streamMode: 'udp' | 'tcp-passive' | 'tcp-active' },
     private readonly log: Pick<Logger, 'info' | 'warn'>,
     readonly playback?: GbPlaybackRange,
   ) {
@@ -110,7 +110,8 @@ export class GbLiveSession implements LiveFeed {
   async start(): Promise<void> {
     const host = this.config.host === '::' ? '0.0.0.0' : this.config.host;
     if (this.channel.streamMode === 'tcp-passive') await this.receiver.listenTcp(host, this.config.rtpPortMin, this.config.rtpPortMax);
-    else await this.receiver.bind(host, this.config.rtpPortMin, this.config.rtpPortMax);
+    else if (this.channel.streamMode === 'udp') await this.receiver.bind(host, this.config.rtpPortMin, this.config.rtpPortMax);
+    // tcp-active: nothing to bind; we connect to the port the device's answer names.
     try {
       await this.invite();
     } catch (error) {
@@ -165,7 +166,9 @@ export class GbLiveSession implements LiveFeed {
       peer: session.peer, uri: `sip:${this.channel.id}@${session.peer.address}:${session.peer.port}`, ssrc,
     };
     const playback = this.playback ? { channelId: this.channel.id, ...this.playback } : undefined;
-    const body = Buffer.from(liveOffer({ id: serverId, ip, port: this.receiver.port, ssrc, tcp: this.channel.streamMode === 'tcp-passive', playback }));
+    const tcp = this.channel.streamMode === 'tcp-passive' ? 'passive' : this.channel.streamMode === 'tcp-active' ? 'active' : undefined;
+    // An active side offers the discard port (RFC 4145): it connects rather than listens.
+    const body = Buffer.from(liveOffer({ id: serverId, ip, port: tcp === 'active' ? 9 : this.receiver.port, ssrc, tcp, playback }));
     const request = this.server.endpoint.build(call.peer, {
       method: 'INVITE', uri: call.uri, from: call.from, to: call.to, callId: call.callId, cseq: 1, body,
       headers: [['contact', `<sip:${serverId}@${ip}:${this.server.port}>`], ['subject', `${this.channel.id}:${ssrc},${serverId}:0`], ['content-type', 'APPLICATION/SDP']],
@@ -185,10 +188,24 @@ export class GbLiveSession implements LiveFeed {
       throw new DomainError('GB_INVITE_REFUSED', `channel ${this.channel.id} refused the INVITE: ${response.status} ${response.reason}`);
     }
     call.to = response.headers.get('to') ?? call.to;
+    const answer = response.body.toString('latin1');
     // Devices may send with their own SSRC (Hikvision); the port already identifies the stream, so adopt it.
-    this.receiver.ssrc = answerSsrc(response.body.toString('latin1')) ?? Number(ssrc);
+    this.receiver.ssrc = answerSsrc(answer) ?? Number(ssrc);
     this.call = call;
     await this.ack(response);
+    if (tcp === 'active') {
+      const media = answerMediaAddress(answer);
+      if (!media) {
+        await this.bye();
+        throw new DomainError('GB_INVITE_REFUSED', `channel ${this.channel.id} answered a TCP-active INVITE without a port to connect to`);
+      }
+      try {
+        await this.receiver.connectTcp(media.host, media.port);
+      } catch (error) {
+        await this.bye();
+        throw error;
+      }
+    }
   }
 
   /** ACK for the 200 (also for its retransmissions). */

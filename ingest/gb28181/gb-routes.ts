@@ -32,7 +32,7 @@ const DeviceChange = {
   category: Type.Optional(Category),
   password: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 128 }))),
   charset: Type.Optional(Type.Union([Type.Literal('GB2312'), Type.Literal('UTF-8')])),
-  streamMode: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp-passive')], { description: 'live video over RTP/UDP, or RTP/TCP with the hub listening (the device connects)' })),
+  streamMode: Type.Optional(Type.Union([Type.Literal('udp'), Type.Literal('tcp-passive'), Type.Literal('tcp-active')], { description: 'live video over RTP/UDP, RTP/TCP with the hub listening (tcp-passive: the device connects), or RTP/TCP with the device listening (tcp-active: the hub connects)' })),
 };
 const DeviceBody = Type.Object({ id: Type.String({ pattern: '^\\d{20}$' }), ...DeviceChange }, { additionalProperties: false });
 const DevicePatch = Type.Object(DeviceChange, { additionalProperties: false });

@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import { createConnection, createServer, type Server, type Socket as TcpSocket } from 'node:net';
 import { EventEmitter } from 'node:events';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
@@ -70,6 +70,20 @@ export class RtpReceiver extends EventEmitter<RtpReceiverEvents> {
       return port;
     }
     throw new DomainError('GB_RTP_PORTS_EXHAUSTED', `no free TCP port in ${min}-${max} for live video`);
+  }
+
+  /**
+   * TCP active (we connect, the device listens: `a=setup:passive` in its answer). Resolves once connected;
+   * DomainError GB_RTP_CONNECT_FAILED when the device's port does not take the connection in time.
+   */
+  async connectTcp(host: string, port: number, timeoutMs = 5_000): Promise<void> {
+    const socket = createConnection({ host, port });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => { socket.destroy(); reject(new DomainError('GB_RTP_CONNECT_FAILED', `no TCP media connection to ${host}:${port}`)); }, timeoutMs);
+      socket.once('connect', () => { clearTimeout(timer); resolve(); });
+      socket.once('error', (error) => { clearTimeout(timer); socket.destroy(); reject(new DomainError('GB_RTP_CONNECT_FAILED', `no TCP media connection to ${host}:${port}`, { cause: error })); });
+    });
+    this.accept(socket);
   }
 
   private accept(socket: TcpSocket): void {

@@ -142,6 +142,23 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     }
   });
 
+  it('receives over TCP active when the device is set to it: the device listens on the port its answer names, the hub connects', async () => {
+    await until('previous streams stopped', () => relayOf(t).status().length === 0, 20_000);
+    const patched = await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: 'tcp-active' } });
+    expect(patched.body.streamMode).toBe('tcp-active');
+    const lease = await relayOf(t).acquire(camera, 'gb-tcp-active-test');
+    try {
+      expect(nvr.streamTargets().map((target) => target.transport)).toEqual(['tcp']);
+      const session = gbOf(t).feeds.running()[0]!;
+      await until('RTP over TCP flowing', () => session.rtp.packets > 50);
+      expect(session.rtp.dropped).toBe(0);
+      expect(await relayOf(t).stream(camera)!.waitForPlaylist(20_000)).toBe(true);
+    } finally {
+      lease.release();
+      await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: 'udp' } });
+    }
+  });
+
   it('lists the recordings the NVR holds for a channel (RecordInfo over several MESSAGEs), for whoever may watch it', async () => {
     const hour = 3_600_000;
     const start = Math.ceil(Date.now() / hour) * hour - 5 * hour;

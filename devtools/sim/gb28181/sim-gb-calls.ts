@@ -1,4 +1,5 @@
 import type { RemoteInfo } from 'node:dgram';
+import { createServer, type Server } from 'node:net';
 import type { SimGbDeviceOptions, SimPlayback } from './sim-gb-device.ts';
 import { parseMansrtsp, type SimRtspCommand } from './sim-mansrtsp.ts';
 import { SimRtpStream } from './sim-rtp-stream.ts';
@@ -12,7 +13,7 @@ type Target = { host: string; port: number; ssrc: number; transport: 'udp' | 'tc
  * playback's end goes out through the device (`endOfFile`).
  */
 export class SimGbCalls {
-  private readonly calls = new Map<string, { stream?: SimRtpStream; playback?: SimPlayback; target: Target }>();
+  private readonly calls = new Map<string, { stream?: SimRtpStream; playback?: SimPlayback; target: Target; listener?: Server }>();
   readonly playbacks: SimPlayback[] = [];
   readonly controls: Array<{ callId: string; command: SimRtspCommand }> = [];
   invites = 0;
@@ -38,16 +39,32 @@ export class SimGbCalls {
     const channelId = /^sips?:(\d+)@/.exec(message.startLine.split(' ')[1] ?? '')?.[1] ?? '';
     if (!host || !port || !this.o.channels.some((c) => c.id === channelId)) return this.reply(simResponse(message, 404, 'Not Found'), rinfo);
     const tcp = /TCP\/RTP/.test(sdp);
-    // TCP active (the platform would wait for us to listen) is not simulated.
-    if (tcp && !/^a=setup:passive/m.test(sdp)) return this.reply(simResponse(message, 488, 'Not Acceptable Here'), rinfo);
+    // TCP: the platform listens (setup:passive, we connect) or connects (setup:active, we listen on a port named in our answer).
+    const listen = tcp && /^a=setup:active/m.test(sdp);
+    if (tcp && !listen && !/^a=setup:passive/m.test(sdp)) return this.reply(simResponse(message, 488, 'Not Acceptable Here'), rinfo);
+    if (!listen) return this.answer(message, rinfo, { host, port, offered, channelId, tcp });
+    // A retransmitted INVITE is answered with the port already listening.
+    const known = this.calls.get(header(message, 'Call-ID')!)?.listener;
+    if (known) return this.answer(message, rinfo, { host, port, offered, channelId, tcp, listener: known });
+    const listener = createServer();
+    listener.on('error', () => {});
+    listener.listen(0, '127.0.0.1', () => this.answer(message, rinfo, { host, port, offered, channelId, tcp, listener }));
+  }
+
+  private answer(message: SimSipMessage, rinfo: RemoteInfo, o: { host: string; port: number; offered: number; channelId: string; tcp: boolean; listener?: Server }): void {
+    const { host, port, offered, channelId, tcp, listener } = o;
+    const sdp = message.body.toString('latin1');
     const callId = header(message, 'Call-ID')!;
     // Playback (facts sheet §4.1): s=Playback, u=<channel>:0, t=<start> <end> in Unix seconds.
     const playback = /^s=Playback\s*$/m.test(sdp);
     const times = /^t=(\d+) (\d+)/m.exec(sdp);
     const recorded = playback ? /^u=(\d{20}):/m.exec(sdp)?.[1] : undefined;
-    if (playback && (!times || Number(times[2]) <= Number(times[1]) || recorded !== channelId)) return this.reply(simResponse(message, 400, 'Bad Request'), rinfo);
+    if (playback && (!times || Number(times[2]) <= Number(times[1]) || recorded !== channelId)) {
+      listener?.close();
+      return this.reply(simResponse(message, 400, 'Bad Request'), rinfo);
+    }
     const ssrc = this.o.answerSsrc ?? offered;
-    const call: { target: Target; playback?: SimPlayback } = { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' } };
+    const call: { target: Target; playback?: SimPlayback; listener?: Server } = { target: { host, port, ssrc, transport: tcp ? 'tcp' : 'udp' }, listener };
     if (playback) {
       call.playback = { channelId, start: Number(times![1]), end: Number(times![2]), callId };
       this.playbacks.push(call.playback);
@@ -55,7 +72,8 @@ export class SimGbCalls {
     this.calls.set(callId, call);
     this.reply(simResponse(message, 100, 'Trying'), rinfo);
     const answer = ['v=0', `o=${channelId} 0 0 IN IP4 127.0.0.1`, `s=${playback ? 'Playback' : 'Play'}`, 'c=IN IP4 127.0.0.1', playback ? `t=${times![1]} ${times![2]}` : 't=0 0',
-      `m=video 15060 ${tcp ? 'TCP/' : ''}RTP/AVP 96`, 'a=rtpmap:96 PS/90000', 'a=sendonly', ...(tcp ? ['a=setup:active', 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
+      `m=video ${listener ? (listener.address() as { port: number }).port : 15060} ${tcp ? 'TCP/' : ''}RTP/AVP 96`, 'a=rtpmap:96 PS/90000', 'a=sendonly',
+      ...(tcp ? [`a=setup:${listener ? 'passive' : 'active'}`, 'a=connection:new'] : []), `y=${String(ssrc).padStart(10, '0')}`, ''].join('\r\n');
     this.reply(simResponse(message, 200, 'OK', [['Contact', `<sip:${channelId}@127.0.0.1:${this.port()}>`], ['Content-Type', 'APPLICATION/SDP']], Buffer.from(answer)), rinfo);
   }
 
@@ -67,7 +85,7 @@ export class SimGbCalls {
     // A recording ends: as many frames as the range (capped for tests), then MediaStatus 121 in the call's dialog.
     const seconds = playback ? Math.min(playback.end - playback.start, this.o.playbackSeconds ?? Infinity) : undefined;
     call.stream = new SimRtpStream({
-      ...call.target, units: this.o.units, fps: this.o.fps, frames: seconds === undefined ? undefined : Math.ceil(seconds * this.o.fps),
+      ...call.target, listener: call.listener, units: this.o.units, fps: this.o.fps, frames: seconds === undefined ? undefined : Math.ceil(seconds * this.o.fps),
       onEnd: () => this.endOfFile(playback!.channelId, callId),
     });
     call.stream.start();
@@ -103,6 +121,7 @@ export class SimGbCalls {
 
   private end(callId: string): void {
     this.calls.get(callId)?.stream?.stop();
+    this.calls.get(callId)?.listener?.close();
     this.calls.delete(callId);
   }
 

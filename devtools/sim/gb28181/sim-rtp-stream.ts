@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { createConnection, type Socket as TcpSocket } from 'node:net';
+import { createConnection, type Server, type Socket as TcpSocket } from 'node:net';
 import type { AccessUnit } from './h264-access-units.ts';
 import { psFrame, rtpPackets } from './ps-packetizer.ts';
 
@@ -11,6 +11,8 @@ export interface SimRtpStreamOptions {
   fps: number;
   /** udp, or tcp: connect to host:port (the platform listens, `a=setup:passive`) and frame each packet with a 2-byte length. */
   transport?: 'udp' | 'tcp';
+  /** tcp with the device listening (the platform offered `a=setup:active`): send on the first connection this server takes. */
+  listener?: Server;
   /** Stop after this many frames (a recording played back to its end); unset = loop the clip for ever (live). */
   frames?: number;
   /** Told once the last of `frames` was sent. */
@@ -40,6 +42,15 @@ export class SimRtpStream {
   constructor(private readonly o: SimRtpStreamOptions) {}
 
   start(): void {
+    if (this.o.transport === 'tcp' && this.o.listener) {
+      this.o.listener.once('connection', (tcp: TcpSocket) => {
+        tcp.on('error', () => this.stop());
+        this.tcp = tcp;
+        this.rebase();
+        this.tick();
+      });
+      return;
+    }
     if (this.o.transport === 'tcp') {
       const tcp = createConnection({ host: this.o.host, port: this.o.port });
       tcp.on('error', () => this.stop());
@@ -127,5 +138,6 @@ export class SimRtpStream {
     this.socket = undefined;
     this.tcp?.destroy();
     this.tcp = undefined;
+    this.o.listener?.close();
   }
 }

@@ -15,7 +15,7 @@ export interface GbDevicesTable {
   password_enc: string | null;
   transport: 'udp' | 'tcp';
   /** How live video comes: RTP over UDP, or over TCP with us listening (passive; the device connects). */
-  stream_mode: 'udp' | 'tcp-passive';
+  stream_mode: 'udp' | 'tcp-passive' | 'tcp-active';
   /** Where it really is (Via received/rport or the source address). */
   address: string | null;
   port: number | null;

@@ -297,6 +297,7 @@ const ERRORS = {
   VIID_SUBSCRIPTION_NOT_FOUND: ['没有这个订阅。', 'No such subscription.'],
   GB_PRESETS_UNANSWERED: ['设备未返回预置位列表；可直接按编号（1–255）调用预置位。', 'The device did not list its presets; call a preset by number (1-255).'],
   GB_RECORD_RANGE_INVALID: ['录像查询的时间范围无效。', 'The recording query time range is not valid.'],
+  GB_RTP_CONNECT_FAILED: ['无法连接设备的媒体端口（TCP 主动模式）。', 'Could not connect to the device\'s media port (TCP active mode).'],
   GB_RTP_PORTS_EXHAUSTED: ['媒体接收端口已用完，请稍后再试。', 'No media receive port is free; try again later.'],
   GB_SSRC_EXHAUSTED: ['媒体流标识（SSRC）已用完，请稍后再试。', 'No stream id (SSRC) is free; try again later.'],
   GB_UPPER_SHARED: ['该通道已共享给上级平台。', 'That channel is shared with the upper platform already.'],
