@@ -125,28 +125,14 @@ describe('GB/T 28181 live: a viewer of another department plays a GB channel', (
     expect((await t.api(`/api/v1/cameras/${camera}/ptz/presets`, { user: t.users.trafficViewer })).status).toBe(403);
   });
 
-  it('receives over TCP passive when the device is set to it: the device connects, RTP framed by length', async () => {
+  it.each([
+    ['tcp-passive', 'the device connects'],
+    ['tcp-active', 'the device listens on the port its answer names, the hub connects'],
+  ] as const)('receives over %s when the device is set to it (%s), RTP framed by length', async (mode, _how) => {
     await until('previous streams stopped', () => relayOf(t).status().length === 0, 20_000);
-    const patched = await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: 'tcp-passive' } });
-    expect(patched.body.streamMode).toBe('tcp-passive');
-    const lease = await relayOf(t).acquire(camera, 'gb-tcp-test');
-    try {
-      expect(nvr.streamTargets().map((target) => target.transport)).toEqual(['tcp']);
-      const session = gbOf(t).feeds.running()[0]!;
-      await until('RTP over TCP flowing', () => session.rtp.packets > 50);
-      expect(session.rtp.dropped).toBe(0);
-      expect(await relayOf(t).stream(camera)!.waitForPlaylist(20_000)).toBe(true);
-    } finally {
-      lease.release();
-      await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: 'udp' } });
-    }
-  });
-
-  it('receives over TCP active when the device is set to it: the device listens on the port its answer names, the hub connects', async () => {
-    await until('previous streams stopped', () => relayOf(t).status().length === 0, 20_000);
-    const patched = await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: 'tcp-active' } });
-    expect(patched.body.streamMode).toBe('tcp-active');
-    const lease = await relayOf(t).acquire(camera, 'gb-tcp-active-test');
+    const patched = await t.api(`/api/v1/gb28181/devices/${nvrId}`, { method: 'PATCH', user: t.users.admin, body: { streamMode: mode } });
+    expect(patched.body.streamMode).toBe(mode);
+    const lease = await relayOf(t).acquire(camera, `gb-${mode}-test`);
     try {
       expect(nvr.streamTargets().map((target) => target.transport)).toEqual(['tcp']);
       const session = gbOf(t).feeds.running()[0]!;
