@@ -1,5 +1,6 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
-import { createConnection, createServer, type Server, type Socket } from 'node:net';
+import { createConnection, type Server, type Socket } from 'node:net';
+import { listenInPortRange } from './tcp-port-range.ts';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
 /** How the RTP of one upward call travels: UDP to the upper's port, or TCP (RFC 4571) as `a=setup` decided. */
@@ -39,17 +40,8 @@ export class UpstreamMedia {
   /** TCP-listen: binds a port of [min, max] now, before the SDP answer names it. */
   static async listening(host: string, min: number, max: number): Promise<UpstreamMedia> {
     const media = new UpstreamMedia({ kind: 'tcp-listen' });
-    const span = Math.max(1, max - min + 1);
-    const first = Math.floor(Math.random() * span);
-    for (let i = 0; i < span; i++) {
-      const port = min + ((first + i) % span);
-      const server = createServer((socket) => media.use(socket));
-      const bound = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, host, () => resolve(true));
-      });
-      if (!bound) continue;
-      server.on('error', () => {});
+    const server = await listenInPortRange(host, min, max, (socket) => media.use(socket));
+    if (server) {
       server.maxConnections = 2;
       media.server = server;
       return media;

@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { createConnection, createServer, type Server, type Socket as TcpSocket } from 'node:net';
+import { createConnection, type Server, type Socket as TcpSocket } from 'node:net';
+import { listenInPortRange } from './tcp-port-range.ts';
 import { EventEmitter } from 'node:events';
 import { DomainError } from '../../api/kernel/errors/domain-error.ts';
 
@@ -54,20 +55,11 @@ export class RtpReceiver extends EventEmitter<RtpReceiverEvents> {
    * connection at a time, RTP framed by a 2-byte length (RFC 4571). A peer whose frames cannot be RTP is cut.
    */
   async listenTcp(host: string, min: number, max: number): Promise<number> {
-    const span = Math.max(1, max - min + 1);
-    const first = Math.floor(Math.random() * span);
-    for (let i = 0; i < span; i++) {
-      const port = min + ((first + i) % span);
-      const server = createServer((socket) => this.accept(socket));
-      const bound = await new Promise<boolean>((resolve) => {
-        server.once('error', () => resolve(false));
-        server.listen(port, host, () => resolve(true));
-      });
-      if (!bound) continue;
-      server.on('error', () => {});
+    const server = await listenInPortRange(host, min, max, (socket) => this.accept(socket));
+    if (server) {
       this.server = server;
-      this.tcpPort = port;
-      return port;
+      this.tcpPort = (server.address() as { port: number }).port;
+      return this.tcpPort;
     }
     throw new DomainError('GB_RTP_PORTS_EXHAUSTED', `no free TCP port in ${min}-${max} for live video`);
   }
