@@ -154,6 +154,11 @@ export class RelayPool {
     return this.entries.size;
   }
 
+  /** The cameras pulled (running or starting) now, those being stopped too: a cluster node must not hand them over yet. */
+  pulledCameras(): string[] {
+    return [...this.entries.keys()];
+  }
+
   /**
    * Stops a camera's pull now, whoever holds leases on it (in a cluster: this node lost or handed over the
    * camera's lease, and two nodes must never pull one camera). Leases held on it become void.

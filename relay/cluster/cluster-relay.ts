@@ -24,7 +24,7 @@ export class ClusterRelay {
 
   constructor(readonly node: ClusterNode, private readonly relays: RelayPool, viewerIdleSeconds: number, private readonly log: Pick<Logger, 'warn' | 'info' | 'debug'>) {
     this.demand = new ViewerDemand(relays, viewerIdleSeconds * 1_000, log);
-    node.reportLoad(() => relays.pullCount);
+    node.reportPulls(() => relays.pulledCameras());
     node.onCameraLost((cameraId) => {
       this.demand.forgetCamera(cameraId);
       void relays.drop(cameraId).catch((error: Error) => log.warn({ err: error, cameraId }, 'could not stop a pull whose lease went'));

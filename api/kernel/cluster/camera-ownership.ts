@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { PeriodicTask } from '../process/periodic-task.ts';
 import { CameraLeases } from './camera-leases.ts';
 import type { ClusterConfig } from './cluster-config.ts';
+import { FreeCapacityLevel } from './free-capacity-level.ts';
 import { NodeRegistry, type NodeInfo } from './node-registry.ts';
 import { placeCameras } from './placement.ts';
 
@@ -14,8 +15,8 @@ export interface CameraOwnershipDeps {
   url: () => string;
   /** Pulls this node may run (relay.maxStreams). */
   capacity: number;
-  /** Pulls it runs now. */
-  load: () => number;
+  /** The cameras it pulls now (its load; they stay on it). */
+  pulling: () => string[];
   /** Every camera that may be pulled. */
   cameraIds: () => Promise<string[]>;
   /**
@@ -37,10 +38,11 @@ export interface CameraOwner {
 
 /**
  * This node's share of the cameras. Each heartbeat it renews its node entry and the leases it holds (a
- * lease it could not renew is dropped and its pull stopped at once), reads the live nodes, computes the
- * placement every node computes alike (placement.ts), hands over the cameras now placed on another live
- * node (releases them: that node takes them at its next heartbeat) and takes the free leases of the
- * cameras placed here. A node killed without a goodbye stops renewing: its entry and leases expire after
+ * lease it could not renew is dropped and its pull stopped at once), publishes the cameras it pulls and its
+ * free-capacity level, reads the live nodes, computes the placement every node computes alike
+ * (placement.ts: pulled cameras stay, idle ones lean to nodes with room), hands over the idle cameras now
+ * placed on another live node (releases them: that node takes them at its next heartbeat) and takes the
+ * free leases of the cameras placed here. A camera it pulls is never handed over for balance. A node killed without a goodbye stops renewing: its entry and leases expire after
  * leaseTtlMs and the others take its cameras.
  */
 export class CameraOwnership {
@@ -51,6 +53,7 @@ export class CameraOwnership {
   private lastRenewedAt = Date.now();
   private nodes: NodeInfo[] = [];
   private readonly startedAt = Date.now();
+  private readonly freeLevel = new FreeCapacityLevel();
 
   constructor(private readonly deps: CameraOwnershipDeps) {
     this.registry = new NodeRegistry(deps.redis, deps.config.leaseTtlMs);
@@ -96,23 +99,29 @@ export class CameraOwnership {
 
   private async beat(): Promise<void> {
     const { deps } = this;
-    await this.registry.heartbeat({ id: deps.nodeId, url: deps.url(), load: deps.load(), capacity: deps.capacity, startedAt: this.startedAt });
+    const pulling = deps.pulling();
+    const me: NodeInfo = {
+      id: deps.nodeId, url: deps.url(), load: pulling.length, capacity: deps.capacity, startedAt: this.startedAt,
+      freeLevel: this.freeLevel.update(pulling.length, deps.capacity), pulling,
+    };
+    await this.registry.heartbeat(me);
     for (const cameraId of await this.leases.renew(this.held)) this.drop(cameraId, 'lease lost');
     this.lastRenewedAt = Date.now();
     this.nodes = await this.registry.liveNodes();
     const cameras = await deps.cameraIds();
     const pins = (await deps.pins?.()) ?? new Map<string, string | null>();
     const live = new Set(this.nodes.map((n) => n.id));
-    const placement = placeCameras(cameras.filter((id) => !pins.has(id)), this.nodes);
+    const placement = placeCameras(cameras.filter((id) => !pins.has(id)), this.nodes.map((n) => (n.id === me.id ? me : n)));
     for (const [cameraId, node] of pins) if (node && live.has(node)) placement.set(cameraId, node);
     for (const [cameraId, fence] of [...this.held]) {
       const target = placement.get(cameraId);
       if (target === deps.nodeId) continue;
-      // Handed over only to a live node (or given up for a camera that no longer exists).
-      if (target === undefined || live.has(target)) {
-        this.drop(cameraId, target ? `handed over to ${target}` : 'camera removed');
-        await this.leases.release(cameraId, fence);
-      }
+      // Handed over only to a live node (or given up for a camera that no longer exists); a camera pulled
+      // here now stays while this node has room for it, whatever a stale snapshot says (pins excepted).
+      if (target !== undefined && !live.has(target)) continue;
+      if (target !== undefined && !pins.has(cameraId) && deps.pulling().includes(cameraId) && pulling.length <= deps.capacity) continue;
+      this.drop(cameraId, target ? `handed over to ${target}` : 'camera removed');
+      await this.leases.release(cameraId, fence);
     }
     for (const [cameraId, target] of placement) {
       if (target !== deps.nodeId || this.held.has(cameraId)) continue;

@@ -30,7 +30,7 @@ export class ClusterNode {
   /** What this node holds because a peer connected here (GB/T 28181 registrations). */
   readonly claims: NodeClaims;
   private readonly claimRenewal: PeriodicTask<void>;
-  private load: () => number = () => 0;
+  private pulling: () => string[] = () => [];
   private pins: Array<() => Promise<Map<string, string | null>>> = [];
   private readonly lostListeners: Array<(cameraId: string) => void> = [];
   /** The longest a camera can be without an owner while a live node is placed to take it: a lease running out, then a heartbeat. */
@@ -47,7 +47,7 @@ export class ClusterNode {
     this.ownership = new CameraOwnership({
       redis, config: options.config, nodeId, url: options.url, capacity: options.capacity, cameraIds: options.cameraIds,
       pins: () => this.pinned(),
-      load: () => this.load(), onLost: (cameraId) => { for (const listener of this.lostListeners) listener(cameraId); },
+      pulling: () => this.pulling(), onLost: (cameraId) => { for (const listener of this.lostListeners) listener(cameraId); },
       log: options.log.child({ component: 'cluster', node: nodeId }),
     });
   }
@@ -59,9 +59,9 @@ export class ClusterNode {
     return new ClusterNode(options.nodeId, redis, options);
   }
 
-  /** The relay reports how many pulls it runs (the node's load in the registry). */
-  reportLoad(load: () => number): void {
-    this.load = load;
+  /** The relay reports the cameras it pulls (the node's load in the registry; placement leaves them here). */
+  reportPulls(pulling: () => string[]): void {
+    this.pulling = pulling;
   }
 
   /** A feature whose cameras can only be pulled on a given node says which (see CameraOwnershipDeps.pins). */

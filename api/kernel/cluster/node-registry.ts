@@ -10,6 +10,10 @@ export interface NodeInfo {
   /** How many pulls it may run (relay.maxStreams): its weight in placement. */
   capacity: number;
   startedAt: number;
+  /** Its free capacity quantised with hysteresis (free-capacity-level.ts): placement's weight for idle cameras. */
+  freeLevel?: number;
+  /** The cameras it pulls now: placement leaves them on it. */
+  pulling?: string[];
 }
 
 const NODES_SET = 'cluster:nodes';
