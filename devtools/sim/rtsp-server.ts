@@ -10,6 +10,8 @@ export interface RtspServerHandle {
   /** rtsp://127.0.0.1:port/mount, without credentials. */
   urlFor(mount: string): string;
   pid: number;
+  /** RTSP PLAY requests (sessions started) per mount since the server started: a pull that restarted counts twice. */
+  plays(): Map<string, number>;
   /** SIGSTOP the server: connections stay open but nothing is answered or sent (a frozen camera). */
   pause(): void;
   /** SIGCONT after pause(). */
@@ -63,11 +65,13 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
   const failure = (message: string, cause?: unknown) =>
     new DomainError('SIM_RTSP_START', `${message}${stderr.length ? `: ${stderr.join(' | ')}` : ''}`, { cause });
 
+  const plays = new Map<string, number>();
   const ready = new Promise<number>((resolve, reject) => {
     server.on('stdoutLine', (line) => {
       try {
-        const message = JSON.parse(line) as { ready?: boolean; port?: number; error?: string };
-        if (message.ready && message.port) resolve(message.port);
+        const message = JSON.parse(line) as { ready?: boolean; port?: number; error?: string; play?: string | null };
+        if (message.play !== undefined) plays.set(message.play ?? '', (plays.get(message.play ?? '') ?? 0) + 1);
+        else if (message.ready && message.port) resolve(message.port);
         else if (message.error) reject(failure(message.error));
       } catch {
         // not a status line
@@ -94,6 +98,7 @@ export async function startRtspServer(opts: RtspServerOptions): Promise<RtspServ
       port,
       pid,
       urlFor: (mount) => `rtsp://127.0.0.1:${port}${normaliseMount(mount)}`,
+      plays: () => new Map(plays),
       pause: () => {
         if (server.running) process.kill(pid, 'SIGSTOP');
         paused = true;

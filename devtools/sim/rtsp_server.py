@@ -255,6 +255,12 @@ def main():
         factory = make_clock_factory(feeders, with_auth) if args.clock else make_factory(clip, feeders, with_auth)
         mounts.add_factory(mount if mount.startswith('/') else '/' + mount, factory)
 
+    # One line per PLAY (a client's session starting), so tests can count sessions per camera over time.
+    def on_play(_client, ctx):
+        print(json.dumps({'play': ctx.uri.abspath if ctx.uri else None}), flush=True)
+
+    server.connect('client-connected', lambda _server, client: client.connect('play-request', on_play))
+
     if server.attach(None) == 0:
         print(json.dumps({'error': f'cannot listen on 127.0.0.1:{args.port}'}), flush=True)
         sys.exit(2)

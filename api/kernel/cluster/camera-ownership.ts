@@ -42,11 +42,15 @@ export interface CameraOwner {
  * free-capacity level, reads the live nodes, computes the placement every node computes alike
  * (placement.ts: pulled cameras stay, idle ones lean to nodes with room), hands over the idle cameras now
  * placed on another live node (releases them: that node takes them at its next heartbeat) and takes the
- * free leases of the cameras placed here. A camera it pulls is never handed over for balance. A node killed without a goodbye stops renewing: its entry and leases expire after
- * leaseTtlMs and the others take its cameras.
+ * free leases of the cameras placed here. A camera it pulls is never handed over for balance, and an idle
+ * one only once two heartbeats in a row place it on the same other node (a snapshot read while a peer was
+ * publishing does not make it change hands). A node killed without a goodbye stops renewing: its entry and
+ * leases expire after leaseTtlMs and the others take its cameras.
  */
 export class CameraOwnership {
   private readonly held = new Map<string, number>();
+  /** Held cameras the last heartbeat placed on another node: camera → that node. */
+  private handingOver = new Map<string, string>();
   private readonly registry: NodeRegistry;
   private readonly leases: CameraLeases;
   private readonly task: PeriodicTask<void>;
@@ -113,6 +117,7 @@ export class CameraOwnership {
     const live = new Set(this.nodes.map((n) => n.id));
     const placement = placeCameras(cameras.filter((id) => !pins.has(id)), this.nodes.map((n) => (n.id === me.id ? me : n)));
     for (const [cameraId, node] of pins) if (node && live.has(node)) placement.set(cameraId, node);
+    const placedElsewhere = new Map<string, string>();
     for (const [cameraId, fence] of [...this.held]) {
       const target = placement.get(cameraId);
       if (target === deps.nodeId) continue;
@@ -120,9 +125,14 @@ export class CameraOwnership {
       // here now stays while this node has room for it, whatever a stale snapshot says (pins excepted).
       if (target !== undefined && !live.has(target)) continue;
       if (target !== undefined && !pins.has(cameraId) && deps.pulling().includes(cameraId) && pulling.length <= deps.capacity) continue;
+      if (target !== undefined && !pins.has(cameraId)) {
+        placedElsewhere.set(cameraId, target);
+        if (this.handingOver.get(cameraId) !== target) continue;
+      }
       this.drop(cameraId, target ? `handed over to ${target}` : 'camera removed');
       await this.leases.release(cameraId, fence);
     }
+    this.handingOver = placedElsewhere;
     for (const [cameraId, target] of placement) {
       if (target !== deps.nodeId || this.held.has(cameraId)) continue;
       const fence = await this.leases.acquire(cameraId);
