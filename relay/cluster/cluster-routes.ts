@@ -4,7 +4,10 @@ import type { FastifyInstance } from 'fastify';
 import { Millis, responses } from '../../api/kernel/http/common-schemas.ts';
 import type { ClusterRelay } from './cluster-relay.ts';
 
-const NodeView = Type.Object({ id: Type.String(), url: Type.String(), load: Type.Integer(), capacity: Type.Integer(), startedAt: Millis });
+const NodeView = Type.Object({
+  id: Type.String(), url: Type.String(), load: Type.Integer(), capacity: Type.Integer(), startedAt: Millis,
+  freeLevel: Type.Optional(Type.Integer({ description: 'free capacity in levels 0-3 (hysteresis): placement weighs idle cameras by it' })),
+});
 const ClusterView = Type.Object({
   nodeId: Type.String({ description: 'the node that answered' }),
   nodes: Type.Array(NodeView, { description: 'live nodes as of its last heartbeat' }),

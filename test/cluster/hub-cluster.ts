@@ -14,7 +14,7 @@ export const CLUSTER_ADMIN_PASSWORD = TEST_PASSWORD;
 /** What /api/v1/cluster/nodes answers. */
 export interface ClusterState {
   nodeId: string;
-  nodes: Array<{ id: string; url: string; load: number; capacity: number }>;
+  nodes: Array<{ id: string; url: string; load: number; capacity: number; freeLevel?: number }>;
   ownedCameras: string[];
 }
 
