@@ -13,7 +13,10 @@ import { HubCluster } from '../test/cluster/hub-cluster.ts';
  * - the cluster: the same for N nodes, then kill -9 of the node with most cameras (its ffmpegs with it):
  *   seconds from the kill until each of its cameras is pulled by another node (p50, max);
  * - pulls_per_camera_max: the most nodes seen pulling one camera at once, sampled every 250 ms through the
- *   whole cluster run (1 = never pulled twice), checked against the simulator's RTSP session count.
+ *   whole cluster run (1 = never pulled twice), checked against the simulator's RTSP session count;
+ * - rtsp_plays_before_kill: RTSP sessions (PLAYs) the simulator saw from the start until the kill, for all
+ *   cameras (= cameras when no pull was started twice, moved or restarted), with the cameras more than one
+ *   node pulled and the ffmpeg restarts in place (a stall on a loaded machine) over the same time.
  */
 const { values } = parseArgs({ options: { nodes: { type: 'string' }, cameras: { type: 'string' }, help: { type: 'boolean' } } });
 if (values.help) {
@@ -39,6 +42,16 @@ async function pullCounts(cluster: HubCluster): Promise<Map<string, number>> {
   const counts = new Map<string, number>();
   for (const streams of (await cluster.pulls()).values()) for (const id of streams) counts.set(id, (counts.get(id) ?? 0) + 1);
   return counts;
+}
+
+async function recordPullers(cluster: HubCluster, pulledBy: Map<string, Set<string>>, restarts: Map<string, number>): Promise<void> {
+  await Promise.all(cluster.live.map(async (m) => {
+    const body = (await m.process.api(m.token, '/api/v1/relay/streams')).body;
+    for (const s of (Array.isArray(body) ? body : []) as Array<{ streamId: string; restarts: number }>) {
+      pulledBy.set(s.streamId, new Set([...(pulledBy.get(s.streamId) ?? []), m.id]));
+      restarts.set(`${m.id}/${s.streamId}`, Math.max(restarts.get(`${m.id}/${s.streamId}`) ?? 0, s.restarts));
+    }
+  }));
 }
 
 async function addCameras(cluster: HubCluster, rtsp: RtspServerHandle, mounts: string[]): Promise<string[]> {
@@ -72,19 +85,24 @@ async function startUpToAllPulled(cluster: HubCluster, rtsp: RtspServerHandle, c
 const rtsp = await startRtspServer({ mounts: Array.from({ length: CAMERAS }, (_, i) => `/cam${i}`), clipPath: await buildPresetClip('small') });
 const mounts = Array.from({ length: CAMERAS }, (_, i) => `/cam${i}`);
 let baselineS = NaN;
-let result: { startS: number; failover: number[]; pullsMax: number; rtspMax: number; orphaned: number } | undefined;
+let result: { startS: number; failover: number[]; pullsMax: number; rtspMax: number; orphaned: number; playsBeforeKill: number; movedBeforeKill: number; restartsBeforeKill: number } | undefined;
 try {
   const cluster = await HubCluster.start(NODES, ENV);
   try {
     const cameras = await addCameras(cluster, rtsp, mounts);
     const viewers = cameras.map((id, i) => new ClusterViewer(id, cluster, i % NODES));
     let pullsMax = 0;
+    // Until the kill: the nodes that ever pulled each camera, and its ffmpeg restarts in place.
+    const pulledBy = new Map<string, Set<string>>();
+    const restarts = new Map<string, number>();
+    let killed = false;
     let rtspMax = 0;
     let sampling = true;
     const sampler = (async () => {
       while (sampling) {
         const counts = await pullCounts(cluster).catch(() => new Map<string, number>());
         pullsMax = Math.max(pullsMax, ...counts.values());
+        if (!killed) await recordPullers(cluster, pulledBy, restarts).catch(() => {});
         rtspMax = Math.max(rtspMax, rtspConnections(rtsp.port));
         await sleep(250);
       }
@@ -98,6 +116,10 @@ try {
       for (const member of cluster.live) for (const id of (await cluster.state(member)).ownedCameras) owners.set(id, member.id);
       const victim = cluster.live.reduce((a, b) => ([...owners.values()].filter((n) => n === a.id).length >= [...owners.values()].filter((n) => n === b.id).length ? a : b));
       const orphaned = cameras.filter((id) => owners.get(id) === victim.id);
+      killed = true;
+      const playsBeforeKill = [...rtsp.plays().values()].reduce((sum, n) => sum + n, 0);
+      const movedBeforeKill = [...pulledBy.values()].filter((nodes) => nodes.size > 1).length;
+      const restartsBeforeKill = [...restarts.values()].reduce((sum, n) => sum + n, 0);
       const killedAt = Date.now();
       await cluster.crash(victim);
       const takenAt = new Map<string, number>();
@@ -107,7 +129,7 @@ try {
         return takenAt.size === orphaned.length;
       }, 120_000);
       await sleep(3_000);
-      result = { startS, failover: orphaned.map((id) => (takenAt.get(id)! - killedAt) / 1_000), pullsMax, rtspMax, orphaned: orphaned.length };
+      result = { startS, failover: orphaned.map((id) => (takenAt.get(id)! - killedAt) / 1_000), pullsMax, rtspMax, orphaned: orphaned.length, playsBeforeKill, movedBeforeKill, restartsBeforeKill };
     } finally {
       sampling = false;
       await sampler;
@@ -151,4 +173,4 @@ const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths
 console.log(`\nbaseline: one node from the viewers' first play to all ${CAMERAS} cameras pulled, measured in this run`);
 console.log(line(['metric', 'value', 'baseline', 'ratio']));
 for (const row of rows) console.log(line(row));
-console.log(`nodes=${NODES} cameras=${CAMERAS} failover_s_p50=${round(p50)} failover_s_max=${round(max)} pulls_per_camera_max=${r.pullsMax} baseline_all_pulled_s=${round(baselineS)} cluster_all_pulled_s=${round(r.startS)}`);
+console.log(`nodes=${NODES} cameras=${CAMERAS} failover_s_p50=${round(p50)} failover_s_max=${round(max)} pulls_per_camera_max=${r.pullsMax} baseline_all_pulled_s=${round(baselineS)} cluster_all_pulled_s=${round(r.startS)} rtsp_plays_before_kill=${r.playsBeforeKill} cameras_pulled_by_2_nodes_before_kill=${r.movedBeforeKill} ffmpeg_restarts_before_kill=${r.restartsBeforeKill}`);

@@ -47,6 +47,7 @@ export function placeCameras(cameraIds: readonly string[], nodes: readonly Place
   if (nodes.length === 0) return placed;
   const sortedNodes = [...nodes].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const known = new Set(cameraIds);
+  const sticky = new Map<string, number>();
   for (const node of sortedNodes) {
     let kept = 0;
     for (const cameraId of [...(node.pulling ?? [])].sort()) {
@@ -55,13 +56,15 @@ export function placeCameras(cameraIds: readonly string[], nodes: readonly Place
       placed.set(cameraId, node.id);
       kept++;
     }
+    sticky.set(node.id, kept);
   }
   const withRoom = sortedNodes.filter((n) => idleWeight(n) > 0);
   const candidates = (withRoom.length > 0 ? withRoom : sortedNodes).map((n) => ({ id: n.id, weight: withRoom.length > 0 ? idleWeight(n) : Math.max(1, n.capacity) }));
   const totalWeight = candidates.reduce((sum, n) => sum + n.weight, 0);
-  // Bounds from all cameras, not only idle ones: a pull starting or ending does not shift the others.
+  // Bounds over all cameras, pulled ones counted where they stay: a pull starting where its camera was
+  // placed changes no count, so it shifts no other camera.
   const bound = new Map(candidates.map((n) => [n.id, Math.ceil((known.size * n.weight / totalWeight) * LOAD_SLACK)]));
-  const count = new Map(candidates.map((n) => [n.id, 0]));
+  const count = new Map(candidates.map((n) => [n.id, sticky.get(n.id) ?? 0]));
   for (const cameraId of [...known].sort()) {
     if (placed.has(cameraId)) continue;
     const ranked = candidates
