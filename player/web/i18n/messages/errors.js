@@ -292,6 +292,7 @@ const ERRORS = {
   VIID_PEER_DISABLED: ['该视图库对端已停用。', 'That 视图库 peer is disabled.'],
   VIID_PEER_NO_URL: ['该视图库对端没有设置访问地址。', 'That 视图库 peer has no base URL set.'],
   VIID_PEER_URL_INVALID: ['视图库对端地址无效（只接受 http/https，且不得含账号密码）。', 'The 视图库 peer URL is not valid (http or https only, no credentials).'],
+  VIID_PEER_REGISTER_USERNAME_ALONE: ['注册用户名须与注册密码一同设置。', 'The register username can only be set together with the register password.'],
   VIID_SUBSCRIBE_RESOURCE_UNKNOWN: ['订阅的设备不属于该对端，其通知会被拒收。', 'The subscription names devices that peer may not report for; their notifications would be refused.'],
   VIID_SUBSCRIBE_TIME_INVALID: ['订阅的起止时间无效。', 'The subscription\'s begin or end time is not valid.'],
   VIID_SUBSCRIPTION_NOT_FOUND: ['没有这个订阅。', 'No such subscription.'],
