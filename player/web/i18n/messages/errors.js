@@ -288,6 +288,7 @@ const ERRORS = {
   GB_SEEK_OUTSIDE_RANGE: ['拖动的时间不在本次回放的时间范围内。', 'The seek time is outside this playback\'s time range.'],
   GB_UPSTREAM_FFMPEG_START: ['向上级平台发送录像的转码进程未能启动。', 'The process sending the recording to the upper platform did not start.'],
   REDIS_CONFIG_INVALID: ['Redis 配置无效（地址或哨兵设置有误）。', 'The Redis settings are not valid (URL or Sentinel settings).'],
+  REDIS_NOT_REPLICATED: ['Redis 副本未能及时确认写入，未予确认（主节点故障时可能丢失）。', 'Too few Redis replicas confirmed the write in time; it was not acknowledged (it could be lost if the master failed).'],
   VIID_CANCEL_REFUSED: ['下级视图库拒绝取消该订阅。', 'The lower 视图库 refused to cancel the subscription.'],
   VIID_PEER_DISABLED: ['该视图库对端已停用。', 'That 视图库 peer is disabled.'],
   VIID_PEER_NO_URL: ['该视图库对端没有设置访问地址。', 'That 视图库 peer has no base URL set.'],
