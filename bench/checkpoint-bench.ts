@@ -3,7 +3,7 @@
  * cloned-plate analysis running) against row-by-row ingest, then exact / fuzzy / trajectory queries over
  * --rows records (default 5,000,000), on SQLite and on PostgreSQL. Baselines are measured in the same run.
  * Usage: npm run bench:checkpoint -- [--rows N] [--ingest N] [--skip-pg]
- *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest N]
+ *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest N] [--writers 2]
  *        (PostgreSQL only: day-partitioned table at --rows against the unpartitioned heap at --baseline-rows;
  *        see bench/checkpoint-partition-bench.ts)
  */
@@ -207,7 +207,7 @@ if (process.argv.includes('--partitioned')) {
 
 async function runPartitioned(): Promise<void> {
   const started = new Date();
-  const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 200_000), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
+  const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 200_000), writers: arg('writers', 2), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
   const heap = await runScale('heap', { ...options, rows: arg('baseline-rows', 5_000_000) });
   console.log(`heap baseline done: ${heap.rows} rows`);
   const part = await runScale('partitioned', { ...options, rows: ROWS });
@@ -217,7 +217,8 @@ async function runPartitioned(): Promise<void> {
   const line = (name: string, a: number, b: number, target: string, digits: number, higherIsBetter: boolean) =>
     console.log(`${name.padEnd(34)} ${f(a, digits).padStart(16)} ${f(b, digits).padStart(14)} ${target.padStart(9)} ${f(higherIsBetter ? b / a : a / b, 2).padStart(8)}`);
   line('rows', heap.rows, part.rows, '', 0, true);
-  line('ingest rows/s (COPY, 10,000/batch)', heap.ingest, part.ingest, '>= 50000', 0, true);
+  line(`ingest rows/s (COPY, ${options.writers} writers)`, heap.ingest, part.ingest, '>= 50000', 0, true);
+  line('ingest rows/s (COPY, one writer)', heap.ingestOneWriter, part.ingestOneWriter, '', 0, true);
   line('exact plate p95 ms (30 days)', heap.exactP95, part.exactP95, '<= 50', 2, false);
   line('fuzzy plate p95 ms (30 days)', heap.fuzzyP95, part.fuzzyP95, '<= 300', 2, false);
   line('retention of one day ms', heap.dropDayMs, part.dropDayMs, '<= 1000', 1, false);
@@ -226,7 +227,7 @@ async function runPartitioned(): Promise<void> {
   line('index build + vacuum s', heap.indexS, part.indexS, '', 0, true);
   line('database GB', heap.dbBytes / 1e9, part.dbBytes / 1e9, '', 2, true);
   console.log('ratio = partitioned against the heap baseline measured in this run (> 1 = better; rows: scale factor)');
-  console.log(`ingest_rows_per_s=${Math.round(part.ingest)} plate_query_ms_p95=${f(part.exactP95, 2)} fuzzy_query_ms_p95=${f(part.fuzzyP95, 2)} retention_drop_day_ms=${f(part.dropDayMs, 1)} rows=${part.rows}`);
+  console.log(`ingest_rows_per_s=${Math.round(part.ingest)} ingest_writers=${options.writers} ingest_one_writer_rows_per_s=${Math.round(part.ingestOneWriter)} plate_query_ms_p95=${f(part.exactP95, 2)} fuzzy_query_ms_p95=${f(part.fuzzyP95, 2)} retention_drop_day_ms=${f(part.dropDayMs, 1)} rows=${part.rows}`);
 }
 
 const results: Partial<Record<'sqlite' | 'postgres', Result>> = {};
