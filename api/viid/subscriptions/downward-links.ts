@@ -12,6 +12,8 @@ interface Entry {
   link: UpstreamLink;
   /** base URL and credentials it was made with: a change makes a new link. */
   key: string;
+  /** When it was last asked for (ensure). */
+  usedAt: number;
 }
 
 /**
@@ -39,7 +41,10 @@ export class DownwardLinks {
     const username = credentials.username || this.serverId;
     const key = JSON.stringify([peer.base_url, username, credentials.password]);
     const existing = this.links.get(peer.id);
-    if (existing?.key === key) return existing.link;
+    if (existing?.key === key) {
+      existing.usedAt = Date.now();
+      return existing.link;
+    }
     if (existing) await this.release(peer.id);
     const cascade = this.ctx.config.viid.cascade;
     const link = new UpstreamLink(
@@ -47,7 +52,7 @@ export class DownwardLinks {
       this.serverId, this.ctx.log.child({ component: 'viid-downward-link', peerId: peer.id }),
       (event, details) => this.ctx.audit.append({ action: `viid.downward.${event}`, targetType: 'viid_peer', targetId: peer.id, details }).then(() => {}),
     );
-    this.links.set(peer.id, { link, key });
+    this.links.set(peer.id, { link, key, usedAt: Date.now() });
     link.start();
     return link;
   }
@@ -74,8 +79,9 @@ export class DownwardLinks {
     return this.links.get(peerId)?.link.snapshot();
   }
 
-  peerIds(): string[] {
-    return [...this.links.keys()];
+  /** Peers whose link was last asked for before `at` (one asked for since may serve a subscription a reader did not see yet). */
+  peerIdsUnusedSince(at: number): string[] {
+    return [...this.links].filter(([, entry]) => entry.usedAt < at).map(([peerId]) => peerId);
   }
 
   /**

@@ -165,6 +165,7 @@ export class DownwardSubscriber {
    * every peer with a live subscription (after a restart too) and ended where none is left.
    */
   private async tend(now: number): Promise<void> {
+    const readAt = Date.now();
     const live = await this.issued.live(now);
     const peers = new Map<string, Peer | undefined>();
     const peerOf = async (id: string) => {
@@ -190,7 +191,8 @@ export class DownwardSubscriber {
       await this.issued.setStatus(row.id, 'refused', row.status_code, `given up at its end: ${row.status_text ?? ''}`, now);
     }
     const wanted = new Set(live.map((row) => row.peer_id));
-    for (const peerId of this.links.peerIds()) if (!wanted.has(peerId)) await this.links.release(peerId);
+    // Not links asked for since the read: a subscription being created now may need them.
+    for (const peerId of this.links.peerIdsUnusedSince(readAt)) if (!wanted.has(peerId)) await this.links.release(peerId);
   }
 
   private subscribe(peer: Peer, row: IssuedSubscription) {
