@@ -78,7 +78,20 @@ async function dropPartitionedIndexes(db: Kysely<Database>): Promise<void> {
   for (const name of ['plate_idx', 'folded_idx', 'folded_cover_idx', 'camera_idx', 'images_idx']) await sql`drop index if exists ${sql.id(`checkpoint_passes_${name}`)}`.execute(db);
 }
 
-export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions): Promise<ScaleResult> {
+/** A filled and indexed database, ready to be measured (measureScale) and dropped (close). */
+export interface PreparedScale {
+  layout: 'partitioned' | 'heap';
+  db: Kysely<Database>;
+  dataDir: string;
+  start: number;
+  span: number;
+  fillS: number;
+  indexS: number;
+  close: () => Promise<void>;
+}
+
+/** Fills and indexes one layout in a database of its own. */
+export async function prepareScale(layout: 'partitioned' | 'heap', o: ScaleOptions): Promise<PreparedScale> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cp-scale-'));
   const dbName = `cp_scale_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: o.pgAdmin });
@@ -90,6 +103,15 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
   const database = openDatabase({ url: u.toString(), dataDir, poolSize: 4 });
   const db = database.db;
   const pool = new pg.Pool({ connectionString: u.toString(), max: 2 });
+  const close = async () => {
+    await pool.end();
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    const cleanup = new pg.Client({ connectionString: o.pgAdmin });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${dbName} with (force)`);
+    await cleanup.end();
+  };
   try {
     await migrateToLatest(db);
     const start = Math.floor(Date.now() / DAY_MS) * DAY_MS - (o.days - 1) * DAY_MS;
@@ -150,6 +172,18 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
     }
     const indexS = (performance.now() - t0) / 1000;
     o.log(`  ${layout}: fill ${fillS.toFixed(0)} s, indexes + vacuum ${indexS.toFixed(0)} s`);
+    return { layout, db, dataDir, start, span, fillS, indexS, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Ingest, searches and the retention of one day on a prepared database. */
+export async function measureScale(prepared: PreparedScale, o: ScaleOptions): Promise<ScaleResult> {
+  const { layout, db, dataDir, start, span, fillS, indexS } = prepared;
+  const cameraId = (i: number) => `cam-${String(i % o.cameras).padStart(3, '0')}`;
+  {
 
     // Ingest through the store's write path (COPY → staging → INSERT … ON CONFLICT), 10,000 rows per batch, into the newest day.
     const record = (i: number): PassRecordInput => ({ id: `r-${i}`, cameraId: cameraId(i), passedAt: start + span - DAY_MS + (i % 80_000) * 1_000, plate: o.plateOf(i), plateColour: 'blue', plateConfidence: 0.95, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9], vehicleClass: 'K33', lane: 1 });
@@ -186,18 +220,10 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
 
     // Retention of the oldest day: the cutoff is its end.
     const retention = new CheckpointRetention(o.makeContext(db, dataDir, 30), join(dataDir, 'images'));
-    t0 = performance.now();
+    const t0 = performance.now();
     const report = await retention.prune(start + DAY_MS + 30 * DAY_MS);
     const dropDayMs = performance.now() - t0;
     const size = await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(db);
     return { layout, rows: o.rows + ingested, fillS, indexS, ingest, ingestOneWriter, exactP95: o.percentile(exact, 95), fuzzyP95: o.percentile(fuzzy, 95), dropDayMs, droppedRows: report.passes, dbBytes: Number(size.rows[0].n) };
-  } finally {
-    await pool.end();
-    await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    const cleanup = new pg.Client({ connectionString: o.pgAdmin });
-    await cleanup.connect();
-    await cleanup.query(`drop database if exists ${dbName} with (force)`);
-    await cleanup.end();
   }
 }
