@@ -1,4 +1,5 @@
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { QUEUES } from '../../api/kernel/redis/queue-catalogue.ts';
 import type { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
@@ -25,7 +26,8 @@ const RETRY_CAP_MS = 30_000;
  * whose id is the pass id: adding it twice is a no-op, and the store skips ids it already has, so a crash
  * at any point neither loses a queued pass nor stores one twice. The consumer gathers jobs into batches
  * (concurrency = batch size) and a job completes only after its batch is committed; database errors are
- * retried with capped exponential backoff, a record the store rejects as invalid fails alone.
+ * retried with capped exponential backoff, a record the store rejects as invalid fails alone. With
+ * redis.waitReplicas, enqueue() resolves only once that many replicas have the job (else REDIS_NOT_REPLICATED).
  */
 export class PassQueue {
   private readonly queue: Queue;
@@ -45,6 +47,10 @@ export class PassQueue {
       removeOnComplete: { count: 1_000 },
       removeOnFail: { count: 10_000 },
     });
+    // Acknowledged only once the configured replicas have it: a master dying right after loses nothing.
+    // (BullMQ's client wrapper forwards `call` to the ioredis connection that wrote the job, as WAIT needs.)
+    const client = (await this.queue.getBackend().client) as unknown as Pick<Redis, 'call'>;
+    await this.o.redis.confirmReplicated(client, `pass ${record.id}`);
     this.counters.enqueued++;
   }
 

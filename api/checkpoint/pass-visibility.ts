@@ -3,8 +3,11 @@ import { decideCameraAccess, mayUseCameras } from '../access/camera-access.ts';
 import type { AuthUser } from '../kernel/auth/token-service.ts';
 import type { CameraRepository } from '../../ingest/registry/camera-repository.ts';
 
-/** Which cameras' passes a user may read: all (admin) or an explicit list (possibly empty). */
-export type CameraFilter = { all: true } | { all: false; cameraIds: string[] };
+/**
+ * Which cameras' passes a user may read: all (admin) or an explicit list (possibly empty). `until`: when the
+ * first grant behind the list ends (the list may shrink then); absent when no grant is involved.
+ */
+export type CameraFilter = { all: true } | { all: false; cameraIds: string[]; until?: number };
 
 /**
  * Cameras whose passes (scope `events`) the user may see, decided camera by camera with the one rule of
@@ -23,7 +26,8 @@ export async function visibleCameras(
   const cameraIds = cameras
     .filter((camera) => decideCameraAccess(user, camera, 'events', grants.filter((g) => g.owner_department_id === camera.department_id)).allowed)
     .map((camera) => camera.id);
-  return { all: false, cameraIds };
+  const until = grants.length ? Math.min(...grants.map((g) => Number(g.ends_at))) : undefined;
+  return { all: false, cameraIds, ...(until === undefined ? {} : { until }) };
 }
 
 /** Narrows a filter to the cameras a query asks for. */

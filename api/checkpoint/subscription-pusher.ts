@@ -10,8 +10,9 @@ import type { WebhookDelivery } from './webhook-delivery.ts';
 
 /**
  * Every change that narrows or widens a subscription (subscribe, change, cancel, a peer disabled or removed,
- * a camera moved, a grant given, revoked or expired) invalidates at once; this period only bounds how long
- * a time-driven change nobody announces (a grant's end) can go unnoticed.
+ * a camera moved, a grant given, revoked or expired) invalidates at once, and the cache never outlives the
+ * first end of a grant behind it (a grant's end is announced only by the sweep, later); this period bounds
+ * how long other time-driven changes nobody announces can go unnoticed.
  */
 const CACHE_MS = 10_000;
 /** A notification held for its ReportInterval takes at most this many objects; more start the next one. */
@@ -58,7 +59,8 @@ interface ActiveSubscription {
  * ResponseStatusListObject and retries on StatusCode ≠ 0).
  */
 export class SubscriptionPusher {
-  private cache: { at: number; active: ActiveSubscription[] } | undefined;
+  /** `until`: the cache is read again from then on (its period, or the first end of a grant it relies on). */
+  private cache: { until: number; active: ActiveSubscription[] } | undefined;
   /** Bumped by invalidate(): a read that started before a change does not store its (stale) result. */
   private generation = 0;
   private upwardCameras: { cameras: Set<string> | undefined } | undefined;
@@ -153,35 +155,40 @@ export class SubscriptionPusher {
   }
 
   private async activeSubscriptions(now: number): Promise<ActiveSubscription[]> {
-    if (this.cache && now - this.cache.at < CACHE_MS) return this.cache.active;
+    if (this.cache && now < this.cache.until) return this.cache.active;
     const generation = this.generation;
+    const validity = { until: now + CACHE_MS };
     const rows = await this.ctx.db.selectFrom('checkpoint_subscriptions').selectAll()
       .where('cancelled_at', 'is', null).where('end_at', '>', now).execute();
     const active: ActiveSubscription[] = [];
     for (const row of rows) {
       if (row.peer_id !== null && this.subscriberFilter && !(await this.subscriberFilter(row.peer_id))) continue;
-      active.push({ row, cameras: await this.camerasOf(row, now) });
+      active.push({ row, cameras: await this.camerasOf(row, now, validity) });
     }
-    const upwardCameras = this.upward ? { cameras: await this.visibleTo(this.upward.departmentId, undefined, now) } : undefined;
+    const upwardCameras = this.upward ? { cameras: await this.visibleTo(this.upward.departmentId, undefined, now, validity) } : undefined;
     if (generation !== this.generation) return this.activeSubscriptions(now);
-    this.cache = { at: now, active };
+    this.cache = { until: validity.until, active };
     this.upwardCameras = upwardCameras;
     return active;
   }
 
   /** Intersection of the named resources (camera_ids or ResourceURI) and what the subscriber's department may see. */
-  private async camerasOf(row: SubscriptionRow, now: number): Promise<Set<string> | undefined> {
+  private async camerasOf(row: SubscriptionRow, now: number, validity: { until: number }): Promise<Set<string> | undefined> {
     let named: Set<string> | undefined;
     if (row.camera_ids) named = new Set(JSON.parse(row.camera_ids) as string[]);
     const resources = (row.resource_uri ?? '').split(',').map((id) => id.trim()).filter(Boolean);
     if (resources.length > 0) named = new Set([...(named ?? []), ...(await this.resolveResources(resources))]);
-    return this.visibleTo(row.department_id, named, now);
+    return this.visibleTo(row.department_id, named, now, validity);
   }
 
-  /** `named` narrowed to what the department may see (its own cameras and granted ones); null department = no narrowing. */
-  private async visibleTo(departmentId: string | null, named: Set<string> | undefined, now: number): Promise<Set<string> | undefined> {
+  /**
+   * `named` narrowed to what the department may see (its own cameras and granted ones); null department = no
+   * narrowing. `validity.until` is brought forward to the end of the first grant this relies on.
+   */
+  private async visibleTo(departmentId: string | null, named: Set<string> | undefined, now: number, validity: { until: number }): Promise<Set<string> | undefined> {
     if (departmentId === null) return named;
     const visible = await visibleCameras(this.ctx, { role: 'viewer', departmentId }, now);
+    if (!visible.all && visible.until !== undefined) validity.until = Math.min(validity.until, visible.until);
     const allowed = new Set(visible.all ? [] : visible.cameraIds);
     return new Set([...(named ?? allowed)].filter((id) => allowed.has(id)));
   }

@@ -4,10 +4,19 @@ import type { Database, ViidPeersTable, ViidPeerStatus } from '../kernel/db/tabl
 
 export type PeerRow = Selectable<ViidPeersTable>;
 
-/** A peer as the hub works with it: its row without the sealed password, plus the devices it may report for. */
-export type Peer = Omit<PeerRow, 'password_enc'> & { devices: string[] };
+/**
+ * A peer as the hub works with it: its row without the sealed passwords, plus the devices it may report for
+ * and whether we register at it (a register password is set).
+ */
+export type Peer = Omit<PeerRow, 'password_enc' | 'register_password_enc'> & { devices: string[]; registersDownward: boolean };
 
-const PUBLIC_COLUMNS = ['id', 'kind', 'name', 'department_id', 'disabled', 'status', 'registered_at', 'registered_from', 'last_seen_at', 'base_url', 'created_by', 'created_at', 'updated_at'] as const;
+/** Digest credentials we register with at a lower 视图库. */
+export interface RegisterCredentials {
+  username: string | null;
+  password: string;
+}
+
+const PUBLIC_COLUMNS = ['id', 'kind', 'name', 'department_id', 'disabled', 'status', 'registered_at', 'registered_from', 'last_seen_at', 'base_url', 'register_username', 'created_by', 'created_at', 'updated_at'] as const;
 
 /**
  * The one owner of the viid_peers and viid_peer_devices tables. The digest password is sealed on the way in
@@ -16,17 +25,25 @@ const PUBLIC_COLUMNS = ['id', 'kind', 'name', 'department_id', 'disabled', 'stat
 export class PeerRepository {
   constructor(private readonly db: Kysely<Database>, private readonly secrets: SecretBox) {}
 
-  async insert(row: Omit<PeerRow, 'password_enc' | 'base_url'> & { base_url?: string | null }, password: string, devices: string[]): Promise<void> {
+  async insert(row: Omit<PeerRow, 'password_enc' | 'base_url' | 'register_username' | 'register_password_enc'> & { base_url?: string | null },
+    password: string, devices: string[], register?: RegisterCredentials): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('viid_peers').values({ ...row, base_url: row.base_url ?? null, password_enc: this.secrets.seal(password) }).execute();
+      await trx.insertInto('viid_peers').values({
+        ...row, base_url: row.base_url ?? null, password_enc: this.secrets.seal(password),
+        register_username: register?.username ?? null, register_password_enc: register ? this.secrets.seal(register.password) : null,
+      }).execute();
       if (devices.length) await trx.insertInto('viid_peer_devices').values(devices.map((nationalId) => ({ peer_id: row.id, national_id: nationalId }))).execute();
     });
   }
 
-  /** Writes the changes; a password is sealed, a device list replaces the old one. */
-  async update(id: string, changes: Partial<Pick<PeerRow, 'name' | 'disabled' | 'base_url' | 'updated_at'>>, password?: string, devices?: string[]): Promise<void> {
+  /** Writes the changes; passwords are sealed (register credentials null = we stop registering there), a device list replaces the old one. */
+  async update(id: string, changes: Partial<Pick<PeerRow, 'name' | 'disabled' | 'base_url' | 'updated_at'>>, password?: string, devices?: string[],
+    register?: RegisterCredentials | null): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      const set = { ...changes, ...(password === undefined ? {} : { password_enc: this.secrets.seal(password) }) };
+      const registerSet = register === undefined ? {}
+        : register === null ? { register_username: null, register_password_enc: null }
+          : { register_username: register.username, register_password_enc: this.secrets.seal(register.password) };
+      const set = { ...changes, ...registerSet, ...(password === undefined ? {} : { password_enc: this.secrets.seal(password) }) };
       if (Object.keys(set).length) await trx.updateTable('viid_peers').set(set).where('id', '=', id).execute();
       if (devices) {
         await trx.deleteFrom('viid_peer_devices').where('peer_id', '=', id).execute();
@@ -43,17 +60,18 @@ export class PeerRepository {
   }
 
   async find(id: string): Promise<Peer | undefined> {
-    const row = await this.db.selectFrom('viid_peers').select(PUBLIC_COLUMNS).where('id', '=', id).executeTakeFirst();
+    const row = await this.db.selectFrom('viid_peers').select([...PUBLIC_COLUMNS, 'register_password_enc']).where('id', '=', id).executeTakeFirst();
     if (!row) return undefined;
-    return { ...row, devices: await this.devicesOf(id) };
+    const { register_password_enc: sealed, ...peer } = row;
+    return { ...peer, registersDownward: sealed !== null, devices: await this.devicesOf(id) };
   }
 
   async list(): Promise<Peer[]> {
-    const rows = await this.db.selectFrom('viid_peers').select(PUBLIC_COLUMNS).orderBy('id').execute();
+    const rows = await this.db.selectFrom('viid_peers').select([...PUBLIC_COLUMNS, 'register_password_enc']).orderBy('id').execute();
     const devices = await this.db.selectFrom('viid_peer_devices').select(['peer_id', 'national_id']).orderBy('national_id').execute();
     const byPeer = new Map<string, string[]>();
     for (const d of devices) byPeer.set(d.peer_id, [...(byPeer.get(d.peer_id) ?? []), d.national_id]);
-    return rows.map((row) => ({ ...row, devices: byPeer.get(row.id) ?? [] }));
+    return rows.map(({ register_password_enc: sealed, ...row }) => ({ ...row, registersDownward: sealed !== null, devices: byPeer.get(row.id) ?? [] }));
   }
 
   async devicesOf(id: string): Promise<string[]> {
@@ -77,15 +95,28 @@ export class PeerRepository {
     return row && row.disabled === 0 ? this.secrets.open(row.password_enc) : undefined;
   }
 
+  /** The opened credentials we register with at an enabled peer (a lower 视图库), if it has any. */
+  async registerCredentialsOf(id: string): Promise<RegisterCredentials | undefined> {
+    const row = await this.db.selectFrom('viid_peers').select(['register_username', 'register_password_enc', 'disabled']).where('id', '=', id).executeTakeFirst();
+    if (!row || row.disabled !== 0 || row.register_password_enc === null) return undefined;
+    return { username: row.register_username, password: this.secrets.open(row.register_password_enc) };
+  }
+
   /** After a key rotation: seals again with the current key every password a retired key sealed. Returns how many. */
   async resealPasswords(): Promise<number> {
-    const rows = await this.db.selectFrom('viid_peers').select(['id', 'password_enc']).execute();
+    const rows = await this.db.selectFrom('viid_peers').select(['id', 'password_enc', 'register_password_enc']).execute();
     let resealed = 0;
-    for (const { id, password_enc: sealed } of rows) {
-      if (!this.secrets.sealedWithRetiredKey(sealed)) continue;
-      await this.db.updateTable('viid_peers').set({ password_enc: this.secrets.seal(this.secrets.open(sealed)) })
-        .where('id', '=', id).where('password_enc', '=', sealed).execute();
-      resealed++;
+    for (const { id, password_enc: sealed, register_password_enc: registerSealed } of rows) {
+      if (this.secrets.sealedWithRetiredKey(sealed)) {
+        await this.db.updateTable('viid_peers').set({ password_enc: this.secrets.seal(this.secrets.open(sealed)) })
+          .where('id', '=', id).where('password_enc', '=', sealed).execute();
+        resealed++;
+      }
+      if (registerSealed !== null && this.secrets.sealedWithRetiredKey(registerSealed)) {
+        await this.db.updateTable('viid_peers').set({ register_password_enc: this.secrets.seal(this.secrets.open(registerSealed)) })
+          .where('id', '=', id).where('register_password_enc', '=', registerSealed).execute();
+        resealed++;
+      }
     }
     return resealed;
   }

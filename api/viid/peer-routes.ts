@@ -10,13 +10,16 @@ const DeviceId = Type.String({ pattern: '^[0-9]{20}$' });
 const Devices = Type.Array(DeviceId, { maxItems: 10_000, description: 'national IDs (cameras, tollgates) the peer may report for' });
 const Password = Type.String({ minLength: 8, maxLength: 128 });
 const PeerParams = Type.Object({ id: DeviceId });
+const RegisterUsername = Type.String({ minLength: 1, maxLength: 64, description: 'digest username we register with at this lower 视图库; default our server ID' });
+const RegisterPassword = Type.String({ minLength: 1, maxLength: 256, description: 'digest password we register with at this lower 视图库 before subscribing there (never returned)' });
 const BaseUrl = Type.Union([Type.String({ maxLength: 500, description: 'http(s)://host:port where we reach this lower platform or device (its /VIID paths); for downward subscriptions' }), Type.Null()]);
 
 /** A peer as the admin sees it: never its password. */
 const PeerView = Type.Object({
   id: Type.String(), kind: Type.String(), name: Type.String(), departmentId: Type.String(), disabled: Type.Boolean(),
   status: Type.String(), registeredAt: Type.Union([Type.Integer(), Type.Null()]), registeredFrom: Type.Union([Type.String(), Type.Null()]),
-  lastSeenAt: Type.Union([Type.Integer(), Type.Null()]), baseUrl: Type.Union([Type.String(), Type.Null()]), devices: Type.Array(Type.String()), createdBy: Type.String(), createdAt: Type.Integer(),
+  lastSeenAt: Type.Union([Type.Integer(), Type.Null()]), baseUrl: Type.Union([Type.String(), Type.Null()]),
+  registersDownward: Type.Boolean({ description: 'we register at it (HTTP Digest) before subscribing there' }), registerUsername: Type.Union([Type.String(), Type.Null()]), devices: Type.Array(Type.String()), createdBy: Type.String(), createdAt: Type.Integer(),
 });
 
 const PeerBody = Type.Object({
@@ -27,6 +30,8 @@ const PeerBody = Type.Object({
   password: Password,
   devices: Type.Optional(Devices),
   baseUrl: Type.Optional(BaseUrl),
+  registerUsername: Type.Optional(RegisterUsername),
+  registerPassword: Type.Optional(RegisterPassword),
 }, { additionalProperties: false });
 
 const PeerPatchBody = Type.Object({
@@ -35,13 +40,16 @@ const PeerPatchBody = Type.Object({
   devices: Type.Optional(Devices),
   disabled: Type.Optional(Type.Boolean()),
   baseUrl: Type.Optional(BaseUrl),
+  registerUsername: Type.Optional(RegisterUsername),
+  registerPassword: Type.Optional(Type.Union([RegisterPassword, Type.Null()], { description: 'null = stop registering there' })),
 }, { additionalProperties: false });
 
 function view(peer: Peer) {
   return {
     id: peer.id, kind: peer.kind, name: peer.name, departmentId: peer.department_id, disabled: peer.disabled === 1, status: peer.status,
     registeredAt: peer.registered_at === null ? null : Number(peer.registered_at), registeredFrom: peer.registered_from,
-    lastSeenAt: peer.last_seen_at === null ? null : Number(peer.last_seen_at), baseUrl: peer.base_url, devices: peer.devices, createdBy: peer.created_by, createdAt: Number(peer.created_at),
+    lastSeenAt: peer.last_seen_at === null ? null : Number(peer.last_seen_at), baseUrl: peer.base_url,
+    registersDownward: peer.registersDownward, registerUsername: peer.register_username, devices: peer.devices, createdBy: peer.created_by, createdAt: Number(peer.created_at),
   };
 }
 

@@ -3,7 +3,7 @@ import type { AuthUser } from '../kernel/auth/token-service.ts';
 import type { ViidPeerKind } from '../kernel/db/tables/index.ts';
 import { badRequest, conflict, notFound } from '../kernel/errors/hub-error.ts';
 import { DEVICE_ID } from './objects/viid-ids.ts';
-import type { Peer, PeerRepository } from './peer-repository.ts';
+import type { Peer, PeerRepository, RegisterCredentials } from './peer-repository.ts';
 import type { PeerSessions } from './peer-sessions.ts';
 
 export interface PeerInput {
@@ -15,9 +15,27 @@ export interface PeerInput {
   devices: string[];
   /** Where we reach a lower platform or device we subscribe to (http(s)://host:port); none for peers that only push. */
   baseUrl?: string | null;
+  /** Digest username we register with at this lower 视图库 (default our server ID); only with registerPassword. */
+  registerUsername?: string;
+  /** Digest password we register with at it before subscribing there; none = it must accept us unregistered. */
+  registerPassword?: string;
 }
 
-export type PeerPatch = Partial<Pick<PeerInput, 'name' | 'password' | 'devices' | 'baseUrl'>> & { disabled?: boolean };
+export type PeerPatch = Partial<Pick<PeerInput, 'name' | 'password' | 'devices' | 'baseUrl' | 'registerUsername'>> & {
+  disabled?: boolean;
+  /** null = we stop registering there. */
+  registerPassword?: string | null;
+};
+
+/** The register credentials an input sets: undefined = unchanged, null = cleared. */
+function registerCredentials(input: { registerUsername?: string; registerPassword?: string | null }): RegisterCredentials | null | undefined {
+  if (input.registerPassword === undefined) {
+    if (input.registerUsername !== undefined) throw badRequest('VIID_PEER_REGISTER_USERNAME_ALONE', 'registerUsername goes with registerPassword');
+    return undefined;
+  }
+  if (input.registerPassword === null) return null;
+  return { username: input.registerUsername ?? null, password: input.registerPassword };
+}
 
 /** http(s)://host[:port][/prefix], no credentials, query or fragment; the trailing slash dropped. */
 function checkBaseUrl(value: string | null | undefined): string | null {
@@ -50,8 +68,8 @@ export class PeerService {
     private readonly ctx: HubContext,
     private readonly peers: PeerRepository,
     private readonly sessions: PeerSessions,
-    /** A peer disabled, changed or removed: its subscriptions stop (or resume) at once. */
-    private readonly changed: () => void = () => {},
+    /** A peer disabled, changed or removed: its subscriptions stop (or resume) at once, links to it start over. */
+    private readonly changed: (peerId: string) => void = () => {},
   ) {}
 
   async create(input: PeerInput, actor: AdminActor): Promise<Peer> {
@@ -61,12 +79,13 @@ export class PeerService {
     if (await this.peers.find(input.id)) throw conflict('VIID_PEER_EXISTS', `peer ${input.id} exists`);
     const devices = await this.checkDevices(input.id, input.departmentId, input.devices);
     const baseUrl = checkBaseUrl(input.baseUrl);
+    const register = registerCredentials(input) ?? undefined;
     const now = Date.now();
     await this.peers.insert({
       id: input.id, kind: input.kind, name: input.name, department_id: input.departmentId, disabled: 0, status: 'unregistered',
       registered_at: null, registered_from: null, last_seen_at: null, base_url: baseUrl, created_by: actor.user.id, created_at: now, updated_at: now,
-    }, input.password, devices);
-    await this.audit('viid.peer.create', input.id, actor, { kind: input.kind, name: input.name, ownerDepartmentId: input.departmentId, devices, baseUrl });
+    }, input.password, devices, register);
+    await this.audit('viid.peer.create', input.id, actor, { kind: input.kind, name: input.name, ownerDepartmentId: input.departmentId, devices, baseUrl, registersDownward: register !== undefined });
     return (await this.peers.find(input.id))!;
   }
 
@@ -77,13 +96,15 @@ export class PeerService {
       updated_at: Date.now(), ...(patch.name === undefined ? {} : { name: patch.name }), ...(patch.disabled === undefined ? {} : { disabled: patch.disabled ? 1 : 0 }),
       ...(patch.baseUrl === undefined ? {} : { base_url: checkBaseUrl(patch.baseUrl) }),
     };
-    await this.peers.update(id, changes, patch.password, devices);
-    // Where we reach it (baseUrl) is not what it registered under: that alone keeps its session.
-    const { baseUrl: _whereWeReachIt, ...registrationChanges } = patch;
+    const register = registerCredentials(patch);
+    await this.peers.update(id, changes, patch.password, devices, register);
+    // Where we reach it and how we register there are not what it registered under: they alone keep its session.
+    const { baseUrl: _whereWeReachIt, registerUsername: _ourName, registerPassword: _ourPassword, ...registrationChanges } = patch;
     if (Object.values(registrationChanges).some((v) => v !== undefined)) await this.sessions.revoke(id);
-    this.changed();
+    this.changed(id);
     await this.audit('viid.peer.update', id, actor, {
       name: patch.name, disabled: patch.disabled, passwordChanged: patch.password !== undefined, devices, baseUrl: patch.baseUrl,
+      registerCredentials: register === undefined ? undefined : register === null ? 'cleared' : 'set',
     });
     return (await this.peers.find(id))!;
   }
@@ -92,7 +113,7 @@ export class PeerService {
     const current = await this.get(id);
     await this.sessions.revoke(id);
     await this.peers.delete(id);
-    this.changed();
+    this.changed(id);
     await this.audit('viid.peer.delete', id, actor, { kind: current.kind, name: current.name });
   }
 

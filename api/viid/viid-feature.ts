@@ -27,6 +27,7 @@ import { UpstreamLink, type UpstreamStatus } from './cascade/upstream-link.ts';
 import { registerSubscribeRoutes } from './subscriptions/subscribe-routes.ts';
 import { registerNotificationRoutes } from './subscriptions/notification-routes.ts';
 import { SubscriptionService } from './subscriptions/subscription-service.ts';
+import { DownwardLinks } from './subscriptions/downward-links.ts';
 import { DownwardSubscriber } from './subscriptions/downward-subscriber.ts';
 import { registerDownwardRoutes } from './subscriptions/downward-routes.ts';
 import { IssuedSubscriptionRepository } from './subscriptions/issued-subscription-repository.ts';
@@ -60,7 +61,10 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
   const settings = ctx.config.viid;
   const peers = new PeerRepository(ctx.db, ctx.secrets);
   const sessions = new PeerSessions(ctx, peers);
-  const service = new PeerService(ctx, peers, sessions, () => deps.checkpoint.subscriptions.invalidate());
+  const service = new PeerService(ctx, peers, sessions, (peerId) => {
+    deps.checkpoint.subscriptions.invalidate();
+    downward.peerChanged(peerId);
+  });
   const metrics = new ViidMetrics(sessions);
   const nationalIds = new NationalIds(ctx);
   const digest = new DigestAuth(settings.realm, settings.nonceTtlSeconds * 1_000);
@@ -74,7 +78,8 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
     await ctx.audit.append({ action: `viid.upstream.${event}`, targetType: 'viid_upstream', targetId: settings.cascade.upstreamId || settings.cascade.url, details });
   });
   const subscriptions = new SubscriptionService(ctx, outbound, () => deps.checkpoint.subscriptions.invalidate());
-  const downward = new DownwardSubscriber(ctx, serverId, peers, new IssuedSubscriptionRepository(ctx.db));
+  const downwardLinks = new DownwardLinks(ctx, serverId, peers);
+  const downward = new DownwardSubscriber(ctx, serverId, peers, new IssuedSubscriptionRepository(ctx.db), downwardLinks);
   deps.checkpoint.subscriptions.setSubscriberFilter(async (peerId) => {
     const peer = await peers.find(peerId);
     return peer ? peer.disabled === 0 : settings.cascade.upstreamId !== '' && peerId === settings.cascade.upstreamId;
@@ -110,7 +115,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
         registerMotorVehicleRoutes(scope, ctx, sessions, intake, deps.checkpoint);
         registerDeviceRoutes(scope, ctx, sessions, intake.devices, tollgates);
         registerSubscribeRoutes(scope, sessions, subscriptions, upstreamIdentity);
-        registerNotificationRoutes(scope, sessions, intake, (subscribeId, peerId, objects) => downward.noteNotification(subscribeId, peerId, objects));
+        registerNotificationRoutes(scope, sessions, intake, (subscribeId, peerId, objects) => downward.noteNotification(subscribeId, peerId, objects), (request) => downwardLinks.sessionFor(request));
       }, { prefix: '/VIID' });
     },
     async start() {
@@ -123,6 +128,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       intake.devices.start();
       sessions.start();
       link.start();
+      downward.start();
       ctx.metrics.add('viid', () => metrics.render());
       ctx.metrics.add('viid-upstream', () => viidMetrics(ctx.db, link.snapshot()));
       demo?.start();
@@ -132,6 +138,7 @@ export function createViidFeature(ctx: HubContext, deps: ViidDependencies): Prov
       ctx.metrics.remove('viid');
       ctx.metrics.remove('viid-upstream');
       await link.stop();
+      await downward.stop();
       nationalIds.stop();
       intake.devices.stop();
       await sessions.stop();

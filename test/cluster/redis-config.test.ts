@@ -31,6 +31,15 @@ describe('config: Redis by URL or through Sentinels', () => {
     });
     expect(options.url).toBeUndefined();
     expect(redis.describe()).toBe('sentinel master "mymaster" via 10.0.0.7:26379,redis-s2.local:26380,fd00::3:26379');
+    expect(redis.replicaWait).toEqual({ replicas: 0, timeoutMs: 1_000 });
+  });
+
+  it('redis.waitReplicas / waitTimeoutMs from HUB_REDIS_WAIT_*; refused without a Redis that can have replicas', () => {
+    const config = loadConfig({ env: { ...secrets, HUB_REDIS_SENTINELS: 'a:26379', HUB_REDIS_SENTINEL_MASTER: 'm', HUB_REDIS_WAIT_REPLICAS: '1', HUB_REDIS_WAIT_TIMEOUT_MS: '250' } });
+    expect(RedisConnections.fromConfig(config.redis).replicaWait).toEqual({ replicas: 1, timeoutMs: 250 });
+    expect(redisConfigFromEnv({ HUB_REDIS_URL: 'redis://r:6379', HUB_REDIS_WAIT_REPLICAS: '2' })).toMatchObject({ waitReplicas: 2, waitTimeoutMs: 1_000 });
+    expect(problemsOf({ HUB_REDIS_WAIT_REPLICAS: '1' })[0]).toMatch(/redis\.waitReplicas needs a Redis with replicas/);
+    expect(problemsOf({ HUB_REDIS_URL: 'redis://r:6379', HUB_REDIS_WAIT_REPLICAS: '-1' }).join()).toMatch(/waitReplicas/);
   });
 
   it('a URL stays a URL; its password never reaches describe()', () => {

@@ -5,6 +5,7 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Hub } from '../../api/hub/hub.ts';
 import { PassQueue } from '../../analytics/pipeline/pass-queue.ts';
+import { RedisConnections } from '../../api/kernel/redis/redis-connections.ts';
 import { addCamera, pass } from '../checkpoint/checkpoint-fixtures.ts';
 import { skipPostgres } from '../helpers/pg-url.ts';
 import { hubApi, startTestHub, type TestHub } from '../helpers/test-hub.ts';
@@ -18,7 +19,9 @@ const silent = { info() {}, warn() {}, error() {}, debug() {} };
  * Redis behind Sentinel (issue 19, "Redis with Sentinel"): two hub nodes on one PostgreSQL and a Sentinel-
  * watched master + replica. What crosses Redis (cluster bus events, run-once job leases, BullMQ passes) works,
  * keeps working after a failover, forced (SENTINEL FAILOVER) and by kill -9 of the master, without restarting
- * either hub, and passes queued before the failover are stored after it.
+ * either hub, and passes queued before the failover are stored after it. With redis.waitReplicas a pass is
+ * acknowledged only once the replica has it (Redis WAIT): one acknowledged just before a kill -9 of the master
+ * is stored, and one the replica cannot confirm is refused with REDIS_NOT_REPLICATED instead of acknowledged.
  */
 describe.skipIf(skipPostgres)('cluster: Redis with Sentinel', () => {
   let rig: SentinelRig;
@@ -128,28 +131,61 @@ describe.skipIf(skipPostgres)('cluster: Redis with Sentinel', () => {
     }
   }, 240_000);
 
-  it('kill -9 of the master: Sentinel promotes the replica, the hubs follow it and queued passes survive', async () => {
+  it('redis.waitReplicas: a pass is not acknowledged (REDIS_NOT_REPLICATED, 503) while too few replicas confirm it', async () => {
     await rig.settled();
-    const queue = new PassQueue({ redis: a.hub.ctx.redis, batchSize: 10, lingerMs: 20, log: silent });
+    const tooMany = RedisConnections.fromConfig({ ...a.hub.ctx.config.redis, waitReplicas: 2, waitTimeoutMs: 300 });
+    const durable = RedisConnections.fromConfig({ ...a.hub.ctx.config.redis, waitReplicas: 1, waitTimeoutMs: 500 });
+    const queues = [tooMany, durable].map((redis) => new PassQueue({ redis, batchSize: 10, lingerMs: 20, log: silent }));
+    try {
+      // Two asked, one replica there.
+      const refused = await queues[0]!.enqueue(pass(camera, '沪W00001', Date.now())).then(() => undefined, (error: unknown) => error);
+      expect(refused).toMatchObject({ code: 'REDIS_NOT_REPLICATED', status: 503, details: { asked: 2, confirmed: 1 } });
+      // The one replica stalled: nothing confirms within the timeout.
+      const [replica] = rig.others(await rig.master());
+      await queues[1]!.enqueue(pass(camera, '沪W00002', Date.now()));
+      rig.freeze(replica!, true);
+      try {
+        const stalled = await queues[1]!.enqueue(pass(camera, '沪W00003', Date.now())).then(() => undefined, (error: unknown) => error);
+        expect(stalled).toMatchObject({ code: 'REDIS_NOT_REPLICATED', status: 503, details: { asked: 1, confirmed: 0 } });
+      } finally {
+        rig.freeze(replica!, false);
+      }
+      expect(queues[1]!.stats().enqueued).toBe(1);
+    } finally {
+      for (const queue of queues) await queue.close();
+    }
+  }, 120_000);
+
+  it('kill -9 of the master right after the acknowledgement (waitReplicas 1): Sentinel promotes the replica, the hubs follow it, every acknowledged pass survives', async () => {
+    await rig.settled();
+    // Acknowledged only once the replica has it: no marker or extra WAIT before the crash.
+    const durable = RedisConnections.fromConfig({ ...a.hub.ctx.config.redis, waitReplicas: 1, waitTimeoutMs: 5_000 });
+    const queue = new PassQueue({ redis: durable, batchSize: 10, lingerMs: 20, log: silent });
+    const plain = new PassQueue({ redis: a.hub.ctx.redis, batchSize: 10, lingerMs: 20, log: silent });
     try {
       const before = Array.from({ length: 20 }, (_, i) => pass(camera, `沪C${String(30_000 + i)}`, Date.now() - i * 1_000));
-      for (const record of before) await queue.enqueue(record);
-      await replicated();
       const doomed = await rig.master();
+      // Crashed the moment the last acknowledgement arrives. (On loopback the replica is seldom behind even
+      // without the WAIT; that the acknowledgement waits for it is shown by the refusals in the test above.)
+      for (const record of before) await queue.enqueue(record);
       rig.crash(doomed);
       const promoted = await until('a new master after the crash', async () => { const m = await rig.master(); return m && m !== doomed ? m : 0; }, 90_000, 250);
       expect(promoted).not.toBe(doomed);
 
       queue.startConsumer(a.hub.services.checkpoint!);
       await until('passes queued before the crash stored', async () => (await stored(before.map((p) => p.id))) === before.length, 90_000, 250);
+      // No replica is left after the crash: waitReplicas 1 refuses, the hub's own queue (0) goes on.
+      const orphan = await queue.enqueue(pass(camera, '沪W00004', Date.now())).then(() => undefined, (error: unknown) => error);
+      expect(orphan).toMatchObject({ code: 'REDIS_NOT_REPLICATED', details: { asked: 1, confirmed: 0 } });
       const after = Array.from({ length: 10 }, (_, i) => pass(camera, `沪D${String(40_000 + i)}`, Date.now() - i * 1_000));
-      for (const record of after) await queue.enqueue(record);
+      for (const record of after) await plain.enqueue(record);
       await until('passes queued after the crash stored', async () => (await stored(after.map((p) => p.id))) === after.length, 60_000, 250);
       await busCrosses();
       for (const url of [a.url, b.url]) await until('readiness sees Redis again', async () => (await hubApi(url)('/readyz')).body.checks.find((c: { name: string }) => c.name === 'redis')?.ok, 30_000, 250);
       await jobRunsOnce('sentinel-after-crash');
     } finally {
       await queue.close();
+      await plain.close();
     }
   }, 240_000);
 });

@@ -112,6 +112,17 @@ export class SentinelRig {
     if (member.child.pid) process.kill(-member.child.pid, 'SIGKILL');
   }
 
+  /** SIGSTOP / SIGCONT of one data node: alive but answering nothing (a stalled replica). */
+  freeze(port: number, frozen: boolean): void {
+    const member = this.members.find((m) => m.port === port)!;
+    if (member.child.pid) process.kill(-member.child.pid, frozen ? 'SIGSTOP' : 'SIGCONT');
+  }
+
+  /** The data nodes' ports that are not `master` (and have not died). */
+  others(master: number): number[] {
+    return this.members.filter((m) => m.role === 'redis' && m.port !== master && m.child.exitCode === null && m.child.signalCode === null).map((m) => m.port);
+  }
+
   async destroy(): Promise<void> {
     this.killAll();
     await Promise.all(this.members.map((m) => (m.child.exitCode !== null || m.child.signalCode !== null ? undefined : new Promise((r) => m.child.once('exit', r)))));
@@ -122,6 +133,7 @@ export class SentinelRig {
   private killAll(): void {
     for (const m of this.members) {
       try { if (m.child.pid) process.kill(-m.child.pid, 'SIGKILL'); } catch { /* gone already */ }
+      try { if (m.child.pid) process.kill(-m.child.pid, 'SIGCONT'); } catch { /* gone already */ }
     }
   }
 

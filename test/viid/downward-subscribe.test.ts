@@ -95,13 +95,13 @@ describeEachDatabase('GA/T 1400 downward subscription to a lower 视图库', (ki
     expect(audit.map((a) => a.action).sort()).toEqual(['viid.downward.cancel', 'viid.downward.subscribe']);
   }, 120_000);
 
-  it('records a lower 视图库 that cannot be reached as refused, with why', async () => {
+  it('records a lower 视图库 that cannot be reached as retrying, with why', async () => {
     const unreachableId = deviceCode('65020000', TYPE_VIID_PLATFORM, 13);
     await allowPeer(upper, { id: unreachableId, kind: 'platform', departmentId: upper.departments.traffic, password: cascadePassword });
     expect((await upper.api(`/api/v1/viid/peers/${unreachableId}`, { user: upper.users.admin, method: 'PATCH', body: { baseUrl: 'http://127.0.0.1:9' } })).status).toBe(200);
     const created = await subscriptions(undefined, { body: { peerId: unreachableId } });
     expect(created.status).toBe(201);
-    expect(created.body).toMatchObject({ status: 'refused', statusCode: null });
+    expect(created.body).toMatchObject({ status: 'retrying', statusCode: null, retry: { attempts: 0, nextAttemptAt: expect.any(Number) } });
     expect(created.body.statusText).toMatch(/\/VIID\/Subscribes/);
     const cancelled = await subscriptions(`/api/v1/viid/downward-subscriptions/${created.body.id}`, { method: 'DELETE' });
     expect(cancelled.body.status).toBe('cancelled');

@@ -14,6 +14,8 @@ export const RedisConfigSchema = Type.Object(
     sentinelMaster: Type.String({ default: '', maxLength: 128, pattern: '^[^\\s]*$', description: 'name of the master the Sentinels monitor (the <name> of "sentinel monitor <name> …")' }),
     sentinelPassword: Type.String({ default: '', maxLength: 512, description: 'password of the Sentinels themselves (their requirepass); empty = none' }),
     password: Type.String({ default: '', maxLength: 512, description: 'with sentinels: password of the Redis master and replicas (requirepass/masterauth); with url the password goes in the URL' }),
+    waitReplicas: Type.Integer({ minimum: 0, maximum: 16, default: 0, description: 'work the hub acknowledges after queueing it in Redis (passes) is acknowledged only once this many replicas have it (Redis WAIT); fewer within waitTimeoutMs = an error (REDIS_NOT_REPLICATED), 0 = acknowledge at the master\'s write' }),
+    waitTimeoutMs: Type.Integer({ minimum: 1, maximum: 60_000, default: 1_000, description: 'how long WAIT waits for the replicas' }),
   },
   { additionalProperties: false, default: {} },
 );
@@ -43,6 +45,7 @@ export function redisProblems(config: RedisConfig): string[] {
   if (sentinel && !config.sentinelMaster) problems.push('redis.sentinels needs redis.sentinelMaster (HUB_REDIS_SENTINEL_MASTER): the master name the Sentinels monitor');
   if (!sentinel && config.sentinelMaster) problems.push('redis.sentinelMaster needs redis.sentinels (HUB_REDIS_SENTINELS="host:port,host:port")');
   if (!sentinel && (config.password || config.sentinelPassword)) problems.push('redis.password and redis.sentinelPassword are for Sentinel mode; with redis.url put the password in the URL (redis://:password@host:port)');
+  if (config.waitReplicas > 0 && !sentinel && !config.url) problems.push('redis.waitReplicas needs a Redis with replicas (redis.sentinels or redis.url); the private redis-server has none');
   for (const entry of config.sentinels) {
     if (!parseSentinelAddress(entry)) problems.push(`redis.sentinels: "${entry}" is not host:port (e.g. 10.0.0.7:26379)`);
   }
@@ -58,6 +61,8 @@ export function redisConfigFromEnv(env: NodeJS.ProcessEnv): RedisConfig {
   const raw = {
     url: env.HUB_REDIS_URL ?? '', sentinels: list(env.HUB_REDIS_SENTINELS), sentinelMaster: env.HUB_REDIS_SENTINEL_MASTER ?? '',
     sentinelPassword: env.HUB_REDIS_SENTINEL_PASSWORD ?? '', password: env.HUB_REDIS_PASSWORD ?? '',
+    ...(env.HUB_REDIS_WAIT_REPLICAS ? { waitReplicas: Number(env.HUB_REDIS_WAIT_REPLICAS) } : {}),
+    ...(env.HUB_REDIS_WAIT_TIMEOUT_MS ? { waitTimeoutMs: Number(env.HUB_REDIS_WAIT_TIMEOUT_MS) } : {}),
   };
   const config = Value.Default(RedisConfigSchema, raw) as RedisConfig;
   const problems = [...Value.Errors(RedisConfigSchema, config)].map((e) => `redis${e.path.replaceAll('/', '.')}: ${e.message}`);

@@ -1,6 +1,7 @@
 import type { RedisOptions as BullmqRedisOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { parseSentinelAddress, type RedisConfig, type SentinelAddress } from './redis-config.ts';
+import { NO_REPLICA_WAIT, waitForReplicas, type ReplicaWait } from './replica-wait.ts';
 
 /** One Redis (a URL), or the master a set of Sentinels names at the moment. */
 export type RedisTarget =
@@ -25,24 +26,33 @@ const reconnectOnReadonly = (error: Error): 2 | false => (error.message.includes
 export class RedisConnections {
   private probe: Redis | undefined;
 
-  private constructor(readonly target: RedisTarget) {}
+  private constructor(readonly target: RedisTarget, readonly replicaWait: ReplicaWait = NO_REPLICA_WAIT) {}
 
-  static fromUrl(url: string): RedisConnections {
-    return new RedisConnections({ kind: 'url', url });
+  static fromUrl(url: string, replicaWait: ReplicaWait = NO_REPLICA_WAIT): RedisConnections {
+    return new RedisConnections({ kind: 'url', url }, replicaWait);
   }
 
   /** From a checked config section (redisProblems() empty); the private Redis' URL when neither url nor sentinels is set. */
   static fromConfig(config: RedisConfig, privateUrl?: string): RedisConnections {
+    const replicaWait = { replicas: config.waitReplicas ?? 0, timeoutMs: config.waitTimeoutMs ?? NO_REPLICA_WAIT.timeoutMs };
     if (config.sentinels.length === 0) {
       const url = config.url || privateUrl;
       if (!url) throw new Error('redis: no url, no sentinels and no private Redis');
-      return RedisConnections.fromUrl(url);
+      return RedisConnections.fromUrl(url, replicaWait);
     }
     return new RedisConnections({
       kind: 'sentinel', master: config.sentinelMaster,
       sentinels: config.sentinels.map((entry) => parseSentinelAddress(entry)!),
       password: config.password || undefined, sentinelPassword: config.sentinelPassword || undefined,
-    });
+    }, replicaWait);
+  }
+
+  /**
+   * Before acknowledging work written to Redis through `client`: with redis.waitReplicas, waits until that
+   * many replicas have it, else throws REDIS_NOT_REPLICATED (503). Nothing to wait for when it is 0.
+   */
+  confirmReplicated(client: Pick<Redis, 'call'>, what: string): Promise<void> {
+    return waitForReplicas(client, this.replicaWait, what);
   }
 
   /** The redis:// URL (with its password) in URL mode; undefined with Sentinels. For tests and tools, never logs. */

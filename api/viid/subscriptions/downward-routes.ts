@@ -27,11 +27,17 @@ const SubscriptionView = Type.Object({
   status: Type.String(), statusCode: Nullable(Type.Integer()), statusText: Nullable(Type.String()),
   notifications: Type.Integer(), objects: Type.Integer(), lastNotifiedAt: Nullable(Type.Integer()),
   createdBy: Type.String(), createdAt: Type.Integer(), cancelledAt: Nullable(Type.Integer()),
+  retry: Type.Union([Type.Object({ attempts: Type.Integer(), nextAttemptAt: Type.Integer() }), Type.Null()], { description: 'while retrying: attempts made after the first, and when the next is due' }),
+  registration: Type.Union([Type.Object({ state: Type.String(), registeredAt: Nullable(Type.Integer()), lastKeepaliveAt: Nullable(Type.Integer()), lastError: Nullable(Type.String()) }), Type.Null()], { description: 'our digest registration at the peer, when it has register credentials' }),
 });
 
 const num = (v: number | string | null) => (v === null ? null : Number(v));
-function view(row: IssuedSubscription) {
+function view(row: IssuedSubscription, subscriber: DownwardSubscriber) {
+  const retry = row.status === 'retrying' ? subscriber.retryOf(row.id) : undefined;
+  const link = subscriber.registrationWith(row.peer_id);
   return {
+    retry: retry ? { attempts: retry.attempts, nextAttemptAt: retry.nextAttemptAt } : null,
+    registration: link ? { state: link.state, registeredAt: link.registeredAt, lastKeepaliveAt: link.lastKeepaliveAt, lastError: link.lastError } : null,
     id: row.id, peerId: row.peer_id, title: row.title, detail: row.detail, resourceUri: row.resource_uri, beginAt: Number(row.begin_at), endAt: Number(row.end_at),
     reportInterval: num(row.report_interval), receiveAddr: row.receive_addr, status: row.status, statusCode: num(row.status_code), statusText: row.status_text,
     notifications: Number(row.notifications), objects: Number(row.objects), lastNotifiedAt: num(row.last_notified_at),
@@ -46,16 +52,16 @@ const ADMIN = ['admin'] as const;
 export function registerDownwardRoutes(app: HubRoutes, subscriber: DownwardSubscriber): void {
   app.get('/viid/downward-subscriptions', {
     config: { access: ADMIN },
-    schema: { tags: ['viid'], summary: 'Subscriptions we issued to lower 视图库 peers, with their answer and what arrived', querystring: Type.Object({ peerId: Type.Optional(PeerId) }, { additionalProperties: false }), response: responses({ 200: Type.Array(SubscriptionView) }) },
-  }, async (request) => (await subscriber.list(request.query.peerId)).map(view));
+    schema: { tags: ['viid'], summary: 'Subscriptions we issued to lower 视图库 peers: their state (active, retrying with the next attempt, refused, cancelled), the answer, our registration there and what arrived', querystring: Type.Object({ peerId: Type.Optional(PeerId) }, { additionalProperties: false }), response: responses({ 200: Type.Array(SubscriptionView) }) },
+  }, async (request) => (await subscriber.list(request.query.peerId)).map((row) => view(row, subscriber)));
 
   app.post('/viid/downward-subscriptions', {
     config: { access: ADMIN },
     schema: { tags: ['viid'], summary: 'Subscribe to a lower 视图库 peer for its MotorVehicles (POST /VIID/Subscribes on it; status says what it answered)', body: CreateBody, response: responses({ 201: SubscriptionView }) },
-  }, async (request, reply) => reply.status(201).send(view(await subscriber.create(request.body, actorOf(request)))));
+  }, async (request, reply) => reply.status(201).send(view(await subscriber.create(request.body, actorOf(request)), subscriber)));
 
   app.delete('/viid/downward-subscriptions/:id', {
     config: { access: ADMIN },
     schema: { tags: ['viid'], summary: 'Cancel a subscription we issued (DELETE /VIID/Subscribes on the peer, PUT OperateType 1 when it has no DELETE)', params: Type.Object({ id: SubscribeId }), response: responses({ 200: SubscriptionView }) },
-  }, async (request) => view(await subscriber.cancel(request.params.id, actorOf(request))));
+  }, async (request) => view(await subscriber.cancel(request.params.id, actorOf(request)), subscriber));
 }

@@ -1,11 +1,21 @@
 import { randomInt } from 'node:crypto';
 import type { HubContext } from '../../hub/hub-context.ts';
 import { badRequest, HubError, notFound } from '../../kernel/errors/hub-error.ts';
+import { backoffDelay } from '../../kernel/process/backoff.ts';
+import { PeriodicTask } from '../../kernel/process/periodic-task.ts';
+import type { UpstreamStatus } from '../cascade/upstream-link.ts';
 import { ViidUpstreamClient, type UpstreamReply } from '../cascade/viid-upstream-client.ts';
 import { viidTime } from '../objects/viid-time.ts';
 import type { AdminActor } from '../peer-service.ts';
-import type { PeerRepository } from '../peer-repository.ts';
+import type { Peer, PeerRepository } from '../peer-repository.ts';
+import type { DownwardLinks } from './downward-links.ts';
 import type { IssuedSubscription, IssuedSubscriptionRepository } from './issued-subscription-repository.ts';
+
+/** A subscription the lower one refused or did not answer: how often it was sent again, and when next. */
+export interface RetryState {
+  attempts: number;
+  nextAttemptAt: number;
+}
 
 export interface DownwardSubscribeInput {
   peerId: string;
@@ -18,6 +28,8 @@ export interface DownwardSubscribeInput {
 }
 
 const DAY_MS = 86_400_000;
+/** Longest pause of the loop that re-sends refused subscriptions and keeps the registrations to live peers. */
+const LOOP_MAX_MS = 5_000;
 const NOTIFICATION_PATH = '/VIID/SubscribeNotifications';
 
 /** The ResponseStatusObject for our SubscribeID in a reply (its list entry, or the single object), if any. */
@@ -41,19 +53,57 @@ function outcomeOf(reply: UpstreamReply, id: string): { ok: boolean; statusCode:
  * MotorVehicles. It issues the SubscribeID (12-digit organisation code from our server ID + 03 + time + serial),
  * POSTs /VIID/Subscribes to the peer's base URL with `User-Identify` = our server ID and ReceiveAddr = our
  * /VIID/SubscribeNotifications, and cancels with DELETE /VIID/Subscribes?IDList= (a PUT with OperateType 1
- * when the lower one has no DELETE). The lower one must know us as its upper platform (it registers to us,
- * or accepts our User-Identify); its notifications arrive at the existing receiver, become passes through
- * the intake (its own devices only) and are counted on the subscription.
+ * when the lower one has no DELETE or refuses it). When the peer has register credentials the hub first
+ * registers there with digest (DownwardLinks) and unregisters once no live subscription to it is left;
+ * otherwise the lower one must know us already (it registered to us). Its notifications arrive at the
+ * existing receiver, become passes through the intake (its own devices only) and are counted here.
+ * A subscription the lower one refused or did not answer is `retrying`: sent again with backoff until it is
+ * accepted, cancelled or past its end (then `refused`).
  */
 export class DownwardSubscriber {
   private serial = randomInt(100_000);
+  private readonly retries = new Map<string, RetryState>();
+  private readonly loop: PeriodicTask<void>;
 
   constructor(
     private readonly ctx: HubContext,
     private readonly serverId: string,
     private readonly peers: PeerRepository,
     private readonly issued: IssuedSubscriptionRepository,
-  ) {}
+    private readonly links: DownwardLinks,
+  ) {
+    const cascade = ctx.config.viid.cascade;
+    this.loop = new PeriodicTask({
+      run: () => this.tend(Date.now()),
+      everyMs: Math.min(LOOP_MAX_MS, Math.max(50, Math.floor(cascade.retryInitialMs / 2))),
+      onError: (error) => ctx.log.warn({ err: error }, 'viid downward subscriptions: retry pass failed'),
+    });
+  }
+
+  start(): void {
+    this.loop.start(0);
+  }
+
+  /** Stops re-sending and unregisters from every lower peer (shutdown). */
+  async stop(): Promise<void> {
+    await this.loop.stop();
+    await this.links.stop();
+  }
+
+  /** A peer was changed or removed: its link starts over with the new settings (or ends) at the next pass. */
+  peerChanged(peerId: string): void {
+    void this.links.release(peerId).then(() => this.loop.kick(), (error: unknown) => this.ctx.log.warn({ err: error, peerId }, 'viid downward link release failed'));
+  }
+
+  /** Our registration at the peer, when it has register credentials and a live subscription. */
+  registrationWith(peerId: string): UpstreamStatus | undefined {
+    return this.links.snapshot(peerId);
+  }
+
+  /** Retry state of a subscription being sent again, for the list route. */
+  retryOf(id: string): RetryState | undefined {
+    return this.retries.get(id);
+  }
 
   async create(input: DownwardSubscribeInput, actor: AdminActor): Promise<IssuedSubscription> {
     const peer = await this.peers.find(input.peerId);
@@ -78,8 +128,8 @@ export class DownwardSubscriber {
     };
     // Stored before it is sent: a notification may arrive before the lower one's reply does.
     await this.issued.insert(row);
-    const outcome = await this.send(peer.base_url, row.id, (client) => client.send('POST', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: [this.subscribeObject(row, 0)] } }));
-    await this.issued.setStatus(row.id, outcome.ok ? 'active' : 'refused', outcome.statusCode, outcome.text, Date.now());
+    const outcome = await this.subscribe(peer, row);
+    await this.settle(row, outcome, Date.now());
     await this.audit('viid.downward.subscribe', row, actor, { peerId: peer.id, resourceUri: row.resource_uri, answer: outcome.text });
     return (await this.issued.find(row.id))!;
   }
@@ -89,12 +139,14 @@ export class DownwardSubscriber {
     if (!row) throw notFound('VIID_SUBSCRIPTION_NOT_FOUND', `we issued no subscription ${id}`);
     if (row.status === 'cancelled') return row;
     const peer = await this.peers.find(row.peer_id);
+    this.retries.delete(id);
     let outcome = { ok: true, statusCode: null as number | null, text: 'the peer is gone: cancelled here only' };
     // One the lower one refused (or never answered) has nothing to cancel there, but asking does no harm.
     if (peer?.base_url) {
-      outcome = await this.send(peer.base_url, id, async (client) => {
+      outcome = await this.send(peer, id, async (client) => {
         const deleted = await client.send('DELETE', `/VIID/Subscribes?IDList=${encodeURIComponent(id)}`);
-        if (deleted.status !== 404 && deleted.status !== 405 && deleted.status !== 501) return deleted;
+        // No DELETE there, or a refusal of it: the standard's other way to cancel.
+        if (outcomeOf(deleted, id).ok) return deleted;
         return client.send('PUT', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: [this.subscribeObject(row, 1)] } });
       });
     }
@@ -104,7 +156,61 @@ export class DownwardSubscriber {
     }
     await this.issued.setStatus(id, 'cancelled', outcome.statusCode, outcome.text, Date.now());
     await this.audit('viid.downward.cancel', row, actor, { peerId: row.peer_id, answer: outcome.text });
+    if (!(await this.issued.live(Date.now())).some((live) => live.peer_id === row.peer_id)) await this.links.release(row.peer_id);
     return (await this.issued.find(id))!;
+  }
+
+  /**
+   * One pass of the loop: subscriptions due for another attempt are sent again; a registration is kept to
+   * every peer with a live subscription (after a restart too) and ended where none is left.
+   */
+  private async tend(now: number): Promise<void> {
+    const readAt = Date.now();
+    const live = await this.issued.live(now);
+    const peers = new Map<string, Peer | undefined>();
+    const peerOf = async (id: string) => {
+      if (!peers.has(id)) peers.set(id, await this.peers.find(id));
+      return peers.get(id);
+    };
+    for (const row of live) {
+      const peer = await peerOf(row.peer_id);
+      if (peer && row.status === 'active') await this.links.ensure(peer);
+      if (row.status !== 'retrying') continue;
+      const retry = this.retries.get(row.id) ?? { attempts: 0, nextAttemptAt: now };
+      this.retries.set(row.id, retry);
+      if (retry.nextAttemptAt > now) continue;
+      const outcome = peer?.base_url && peer.disabled === 0
+        ? await this.subscribe(peer, row)
+        : { ok: false, statusCode: null, text: `peer ${row.peer_id} is gone, disabled or has no baseUrl` };
+      await this.settle(row, outcome, Date.now());
+      if (outcome.ok) this.ctx.log.info({ subscribeId: row.id, peerId: row.peer_id, attempts: retry.attempts }, 'lower 视图库 accepted a subscription sent again');
+    }
+    // Past their end without an answer: no longer sent.
+    for (const row of await this.issued.overdueRetrying(now)) {
+      this.retries.delete(row.id);
+      await this.issued.setStatus(row.id, 'refused', row.status_code, `given up at its end: ${row.status_text ?? ''}`, now);
+    }
+    const wanted = new Set(live.map((row) => row.peer_id));
+    // Not links asked for since the read: a subscription being created now may need them.
+    for (const peerId of this.links.peerIdsUnusedSince(readAt)) if (!wanted.has(peerId)) await this.links.release(peerId);
+  }
+
+  private subscribe(peer: Peer, row: IssuedSubscription) {
+    return this.send(peer, row.id, (client) => client.send('POST', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: [this.subscribeObject(row, 0)] } }));
+  }
+
+  /** Records what the lower one answered: accepted = active; anything else = retrying, with the next attempt's time. */
+  private async settle(row: IssuedSubscription, outcome: { ok: boolean; statusCode: number | null; text: string }, now: number): Promise<void> {
+    if (outcome.ok) {
+      this.retries.delete(row.id);
+      await this.issued.setStatus(row.id, 'active', outcome.statusCode, outcome.text, now);
+      return;
+    }
+    const previous = this.retries.get(row.id);
+    const attempts = previous ? previous.attempts + 1 : 0;
+    const cascade = this.ctx.config.viid.cascade;
+    this.retries.set(row.id, { attempts, nextAttemptAt: now + backoffDelay({ initialDelayMs: cascade.retryInitialMs, maxDelayMs: cascade.retryMaxMs }, attempts) });
+    await this.issued.setStatus(row.id, 'retrying', outcome.statusCode, outcome.text, now);
   }
 
   list(peerId?: string): Promise<IssuedSubscription[]> {
@@ -116,8 +222,17 @@ export class DownwardSubscriber {
     return this.issued.noteNotification(subscribeId, peerId, objects, Date.now());
   }
 
-  private async send(baseUrl: string, id: string, call: (client: ViidUpstreamClient) => Promise<UpstreamReply>) {
-    const client = new ViidUpstreamClient({ url: baseUrl, ourId: this.serverId, username: this.serverId, password: '', timeoutMs: this.ctx.config.viid.cascade.requestTimeoutMs });
+  /** One exchange with the lower peer: through our registration there when it has register credentials. */
+  private async send(peer: Peer, id: string, call: (client: ViidUpstreamClient) => Promise<UpstreamReply>) {
+    const timeoutMs = this.ctx.config.viid.cascade.requestTimeoutMs;
+    let client: ViidUpstreamClient | undefined;
+    if (await this.links.ensure(peer)) {
+      const registered = await this.links.registered(peer, timeoutMs * 2);
+      if (!registered.client) return { ok: false, statusCode: null, text: registered.reason ?? 'not registered' };
+      client = registered.client;
+    } else {
+      client = new ViidUpstreamClient({ url: peer.base_url!, ourId: this.serverId, username: this.serverId, password: '', timeoutMs });
+    }
     try {
       return outcomeOf(await call(client), id);
     } catch (error) {

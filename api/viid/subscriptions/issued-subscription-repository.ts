@@ -21,10 +21,24 @@ export class IssuedSubscriptionRepository {
     return query.orderBy('created_at', 'desc').limit(1_000).execute();
   }
 
+  /** Subscriptions still wanted (being sent, active or retrying) whose end has not passed. */
+  live(now: number): Promise<IssuedSubscription[]> {
+    return this.db.selectFrom('viid_issued_subscriptions').selectAll()
+      .where('status', 'in', ['pending', 'active', 'retrying']).where('end_at', '>', now).orderBy('created_at').execute();
+  }
+
+  /** Retrying ones whose end passed before the lower one accepted them. */
+  overdueRetrying(now: number): Promise<IssuedSubscription[]> {
+    return this.db.selectFrom('viid_issued_subscriptions').selectAll().where('status', '=', 'retrying').where('end_at', '<=', now).execute();
+  }
+
+  /** A cancelled subscription stays cancelled: an answer to an attempt still in flight does not bring it back. */
   async setStatus(id: string, status: IssuedSubscriptionStatus, statusCode: number | null, statusText: string, at: number): Promise<void> {
-    await this.db.updateTable('viid_issued_subscriptions')
+    let query = this.db.updateTable('viid_issued_subscriptions')
       .set({ status, status_code: statusCode, status_text: statusText.slice(0, 500), updated_at: at, ...(status === 'cancelled' ? { cancelled_at: at } : {}) })
-      .where('id', '=', id).execute();
+      .where('id', '=', id);
+    if (status !== 'cancelled') query = query.where('status', '!=', 'cancelled');
+    await query.execute();
   }
 
   /** Counts a notification (and its objects) that arrived for our subscription from the peer we asked; false when it is not ours or not that peer's. */

@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { MotorVehicleIntake } from '../motor-vehicle-intake.ts';
-import type { PeerSessions } from '../peer-sessions.ts';
+import type { PeerSession, PeerSessions } from '../peer-sessions.ts';
 import { responseStatus, STATUS, statusList, ViidReplySchema, viidBadContent } from '../viid-status.ts';
 
 const Open = Type.Object({}, { additionalProperties: true });
@@ -33,12 +33,14 @@ function vehiclesOf(notification: Record<string, unknown>): unknown[] {
  * stored whole is reported to `delivered` (our downward subscriptions count what arrived for their SubscribeID).
  */
 export function registerNotificationRoutes(scope: FastifyInstance, sessions: PeerSessions, intake: MotorVehicleIntake,
-  delivered: (subscribeId: string, peerId: string, objects: number) => Promise<unknown> = async () => {}): void {
+  delivered: (subscribeId: string, peerId: string, objects: number) => Promise<unknown> = async () => {},
+  /** A lower 视图库 we registered at (it need not register to us): its session, else undefined. */
+  registeredWith: (request: FastifyRequest) => Promise<PeerSession | undefined> = async () => undefined): void {
   scope.post('/SubscribeNotifications', {
     config: { access: 'public', rateLimit: false },
     schema: { tags: ['viid'], summary: 'GA/T 1400 notifications delivered to us (vehicles of the peer\'s own devices)', body: Open, response: { 200: ViidReplySchema, '4xx': ViidReplySchema } },
   }, async (request) => {
-    const session = sessions.identify(request);
+    const session = (await registeredWith(request)) ?? sessions.identify(request);
     const path = pathOf(request);
     const statuses = [];
     for (const notification of notificationsOf(request.body)) {

@@ -20,6 +20,10 @@ export interface ViidPeersTable {
   last_seen_at: number | null;
   /** Where we reach it (http(s)://host:port, no /VIID): set for the lower platforms and devices we subscribe to. */
   base_url: string | null;
+  /** Digest username we register with at it (a lower 视图库 we subscribe to); null = our server ID. */
+  register_username: string | null;
+  /** Digest password we register with at it, sealed; null = we do not register there. */
+  register_password_enc: string | null;
   created_by: string;
   created_at: number;
   updated_at: number;
@@ -60,7 +64,8 @@ export interface ViidLanesTable {
   updated_at: number;
 }
 
-export type IssuedSubscriptionStatus = 'pending' | 'active' | 'refused' | 'cancelled';
+/** pending: being sent; retrying: refused or unanswered, sent again after a backoff; refused: given up (its end passed). */
+export type IssuedSubscriptionStatus = 'pending' | 'active' | 'retrying' | 'refused' | 'cancelled';
 
 /** A subscription we issued to a lower 视图库 (POST /VIID/Subscribes on it, our SubscribeID). */
 export interface ViidIssuedSubscriptionsTable {
