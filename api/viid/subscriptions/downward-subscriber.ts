@@ -73,9 +73,11 @@ export class DownwardSubscriber {
     private readonly links: DownwardLinks,
   ) {
     const cascade = ctx.config.viid.cascade;
+    const everyMs = Math.min(LOOP_MAX_MS, Math.max(50, Math.floor(cascade.retryInitialMs / 2)));
     this.loop = new PeriodicTask({
-      run: () => this.tend(Date.now()),
-      everyMs: Math.min(LOOP_MAX_MS, Math.max(50, Math.floor(cascade.retryInitialMs / 2))),
+      // In a cluster one node re-sends per period (the rows' status is shared; each node keeps its own backoff).
+      run: async () => { await ctx.jobs.once('viid-downward-retry', everyMs, () => this.tend(Date.now())); },
+      everyMs,
       onError: (error) => ctx.log.warn({ err: error }, 'viid downward subscriptions: retry pass failed'),
     });
   }
