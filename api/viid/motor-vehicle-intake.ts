@@ -8,6 +8,7 @@ import { parseMotorVehicle, type ReceivedVehicle } from './objects/motor-vehicle
 import type { PeerSession } from './peer-sessions.ts';
 import type { HeldPictures, PictureRequest, VehicleImages } from './pictures/vehicle-images.ts';
 import type { WireRefusal } from './pictures/push-messages.ts';
+import type { MovableBody } from './movable-body.ts';
 import { STATUS, ViidError, type StatusCode } from './viid-status.ts';
 import { DeviceCameras } from './device-cameras.ts';
 import type { ViidMetrics } from './viid-metrics.ts';
@@ -73,9 +74,9 @@ export class MotorVehicleIntake {
   /**
    * A POST /VIID/MotorVehicles body as received (bytes): parsed, checked and its pictures decoded in a writer
    * thread, which holds them; only the pictures of fresh, owned objects are written. The body's memory moves
-   * to that thread: the caller must not use it again.
+   * to that thread.
    */
-  async receivePush(session: PeerSession, body: Buffer): Promise<IntakeOutcome[]> {
+  async receivePush(session: PeerSession, body: MovableBody): Promise<IntakeOutcome[]> {
     const { parsed, push } = await this.images.parsePush(body, this.ctx.config.viid.maxObjectsPerRequest);
     if (parsed.status === 'refused') {
       const { code, message, status, statusCode, objects } = parsed.refusal;

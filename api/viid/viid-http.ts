@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../kernel/errors/domain-error.ts';
 import { toHubError } from '../kernel/errors/domain-error-status.ts';
+import { MovableBody } from './movable-body.ts';
 import { countObjectKeys, SCAN_ABOVE_BYTES } from './objects/object-count.ts';
 import { responseStatus, STATUS, statusObject, ViidError, type StatusCode } from './viid-status.ts';
 
@@ -19,7 +20,7 @@ export interface ViidBodyLimits {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The /VIID route receives its JSON body as bytes (a Buffer owning its memory) and parses it elsewhere (a writer thread). */
+    /** The /VIID route receives its JSON body as bytes (a MovableBody) and parses it elsewhere (a writer thread). */
     viidRawBody?: boolean;
   }
 }
@@ -31,9 +32,8 @@ const tooSlow = (ms: number) => new ViidError('VIID_BODY_TIMEOUT', `the body did
 /**
  * Reads a body with the /VIID limits: refused as soon as Content-Length or the bytes read pass the limit,
  * and when the whole body has not arrived within bodyTimeoutMs (a trickling sender is cut, not waited for).
- * The bytes come in a Buffer of their own (not a slice of Node's shared pool), so they can be moved to a thread.
  */
-function readBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limits: ViidBodyLimits): Promise<Buffer> {
+function readBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limits: ViidBodyLimits): Promise<MovableBody> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (declared > limits.bodyLimitBytes) {
@@ -43,7 +43,7 @@ function readBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limit
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const finish = (error: Error | undefined, value?: Buffer) => {
+    const finish = (error: Error | undefined, value?: MovableBody) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -63,17 +63,14 @@ function readBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limit
     payload.on('data', onData);
     payload.on('error', (error) => finish(error));
     payload.on('end', () => {
-      if (settled) return;
-      const body = Buffer.allocUnsafeSlow(size);
-      let at = 0;
-      for (const chunk of chunks) at += chunk.copy(body, at);
-      finish(undefined, body);
+      if (!settled) finish(undefined, MovableBody.of(chunks, size));
     });
   });
 }
 
 /** A JSON body on the event loop (the small requests of every route but the push). */
-function parseJsonBody(body: Buffer, limits: ViidBodyLimits): unknown {
+function parseJsonBody(movable: MovableBody, limits: ViidBodyLimits): unknown {
+  const body = Buffer.concat(movable.move().chunks, movable.size);
   if (body.length > SCAN_ABOVE_BYTES && countObjectKeys(body, limits.maxObjects) > limits.maxObjects) {
     throw new ViidError('VIID_BATCH_TOO_LARGE', `at most ${limits.maxObjects} objects per request; send smaller batches`, 413, STATUS.invalidJsonContent);
   }

@@ -14,7 +14,7 @@ export interface PictureBatchMessage {
   kind: 'store';
   id: number;
   jobs: PictureJob[];
-  /** The parsed push (its parse message's id) whose held pictures the jobs name. */
+  /** The parsed push (its parse message's id) whose held pictures the jobs name; dropped once they are written. */
   push?: number;
   maxImageBytes: number;
   maxImagePixels: number;

@@ -20,8 +20,13 @@ const imagesDir = (workerData as { imagesDir: string }).imagesDir;
 const port = parentPort!;
 const readyDirs = new Set<string>();
 /** Pictures of parsed pushes, by parse id; dropped on release, or after HELD_MS should the release never come. */
-const heldPushes = new Map<number, Array<Buffer | undefined>>();
+const heldPushes = new Map<number, { pictures: Array<Buffer | undefined>; expiry: NodeJS.Timeout }>();
 const HELD_MS = 5 * 60_000;
+
+function drop(push: number): void {
+  clearTimeout(heldPushes.get(push)?.expiry);
+  heldPushes.delete(push);
+}
 
 function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -42,7 +47,7 @@ function store(job: PictureJob, batch: PictureBatchMessage): PictureResult {
   let bytes: Uint8Array;
   try {
     if (job.held !== undefined) {
-      const held = heldPushes.get(batch.push ?? -1)?.[job.held];
+      const held = heldPushes.get(batch.push ?? -1)?.pictures[job.held];
       if (!held) return { status: 'failed', message: 'the picture is no longer held' };
       bytes = held;
     } else if (job.bytes) bytes = job.bytes;
@@ -79,26 +84,25 @@ function store(job: PictureJob, batch: PictureBatchMessage): PictureResult {
 
 port.postMessage({ ready: true });
 function parse(message: PushParseMessage): void {
-  const body = Buffer.from(message.body.buffer, message.body.byteOffset, message.body.byteLength);
   let reply: PushParseReply;
   try {
-    const { result, held } = parsePush(body, message.limits);
+    const { result, held } = parsePush(Buffer.concat(message.chunks, message.size), message.limits);
     if (result.status === 'parsed' && held.some((bytes) => bytes)) {
-      heldPushes.set(message.id, held);
-      setTimeout(() => heldPushes.delete(message.id), HELD_MS).unref();
+      heldPushes.set(message.id, { pictures: held, expiry: setTimeout(() => heldPushes.delete(message.id), HELD_MS).unref() });
     }
     reply = { id: message.id, parsed: result };
   } catch (error) {
-    reply = { id: message.id, parsed: { status: 'refused', refusal: { code: 'INTERNAL', message: (error as Error).message, status: 500, statusCode: STATUS.deviceError, objects: 0 } } };
+    reply = { id: message.id, parsed: { status: 'refused', refusal: { code: 'INTERNAL', message: `the push could not be parsed; retry later (${(error as Error).name})`, status: 500, statusCode: STATUS.deviceError, objects: 0 } } };
   }
   port.postMessage(reply);
 }
 
 port.on('message', (message: PictureBatchMessage | PushParseMessage | PushReleaseMessage) => {
   if (message.kind === 'parse') parse(message);
-  else if (message.kind === 'release') heldPushes.delete(message.push);
+  else if (message.kind === 'release') drop(message.push);
   else {
     const reply: PictureReplyMessage = { id: message.id, results: message.jobs.map((job) => store(job, message)) };
+    if (message.push !== undefined) drop(message.push);
     port.postMessage(reply);
   }
 });

@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '../../../analytics/workers/typescript-worker.ts';
 import type { PictureBatchMessage, PictureJob, PictureReplyMessage, PictureResult } from './picture-messages.ts';
+import type { MovableBody } from '../movable-body.ts';
 import type { PushLimits, PushParseMessage, PushParseReply, PushParseResult, PushReleaseMessage } from './push-messages.ts';
 
 interface Pending {
@@ -11,7 +12,10 @@ interface Pending {
 /** A push parsed in one writer thread, which holds its good pictures until released. */
 export interface ThreadPush {
   id: number;
+  /** The holding thread (opaque outside the writer). */
   thread: object;
+  /** Its pictures were dropped (with the store that wrote them, or by `release`). */
+  released: boolean;
 }
 
 interface Thread {
@@ -47,33 +51,35 @@ export class PictureWriter {
 
   /**
    * Decodes, checks and writes the jobs; one result per job, in order. Jobs naming held pictures go to the
-   * thread that parsed their push. Rejects only when a writer thread failed (or the push's thread is gone).
+   * thread that parsed their push, which then drops the push's pictures (the last use: one message fewer).
+   * Rejects only when a writer thread failed (or the push's thread is gone).
    */
   async store(jobs: PictureJob[], push?: ThreadPush): Promise<PictureResult[]> {
     if (jobs.length === 0) return [];
     const thread = push ? this.threadOf(push) : this.available();
     const id = this.nextId++;
     const message: PictureBatchMessage = { kind: 'store', id, jobs, push: push?.id, ...this.limits };
+    if (push) push.released = true;
     return ((await this.send(thread, id, message)) as PictureReplyMessage).results;
   }
 
   /**
-   * Parses a push body in the least busy thread. The body's memory is moved there, not copied: the caller
-   * must not use it again, and it must own its whole ArrayBuffer (not a slice of Node's shared pool).
+   * Parses a push body in the least busy thread. The body's memory is moved there, not copied.
    */
-  async parse(body: Buffer, limits: Omit<PushLimits, 'maxImageBytes' | 'maxImagePixels'>): Promise<{ parsed: PushParseResult; push: ThreadPush }> {
-    if (body.byteOffset !== 0 || body.byteLength !== body.buffer.byteLength) throw new Error('a push body must own its memory to be moved to a writer thread');
+  async parse(body: MovableBody, limits: Omit<PushLimits, 'maxImageBytes' | 'maxImagePixels'>): Promise<{ parsed: PushParseResult; push: ThreadPush }> {
     const thread = this.available();
     const id = this.nextId++;
-    const message: PushParseMessage = { kind: 'parse', id, body, limits: { ...limits, ...this.limits } };
-    const reply = (await this.send(thread, id, message, [body.buffer as ArrayBuffer])) as PushParseReply;
-    return { parsed: reply.parsed, push: { id, thread } };
+    const { chunks, transfer } = body.move();
+    const message: PushParseMessage = { kind: 'parse', id, chunks, size: body.size, limits: { ...limits, ...this.limits } };
+    const reply = (await this.send(thread, id, message, transfer)) as PushParseReply;
+    return { parsed: reply.parsed, push: { id, thread, released: false } };
   }
 
   /** Drops a parsed push's held pictures; nothing to do when its thread is gone (they went with it). */
   release(push: ThreadPush): void {
     const thread = push.thread as Thread;
-    if (!this.threads.includes(thread)) return;
+    if (push.released || !this.threads.includes(thread)) return;
+    push.released = true;
     const message: PushReleaseMessage = { kind: 'release', push: push.id };
     thread.worker.postMessage(message);
   }

@@ -29,11 +29,12 @@ export type PushParseResult =
   | { status: 'refused'; refusal: WireRefusal }
   | { status: 'parsed'; objects: ParsedObject[]; pictures: HeldPictureState[] };
 
-/** To the thread: parse a push body (its bytes transferred, not copied); the reply carries the same id. */
+/** To the thread: parse a push body (its chunks transferred, not copied); the reply carries the same id. */
 export interface PushParseMessage {
   kind: 'parse';
   id: number;
-  body: Uint8Array;
+  chunks: Uint8Array[];
+  size: number;
   limits: PushLimits;
 }
 

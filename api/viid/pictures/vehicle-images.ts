@@ -11,6 +11,7 @@ import { jpegSize } from './jpeg-size.ts';
 import type { PictureJob } from './picture-messages.ts';
 import { PictureWriter, type ThreadPush } from './picture-writer.ts';
 import type { HeldPictureState, PushParseResult } from './push-messages.ts';
+import type { MovableBody } from '../movable-body.ts';
 
 export interface VehicleImageLimits {
   maxImageBytes: number;
@@ -119,7 +120,7 @@ export class VehicleImages {
    * Parses a POST /VIID/MotorVehicles body in a writer thread (moved there, not copied); its good pictures
    * stay held there until `storeAll` writes them or `release` drops them. Call `release` in every case.
    */
-  parsePush(body: Buffer, maxObjects: number): Promise<{ parsed: PushParseResult; push: ThreadPush }> {
+  parsePush(body: MovableBody, maxObjects: number): Promise<{ parsed: PushParseResult; push: ThreadPush }> {
     return this.writer.parse(body, { maxObjects });
   }
 
