@@ -3,7 +3,8 @@
  * cloned-plate analysis running) against row-by-row ingest, then exact / fuzzy / trajectory queries over
  * --rows records (default 5,000,000), on SQLite and on PostgreSQL. Baselines are measured in the same run.
  * Usage: npm run bench:checkpoint -- [--rows N] [--ingest N] [--skip-pg]
- *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest N]
+ *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest N] [--writers 2]
+ *          [--quiet-load L] [--wal-compression lz4]
  *        (PostgreSQL only: day-partitioned table at --rows against the unpartitioned heap at --baseline-rows;
  *        see bench/checkpoint-partition-bench.ts)
  */
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
-import { runScale } from './checkpoint-partition-bench.ts';
+import { measureScale, prepareScale, type PreparedScale } from './checkpoint-partition-bench.ts';
 import { CheckpointStore } from '../api/checkpoint/checkpoint-store.ts';
 import { CloneDetector } from '../api/checkpoint/clone-detector.ts';
 import type { PassRecordInput } from '../analytics/vocabulary/pass-record-input.ts';
@@ -205,19 +206,90 @@ if (process.argv.includes('--partitioned')) {
   process.exit(0);
 }
 
+function stringArg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+/** --quiet-load L: before each measurement, wait (at most 45 min) until the 1-minute load average is below L. */
+async function waitForQuiet(): Promise<void> {
+  const limit = Number(stringArg('quiet-load') ?? 'NaN');
+  if (!Number.isFinite(limit)) return;
+  const deadline = Date.now() + 45 * 60_000;
+  while (os.loadavg()[0]! >= limit && Date.now() < deadline) {
+    console.log(`  waiting for load average < ${limit} (now ${os.loadavg()[0]!.toFixed(1)})`);
+    await new Promise((resolve) => setTimeout(resolve, 15_000));
+  }
+  console.log(`  measuring at load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+}
+
+async function serverSettings(): Promise<string[]> {
+  const shown = ['shared_buffers', 'max_wal_size', 'wal_compression', 'synchronous_commit', 'checkpoint_timeout'];
+  const client = new pg.Client({ connectionString: PG_ADMIN });
+  await client.connect();
+  try {
+    const rows = await client.query<{ name: string; value: string }>('select name, current_setting(name) as value from pg_settings where name = any($1) order by name', [shown]);
+    return rows.rows.map((r) => `${r.name}=${r.value}`);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * --wal-compression lz4|pglz|on|off: the server's wal_compression for the run (ALTER SYSTEM + reload, no
+ * restart), put back afterwards. Random-order index inserts write a full page image per page first touched
+ * after a checkpoint: uncompressed, about 1.9 KB of WAL per pass at 2.5 million passes a day (measured).
+ */
+async function setServerWalCompression(value: string): Promise<() => Promise<void>> {
+  if (!/^(lz4|pglz|zstd|on|off)$/.test(value)) throw new Error(`--wal-compression: lz4, pglz, zstd, on or off, not ${value}`);
+  const client = new pg.Client({ connectionString: PG_ADMIN });
+  await client.connect();
+  const auto = await client.query<{ n: number }>(`select count(*)::int as n from pg_file_settings where name = 'wal_compression' and sourcefile like '%postgresql.auto.conf'`);
+  const before = auto.rows[0]!.n > 0 ? (await client.query<{ setting: string }>(`select setting from pg_settings where name = 'wal_compression'`)).rows[0]!.setting : undefined;
+  await client.query(`alter system set wal_compression = '${value}'`);
+  await client.query('select pg_reload_conf()');
+  await client.end();
+  return async () => {
+    const c = new pg.Client({ connectionString: PG_ADMIN });
+    await c.connect();
+    await c.query(before === undefined ? 'alter system reset wal_compression' : `alter system set wal_compression = '${before}'`);
+    await c.query('select pg_reload_conf()');
+    await c.end();
+  };
+}
+
 async function runPartitioned(): Promise<void> {
   const started = new Date();
-  const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 200_000), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
-  const heap = await runScale('heap', { ...options, rows: arg('baseline-rows', 5_000_000) });
-  console.log(`heap baseline done: ${heap.rows} rows`);
-  const part = await runScale('partitioned', { ...options, rows: ROWS });
+  const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 200_000), writers: arg('writers', 2), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
+  const heapOptions = { ...options, rows: arg('baseline-rows', 5_000_000) };
+  const partOptions = { ...options, rows: ROWS };
+  const walCompression = stringArg('wal-compression');
+  const restoreWal = walCompression ? await setServerWalCompression(walCompression) : undefined;
+  const prepared: PreparedScale[] = [];
+  let heap, part, settings: string[] = [];
+  try {
+    // Both filled first, then both measured: the measurements can wait for a quiet machine (--quiet-load).
+    prepared.push(await prepareScale('heap', heapOptions));
+    prepared.push(await prepareScale('partitioned', partOptions));
+    await waitForQuiet();
+    heap = await measureScale(prepared[0]!, heapOptions);
+    console.log(`heap baseline done: ${heap.rows} rows`);
+    await waitForQuiet();
+    part = await measureScale(prepared[1]!, partOptions);
+    settings = await serverSettings();
+  } finally {
+    for (const p of prepared) await p.close();
+    await restoreWal?.();
+  }
+  console.log(`PostgreSQL settings during the run: ${settings.join(' ')}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const f = (n: number, d = 1) => n.toFixed(d);
   console.log(`\n${started.toISOString()} · ${os.cpus().length} cores ${os.cpus()[0]?.model ?? ''} · ${Math.round(os.totalmem() / 2 ** 30)} GiB · PostgreSQL · ${options.days} days of passes · ${process.argv.slice(2).join(' ')}`);
   console.log(`${'metric'.padEnd(34)} ${'heap (baseline)'.padStart(16)} ${'partitioned'.padStart(14)} ${'target'.padStart(9)} ${'ratio'.padStart(8)}`);
   const line = (name: string, a: number, b: number, target: string, digits: number, higherIsBetter: boolean) =>
     console.log(`${name.padEnd(34)} ${f(a, digits).padStart(16)} ${f(b, digits).padStart(14)} ${target.padStart(9)} ${f(higherIsBetter ? b / a : a / b, 2).padStart(8)}`);
   line('rows', heap.rows, part.rows, '', 0, true);
-  line('ingest rows/s (COPY, 10,000/batch)', heap.ingest, part.ingest, '>= 50000', 0, true);
+  line(`ingest rows/s (COPY, ${options.writers} writers)`, heap.ingest, part.ingest, '>= 50000', 0, true);
+  line('ingest rows/s (COPY, one writer)', heap.ingestOneWriter, part.ingestOneWriter, '', 0, true);
   line('exact plate p95 ms (30 days)', heap.exactP95, part.exactP95, '<= 50', 2, false);
   line('fuzzy plate p95 ms (30 days)', heap.fuzzyP95, part.fuzzyP95, '<= 300', 2, false);
   line('retention of one day ms', heap.dropDayMs, part.dropDayMs, '<= 1000', 1, false);
@@ -226,7 +298,7 @@ async function runPartitioned(): Promise<void> {
   line('index build + vacuum s', heap.indexS, part.indexS, '', 0, true);
   line('database GB', heap.dbBytes / 1e9, part.dbBytes / 1e9, '', 2, true);
   console.log('ratio = partitioned against the heap baseline measured in this run (> 1 = better; rows: scale factor)');
-  console.log(`ingest_rows_per_s=${Math.round(part.ingest)} plate_query_ms_p95=${f(part.exactP95, 2)} fuzzy_query_ms_p95=${f(part.fuzzyP95, 2)} retention_drop_day_ms=${f(part.dropDayMs, 1)} rows=${part.rows}`);
+  console.log(`ingest_rows_per_s=${Math.round(part.ingest)} ingest_writers=${options.writers} ingest_one_writer_rows_per_s=${Math.round(part.ingestOneWriter)} plate_query_ms_p95=${f(part.exactP95, 2)} fuzzy_query_ms_p95=${f(part.fuzzyP95, 2)} retention_drop_day_ms=${f(part.dropDayMs, 1)} rows=${part.rows}`);
 }
 
 const results: Partial<Record<'sqlite' | 'postgres', Result>> = {};

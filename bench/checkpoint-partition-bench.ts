@@ -20,7 +20,7 @@ import type { CameraFilter } from '../api/checkpoint/pass-visibility.ts';
 import { openDatabase } from '../api/kernel/db/database.ts';
 import { DAY_MS, DayPartitions } from '../api/kernel/db/day-partitions.ts';
 import { migrateToLatest } from '../api/kernel/db/migrator.ts';
-import { PASS_INDEXES } from '../api/kernel/db/migrations/0032_checkpoint_plate_via_folded.ts';
+import { PASS_INDEXES } from '../api/kernel/db/migrations/0036_checkpoint_folded_covering.ts';
 import type { Database } from '../api/kernel/db/tables/index.ts';
 import type { PassRecordInput } from '../analytics/vocabulary/pass-record-input.ts';
 
@@ -30,6 +30,7 @@ export interface ScaleResult {
   fillS: number;
   indexS: number;
   ingest: number;
+  ingestOneWriter: number;
   exactP95: number;
   fuzzyP95: number;
   dropDayMs: number;
@@ -42,6 +43,8 @@ export interface ScaleOptions {
   rows: number;
   days: number;
   ingestRows: number;
+  /** Concurrent batch writers for the ingest figure. */
+  writers: number;
   cameras: number;
   plateOf: (i: number) => string;
   garble: (plate: string, i: number) => string;
@@ -72,10 +75,23 @@ async function buildHeapIndexes(client: pg.ClientBase): Promise<void> {
 
 async function dropPartitionedIndexes(db: Kysely<Database>): Promise<void> {
   await sql`alter table checkpoint_passes drop constraint checkpoint_passes_pkey`.execute(db);
-  for (const name of ['plate_idx', 'folded_idx', 'camera_idx', 'images_idx']) await sql`drop index if exists ${sql.id(`checkpoint_passes_${name}`)}`.execute(db);
+  for (const name of ['plate_idx', 'folded_idx', 'folded_cover_idx', 'camera_idx', 'images_idx']) await sql`drop index if exists ${sql.id(`checkpoint_passes_${name}`)}`.execute(db);
 }
 
-export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions): Promise<ScaleResult> {
+/** A filled and indexed database, ready to be measured (measureScale) and dropped (close). */
+export interface PreparedScale {
+  layout: 'partitioned' | 'heap';
+  db: Kysely<Database>;
+  dataDir: string;
+  start: number;
+  span: number;
+  fillS: number;
+  indexS: number;
+  close: () => Promise<void>;
+}
+
+/** Fills and indexes one layout in a database of its own. */
+export async function prepareScale(layout: 'partitioned' | 'heap', o: ScaleOptions): Promise<PreparedScale> {
   const dataDir = mkdtempSync(join(tmpdir(), 'cp-scale-'));
   const dbName = `cp_scale_${randomBytes(4).toString('hex')}`;
   const admin = new pg.Client({ connectionString: o.pgAdmin });
@@ -87,6 +103,15 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
   const database = openDatabase({ url: u.toString(), dataDir, poolSize: 4 });
   const db = database.db;
   const pool = new pg.Pool({ connectionString: u.toString(), max: 2 });
+  const close = async () => {
+    await pool.end();
+    await database.close();
+    rmSync(dataDir, { recursive: true, force: true });
+    const cleanup = new pg.Client({ connectionString: o.pgAdmin });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${dbName} with (force)`);
+    await cleanup.end();
+  };
   try {
     await migrateToLatest(db);
     const start = Math.floor(Date.now() / DAY_MS) * DAY_MS - (o.days - 1) * DAY_MS;
@@ -147,16 +172,43 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
     }
     const indexS = (performance.now() - t0) / 1000;
     o.log(`  ${layout}: fill ${fillS.toFixed(0)} s, indexes + vacuum ${indexS.toFixed(0)} s`);
+    return { layout, db, dataDir, start, span, fillS, indexS, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/** Ingest, searches and the retention of one day on a prepared database. */
+export async function measureScale(prepared: PreparedScale, o: ScaleOptions): Promise<ScaleResult> {
+  const { layout, db, dataDir, start, span, fillS, indexS } = prepared;
+  const cameraId = (i: number) => `cam-${String(i % o.cameras).padStart(3, '0')}`;
+  {
 
     // Ingest through the store's write path (COPY → staging → INSERT … ON CONFLICT), 10,000 rows per batch, into the newest day.
     const record = (i: number): PassRecordInput => ({ id: `r-${i}`, cameraId: cameraId(i), passedAt: start + span - DAY_MS + (i % 80_000) * 1_000, plate: o.plateOf(i), plateColour: 'blue', plateConfidence: 0.95, charConfidences: [0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9], vehicleClass: 'K33', lane: 1 });
-    t0 = performance.now();
+    // First one writer (batches one after another), then o.writers writers at once, as a hub's concurrent
+    // sources (pass queue, ingest API, GA/T 1400 pushes, other nodes) write: half the rows each.
     let ingested = 0;
-    for (let a = 0; a < o.ingestRows; a += 10_000) {
-      const rows = Array.from({ length: Math.min(10_000, o.ingestRows - a) }, (_, k) => toPassRow(record(a + k), k, dataDir, Date.now()));
-      ingested += (await insertPassRows(db, rows)).size;
-    }
-    const ingest = ingested / ((performance.now() - t0) / 1000);
+    const ingestWith = async (writers: number, from: number, to: number): Promise<number> => {
+      const started = performance.now();
+      let next = from;
+      let stored = 0;
+      await Promise.all(Array.from({ length: writers }, async () => {
+        while (next < to) {
+          const a = next;
+          next = Math.min(to, next + 10_000);
+          const rows = Array.from({ length: next - a }, (_, k) => toPassRow(record(a + k), k, dataDir, Date.now()));
+          const inserted = (await insertPassRows(db, rows)).size;
+          stored += inserted;
+        }
+      }));
+      ingested += stored;
+      return stored / ((performance.now() - started) / 1000);
+    };
+    const half = Math.floor(o.ingestRows / 2);
+    const ingestOneWriter = await ingestWith(1, 0, half);
+    const ingest = await ingestWith(o.writers, half, o.ingestRows);
 
     // Searches: a 30-day window ending now, a department that sees half the cameras.
     const filter: CameraFilter = { all: false, cameraIds: Array.from({ length: o.cameras / 2 }, (_, i) => cameraId(i * 2)) };
@@ -168,18 +220,10 @@ export async function runScale(layout: 'partitioned' | 'heap', o: ScaleOptions):
 
     // Retention of the oldest day: the cutoff is its end.
     const retention = new CheckpointRetention(o.makeContext(db, dataDir, 30), join(dataDir, 'images'));
-    t0 = performance.now();
+    const t0 = performance.now();
     const report = await retention.prune(start + DAY_MS + 30 * DAY_MS);
     const dropDayMs = performance.now() - t0;
     const size = await sql<{ n: string }>`select pg_database_size(current_database()) as n`.execute(db);
-    return { layout, rows: o.rows + ingested, fillS, indexS, ingest, exactP95: o.percentile(exact, 95), fuzzyP95: o.percentile(fuzzy, 95), dropDayMs, droppedRows: report.passes, dbBytes: Number(size.rows[0].n) };
-  } finally {
-    await pool.end();
-    await database.close();
-    rmSync(dataDir, { recursive: true, force: true });
-    const cleanup = new pg.Client({ connectionString: o.pgAdmin });
-    await cleanup.connect();
-    await cleanup.query(`drop database if exists ${dbName} with (force)`);
-    await cleanup.end();
+    return { layout, rows: o.rows + ingested, fillS, indexS, ingest, ingestOneWriter, exactP95: o.percentile(exact, 95), fuzzyP95: o.percentile(fuzzy, 95), dropDayMs, droppedRows: report.passes, dbBytes: Number(size.rows[0].n) };
   }
 }
