@@ -27,9 +27,14 @@ export interface PassView {
 
 const ID = /^[A-Za-z0-9:_.-]{1,128}$/;
 
+/** Relative paths that are already normal and cannot leave a folder: segments that do not start with a dot. */
+const PLAIN_RELATIVE = /^[A-Za-z0-9_:-][A-Za-z0-9_.:-]*(?:\/[A-Za-z0-9_:-][A-Za-z0-9_.:-]*)*$/;
+
 /** Image paths are stored relative to the images folder and may never leave it. */
 export function imagePathInside(imagesDir: string, path: string | undefined, field: string): string | null {
   if (path === undefined) return null;
+  // The common case (`<day>/<passId>-crop.jpg`) without resolving: a pass batch has a hundred of them.
+  if (PLAIN_RELATIVE.test(path)) return path;
   const full = resolve(imagesDir, path);
   const rel = relative(imagesDir, full);
   if (!rel || rel.startsWith('..') || isAbsolute(rel) || !full.startsWith(imagesDir + sep)) {

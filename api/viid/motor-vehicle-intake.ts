@@ -6,7 +6,9 @@ import { isDomainError } from '../kernel/errors/domain-error.ts';
 import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { parseMotorVehicle, type ReceivedVehicle } from './objects/motor-vehicle-input.ts';
 import type { PeerSession } from './peer-sessions.ts';
-import type { PictureRequest, VehicleImages } from './pictures/vehicle-images.ts';
+import type { HeldPictures, PictureRequest, VehicleImages } from './pictures/vehicle-images.ts';
+import type { WireRefusal } from './pictures/push-messages.ts';
+import type { MovableBody } from './movable-body.ts';
 import { STATUS, ViidError, type StatusCode } from './viid-status.ts';
 import { DeviceCameras } from './device-cameras.ts';
 import type { ViidMetrics } from './viid-metrics.ts';
@@ -30,6 +32,13 @@ const refused = (id: string, error: unknown): IntakeOutcome => {
   return { id, statusCode: STATUS.invalidJsonContent, httpStatus: 400, text: `${error.code}: ${error.message}` };
 };
 
+/** An object of a batch: checked and reduced to a vehicle, or already refused. */
+type Entry = { id: string; vehicle: ReceivedVehicle } | { id: string; outcome: IntakeOutcome };
+
+/** The outcome of an object a writer thread refused while parsing the push. */
+const wireOutcome = (id: string, error: WireRefusal): IntakeOutcome =>
+  ({ id, statusCode: error.statusCode as StatusCode, httpStatus: error.status, text: `${error.code}: ${error.message}` });
+
 /**
  * MotorVehicleObjects into checkpoint passes, through the same CheckpointStore as our own passes (so
  * watchlists, cloned-plate analysis, subscriptions, trajectories, retention and department visibility apply).
@@ -44,25 +53,53 @@ export class MotorVehicleIntake {
     this.devices = new DeviceCameras(ctx, registry, supervisor);
   }
 
+  /** Objects parsed on the event loop (notifications): each checked here, their pictures inline or by URL. */
   async receive(session: PeerSession, objects: unknown[]): Promise<IntakeOutcome[]> {
     const max = this.ctx.config.viid.maxObjectsPerRequest;
     if (objects.length > max) {
       this.metrics.objects.refused += objects.length;
       throw new ViidError('VIID_BATCH_TOO_LARGE', `at most ${max} objects per request; send ${objects.length} in smaller batches`, 413, STATUS.invalidJsonContent);
     }
-    const outcomes: IntakeOutcome[] = new Array(objects.length);
-    const candidates: Array<{ index: number; vehicle: ReceivedVehicle }> = [];
-    objects.forEach((raw, index) => {
+    const entries: Entry[] = objects.map((raw) => {
       const id = String((raw as { MotorVehicleID?: unknown } | null)?.MotorVehicleID ?? '').slice(0, 64);
       try {
-        const vehicle = parseMotorVehicle(raw);
-        if (!session.devices.has(vehicle.deviceId)) {
-          throw new ViidError('VIID_DEVICE_NOT_OWNED', `${session.peerId} may not report for device ${vehicle.deviceId}`, 403, STATUS.invalidOperation);
-        }
-        candidates.push({ index, vehicle });
+        return { id, vehicle: parseMotorVehicle(raw) };
       } catch (error) {
-        outcomes[index] = refused(id, error);
+        return { id, outcome: refused(id, error) };
       }
+    });
+    return this.settle(session, entries);
+  }
+
+  /**
+   * A POST /VIID/MotorVehicles body as received (bytes): parsed, checked and its pictures decoded in a writer
+   * thread, which holds them; only the pictures of fresh, owned objects are written. The body's memory moves
+   * to that thread.
+   */
+  async receivePush(session: PeerSession, body: MovableBody): Promise<IntakeOutcome[]> {
+    const { parsed, push } = await this.images.parsePush(body, this.ctx.config.viid.maxObjectsPerRequest);
+    if (parsed.status === 'refused') {
+      const { code, message, status, statusCode, objects } = parsed.refusal;
+      this.metrics.objects.refused += objects;
+      throw new ViidError(code, message, status, statusCode as StatusCode);
+    }
+    try {
+      const entries: Entry[] = parsed.objects.map((o) => ('vehicle' in o ? o : { id: o.id, outcome: wireOutcome(o.id, o.error) }));
+      return await this.settle(session, entries, { push, pictures: parsed.pictures });
+    } finally {
+      if (parsed.pictures.some((p) => p.status === 'held')) this.images.release(push);
+    }
+  }
+
+  /** Ownership, camera, duplicate checks, pictures and the insert of a batch's checked objects. */
+  private async settle(session: PeerSession, entries: Entry[], held?: HeldPictures): Promise<IntakeOutcome[]> {
+    const outcomes: IntakeOutcome[] = new Array(entries.length);
+    const candidates: Array<{ index: number; vehicle: ReceivedVehicle }> = [];
+    entries.forEach((entry, index) => {
+      if ('outcome' in entry) outcomes[index] = entry.outcome;
+      else if (!session.devices.has(entry.vehicle.deviceId)) {
+        outcomes[index] = refused(entry.id, new ViidError('VIID_DEVICE_NOT_OWNED', `${session.peerId} may not report for device ${entry.vehicle.deviceId}`, 403, STATUS.invalidOperation));
+      } else candidates.push({ index, vehicle: entry.vehicle });
     });
 
     const cameras = await this.devices.resolve(session, candidates.map((c) => c.vehicle.deviceId));
@@ -83,7 +120,7 @@ export class MotorVehicleIntake {
       }
     }
 
-    const records = await this.storePictures(fresh, outcomes);
+    const records = await this.storePictures(fresh, outcomes, held);
     if (records.length > 0) {
       try {
         await this.store.ingestPasses(records.map((r) => r.record));
@@ -109,7 +146,7 @@ export class MotorVehicleIntake {
    * whose picture is the data's fault is refused and its other picture removed; an unreachable URL only
    * loses that picture (noted in the status text).
    */
-  private async storePictures(fresh: Array<{ index: number; vehicle: ReceivedVehicle; cameraId: string }>, outcomes: IntakeOutcome[]): Promise<Array<{ index: number; record: PassRecordInput; written: string[] }>> {
+  private async storePictures(fresh: Array<{ index: number; vehicle: ReceivedVehicle; cameraId: string }>, outcomes: IntakeOutcome[], held: HeldPictures | undefined): Promise<Array<{ index: number; record: PassRecordInput; written: string[] }>> {
     const requests: PictureRequest[] = [];
     const owners: number[] = [];
     fresh.forEach(({ vehicle }, i) => {
@@ -120,7 +157,7 @@ export class MotorVehicleIntake {
         owners.push(i);
       }
     });
-    const stored = await this.images.storeAll(requests);
+    const stored = await this.images.storeAll(requests, held);
     const perObject = fresh.map(() => ({ paths: {} as { crop?: string; scene?: string }, written: [] as string[], notes: [] as string[], error: undefined as Error | undefined }));
     stored.forEach((outcome, r) => {
       const entry = perObject[owners[r]!]!;

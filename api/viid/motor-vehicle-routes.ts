@@ -6,6 +6,7 @@ import { searchPasses } from '../checkpoint/pass-search.ts';
 import { parseMotorVehicleQuery, runMotorVehicleQuery } from './motor-vehicle-query.ts';
 import { motorVehicleObjects } from '../checkpoint/gat1400.ts';
 import type { MotorVehicleIntake } from './motor-vehicle-intake.ts';
+import { MovableBody } from './movable-body.ts';
 import { OBJECT_ID } from './objects/viid-ids.ts';
 import { parseViidTime } from './objects/viid-time.ts';
 import type { PeerSessions } from './peer-sessions.ts';
@@ -18,14 +19,6 @@ const VehicleOne = Type.Object({ MotorVehicleObject: Open });
 /** Query keys with or without the `MotorVehicle.` prefix the standard's query strings use. */
 const VehicleQuery = Type.Object({}, { additionalProperties: Type.String({ maxLength: 2_200 }) });
 
-/** The objects of a push: `{MotorVehicleListObject:{MotorVehicleObject:[…]}}`, a single object instead of the array, or a bare `{MotorVehicleObject}`. */
-function objectsOf(body: unknown): unknown[] {
-  const root = body as { MotorVehicleListObject?: { MotorVehicleObject?: unknown }; MotorVehicleObject?: unknown } | null;
-  const inner = root?.MotorVehicleListObject?.MotorVehicleObject ?? root?.MotorVehicleObject;
-  if (inner === undefined || inner === null) throw viidBadContent('VIID_NO_OBJECTS', 'expected {"MotorVehicleListObject":{"MotorVehicleObject":[…]}}');
-  return Array.isArray(inner) ? inner : [inner];
-}
-
 const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
 
 /**
@@ -33,16 +26,20 @@ const pathOf = (request: FastifyRequest) => request.url.split('?')[0]!;
  * was accepted, else the first refusal's status) and query the passes of their department's cameras.
  */
 export function registerMotorVehicleRoutes(scope: FastifyInstance, ctx: HubContext, sessions: PeerSessions, intake: MotorVehicleIntake, store: CheckpointStore): void {
+  // The body stays bytes here (viidRawBody): a writer thread parses it and decodes its pictures, off the event loop.
   scope.post('/MotorVehicles', {
-    config: { access: 'public', rateLimit: false },
-    schema: { tags: ['viid'], summary: 'GA/T 1400 push of MotorVehicleObjects (registered peers, their own devices)', body: Open, response: { 200: ViidReplySchema, '4xx': ViidReplySchema } },
+    config: { access: 'public', rateLimit: false, viidRawBody: true },
+    schema: { tags: ['viid'], summary: 'GA/T 1400 push of MotorVehicleObjects (registered peers, their own devices): {"MotorVehicleListObject":{"MotorVehicleObject":[…]}}', response: { 200: ViidReplySchema, '4xx': ViidReplySchema } },
   }, async (request, reply) => {
     const session = sessions.identify(request);
-    const outcomes = await intake.receive(session, objectsOf(request.body));
+    if (!(request.body instanceof MovableBody)) throw viidBadContent('VIID_NO_OBJECTS', 'expected {"MotorVehicleListObject":{"MotorVehicleObject":[…]}}');
+    const outcomes = await intake.receivePush(session, request.body);
     const path = pathOf(request);
     const accepted = outcomes.some((o) => o.statusCode === STATUS.ok);
     const status = accepted || outcomes.length === 0 ? 200 : outcomes[0]!.httpStatus;
-    return reply.status(status).send(statusList(outcomes.map((o) => responseStatus(path, o.statusCode, o.text, o.id))));
+    // Serialised here (one LocalTime, native JSON.stringify): the schema serialiser of the union reply cost more than the rest of the reply.
+    const now = Date.now();
+    return reply.status(status).send(JSON.stringify(statusList(outcomes.map((o) => responseStatus(path, o.statusCode, o.text, o.id, now)))));
   });
 
   scope.get('/MotorVehicles', {

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError } from '../kernel/errors/domain-error.ts';
 import { toHubError } from '../kernel/errors/domain-error-status.ts';
+import { MovableBody } from './movable-body.ts';
+import { countObjectKeys, SCAN_ABOVE_BYTES } from './objects/object-count.ts';
 import { responseStatus, STATUS, statusObject, ViidError, type StatusCode } from './viid-status.ts';
 
 /** The standard's media type; replies carry it, requests may send it or any other JSON type. */
@@ -16,15 +18,11 @@ export interface ViidBodyLimits {
   maxObjects: number;
 }
 
-/** Bodies above this size are scanned for their object count before parsing. */
-const SCAN_ABOVE_BYTES = 256 * 1024;
-const OBJECT_KEY = '"MotorVehicleID"';
-
-/** Occurrences of the object key in the raw text (inside a JSON string a quote is escaped, so strings cannot fake one). */
-function countObjects(text: string, stopAt: number): number {
-  let count = 0;
-  for (let at = text.indexOf(OBJECT_KEY); at !== -1 && count <= stopAt; at = text.indexOf(OBJECT_KEY, at + OBJECT_KEY.length)) count++;
-  return count;
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The /VIID route receives its JSON body as bytes (a MovableBody) and parses it elsewhere (a writer thread). */
+    viidRawBody?: boolean;
+  }
 }
 
 /** Errors of the body reader: the /VIID error handler turns them into status objects. */
@@ -32,10 +30,10 @@ const tooLarge = (limit: number) => new ViidError('VIID_BODY_TOO_LARGE', `the bo
 const tooSlow = (ms: number) => new ViidError('VIID_BODY_TIMEOUT', `the body did not arrive within ${ms} ms`, 408, STATUS.otherError);
 
 /**
- * Reads a JSON body with the /VIID limits: refused as soon as Content-Length or the bytes read pass the limit,
+ * Reads a body with the /VIID limits: refused as soon as Content-Length or the bytes read pass the limit,
  * and when the whole body has not arrived within bodyTimeoutMs (a trickling sender is cut, not waited for).
  */
-function readJsonBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limits: ViidBodyLimits): Promise<unknown> {
+function readBody(request: FastifyRequest, payload: NodeJS.ReadableStream, limits: ViidBodyLimits): Promise<MovableBody> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length']);
     if (declared > limits.bodyLimitBytes) {
@@ -45,7 +43,7 @@ function readJsonBody(request: FastifyRequest, payload: NodeJS.ReadableStream, l
     const chunks: Buffer[] = [];
     let size = 0;
     let settled = false;
-    const finish = (error: Error | undefined, value?: unknown) => {
+    const finish = (error: Error | undefined, value?: MovableBody) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
@@ -54,7 +52,7 @@ function readJsonBody(request: FastifyRequest, payload: NodeJS.ReadableStream, l
         // The rest is read and dropped, so the refusal reaches a sender that is still writing (bounded by http.requestTimeoutSeconds).
         payload.resume();
         reject(error);
-      } else resolve(value);
+      } else resolve(value!);
     };
     const timer = setTimeout(() => finish(tooSlow(limits.bodyTimeoutMs)), limits.bodyTimeoutMs);
     const onData = (chunk: Buffer) => {
@@ -65,23 +63,24 @@ function readJsonBody(request: FastifyRequest, payload: NodeJS.ReadableStream, l
     payload.on('data', onData);
     payload.on('error', (error) => finish(error));
     payload.on('end', () => {
-      if (settled) return;
-      const text = Buffer.concat(chunks, size).toString('utf8');
-      if (text.trim() === '') {
-        finish(new ViidError('VIID_JSON_EMPTY', 'the body is empty', 400, STATUS.invalidJsonFormat));
-        return;
-      }
-      if (size > SCAN_ABOVE_BYTES && countObjects(text, limits.maxObjects) > limits.maxObjects) {
-        finish(new ViidError('VIID_BATCH_TOO_LARGE', `at most ${limits.maxObjects} objects per request; send smaller batches`, 413, STATUS.invalidJsonContent));
-        return;
-      }
-      try {
-        finish(undefined, JSON.parse(text));
-      } catch (cause) {
-        finish(new ViidError('VIID_JSON_INVALID', 'the body is not valid JSON', 400, STATUS.invalidJsonFormat, { cause }));
-      }
+      if (!settled) finish(undefined, MovableBody.of(chunks, size));
     });
   });
+}
+
+/** A JSON body on the event loop (the small requests of every route but the push). */
+function parseJsonBody(movable: MovableBody, limits: ViidBodyLimits): unknown {
+  const body = Buffer.concat(movable.move().chunks, movable.size);
+  if (body.length > SCAN_ABOVE_BYTES && countObjectKeys(body, limits.maxObjects) > limits.maxObjects) {
+    throw new ViidError('VIID_BATCH_TOO_LARGE', `at most ${limits.maxObjects} objects per request; send smaller batches`, 413, STATUS.invalidJsonContent);
+  }
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw new ViidError('VIID_JSON_EMPTY', 'the body is empty', 400, STATUS.invalidJsonFormat);
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ViidError('VIID_JSON_INVALID', 'the body is not valid JSON', 400, STATUS.invalidJsonFormat, { cause });
+  }
 }
 
 /** The StatusCode a refusal carries when it is not a ViidError. */
@@ -106,7 +105,8 @@ export function sendStatus(reply: FastifyReply, httpStatus: number, requestUrl: 
 export function installViidScope(scope: FastifyInstance, limits: ViidBodyLimits): void {
   scope.removeAllContentTypeParsers();
   scope.addContentTypeParser(JSON_TYPES, (request, payload, done) => {
-    readJsonBody(request, payload, limits).then((body) => done(null, body), (error: Error) => done(error, undefined));
+    const raw = request.routeOptions.config?.viidRawBody === true;
+    readBody(request, payload, limits).then((body) => (raw ? body : parseJsonBody(body, limits))).then((body) => done(null, body), (error: Error) => done(error, undefined));
   });
   scope.addHook('onRequest', async (_request, reply) => {
     reply.type(VIID_MEDIA_TYPE);

@@ -25,8 +25,9 @@ export const ResponseStatusListSchema = Type.Object({ ResponseStatusListObject: 
 /** What a /VIID route answers: one status, or one per object of a batch. */
 export const ViidReplySchema = Type.Union([ResponseStatusObjectSchema, ResponseStatusListSchema]);
 
-export function responseStatus(requestUrl: string, statusCode: number, statusString: string, id = ''): ResponseStatus {
-  return { Id: id, RequestURL: requestUrl, StatusCode: statusCode, StatusString: statusString, LocalTime: viidTime(Date.now()) };
+/** `at`: one time for every status of a batch reply. */
+export function responseStatus(requestUrl: string, statusCode: number, statusString: string, id = '', at = Date.now()): ResponseStatus {
+  return { Id: id, RequestURL: requestUrl, StatusCode: statusCode, StatusString: statusString, LocalTime: viidTime(at) };
 }
 
 export const statusObject = (status: ResponseStatus) => ({ ResponseStatusObject: status });

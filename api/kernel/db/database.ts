@@ -5,6 +5,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import { createPrivateFileSync, ensurePrivateDirSync, tightenSqliteFiles } from '../fs/private-files.ts';
 import { HubError } from '../errors/hub-error.ts';
+import { StatementCache } from './statement-cache.ts';
 import type { Database } from './tables/index.ts';
 
 // bigint (int8) columns hold epoch milliseconds, far below 2^53: read them as numbers on PostgreSQL too.
@@ -102,7 +103,8 @@ function openOne(options: OpenDatabaseOptions & { readOnly?: boolean }): HubData
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   if (file !== ':memory:') tightenSqliteFiles(file);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  // Kysely prepares every query's SQL anew; the cache keeps the compiled statements.
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: new StatementCache(sqlite) }) });
   sqliteHandles.set(db, sqlite);
   return { db, readDb: db, description: `sqlite:${file}`, close: () => db.destroy() };
 }

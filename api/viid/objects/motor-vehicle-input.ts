@@ -5,8 +5,11 @@ import { colourWord, directionWord, IMAGE_TYPES, plateColourOf, VEHICLE_CLASS_CO
 import { DEVICE_ID, OBJECT_ID } from './viid-ids.ts';
 import { parseViidTime } from './viid-time.ts';
 
-/** Where one picture of a received vehicle comes from: inline base64, or a URL on the peer's side. */
-export type ImageSource = { data: string } | { url: string };
+/**
+ * Where one picture of a received vehicle comes from: inline base64, a URL on the peer's side, or an inline
+ * picture a writer thread decoded already while parsing the push (its index among the push's pictures).
+ */
+export type ImageSource = { data: string } | { url: string } | { picture: number };
 
 /** A MotorVehicleObject as received, checked and reduced to what a pass stores. */
 export interface ReceivedVehicle {

@@ -2,11 +2,19 @@ import { DomainError } from '../../kernel/errors/domain-error.ts';
 
 const CHINA_OFFSET_MS = 8 * 3_600_000;
 
+/** The last second formatted: a batch reply stamps each of its statuses with the same second. */
+let lastSecond = Number.NaN;
+let lastText = '';
+
 /** GA/T 1400 times are local `YYYYMMDDhhmmss`; the standard's deployments use China time (UTC+8). */
 export function viidTime(epochMs: number): string {
+  const second = Math.floor(epochMs / 1_000);
+  if (second === lastSecond) return lastText;
   const d = new Date(epochMs + CHINA_OFFSET_MS);
   const p = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+  lastText = `${p(d.getUTCFullYear(), 4)}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())}${p(d.getUTCHours())}${p(d.getUTCMinutes())}${p(d.getUTCSeconds())}`;
+  lastSecond = second;
+  return lastText;
 }
 
 /**

@@ -1,14 +1,21 @@
-/** One picture to store: inline base64 (decoded and checked in the writer thread) or bytes already checked. */
+/**
+ * One picture to store: inline base64 (decoded and checked in the writer thread), bytes already checked, or
+ * a picture the thread holds already from the push it parsed (`held`: its index there, checked).
+ */
 export interface PictureJob {
   /** Path relative to the images folder (`<day>/<passId>-crop.jpg`). */
   rel: string;
   data?: string;
   bytes?: Uint8Array;
+  held?: number;
 }
 
 export interface PictureBatchMessage {
+  kind: 'store';
   id: number;
   jobs: PictureJob[];
+  /** The parsed push (its parse message's id) whose held pictures the jobs name; dropped once they are written. */
+  push?: number;
   maxImageBytes: number;
   maxImagePixels: number;
 }

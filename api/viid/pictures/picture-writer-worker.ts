@@ -4,16 +4,29 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { decodeBase64Picture, PictureRefusal } from './base64-picture.ts';
 import { jpegSize } from './jpeg-size.ts';
 import type { PictureBatchMessage, PictureJob, PictureReplyMessage, PictureResult } from './picture-messages.ts';
+import { STATUS } from '../viid-status.ts';
+import { parsePush } from './push-parsing.ts';
+import type { PushParseMessage, PushParseReply, PushReleaseMessage } from './push-messages.ts';
 
 /**
  * Writer thread of received pictures: a whole request's pictures arrive in one message, are decoded from
  * base64, checked (size, JPEG header, pixel count) and written with plain synchronous calls (open, write,
  * close: no thread-pool hop, no promise per call) off the event loop; one reply per batch. Folders are made
  * once per day (0700), files 0600, as PRIVATE_DIR_MODE / PRIVATE_FILE_MODE say.
+ * A POST /VIID/MotorVehicles body is parsed here too (`parsePush`): its good pictures stay held here until
+ * the event loop names those of fresh, owned objects to write, then are released.
  */
 const imagesDir = (workerData as { imagesDir: string }).imagesDir;
 const port = parentPort!;
 const readyDirs = new Set<string>();
+/** Pictures of parsed pushes, by parse id; dropped on release, or after HELD_MS should the release never come. */
+const heldPushes = new Map<number, { pictures: Array<Buffer | undefined>; expiry: NodeJS.Timeout }>();
+const HELD_MS = 5 * 60_000;
+
+function drop(push: number): void {
+  clearTimeout(heldPushes.get(push)?.expiry);
+  heldPushes.delete(push);
+}
 
 function ensureDir(dir: string): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
@@ -33,7 +46,11 @@ function writeOnce(full: string, bytes: Uint8Array): void {
 function store(job: PictureJob, batch: PictureBatchMessage): PictureResult {
   let bytes: Uint8Array;
   try {
-    if (job.bytes) bytes = job.bytes;
+    if (job.held !== undefined) {
+      const held = heldPushes.get(batch.push ?? -1)?.pictures[job.held];
+      if (!held) return { status: 'failed', message: 'the picture is no longer held' };
+      bytes = held;
+    } else if (job.bytes) bytes = job.bytes;
     else {
       const decoded = decodeBase64Picture(job.data ?? '', batch.maxImageBytes);
       const size = jpegSize(decoded);
@@ -66,7 +83,26 @@ function store(job: PictureJob, batch: PictureBatchMessage): PictureResult {
 }
 
 port.postMessage({ ready: true });
-port.on('message', (batch: PictureBatchMessage) => {
-  const reply: PictureReplyMessage = { id: batch.id, results: batch.jobs.map((job) => store(job, batch)) };
+function parse(message: PushParseMessage): void {
+  let reply: PushParseReply;
+  try {
+    const { result, held } = parsePush(Buffer.concat(message.chunks, message.size), message.limits);
+    if (result.status === 'parsed' && held.some((bytes) => bytes)) {
+      heldPushes.set(message.id, { pictures: held, expiry: setTimeout(() => heldPushes.delete(message.id), HELD_MS).unref() });
+    }
+    reply = { id: message.id, parsed: result };
+  } catch (error) {
+    reply = { id: message.id, parsed: { status: 'refused', refusal: { code: 'INTERNAL', message: `the push could not be parsed; retry later (${(error as Error).name})`, status: 500, statusCode: STATUS.deviceError, objects: 0 } } };
+  }
   port.postMessage(reply);
+}
+
+port.on('message', (message: PictureBatchMessage | PushParseMessage | PushReleaseMessage) => {
+  if (message.kind === 'parse') parse(message);
+  else if (message.kind === 'release') drop(message.push);
+  else {
+    const reply: PictureReplyMessage = { id: message.id, results: message.jobs.map((job) => store(job, message)) };
+    if (message.push !== undefined) drop(message.push);
+    port.postMessage(reply);
+  }
 });

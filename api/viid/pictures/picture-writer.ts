@@ -1,10 +1,21 @@
 import type { Worker } from 'node:worker_threads';
 import { startTypeScriptWorker } from '../../../analytics/workers/typescript-worker.ts';
 import type { PictureBatchMessage, PictureJob, PictureReplyMessage, PictureResult } from './picture-messages.ts';
+import type { MovableBody } from '../movable-body.ts';
+import type { PushLimits, PushParseMessage, PushParseReply, PushParseResult, PushReleaseMessage } from './push-messages.ts';
 
 interface Pending {
-  resolve: (results: PictureResult[]) => void;
+  resolve: (reply: PictureReplyMessage | PushParseReply) => void;
   reject: (error: Error) => void;
+}
+
+/** A push parsed in one writer thread, which holds its good pictures until released. */
+export interface ThreadPush {
+  id: number;
+  /** The holding thread (opaque outside the writer). */
+  thread: object;
+  /** Its pictures were dropped (with the store that wrote them, or by `release`). */
+  released: boolean;
 }
 
 interface Thread {
@@ -16,7 +27,8 @@ interface Thread {
 
 /**
  * Stores received pictures through writer threads (`picture-writer-worker.ts`): one message per request
- * batch, decoded and written there, one reply. The event loop keeps only JSON and SQL; the libuv thread pool
+ * batch, decoded and written there, one reply. Push bodies are parsed there too (`parse`), their pictures
+ * held by that thread until `store` names those to write and `release` drops the rest. The event loop keeps only JSON and SQL; the libuv thread pool
  * (four threads shared with everything else) is not queued three calls deep per picture. Batches go to the
  * thread with the fewest outstanding. A thread that dies fails its outstanding batches (the senders get a
  * retryable status) and is replaced on the next batch.
@@ -37,17 +49,39 @@ export class PictureWriter {
     await Promise.all(this.threads.map((thread) => thread?.ready));
   }
 
-  /** Decodes, checks and writes the jobs; one result per job, in order. Rejects only when a writer thread failed. */
-  store(jobs: PictureJob[]): Promise<PictureResult[]> {
-    if (jobs.length === 0) return Promise.resolve([]);
-    if (this.stopped) return Promise.reject(new Error('the picture writer is stopped'));
-    const thread = this.leastBusy();
+  /**
+   * Decodes, checks and writes the jobs; one result per job, in order. Jobs naming held pictures go to the
+   * thread that parsed their push, which then drops the push's pictures (the last use: one message fewer).
+   * Rejects only when a writer thread failed (or the push's thread is gone).
+   */
+  async store(jobs: PictureJob[], push?: ThreadPush): Promise<PictureResult[]> {
+    if (jobs.length === 0) return [];
+    const thread = push ? this.threadOf(push) : this.available();
     const id = this.nextId++;
-    const message: PictureBatchMessage = { id, jobs, ...this.limits };
-    return new Promise((resolve, reject) => {
-      thread.pending.set(id, { resolve, reject });
-      thread.worker.postMessage(message);
-    });
+    const message: PictureBatchMessage = { kind: 'store', id, jobs, push: push?.id, ...this.limits };
+    if (push) push.released = true;
+    return ((await this.send(thread, id, message)) as PictureReplyMessage).results;
+  }
+
+  /**
+   * Parses a push body in the least busy thread. The body's memory is moved there, not copied.
+   */
+  async parse(body: MovableBody, limits: Omit<PushLimits, 'maxImageBytes' | 'maxImagePixels'>): Promise<{ parsed: PushParseResult; push: ThreadPush }> {
+    const thread = this.available();
+    const id = this.nextId++;
+    const { chunks, transfer } = body.move();
+    const message: PushParseMessage = { kind: 'parse', id, chunks, size: body.size, limits: { ...limits, ...this.limits } };
+    const reply = (await this.send(thread, id, message, transfer)) as PushParseReply;
+    return { parsed: reply.parsed, push: { id, thread, released: false } };
+  }
+
+  /** Drops a parsed push's held pictures; nothing to do when its thread is gone (they went with it). */
+  release(push: ThreadPush): void {
+    const thread = push.thread as Thread;
+    if (push.released || !this.threads.includes(thread)) return;
+    push.released = true;
+    const message: PushReleaseMessage = { kind: 'release', push: push.id };
+    thread.worker.postMessage(message);
   }
 
   async stop(): Promise<void> {
@@ -58,6 +92,25 @@ export class PictureWriter {
       this.fail(thread, new Error('the picture writer stopped'));
       await thread.worker.terminate();
     }));
+  }
+
+  private available(): Thread {
+    if (this.stopped) throw new Error('the picture writer is stopped');
+    return this.leastBusy();
+  }
+
+  private threadOf(push: ThreadPush): Thread {
+    if (this.stopped) throw new Error('the picture writer is stopped');
+    const thread = push.thread as Thread;
+    if (!this.threads.includes(thread)) throw new Error('the picture writer thread holding the push is gone');
+    return thread;
+  }
+
+  private send(thread: Thread, id: number, message: unknown, transfer: ArrayBuffer[] = []): Promise<PictureReplyMessage | PushParseReply> {
+    return new Promise((resolve, reject) => {
+      thread.pending.set(id, { resolve, reject });
+      thread.worker.postMessage(message, transfer);
+    });
   }
 
   private leastBusy(): Thread {
@@ -75,14 +128,14 @@ export class PictureWriter {
     let loaded!: () => void;
     const thread: Thread = { worker, pending: new Map(), ready: new Promise((resolve) => { loaded = resolve; }) };
     worker.unref();
-    worker.on('message', (reply: PictureReplyMessage | { ready: true }) => {
+    worker.on('message', (reply: PictureReplyMessage | PushParseReply | { ready: true }) => {
       if ('ready' in reply) {
         loaded();
         return;
       }
       const pending = thread.pending.get(reply.id);
       thread.pending.delete(reply.id);
-      pending?.resolve(reply.results);
+      pending?.resolve(reply);
     });
     const gone = (error: Error) => {
       loaded();

@@ -9,7 +9,9 @@ import type { ImageSource } from '../objects/motor-vehicle-input.ts';
 import { decodeBase64Picture, PictureRefusal } from './base64-picture.ts';
 import { jpegSize } from './jpeg-size.ts';
 import type { PictureJob } from './picture-messages.ts';
-import { PictureWriter } from './picture-writer.ts';
+import { PictureWriter, type ThreadPush } from './picture-writer.ts';
+import type { HeldPictureState, PushParseResult } from './push-messages.ts';
+import type { MovableBody } from '../movable-body.ts';
 
 export interface VehicleImageLimits {
   maxImageBytes: number;
@@ -26,6 +28,14 @@ export interface PictureRequest {
   kind: 'crop' | 'scene';
   source: ImageSource;
 }
+
+/** The pictures a writer thread decoded and checked while parsing a push, and that push (their holder). */
+export interface HeldPictures {
+  push: ThreadPush;
+  pictures: HeldPictureState[];
+}
+
+type InlineOrUrl = Exclude<ImageSource, { picture: number }>;
 
 /** The stored picture's path relative to the images folder, or why it was not stored. */
 export type PictureOutcome = { rel: string } | { error: Error };
@@ -57,19 +67,31 @@ export class VehicleImages {
     this.writer = new PictureWriter(imagesDir, limits.writerThreads, limits);
   }
 
-  /** Stores a batch of pictures; one outcome per request, in order. DomainErrors are the data's fault. */
-  async storeAll(requests: PictureRequest[]): Promise<PictureOutcome[]> {
+  /**
+   * Stores a batch of pictures; one outcome per request, in order. DomainErrors are the data's fault.
+   * Pictures named by index (`{ picture }`) are those a writer thread decoded and checked while parsing the
+   * push (`held`): only these requests' are written, by that thread, from the bytes it holds.
+   */
+  async storeAll(requests: PictureRequest[], held?: HeldPictures): Promise<PictureOutcome[]> {
     const outcomes: PictureOutcome[] = new Array(requests.length);
     if (requests.length === 0) return outcomes;
     this.rootReady ??= ensurePrivateDir(this.imagesDir).catch((error: unknown) => { this.rootReady = undefined; throw error; });
     await this.rootReady;
     const rels = requests.map((r) => passImagePaths(r.passId, r.at)[r.kind]);
-    // Pictures given by URL are fetched here (bounded), then written with the inline ones.
+    // Pictures given by URL are fetched here (bounded), other formats than JPEG re-encoded; then written with the inline ones.
     const bytesOf = new Map<number, Buffer>();
-    const byUrl = requests.flatMap((r, index) => ('url' in r.source ? [{ index, source: r.source }] : []));
-    await eachLimited(byUrl, URL_FETCH_CONCURRENCY, async ({ index, source }) => {
+    const prepared = requests.flatMap((r, index) => {
+      if ('url' in r.source) return [{ index, load: () => this.load(r.source as { url: string }) }];
+      if (!('picture' in r.source)) return [];
+      const state = held?.pictures[r.source.picture];
+      if (state?.status === 'notJpeg') return [{ index, load: () => this.asJpeg(Buffer.from(state.bytes.buffer, state.bytes.byteOffset, state.bytes.byteLength)) }];
+      if (state?.status === 'refused') outcomes[index] = { error: invalid(state.code, state.message) };
+      else if (!state) outcomes[index] = { error: new Error('the picture is not among the push\'s') };
+      return [];
+    });
+    await eachLimited(prepared, URL_FETCH_CONCURRENCY, async ({ index, load }) => {
       try {
-        bytesOf.set(index, await this.load(source));
+        bytesOf.set(index, await load());
       } catch (error) {
         outcomes[index] = { error: error as Error };
       }
@@ -79,18 +101,31 @@ export class VehicleImages {
       const bytes = bytesOf.get(index);
       if (bytes) jobs.push({ index, job: { rel: rels[index]!, bytes } });
       else if ('data' in r.source) jobs.push({ index, job: { rel: rels[index]!, data: r.source.data } });
+      else if ('picture' in r.source && held?.pictures[r.source.picture]?.status === 'held') jobs.push({ index, job: { rel: rels[index]!, held: r.source.picture } });
     });
     const converted: Array<{ index: number; job: PictureJob }> = [];
-    await this.write(jobs, outcomes, async (index) => {
+    await this.write(jobs, outcomes, held?.push, async (index) => {
       // Decoded fine but not a JPEG: re-encoded here (rare: the standard's pictures are JPEGs).
       try {
-        converted.push({ index, job: { rel: rels[index]!, bytes: await this.load(requests[index]!.source) } });
+        converted.push({ index, job: { rel: rels[index]!, bytes: await this.load(requests[index]!.source as InlineOrUrl) } });
       } catch (error) {
         outcomes[index] = { error: error as Error };
       }
     });
-    await this.write(converted, outcomes, async (index) => { outcomes[index] = { error: invalid('VIID_IMAGE_INVALID', 'the picture could not be re-encoded') }; });
+    await this.write(converted, outcomes, undefined, async (index) => { outcomes[index] = { error: invalid('VIID_IMAGE_INVALID', 'the picture could not be re-encoded') }; });
     return outcomes;
+  }
+
+  /**
+   * Parses a POST /VIID/MotorVehicles body in a writer thread (moved there, not copied); its good pictures
+   * stay held there until `storeAll` writes them or `release` drops them. Call `release` in every case.
+   */
+  parsePush(body: MovableBody, maxObjects: number): Promise<{ parsed: PushParseResult; push: ThreadPush }> {
+    return this.writer.parse(body, { maxObjects });
+  }
+
+  release(push: ThreadPush): void {
+    this.writer.release(push);
   }
 
   /** Removes pictures written for passes that were then not stored. */
@@ -107,7 +142,7 @@ export class VehicleImages {
   }
 
   /** The picture's bytes as a checked JPEG; throws VIID_IMAGE_* DomainErrors. */
-  async load(source: ImageSource): Promise<Buffer> {
+  async load(source: InlineOrUrl): Promise<Buffer> {
     let bytes: Buffer;
     if ('data' in source) {
       try {
@@ -119,11 +154,11 @@ export class VehicleImages {
     return this.asJpeg(bytes);
   }
 
-  private async write(jobs: Array<{ index: number; job: PictureJob }>, outcomes: PictureOutcome[], notJpeg: (index: number) => Promise<void>): Promise<void> {
+  private async write(jobs: Array<{ index: number; job: PictureJob }>, outcomes: PictureOutcome[], push: ThreadPush | undefined, notJpeg: (index: number) => Promise<void>): Promise<void> {
     if (jobs.length === 0) return;
     let results;
     try {
-      results = await this.writer.store(jobs.map((j) => j.job));
+      results = await this.writer.store(jobs.map((j) => j.job), push);
     } catch (error) {
       for (const { index } of jobs) outcomes[index] = { error: error as Error };
       return;
