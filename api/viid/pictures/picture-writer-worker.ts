@@ -1,11 +1,9 @@
 import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parentPort, workerData } from 'node:worker_threads';
-import { decodeBase64Picture, PictureRefusal } from './base64-picture.ts';
-import { jpegSize } from './jpeg-size.ts';
 import type { PictureBatchMessage, PictureJob, PictureReplyMessage, PictureResult } from './picture-messages.ts';
 import { STATUS } from '../viid-status.ts';
-import { parsePush } from './push-parsing.ts';
+import { checkPicture, parsePush } from './push-parsing.ts';
 import type { PushParseMessage, PushParseReply, PushReleaseMessage } from './push-messages.ts';
 
 /**
@@ -52,15 +50,12 @@ function store(job: PictureJob, batch: PictureBatchMessage): PictureResult {
       bytes = held;
     } else if (job.bytes) bytes = job.bytes;
     else {
-      const decoded = decodeBase64Picture(job.data ?? '', batch.maxImageBytes);
-      const size = jpegSize(decoded);
-      if (!size) return { status: 'notJpeg' };
-      if (size.width === 0 || size.height === 0) return { status: 'refused', code: 'VIID_IMAGE_INVALID', message: 'the picture has no size' };
-      if (size.width * size.height > batch.maxImagePixels) return { status: 'refused', code: 'VIID_IMAGE_TOO_LARGE', message: `the picture claims ${size.width} × ${size.height} pixels; at most ${batch.maxImagePixels}` };
-      bytes = decoded;
+      const { state, bytes: decoded } = checkPicture(job.data ?? '', batch);
+      if (state.status === 'refused') return { status: 'refused', code: state.code, message: state.message };
+      if (state.status === 'notJpeg') return { status: 'notJpeg' };
+      bytes = decoded!;
     }
   } catch (error) {
-    if (error instanceof PictureRefusal) return { status: 'refused', code: error.code, message: error.message };
     return { status: 'failed', message: (error as Error).message };
   }
   const full = join(imagesDir, job.rel);

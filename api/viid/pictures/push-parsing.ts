@@ -23,8 +23,11 @@ function wireError(error: unknown): WireRefusal {
   return { code: 'INTERNAL', message: 'the object could not be stored; retry later', status: 500, statusCode: STATUS.deviceError, objects: 1 };
 }
 
-/** Decodes and checks one inline picture: a good JPEG is held (its bytes stay in this thread), another format's bytes go back. */
-function check(data: string, limits: PushLimits): { state: HeldPictureState; bytes?: Buffer } {
+/**
+ * Decodes and checks one inline picture (size, JPEG header, pixel count): a good JPEG is `held` with its bytes,
+ * another format's bytes go back as `notJpeg`, a bad picture is `refused`. Errors other than refusals are thrown.
+ */
+export function checkPicture(data: string, limits: Pick<PushLimits, 'maxImageBytes' | 'maxImagePixels'>): { state: HeldPictureState; bytes?: Buffer } {
   try {
     const decoded = decodeBase64Picture(data, limits.maxImageBytes);
     const size = jpegSize(decoded);
@@ -68,7 +71,7 @@ export function parsePush(body: Buffer, limits: PushLimits): { result: PushParse
   const pictures: HeldPictureState[] = [];
   const inline = (source: ImageSource | undefined): ImageSource | undefined => {
     if (!source || !('data' in source)) return source;
-    const { state, bytes } = check(source.data, limits);
+    const { state, bytes } = checkPicture(source.data, limits);
     pictures.push(state);
     held.push(bytes);
     return { picture: pictures.length - 1 };
