@@ -98,4 +98,27 @@ describeEachDatabase('GA/T 1400 downward subscriptions: cancel fallback and re-s
     expect(peer.count('POST')).toBe(posts);
     expect((await listed(created.body.id)).status).toBe('cancelled');
   });
+
+  it('a cancel that arrives while a re-send is in flight waits for it: the re-send never revives the subscription and none follows', async () => {
+    // The first POST is refused at once; every later one is accepted, but only after 800 ms.
+    const { peer, id: peerId } = await lowerPeer((r, seen) => {
+      if (r.method !== 'POST') return ok;
+      return seen.filter((s) => s.method === 'POST').length === 1 ? { status: 500, statusCode: null } : { ...ok, delayMs: 800 };
+    });
+    const created = await api('/api/v1/viid/downward-subscriptions', { body: { peerId } });
+    expect(created.body.status).toBe('retrying');
+    await until(async () => (peer.count('POST') >= 2 ? true : undefined), 'a re-send in flight', 15_000);
+    const cancelled = await api(`/api/v1/viid/downward-subscriptions/${created.body.id}`, { method: 'DELETE' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body).toMatchObject({ status: 'cancelled', retry: null });
+    // The cancel went out only once the re-send was answered (accepted), so the lower one is left with nothing.
+    const exchanges = peer.seen.filter((r) => r.path === '/VIID/Subscribes');
+    expect(exchanges.map((r) => r.method).slice(0, 3)).toEqual(['POST', 'POST', 'DELETE']);
+    expect(exchanges[1]!.answeredAt, 'the re-send was answered before the cancel returned').toBeDefined();
+    expect(exchanges[2]!.receivedAt).toBeGreaterThanOrEqual(exchanges[1]!.answeredAt!);
+    const posts = peer.count('POST');
+    await new Promise((r) => setTimeout(r, 1_500));
+    expect(peer.count('POST')).toBe(posts);
+    expect((await listed(created.body.id)).status).toBe('cancelled');
+  });
 });

@@ -6,12 +6,17 @@ export interface SeenRequest {
   path: string;
   userIdentify: string | undefined;
   body: any;
+  receivedAt: number;
+  /** When the peer's answer went out (set once answered). */
+  answeredAt?: number;
 }
 
 /** What the peer answers: HTTP status and, unless null, one ResponseStatusObject with this StatusCode. */
 export interface Answer {
   status: number;
   statusCode: number | null;
+  /** Held this long before answering (a slow peer: the hub's request stays in flight). */
+  delayMs?: number;
 }
 
 type Script = (request: SeenRequest, seen: SeenRequest[]) => Answer;
@@ -48,12 +53,14 @@ export class ScriptedLowerPeer {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
     const header = req.headers['user-identify'];
-    const request: SeenRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0]!, userIdentify: Array.isArray(header) ? header[0] : header, body: text ? JSON.parse(text) : undefined };
+    const request: SeenRequest = { method: req.method ?? '', path: (req.url ?? '').split('?')[0]!, userIdentify: Array.isArray(header) ? header[0] : header, body: text ? JSON.parse(text) : undefined, receivedAt: Date.now() };
     this.seen.push(request);
     const answer = this.script(request, this.seen);
+    if (answer.delayMs) await new Promise((resolve) => setTimeout(resolve, answer.delayMs));
     const body = answer.statusCode === null ? '' : JSON.stringify({
       ResponseStatusListObject: { ResponseStatusObject: [{ Id: idOf(req, request.body), RequestURL: request.path, StatusCode: answer.statusCode, StatusString: answer.statusCode === 0 ? 'OK' : 'refused by script' }] },
     });
+    request.answeredAt = Date.now();
     res.writeHead(answer.status, { 'content-type': 'application/VIID+JSON;charset=UTF-8' }).end(body);
   }
 }

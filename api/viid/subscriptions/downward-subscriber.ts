@@ -63,6 +63,8 @@ function outcomeOf(reply: UpstreamReply, id: string): { ok: boolean; statusCode:
 export class DownwardSubscriber {
   private serial = randomInt(100_000);
   private readonly retries = new Map<string, RetryState>();
+  /** One exchange per subscription at a time on this node: a cancel waits for a re-send in flight, never crosses it. */
+  private readonly busy = new Map<string, Promise<unknown>>();
   private readonly loop: PeriodicTask<void>;
 
   constructor(
@@ -136,7 +138,11 @@ export class DownwardSubscriber {
     return (await this.issued.find(row.id))!;
   }
 
-  async cancel(id: string, actor: AdminActor): Promise<IssuedSubscription> {
+  cancel(id: string, actor: AdminActor): Promise<IssuedSubscription> {
+    return this.exclusive(id, () => this.cancelNow(id, actor));
+  }
+
+  private async cancelNow(id: string, actor: AdminActor): Promise<IssuedSubscription> {
     const row = await this.issued.find(id);
     if (!row) throw notFound('VIID_SUBSCRIPTION_NOT_FOUND', `we issued no subscription ${id}`);
     if (row.status === 'cancelled') return row;
@@ -181,11 +187,7 @@ export class DownwardSubscriber {
       const retry = this.retries.get(row.id) ?? { attempts: 0, nextAttemptAt: now };
       this.retries.set(row.id, retry);
       if (retry.nextAttemptAt > now) continue;
-      const outcome = peer?.base_url && peer.disabled === 0
-        ? await this.subscribe(peer, row)
-        : { ok: false, statusCode: null, text: `peer ${row.peer_id} is gone, disabled or has no baseUrl` };
-      await this.settle(row, outcome, Date.now());
-      if (outcome.ok) this.ctx.log.info({ subscribeId: row.id, peerId: row.peer_id, attempts: retry.attempts }, 'lower 视图库 accepted a subscription sent again');
+      await this.exclusive(row.id, () => this.sendAgain(row.id, peer, retry.attempts));
     }
     // Past their end without an answer: no longer sent.
     for (const row of await this.issued.overdueRetrying(now)) {
@@ -197,22 +199,47 @@ export class DownwardSubscriber {
     for (const peerId of this.links.peerIdsUnusedSince(readAt)) if (!wanted.has(peerId)) await this.links.release(peerId);
   }
 
+  /** One re-send, if the subscription is still `retrying` now (a cancel may have come since the pass read it). */
+  private async sendAgain(id: string, peer: Peer | undefined, attempts: number): Promise<void> {
+    const row = await this.issued.find(id);
+    if (row?.status !== 'retrying') return;
+    const outcome = peer?.base_url && peer.disabled === 0
+      ? await this.subscribe(peer, row)
+      : { ok: false, statusCode: null, text: `peer ${row.peer_id} is gone, disabled or has no baseUrl` };
+    const recorded = await this.settle(row, outcome, Date.now());
+    if (outcome.ok && !recorded && peer) {
+      // Cancelled on another node while this one was sending: the lower one must not keep what it just accepted.
+      await this.send(peer, id, (client) => client.send('DELETE', `/VIID/Subscribes?IDList=${encodeURIComponent(id)}`));
+      return;
+    }
+    if (outcome.ok) this.ctx.log.info({ subscribeId: id, peerId: row.peer_id, attempts }, 'lower 视图库 accepted a subscription sent again');
+  }
+
+  private async exclusive<T>(id: string, work: () => Promise<T>): Promise<T> {
+    const result = (this.busy.get(id) ?? Promise.resolve()).then(work);
+    const settled = result.then(() => undefined, () => undefined);
+    this.busy.set(id, settled);
+    void settled.then(() => { if (this.busy.get(id) === settled) this.busy.delete(id); });
+    return result;
+  }
+
   private subscribe(peer: Peer, row: IssuedSubscription) {
     return this.send(peer, row.id, (client) => client.send('POST', '/VIID/Subscribes', { SubscribeListObject: { SubscribeObject: [this.subscribeObject(row, 0)] } }));
   }
 
   /** Records what the lower one answered: accepted = active; anything else = retrying, with the next attempt's time. */
-  private async settle(row: IssuedSubscription, outcome: { ok: boolean; statusCode: number | null; text: string }, now: number): Promise<void> {
+  private async settle(row: IssuedSubscription, outcome: { ok: boolean; statusCode: number | null; text: string }, now: number): Promise<boolean> {
     if (outcome.ok) {
       this.retries.delete(row.id);
-      await this.issued.setStatus(row.id, 'active', outcome.statusCode, outcome.text, now);
-      return;
+      return this.issued.setStatus(row.id, 'active', outcome.statusCode, outcome.text, now);
     }
     const previous = this.retries.get(row.id);
     const attempts = previous ? previous.attempts + 1 : 0;
     const cascade = this.ctx.config.viid.cascade;
     this.retries.set(row.id, { attempts, nextAttemptAt: now + backoffDelay({ initialDelayMs: cascade.retryInitialMs, maxDelayMs: cascade.retryMaxMs }, attempts) });
-    await this.issued.setStatus(row.id, 'retrying', outcome.statusCode, outcome.text, now);
+    const recorded = await this.issued.setStatus(row.id, 'retrying', outcome.statusCode, outcome.text, now);
+    if (!recorded) this.retries.delete(row.id);
+    return recorded;
   }
 
   list(peerId?: string): Promise<IssuedSubscription[]> {

@@ -33,12 +33,14 @@ export class IssuedSubscriptionRepository {
   }
 
   /** A cancelled subscription stays cancelled: an answer to an attempt still in flight does not bring it back. */
-  async setStatus(id: string, status: IssuedSubscriptionStatus, statusCode: number | null, statusText: string, at: number): Promise<void> {
+  /** False when nothing changed: the subscription is gone or was cancelled (a cancel is final). */
+  async setStatus(id: string, status: IssuedSubscriptionStatus, statusCode: number | null, statusText: string, at: number): Promise<boolean> {
     let query = this.db.updateTable('viid_issued_subscriptions')
       .set({ status, status_code: statusCode, status_text: statusText.slice(0, 500), updated_at: at, ...(status === 'cancelled' ? { cancelled_at: at } : {}) })
       .where('id', '=', id);
     if (status !== 'cancelled') query = query.where('status', '!=', 'cancelled');
-    await query.execute();
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows) > 0;
   }
 
   /** Counts a notification (and its objects) that arrived for our subscription from the peer we asked; false when it is not ours or not that peer's. */
