@@ -9,8 +9,11 @@ import type { CameraSupervisor } from './camera-supervisor.ts';
 
 const FIRST_CHECK_SPREAD_MS = 3_000;
 
+/** What one turn of a camera's loop did: recorded a status, left the camera to its owner node, or nothing more to do. */
+type CheckOutcome = CameraStatus | 'elsewhere' | undefined;
+
 interface Watch {
-  checks: PeriodicTask<CameraStatus | undefined>;
+  checks: PeriodicTask<CheckOutcome>;
   /** Consecutive failed checks: the exponent of the reconnect backoff. */
   failures: number;
 }
@@ -57,8 +60,9 @@ export class HealthMonitor {
   }
 
   /** Runs a check now (after the one in flight, if any) and resumes the loop after it; resolves with the status it recorded. */
-  checkNow(cameraId: string): Promise<CameraStatus | undefined> {
-    return this.watchOf(cameraId).checks.runNow();
+  async checkNow(cameraId: string): Promise<CameraStatus | undefined> {
+    const outcome = await this.watchOf(cameraId).checks.runNow();
+    return outcome === 'elsewhere' ? undefined : outcome;
   }
 
   private watchOf(cameraId: string): Watch {
@@ -80,10 +84,11 @@ export class HealthMonitor {
   }
 
   /** Online: the regular interval; otherwise the reconnect backoff; no status (camera gone, monitor stopped): no next check. */
-  private nextCheckIn(status: CameraStatus | undefined, watch: Watch): number | undefined {
+  private nextCheckIn(status: CheckOutcome, watch: Watch): number | undefined {
     if (status === undefined || this.stopped) return undefined;
     const { ingest } = this.ctx.config;
-    if (status === 'online') {
+    // Another node's camera: looked at again each interval, in case the camera has moved here since.
+    if (status === 'online' || status === 'elsewhere') {
       watch.failures = 0;
       return ingest.healthIntervalMs;
     }
@@ -101,12 +106,16 @@ export class HealthMonitor {
     this.supervisor.forget(cameraId);
   }
 
-  private async checkOnce(cameraId: string): Promise<CameraStatus | undefined> {
+  private async checkOnce(cameraId: string): Promise<CheckOutcome> {
     try {
       const camera = await this.registry.get(cameraId);
       // Nothing to probe: a GB/T 28181 channel's status follows its device's registration and keepalives, a
       // GA/T 1400 卡口 device (no stream) follows its peer's session.
       if (camera.source === 'gb28181' || !camera.stream_url) return undefined;
+      // In a cluster only the node holding the camera's lease probes it (and pulls it): every node probing
+      // would multiply each camera's connections by the number of nodes.
+      const cluster = this.ctx.cluster;
+      if (cluster && !cluster.ownership.owns(cameraId)) return 'elsewhere';
       const { ingest } = this.ctx.config;
       const result = await checkCamera(camera, this.ctx.cameras.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
       if (this.stopped) return undefined;
