@@ -4,7 +4,8 @@
  * --rows records (default 5,000,000), on SQLite and on PostgreSQL. Baselines are measured in the same run.
  * Usage: npm run bench:checkpoint -- [--rows N] [--ingest N] [--skip-pg]
  *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest N] [--writers 2]
- *          [--quiet-load L] [--wal-compression lz4]
+ *          [--quiet-load L] [--wal-compression lz4] [--pg-set max_wal_size=16GB ...]
+ *          (--pg-set: reloadable server settings for the run, put back afterwards; bench/pg-server-settings.ts)
  *        (PostgreSQL only: day-partitioned table at --rows against the unpartitioned heap at --baseline-rows;
  *        see bench/checkpoint-partition-bench.ts)
  */
@@ -17,6 +18,7 @@ import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import pino from 'pino';
 import { measureScale, prepareScale, type PreparedScale } from './checkpoint-partition-bench.ts';
+import { applyServerSettings, parseServerSettings } from './pg-server-settings.ts';
 import { CheckpointStore } from '../api/checkpoint/checkpoint-store.ts';
 import { CloneDetector } from '../api/checkpoint/clone-detector.ts';
 import type { PassRecordInput } from '../analytics/vocabulary/pass-record-input.ts';
@@ -235,27 +237,9 @@ async function serverSettings(): Promise<string[]> {
   }
 }
 
-/**
- * --wal-compression lz4|pglz|on|off: the server's wal_compression for the run (ALTER SYSTEM + reload, no
- * restart), put back afterwards. Random-order index inserts write a full page image per page first touched
- * after a checkpoint: uncompressed, about 1.9 KB of WAL per pass at 2.5 million passes a day (measured).
- */
-async function setServerWalCompression(value: string): Promise<() => Promise<void>> {
-  if (!/^(lz4|pglz|zstd|on|off)$/.test(value)) throw new Error(`--wal-compression: lz4, pglz, zstd, on or off, not ${value}`);
-  const client = new pg.Client({ connectionString: PG_ADMIN });
-  await client.connect();
-  const auto = await client.query<{ n: number }>(`select count(*)::int as n from pg_file_settings where name = 'wal_compression' and sourcefile like '%postgresql.auto.conf'`);
-  const before = auto.rows[0]!.n > 0 ? (await client.query<{ setting: string }>(`select setting from pg_settings where name = 'wal_compression'`)).rows[0]!.setting : undefined;
-  await client.query(`alter system set wal_compression = '${value}'`);
-  await client.query('select pg_reload_conf()');
-  await client.end();
-  return async () => {
-    const c = new pg.Client({ connectionString: PG_ADMIN });
-    await c.connect();
-    await c.query(before === undefined ? 'alter system reset wal_compression' : `alter system set wal_compression = '${before}'`);
-    await c.query('select pg_reload_conf()');
-    await c.end();
-  };
+/** Every value of a repeatable option (`--pg-set a=1 --pg-set b=2`). */
+function stringArgs(name: string): string[] {
+  return process.argv.flatMap((value, i) => (process.argv[i - 1] === `--${name}` ? [value] : []));
 }
 
 async function runPartitioned(): Promise<void> {
@@ -263,8 +247,10 @@ async function runPartitioned(): Promise<void> {
   const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 200_000), writers: arg('writers', 2), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
   const heapOptions = { ...options, rows: arg('baseline-rows', 5_000_000) };
   const partOptions = { ...options, rows: ROWS };
+  // --wal-compression X is short for --pg-set wal_compression=X.
   const walCompression = stringArg('wal-compression');
-  const restoreWal = walCompression ? await setServerWalCompression(walCompression) : undefined;
+  const wanted = parseServerSettings([...(walCompression ? [`wal_compression=${walCompression}`] : []), ...stringArgs('pg-set')]);
+  const restoreSettings = wanted.length ? await applyServerSettings(PG_ADMIN, wanted) : undefined;
   const prepared: PreparedScale[] = [];
   let heap, part, settings: string[] = [];
   try {
@@ -279,7 +265,7 @@ async function runPartitioned(): Promise<void> {
     settings = await serverSettings();
   } finally {
     for (const p of prepared) await p.close();
-    await restoreWal?.();
+    await restoreSettings?.();
   }
   console.log(`PostgreSQL settings during the run: ${settings.join(' ')}; load average at the end ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`);
   const f = (n: number, d = 1) => n.toFixed(d);
