@@ -3,7 +3,7 @@
  * cloned-plate analysis running) against row-by-row ingest, then exact / fuzzy / trajectory queries over
  * --rows records (default 5,000,000), on SQLite and on PostgreSQL. Baselines are measured in the same run.
  * Usage: npm run bench:checkpoint -- [--rows N] [--ingest N] [--skip-pg]
- *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest N] [--writers 2]
+ *        npm run bench:checkpoint -- --partitioned [--rows 100000000] [--baseline-rows 5000000] [--days 40] [--ingest 2000000] [--writers 2]
  *          [--quiet-load L] [--wal-compression lz4] [--pg-set max_wal_size=16GB ...]
  *          (--pg-set: reloadable server settings for the run, put back afterwards; bench/pg-server-settings.ts)
  *        (PostgreSQL only: day-partitioned table at --rows against the unpartitioned heap at --baseline-rows;
@@ -244,7 +244,7 @@ function stringArgs(name: string): string[] {
 
 async function runPartitioned(): Promise<void> {
   const started = new Date();
-  const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 200_000), writers: arg('writers', 2), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
+  const options = { pgAdmin: PG_ADMIN, days: arg('days', 40), ingestRows: arg('ingest', 2_000_000), writers: arg('writers', 2), cameras: CAMERAS, plateOf, garble, percentile, timeEach, makeContext, log: (line: string) => console.log(line) };
   const heapOptions = { ...options, rows: arg('baseline-rows', 5_000_000) };
   const partOptions = { ...options, rows: ROWS };
   // --wal-compression X is short for --pg-set wal_compression=X.
