@@ -17,7 +17,8 @@ export interface LoadSettings {
   adminToken: string;
 }
 
-export type LoadCommand = { phase: 'start'; settings: LoadSettings } | { phase: 'viid' } | { phase: 'native'; cameraIds: string[] } | { phase: 'stop' };
+/** `seconds` overrides the run's length (a warm-up phase is a shorter one whose figures are dropped). */
+export type LoadCommand = { phase: 'start'; settings: LoadSettings } | { phase: 'viid'; seconds?: number } | { phase: 'native'; cameraIds: string[]; seconds?: number } | { phase: 'stop' };
 
 export interface LoopFigures {
   perSecond: number;
@@ -38,8 +39,8 @@ function percentile(samples: number[], p: number): number {
 }
 
 /** Runs `send` per client every interval (staggered; at once when behind) for the run's seconds. */
-async function pacedLoop(send: (client: number) => Promise<{ ok: number; ms: number }>): Promise<LoopFigures> {
-  const { devices: clients, batch, rate, seconds } = settings;
+async function pacedLoop(send: (client: number) => Promise<{ ok: number; ms: number }>, seconds = settings.seconds): Promise<LoopFigures> {
+  const { devices: clients, batch, rate } = settings;
   const interval = (1000 * clients * batch) / rate;
   const latencies: number[] = [];
   let objects = 0;
@@ -88,22 +89,24 @@ async function start(): Promise<void> {
   }
 }
 
-function viid(): Promise<LoopFigures> {
+function viid(seconds?: number): Promise<LoopFigures> {
   return pacedLoop(async (client) => {
     // The batch is built before the clock starts: its latency is the hub's, not the generator's.
     const device = devices[client]!;
     const result = await device.push(settings.batch, device.vehicles.batch(settings.batch));
     return { ok: result.accepted, ms: result.ms };
-  });
+  }, seconds);
 }
 
-function native(cameraIds: string[]): Promise<LoopFigures> {
-  let serial = 0;
+/** Native record ids go on across phases (a warm-up's records are not sent again as duplicates). */
+let nativeSerial = 0;
+
+function native(cameraIds: string[], seconds?: number): Promise<LoopFigures> {
   return pacedLoop(async (client) => {
     const now = Date.now();
     const records = Array.from({ length: settings.batch }, () => {
-      const plate = `苏E${String(serial++ % 100_000).padStart(5, '0')}`;
-      return { id: `native-${serial}`, cameraId: cameraIds[client % cameraIds.length]!, passedAt: now, plate, plateColour: 'blue', plateConfidence: 0.9, charConfidences: [...plate].map(() => 0.9), vehicleClass: 'K33', lane: 1 };
+      const plate = `苏E${String(nativeSerial++ % 100_000).padStart(5, '0')}`;
+      return { id: `native-${nativeSerial}`, cameraId: cameraIds[client % cameraIds.length]!, passedAt: now, plate, plateColour: 'blue', plateConfidence: 0.9, charConfidences: [...plate].map(() => 0.9), vehicleClass: 'K33', lane: 1 };
     });
     const body = JSON.stringify({ records });
     const started = performance.now();
@@ -112,7 +115,7 @@ function native(cameraIds: string[]): Promise<LoopFigures> {
     });
     const reply = (await response.json()) as { inserted?: number };
     return { ok: response.status === 200 ? reply.inserted ?? 0 : 0, ms: performance.now() - started };
-  });
+  }, seconds);
 }
 
 process.on('message', (command: LoadCommand) => {
@@ -123,9 +126,9 @@ process.on('message', (command: LoadCommand) => {
         await start();
         return { started: devices.length };
       case 'viid':
-        return viid();
+        return viid(command.seconds);
       case 'native':
-        return native(command.cameraIds);
+        return native(command.cameraIds, command.seconds);
       case 'stop':
         await Promise.all(devices.map((device) => device.stop()));
         return { stopped: true };
