@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,6 +63,17 @@ describe('SQLite WAL checkpoints off the event loop', () => {
     const reopened = new SQLite(join(dir, 'hub.sqlite'), { readonly: true });
     expect(reopened.prepare('select count(*) as n from filler').get()).toEqual({ n: 200 });
     reopened.close();
+  });
+
+  it('close() resumes its caller in a process with nothing else to do (a CLI sets its exit code after it)', async () => {
+    const dir = scratch();
+    const fixture = new URL('./sqlite-close-exit.fixture.ts', import.meta.url).pathname;
+    // A plain CLI's environment: under the test runner's variables something else keeps the process alive.
+    const code = await new Promise<number | null>((resolve) => {
+      execFile(process.execPath, ['--import', 'tsx', fixture, dir], { timeout: 60_000, env: { PATH: process.env.PATH, HOME: process.env.HOME } }, (error) => resolve(error ? (error as { code?: number }).code ?? null : 0));
+    });
+    // 13 = the process ended with close() still pending (the checkpoint thread was not waited for).
+    expect(code).toBe(3);
   });
 
   it('a thread that cannot open the file gives the writer back SQLite\'s own automatic checkpoint', async () => {

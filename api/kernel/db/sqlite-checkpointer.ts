@@ -52,6 +52,9 @@ export class SqliteCheckpointer {
   /** One last checkpoint, then the thread ends (before the writer's connection closes). */
   stop(): Promise<void> {
     this.stopped ??= this.exited ? Promise.resolve() : new Promise<void>((resolve) => {
+      // Referenced again while it finishes: an unreferenced thread would let the process end before its exit
+      // (and a caller awaiting close() would never resume).
+      this.worker.ref();
       this.worker.once('exit', () => resolve());
       this.worker.postMessage('stop');
       // A thread stuck in a checkpoint (a very slow disk) does not hold up shutdown for long.
