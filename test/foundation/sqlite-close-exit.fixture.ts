@@ -3,6 +3,6 @@
 import { openDatabase } from '../../api/kernel/db/database.ts';
 
 const database = openDatabase({ url: '', dataDir: process.argv[2]! });
-await database.db.selectFrom('sqlite_master').select('name').execute();
+await database.db.selectNoFrom((eb) => eb.val(1).as('one')).execute();
 await database.close();
 process.exitCode = 3;
