@@ -55,8 +55,10 @@ describeEachDatabase('recording: restart keeps and repairs the index', (kind) =>
     const cutPath = join(root, dirname(template.path), `${cutStart}.ts.part`);
     writeFileSync(cutPath, templateBytes.subarray(0, Math.floor(templateBytes.length * 0.6) + 77));
 
-    // The hub stays down a few seconds: longer than recording.gapMs.
-    await new Promise((r) => setTimeout(r, 3_000));
+    // The hub stays down 5 s: the hole after the newest indexed video must exceed recording.gapMs (2.5 s) even
+    // though the repaired cut segment ends about 1.2 s after the stop and a fast machine restarts in well under
+    // a second (3 s of downtime left a hole of about 2.3 s, no gap, in one CI run).
+    await new Promise((r) => setTimeout(r, 5_000));
     second = await Hub.start({ config: { ...config, http: { ...config.http, port: 0 } }, features: RECORDING_FEATURES, logger: pino({ level: 'silent' }) });
     const idx2 = second.services.recording!.index;
 
