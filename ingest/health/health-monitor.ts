@@ -107,15 +107,16 @@ export class HealthMonitor {
   }
 
   private async checkOnce(cameraId: string): Promise<CheckOutcome> {
+    // In a cluster only the node holding the camera's lease probes it (and pulls it): every node probing
+    // would multiply each camera's connections by the number of nodes. Asked before the database is read,
+    // so the other nodes' loops cost no query.
+    const cluster = this.ctx.cluster;
+    if (cluster && !cluster.ownership.owns(cameraId)) return 'elsewhere';
     try {
       const camera = await this.registry.get(cameraId);
       // Nothing to probe: a GB/T 28181 channel's status follows its device's registration and keepalives, a
       // GA/T 1400 卡口 device (no stream) follows its peer's session.
       if (camera.source === 'gb28181' || !camera.stream_url) return undefined;
-      // In a cluster only the node holding the camera's lease probes it (and pulls it): every node probing
-      // would multiply each camera's connections by the number of nodes.
-      const cluster = this.ctx.cluster;
-      if (cluster && !cluster.ownership.owns(cameraId)) return 'elsewhere';
       const { ingest } = this.ctx.config;
       const result = await checkCamera(camera, this.ctx.cameras.credentialsOf(camera), { timeoutMs: ingest.requestTimeoutMs, maxBytes: ingest.maxResponseBytes });
       if (this.stopped) return undefined;

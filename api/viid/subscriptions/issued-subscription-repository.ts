@@ -32,8 +32,10 @@ export class IssuedSubscriptionRepository {
     return this.db.selectFrom('viid_issued_subscriptions').selectAll().where('status', '=', 'retrying').where('end_at', '<=', now).execute();
   }
 
-  /** A cancelled subscription stays cancelled: an answer to an attempt still in flight does not bring it back. */
-  /** False when nothing changed: the subscription is gone or was cancelled (a cancel is final). */
+  /**
+   * A cancelled subscription stays cancelled: an answer to an attempt still in flight does not bring it back.
+   * False when nothing changed (the subscription is gone or was cancelled).
+   */
   async setStatus(id: string, status: IssuedSubscriptionStatus, statusCode: number | null, statusText: string, at: number): Promise<boolean> {
     let query = this.db.updateTable('viid_issued_subscriptions')
       .set({ status, status_code: statusCode, status_text: statusText.slice(0, 500), updated_at: at, ...(status === 'cancelled' ? { cancelled_at: at } : {}) })
