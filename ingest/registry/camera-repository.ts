@@ -235,12 +235,18 @@ export class CameraRepository {
       const existing = new Map((await trx.selectFrom('cameras').selectAll().where('national_id', 'in', items.map((i) => i.nationalId)).execute()).map((r) => [r.national_id!, r]));
       const out: Array<{ row: CameraRow; change?: 'created' | 'updated' }> = [];
       for (const item of items) {
-        const found = existing.get(item.nationalId);
+        let found = existing.get(item.nationalId);
         if (!found) {
-          await trx.insertInto('cameras').values(item.insert).execute();
-          existing.set(item.nationalId, item.insert);
-          out.push({ row: item.insert, change: 'created' });
-          continue;
+          // Another cluster node may be creating the same channel (its device re-registered there while a sync
+          // ran here): on conflict its row wins and is reconciled below, where a plain insert failed the slice.
+          const inserted = await trx.insertInto('cameras').values(item.insert)
+            .onConflict((oc) => oc.column('national_id').doNothing()).executeTakeFirst();
+          if (Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0) {
+            existing.set(item.nationalId, item.insert);
+            out.push({ row: item.insert, change: 'created' });
+            continue;
+          }
+          found = await trx.selectFrom('cameras').selectAll().where('national_id', '=', item.nationalId).executeTakeFirstOrThrow();
         }
         const { facts } = item;
         const moved = found.department_id !== item.departmentId;
