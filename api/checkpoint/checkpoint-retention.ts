@@ -1,10 +1,9 @@
-import { rm } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
 import { sql } from 'kysely';
 import type { HubContext } from '../hub/hub-context.ts';
 import { DayPartitions } from '../kernel/db/day-partitions.ts';
 import { isPostgres } from '../kernel/db/dialect.ts';
 import { daysBefore } from '../hub/retention-job.ts';
+import { PassPictures } from './pass-pictures.ts';
 
 const CHUNK = 2_000;
 
@@ -20,9 +19,11 @@ export type CheckpointRetentionReport = Record<'passes' | 'images' | 'alerts' | 
  */
 export class CheckpointRetention {
   private readonly partitions: DayPartitions;
+  private readonly pictures: PassPictures;
 
-  constructor(private readonly ctx: HubContext, private readonly imagesDir: string) {
+  constructor(private readonly ctx: HubContext, imagesDir: string) {
     this.partitions = new DayPartitions(ctx.db, 'checkpoint_passes', 'passed_at');
+    this.pictures = new PassPictures(imagesDir);
   }
 
   async prune(now: number): Promise<CheckpointRetentionReport> {
@@ -51,6 +52,9 @@ export class CheckpointRetention {
       report.images += await this.removeImages(old.flatMap((r) => [r.crop_image_path, r.scene_image_path]));
       await db.updateTable('checkpoint_passes').set({ crop_image_path: null, scene_image_path: null }).where('id', 'in', old.map((r) => r.id)).execute();
     }
+    // Received pictures share volumes by day: a day's volumes go once no pass of that day names a picture
+    // (all past the image cutoff, or deleted with their passes).
+    await this.pictures.removeExpiredVolumes(Math.max(imageCutoff, passCutoff));
 
     report.alerts = Number((await db.deleteFrom('checkpoint_alerts').where('raised_at', '<', daysBefore(now, days.alerts)).executeTakeFirst()).numDeletedRows);
     report.findings = Number((await db.deleteFrom('checkpoint_findings').where('detected_at', '<', daysBefore(now, days.findings)).executeTakeFirst()).numDeletedRows);
@@ -82,16 +86,8 @@ export class CheckpointRetention {
     return dropped;
   }
 
-  /** Deletes image files; a stored path that resolves outside the images folder is never touched. */
-  private async removeImages(paths: Array<string | null>): Promise<number> {
-    let removed = 0;
-    for (const path of paths) {
-      if (!path) continue;
-      const full = resolve(this.imagesDir, path);
-      if (!full.startsWith(this.imagesDir + sep)) continue;
-      await rm(full, { force: true });
-      removed++;
-    }
-    return removed;
+  /** Deletes image files (a volume's pictures go with their day); a stored path outside the images folder is never touched. */
+  private removeImages(paths: Array<string | null>): Promise<number> {
+    return this.pictures.remove(paths);
   }
 }

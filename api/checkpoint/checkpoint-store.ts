@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { PassPictures } from './pass-pictures.ts';
 import type { HubContext } from '../hub/hub-context.ts';
 import type { CloneDetector } from './clone-detector.ts';
 import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
@@ -21,6 +22,7 @@ export const MAX_BATCH = 10_000;
  */
 export class CheckpointStore {
   readonly imagesDir: string;
+  readonly pictures: PassPictures;
 
   constructor(
     private readonly ctx: HubContext,
@@ -30,6 +32,7 @@ export class CheckpointStore {
     readonly subscriptions: SubscriptionPusher,
   ) {
     this.imagesDir = join(ctx.dataDir, 'images');
+    this.pictures = new PassPictures(this.imagesDir);
   }
 
   /** Which of these pass ids are stored already (callers skip work for replayed records). */

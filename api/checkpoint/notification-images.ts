@@ -1,5 +1,4 @@
-import { readFile } from 'node:fs/promises';
-import { resolve, sep } from 'node:path';
+import { PassPictures } from './pass-pictures.ts';
 import type { MotorVehicleObject } from '../viid/objects/motor-vehicle-object.ts';
 import type { PassRow } from './pass-record.ts';
 
@@ -29,7 +28,11 @@ const SERVES: Record<string, 'crop' | 'scene'> = { '02': 'crop', '03': 'crop', '
 export class NotificationImages {
   private readonly cache = new Map<string, Promise<Buffer | undefined>>();
 
-  constructor(private readonly imagesDir: string) {}
+  private readonly pictures: PassPictures;
+
+  constructor(imagesDir: string) {
+    this.pictures = new PassPictures(imagesDir);
+  }
 
   async apply(objects: MotorVehicleObject[], rows: PassRow[], declare: ImageDeclare): Promise<MotorVehicleObject[]> {
     if (declare.kind === 'urls') return objects;
@@ -48,16 +51,13 @@ export class NotificationImages {
     }));
   }
 
-  /** A picture gone (retention) is sent by URL only. */
+  /** A picture gone (retention) is sent by URL only; one outside the images folder is never read. */
   private read(stored: string | null): Promise<Buffer | undefined> {
     if (stored === null) return Promise.resolve(undefined);
-    const full = resolve(this.imagesDir, stored);
-    if (!full.startsWith(this.imagesDir + sep)) return Promise.resolve(undefined);
-    let bytes = this.cache.get(full);
-    if (!bytes) {
-      bytes = readFile(full).catch(() => undefined);
-      this.cache.set(full, bytes);
-    }
+    const cached = this.cache.get(stored);
+    if (cached) return cached;
+    const bytes = this.pictures.read(stored).catch(() => undefined);
+    this.cache.set(stored, bytes);
     return bytes;
   }
 }

@@ -1,6 +1,4 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { extname, resolve, sep } from 'node:path';
 import type { Static, TSchema } from '@sinclair/typebox';
 import { Type } from '@sinclair/typebox';
 import { assertCameraAccess } from '../access/camera-access.ts';
@@ -28,7 +26,6 @@ export const passReaderQuery = <Q extends TSchema>(summary: string, querystring:
   schema: { tags: ['checkpoint'], summary, querystring, response: responses({ 200: ok }) },
 });
 
-const IMAGE_TYPES: Record<string, string> = { '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.png': 'image/png', '.webp': 'image/webp' };
 
 /** Search with the caller's visibility applied first, then the camera/department filters of the query. */
 export async function searchForUser(ctx: HubContext, user: AuthUser, query: Static<typeof PassSearchQuery>, limit: number): Promise<PassPage> {
@@ -102,14 +99,15 @@ export function registerPassRoutes(app: HubRoutes, ctx: HubContext, store: Check
   async function sendImage(reply: FastifyReply, row: { crop_image_path: string | null; scene_image_path: string | null }, kind: 'crop' | 'scene', id: string) {
     const stored = kind === 'crop' ? row.crop_image_path : row.scene_image_path;
     // The path comes from the database only, and must still resolve inside the images folder.
-    const full = stored === null ? undefined : resolve(store.imagesDir, stored);
-    if (!full || !full.startsWith(store.imagesDir + sep)) throw notFound('PASS_IMAGE_MISSING', `pass ${id} has no ${kind} image`);
-    const info = await stat(full).catch(() => undefined);
-    if (!info?.isFile()) throw notFound('PASS_IMAGE_MISSING', `the ${kind} image of pass ${id} is gone (retention)`);
-    reply.header('content-type', IMAGE_TYPES[extname(full).toLowerCase()] ?? 'application/octet-stream');
-    reply.header('content-length', info.size);
+    if (!store.pictures.locate(stored)) throw notFound('PASS_IMAGE_MISSING', `pass ${id} has no ${kind} image`);
+    const found = await store.pictures.present(stored);
+    if (!found) throw notFound('PASS_IMAGE_MISSING', `the ${kind} image of pass ${id} is gone (retention)`);
+    const { location, size } = found;
+    reply.header('content-type', location.contentType);
+    reply.header('content-length', size);
     reply.header('cache-control', 'private, no-store');
     reply.header('x-content-type-options', 'nosniff');
-    return reply.send(createReadStream(full));
+    const range = location.range ? { start: location.range.start, end: location.range.start + location.range.length - 1 } : {};
+    return reply.send(createReadStream(location.file, range));
   }
 }

@@ -1,7 +1,8 @@
-import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import { DomainError } from '../kernel/errors/domain-error.ts';
+import { PassPictures } from '../checkpoint/pass-pictures.ts';
 import { runFfmpegOnce } from '../../ingest/ffmpeg/ffmpeg-run.ts';
 import { recordedFrameArgs } from '../../ingest/ffmpeg/evidence-args.ts';
 import type { RecordingIndex } from '../../recording/recording-index.ts';
@@ -51,12 +52,13 @@ export async function recordedFrame(index: RecordingIndex, recordingsRoot: strin
   throw new DomainError('EXPORT_FFMPEG_FAILED', 'the recorded segment has no frame at the chosen time');
 }
 
-/** A stored pass image (relative to <dataDir>/images), read without leaving that folder. */
-export async function passImage(imagesRoot: string, relative: string): Promise<Buffer> {
-  const root = resolve(imagesRoot);
-  const path = resolve(root, relative);
-  if (!path.startsWith(root + sep)) throw new DomainError('EXPORT_IMAGE_INVALID', 'pass image path leaves the image folder');
-  return readFile(path).catch((cause: unknown) => { throw new DomainError('EXPORT_IMAGE_MISSING', 'the pass image is no longer on disk', { cause }); });
+/** A stored pass image (relative to <dataDir>/images, or a picture volume's range), read without leaving that folder. */
+export async function passImage(imagesRoot: string, stored: string): Promise<Buffer> {
+  const pictures = new PassPictures(imagesRoot);
+  if (!pictures.locate(stored)) throw new DomainError('EXPORT_IMAGE_INVALID', 'pass image path leaves the image folder');
+  const bytes = await pictures.read(stored);
+  if (!bytes) throw new DomainError('EXPORT_IMAGE_MISSING', 'the pass image is no longer on disk');
+  return bytes;
 }
 
 export async function writeStill(folder: string, fileName: string, jpeg: Buffer): Promise<string> {

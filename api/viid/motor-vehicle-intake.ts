@@ -6,7 +6,7 @@ import { isDomainError } from '../kernel/errors/domain-error.ts';
 import { PassRejectedError, type PassRecordInput } from '../../analytics/vocabulary/pass-record-input.ts';
 import { parseMotorVehicle, type ReceivedVehicle } from './objects/motor-vehicle-input.ts';
 import type { PeerSession } from './peer-sessions.ts';
-import type { HeldPictures, PictureRequest, VehicleImages } from './pictures/vehicle-images.ts';
+import { REFUSING_IMAGE_CODES, type HeldPictures, type PictureRequest, type VehicleImages } from './pictures/vehicle-images.ts';
 import type { WireRefusal } from './pictures/push-messages.ts';
 import type { MovableBody } from './movable-body.ts';
 import { STATUS, ViidError, type StatusCode } from './viid-status.ts';
@@ -22,7 +22,6 @@ export interface IntakeOutcome {
 }
 
 /** Picture problems that are the data's fault refuse the object; an unreachable URL only loses the picture. */
-const REFUSING_IMAGE_CODES = new Set(['VIID_IMAGE_TOO_LARGE', 'VIID_IMAGE_INVALID']);
 
 const ok = (id: string, text = 'OK'): IntakeOutcome => ({ id, statusCode: STATUS.ok, httpStatus: 200, text });
 const refused = (id: string, error: unknown): IntakeOutcome => {
@@ -143,7 +142,8 @@ export class MotorVehicleIntake {
   }
   /**
    * All pictures of the batch's new objects in one call (decoded and written off the event loop). An object
-   * whose picture is the data's fault is refused and its other picture removed; an unreachable URL only
+   * whose picture is the data's fault is refused; its other picture is not written when the fault was found
+   * first, else left unnamed in its volume (it goes with the day's volume); an unreachable URL only
    * loses that picture (noted in the status text).
    */
   private async storePictures(fresh: Array<{ index: number; vehicle: ReceivedVehicle; cameraId: string }>, outcomes: IntakeOutcome[], held: HeldPictures | undefined): Promise<Array<{ index: number; record: PassRecordInput; written: string[] }>> {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
 import { addCamera, pass } from './checkpoint-fixtures.ts';
+import { volumeReference } from '../../api/checkpoint/pass-pictures.ts';
 
 const DAY = 86_400_000;
 
@@ -50,6 +51,37 @@ describeEachDatabase('checkpoint retention', (kind) => {
     expect(existsSync(join(images, 'young.jpg'))).toBe(true);
     expect((await t.hub.ctx.db.selectFrom('checkpoint_alerts').select('id').execute()).map((a) => a.id)).toEqual(['al-new']);
     expect(await retention.runOnce(now)).toEqual({ passes: 0, images: 0, alerts: 0, findings: 0, deliveries: 0, crowdSamples: 0, crowdAlerts: 0, cameraStatusChanges: 0, notifications: 0, recordingSegments: 0, evidenceExports: 0 });
+  });
+
+  it('received pictures: a day\'s picture volume goes once every pass of its day is past image retention; a younger day\'s stays readable', async () => {
+    const store = t.hub.services.checkpoint!;
+    const camera = await addCamera(t, t.departments.traffic);
+    const images = join(t.database.dataDir, 'images');
+    const now = Date.now();
+    const dayOf = (at: number) => new Date(at).toISOString().slice(0, 10);
+    const [oldAt, youngAt] = [now - 9 * DAY, now - 6 * DAY];
+    const volume = (at: number) => {
+      mkdirSync(join(images, dayOf(at)), { recursive: true });
+      writeFileSync(join(images, dayOf(at), 'feedc0ffee00-1.pack'), 'crop-onecrop-two');
+      return (start: number) => volumeReference(`${dayOf(at)}/feedc0ffee00-1.pack`, start, 8);
+    };
+    const [oldRange, youngRange] = [volume(oldAt), volume(youngAt)];
+    const passes = [
+      pass(camera, '京V00001', oldAt, { cropImagePath: oldRange(0) }), pass(camera, '京V00002', oldAt + 1, { cropImagePath: oldRange(8) }),
+      pass(camera, '京V00003', youngAt, { cropImagePath: youngRange(0) }), pass(camera, '京V00004', youngAt + 1, { cropImagePath: youngRange(8) }),
+    ];
+    await store.ingestPasses(passes);
+
+    // The first test's pass on the 30-day edge is past it by now: only images are compared.
+    expect(await t.hub.retention.runOnce(now)).toMatchObject({ images: 2 });
+    expect(existsSync(join(images, dayOf(oldAt)))).toBe(false);
+    const rows = await t.hub.ctx.db.selectFrom('checkpoint_passes').select(['id', 'crop_image_path']).where('id', 'in', passes.map((p) => p.id)).orderBy('passed_at').execute();
+    expect(rows.map((r) => r.crop_image_path)).toEqual([null, null, youngRange(0), youngRange(8)]);
+    const served = await fetch(`${t.url}/api/v1/checkpoint/passes/${passes[3]!.id}/crop`, { headers: { authorization: `Bearer ${t.users.admin.token}` } });
+    expect(served.status).toBe(200);
+    expect(served.headers.get('content-length')).toBe('8');
+    expect(served.headers.get('content-type')).toBe('image/jpeg');
+    expect(Buffer.from(await served.arrayBuffer()).toString()).toBe('crop-two');
   });
 
   it('deletes crowd samples and ended alerts, camera status history and notifications past retention; keeps younger rows and open alerts', async () => {

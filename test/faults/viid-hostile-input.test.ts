@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
-import { closeSync, openSync, readdirSync, writeSync } from 'node:fs';
+import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
+import { storedPictures } from '../viid/stored-pictures.ts';
 import { claimedPng, jpegBase64, subImages, TestViidPeer, trickledPush, vehicleObject } from '../viid/viid-peer.ts';
 import { recordFault } from './fault-table.ts';
 import { LoopDelay } from './loop-delay.ts';
@@ -54,7 +55,6 @@ describeEachDatabase('hostile GA/T 1400 peers: refused, hub keeps serving', (kin
       vehicleObject(GOOD.device, Date.now() + i * 1_000 + j, { SubImageList: subImages([{ type: '14', data: picture }]) })));
     const baselineBatches = batches();
     const goodBatches = batches();
-    const imageFiles = () => readdirSync(join(t.hub.ctx.dataDir, 'images'), { recursive: true }).filter((f) => String(f).endsWith('.jpg')).length;
     const post = async (body: Buffer) => {
       const res = await fetch(`${t.url}/VIID/MotorVehicles`, { method: 'POST', headers: { 'user-identify': ROGUE.id, 'content-type': 'application/VIID+JSON' }, body: new Uint8Array(body) });
       return { status: res.status, body: await res.json() as any };
@@ -119,7 +119,7 @@ describeEachDatabase('hostile GA/T 1400 peers: refused, hub keeps serving', (kin
     const passes = await t.hub.ctx.db.selectFrom('checkpoint_passes').select(['id', 'camera_id']).execute();
     expect(passes).toHaveLength(400);
     expect(new Set(passes.map((p) => p.id)).size).toBe(400);
-    expect(imageFiles()).toBe(400);
+    expect((await storedPictures(t)).named).toBe(400);
     expect((await good.keepalive()).status).toBe(200);
     recordFault({
       fault: `hostile GA/T 1400 peers [${kind}]`, expected: 400, found: passes.length, duplicates: 0, recoverySeconds: null,

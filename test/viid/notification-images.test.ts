@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { PassPictures } from '../../api/checkpoint/pass-pictures.ts';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseImageDeclare } from '../../api/checkpoint/notification-images.ts';
@@ -46,7 +46,10 @@ describeEachDatabase('GA/T 1400 notifications and ResultImageDeclare', (kind) =>
     await platform.waitFor((received) => [inline, byUrl, none].every((id) => received.some((n) => n.subscribeId === id)), 60_000);
     const vehicleOf = (id: string) => platform.received.find((n) => n.subscribeId === id)!.vehicles[0]!;
     const row = await t.hub.ctx.db.selectFrom('checkpoint_passes').selectAll().where('id', '=', vehicleOf(inline).MotorVehicleID).executeTakeFirstOrThrow();
-    const stored = await readFile(join(t.hub.ctx.dataDir, 'images', row.crop_image_path!));
+    // Received pictures are byte ranges of a picture volume; read as the hub reads them.
+    expect(row.crop_image_path).toMatch(/^\d{4}-\d{2}-\d{2}\/[0-9a-f]{12}-\d+\.pack#\d+\+\d+$/);
+    const stored = (await new PassPictures(join(t.hub.ctx.dataDir, 'images')).read(row.crop_image_path))!;
+    expect(stored.subarray(0, 2)).toEqual(Buffer.from([0xff, 0xd8]));
 
     // Inline: the plate crop (02) with the stored bytes as Data.
     const inlineImages = vehicleOf(inline).SubImageList.SubImageInfoObject as Array<Record<string, string>>;

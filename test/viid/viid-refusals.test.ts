@@ -1,8 +1,7 @@
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { describeEachDatabase } from '../helpers/databases.ts';
 import { startTestHub, type TestHub } from '../helpers/test-hub.ts';
+import { storedPictures } from './stored-pictures.ts';
 import { claimedPng, jpegBase64, subImages, TestViidPeer, trickledPush, vehicleObject } from './viid-peer.ts';
 
 const A = { id: '32010000001190000002', device: '32010000001190000201', password: 'peer-A-digest-pw' };
@@ -16,10 +15,6 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
   let t: TestHub;
   let a: TestViidPeer;
   let b: TestViidPeer;
-  const imageFiles = () => {
-    const root = join(t.hub.ctx.dataDir, 'images');
-    try { return readdirSync(root, { recursive: true }).filter((f) => String(f).endsWith('.jpg')).length; } catch { return 0; }
-  };
   const passCount = async () => (await t.hub.ctx.db.selectFrom('checkpoint_passes').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
 
   beforeAll(async () => {
@@ -95,7 +90,7 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
   });
 
   it('refuses a 30 MB image, an oversized picture, a base64 bomb and a 10,000-object batch without writing anything', async () => {
-    const before = { passes: await passCount(), files: imageFiles() };
+    const before = { passes: await passCount(), pictures: await storedPictures(t) };
     const huge = Buffer.alloc(30 * 1024 * 1024, 7).toString('base64');
     const thirty = await a.push([vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: huge }]) })]);
     expect(thirty.status).toBe(413);
@@ -123,11 +118,13 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
     expect(batch.status).toBe(413);
     expect(batch.body.ResponseStatusObject).toMatchObject({ StatusCode: 8 });
     expect(batch.body.ResponseStatusObject.StatusString).toContain('VIID_BATCH_TOO_LARGE');
-    expect({ passes: await passCount(), files: imageFiles() }).toEqual(before);
+    // Not a byte appended to a picture volume either: every refusal came before the writer.
+    expect({ passes: await passCount(), pictures: await storedPictures(t) }).toEqual(before);
   }, 120_000);
 
-  it('a database failure answers 500 (StatusCode 3), removes the pictures it wrote, and the re-sent batch lands once', async () => {
-    const before = { passes: await passCount(), files: imageFiles() };
+  it('a database failure answers 500 (StatusCode 3), no row names the pictures it wrote, and the re-sent batch lands once', async () => {
+    const picturesOf = async () => { const { named, files } = await storedPictures(t); return { named, files }; };
+    const before = { passes: await passCount(), pictures: await picturesOf() };
     const objects = [vehicleObject(A.device, Date.now(), { SubImageList: subImages([{ type: '14', data: await jpegBase64() }, { type: '02', data: await jpegBase64(40, 12) }]) })];
     // A mock only to reach the error path: the store's insert fails as a lost database would.
     const failing = vi.spyOn(t.hub.services.checkpoint!, 'ingestPasses').mockRejectedValueOnce(new Error('connection terminated'));
@@ -135,10 +132,11 @@ describeEachDatabase('GA/T 1400 inbound refusals', (kind) => {
     failing.mockRestore();
     expect(failed.status).toBe(500);
     expect(failed.body.ResponseStatusObject).toMatchObject({ StatusCode: 3 });
-    expect({ passes: await passCount(), files: imageFiles() }).toEqual(before);
+    // The failed request's pictures were appended to a volume; no row names them, and they go with their day's volume.
+    expect({ passes: await passCount(), pictures: await picturesOf() }).toEqual(before);
     const retried = await a.push(objects);
     expect(retried.status).toBe(200);
-    expect({ passes: await passCount(), files: imageFiles() }).toEqual({ passes: before.passes + 1, files: before.files + 2 });
+    expect({ passes: await passCount(), pictures: await picturesOf() }).toEqual({ passes: before.passes + 1, pictures: { named: before.pictures.named + 2, files: before.pictures.files } });
   });
 
   it('an object repeated within one request shares the first one\'s fate', async () => {

@@ -3,8 +3,8 @@
  * a picture the thread holds already from the push it parsed (`held`: its index there, checked).
  */
 export interface PictureJob {
-  /** Path relative to the images folder (`<day>/<passId>-crop.jpg`). */
-  rel: string;
+  /** The UTC day of the pass (`YYYY-MM-DD`): the folder of the volume the picture is appended to. */
+  day: string;
   data?: string;
   bytes?: Uint8Array;
   held?: number;
@@ -20,9 +20,9 @@ export interface PictureBatchMessage {
   maxImagePixels: number;
 }
 
-/** stored: written; notJpeg: decoded fine but not a JPEG (the caller converts it); refused: the data's fault. */
+/** stored: written (`rel`: its stored path, a volume's byte range); notJpeg: decoded fine but not a JPEG (the caller converts it); refused: the data's fault. */
 export type PictureResult =
-  | { status: 'stored' }
+  | { status: 'stored'; rel: string }
   | { status: 'notJpeg' }
   | { status: 'refused'; code: 'VIID_IMAGE_TOO_LARGE' | 'VIID_IMAGE_INVALID'; message: string }
   | { status: 'failed'; message: string };
@@ -30,4 +30,10 @@ export type PictureResult =
 export interface PictureReplyMessage {
   id: number;
   results: PictureResult[];
+}
+
+/** Closes the thread's volumes before it is terminated; answered with an empty reply. */
+export interface PictureCloseMessage {
+  kind: 'close';
+  id: number;
 }

@@ -1,22 +1,21 @@
-import { closeSync, mkdirSync, openSync, writeSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { PictureBatchMessage, PictureJob, PictureReplyMessage, PictureResult } from './picture-messages.ts';
+import type { PictureBatchMessage, PictureCloseMessage, PictureJob, PictureReplyMessage, PictureResult } from './picture-messages.ts';
 import { STATUS } from '../viid-status.ts';
 import { checkPicture, parsePush } from './push-parsing.ts';
+import { PictureVolumes } from './picture-volumes.ts';
 import type { PushParseMessage, PushParseReply, PushReleaseMessage } from './push-messages.ts';
 
 /**
  * Writer thread of received pictures: a whole request's pictures arrive in one message, are decoded from
- * base64, checked (size, JPEG header, pixel count) and written with plain synchronous calls (open, write,
- * close: no thread-pool hop, no promise per call) off the event loop; one reply per batch. Folders are made
- * once per day (0700), files 0600, as PRIVATE_DIR_MODE / PRIVATE_FILE_MODE say.
+ * base64, checked (size, JPEG header, pixel count) and appended to the thread's volume of the pass's day with
+ * plain synchronous writes (no thread-pool hop, no promise per call) off the event loop; one reply per batch.
+ * Folders are made once per day (0700), volumes 0600, as PRIVATE_DIR_MODE / PRIVATE_FILE_MODE say.
  * A POST /VIID/MotorVehicles body is parsed here too (`parsePush`): its good pictures stay held here until
  * the event loop names those of fresh, owned objects to write, then are released.
  */
 const imagesDir = (workerData as { imagesDir: string }).imagesDir;
 const port = parentPort!;
-const readyDirs = new Set<string>();
 /** Pictures of parsed pushes, by parse id; dropped on release, or after HELD_MS should the release never come. */
 const heldPushes = new Map<number, { pictures: Array<Buffer | undefined>; expiry: NodeJS.Timeout }>();
 const HELD_MS = 5 * 60_000;
@@ -26,20 +25,8 @@ function drop(push: number): void {
   heldPushes.delete(push);
 }
 
-function ensureDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  readyDirs.add(dir);
-}
-
-function writeOnce(full: string, bytes: Uint8Array): void {
-  const fd = openSync(full, 'w', 0o600);
-  try {
-    let at = 0;
-    while (at < bytes.length) at += writeSync(fd, bytes, at, bytes.length - at);
-  } finally {
-    closeSync(fd);
-  }
-}
+const volumes = new PictureVolumes(imagesDir, (dir) => mkdirSync(dir, { recursive: true, mode: 0o700 }));
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 function store(job: PictureJob, batch: PictureBatchMessage): PictureResult {
   let bytes: Uint8Array;
@@ -58,20 +45,10 @@ function store(job: PictureJob, batch: PictureBatchMessage): PictureResult {
   } catch (error) {
     return { status: 'failed', message: (error as Error).message };
   }
-  const full = join(imagesDir, job.rel);
-  const dir = dirname(full);
+  if (!DAY.test(job.day)) return { status: 'failed', message: `no such day: ${job.day.slice(0, 20)}` };
   try {
-    if (!readyDirs.has(dir)) ensureDir(dir);
-    // Written in place: no reader asks for it before the pass row naming it is committed, after this.
-    try {
-      writeOnce(full, bytes);
-    } catch (error) {
-      // The day's folder went away meanwhile (retention): make it again once.
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-      ensureDir(dir);
-      writeOnce(full, bytes);
-    }
-    return { status: 'stored' };
+    // Appended in place: no reader asks for it before the pass row naming it is committed, after this.
+    return { status: 'stored', rel: volumes.append(job.day, bytes) };
   } catch (error) {
     return { status: 'failed', message: (error as Error).message };
   }
@@ -92,10 +69,15 @@ function parse(message: PushParseMessage): void {
   port.postMessage(reply);
 }
 
-port.on('message', (message: PictureBatchMessage | PushParseMessage | PushReleaseMessage) => {
+port.on('message', (message: PictureBatchMessage | PushParseMessage | PushReleaseMessage | PictureCloseMessage) => {
   if (message.kind === 'parse') parse(message);
+  else if (message.kind === 'close') {
+    volumes.closeAll();
+    port.postMessage({ id: message.id, results: [] } satisfies PictureReplyMessage);
+  }
   else if (message.kind === 'release') drop(message.push);
   else {
+    volumes.nextBatch();
     const reply: PictureReplyMessage = { id: message.id, results: message.jobs.map((job) => store(job, message)) };
     if (message.push !== undefined) drop(message.push);
     port.postMessage(reply);

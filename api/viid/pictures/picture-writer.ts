@@ -89,6 +89,9 @@ export class PictureWriter {
     await Promise.all(this.threads.map(async (thread, index) => {
       this.threads[index] = undefined;
       if (!thread) return;
+      // Batches in flight finish and the thread closes its volumes (a terminated thread's descriptors stay open).
+      const id = this.nextId++;
+      await Promise.race([this.send(thread, id, { kind: 'close', id }).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
       this.fail(thread, new Error('the picture writer stopped'));
       await thread.worker.terminate();
     }));

@@ -1,10 +1,8 @@
-import { rm } from 'node:fs/promises';
-import { join } from 'node:path';
 import sharp, { type Metadata } from 'sharp';
-import { DomainError } from '../../kernel/errors/domain-error.ts';
+import { DomainError, isDomainError } from '../../kernel/errors/domain-error.ts';
 import { ensurePrivateDir } from '../../kernel/fs/private-files.ts';
 import type { OutboundUrlGuard } from '../../kernel/http/outbound-url.ts';
-import { passImagePaths } from '../../../analytics/pipeline/pass-images.ts';
+import { PassPictures } from '../../checkpoint/pass-pictures.ts';
 import type { ImageSource } from '../objects/motor-vehicle-input.ts';
 import { decodeBase64Picture, PictureRefusal } from './base64-picture.ts';
 import { jpegSize } from './jpeg-size.ts';
@@ -42,6 +40,10 @@ export type PictureOutcome = { rel: string } | { error: Error };
 
 const URL_FETCH_CONCURRENCY = 8;
 const invalid = (code: string, message: string, cause?: unknown) => new DomainError(code, message, { cause });
+
+/** Picture errors that refuse their vehicle (the data's fault); others (an unreachable URL) only lose the picture. */
+export const REFUSING_IMAGE_CODES: ReadonlySet<string> = new Set(['VIID_IMAGE_TOO_LARGE', 'VIID_IMAGE_INVALID']);
+const refusesPass = (outcome: PictureOutcome | undefined) => outcome !== undefined && 'error' in outcome && isDomainError(outcome.error) && REFUSING_IMAGE_CODES.has(outcome.error.code);
 const refusal = (error: PictureRefusal) => invalid(error.code, error.message);
 
 async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promise<void>): Promise<void> {
@@ -52,8 +54,8 @@ async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promi
 }
 
 /**
- * Pictures of received vehicles, stored like our own pass crops (`<dataDir>/images/<day>/<passId>-crop.jpg`
- * and `-scene.jpg`, private files). A picture is inline base64 or fetched from the peer's URL
+ * Pictures of received vehicles, appended to picture volumes (`<dataDir>/images/<day>/<tag>-<n>.pack`, private
+ * files; see PassPictures for why not a file each, as our own pass crops are). A picture is inline base64 or fetched from the peer's URL
  * through the outbound guard (no redirects, bounded time and size). Its size is bounded before decoding
  * (maxImageBytes) and its header's pixel count before any pixel is decoded (maxImagePixels); JPEGs are kept
  * as sent, other formats sharp reads (PNG, WebP, BMP…) are re-encoded as JPEG. A request's inline JPEGs are
@@ -61,10 +63,12 @@ async function eachLimited<T>(items: T[], limit: number, run: (item: T) => Promi
  */
 export class VehicleImages {
   private readonly writer: PictureWriter;
+  private readonly pictures: PassPictures;
   private rootReady: Promise<void> | undefined;
 
   constructor(private readonly imagesDir: string, private readonly limits: VehicleImageLimits, private readonly outbound: OutboundUrlGuard) {
     this.writer = new PictureWriter(imagesDir, limits.writerThreads, limits);
+    this.pictures = new PassPictures(imagesDir);
   }
 
   /**
@@ -77,7 +81,7 @@ export class VehicleImages {
     if (requests.length === 0) return outcomes;
     this.rootReady ??= ensurePrivateDir(this.imagesDir).catch((error: unknown) => { this.rootReady = undefined; throw error; });
     await this.rootReady;
-    const rels = requests.map((r) => passImagePaths(r.passId, r.at)[r.kind]);
+    const days = requests.map((r) => new Date(r.at).toISOString().slice(0, 10));
     // Pictures given by URL are fetched here (bounded), other formats than JPEG re-encoded; then written with the inline ones.
     const bytesOf = new Map<number, Buffer>();
     const prepared = requests.flatMap((r, index) => {
@@ -96,18 +100,25 @@ export class VehicleImages {
         outcomes[index] = { error: error as Error };
       }
     });
+    // A pass with a picture refused (the data's fault) is refused whole: its other pictures are not written,
+    // as a volume cannot take bytes back.
+    const refusedPasses = new Set(requests.filter((_, index) => refusesPass(outcomes[index])).map((r) => r.passId));
     const jobs: Array<{ index: number; job: PictureJob }> = [];
     requests.forEach((r, index) => {
+      if (refusedPasses.has(r.passId) && !outcomes[index]) {
+        outcomes[index] = { error: invalid('VIID_IMAGE_NOT_WRITTEN', 'not written: another picture of this vehicle was refused') };
+        return;
+      }
       const bytes = bytesOf.get(index);
-      if (bytes) jobs.push({ index, job: { rel: rels[index]!, bytes } });
-      else if ('data' in r.source) jobs.push({ index, job: { rel: rels[index]!, data: r.source.data } });
-      else if ('picture' in r.source && held?.pictures[r.source.picture]?.status === 'held') jobs.push({ index, job: { rel: rels[index]!, held: r.source.picture } });
+      if (bytes) jobs.push({ index, job: { day: days[index]!, bytes } });
+      else if ('data' in r.source) jobs.push({ index, job: { day: days[index]!, data: r.source.data } });
+      else if ('picture' in r.source && held?.pictures[r.source.picture]?.status === 'held') jobs.push({ index, job: { day: days[index]!, held: r.source.picture } });
     });
     const converted: Array<{ index: number; job: PictureJob }> = [];
     await this.write(jobs, outcomes, held?.push, async (index) => {
       // Decoded fine but not a JPEG: re-encoded here (rare: the standard's pictures are JPEGs).
       try {
-        converted.push({ index, job: { rel: rels[index]!, bytes: await this.load(requests[index]!.source as InlineOrUrl) } });
+        converted.push({ index, job: { day: days[index]!, bytes: await this.load(requests[index]!.source as InlineOrUrl) } });
       } catch (error) {
         outcomes[index] = { error: error as Error };
       }
@@ -128,9 +139,12 @@ export class VehicleImages {
     this.writer.release(push);
   }
 
-  /** Removes pictures written for passes that were then not stored. */
+  /**
+   * Forgets pictures written for passes that were then not stored: their volume ranges stay unnamed and go
+   * with their day's volume.
+   */
   async remove(paths: string[]): Promise<void> {
-    await Promise.all(paths.map((rel) => rm(join(this.imagesDir, rel), { force: true })));
+    await this.pictures.remove(paths);
   }
 
   start(): Promise<void> {
@@ -166,7 +180,7 @@ export class VehicleImages {
     const later: Array<Promise<void>> = [];
     results.forEach((result, i) => {
       const { index, job } = jobs[i]!;
-      if (result.status === 'stored') outcomes[index] = { rel: job.rel };
+      if (result.status === 'stored') outcomes[index] = { rel: result.rel };
       else if (result.status === 'refused') outcomes[index] = { error: invalid(result.code, result.message) };
       else if (result.status === 'failed') outcomes[index] = { error: new Error(`the picture could not be written: ${result.message}`) };
       else later.push(notJpeg(index));
