@@ -72,7 +72,10 @@ async function start(): Promise<void> {
     const id = deviceCode('65010000', TYPE_TOLLGATE_DEVICE, 1 + i);
     devices.push(new SimulatedTollgateDevice({ baseUrl: settings.url, id, password: settings.password, keepaliveMs: 60_000 }));
   }
-  await Promise.all(devices.map((device) => device.start()));
+  // Registered 10 at a time: registrations in flight from one address count against the digest throttle's
+  // per-address budget until they succeed (as logins do), and on PostgreSQL 200 at once stay in flight long
+  // enough to be throttled (429).
+  for (let i = 0; i < devices.length; i += 10) await Promise.all(devices.slice(i, i + 10).map((device) => device.start()));
   // One warm-up batch per device also creates its camera (a 卡口 device without a stream).
   // 20 at a time, each retried: 200 camera creations at once reset connections on a loaded machine.
   for (let i = 0; i < devices.length; i += 20) {

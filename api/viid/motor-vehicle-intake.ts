@@ -102,7 +102,7 @@ export class MotorVehicleIntake {
     });
 
     const cameras = await this.devices.resolve(session, candidates.map((c) => c.vehicle.deviceId));
-    const stored = await this.store.existingPassIds(candidates.map((c) => c.vehicle.motorVehicleId));
+    const stored = await this.store.existingPassIds(candidates.map((c) => ({ id: c.vehicle.motorVehicleId, passedAt: c.vehicle.passedAt })));
     const fresh: Array<{ index: number; vehicle: ReceivedVehicle; cameraId: string }> = [];
     /** First index of each MotorVehicleID in this request; a repeat shares that object's fate. */
     const firstOf = new Map<string, number>();

@@ -13,10 +13,13 @@ export interface PushResult {
 
 export interface SimulatedTollgateDeviceOptions extends ViidPeerOptions, Omit<VehicleOptions, 'deviceId'> {
   keepaliveMs?: number;
+  /** How long start() retries a registration answered busy (429). */
+  registerRetryMs?: number;
 }
 
 /**
- * A 卡口 (checkpoint) capture device speaking GA/T 1400: registers with digest, keeps alive on a timer
+ * A 卡口 (checkpoint) capture device speaking GA/T 1400: registers with digest (again after a busy answer's
+ * Retry-After), keeps alive on a timer
  * (re-registering when the server forgot it), and pushes MotorVehicle batches with base64 plate pictures.
  */
 export class SimulatedTollgateDevice {
@@ -36,7 +39,15 @@ export class SimulatedTollgateDevice {
   }
 
   async start(): Promise<void> {
-    const reply = await this.client.register();
+    let reply = await this.client.register();
+    // Busy (HTTP 429, StatusCode 2: many devices registering at once from one address): try again after the
+    // Retry-After the server gave, as a device does, for up to registerRetryMs (60 s).
+    const deadline = Date.now() + (this.options.registerRetryMs ?? 60_000);
+    while (!this.client.registered && reply.status === 429 && Date.now() < deadline) {
+      const afterSeconds = Number(reply.headers.get('retry-after'));
+      await new Promise((resolve) => setTimeout(resolve, (afterSeconds > 0 ? afterSeconds * 1000 : 1000) * (0.5 + Math.random())));
+      reply = await this.client.register();
+    }
     if (!this.client.registered) {
       throw new DomainError('VIID_REGISTER_REFUSED', `${this.id}: register answered ${reply.status} ${JSON.stringify(reply.body).slice(0, 200)}`);
     }
