@@ -16,7 +16,7 @@ const RELOADABLE: Record<string, RegExp> = {
 export function parseServerSettings(pairs: string[]): Array<[string, string]> {
   return pairs.map((pair) => {
     const [name, value] = pair.split('=', 2) as [string, string | undefined];
-    const pattern = RELOADABLE[name];
+    const pattern = Object.hasOwn(RELOADABLE, name) ? RELOADABLE[name] : undefined;
     if (!pattern) throw new Error(`--pg-set ${pair}: only ${Object.keys(RELOADABLE).join(', ')} (reloadable without a restart)`);
     if (value === undefined || !pattern.test(value)) throw new Error(`--pg-set ${pair}: ${name} must match ${pattern}`);
     return [name, value];
