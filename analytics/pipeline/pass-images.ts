@@ -43,8 +43,13 @@ export async function encodePassJpegs(frame: RawImage, plateBox: Box, o: PassIma
 }
 
 /** Relative paths under <dataDir>/images, by UTC day: `<yyyy-mm-dd>/<passId>-crop.jpg`. */
+/** The UTC day (`YYYY-MM-DD`) whose folder holds a pass's pictures. */
+export function passDay(at: number): string {
+  return new Date(at).toISOString().slice(0, 10);
+}
+
 export function passImagePaths(passId: string, at: number): { crop: string; scene: string } {
-  const day = new Date(at).toISOString().slice(0, 10);
+  const day = passDay(at);
   return { crop: `${day}/${passId}-crop.jpg`, scene: `${day}/${passId}-scene.jpg` };
 }
 

@@ -8,7 +8,7 @@ import { extname, join, resolve, sep } from 'node:path';
  * received GA/T 1400 pictures are appended to one volume per writer thread and day, because creating a file per
  * picture (5,000 a second) cost this machine's kernel more CPU than it had (measured: 41 s of system time for
  * 30 s of 5,000 files/s, against 1 s appending the same bytes). A volume is never rewritten; it goes whole
- * once every pass of its day is past image retention.
+ * once every pass of its day is past image (or pass) retention.
  */
 export interface PictureLocation {
   /** Absolute path, inside the images folder. */
@@ -94,7 +94,7 @@ export class PassPictures {
 
   /**
    * Deletes the volumes of every day folder that ends at or before `cutoff` (UTC days, as the folders are
-   * named): all of its passes are then past image retention and their pictures already unreferenced. An
+   * named): all of its passes are then past image or pass retention and their pictures unreferenced. An
    * emptied day folder goes too. Returns how many volumes were deleted.
    */
   async removeExpiredVolumes(cutoff: number): Promise<number> {

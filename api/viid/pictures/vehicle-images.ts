@@ -3,6 +3,7 @@ import { DomainError, isDomainError } from '../../kernel/errors/domain-error.ts'
 import { ensurePrivateDir } from '../../kernel/fs/private-files.ts';
 import type { OutboundUrlGuard } from '../../kernel/http/outbound-url.ts';
 import { PassPictures } from '../../checkpoint/pass-pictures.ts';
+import { passDay } from '../../../analytics/pipeline/pass-images.ts';
 import type { ImageSource } from '../objects/motor-vehicle-input.ts';
 import { decodeBase64Picture, PictureRefusal } from './base64-picture.ts';
 import { jpegSize } from './jpeg-size.ts';
@@ -81,7 +82,7 @@ export class VehicleImages {
     if (requests.length === 0) return outcomes;
     this.rootReady ??= ensurePrivateDir(this.imagesDir).catch((error: unknown) => { this.rootReady = undefined; throw error; });
     await this.rootReady;
-    const days = requests.map((r) => new Date(r.at).toISOString().slice(0, 10));
+    const days = requests.map((r) => passDay(r.at));
     // Pictures given by URL are fetched here (bounded), other formats than JPEG re-encoded; then written with the inline ones.
     const bytesOf = new Map<number, Buffer>();
     const prepared = requests.flatMap((r, index) => {
