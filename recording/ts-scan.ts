@@ -94,6 +94,21 @@ export function frameIntervalMs(framesMs: number[]): number {
 }
 
 /**
+ * The frame on screen at `offsetMs` (ms from the scan's first frame): the last one that starts at or before
+ * it, since a player keeps a frame up until the next one starts; the earliest frame for an earlier offset;
+ * undefined without frames.
+ */
+export function frameShownAt(framesMs: number[], offsetMs: number): number | undefined {
+  let shown: number | undefined;
+  let earliest: number | undefined;
+  for (const frame of framesMs) {
+    if (earliest === undefined || frame < earliest) earliest = frame;
+    if (frame <= offsetMs && (shown === undefined || frame > shown)) shown = frame;
+  }
+  return shown ?? earliest;
+}
+
+/**
  * Frames per second of a scan's video, from its time stamps over the whole span (whole-ms stamps make a
  * single interval of a 15 fps stream 66 or 67 ms; the span averages that out), or null with too few frames.
  */

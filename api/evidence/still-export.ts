@@ -1,4 +1,4 @@
-import { lstat, mkdir, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve, sep } from 'node:path';
 import sharp from 'sharp';
 import { DomainError } from '../kernel/errors/domain-error.ts';
@@ -6,6 +6,7 @@ import { PassPictures } from '../checkpoint/pass-pictures.ts';
 import { runFfmpegOnce } from '../../ingest/ffmpeg/ffmpeg-run.ts';
 import { recordedFrameArgs } from '../../ingest/ffmpeg/evidence-args.ts';
 import type { RecordingIndex } from '../../recording/recording-index.ts';
+import { frameIntervalMs, frameShownAt, scanTs } from '../../recording/ts-scan.ts';
 
 const escapeXml = (text: string) => text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c]!);
 
@@ -28,7 +29,7 @@ export async function captionImage(image: Buffer, lines: string[]): Promise<Buff
   return sharp(image).composite([{ input: captionSvg(meta.width, meta.height, lines), top: 0, left: 0 }]).jpeg({ quality: 92 }).toBuffer();
 }
 
-/** A JPEG of the recording at `at`: the segment playing then, decoded at its offset. */
+/** A JPEG of the recording at `at`: the frame on screen then, decoded from the segment playing then. */
 export async function recordedFrame(index: RecordingIndex, recordingsRoot: string, cameraId: string, at: number, o: { ffmpegPath: string; timeoutMs: number }): Promise<Buffer> {
   const segment = (await index.segmentsBetween(cameraId, at, at + 1))[0];
   if (!segment) throw new DomainError('EXPORT_NOT_RECORDED', 'nothing is recorded on this camera at the chosen time');
@@ -38,18 +39,41 @@ export async function recordedFrame(index: RecordingIndex, recordingsRoot: strin
     await index.markState(segment.id, 'missing');
     throw new DomainError('EXPORT_NOT_RECORDED', 'the recording at the chosen time is no longer on disk');
   }
-  // The last frame starts up to one frame interval before the segment's end: an offset past it gets no frame,
-  // so step back a little (never more than 0.5 s) until one comes.
-  const offset = Math.max(0, at - segment.startedAt) / 1_000;
-  for (const back of [0, 0.1, 0.25, 0.5]) {
+  const offsetMs = Math.max(0, at - segment.startedAt);
+  const decode = async (seconds: number) => {
     const result = await runFfmpegOnce({
-      name: 'ffmpeg:evidence:frame', args: recordedFrameArgs(path, Math.max(0, offset - back)), ffmpegPath: o.ffmpegPath,
+      name: 'ffmpeg:evidence:frame', args: recordedFrameArgs(path, Math.max(0, seconds)), ffmpegPath: o.ffmpegPath,
       timeoutMs: Math.min(o.timeoutMs, 30_000), maxStdoutBytes: 20_000_000, startErrorCode: 'EXPORT_FFMPEG_START',
     });
     if (result.code !== 0) throw new DomainError('EXPORT_FFMPEG_FAILED', 'ffmpeg could not decode the recorded frame', { details: { exit: result.code, stderr: result.stderr.slice(0, 5) } });
-    if (result.stdout.length > 0) return result.stdout;
+    return result.stdout.length > 0 ? result.stdout : undefined;
+  };
+  const shown = segment.format === 'mpegts' ? await shownFrameSeconds(path, offsetMs) : undefined;
+  const exact = shown === undefined ? undefined : await decode(shown);
+  if (exact) return exact;
+  // Without the file's time stamps: ffmpeg keeps the first frame at or after the offset. The last frame starts
+  // up to one frame interval before the segment's end, so an offset past it gets no frame: step back a little
+  // (never more than 0.5 s) until one comes.
+  for (const back of [0, 0.1, 0.25, 0.5]) {
+    const frame = await decode(offsetMs / 1_000 - back);
+    if (frame) return frame;
   }
   throw new DomainError('EXPORT_FFMPEG_FAILED', 'the recorded segment has no frame at the chosen time');
+}
+
+/**
+ * Where to ask ffmpeg (which keeps the first frame at or after its offset) for the frame that is on screen at
+ * `offsetMs`: the last frame starting at or before it, as a player and the officer's paused picture show it,
+ * not the next one. Aimed half a frame early so that time stamps rounded to the millisecond still land on it.
+ */
+async function shownFrameSeconds(path: string, offsetMs: number): Promise<number | undefined> {
+  const data = await readFile(path).catch(() => undefined);
+  if (!data) return undefined;
+  const { framesMs } = scanTs(data);
+  const frame = frameShownAt(framesMs, offsetMs);
+  if (frame === undefined) return undefined;
+  const halfFrame = (frameIntervalMs(framesMs) || 40) / 2;
+  return Math.max(0, frame - halfFrame) / 1_000;
 }
 
 /** A stored pass image (relative to <dataDir>/images, or a picture volume's range), read without leaving that folder. */
