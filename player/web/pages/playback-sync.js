@@ -54,6 +54,23 @@ export class PlaybackSync {
       tile.video.pause();
       if (tile.fromDevice && !tile.devicePaused) tile.deviceControl({ action: 'pause' });
     }
+    this.settle();
+  }
+
+  /**
+   * Puts every paused tile exactly on the leader's time. While playing, the browser paints the frame nearest
+   * each screen refresh, so a tile paused mid-play can keep a frame one before or after its own position;
+   * a seek paints the frame of that position. What each tile then shows is the frame of the time on the
+   * clock, the time a still or an export is made at.
+   */
+  settle() {
+    const wall = this.now();
+    if (wall === undefined) return;
+    for (const tile of this.tiles) {
+      const target = tile.hls ? tile.mediaOf(wall) : undefined;
+      if (target?.exact) tile.video.currentTime = target.time;
+    }
+    this.show(wall);
   }
 
   setRate(rate) {

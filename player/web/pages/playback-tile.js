@@ -55,6 +55,9 @@ export class PlaybackTile {
       hls.on(window.Hls.Events.LEVEL_LOADED, (_event, data) => {
         // Kept by reference: hls.js corrects each fragment's start once it has parsed its timestamps.
         this.details = data.details;
+        // ...and its duration to the media's. The listed duration is the recording index's: where the recorder
+        // moved its wall clock earlier mid-recording, a segment's media runs past it into the next one's time.
+        this.listedSeconds ??= data.details.fragments.map((f) => f.duration);
         resolve();
       });
       hls.on(window.Hls.Events.ERROR, (_event, data) => {
@@ -70,16 +73,20 @@ export class PlaybackTile {
     this.status.textContent = '';
   }
 
-  /** The playlist's segments as (wall start, media start, duration), read live from hls.js. */
+  /** The playlist's segments as (wall start, media start, media duration, listed duration), read live from hls.js. */
   get fragments() {
-    return (this.details?.fragments ?? []).map((f) => ({ pdt: f.programDateTime, start: f.start, duration: f.duration }));
+    return (this.details?.fragments ?? []).map((f, i) => ({ pdt: f.programDateTime, start: f.start, duration: f.duration, listed: this.listedSeconds?.[i] ?? f.duration }));
   }
 
-  /** Media time of a wall-clock time, and whether it is recorded (else the next recorded time). */
+  /**
+   * Media time of a wall-clock time, and whether it is recorded (else the next recorded time). A time two
+   * segments claim goes to the first whose listed span holds it, as the hub's still export does, so that a
+   * tile put on a time shows the frame a still of that time holds.
+   */
   mediaOf(wall) {
     for (const f of this.fragments) {
       if (wall < f.pdt) return { time: f.start, exact: false, wall: f.pdt };
-      if (wall < f.pdt + f.duration * 1_000) return { time: f.start + (wall - f.pdt) / 1_000, exact: true };
+      if (wall < f.pdt + f.listed * 1_000) return { time: f.start + (wall - f.pdt) / 1_000, exact: true };
     }
     return undefined;
   }
