@@ -42,12 +42,12 @@ export async function encodePassJpegs(frame: RawImage, plateBox: Box, o: PassIma
   return { crop, scene };
 }
 
-/** Relative paths under <dataDir>/images, by UTC day: `<yyyy-mm-dd>/<passId>-crop.jpg`. */
 /** The UTC day (`YYYY-MM-DD`) whose folder holds a pass's pictures. */
 export function passDay(at: number): string {
   return new Date(at).toISOString().slice(0, 10);
 }
 
+/** Relative paths under <dataDir>/images, by UTC day: `<yyyy-mm-dd>/<passId>-crop.jpg`. */
 export function passImagePaths(passId: string, at: number): { crop: string; scene: string } {
   const day = passDay(at);
   return { crop: `${day}/${passId}-crop.jpg`, scene: `${day}/${passId}-scene.jpg` };
